@@ -1,0 +1,196 @@
+"""The ``missionfinance`` command: a thin layer over the public API.
+
+Exit status: 0 success; 1 the scenario was read and solved but is infeasible,
+unbounded or stopped at a time limit (or ``verify`` found a difference); 2 bad
+input or usage (one line on stderr naming the file, row or key, and the fix);
+3 an internal error (one line on stderr; please report it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from missionfinance.errors import MissionFinanceError
+
+EXIT_OK, EXIT_SOLVED_NOT_OPTIMAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (exit 2), as every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"missionfinance: error: {message}; see '{self.prog} --help'\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="missionfinance", description=__doc__.split("\n")[0])
+    p.add_argument("--version", action="version", version=_version())
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    t = sub.add_parser("tag", help="tag spending or procurement lines against missions")
+    t.add_argument("lines", nargs="+", type=Path, help="lines files (CSV/XLSX/Parquet, CRA, SR25, OCDS)")
+    t.add_argument("--rules", default="builtin:uk", help="rules TOML (default: the shipped UK rules)")
+    t.add_argument("--missions", default="builtin:uk", help="missions TOML (default: builtin:uk)")
+    t.add_argument("--format", default=None, help="force the input format: canonical, cra, sr25, ocds")
+    t.add_argument("--attribution", choices=("net", "gross"), default="net")
+    t.add_argument("--out", required=True, type=Path, help="tags CSV to write (untagged lines beside it)")
+
+    e = sub.add_parser("explain", help="explain the tags of one line")
+    e.add_argument("line_id")
+    e.add_argument("lines", nargs="+", type=Path)
+    e.add_argument("--rules", default="builtin:uk")
+    e.add_argument("--missions", default="builtin:uk")
+    e.add_argument("--format", default=None)
+
+    r = sub.add_parser("run", help="run a scenario and write its outputs")
+    r.add_argument("scenario", type=Path)
+    r.add_argument("--out", required=True, type=Path, help="output folder (written atomically)")
+
+    s = sub.add_parser("sweep", help="run variants of a scenario")
+    s.add_argument("scenario", type=Path)
+    s.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2,...",
+                   help="a scenario key and its values (repeat for a Cartesian product)")
+    s.add_argument("--variants", type=Path, default=None, help="CSV or TOML list of named variants")
+    s.add_argument("--scheduler", default=None, help="dask.distributed scheduler address")
+    s.add_argument("--workers", type=int, default=None, help="local worker processes (default: cores)")
+    s.add_argument("--out", required=True, type=Path)
+
+    v = sub.add_parser("verify", help="re-run the scenario of an output folder and compare")
+    v.add_argument("dir", type=Path)
+    return p
+
+
+def _version() -> str:
+    from missionfinance import __version__
+
+    return f"missionfinance {__version__}"
+
+
+def _read_lines(paths: Sequence[Path], fmt: str | None):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    from missionfinance.io import read_lines
+
+    frames = [read_lines(p, format=fmt) for p in paths]
+    lines = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    dup = lines["line_id"].duplicated()
+    if dup.any():
+        raise MissionFinanceError(
+            f"line_id {lines.loc[dup, 'line_id'].iloc[0]!r} appears in more than one input file; "
+            "tag the files separately or give their lines distinct ids"
+        )
+    return lines
+
+
+def _write_csv_atomic(frame, path: Path) -> None:  # type: ignore[no-untyped-def]
+    from missionfinance.report import write_csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write_csv(frame, Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _cmd_tag(args: argparse.Namespace) -> int:
+    from missionfinance.missions import MissionSet
+    from missionfinance.tagging import RuleSet, tag
+
+    missions = MissionSet.load(args.missions)
+    rules = RuleSet.load(args.rules, missions=missions)
+    lines = _read_lines(args.lines, args.format)
+    result = tag(lines, rules, attribution=args.attribution)
+    untagged_path = args.out.with_name(args.out.stem + ".untagged" + (args.out.suffix or ".csv"))
+    _write_csv_atomic(result.tags, args.out)
+    _write_csv_atomic(result.untagged, untagged_path)
+    print(result.summary_text())
+    print(f"tags: {args.out}")
+    print(f"untagged lines: {untagged_path}")
+    return EXIT_OK
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from missionfinance.missions import MissionSet
+    from missionfinance.tagging import RuleSet, tag
+
+    missions = MissionSet.load(args.missions)
+    rules = RuleSet.load(args.rules, missions=missions)
+    lines = _read_lines(args.lines, args.format)
+    print(tag(lines, rules).explain(args.line_id))
+    return EXIT_OK
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from missionfinance.scenario import Scenario
+
+    run = Scenario.load(args.scenario).run()
+    out = run.write(args.out)
+    status = run.status
+    summary = run.allocation.summary
+    if status == "optimal":
+        print(
+            f"{run.scenario.name}: optimal; objective {summary['objective']:,.1f}; public "
+            f"£{summary['public_total']:,.1f}m mobilises private £{summary['private_total']:,.1f}m"
+        )
+    else:
+        print(f"{run.scenario.name}: {status}: {run.allocation.message}", file=sys.stderr)
+    print(f"results written to {out}")
+    return EXIT_OK if status == "optimal" else EXIT_SOLVED_NOT_OPTIMAL
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from missionfinance.sweep import run_sweep_cli
+
+    return run_sweep_cli(args)
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from missionfinance.audit import verify
+
+    result = verify(args.dir)
+    print(result)
+    return EXIT_OK if result.ok else EXIT_SOLVED_NOT_OPTIMAL
+
+
+_COMMANDS = {
+    "tag": _cmd_tag,
+    "explain": _cmd_explain,
+    "run": _cmd_run,
+    "sweep": _cmd_sweep,
+    "verify": _cmd_verify,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``missionfinance`` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except MissionFinanceError as exc:
+        print(f"missionfinance: error: {str(exc).splitlines()[0] if str(exc) else exc!r}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("missionfinance: interrupted; no output was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
+        msg = str(exc).splitlines()[0] if str(exc) else ""
+        print(
+            f"missionfinance: internal error: {type(exc).__name__}: {msg} "
+            "(please report it with the command line)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,525 @@
+"""Scenarios: one TOML file that says what to tag, what to fund and under which limits.
+
+A scenario file (DESIGN §5) is read strictly: an unknown or misspelt key, a year
+outside ``scenario.years``, a budget for a control no instrument scores against,
+or an instrument the pipeline names but the scenario does not define is an
+error, never silently ignored. Relative paths resolve against the file's folder.
+
+Tables read here::
+
+    [scenario]      name (required), years (required, consecutive financial years),
+                    attribution = "net" | "gross" (default "net"), description
+    [inputs]        missions ("builtin:uk" or a TOML path), rules ("builtin:uk" or a path),
+                    lines (a path or a list of paths, optional), pipeline (required),
+                    formats (optional: path → format, for inputs whose format is not
+                    detected), currency_rates (optional: {EUR = 0.85} £ per unit, for OCDS)
+    [instruments.<name>]  budget_score, expected_loss_to, exposure, source, description
+    [budget.<control>]    financial year → £m (flow limit per year)
+    [exposure]            financial year → £m (stock limit at each year end)
+    [objective]           kind, weights (mission → weight)
+
+Every other table (further constraint families, risk appetite, solver options,
+objective targets) is validated by :func:`missionfinance.model.options_from_toml`
+and documented in ``docs/model.md``.
+
+When a scenario defines no ``[instruments]`` table at all, the four defaults of
+:data:`missionfinance.instruments.DEFAULT_INSTRUMENTS` apply; once it defines any,
+only those it defines exist.
+
+A control or year the scenario does not list is unconstrained; a control named by
+an instrument but given no budget table is unconstrained too, and
+:attr:`Scenario.unconstrained_controls` (and the report) say so.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from missionfinance.errors import MissionFinanceError
+from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument, instrument_from_config
+from missionfinance.missions import MissionSet
+from missionfinance.years import check_financial_year, fy_from_start, year_start
+
+_SCENARIO_KEYS = {"name", "years", "attribution", "description"}
+_INPUT_KEYS = {"missions", "rules", "lines", "pipeline", "formats", "currency_rates"}
+#: Top-level tables this module reads itself; the rest go to the model's option parser.
+_OWN_TABLES = {"scenario", "inputs", "instruments", "budget"}
+
+
+def _number(value: object, context: str, *, minimum: float | None = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MissionFinanceError(f"{context}: {value!r} must be a number (£m)")
+    if minimum is not None and value < minimum:
+        raise MissionFinanceError(f"{context}: {value!r} must be ≥ {minimum:g}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario file.
+
+    Attributes
+    ----------
+    path : Path
+        The TOML file (absolute).
+    name : str
+        ``scenario.name``.
+    years : tuple of str
+        The horizon, consecutive financial years such as ``"2026-27"``.
+    attribution : str
+        ``"net"`` (mission shares of a line sum to at most 1) or ``"gross"``.
+    missions : MissionSet
+        The mission set (``inputs.missions``).
+    instruments : dict of str to Instrument
+        Instruments the scenario defines.
+    budget : dict
+        Control → financial year → £m flow limit.
+    exposure : dict
+        Financial year → £m guarantee exposure stock limit.
+    objective_kind : str
+        ``mission_value``, ``private_mobilised`` or ``min_cost``.
+    weights : dict
+        Mission id → weight in the objective (missing missions weigh 1.0).
+    config : dict
+        The parsed TOML, as written (for the report and for sweeps).
+    """
+
+    path: Path
+    name: str
+    years: tuple[str, ...]
+    attribution: str
+    missions: MissionSet
+    rules_spec: str
+    lines_paths: tuple[Path, ...]
+    pipeline_path: Path
+    instruments: dict[str, Instrument]
+    budget: dict[str, dict[str, float]]
+    exposure: dict[str, float]
+    objective_kind: str
+    weights: dict[str, float]
+    model_options: dict[str, Any] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
+    currency_rates: dict[str, float] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, path: str | Path) -> Scenario:
+        """Read and validate a scenario TOML file.
+
+        Examples
+        --------
+        >>> Scenario.load("no-such-file.toml")
+        Traceback (most recent call last):
+        ...
+        missionfinance.errors.MissionFinanceError: no-such-file.toml: scenario file not found; give the path of an existing .toml file
+        """
+        p = Path(path)
+        if not p.is_file():
+            raise MissionFinanceError(
+                f"{p.name}: scenario file not found; give the path of an existing .toml file"
+            )
+        try:
+            config = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise MissionFinanceError(f"{p.name}: invalid TOML ({exc}); fix the syntax") from None
+        except UnicodeDecodeError:
+            raise MissionFinanceError(f"{p.name}: not UTF-8 text; save the file as UTF-8") from None
+        return cls.from_dict(config, p.resolve())
+
+    @classmethod
+    def from_dict(cls, config: Mapping[str, Any], path: Path) -> Scenario:
+        """Validate a parsed scenario (as :func:`tomllib.loads` returns it).
+
+        ``path`` is the scenario file: relative input paths resolve against its folder
+        and errors name it.
+        """
+        from missionfinance.model import options_from_toml
+
+        name = path.name
+        base = path.parent
+        sc = config.get("scenario")
+        if not isinstance(sc, Mapping):
+            raise MissionFinanceError(f"{name} key scenario: missing [scenario] table; add name and years")
+        for key in sc:
+            if key not in _SCENARIO_KEYS:
+                raise MissionFinanceError(
+                    f"{name} key scenario.{key}: unknown key; allowed {', '.join(sorted(_SCENARIO_KEYS))}"
+                )
+        if "name" not in sc or not isinstance(sc["name"], str) or not sc["name"].strip():
+            raise MissionFinanceError(f"{name} key scenario.name: missing or empty; give the scenario a name")
+        years = _parse_years(sc.get("years"), name)
+        attribution = sc.get("attribution", "net")
+        if attribution not in ("net", "gross"):
+            raise MissionFinanceError(
+                f"{name} key scenario.attribution: {attribution!r} is not 'net' or 'gross'"
+            )
+
+        inputs = config.get("inputs")
+        if not isinstance(inputs, Mapping):
+            raise MissionFinanceError(f"{name} key inputs: missing [inputs] table; add at least pipeline = \"...\"")
+        for key in inputs:
+            if key not in _INPUT_KEYS:
+                raise MissionFinanceError(
+                    f"{name} key inputs.{key}: unknown key; allowed {', '.join(sorted(_INPUT_KEYS))}"
+                )
+        missions_spec = inputs.get("missions", "builtin:uk")
+        if not isinstance(missions_spec, str):
+            raise MissionFinanceError(f"{name} key inputs.missions: {missions_spec!r} must be a string")
+        missions = MissionSet.load(
+            missions_spec if missions_spec.startswith("builtin:") else _input_path(base, missions_spec, name, "inputs.missions")
+        )
+        rules_spec = inputs.get("rules", "builtin:uk")
+        if not isinstance(rules_spec, str):
+            raise MissionFinanceError(f"{name} key inputs.rules: {rules_spec!r} must be a string")
+        if not rules_spec.startswith("builtin:"):
+            rules_spec = str(_input_path(base, rules_spec, name, "inputs.rules"))
+        lines_raw = inputs.get("lines", [])
+        if isinstance(lines_raw, str):
+            lines_raw = [lines_raw]
+        if not isinstance(lines_raw, list) or not all(isinstance(x, str) for x in lines_raw):
+            raise MissionFinanceError(f"{name} key inputs.lines: {lines_raw!r} must be a path or a list of paths")
+        lines_paths = tuple(_input_path(base, x, name, "inputs.lines") for x in lines_raw)
+        if "pipeline" not in inputs or not isinstance(inputs["pipeline"], str):
+            raise MissionFinanceError(f"{name} key inputs.pipeline: missing; give the pipeline CSV path")
+        pipeline_path = _input_path(base, inputs["pipeline"], name, "inputs.pipeline")
+        formats_raw = inputs.get("formats", {})
+        if not isinstance(formats_raw, Mapping):
+            raise MissionFinanceError(f"{name} key inputs.formats: must be a table of path = format")
+        formats = {str(_input_path(base, k, name, f"inputs.formats.{k}")): str(v) for k, v in formats_raw.items()}
+        rates_raw = inputs.get("currency_rates", {})
+        if not isinstance(rates_raw, Mapping):
+            raise MissionFinanceError(f"{name} key inputs.currency_rates: must be a table like {{ EUR = 0.85 }}")
+        rates = {
+            str(k): _number(v, f"{name} key inputs.currency_rates.{k}", minimum=1e-12)
+            for k, v in rates_raw.items()
+        }
+
+        instruments = _parse_instruments(config.get("instruments"), name)
+        controls_used = sorted({c for inst in instruments.values() for c in inst.controls})
+        budget = _parse_budget(config.get("budget", {}), name, years, controls_used)
+
+        # [exposure]: year keys are the stock limit; any other key belongs to the model.
+        exposure_raw = config.get("exposure", {})
+        if not isinstance(exposure_raw, Mapping):
+            raise MissionFinanceError(f"{name} key exposure: must be a table of year = £m")
+        exposure: dict[str, float] = {}
+        exposure_rest: dict[str, Any] = {}
+        for key, value in exposure_raw.items():
+            if key[:1].isdigit():
+                _check_year_in(key, years, f"{name} key exposure.{key}")
+                exposure[key] = _number(value, f"{name} key exposure.{key}")
+            else:
+                exposure_rest[key] = value
+        if exposure and not any(i.exposure for i in instruments.values()):
+            raise MissionFinanceError(
+                f"{name} key exposure: a limit is given but no instrument has exposure = true; "
+                "remove [exposure] or mark the guarantee instrument"
+            )
+
+        # [objective]: kind and weights here; anything else (targets, prices) for the model.
+        objective_raw = config.get("objective", {})
+        if not isinstance(objective_raw, Mapping):
+            raise MissionFinanceError(f"{name} key objective: must be a table")
+        kind = objective_raw.get("kind", "mission_value")
+        weights_raw = objective_raw.get("weights", {})
+        if not isinstance(weights_raw, Mapping):
+            raise MissionFinanceError(f"{name} key objective.weights: must be a table of mission = weight")
+        weights: dict[str, float] = {}
+        for mid, w in weights_raw.items():
+            missions.validate_id(mid, f"{name} key objective.weights.{mid}")
+            weights[mid] = _number(w, f"{name} key objective.weights.{mid}", minimum=None)
+
+        model_tables: dict[str, Any] = {
+            k: copy.deepcopy(v) for k, v in config.items() if k not in _OWN_TABLES and k != "exposure"
+        }
+        model_tables["objective"] = {k: v for k, v in objective_raw.items() if k != "weights"}
+        if exposure_rest:
+            model_tables["exposure"] = exposure_rest
+        model_options = options_from_toml(
+            model_tables,
+            context=name,
+            years=years,
+            missions=missions.ids,
+            instruments=instruments,
+        )
+        return cls(
+            path=path,
+            name=str(sc["name"]),
+            years=years,
+            attribution=str(attribution),
+            missions=missions,
+            rules_spec=rules_spec,
+            lines_paths=lines_paths,
+            pipeline_path=pipeline_path,
+            instruments=instruments,
+            budget=budget,
+            exposure=exposure,
+            objective_kind=str(kind),
+            weights=weights,
+            model_options=model_options,
+            formats=formats,
+            currency_rates=rates,
+            config=copy.deepcopy(dict(config)),
+        )
+
+    # ------------------------------------------------------------------ views
+    @property
+    def unconstrained_controls(self) -> tuple[str, ...]:
+        """Controls an instrument scores against that have no budget table (unconstrained)."""
+        used = {c for inst in self.instruments.values() for c in inst.controls}
+        return tuple(sorted(used - set(self.budget)))
+
+    @property
+    def input_files(self) -> dict[str, list[Path]]:
+        """Role → input files (for the manifest); built-in data is not listed."""
+        files: dict[str, list[Path]] = {"scenario": [self.path], "pipeline": [self.pipeline_path]}
+        if self.lines_paths:
+            files["lines"] = list(self.lines_paths)
+        if not self.rules_spec.startswith("builtin:"):
+            files["rules"] = [Path(self.rules_spec)]
+        if not self.missions.source.startswith("builtin:"):
+            files["missions"] = [Path(self.missions.source)]
+        return files
+
+    # ------------------------------------------------------------------ running
+    def load_rules(self) -> Any:
+        """The scenario's rule set (:class:`missionfinance.tagging.RuleSet`)."""
+        from missionfinance.tagging import RuleSet
+
+        return RuleSet.load(self.rules_spec, missions=self.missions)
+
+    def read_pipeline(self) -> pd.DataFrame:
+        """The validated pipeline frame (DESIGN §3.2), windows clipped to the horizon."""
+        from missionfinance.io import read_pipeline
+
+        return read_pipeline(self.pipeline_path, instruments=tuple(self.instruments), years=self.years)
+
+    def read_lines(self) -> pd.DataFrame | None:
+        """The baseline spending lines of ``inputs.lines``, concatenated, or None."""
+        if not self.lines_paths:
+            return None
+        from missionfinance.io import read_lines
+
+        frames = [
+            read_lines(p, format=self.formats.get(str(p)), rates=self.currency_rates or None)
+            for p in self.lines_paths
+        ]
+        lines = pd.concat(frames, ignore_index=True)
+        dup = lines["line_id"].duplicated()
+        if dup.any():
+            first = lines.loc[dup, "line_id"].iloc[0]
+            raise MissionFinanceError(
+                f"{self.path.name} key inputs.lines: line_id {first!r} appears in more than one "
+                "input file; give each file's lines distinct ids"
+            )
+        return lines
+
+    def problem(self, pipeline: pd.DataFrame, contributions: pd.DataFrame) -> Any:
+        """The allocation problem (:class:`missionfinance.model.AllocationProblem`)."""
+        from missionfinance.model import AllocationProblem
+
+        return AllocationProblem(
+            years=self.years,
+            projects=pipeline,
+            contributions=contributions,
+            missions=self.missions.ids,
+            instruments=self.instruments,
+            budget=self.budget,
+            exposure=self.exposure,
+            objective=self.objective_kind,
+            weights=self.weights,
+            **self.model_options,
+        )
+
+    def run(self) -> RunResult:
+        """Tag the baseline and the pipeline, build and solve the allocation."""
+        from missionfinance.model import solve
+        from missionfinance.tagging import tag
+
+        rules = self.load_rules()
+        pipeline = self.read_pipeline()
+        pipeline_tags = tag(pipeline_as_lines(pipeline), rules, attribution=self.attribution)
+        contributions = pipeline_tags.contributions(ids=pipeline["project_id"])
+        contributions.index.name = "project_id"
+        lines = self.read_lines()
+        baseline = tag(lines, rules, attribution=self.attribution) if lines is not None else None
+        result = solve(self.problem(pipeline, contributions))
+        return RunResult(
+            scenario=self,
+            pipeline=pipeline,
+            pipeline_tags=pipeline_tags,
+            baseline=baseline,
+            allocation=result,
+            input_files=self.input_files,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Scenario({self.name!r}, years {self.years[0]}..{self.years[-1]}, "
+            f"{len(self.instruments)} instruments, controls {sorted(self.budget)})"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(c)}</td>"
+            + "".join(f"<td>{self.budget[c].get(y, float('nan')):,.1f}</td>" for y in self.years)
+            + "</tr>"
+            for c in sorted(self.budget)
+        )
+        head = "".join(f"<th>{html.escape(y)}</th>" for y in self.years)
+        free = ", ".join(self.unconstrained_controls) or "none"
+        return (
+            f"<div><b>Scenario</b> {html.escape(self.name)} — objective "
+            f"<code>{html.escape(self.objective_kind)}</code>, attribution {html.escape(self.attribution)}, "
+            f"instruments {html.escape(', '.join(self.instruments))}"
+            f"<table><tr><th>control (£m)</th>{head}</tr>{rows}</table>"
+            f"<small>Unconstrained controls: {html.escape(free)}</small></div>"
+        )
+
+
+@dataclass
+class RunResult:
+    """Everything a scenario run produced.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    pipeline : DataFrame
+        The validated pipeline (DESIGN §3.2).
+    pipeline_tags : TaggingResult
+        The pipeline tagged with the scenario's rules (gives the mission contributions).
+    baseline : TaggingResult or None
+        The baseline spending lines tagged (``inputs.lines``), if any.
+    allocation : AllocationResult
+        The solved allocation.
+    input_files : dict
+        Role → input file paths, for the manifest.
+    """
+
+    scenario: Scenario
+    pipeline: pd.DataFrame
+    pipeline_tags: Any
+    baseline: Any
+    allocation: Any
+    input_files: dict[str, list[Path]]
+
+    @property
+    def status(self) -> str:
+        """The solver outcome: ``optimal``, ``infeasible``, ``unbounded``, ``time_limit`` or ``error``."""
+        return str(self.allocation.status.value)
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write every output file of DESIGN §5 into ``out_dir`` (atomically)."""
+        from missionfinance.report import write_outputs
+
+        return write_outputs(self, Path(out_dir))
+
+    def __repr__(self) -> str:
+        return f"RunResult({self.scenario.name!r}, status={self.status!r})"
+
+    def _repr_html_(self) -> str:
+        inner = getattr(self.allocation, "_repr_html_", None)
+        body = inner() if callable(inner) else html.escape(repr(self.allocation))
+        return f"<div><b>{html.escape(self.scenario.name)}</b>{body}</div>"
+
+
+def pipeline_as_lines(pipeline: pd.DataFrame) -> pd.DataFrame:
+    """The pipeline as a lines frame for tagging: ``line_id`` = project_id, amount = capacity.
+
+    The description keyword rules see is the project name followed by its description.
+    """
+    text = (pipeline["name"].astype(str) + ". " + pipeline["description"].astype(str)).str.strip(". ")
+    return pd.DataFrame(
+        {
+            "line_id": pipeline["project_id"].astype(str),
+            "source": "pipeline",
+            "department": pipeline["department"].astype(str),
+            "programme": pipeline["name"].astype(str),
+            "description": text,
+            "amount": pipeline["capacity"].astype(float),
+            "year": "",
+            "budget_type": "",
+            "cofog": pipeline["cofog"].astype(str),
+            "cpv": pipeline["cpv"].astype(str),
+            "region": pipeline["region"].astype(str),
+            "supplier": "",
+        }
+    )
+
+
+def _input_path(base: Path, value: str, name: str, key: str) -> Path:
+    p = (base / value).resolve()
+    if not p.exists():
+        raise MissionFinanceError(f"{name} key {key}: file {value!r} not found (relative to {base.name}/)")
+    return p
+
+
+def _parse_years(raw: object, name: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise MissionFinanceError(
+            f"{name} key scenario.years: {raw!r} must be a list of financial years like [\"2026-27\", \"2027-28\"]"
+        )
+    years = tuple(check_financial_year(y, f"{name} key scenario.years") for y in raw)
+    for prev, nxt in zip(years, years[1:], strict=False):
+        if year_start(nxt) != year_start(prev) + 1:
+            raise MissionFinanceError(
+                f"{name} key scenario.years: {nxt!r} does not follow {prev!r}; list consecutive "
+                f"years such as {prev!r}, {fy_from_start(year_start(prev) + 1)!r}"
+            )
+    return years
+
+
+def _check_year_in(year: str, years: Sequence[str], context: str) -> str:
+    check_financial_year(year, context)
+    if year not in years:
+        raise MissionFinanceError(
+            f"{context}: year {year!r} is outside scenario.years ({years[0]} to {years[-1]}); "
+            "remove it or extend the horizon"
+        )
+    return year
+
+
+def _parse_instruments(raw: object, name: str) -> dict[str, Instrument]:
+    if raw is None:
+        return dict(DEFAULT_INSTRUMENTS)
+    if not isinstance(raw, Mapping) or not raw:
+        raise MissionFinanceError(f"{name} key instruments: must hold at least one [instruments.<name>] table")
+    out: dict[str, Instrument] = {}
+    for inst_name, table in raw.items():
+        if not isinstance(table, Mapping):
+            raise MissionFinanceError(f"{name} key instruments.{inst_name}: must be a table")
+        out[str(inst_name)] = instrument_from_config(str(inst_name), table, name)
+    return out
+
+
+def _parse_budget(
+    raw: object, name: str, years: tuple[str, ...], controls_used: Sequence[str]
+) -> dict[str, dict[str, float]]:
+    if not isinstance(raw, Mapping):
+        raise MissionFinanceError(f"{name} key budget: must hold [budget.<control>] tables")
+    budget: dict[str, dict[str, float]] = {}
+    for control, table in raw.items():
+        if control not in controls_used:
+            raise MissionFinanceError(
+                f"{name} key budget.{control}: unknown control {control!r}; the instruments score "
+                f"against {', '.join(controls_used) or 'no control'} (add it to an instrument's "
+                "budget_score or fix the name)"
+            )
+        if not isinstance(table, Mapping):
+            raise MissionFinanceError(f"{name} key budget.{control}: must be a table of year = £m")
+        budget[control] = {
+            _check_year_in(y, years, f"{name} key budget.{control}.{y}"): _number(
+                v, f"{name} key budget.{control}.{y}"
+            )
+            for y, v in table.items()
+        }
+    return budget
