@@ -1,0 +1,536 @@
+"""Spending-review sweeps: many variants of one scenario, solved in parallel and compared.
+
+A *variant* is a list of changes to the scenario file, each addressed by a dotted
+key exactly as the TOML nests it:
+
+- ``budget.CDEL.2027-28=1200`` sets a value (numbers, ``true``/``false`` and text are
+  read as TOML would read them);
+- ``budget.CDEL*=0.9`` scales a number, or every number in a table, by a factor;
+- ``pipeline.leverage_equity*=0.5`` scales a pipeline column for every project, and
+  ``pipeline.additionality=0.67`` sets it (keys under ``pipeline.`` address columns of
+  the pipeline frame, not the TOML).
+
+From the command line, ``--vary KEY=V1,V2,...`` (or ``KEY*=F1,F2``) may be repeated and
+gives the Cartesian product of its values; ``--variants FILE`` reads named variants
+from a CSV (a ``variant`` column, then one column per key) or a TOML file
+(``[[variant]] name = "..."`` with a ``set`` table of key = value).
+
+Variants that only change numbers reuse the base scenario's tagging and pipeline; a
+variant that changes ``inputs.*`` or ``scenario.attribution`` re-reads and re-tags.
+Each worker process receives the base data once (a process-pool initializer locally;
+``Client.scatter(..., broadcast=True)`` on dask), never once per variant. A variant
+that fails is reported with its error and does not stop the others.
+
+Outputs of :meth:`SweepResult.write` (one folder, written atomically):
+``variants.csv`` (one row per variant: a column per varied key named exactly as the
+key, then ``status``, ``objective``, ``public_total``, ``private_total``, ``leverage``,
+``value.<mission>`` per mission, ``binding`` and ``error``), ``frontier.csv``,
+``comparison.svg`` and ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import itertools
+import os
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from missionfinance.errors import MissionFinanceError
+
+#: A change: (key, operator, value) with operator "=" (set) or "*" (scale).
+Change = tuple[str, str, Any]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One named variant: the changes it makes to the base scenario."""
+
+    name: str
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        """Column name → value, as ``variants.csv`` shows it (``KEY`` or ``KEY*``)."""
+        return {(k if op == "=" else f"{k}*"): v for k, op, v in self.changes}
+
+
+# ----------------------------------------------------------------------------- parsing
+def _parse_value(text: str) -> Any:
+    """Read one value as TOML would (number, bool, quoted or bare text)."""
+    text = text.strip()
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_vary(spec: str) -> tuple[str, str, list[Any]]:
+    """Parse ``KEY=V1,V2`` or ``KEY*=F1,F2`` into (key, operator, values).
+
+    Examples
+    --------
+    >>> parse_vary("budget.CDEL.2027-28=1200,1300")
+    ('budget.CDEL.2027-28', '=', [1200, 1300])
+    >>> parse_vary("pipeline.leverage_equity*=0.5,1")
+    ('pipeline.leverage_equity', '*', [0.5, 1])
+    >>> parse_vary("budget.CDEL")
+    Traceback (most recent call last):
+    ...
+    missionfinance.errors.MissionFinanceError: --vary 'budget.CDEL': missing '='; write KEY=V1,V2 or KEY*=F1,F2
+    """
+    if "=" not in spec:
+        raise MissionFinanceError(f"--vary {spec!r}: missing '='; write KEY=V1,V2 or KEY*=F1,F2")
+    key, _, values = spec.partition("=")
+    op = "="
+    if key.endswith("*"):
+        key, op = key[:-1], "*"
+    key = key.strip()
+    if not key:
+        raise MissionFinanceError(f"--vary {spec!r}: empty key; write KEY=V1,V2")
+    parsed = [_parse_value(v) for v in values.split(",") if v.strip() != ""]
+    if not parsed:
+        raise MissionFinanceError(f"--vary {spec!r}: no values after '='; write KEY=V1,V2")
+    if op == "*" and not all(_is_number(v) for v in parsed):
+        raise MissionFinanceError(f"--vary {spec!r}: a scaling needs numeric factors")
+    return key, op, parsed
+
+
+def product(varies: Sequence[str | tuple[str, str, Sequence[Any]]]) -> list[Variant]:
+    """The Cartesian product of several ``--vary`` specifications, as named variants."""
+    axes = [parse_vary(v) if isinstance(v, str) else (v[0], v[1], list(v[2])) for v in varies]
+    if not axes:
+        return [Variant("base")]
+    keys = [(k, op) for k, op, _ in axes]
+    if len(set(keys)) != len(keys):
+        raise MissionFinanceError("--vary: the same key is varied twice; give each key once")
+    out = []
+    for combo in itertools.product(*[vals for _, _, vals in axes]):
+        changes = tuple((k, op, v) for (k, op), v in zip(keys, combo, strict=True))
+        name = ", ".join(f"{k}{'*' if op == '*' else ''}={v}" for k, op, v in changes)
+        out.append(Variant(name, changes))
+    return out
+
+
+def read_variants(path: str | Path) -> list[Variant]:
+    """Named variants from a CSV (``variant`` column + one column per key) or a TOML file."""
+    p = Path(path)
+    if not p.is_file():
+        raise MissionFinanceError(f"{p.name}: variants file not found; give an existing CSV or TOML path")
+    if p.suffix.lower() == ".toml":
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise MissionFinanceError(f"{p.name}: invalid TOML ({exc}); fix the syntax") from None
+        out = []
+        for k, table in enumerate(data.get("variant", []), start=1):
+            bad = set(table) - {"name", "set", "scale"}
+            if bad or "name" not in table:
+                raise MissionFinanceError(
+                    f"{p.name} variant {k}: needs name and set/scale tables, found {sorted(table)}"
+                )
+            changes = [(key, "=", v) for key, v in _flatten(table.get("set", {}))]
+            changes += [(key, "*", v) for key, v in _flatten(table.get("scale", {}))]
+            out.append(Variant(str(table["name"]), tuple(changes)))
+        if not out:
+            raise MissionFinanceError(f"{p.name}: no [[variant]] table; add at least one")
+        return out
+    frame = pd.read_csv(p, dtype=str, keep_default_na=False)
+    if "variant" not in frame.columns:
+        raise MissionFinanceError(f"{p.name}: missing column 'variant'; name each variant in it")
+    keys = [c for c in frame.columns if c != "variant"]
+    out = []
+    for row_no, row in enumerate(frame.itertuples(index=False), start=1):
+        values = dict(zip(frame.columns, row, strict=True))
+        changes = tuple(
+            (k.rstrip("*"), "*" if k.endswith("*") else "=", _parse_value(values[k]))
+            for k in keys
+            if values[k] != ""
+        )
+        if not values["variant"]:
+            raise MissionFinanceError(f"{p.name} row {row_no}, column variant: empty; name the variant")
+        out.append(Variant(values["variant"], changes))
+    return out
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
+    for k, v in table.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping):
+            yield from _flatten(v, key + ".")
+        else:
+            yield key, v
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+# ----------------------------------------------------------------------------- applying
+def apply_changes(
+    config: Mapping[str, Any], changes: Iterable[Change], context: str = "--vary"
+) -> tuple[dict[str, Any], list[Change]]:
+    """Apply changes to a parsed scenario; return the new config and the pipeline changes.
+
+    Keys must address existing tables (a new leaf value may be added, e.g. a budget year),
+    so a misspelt key is an error rather than a silent no-op.
+    """
+    new = copy.deepcopy(dict(config))
+    pipeline_changes: list[Change] = []
+    for key, op, value in changes:
+        if key.startswith("pipeline."):
+            pipeline_changes.append((key.removeprefix("pipeline."), op, value))
+            continue
+        parts = key.split(".")
+        node: Any = new
+        for depth, part in enumerate(parts[:-1]):
+            if not isinstance(node, dict) or part not in node:
+                where_ = ".".join(parts[: depth + 1])
+                raise MissionFinanceError(
+                    f"{context} key {key}: the scenario has no table {where_!r}; check the key's spelling"
+                )
+            node = node[part]
+        leaf = parts[-1]
+        if not isinstance(node, dict):
+            raise MissionFinanceError(f"{context} key {key}: {'.'.join(parts[:-1])!r} is not a table")
+        if op == "=":
+            node[leaf] = value
+        else:
+            if leaf not in node:
+                raise MissionFinanceError(f"{context} key {key}: nothing to scale; the scenario has no such key")
+            node[leaf] = _scale(node[leaf], float(value), f"{context} key {key}")
+    return new, pipeline_changes
+
+
+def _scale(obj: Any, factor: float, context: str) -> Any:
+    if _is_number(obj):
+        return obj * factor
+    if isinstance(obj, dict):
+        return {k: _scale(v, factor, context) for k, v in obj.items()}
+    raise MissionFinanceError(f"{context}: {obj!r} is not a number or a table of numbers; cannot scale it")
+
+
+def apply_pipeline_changes(pipeline: pd.DataFrame, changes: Iterable[Change], context: str) -> pd.DataFrame:
+    """Set or scale pipeline columns for every project (a new frame; the input is untouched)."""
+    out = pipeline.copy()
+    for column, op, value in changes:
+        if column not in out.columns:
+            raise MissionFinanceError(
+                f"{context} key pipeline.{column}: the pipeline has no column {column!r}"
+            )
+        if op == "*":
+            out[column] = out[column].astype(float) * float(value)
+        else:
+            out[column] = value
+    return out
+
+
+# ----------------------------------------------------------------------------- running
+@dataclass
+class _Base:
+    """What every worker needs once: the base scenario and its tagged pipeline."""
+
+    scenario: Any
+    pipeline: pd.DataFrame
+    contributions: pd.DataFrame
+
+
+def _prepare(scenario: Any) -> _Base:
+    from missionfinance.scenario import pipeline_as_lines
+    from missionfinance.tagging import tag
+
+    pipeline = scenario.read_pipeline()
+    tags = tag(pipeline_as_lines(pipeline), scenario.load_rules(), attribution=scenario.attribution)
+    contributions = tags.contributions(ids=pipeline["project_id"])
+    contributions.index.name = "project_id"
+    return _Base(scenario, pipeline, contributions)
+
+
+def _retags(changes: Iterable[Change]) -> bool:
+    return any(k.startswith("inputs.") or k == "scenario.attribution" for k, _, _ in changes)
+
+
+def solve_variant(base: _Base, variant: Variant) -> dict[str, Any]:
+    """Solve one variant against prepared base data; never raises (errors are reported)."""
+    from missionfinance.model import solve
+    from missionfinance.scenario import Scenario
+
+    row: dict[str, Any] = {"variant": variant.name, **variant.labels}
+    try:
+        config, pipe_changes = apply_changes(base.scenario.config, variant.changes)
+        scenario = Scenario.from_dict(config, base.scenario.path)
+        if _retags(variant.changes):
+            prepared = _prepare(scenario)
+            pipeline, contributions = prepared.pipeline, prepared.contributions
+        else:
+            pipeline, contributions = base.pipeline, base.contributions
+        if pipe_changes:
+            pipeline = apply_pipeline_changes(pipeline, pipe_changes, "--vary")
+        result = solve(scenario.problem(pipeline, contributions))
+        row.update(_summarise(result))
+    except MissionFinanceError as exc:
+        row.update({"status": "error", "error": str(exc)})
+    except Exception as exc:  # noqa: BLE001 - a failed variant must not stop the sweep
+        row.update({"status": "error", "error": f"{type(exc).__name__}: {exc}"})
+    return row
+
+
+def _summarise(result: Any) -> dict[str, Any]:
+    summary = dict(result.summary)
+    status = result.status.value
+    row: dict[str, Any] = {
+        "status": status,
+        "objective": summary.get("objective"),
+        "public_total": summary.get("public_total"),
+        "private_total": summary.get("private_total"),
+        "leverage": summary.get("leverage"),
+    }
+    missions = result.missions
+    if missions is not None and len(missions) and "value" in missions.columns:
+        ids = missions["mission"] if "mission" in missions.columns else missions.index
+        for mid, value in zip(ids, missions["value"], strict=True):
+            row[f"value.{mid}"] = float(value)
+    cons = result.constraints
+    if cons is not None and len(cons) and "binding" in cons.columns:
+        row["binding"] = ";".join(sorted(cons.loc[cons["binding"].astype(bool), "name"].astype(str)))
+    else:
+        row["binding"] = ""
+    conflict = getattr(result, "conflict", None)
+    row["error"] = "" if status == "optimal" else (
+        result.message + (
+            " Conflict: " + "; ".join(conflict["name"].astype(str)) if conflict is not None
+            and len(conflict) and "name" in conflict.columns else ""
+        )
+    )
+    return row
+
+
+_WORKER_BASE: _Base | None = None
+
+
+def _init_worker(base: _Base) -> None:
+    global _WORKER_BASE
+    _WORKER_BASE = base
+
+
+def _solve_in_worker(variant: Variant) -> dict[str, Any]:
+    assert _WORKER_BASE is not None, "worker not initialised"
+    return solve_variant(_WORKER_BASE, variant)
+
+
+def run_sweep(
+    scenario: Any,
+    variants: Sequence[Variant],
+    *,
+    workers: int | None = None,
+    client: Any = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> SweepResult:
+    """Solve every variant of ``scenario`` and return the comparison.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario.
+    variants : sequence of Variant
+        From :func:`product` or :func:`read_variants`.
+    workers : int, optional
+        Local worker processes (default: the machine's cores; 1 runs in this process).
+    client : dask.distributed.Client, optional
+        Run on this dask cluster instead of locally.
+    scheduler : str, optional
+        Address of a dask scheduler to connect to (``tcp://host:8786``).
+    progress : bool
+        Show a progress bar (tqdm).
+    """
+    names = [v.name for v in variants]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise MissionFinanceError(f"variants: name {dup!r} is used twice; name each variant once")
+    base = _prepare(scenario)
+    bar = _progress(len(variants)) if progress else None
+    rows: list[dict[str, Any]]
+    if client is not None or scheduler is not None:
+        rows = _run_dask(base, variants, client, scheduler, bar)
+    else:
+        n = workers if workers is not None else (os.cpu_count() or 1)
+        n = max(1, min(n, len(variants)))
+        if n == 1:
+            rows = []
+            for v in variants:
+                rows.append(solve_variant(base, v))
+                if bar is not None:
+                    bar.update(1)
+        else:
+            with ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(base,)) as pool:
+                rows = []
+                for row in pool.map(_solve_in_worker, variants, chunksize=max(1, len(variants) // (4 * n))):
+                    rows.append(row)
+                    if bar is not None:
+                        bar.update(1)
+    if bar is not None:
+        bar.close()
+    return SweepResult(scenario, list(variants), _table(rows, variants, scenario.missions.ids))
+
+
+def _progress(total: int) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="variants", unit="variant")
+
+
+def _run_dask(
+    base: _Base, variants: Sequence[Variant], client: Any, scheduler: str | None, bar: Any
+) -> list[dict[str, Any]]:
+    from dask.distributed import Client, as_completed
+
+    own = client is None
+    if own:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise MissionFinanceError(
+                f"--scheduler {scheduler!r}: cannot reach the dask scheduler ({exc}); check the address"
+            ) from None
+    try:
+        base_future = client.scatter(base, broadcast=True, hash=False)
+        futures = [client.submit(solve_variant, base_future, v, pure=False) for v in variants]
+        index = {f.key: k for k, f in enumerate(futures)}
+        rows: list[dict[str, Any] | None] = [None] * len(futures)
+        for fut in as_completed(futures):
+            k = index[fut.key]
+            try:
+                rows[k] = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a lost worker fails one variant, not the sweep
+                rows[k] = {"variant": variants[k].name, **variants[k].labels,
+                           "status": "error", "error": f"{type(exc).__name__}: {exc}"}
+            if bar is not None:
+                bar.update(1)
+        return [r for r in rows if r is not None]
+    finally:
+        if own:
+            client.close()
+
+
+_METRICS = ["status", "objective", "public_total", "private_total", "leverage"]
+
+
+def _table(rows: list[dict[str, Any]], variants: Sequence[Variant], missions: Sequence[str]) -> pd.DataFrame:
+    keys: list[str] = []
+    for v in variants:
+        for k in v.labels:
+            if k not in keys:
+                keys.append(k)
+    frame = pd.DataFrame(rows)
+    for col in ["variant", *keys, *_METRICS, "binding", "error"]:
+        if col not in frame.columns:
+            frame[col] = np.nan if col in _METRICS[1:] else ""
+    value_cols = [f"value.{m}" for m in missions]
+    for col in value_cols:
+        if col not in frame.columns:
+            frame[col] = np.nan
+    frame["binding"] = frame["binding"].fillna("")
+    frame["error"] = frame["error"].fillna("")
+    return frame[["variant", *keys, *_METRICS, *value_cols, "binding", "error"]].reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- results
+def efficient_frontier(
+    table: pd.DataFrame, x: str, y: str, *, minimise_x: bool = True, maximise_y: bool = True
+) -> pd.DataFrame:
+    """Variants not dominated in (x, y): e.g. ``x="public_total"``, ``y="private_total"``.
+
+    A variant is on the frontier when no other optimal variant has an x at least as good
+    and a y strictly better (or the reverse). Returns those rows sorted by x.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"status": ["optimal"] * 3, "cost": [1, 2, 3], "gain": [5, 4, 9]})
+    >>> efficient_frontier(t, "cost", "gain")["cost"].tolist()
+    [1, 3]
+    """
+    ok = table[table["status"] == "optimal"].dropna(subset=[x, y])
+    xs = ok[x].to_numpy(float) * (1 if minimise_x else -1)
+    ys = ok[y].to_numpy(float) * (-1 if maximise_y else 1)  # lower is better for both now
+    dominated = ((xs[None, :] <= xs[:, None]) & (ys[None, :] <= ys[:, None])
+                 & ((xs[None, :] < xs[:, None]) | (ys[None, :] < ys[:, None]))).any(axis=1)
+    return ok[~dominated].sort_values(x, kind="stable").reset_index(drop=True)
+
+
+@dataclass
+class SweepResult:
+    """The comparison of a sweep: ``table`` has one row per variant (``variants.csv``)."""
+
+    scenario: Any
+    variants: list[Variant]
+    table: pd.DataFrame
+    frontier_axes: tuple[str, str] = ("public_total", "private_total")
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        """Variants that did not solve to optimality, with their error or conflict."""
+        return self.table[self.table["status"] != "optimal"]
+
+    def frontier(self, x: str | None = None, y: str | None = None) -> pd.DataFrame:
+        """The efficient frontier of the variants in (x, y); see :func:`efficient_frontier`."""
+        fx, fy = x or self.frontier_axes[0], y or self.frontier_axes[1]
+        return efficient_frontier(self.table, fx, fy)
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write ``variants.csv``, ``frontier.csv``, ``comparison.svg`` and ``manifest.json``."""
+        from missionfinance.report import write_sweep_outputs
+
+        return write_sweep_outputs(self, Path(out_dir))
+
+    def plot(self, metric: str = "objective") -> Any:
+        """A bar chart of one metric across variants (matplotlib Figure)."""
+        from missionfinance.plot import sweep_comparison
+
+        return sweep_comparison(self.table, metric)
+
+    def __repr__(self) -> str:
+        counts = self.table["status"].value_counts().to_dict()
+        return f"SweepResult({self.scenario.name!r}, {len(self.table)} variants, {counts})"
+
+    def _repr_html_(self) -> str:
+        cols = [c for c in self.table.columns if c not in ("binding", "error")]
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
+        body = "".join(
+            "<tr>" + "".join(
+                f"<td>{html.escape(f'{v:,.1f}' if isinstance(v, float) else str(v))}</td>" for v in row
+            ) + "</tr>"
+            for row in self.table[cols].head(20).itertuples(index=False)
+        )
+        more = f"<small>… {len(self.table) - 20} more</small>" if len(self.table) > 20 else ""
+        return f"<div><b>Sweep</b> of {html.escape(self.scenario.name)}<table><tr>{head}</tr>{body}</table>{more}</div>"
+
+
+def run_sweep_cli(args: Any, echo: Callable[[str], None] = print) -> int:
+    """``missionfinance sweep``: build the variants, run them, write the folder."""
+    from missionfinance.scenario import Scenario
+
+    scenario = Scenario.load(args.scenario)
+    variants = read_variants(args.variants) if args.variants else []
+    if args.vary:
+        variants += product(args.vary)
+    if not variants:
+        raise MissionFinanceError("sweep: no variants; give --vary KEY=V1,V2 or --variants FILE")
+    result = run_sweep(scenario, variants, workers=args.workers, scheduler=args.scheduler,
+                       progress=os.isatty(2))
+    out = result.write(args.out)
+    n_ok = int((result.table["status"] == "optimal").sum())
+    echo(f"{scenario.name}: {n_ok} of {len(result.table)} variants optimal")
+    for row in result.failed.itertuples(index=False):
+        echo(f"  {row.variant}: {row.status}: {row.error}")
+    echo(f"results written to {out}")
+    return 0 if n_ok == len(result.table) else 1
