@@ -362,6 +362,56 @@ class Scenario:
             input_files=self.input_files,
         )
 
+    def sweep(
+        self,
+        vary: Mapping[str, Sequence[Any]] | Sequence[str] | None = None,
+        variants: Sequence[Any] | str | Path | None = None,
+        *,
+        workers: int | None = None,
+        client: Any = None,
+        scheduler: str | None = None,
+        progress: bool = False,
+    ) -> Any:
+        """Solve many variants of this scenario and compare them (:mod:`missionfinance.sweep`).
+
+        Parameters
+        ----------
+        vary : mapping or sequence of str, optional
+            ``{"budget.CDEL.2027-28": [1200, 1300], "pipeline.leverage_equity*": [0.5, 1]}``
+            (a trailing ``*`` scales) or ``["budget.CDEL.2027-28=1200,1300"]``; the
+            Cartesian product of the values is solved.
+        variants : sequence of Variant, or a CSV/TOML path, optional
+            Named variants, solved as well as the product.
+        workers, client, scheduler, progress
+            Where to run: local processes (default: one per core), a
+            ``dask.distributed.Client``, or a scheduler address.
+
+        Returns
+        -------
+        SweepResult
+            ``.table`` has one row per variant (``variants.csv``).
+        """
+        from missionfinance import sweep as sw
+
+        chosen: list[sw.Variant] = []
+        if isinstance(variants, str | Path):
+            chosen += sw.read_variants(variants)
+        elif variants is not None:
+            chosen += list(variants)
+        if vary:
+            if isinstance(vary, Mapping):
+                specs: list[Any] = [
+                    (k.rstrip("*"), "*" if k.endswith("*") else "=", list(v)) for k, v in vary.items()
+                ]
+            else:
+                specs = list(vary)
+            chosen += sw.product(specs)
+        if not chosen:
+            raise MissionFinanceError("sweep: no variants; give vary={key: [values]} or variants")
+        return sw.run_sweep(
+            self, chosen, workers=workers, client=client, scheduler=scheduler, progress=progress
+        )
+
     def __repr__(self) -> str:
         return (
             f"Scenario({self.name!r}, years {self.years[0]}..{self.years[-1]}, "
