@@ -1,0 +1,194 @@
+"""File access shared by the readers: sniffing, tables read as text, wrapped errors.
+
+Every parser error (missing file, empty file, bad CSV, bad Excel, bad Parquet,
+not UTF-8) becomes a one-line :class:`~missionfinance.errors.MissionFinanceError`
+naming the file and the fix; no pandas traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from pathlib import Path
+from typing import NoReturn
+
+import numpy as np
+import pandas as pd
+
+from missionfinance.errors import MissionFinanceError, where
+from missionfinance.io.schema import text
+
+PathLike = str | Path
+
+_GZIP = b"\x1f\x8b"
+_ZIP = b"PK\x03\x04"
+_PARQUET = b"PAR1"
+
+
+def fail(file: object, message: str, row: int | None = None, key: str | None = None) -> NoReturn:
+    """Raise a one-line MissionFinanceError ``"<file> row <n>, column <key>: <message>"``."""
+    raise MissionFinanceError(f"{where(file, row=row, key=key)}: {message}")
+
+
+def check_file(path: PathLike) -> Path:
+    """Return ``path`` as a Path if it is a non-empty file, else raise a one-line error."""
+    p = Path(path)
+    if not p.exists():
+        fail(p, "file not found; check the path")
+    if not p.is_file():
+        fail(p, "is not a file; give the path of a data file")
+    if p.stat().st_size == 0:
+        fail(p, "file is empty; give a file with a header row and data")
+    return p
+
+
+def kind_of(path: Path) -> str:
+    """Container kind from the first bytes: ``gzip``, ``xlsx``, ``parquet`` or ``text``."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head.startswith(_GZIP):
+        return "gzip"
+    if head.startswith(_ZIP):
+        return "xlsx"
+    if head.startswith(_PARQUET):
+        return "parquet"
+    return "text"
+
+
+def read_bytes(path: Path) -> bytes:
+    """File content, gunzipped when it is gzip-compressed."""
+    raw = path.read_bytes()
+    if raw.startswith(_GZIP):
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            fail(path, f"damaged gzip file ({exc}); re-download or re-compress it")
+        if not raw:
+            fail(path, "file is empty; give a file with a header row and data")
+    return raw
+
+
+def read_text(path: Path) -> str:
+    """File content as UTF-8 text (BOM removed), gunzipped when compressed."""
+    try:
+        return read_bytes(path).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(path, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")
+
+
+def first_line(path: Path) -> str:
+    """The first line of a text or gzip file (for format detection)."""
+    content = read_bytes(path)[:65536]
+    line = content.split(b"\n", 1)[0]
+    return line.decode("utf-8-sig", errors="replace").strip()
+
+
+def excel_sheets(path: Path) -> list[str]:
+    """Sheet names of an XLSX file."""
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as xl:
+            return [str(s) for s in xl.sheet_names]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        fail(path, f"cannot be read as XLSX ({type(exc).__name__}); save it as .xlsx, CSV or Parquet")
+
+
+def read_table(path: PathLike, sheet: str | int = 0) -> pd.DataFrame:
+    """Read a CSV (optionally gzip), XLSX or Parquet table with every column as text.
+
+    Codes such as ``"04.3"`` or ``"09310000"`` keep their leading zeros. Empty
+    cells are ``""``. Column names are stripped. The container is detected from
+    the file's first bytes, not its name.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    sheet : str or int, default 0
+        Sheet of an XLSX file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        All columns ``str``; index 0..n-1 (data row ``i`` is file row ``i + 1``).
+    """
+    p = check_file(path)
+    kind = kind_of(p)
+    try:
+        if kind == "xlsx":
+            if isinstance(sheet, str) and sheet not in excel_sheets(p):
+                fail(p, f"no sheet {sheet!r}; the workbook has {excel_sheets(p)}", key=None)
+            frame = pd.read_excel(p, sheet_name=sheet, dtype=str, engine="openpyxl")
+        elif kind == "parquet":
+            frame = pd.read_parquet(p)
+        else:
+            content = read_text(p)
+            frame = pd.read_csv(
+                io.StringIO(content), dtype=str, keep_default_na=False, na_values=[],
+                skipinitialspace=False,
+            )
+    except MissionFinanceError:
+        raise
+    except pd.errors.EmptyDataError:
+        fail(p, "has no header row; give a table with a header row")
+    except pd.errors.ParserError as exc:
+        msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        fail(p, f"is not a valid CSV table ({msg}); check quoting and the number of fields")
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        msg = " ".join(str(exc).split())[:120]
+        fail(p, f"cannot be read as a {kind} table ({msg}); save it as CSV, XLSX or Parquet")
+    frame = frame.rename(columns=lambda c: str(c).strip())
+    dup = frame.columns[frame.columns.duplicated()]
+    if len(dup):
+        fail(p, f"column {dup[0]!r} appears twice; rename one of them", key=str(dup[0]))
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        if kind == "parquet" and pd.api.types.is_float_dtype(s.dtype):
+            # keep numeric precision: repr of a float round-trips
+            out[col] = pd.Series(
+                np.where(s.isna(), "", s.map(repr, na_action="ignore").astype("object")),
+                dtype="str",
+            )
+        else:
+            out[col] = text(s)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def to_number(
+    frame: pd.DataFrame, column: str, file: object, *, fix: str, allow_empty: bool = False,
+    row_offset: int = 1,
+) -> pd.Series:
+    """Convert a text column to float64, vectorised; a bad cell raises naming its row.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Text frame from :func:`read_table` (not modified).
+    column : str
+        Column to convert.
+    file : object
+        File named in errors.
+    fix : str
+        What to write instead (ends the error message).
+    allow_empty : bool, default False
+        When True an empty cell becomes NaN; else it is an error.
+    row_offset : int, default 1
+        Added to the 0-based position to give the reported row number.
+
+    Returns
+    -------
+    pandas.Series
+        float64, same index as ``frame``.
+    """
+    raw = frame[column]
+    values = pd.to_numeric(raw.where(raw != "", None), errors="coerce").astype("float64")
+    arr = values.to_numpy()
+    empty = (raw == "").to_numpy()
+    bad = (~np.isfinite(arr) & ~empty) | (empty & (not allow_empty))
+    if bad.any():
+        i = int(bad.argmax())
+        value = raw.iloc[i]
+        what = "is empty" if value == "" else f"{value!r} is not a number"
+        fail(file, f"{what}; {fix}", row=i + row_offset, key=column)
+    return values

@@ -1,0 +1,184 @@
+"""Lines readers: the canonical table and the format-detecting :func:`read_lines`.
+
+A canonical lines file is a CSV (optionally gzip-compressed), XLSX or Parquet
+table with the columns of :data:`~missionfinance.io.schema.LINES_SCHEMA`;
+``column_map`` renames a file's own headers to ours. Columns not in the schema
+are dropped. Every cell is read as text first and then converted, so codes such
+as ``"04.3"`` and ``"09310000"`` keep their leading zeros.
+
+:func:`read_lines` detects the format from the file's content:
+
+=============  ==============================================================
+``canonical``  a table (CSV, XLSX, Parquet) with a ``line_id`` column (after
+               ``column_map``)
+``cra``        a table whose header has ``CRA Segment Code`` (HM Treasury
+               Country and Regional Analysis), or an XLSX with the sheet
+               ``CRA 2018 database``
+``sr25``       a table whose header starts ``row_id,label,memo`` (Spending
+               Review 2025 DEL tables)
+``ocds``       JSON or JSON Lines holding OCDS releases, records or packages
+=============  ==============================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from missionfinance.io._files import (
+    PathLike,
+    check_file,
+    excel_sheets,
+    fail,
+    first_line,
+    kind_of,
+    read_table,
+    to_number,
+)
+from missionfinance.io.cra import CRA_SHEET, read_cra
+from missionfinance.io.ocds import read_ocds
+from missionfinance.io.schema import finish_lines
+from missionfinance.io.sr25 import read_sr25
+
+__all__ = ["FORMATS", "detect_format", "read_canonical", "read_lines"]
+
+#: Formats :func:`read_lines` knows, for ``format=`` and the CLI's ``--format``.
+FORMATS: tuple[str, ...] = ("canonical", "cra", "sr25", "ocds")
+
+
+def read_canonical(
+    path: PathLike, column_map: Mapping[str, str] | None = None, sheet: str | int = 0
+) -> pd.DataFrame:
+    """Read a canonical lines table (CSV, XLSX or Parquet).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    column_map : mapping of str to str, optional
+        Source column name → canonical name, e.g. ``{"Dept": "department"}``.
+    sheet : str or int, default 0
+        Sheet of an XLSX workbook.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The lines frame of DESIGN §3.1: ``line_id, source, department, programme,
+        description, amount : float [£m], year, budget_type, cofog, cpv, region,
+        supplier``; optional text columns ``""`` when absent.
+
+    Raises
+    ------
+    MissionFinanceError
+        Missing required column, duplicate or empty ``line_id``, a non-numeric
+        or empty ``amount`` — one line naming file, row and column.
+    """
+    frame = read_table(path, sheet=sheet)
+    if column_map:
+        absent = [k for k in column_map if k not in frame.columns]
+        if absent:
+            fail(path, f"column_map names column {absent[0]!r} but the file has no such "
+                       f"column; the file has {list(frame.columns)}", key=absent[0])
+        targets = list(column_map.values())
+        clash = [t for t in targets if targets.count(t) > 1 or
+                 (t in frame.columns and t not in column_map)]
+        if clash:
+            fail(path, f"column_map maps onto {clash[0]!r} which is already a column or mapped "
+                       f"twice; map one source column to each canonical name", key=clash[0])
+        frame = frame.rename(columns=dict(column_map))
+    if "amount" in frame.columns:
+        frame = frame.assign(
+            amount=to_number(frame, "amount", path, fix="write the amount in £m (0 if none)")
+        )
+    return finish_lines(frame, path)
+
+
+def detect_format(path: PathLike, column_map: Mapping[str, str] | None = None) -> str:
+    """Detect a lines file's format from its content.
+
+    Returns
+    -------
+    str
+        One of :data:`FORMATS`.
+
+    Raises
+    ------
+    MissionFinanceError
+        When the content matches no known format (the message says to pass
+        ``format=`` / ``--format``).
+    """
+    p = check_file(path)
+    kind = kind_of(p)
+    header: list[str]
+    if kind == "xlsx":
+        sheets = excel_sheets(p)
+        if CRA_SHEET in sheets:
+            return "cra"
+        try:
+            header = [str(c).strip() for c in pd.read_excel(p, nrows=0, engine="openpyxl").columns]
+        except Exception as exc:  # openpyxl raises many types on damaged files
+            fail(p, f"cannot be read as XLSX ({type(exc).__name__}); save it as .xlsx or CSV")
+    elif kind == "parquet":
+        header = list(read_table(p).columns)
+    else:
+        line = first_line(p)
+        if line.startswith(("{", "[")):
+            return "ocds"
+        header = [h.strip().strip('"') for h in line.split(",")]
+    if "CRA Segment Code" in header:
+        return "cra"
+    if header[:3] == ["row_id", "label", "memo"]:
+        return "sr25"
+    mapped = [dict(column_map or {}).get(h, h) for h in header]
+    if "line_id" in mapped:
+        return "canonical"
+    fail(p, f"format not recognised (header starts {header[:4]!r}); pass --format "
+            f"(format=) one of {', '.join(FORMATS)}, or add a line_id column")
+
+
+def read_lines(
+    path: PathLike,
+    format: str | None = None,
+    column_map: Mapping[str, str] | None = None,
+    rates: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Read spending or procurement lines in any supported format.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    format : {"canonical", "cra", "sr25", "ocds"}, optional
+        Force the format; by default it is detected from the content.
+    column_map : mapping of str to str, optional
+        Source → canonical column names (canonical tables only).
+    rates : mapping of str to float, optional
+        £ per unit of each non-GBP currency, e.g. ``{"EUR": 0.85}`` (OCDS only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The lines frame of DESIGN §3.1 (``amount`` float [£m], text ``""`` when empty).
+
+    Examples
+    --------
+    >>> read_lines("missing.csv")
+    Traceback (most recent call last):
+    ...
+    missionfinance.errors.MissionFinanceError: missing.csv: file not found; check the path
+    """
+    if format is None:
+        format = detect_format(path, column_map)
+    if format not in FORMATS:
+        fail(path, f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+    if column_map and format != "canonical":
+        fail(path, f"column_map applies to canonical tables only, not format {format!r}; "
+                   f"drop column_map")
+    if format == "canonical":
+        return read_canonical(path, column_map)
+    if format == "cra":
+        return read_cra(path)
+    if format == "sr25":
+        return read_sr25(path)
+    return read_ocds(path, rates=rates)

@@ -1,0 +1,247 @@
+"""Project pipeline reader (DESIGN §3.2): what the allocation model can fund.
+
+One row per investable project, read from CSV (optionally gzip), XLSX or
+Parquet; see :data:`~missionfinance.io.schema.PIPELINE_SCHEMA` for every
+column, its unit, default and what an empty cell means. Checks, each raising a
+one-line error naming file, row and column with the bad value and the fix:
+missing required column, empty or duplicate ``project_id``, non-numeric value,
+``capacity`` ≤ 0, negative ``private_capacity``, ``pd`` / ``lgd`` /
+``additionality`` outside 0–1, no or unknown instrument, a ``leverage_<i>``
+column or cell missing for an eligible instrument, negative leverage, a
+malformed year, ``start_year`` after ``end_year``, and a window entirely
+outside the horizon.
+
+Columns not in the schema are ignored, except ``leverage_<name>`` columns, whose
+instrument must be known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from missionfinance.instruments import INSTRUMENTS
+from missionfinance.io._files import PathLike, check_file, fail, read_table, to_number
+from missionfinance.io.schema import PIPELINE_SCHEMA
+from missionfinance.years import check_financial_year, is_financial_year
+
+__all__ = ["DEFAULT_ADDITIONALITY", "DEFAULT_LGD", "read_pipeline"]
+
+#: Loss given default when the pipeline leaves it empty [share]. Basel II
+#: foundation-IRB LGD for senior unsecured claims (BCBS 2006, para 287).
+DEFAULT_LGD = 0.45
+
+#: Additionality when the pipeline leaves it empty [share]: all mobilised money
+#: counts (DESIGN §3.2); the European Court of Auditors (2019) suggests ~2/3 for EFSI.
+DEFAULT_ADDITIONALITY = 1.0
+
+_TEXT = ("name", "description", "department", "region", "cofog", "cpv")
+_REQUIRED = tuple(c.name for c in PIPELINE_SCHEMA if c.required and "<" not in c.name)
+
+
+def _first(mask: np.ndarray) -> int:
+    return int(np.asarray(mask).argmax())
+
+
+def _check_range(file: object, values: pd.Series, column: str, bad: np.ndarray,
+                 rule: str, fix: str) -> None:
+    if bad.any():
+        i = _first(bad)
+        fail(file, f"{float(values.iloc[i])!r} must be {rule}; {fix}", row=i + 1, key=column)
+
+
+def _instruments(file: object, raw: pd.DataFrame,
+                 allowed: tuple[str, ...]) -> tuple[pd.Series, dict[str, np.ndarray]]:
+    """Normalised ``instruments`` text and an eligibility mask per instrument."""
+    parts = raw["instruments"].str.lower().str.split(";").explode().str.strip()
+    parts = parts[parts != ""]
+    unknown = ~parts.isin(allowed)
+    if unknown.any():
+        pos = int(parts.index[_first(unknown.to_numpy())])
+        fail(file, f"unknown instrument {parts[unknown].iloc[0]!r} in "
+                   f"{raw['instruments'].iloc[pos]!r}; use {', '.join(allowed)}",
+             row=pos + 1, key="instruments")
+    n = len(raw)
+    has_any = np.zeros(n, dtype=bool)
+    has_any[parts.index.to_numpy(dtype=int)] = True
+    if not has_any.all():
+        i = _first(~has_any)
+        fail(file, f"{raw['instruments'].iloc[i]!r} names no instrument; list the eligible "
+                   f"ones, e.g. 'grant;loan'", row=i + 1, key="instruments")
+    named = sorted(set(parts))
+    eligible: dict[str, np.ndarray] = {}
+    joined = np.full(n, "", dtype=object)
+    for name in named:
+        mask = np.zeros(n, dtype=bool)
+        mask[parts.index[(parts == name).to_numpy()].to_numpy(dtype=int)] = True
+        eligible[name] = mask
+        joined = np.where(mask, np.where(joined == "", name, joined + ";" + name), joined)
+    return pd.Series(joined, dtype="str"), eligible
+
+
+def _years(file: object, raw: pd.DataFrame, horizon: list[str] | None) -> dict[str, pd.Series]:
+    cols: dict[str, pd.Series] = {}
+    for column in ("start_year", "end_year"):
+        s = raw[column] if column in raw.columns else pd.Series([""] * len(raw), dtype="str")
+        bad = (s != "") & ~s.map(is_financial_year).astype(bool)
+        if bad.any():
+            i = _first(bad.to_numpy())
+            fail(file, f"{s.iloc[i]!r} is not a financial year; write it like '2026-27' or "
+                       f"leave it empty for the whole horizon", row=i + 1, key=column)
+        cols[column] = s
+    start, end = cols["start_year"], cols["end_year"]
+    both = (start != "") & (end != "")
+    after = both & (start.str[:4].where(both, "0").astype(int)
+                    > end.str[:4].where(both, "0").astype(int))
+    if after.any():
+        i = _first(after.to_numpy())
+        fail(file, f"start_year {start.iloc[i]!r} is after end_year {end.iloc[i]!r}; swap them",
+             row=i + 1, key="start_year")
+    if horizon:
+        first, last = horizon[0], horizon[-1]
+        s_int = start.where(start != "", first).str[:4].astype(int)
+        e_int = end.where(end != "", last).str[:4].astype(int)
+        lo, hi = int(first[:4]), int(last[:4])
+        outside = ((e_int < lo) | (s_int > hi)).to_numpy()
+        if outside.any():
+            i = _first(outside)
+            fail(file, f"window {start.iloc[i] or first!r}..{end.iloc[i] or last!r} lies "
+                       f"outside the horizon {first}..{last}; move it or drop the project",
+                 row=i + 1, key="start_year" if s_int.iloc[i] > hi else "end_year")
+        start = s_int.clip(lower=lo).map(lambda y: f"{y}-{(y + 1) % 100:02d}").astype("str")
+        end = e_int.clip(upper=hi).map(lambda y: f"{y}-{(y + 1) % 100:02d}").astype("str")
+    return {"start_year": start, "end_year": end}
+
+
+def read_pipeline(
+    path: PathLike,
+    instruments: Iterable[str] | None = None,
+    years: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Read and validate a project pipeline.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV, XLSX or Parquet file with the columns of DESIGN §3.2.
+    instruments : iterable of str, optional
+        Allowed instrument names (the scenario's); default ``grant, loan, equity,
+        guarantee``. A pipeline naming another instrument is an error.
+    years : iterable of str, optional
+        The horizon (financial years). When given, empty ``start_year`` /
+        ``end_year`` are filled with its first / last year and windows are clipped
+        to it; a window entirely outside it is an error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per project: ``project_id, name, description, department, region,
+        cofog, cpv`` (text, ``""`` if empty), ``capacity : float [£m]`` (> 0),
+        ``private_capacity : float [£m]`` (NaN = unlimited), ``instruments``
+        (``;``-joined, sorted, lower-case), ``leverage_<i> : float [£/£]`` for every
+        instrument named in the file (NaN where not eligible), ``pd, lgd,
+        additionality : float [share]``, ``start_year, end_year`` (financial years;
+        ``""`` when empty and no horizon is given).
+
+    Raises
+    ------
+    MissionFinanceError
+        One line naming file, row and column, the bad value and the fix.
+
+    Examples
+    --------
+    >>> read_pipeline("no-such-pipeline.csv")
+    Traceback (most recent call last):
+    ...
+    missionfinance.errors.MissionFinanceError: no-such-pipeline.csv: file not found; check the path
+    """
+    p = check_file(path)
+    allowed = tuple(sorted({str(i).strip().lower() for i in (instruments or INSTRUMENTS)}))
+    horizon = None
+    if years is not None:
+        horizon = sorted(check_financial_year(y, "years") for y in years)
+        if not horizon:
+            fail("years", "the horizon is empty; give at least one financial year")
+    raw = read_table(p)
+    for column in _REQUIRED:
+        if column not in raw.columns:
+            fail(p, f"required column {column!r} is missing; add it (see the pipeline schema)",
+                 key=column)
+    ids = raw["project_id"]
+    if (ids == "").any():
+        i = _first((ids == "").to_numpy())
+        fail(p, "project_id is empty; give every project an id", row=i + 1, key="project_id")
+    dup = ids.duplicated()
+    if dup.any():
+        i = _first(dup.to_numpy())
+        first = _first((ids == ids.iloc[i]).to_numpy())
+        fail(p, f"{ids.iloc[i]!r} duplicates row {first + 1}; project ids must be unique",
+             row=i + 1, key="project_id")
+
+    capacity = to_number(raw, "capacity", p, fix="give the £m the project can absorb")
+    _check_range(p, capacity, "capacity", (capacity <= 0).to_numpy(), "> 0",
+                 "give the £m the project can absorb")
+    if "private_capacity" in raw.columns:
+        private = to_number(raw, "private_capacity", p, allow_empty=True,
+                            fix="give £m or leave empty for unlimited")
+    else:
+        private = pd.Series(np.nan, index=raw.index)
+    _check_range(p, private, "private_capacity", (private < 0).to_numpy(), "≥ 0",
+                 "give £m or leave empty for unlimited")
+    shares: dict[str, pd.Series] = {}
+    for column, default in (("pd", None), ("lgd", DEFAULT_LGD),
+                            ("additionality", DEFAULT_ADDITIONALITY)):
+        if column in raw.columns:
+            values = to_number(raw, column, p, allow_empty=default is not None,
+                               fix="write a share between 0 and 1")
+            if default is not None:
+                values = values.fillna(default)
+        else:
+            values = pd.Series(default, index=raw.index, dtype="float64")
+        _check_range(p, values, column, ((values < 0) | (values > 1)).to_numpy(),
+                     "between 0 and 1", "write a share such as 0.05")
+        shares[column] = values
+
+    joined, eligible = _instruments(p, raw, allowed)
+    for column in raw.columns:
+        if column.startswith("leverage_") and column[9:] not in allowed:
+            fail(p, f"column names unknown instrument {column[9:]!r}; rename it to one of "
+                    f"{', '.join('leverage_' + a for a in allowed)}", key=column)
+    named = sorted(set(eligible) | {c[9:] for c in raw.columns if c.startswith("leverage_")})
+    leverage: dict[str, pd.Series] = {}
+    for name in named:
+        column = f"leverage_{name}"
+        mask = eligible.get(name, np.zeros(len(raw), dtype=bool))
+        if column not in raw.columns:
+            if mask.any():
+                i = _first(mask)
+                fail(p, f"column is missing but the project is eligible for {name!r}; add "
+                        f"{column} (0 for no crowding-in)", row=i + 1, key=column)
+            leverage[column] = pd.Series(np.nan, index=raw.index)
+            continue
+        values = to_number(raw, column, p, allow_empty=True, fix="write private £ per public £")
+        empty = mask & values.isna().to_numpy()
+        if empty.any():
+            i = _first(empty)
+            fail(p, f"is empty but the project is eligible for {name!r}; write the private £ "
+                    f"per public £ (0 for none)", row=i + 1, key=column)
+        _check_range(p, values, column, mask & (values < 0).to_numpy(), "≥ 0",
+                     "write private £ per public £ (0 for none)")
+        leverage[column] = values.where(mask)
+
+    window = _years(p, raw, horizon)
+    text = {c: raw[c] if c in raw.columns else pd.Series([""] * len(raw), dtype="str")
+            for c in _TEXT}
+    out = pd.DataFrame({
+        "project_id": ids,
+        **text,
+        "capacity": capacity,
+        "private_capacity": private.astype("float64"),
+        "instruments": joined,
+        **{k: v.astype("float64") for k, v in leverage.items()},
+        **shares,
+        **window,
+    })
+    return out.reset_index(drop=True)

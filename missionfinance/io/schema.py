@@ -1,0 +1,267 @@
+"""The two input tables of missionfinance, written once as data.
+
+:data:`LINES_SCHEMA` is the lines table of DESIGN §3.1 (what is tagged) and
+:data:`PIPELINE_SCHEMA` the pipeline table of §3.2 (what is funded). Each
+column says its dtype, unit, default, whether it is required, what it means and
+what an empty cell means. The readers validate against these tuples and the
+README's tables are rendered from them by :func:`schema_markdown`, so the
+documentation cannot drift from the code.
+
+Missing-value semantics (the ``missing`` field) in one place:
+
+- lines: an empty optional text column is ``""`` (never NaN); an empty ``cpv``
+  or ``cofog`` means no CPV / COFOG criterion of a rule can match the line;
+  ``amount`` is never empty (write 0).
+- pipeline: an empty ``private_capacity`` means unlimited (NaN in the frame);
+  an empty ``lgd`` is 0.45, an empty ``additionality`` 1; an empty
+  ``start_year`` / ``end_year`` is the first / last year of the horizon;
+  ``leverage_<instrument>`` is NaN where the instrument is not eligible.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from missionfinance.errors import MissionFinanceError, where
+
+__all__ = [
+    "LINES_COLUMNS",
+    "LINES_SCHEMA",
+    "PIPELINE_SCHEMA",
+    "Column",
+    "empty_lines",
+    "finish_lines",
+    "schema_markdown",
+    "text",
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table.
+
+    Attributes
+    ----------
+    name : str
+        Canonical column name (``leverage_<instrument>`` stands for a family).
+    dtype : str
+        ``"str"`` (text, ``""`` when empty) or ``"float"`` (float64).
+    unit : str
+        Unit of a number, e.g. ``"£m"``, ``"share"``; ``""`` for text.
+    required : bool
+        True when the column must be present in the input file.
+    default : object
+        Value used when the column or a cell is empty (None: no default).
+    description : str
+        What the column means.
+    missing : str
+        What an empty cell means.
+    """
+
+    name: str
+    dtype: str
+    unit: str
+    required: bool
+    default: object
+    description: str
+    missing: str
+
+
+_NAN = float("nan")
+
+#: DESIGN §3.1: one row per spending line, in this column order.
+LINES_SCHEMA: tuple[Column, ...] = (
+    Column("line_id", "str", "", True, None,
+           "stable identifier, unique (OCDS: the ocid; CRA: CRA-<segment code>-<region>-<year>)",
+           "not allowed"),
+    Column("source", "str", "", True, None,
+           "`spending_review`, `procurement`, `cra` or another label", "not allowed"),
+    Column("department", "str", "", True, None,
+           "owning department or buyer", "no department criterion can match"),
+    Column("programme", "str", "", False, "",
+           "programme / budget line name", "\"\""),
+    Column("description", "str", "", True, None,
+           "free text used by keyword rules", "no keyword can match"),
+    Column("amount", "float", "£m", True, None,
+           "money of the line; negative for income or netted receipts (kept, never dropped)",
+           "not allowed (write 0)"),
+    Column("year", "str", "", False, "",
+           "financial year such as `2026-27`", "\"\": no year"),
+    Column("budget_type", "str", "", False, "",
+           "`RDEL`, `CDEL`, `AME`", "\"\": not a DEL/AME line (e.g. CRA outturn, contracts)"),
+    Column("cofog", "str", "", False, "",
+           "COFOG code(s) such as `04.3`, `;`-separated", "no COFOG criterion can match"),
+    Column("cpv", "str", "", False, "",
+           "CPV 2008 code(s), 8 digits without check digit, `;`-separated",
+           "no CPV criterion can match"),
+    Column("region", "str", "", False, "",
+           "ITL1 code or name", "\"\": not regional"),
+    Column("supplier", "str", "", False, "",
+           "supplier name(s), `;`-separated (procurement)", "\"\": none known"),
+)
+
+#: Names of :data:`LINES_SCHEMA` in order.
+LINES_COLUMNS: tuple[str, ...] = tuple(c.name for c in LINES_SCHEMA)
+
+#: DESIGN §3.2: one row per investable project.
+PIPELINE_SCHEMA: tuple[Column, ...] = (
+    Column("project_id", "str", "", True, None, "unique project id", "not allowed"),
+    Column("name", "str", "", False, "", "project name", "\"\""),
+    Column("description", "str", "", False, "", "free text used by keyword rules",
+           "no keyword can match"),
+    Column("department", "str", "", False, "", "sponsoring department",
+           "no department criterion can match"),
+    Column("region", "str", "", False, "", "ITL1 code or name", "\"\": not regional"),
+    Column("cofog", "str", "", False, "", "COFOG code(s), `;`-separated",
+           "no COFOG criterion can match"),
+    Column("cpv", "str", "", False, "", "CPV code(s), `;`-separated",
+           "no CPV criterion can match"),
+    Column("capacity", "float", "£m", True, None,
+           "most public finance the project can absorb over the horizon (> 0)", "not allowed"),
+    Column("private_capacity", "float", "£m", False, _NAN,
+           "most private co-investment available (≥ 0)", "unlimited (NaN)"),
+    Column("instruments", "str", "", True, None,
+           "eligible instruments, `;`-separated, e.g. `grant;loan;guarantee`", "not allowed"),
+    Column("leverage_<instrument>", "float", "£/£", True, None,
+           "private £ crowded in per public £ by that instrument (≥ 0); required for every "
+           "eligible instrument", "not allowed where eligible (write 0); NaN where not eligible"),
+    Column("pd", "float", "share", True, None,
+           "probability of default over the horizon, 0–1", "not allowed (write 0)"),
+    Column("lgd", "float", "share", False, 0.45,
+           "loss given default, 0–1", "0.45"),
+    Column("additionality", "float", "share", False, 1.0,
+           "share of mobilised private money that would not happen anyway, 0–1", "1"),
+    Column("start_year", "str", "", False, "",
+           "first financial year the project can receive money",
+           "first year of the horizon (clipped to it)"),
+    Column("end_year", "str", "", False, "",
+           "last financial year the project can receive money",
+           "last year of the horizon (clipped to it)"),
+)
+
+
+def _fmt_default(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    if value == "":
+        return '""'
+    return str(value)
+
+
+def schema_markdown(schema: tuple[Column, ...]) -> str:
+    """Render a schema as a Markdown table (for the README).
+
+    Parameters
+    ----------
+    schema : tuple of Column
+        :data:`LINES_SCHEMA` or :data:`PIPELINE_SCHEMA`.
+
+    Returns
+    -------
+    str
+        A Markdown table with one row per column, ending with a newline.
+
+    Examples
+    --------
+    >>> print(schema_markdown(LINES_SCHEMA).splitlines()[2])
+    | line_id | str |  | yes |  | stable identifier, unique (OCDS: the ocid; CRA: CRA-<segment code>-<region>-<year>) | not allowed |
+    """
+    out = [
+        "| column | type | unit | required | default | meaning | empty cell means |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in schema:
+        out.append(
+            f"| {c.name} | {c.dtype} | {c.unit} | {'yes' if c.required else 'no'} | "
+            f"{_fmt_default(c.default)} | {c.description} | {c.missing} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def empty_lines() -> pd.DataFrame:
+    """An empty lines frame with every column of :data:`LINES_SCHEMA` and its dtype."""
+    return pd.DataFrame(
+        {c.name: pd.Series([], dtype="float64" if c.dtype == "float" else "str")
+         for c in LINES_SCHEMA}
+    )
+
+
+def text(series: pd.Series) -> pd.Series:
+    """Text column: NaN/None → ``""``, values as ``str``, surrounding spaces stripped."""
+    s = series.astype("object").where(series.notna(), "")
+    return s.astype("str").str.strip()
+
+
+def finish_lines(frame: pd.DataFrame, file: object) -> pd.DataFrame:
+    """Return the canonical lines frame: §3.1 columns in order, defaults filled, validated.
+
+    Optional columns absent from ``frame`` are added with their default; text
+    columns become ``str`` with ``""`` for empty; ``amount`` must already be
+    numeric. Extra columns are dropped.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Lines with canonical names (not modified).
+    file : path-like or str
+        File named in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``line_id, source, department, programme, description, amount [£m], year,
+        budget_type, cofog, cpv, region, supplier`` with a fresh RangeIndex.
+
+    Raises
+    ------
+    MissionFinanceError
+        Missing required column, empty or duplicate ``line_id``, non-finite amount.
+    """
+    missing = [c.name for c in LINES_SCHEMA if c.required and c.name not in frame.columns]
+    if missing:
+        raise MissionFinanceError(
+            f"{where(file, key=missing[0])}: required column {missing[0]!r} is missing; "
+            f"add it or map a source column to it with column_map"
+        )
+    cols: dict[str, pd.Series] = {}
+    n = len(frame)
+    for c in LINES_SCHEMA:
+        if c.name in frame.columns:
+            s = frame[c.name].reset_index(drop=True)
+        else:
+            s = pd.Series([c.default] * n, dtype="object")
+        if c.dtype == "float":
+            cols[c.name] = s.astype("float64")
+        else:
+            cols[c.name] = text(s)
+    out = pd.DataFrame(cols)
+    ids = out["line_id"]
+    empty = ids == ""
+    if empty.any():
+        i = int(empty.to_numpy().argmax())
+        raise MissionFinanceError(
+            f"{where(file, row=i + 1, key='line_id')}: line_id is empty; give every line an id"
+        )
+    dup = ids.duplicated()
+    if dup.any():
+        i = int(dup.to_numpy().argmax())
+        first = int((ids == ids.iloc[i]).to_numpy().argmax())
+        raise MissionFinanceError(
+            f"{where(file, row=i + 1, key='line_id')}: {ids.iloc[i]!r} duplicates row "
+            f"{first + 1}; line ids must be unique"
+        )
+    amount = out["amount"].to_numpy()
+    bad = ~np.isfinite(amount)
+    if bad.any():
+        i = int(bad.argmax())
+        raise MissionFinanceError(
+            f"{where(file, row=i + 1, key='amount')}: amount {amount[i]!r} is not a finite "
+            f"number; write the amount in £m (0 if none)"
+        )
+    return out
