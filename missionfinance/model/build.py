@@ -1,0 +1,448 @@
+"""Build the allocation LP of DESIGN §4 in named blocks, one ``add_<family>`` per family.
+
+Every function here works on whole arrays: the x columns are the eligible, in-window
+(project, instrument, year) triples of :class:`~missionfinance.model.problem.ProblemData`,
+and each block's coefficients are computed for all of them at once (no Python loop over
+projects or years). Loops run only over the few controls, bounds or scenarios' metadata.
+
+Column groups: ``x`` public finance [£m], ``y`` private money mobilised [£m], and, when
+their families are on, ``z`` leverage segments, ``cvar_exposure``/``cvar_var``/``cvar_excess``
+(CVaR), ``shortfall`` (targets), ``funded`` (binary, integer features).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtri
+
+from missionfinance.model.linear import LinearModel
+from missionfinance.model.problem import AllocationProblem, ProblemData
+
+INF = np.inf
+
+
+def _labels(prefix: str, *parts: np.ndarray) -> np.ndarray:
+    if not parts or len(parts[0]) == 0:
+        return np.zeros(0, dtype=object)
+    out = np.asarray(parts[0], dtype=object).astype(str).astype(object)
+    for part in parts[1:]:
+        out = out + "," + np.asarray(part, dtype=object).astype(str).astype(object)
+    return np.asarray(prefix + "[" + out + "]", dtype=object)
+
+
+def _x_cost(d: ProblemData, problem: AllocationProblem) -> np.ndarray:
+    """Budget cost per £m of each x column: Σ_c cw_c (s_ic + el_p [loss control = c])."""
+    cw = np.array([float(problem.cost_weights.get(c, 1.0)) for c in d.controls])
+    per_instr = d.score @ cw  # (I,)
+    el_w = np.where(d.loss_control >= 0, cw[np.maximum(d.loss_control, 0)], 0.0)  # (I,)
+    return np.asarray(per_instr[d.xi] + d.expected_loss[d.xp] * el_w[d.xi])
+
+
+def add_core_variables(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Columns x_pit ≥ 0 and y_p ≥ 0 with the objective's coefficients."""
+    v = d.value
+    if problem.objective == "mission_value":
+        cx, cy = v[d.xp], v * d.additionality
+    elif problem.objective == "private_mobilised":
+        cx, cy = np.zeros(len(d.xp)), d.additionality.copy()
+    else:
+        cx, cy = _x_cost(d, problem), np.zeros(len(v))
+    ids, inst, yrs = d.project_ids, np.array(d.instruments, dtype=object), np.array(d.years,
+                                                                                    dtype=object)
+    m.add_variables("x", np.zeros(len(d.xp)), np.full(len(d.xp), INF), cx,
+                    lambda: _labels("x", ids[d.xp], inst[d.xi], yrs[d.xt]))
+    P = len(ids)
+    m.add_variables("y", np.zeros(P), np.full(P, INF), cy, lambda: _labels("y", ids))
+
+
+def add_budget(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Control totals: Σ_pi s_ic x_pit + Σ_{i: loss→c} el_p x_pit ≤ B_ct for every (c, t) given."""
+    if not problem.enabled("budget"):
+        return
+    x0 = m.groups["x"].start
+    T = len(d.years)
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    upper: list[float] = []
+    ctl: list[str] = []
+    yr: list[str] = []
+    n = 0
+    el = d.expected_loss
+    for c, by_year in sorted(problem.budget.items()):
+        k = d.controls.index(c)
+        row_of = np.full(T, -1)
+        given = [t for t, y in enumerate(d.years) if y in by_year]
+        if not given:
+            continue
+        row_of[given] = n + np.arange(len(given))
+        coef = d.score[d.xi, k] + el[d.xp] * (d.loss_control[d.xi] == k)
+        r = row_of[d.xt]
+        keep = (r >= 0) & (coef != 0)
+        rows.append(r[keep])
+        cols.append(np.flatnonzero(keep) + x0)
+        vals.append(coef[keep])
+        upper.extend(float(by_year[d.years[t]]) for t in given)
+        ctl.extend([c] * len(given))
+        yr.extend(d.years[t] for t in given)
+        n += len(given)
+    if n == 0:
+        return
+    names = [f"budget[{c},{y}]" for c, y in zip(ctl, yr, strict=True)]
+    m.add_constraints("budget", np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
+                      np.full(n, -INF), np.array(upper),
+                      {"name": names, "control": ctl, "year": yr})
+
+
+def add_capacity(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Project capacity: Σ_it x_pit ≤ cap_p (year windows are in the column set)."""
+    if not problem.enabled("capacity"):
+        return
+    x0 = m.groups["x"].start
+    P = len(d.project_ids)
+    m.add_constraints("capacity", d.xp, x0 + np.arange(len(d.xp)), np.ones(len(d.xp)),
+                      np.full(P, -INF), d.capacity,
+                      {"name": _labels("capacity", d.project_ids), "project": d.project_ids,
+                       "region": d.regions})
+
+
+def add_crowding_in(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Crowding in: y_p ≤ Σ_it lev_pi x_pit, or with diminishing leverage the segment form.
+
+    Diminishing leverage (pure LP): for each eligible (p, i) and segment k, a column
+    0 ≤ z_pik ≤ width_k × cap_p with Σ_k z_pik ≤ Σ_t x_pit (row family
+    ``leverage_segments``) and y_p ≤ Σ_ik factor_k lev_pi z_pik. Factors do not increase,
+    so the LP fills segments in order; the private money is a concave function of x.
+    """
+    if not problem.enabled("crowding_in"):
+        return
+    P = len(d.project_ids)
+    y0 = m.groups["y"].start
+    x0 = m.groups["x"].start
+    segs = problem.leverage_segments if problem.enabled("leverage_segments") else ()
+    meta: dict[str, object] = {"name": _labels("crowding_in", d.project_ids),
+                               "project": d.project_ids,
+            "region": d.regions}
+    if not segs:
+        coef = -d.leverage[d.xp, d.xi]
+        rows = np.concatenate([np.arange(P), d.xp])
+        cols = np.concatenate([y0 + np.arange(P), x0 + np.arange(len(d.xp))])
+        vals = np.concatenate([np.ones(P), coef])
+        m.add_constraints("crowding_in", rows, cols, vals, np.full(P, -INF), np.zeros(P), meta)
+        return
+    upto = np.array([s[0] for s in segs])
+    factor = np.array([s[1] for s in segs])
+    width = np.diff(np.concatenate([[0.0], upto]))
+    K = len(segs)
+    pp, ii = np.nonzero(d.eligible & (d.leverage > 0))
+    npi = len(pp)
+    zp = np.repeat(pp, K)
+    zi = np.repeat(ii, K)
+    zk = np.tile(np.arange(K), npi)
+    ids, inst = d.project_ids, np.array(d.instruments, dtype=object)
+    z = m.add_variables("z", np.zeros(npi * K), width[zk] * d.capacity[zp],
+                        np.zeros(npi * K), lambda: _labels("z", ids[zp], inst[zi], zk + 1))
+    rows = np.concatenate([np.arange(P), zp])
+    cols = np.concatenate([y0 + np.arange(P), z.start + np.arange(npi * K)])
+    vals = np.concatenate([np.ones(P), -factor[zk] * d.leverage[zp, zi]])
+    m.add_constraints("crowding_in", rows, cols, vals, np.full(P, -INF), np.zeros(P), meta)
+    # link: Σ_k z_pik − Σ_t x_pit ≤ 0, one row per eligible (p, i) with leverage > 0
+    pair_row = np.full(d.eligible.shape, -1)
+    pair_row[pp, ii] = np.arange(npi)
+    xr = pair_row[d.xp, d.xi]
+    keep = xr >= 0
+    rows = np.concatenate([np.repeat(np.arange(npi), K), xr[keep]])
+    cols = np.concatenate([z.start + np.arange(npi * K), x0 + np.flatnonzero(keep)])
+    vals = np.concatenate([np.ones(npi * K), -np.ones(int(keep.sum()))])
+    m.add_constraints("leverage_segments", rows, cols, vals, np.full(npi, -INF), np.zeros(npi),
+                      {"name": _labels("leverage_segments", ids[pp], inst[ii]),
+                       "project": ids[pp], "region": d.regions[pp]})
+
+
+def add_private_capacity(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Private capacity: y_p ≤ pcap_p for every project with a finite private_capacity."""
+    if not problem.enabled("private_capacity"):
+        return
+    y0 = m.groups["y"].start
+    p = np.flatnonzero(np.isfinite(d.private_capacity))
+    m.add_constraints("private_capacity", np.arange(len(p)), y0 + p, np.ones(len(p)),
+                      np.full(len(p), -INF), d.private_capacity[p],
+                      {"name": _labels("private_capacity", d.project_ids[p]),
+                       "project": d.project_ids[p], "region": d.regions[p]})
+
+
+def add_exposure(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Guarantee exposure stock: Σ_p Σ_{i: exposure} Σ_{τ≤t} (1−r)^(t−τ) x_piτ ≤ G_t."""
+    if not problem.enabled("exposure") or not problem.exposure:
+        return
+    x0 = m.groups["x"].start
+    given = np.array([t for t, y in enumerate(d.years) if y in problem.exposure], dtype=np.int64)
+    j = np.flatnonzero(d.exposure_instr[d.xi])
+    # pairs (row k for year given[k], column j) with xt_j ≤ given[k]
+    jj, kk = np.nonzero(d.xt[j][:, None] <= given[None, :])
+    lag = given[kk] - d.xt[j][jj]
+    r = problem.exposure_runoff
+    vals = (1.0 - r) ** lag
+    yrs = [d.years[t] for t in given]
+    m.add_constraints("exposure", kk, x0 + j[jj], vals, np.full(len(given), -INF),
+                      np.array([float(problem.exposure[y]) for y in yrs]),
+                      {"name": [f"exposure[{y}]" for y in yrs], "year": yrs})
+
+
+def add_expected_loss(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Expected-loss budget: Σ_pit el_p x_pit over loss-bearing instruments ≤ L."""
+    if not problem.enabled("expected_loss") or problem.expected_loss_limit is None:
+        return
+    x0 = m.groups["x"].start
+    j = np.flatnonzero(d.bears_loss[d.xi])
+    m.add_constraints("expected_loss", np.zeros(len(j), dtype=np.int64), x0 + j,
+                      d.expected_loss[d.xp[j]], np.array([-INF]),
+                      np.array([float(problem.expected_loss_limit)]),
+                      {"name": ["expected_loss"]})
+
+
+def simulate_defaults(d: ProblemData, scenarios: int, rho: float, seed: int) -> np.ndarray:
+    """Default indicators (S, P) from a one-factor Gaussian copula with a fixed seed.
+
+    Project p defaults in scenario s when √ρ M_s + √(1−ρ) ε_ps < Φ⁻¹(pd_p), with M_s and
+    ε_ps independent standard normals drawn from ``numpy.random.default_rng(seed)``.
+    """
+    rng = np.random.default_rng(seed)
+    factor = rng.standard_normal(scenarios)
+    eps = rng.standard_normal((scenarios, len(d.project_ids)))
+    with np.errstate(divide="ignore"):
+        threshold = ndtri(np.clip(d.pd, 0.0, 1.0))
+    latent = np.sqrt(rho) * factor[:, None] + np.sqrt(1.0 - rho) * eps
+    return np.asarray(latent < threshold[None, :])
+
+
+def scenario_losses(d: ProblemData, defaults: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Loss per scenario [£m]: Σ_p D_sp lgd_p Σ_{i loss-bearing, t} x_pit (brute force)."""
+    j = d.bears_loss[d.xi]
+    exposure = np.bincount(d.xp[j], weights=x[j], minlength=len(d.project_ids))
+    return np.asarray(defaults.astype(np.float64) @ (d.lgd * exposure))
+
+
+def add_cvar(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> np.ndarray | None:
+    """Risk appetite: CVaR_α of scenario losses ≤ L in the Rockafellar–Uryasev form.
+
+    Columns: X_p (loss-bearing exposure of p), ζ (VaR, free), u_s ≥ 0. Rows:
+    X_p − Σ_{i loss-bearing, t} x_pit = 0 (``cvar_exposure``);
+    u_s + ζ − Σ_p D_sp lgd_p X_p ≥ 0 (``cvar_excess``);
+    ζ + Σ_s u_s / ((1−α) S) ≤ L (``cvar``). Returns the default matrix D (S, P).
+    """
+    cv = problem.cvar
+    if cv is None or not problem.enabled("cvar"):
+        return None
+    D = simulate_defaults(d, cv.scenarios, cv.rho, cv.seed)
+    x0 = m.groups["x"].start
+    jl = np.flatnonzero(d.bears_loss[d.xi])
+    lossy = np.unique(d.xp[jl])
+    L = len(lossy)
+    ids = d.project_ids
+    X = m.add_variables("cvar_exposure", np.zeros(L), np.full(L, INF), np.zeros(L),
+                        lambda: _labels("cvar_exposure", ids[lossy]))
+    zeta = m.add_variables("cvar_var", np.array([-INF]), np.array([INF]), np.zeros(1),
+                           lambda: np.array(["cvar_var"], dtype=object))
+    S = cv.scenarios
+    u = m.add_variables("cvar_excess", np.zeros(S), np.full(S, INF), np.zeros(S),
+                        lambda: _labels("cvar_excess", np.arange(S) + 1))
+    pos = np.full(len(ids), -1)
+    pos[lossy] = np.arange(L)
+    rows = np.concatenate([np.arange(L), pos[d.xp[jl]]])
+    cols = np.concatenate([X.start + np.arange(L), x0 + jl])
+    vals = np.concatenate([np.ones(L), -np.ones(len(jl))])
+    m.add_constraints("cvar_exposure", rows, cols, vals, np.zeros(L), np.zeros(L),
+                      {"name": _labels("cvar_exposure", ids[lossy]), "project": ids[lossy],
+                       "region": d.regions[lossy]})
+    ss, ll = np.nonzero(D[:, lossy])
+    rows = np.concatenate([np.arange(S), np.arange(S), ss])
+    cols = np.concatenate([u.start + np.arange(S), np.full(S, zeta.start), X.start + ll])
+    vals = np.concatenate([np.ones(S), np.ones(S), -d.lgd[lossy][ll]])
+    m.add_constraints("cvar_excess", rows, cols, vals, np.zeros(S), np.full(S, INF),
+                      {"name": _labels("cvar_excess", np.arange(S) + 1)})
+    rows = np.zeros(S + 1, dtype=np.int64)
+    cols = np.concatenate([[zeta.start], u.start + np.arange(S)])
+    vals = np.concatenate([[1.0], np.full(S, 1.0 / ((1.0 - cv.alpha) * S))])
+    m.add_constraints("cvar", rows, cols, vals, np.array([-INF]), np.array([cv.limit]),
+                      {"name": [f"cvar[{cv.alpha:g}]"]})
+    return D
+
+
+def _share_rows(m: LinearModel, family: str, weights: list[np.ndarray],
+                lower: list[float], upper: list[float], meta: dict[str, list[str]]) -> None:
+    """Rows Σ_j w_kj x_j ∈ [lower_k, upper_k] over x columns (w given per row)."""
+    if not weights:
+        return
+    x0 = m.groups["x"].start
+    rows, cols, vals = [], [], []
+    for k, w in enumerate(weights):
+        nz = np.flatnonzero(w)
+        rows.append(np.full(len(nz), k))
+        cols.append(x0 + nz)
+        vals.append(w[nz])
+    m.add_constraints(family, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
+                      np.array(lower), np.array(upper), dict(meta))
+
+
+def add_mission_bounds(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Mission floors/ceilings on Σ_p c_pm Σ_it x_pit, in £m or as a share of Σ x."""
+    if not problem.enabled("mission_bounds"):
+        return
+    w_rows: list[np.ndarray] = []
+    lo: list[float] = []
+    hi: list[float] = []
+    meta: dict[str, list[str]] = {"name": [], "mission": []}
+    for b in problem.mission_bounds:
+        c = d.contrib[d.xp, d.missions.index(b.mission)]
+        for kind, val in (("floor", b.floor), ("ceiling", b.ceiling)):
+            if val is None:
+                continue
+            if b.unit == "share":
+                w_rows.append(c - val)
+                rhs = 0.0
+            else:
+                w_rows.append(c.copy())
+                rhs = float(val)
+            lo.append(rhs if kind == "floor" else -INF)
+            hi.append(rhs if kind == "ceiling" else INF)
+            meta["name"].append(f"mission_{kind}[{b.mission}]")
+            meta["mission"].append(b.mission)
+    _share_rows(m, "mission_bounds", w_rows, lo, hi, meta)
+
+
+def add_regional(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Regional shares: Σ_{p in R} Σ_it x_pit − share × Σ_pit x_pit ≥ 0 (or ≤ 0)."""
+    if not problem.enabled("regional"):
+        return
+    w_rows: list[np.ndarray] = []
+    lo: list[float] = []
+    hi: list[float] = []
+    meta: dict[str, list[str]] = {"name": [], "region": []}
+    for r in problem.regional:
+        inside = np.isin(d.regions[d.xp], list(r.regions)).astype(np.float64)
+        for kind, val in (("min", r.min_share), ("max", r.max_share)):
+            if val is None:
+                continue
+            w_rows.append(inside - val)
+            lo.append(0.0 if kind == "min" else -INF)
+            hi.append(0.0 if kind == "max" else INF)
+            meta["name"].append(f"regional_{kind}[{r.name}]")
+            meta["region"].append(";".join(r.regions))
+    _share_rows(m, "regional", w_rows, lo, hi, meta)
+
+
+def add_instrument_mix(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Instrument mix: Σ w_j ([i_j in I] − share) x_j ≤ 0 (max) or ≥ 0 (min)."""
+    if not problem.enabled("instrument_mix"):
+        return
+    w_rows: list[np.ndarray] = []
+    lo: list[float] = []
+    hi: list[float] = []
+    meta: dict[str, list[str]] = {"name": [], "mission": []}
+    for mix in problem.instrument_mix:
+        base = (d.contrib[d.xp, d.missions.index(mix.mission)] if mix.mission
+                else np.ones(len(d.xp)))
+        idx = [d.instruments.index(i) for i in mix.instruments]
+        inside = np.isin(d.xi, idx).astype(np.float64)
+        for kind, val in (("min", mix.min_share), ("max", mix.max_share)):
+            if val is None:
+                continue
+            w_rows.append(base * (inside - val))
+            lo.append(0.0 if kind == "min" else -INF)
+            hi.append(0.0 if kind == "max" else INF)
+            meta["name"].append(f"instrument_mix_{kind}[{mix.name}]")
+            meta["mission"].append(mix.mission or "")
+    _share_rows(m, "instrument_mix", w_rows, lo, hi, meta)
+
+
+def add_targets(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Goal rows for ``min_cost``: Σ_p c_pm (Σ_it x_pit + a_p y_p) + s_k ≥ target_k, s_k ≥ 0.
+
+    The shortfall s_k costs ``price`` per £m in the objective.
+    """
+    if not problem.enabled("targets") or not problem.targets:
+        return
+    K = len(problem.targets)
+    names = [t.name or t.mission for t in problem.targets]
+    sign = 1.0 if m.sense == "min" else -1.0
+    s = m.add_variables("shortfall", np.zeros(K), np.full(K, INF),
+                        sign * np.array([t.price for t in problem.targets]),
+                        lambda: _labels("shortfall", np.array(names, dtype=object)))
+    x0, y0 = m.groups["x"].start, m.groups["y"].start
+    rows, cols, vals = [], [], []
+    P = len(d.project_ids)
+    for k, t in enumerate(problem.targets):
+        c = d.contrib[:, d.missions.index(t.mission)]
+        cx = c[d.xp]
+        nzx = np.flatnonzero(cx)
+        cy = c * d.additionality
+        nzy = np.flatnonzero(cy)
+        rows.append(np.full(len(nzx) + len(nzy) + 1, k))
+        cols.append(np.concatenate([x0 + nzx, y0 + nzy, [s.start + k]]))
+        vals.append(np.concatenate([cx[nzx], cy[nzy], [1.0]]))
+    del P
+    m.add_constraints("targets", np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
+                      np.array([t.amount for t in problem.targets]), np.full(K, INF),
+                      {"name": [f"target[{n}]" for n in names],
+                       "mission": [t.mission for t in problem.targets]})
+
+
+def add_integer_features(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Integer features (MIP): funded binaries b_p with a minimum ticket and k per mission.
+
+    Rows ``min_ticket``: Σ_it x_pit − cap_p b_p ≤ 0 and Σ_it x_pit − ticket b_p ≥ 0;
+    ``min_projects``: Σ_{p: c_pm > 0} b_p ≥ k_m.
+    """
+    if not problem.is_mip:
+        return
+    P = len(d.project_ids)
+    ids = d.project_ids
+    b = m.add_variables("funded", np.zeros(P), np.ones(P), np.zeros(P),
+                        lambda: _labels("funded", ids), integer=True)
+    x0 = m.groups["x"].start
+    nx = len(d.xp)
+    ticket = problem.min_ticket if problem.enabled("min_ticket") else None
+    rows = np.concatenate([d.xp, np.arange(P)])
+    cols = np.concatenate([x0 + np.arange(nx), b.start + np.arange(P)])
+    vals = np.concatenate([np.ones(nx), -d.capacity])
+    m.add_constraints("min_ticket", rows, cols, vals, np.full(P, -INF), np.zeros(P),
+                      {"name": _labels("funded_link", ids), "project": ids, "region": d.regions})
+    if ticket is not None:
+        vals = np.concatenate([np.ones(nx), -np.full(P, float(ticket))])
+        m.add_constraints("min_ticket", rows, cols, vals, np.zeros(P), np.full(P, INF),
+                          {"name": _labels("min_ticket", ids), "project": ids,
+                           "region": d.regions})
+    if problem.enabled("min_projects") and problem.min_projects:
+        ms = sorted(problem.min_projects)
+        r, c = [], []
+        for k, mission in enumerate(ms):
+            p = np.flatnonzero(d.contrib[:, d.missions.index(mission)] > 0)
+            r.append(np.full(len(p), k))
+            c.append(b.start + p)
+        rr = np.concatenate(r)
+        m.add_constraints("min_projects", rr, np.concatenate(c), np.ones(len(rr)),
+                          np.array([float(problem.min_projects[s]) for s in ms]),
+                          np.full(len(ms), INF),
+                          {"name": [f"min_projects[{s}]" for s in ms], "mission": ms})
+
+
+def build(problem: AllocationProblem, d: ProblemData) -> tuple[LinearModel, np.ndarray | None]:
+    """Assemble the whole model in family order; returns the model and the CVaR defaults."""
+    m = LinearModel(sense="min" if problem.objective == "min_cost" else "max")
+    add_core_variables(m, d, problem)
+    add_budget(m, d, problem)
+    add_capacity(m, d, problem)
+    add_crowding_in(m, d, problem)
+    add_private_capacity(m, d, problem)
+    add_exposure(m, d, problem)
+    add_expected_loss(m, d, problem)
+    defaults = add_cvar(m, d, problem)
+    add_mission_bounds(m, d, problem)
+    add_regional(m, d, problem)
+    add_instrument_mix(m, d, problem)
+    if problem.objective == "min_cost":
+        add_targets(m, d, problem)
+    add_integer_features(m, d, problem)
+    return m, defaults
+

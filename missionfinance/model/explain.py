@@ -1,0 +1,147 @@
+"""Explanations in words: shadow prices of constraints and why a project is not funded.
+
+Sign conventions. HiGHS reports ``row_dual`` as d objective / d row bound, in the
+objective's own sense (checked by a hand case: maximising 3x + 2y with x + y ≤ 4 and
+x ≤ 3 gives duals 2 and 1). The *gain* of relaxing a row by £1m is that dual for a ≤ row
+and minus it for a ≥ row; in a minimisation a gain is a saving, so its sign is flipped.
+Reduced costs follow the same rule: a column's gain per £1m is d_j for a maximisation
+and −d_j for a minimisation, never positive for an unfunded project at an optimum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+#: Families whose rows belong to one project (their duals are not shared prices).
+LOCAL_FAMILIES = frozenset({"capacity", "crowding_in", "private_capacity", "leverage_segments",
+                            "cvar_exposure", "min_ticket"})
+
+#: Families whose relaxation is worth re-solving to report the private money it adds.
+MARGINAL_FAMILIES = frozenset({"budget", "exposure", "expected_loss", "cvar"})
+
+NOUN = {
+    "mission_value": "of mission value",
+    "private_mobilised": "of additional private investment",
+    "min_cost": "of budget cost (with priced shortfalls)",
+}
+
+_SHARE_FAMILIES = frozenset({"regional", "instrument_mix"})
+
+
+def money(x: float) -> str:
+    """Format an amount of £m for text: ``£2.4m``, ``£1,250m``, ``£0.012m``."""
+    a = abs(x)
+    if a >= 100:
+        s = f"£{a:,.0f}m"
+    elif a >= 1:
+        s = f"£{a:.2f}m".replace(".00m", "m")
+    elif a == 0:
+        s = "£0m"
+    else:
+        s = f"£{a:.3g}m"
+    return ("−" + s) if x < 0 else s
+
+
+def subject(row: Mapping[str, str]) -> str:
+    """What relaxing the row gives more of, in the scenario's own words."""
+    fam, name = row["family"], row["name"]
+    if fam == "budget":
+        return f"{row['control']} headroom in {row['year']}"
+    if fam == "capacity":
+        return f"capacity for project {row['project']}"
+    if fam == "crowding_in":
+        return f"private money that project {row['project']} can crowd in"
+    if fam == "private_capacity":
+        return f"private capacity for project {row['project']}"
+    if fam == "leverage_segments":
+        return f"full-leverage capacity for project {row['project']}"
+    if fam == "exposure":
+        return f"guarantee exposure limit at the end of {row['year']}"
+    if fam == "expected_loss":
+        return "expected-loss budget"
+    if fam == "cvar":
+        return "CVaR risk limit"
+    if fam == "cvar_excess":
+        return f"loss tolerance in default scenario {name}"
+    if fam == "cvar_exposure":
+        return f"loss-bearing exposure link of project {row['project']}"
+    if fam == "mission_bounds":
+        kind = "floor" if "floor" in name else "ceiling"
+        return f"room under the {kind} for mission {row['mission']}"
+    if fam == "targets":
+        return f"slack in target {name}"
+    if fam == "min_projects":
+        return f"room in the minimum number of projects for mission {row['mission']}"
+    return f"room in {name}"
+
+
+def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
+                     share_base: np.ndarray) -> list[str]:
+    """One sentence per constraint row from its slack, binding flag, dual and marginals.
+
+    ``rows`` needs columns family, name, control, year, mission, project, lower, upper,
+    slack, binding, dual and marginal_private. ``share_base`` is, per row, the £m the
+    share is taken of (for share rows; used to turn a dual into 1 percentage point).
+    """
+    noun = NOUN[objective]
+    out: list[str] = []
+    fam = rows["family"].to_numpy()
+    dual = rows["dual"].to_numpy(dtype=np.float64)
+    lower = rows["lower"].to_numpy(dtype=np.float64)
+    upper = rows["upper"].to_numpy(dtype=np.float64)
+    slack = rows["slack"].to_numpy(dtype=np.float64)
+    binding = rows["binding"].to_numpy(dtype=bool)
+    mp = rows["marginal_private"].to_numpy(dtype=np.float64)
+    is_ge = np.isfinite(lower) & ~np.isfinite(upper)
+    gain = np.where(is_ge, -dual, dual) * (1.0 if sense == "max" else -1.0)
+    verb_pos = "adds" if sense == "max" else "saves"
+    verb_neg = "costs" if sense == "max" else "adds"
+    records = rows[["family", "name", "control", "year", "mission", "project"]].to_dict("records")
+    for k, row in enumerate(records):
+        what = subject(row)
+        if not binding[k]:
+            out.append(f"not binding: {money(slack[k])} of headroom left, so more {what} "
+                       f"changes nothing")
+            continue
+        g = gain[k]
+        if not np.isfinite(g):
+            out.append("binding; no dual available (integer model or solver gave none)")
+            continue
+        if fam[k] in _SHARE_FAMILIES or ("share" in row["name"]):
+            g1 = abs(dual[k]) * 0.01 * share_base[k]
+            out.append(f"binding: relaxing this share by 1 percentage point {verb_pos} about "
+                       f"{money(g1)} {noun}")
+            continue
+        verb = verb_pos if g >= 0 else verb_neg
+        text = f"binding: £1m more {what} {verb} {money(abs(g))} {noun}"
+        if np.isfinite(mp[k]):
+            text += f" and {money(mp[k])} of private investment"
+        out.append(text)
+    return out
+
+
+def why_not(project: str, best_gain: float, best_instr: str, best_year: str, lev: float,
+            lev_needed: float, value: float, value_needed: float, objective: str,
+            eligible: bool, tol: float = 1e-7) -> str:
+    """Why an unfunded project is not funded, from its best column's reduced cost."""
+    if not eligible:
+        return "no eligible instrument in its year window"
+    noun = NOUN[objective]
+    if best_gain >= -tol:
+        return ("a tie at the margin: funding it is as good as what is funded "
+                "(another optimum would fund it)")
+    loss = money(-best_gain)
+    text = (f"its best use ({best_instr} in {best_year}) would lose {loss} {noun} per £1m "
+            f"at today's shadow prices")
+    wants = []
+    if np.isfinite(lev_needed):
+        wants.append(f"leverage {lev_needed:.3g} instead of {lev:.3g}")
+    if np.isfinite(value_needed):
+        wants.append(f"mission value per £ {value_needed:.3g} instead of {value:.3g}")
+    if wants:
+        text += "; it would need " + " or ".join(wants)
+    del project
+    return text

@@ -1,0 +1,307 @@
+"""The fast backend: hand the assembled matrix to HiGHS through highspy, read the answer.
+
+Facts this module is built on (DESIGN §4, measured with HiGHS 1.15/1.16 on the project
+machine): dual simplex (HiGHS's default choice) is unusable on this LP at scale, so the
+algorithm is always set explicitly (default interior point with crossover, which returns
+a vertex and clean duals); ``threads`` is fixed by the first ``run()`` of a process and a
+later different value makes ``run()`` fail silently, so every status is checked; the
+matrix is passed as arrays with ``passModel`` (no MPS file).
+
+Scaling: columns and rows are scaled by powers of two (exact in binary floating point)
+before the hand-over and unscaled after, so models holding £0.01m next to £100bn keep
+HiGHS's absolute tolerances meaningful. Duals are reported in the model's own units:
+``row_dual`` is d objective / d row bound (HiGHS's convention, verified by a hand case:
+in a maximisation a binding ≤ row has a positive dual).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from missionfinance.errors import MissionFinanceWarning
+from missionfinance.model.linear import LinearModel
+from missionfinance.model.status import Status
+
+_FIRST_THREADS: list[int] = []
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Options of a solve. Defaults are deterministic (one thread, fixed seed).
+
+    Attributes
+    ----------
+    algorithm : {"ipm", "simplex", "auto"}
+        HiGHS algorithm. ``"ipm"`` (interior point + crossover) is the default by
+        measurement (benchmarks/README.md); ``"auto"`` uses simplex below 20,000 columns.
+    crossover : bool
+        Run crossover after interior point (a vertex answer with exact binding sets).
+    threads : int
+        HiGHS threads; fixed for the whole process by its first solve.
+    seed : int
+        HiGHS ``random_seed``.
+    time_limit : float [s]
+        Wall-clock limit; a solve that hits it reports ``time_limit``, never optimal.
+    primal_tolerance, dual_tolerance, ipm_tolerance : float
+        HiGHS feasibility and optimality tolerances (on the scaled model).
+    mip_rel_gap : float
+        Relative MIP gap for the integer features.
+    scale : bool
+        Power-of-two row and column scaling before the hand-over.
+    marginal_private : bool or None
+        Re-solve each binding budget/exposure/risk row with £1m more headroom to say how
+        much private investment it adds. None = only when the model has ≤ 50,000 columns.
+    output : bool
+        Let HiGHS print its log.
+    """
+
+    algorithm: str = "ipm"
+    crossover: bool = True
+    threads: int = 1
+    seed: int = 0
+    time_limit: float = math.inf
+    primal_tolerance: float = 1e-7
+    dual_tolerance: float = 1e-7
+    ipm_tolerance: float = 1e-8
+    mip_rel_gap: float = 1e-6
+    scale: bool = True
+    marginal_private: bool | None = None
+    output: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """Options as a plain dict (for the result's ``solver`` record)."""
+        out = asdict(self)
+        out["time_limit"] = None if math.isinf(self.time_limit) else self.time_limit
+        return out
+
+
+@dataclass
+class RawSolution:
+    """What a backend returns, in the model's units (unscaled)."""
+
+    status: Status
+    message: str = ""
+    col_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    row_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    col_dual: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    row_dual: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    model_status: str = ""
+    iterations: dict[str, int] = field(default_factory=dict)
+    mip: bool = False
+    iis_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    iis_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+def _pow2(x: np.ndarray) -> np.ndarray:
+    out = np.ones_like(x)
+    ok = np.isfinite(x) & (x > 0)
+    out[ok] = np.exp2(np.round(np.log2(x[ok])))
+    return out
+
+
+def scaling(model: LinearModel, a: sp.csc_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Power-of-two column and row scale factors (x = sc · x', row' = sr · row).
+
+    Columns: by the largest finite |bound| or, failing that, 1. Rows: by the largest
+    |coefficient| of the column-scaled row, so every row's largest entry is about 1.
+    """
+    ub = model.col_upper
+    sc = _pow2(np.where(np.isfinite(ub) & (ub > 0), ub, 1.0))
+    sc = np.minimum(sc, 2.0**20)
+    acs = a @ sp.diags(sc)
+    rmax = np.asarray(abs(acs).max(axis=1).todense()).ravel() if a.shape[0] else np.zeros(0)
+    sr = 1.0 / _pow2(np.where(rmax > 0, rmax, 1.0))
+    return sc, sr
+
+
+def check_scaling(model: LinearModel, a: sp.csc_matrix) -> str | None:
+    """Warn (MissionFinanceWarning) when coefficients or bounds span more than 1e10."""
+    vals = np.abs(a.data)
+    rhs = np.abs(np.concatenate([model.row_lower, model.row_upper, model.col_upper]))
+    rhs = rhs[np.isfinite(rhs) & (rhs > 0)]
+    msg = []
+    if vals.size and vals.max() / vals.min() > 1e10:
+        msg.append(f"matrix coefficients span {vals.min():.3g}..{vals.max():.3g}")
+    if rhs.size and rhs.max() / rhs.min() > 1e10:
+        msg.append(f"limits span {rhs.min():.3g}..{rhs.max():.3g} £m")
+    if msg:
+        text = ("badly scaled inputs: " + "; ".join(msg) + "; check units (all money in £m) "
+                "and drop negligible coefficients")
+        warnings.warn(text, MissionFinanceWarning, stacklevel=3)
+        return text
+    return None
+
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
+    highspy.HighsModelStatus.kTimeLimit: Status.TIME_LIMIT,
+    highspy.HighsModelStatus.kIterationLimit: Status.TIME_LIMIT,
+}
+
+
+def highs_version() -> str:
+    """The HiGHS version string, e.g. ``"1.16.0"``."""
+    h = highspy.Highs()
+    return str(h.version())
+
+
+def _new_highs(options: SolverOptions, algorithm: str) -> highspy.Highs:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(options.output))
+    h.setOptionValue("threads", int(options.threads))
+    h.setOptionValue("random_seed", int(options.seed))
+    h.setOptionValue("solver", algorithm)
+    if algorithm == "ipm":
+        h.setOptionValue("run_crossover", "on" if options.crossover else "off")
+    if math.isfinite(options.time_limit):
+        h.setOptionValue("time_limit", float(options.time_limit))
+    h.setOptionValue("primal_feasibility_tolerance", options.primal_tolerance)
+    h.setOptionValue("dual_feasibility_tolerance", options.dual_tolerance)
+    h.setOptionValue("ipm_optimality_tolerance", options.ipm_tolerance)
+    h.setOptionValue("mip_rel_gap", options.mip_rel_gap)
+    return h
+
+
+def choose_algorithm(model: LinearModel, options: SolverOptions) -> str:
+    """The HiGHS ``solver`` value for ``options.algorithm`` (``"auto"`` by model size)."""
+    if options.algorithm == "auto":
+        return "simplex" if model.n_cols < 20_000 else "ipm"
+    return options.algorithm
+
+
+class HighsRun:
+    """One model handed to HiGHS: pass, run, read, re-run with changed row bounds."""
+
+    def __init__(self, model: LinearModel, options: SolverOptions,
+                 a: sp.csc_matrix | None = None) -> None:
+        self.model = model
+        self.options = options
+        self.a = model.matrix() if a is None else a
+        if options.scale:
+            self.sc, self.sr = scaling(model, self.a)
+        else:
+            self.sc, self.sr = np.ones(model.n_cols), np.ones(model.n_rows)
+        self.algorithm = choose_algorithm(model, options)
+        self.integrality = model.integrality
+        self.lower = model.col_lower
+        self.upper = model.col_upper
+        self.row_lower = model.row_lower
+        self.row_upper = model.row_upper
+        self.h = self._pass(self.integrality, self.lower, self.upper)
+
+    def _pass(self, integrality: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+              algorithm: str | None = None) -> highspy.Highs:
+        m, sc, sr = self.model, self.sc, self.sr
+        a = (sp.diags(sr) @ self.a @ sp.diags(sc)).tocsc() if self.options.scale else self.a
+        h = _new_highs(self.options, algorithm or self.algorithm)
+        sense = highspy.ObjSense.kMaximize if m.sense == "max" else highspy.ObjSense.kMinimize
+        status = h.passModel(
+            int(m.n_cols), int(m.n_rows), int(a.nnz), int(highspy.MatrixFormat.kColwise),
+            int(sense), 0.0, m.cost * sc, lower / sc, upper / sc,
+            self.row_lower * sr, self.row_upper * sr,
+            a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(np.float64),
+            integrality.astype(np.int32),
+        )
+        if status == highspy.HighsStatus.kError:
+            raise RuntimeError("HiGHS rejected the model in passModel")
+        return h
+
+    def run(self, h: highspy.Highs | None = None) -> RawSolution:
+        """Run HiGHS and return the unscaled solution with a checked status."""
+        h = self.h if h is None else h
+        threads = int(self.options.threads)
+        if _FIRST_THREADS and _FIRST_THREADS[0] != threads:
+            return RawSolution(Status.ERROR, (
+                f"threads={threads} differs from threads={_FIRST_THREADS[0]} of the first "
+                "HiGHS solve in this process; HiGHS fixes its thread pool at the first run: "
+                "use the same threads or restart Python"))
+        run_status = h.run()
+        if not _FIRST_THREADS:
+            _FIRST_THREADS.append(threads)
+        ms = h.getModelStatus()
+        text = h.modelStatusToString(ms)
+        status = _STATUS.get(ms, Status.ERROR)
+        if ms == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            status = self._settle_unbounded_or_infeasible()
+        if run_status == highspy.HighsStatus.kError and status == Status.OPTIMAL:
+            status = Status.ERROR
+        info = h.getInfo()
+        iters = {"simplex": int(info.simplex_iteration_count),
+                 "ipm": int(info.ipm_iteration_count),
+                 "crossover": int(info.crossover_iteration_count)}
+        raw = RawSolution(status, f"HiGHS model status: {text}", model_status=text,
+                          iterations=iters)
+        if status == Status.OPTIMAL or (status == Status.TIME_LIMIT
+                                        and info.primal_solution_status == 2):
+            sol = h.getSolution()
+            raw.col_value = np.asarray(sol.col_value) * self.sc
+            raw.row_value = np.asarray(sol.row_value) / self.sr
+            if sol.dual_valid:
+                raw.col_dual = np.asarray(sol.col_dual) / self.sc
+                raw.row_dual = np.asarray(sol.row_dual) * self.sr
+            else:
+                raw.col_dual = np.full(self.model.n_cols, np.nan)
+                raw.row_dual = np.full(self.model.n_rows, np.nan)
+        if status == Status.INFEASIBLE and not self.integrality.any():
+            raw.iis_rows, raw.iis_cols = self.iis()
+        return raw
+
+    def _settle_unbounded_or_infeasible(self) -> Status:
+        """Presolve cannot tell infeasible from unbounded: re-run without presolve."""
+        h = self._pass(np.zeros_like(self.integrality), self.lower, self.upper, "simplex")
+        h.setOptionValue("presolve", "off")
+        h.run()
+        return _STATUS.get(h.getModelStatus(), Status.INFEASIBLE)
+
+    def iis(self) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and columns of an irreducible infeasible subsystem (HiGHS ``getIis``)."""
+        for strategy in (2, 3):
+            h = self._pass(self.integrality, self.lower, self.upper, "simplex")
+            h.setOptionValue("iis_strategy", strategy)
+            h.run()
+            status, iis = h.getIis()
+            if status != highspy.HighsStatus.kError and iis.valid_ and len(iis.row_index_):
+                return (np.asarray(iis.row_index_, dtype=np.int64),
+                        np.asarray(iis.col_index_, dtype=np.int64))
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+
+    def fixed_lp(self, values: np.ndarray) -> RawSolution:
+        """Fix the integer columns at ``values`` and solve the LP (its duals explain the MIP)."""
+        integer = self.integrality.astype(bool)
+        lower, upper = self.lower.copy(), self.upper.copy()
+        lower[integer] = upper[integer] = np.round(values[integer])
+        h = self._pass(np.zeros_like(self.integrality), lower, upper)
+        return self.run(h)
+
+    def resolve_with_rows(self, rows: np.ndarray, delta: float) -> np.ndarray | None:
+        """Re-solve with ``delta`` more headroom on each of ``rows`` in turn.
+
+        Returns the column values (n_rows_given × n_cols), NaN rows where the re-solve
+        failed. Uses a warm-started simplex on one HiGHS object.
+        """
+        if rows.size == 0:
+            return np.zeros((0, self.model.n_cols))
+        h = self.h
+        h.setOptionValue("solver", "simplex")
+        out = np.full((len(rows), self.model.n_cols), np.nan)
+        for k, r in enumerate(rows):
+            lo, up = self.row_lower[r], self.row_upper[r]
+            new_lo = lo - delta if np.isfinite(lo) and not np.isfinite(up) else lo
+            new_up = up + delta if np.isfinite(up) else up
+            if np.isfinite(lo) and np.isfinite(up) and lo == up:
+                new_lo = new_up = up + delta
+            h.changeRowBounds(int(r), float(new_lo * self.sr[r]), float(new_up * self.sr[r]))
+            h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                out[k] = np.asarray(h.getSolution().col_value) * self.sc
+            h.changeRowBounds(int(r), float(lo * self.sr[r]), float(up * self.sr[r]))
+        return out

@@ -1,0 +1,165 @@
+"""A linear programme held as named blocks of sparse rows, built from arrays.
+
+:class:`LinearModel` is backend-neutral: variable groups (``x``, ``y``, …) with bounds,
+costs and labels, and constraint blocks (one per family) with COO entries, row bounds
+and row labels. :meth:`LinearModel.matrix` assembles the whole constraint matrix once.
+Both backends (highspy and pyomo) read this one object, so they solve the same model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+#: Row label columns every constraint block carries ("" where not applicable).
+ROW_META: tuple[str, ...] = ("name", "family", "control", "year", "mission", "region", "project")
+
+
+@dataclass
+class VarGroup:
+    """A contiguous group of columns: ``start`` … ``start + n``."""
+
+    name: str
+    start: int
+    n: int
+    labels: Callable[[], np.ndarray]
+
+    @property
+    def slice(self) -> slice:
+        """Column positions of the group."""
+        return slice(self.start, self.start + self.n)
+
+
+@dataclass
+class Block:
+    """A contiguous group of rows of one constraint family."""
+
+    family: str
+    start: int
+    n: int
+
+
+@dataclass
+class LinearModel:
+    """Columns, rows and objective of one LP/MIP (sense ``"max"`` or ``"min"``)."""
+
+    sense: str = "max"
+    groups: dict[str, VarGroup] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+    _lower: list[np.ndarray] = field(default_factory=list)
+    _upper: list[np.ndarray] = field(default_factory=list)
+    _cost: list[np.ndarray] = field(default_factory=list)
+    _integer: list[np.ndarray] = field(default_factory=list)
+    _rows: list[np.ndarray] = field(default_factory=list)
+    _cols: list[np.ndarray] = field(default_factory=list)
+    _vals: list[np.ndarray] = field(default_factory=list)
+    _rlower: list[np.ndarray] = field(default_factory=list)
+    _rupper: list[np.ndarray] = field(default_factory=list)
+    _meta: list[pd.DataFrame] = field(default_factory=list)
+    n_cols: int = 0
+    n_rows: int = 0
+
+    def add_variables(self, name: str, lower: np.ndarray, upper: np.ndarray, cost: np.ndarray,
+                      labels: Callable[[], np.ndarray], integer: bool = False) -> VarGroup:
+        """Add a group of columns and return it (its ``start`` gives the column offset).
+
+        ``labels`` is called only when names are needed (pyomo view, IIS), so that the
+        fast path never builds a string per column.
+        """
+        n = len(lower)
+        group = VarGroup(name, self.n_cols, n, labels)
+        self.groups[name] = group
+        self._lower.append(np.asarray(lower, dtype=np.float64))
+        self._upper.append(np.asarray(upper, dtype=np.float64))
+        self._cost.append(np.asarray(cost, dtype=np.float64))
+        self._integer.append(np.full(n, 1 if integer else 0, dtype=np.int32))
+        self.n_cols += n
+        return group
+
+    def add_constraints(self, family: str, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
+                        lower: np.ndarray, upper: np.ndarray, meta: Mapping[str, object]) -> Block:
+        """Add a block of rows; ``rows`` are local (0 … n−1), ``cols`` global column positions.
+
+        ``meta`` gives the row labels (:data:`ROW_META`); scalars are broadcast.
+        """
+        n = len(lower)
+        keep = vals != 0
+        self._rows.append(np.asarray(rows, dtype=np.int64)[keep] + self.n_rows)
+        self._cols.append(np.asarray(cols, dtype=np.int64)[keep])
+        self._vals.append(np.asarray(vals, dtype=np.float64)[keep])
+        self._rlower.append(np.asarray(lower, dtype=np.float64))
+        self._rupper.append(np.asarray(upper, dtype=np.float64))
+        frame = pd.DataFrame({k: meta.get(k, "") for k in ROW_META}, index=range(n))
+        frame["family"] = family
+        self._meta.append(frame)
+        block = Block(family, self.n_rows, n)
+        self.blocks.append(block)
+        self.n_rows += n
+        return block
+
+    # --- assembled views -------------------------------------------------------------------
+    @property
+    def col_lower(self) -> np.ndarray:
+        """Column lower bounds."""
+        return np.concatenate(self._lower) if self._lower else np.zeros(0)
+
+    @property
+    def col_upper(self) -> np.ndarray:
+        """Column upper bounds."""
+        return np.concatenate(self._upper) if self._upper else np.zeros(0)
+
+    @property
+    def cost(self) -> np.ndarray:
+        """Objective coefficients (in the model's sense)."""
+        return np.concatenate(self._cost) if self._cost else np.zeros(0)
+
+    @property
+    def integrality(self) -> np.ndarray:
+        """1 for integer columns, 0 for continuous."""
+        return np.concatenate(self._integer) if self._integer else np.zeros(0, dtype=np.int32)
+
+    @property
+    def row_lower(self) -> np.ndarray:
+        """Row lower bounds (−inf for ≤ rows)."""
+        return np.concatenate(self._rlower) if self._rlower else np.zeros(0)
+
+    @property
+    def row_upper(self) -> np.ndarray:
+        """Row upper bounds (+inf for ≥ rows)."""
+        return np.concatenate(self._rupper) if self._rupper else np.zeros(0)
+
+    @property
+    def row_meta(self) -> pd.DataFrame:
+        """One row of labels per constraint row."""
+        if not self._meta:
+            return pd.DataFrame(columns=list(ROW_META))
+        return pd.concat(self._meta, ignore_index=True)
+
+    def matrix(self) -> sp.csc_matrix:
+        """The constraint matrix A (rows × columns), CSC, duplicates summed."""
+        if self._rows:
+            r = np.concatenate(self._rows)
+            c = np.concatenate(self._cols)
+            v = np.concatenate(self._vals)
+        else:
+            r = c = np.zeros(0, dtype=np.int64)
+            v = np.zeros(0)
+        a = sp.coo_matrix((v, (r, c)), shape=(self.n_rows, self.n_cols)).tocsc()
+        a.sum_duplicates()
+        a.eliminate_zeros()
+        return a
+
+    def col_labels(self) -> np.ndarray:
+        """Every column's label, in column order."""
+        if not self.groups:
+            return np.zeros(0, dtype=object)
+        return np.concatenate([np.asarray(g.labels(), dtype=object) for g in self.groups.values()])
+
+    def col_group(self) -> np.ndarray:
+        """The group name of every column."""
+        return np.concatenate([np.full(g.n, g.name, dtype=object) for g in self.groups.values()]) \
+            if self.groups else np.zeros(0, dtype=object)

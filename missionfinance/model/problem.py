@@ -1,0 +1,430 @@
+"""The allocation problem: its inputs as one frozen dataclass, and their validation.
+
+:class:`AllocationProblem` holds everything the linear programme of DESIGN §4 needs:
+the horizon, the canonical pipeline frame, the mission contributions from tagging,
+the instrument menu, the control totals and the optional constraint families. It is
+plain data; :func:`missionfinance.model.solve` turns it into a model and solves it.
+
+Missing-value semantics (written once, here):
+
+- ``private_capacity`` NaN → unlimited private co-investment for that project;
+- a project absent from ``contributions`` (or a mission column absent) → contribution 0;
+- a mission absent from ``weights`` → weight 1.0;
+- a control or year absent from ``budget`` → that control total is unconstrained;
+- a year absent from ``exposure`` → no exposure limit at that year end;
+- ``start_year`` / ``end_year`` empty → the first / last year of the horizon.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from missionfinance.errors import MissionFinanceError
+from missionfinance.instruments import Instrument
+
+ObjectiveKind = Literal["mission_value", "private_mobilised", "min_cost"]
+OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost")
+
+#: Every constraint family, in build order. Each can be switched off with ``disabled``.
+FAMILIES: tuple[str, ...] = (
+    "budget",
+    "capacity",
+    "crowding_in",
+    "private_capacity",
+    "leverage_segments",
+    "exposure",
+    "expected_loss",
+    "cvar",
+    "mission_bounds",
+    "regional",
+    "instrument_mix",
+    "targets",
+    "min_ticket",
+    "min_projects",
+)
+
+#: Pipeline columns the model reads (DESIGN §3.2, docs/CONTRACTS.md).
+PIPELINE_COLUMNS: tuple[str, ...] = (
+    "project_id",
+    "capacity",
+    "private_capacity",
+    "instruments",
+    "pd",
+    "lgd",
+    "additionality",
+    "start_year",
+    "end_year",
+)
+
+
+@dataclass(frozen=True)
+class CvarLimit:
+    """Risk appetite: CVaR at level ``alpha`` of simulated portfolio losses ≤ ``limit``.
+
+    Attributes
+    ----------
+    alpha : float
+        Confidence level, 0 < alpha < 1 (0.95 = the mean of the worst 5% of scenarios).
+    limit : float [£m]
+        Most CVaR of losses on loss-bearing instruments (loans, equity, guarantees).
+    scenarios : int
+        Number S of simulated default scenarios.
+    rho : float
+        Asset correlation of the one-factor Gaussian copula, 0 ≤ rho < 1.
+    seed : int
+        Seed of the scenario generator (numpy PCG64), so runs are reproducible.
+    """
+
+    alpha: float = 0.95
+    limit: float = float("inf")
+    scenarios: int = 500
+    rho: float = 0.2
+    seed: int = 20250611
+
+
+@dataclass(frozen=True)
+class MissionBound:
+    """A mission floor and/or ceiling on mission-attributed public finance.
+
+    ``unit = "gbp"``: Σ_p c_pm Σ_it x_pit ≥ floor [£m] (≤ ceiling).
+    ``unit = "share"``: the same sum ≥ floor × total public allocation (≤ ceiling ×).
+    """
+
+    mission: str
+    floor: float | None = None
+    ceiling: float | None = None
+    unit: Literal["gbp", "share"] = "gbp"
+
+
+@dataclass(frozen=True)
+class RegionalShare:
+    """Share of total public allocation going to projects in ``regions``.
+
+    Σ_{p in regions} Σ_it x_pit ≥ min_share × Σ_pit x_pit (and ≤ max_share ×).
+    """
+
+    name: str
+    regions: tuple[str, ...]
+    min_share: float | None = None
+    max_share: float | None = None
+
+
+@dataclass(frozen=True)
+class InstrumentMix:
+    """Share of a mission's (or of the whole) allocation given through ``instruments``.
+
+    With ``mission`` set, amounts are mission-attributed (weighted by c_pm); otherwise
+    the whole allocation counts.
+    """
+
+    name: str
+    instruments: tuple[str, ...]
+    mission: str | None = None
+    min_share: float | None = None
+    max_share: float | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A mission target for ``min_cost``: mission-attributed investment ≥ ``amount``.
+
+    Mission-attributed investment is Σ_p c_pm (Σ_it x_pit + a_p y_p) [£m]. A shortfall
+    s ≥ 0 is allowed at ``price`` per £m in the objective, so the answer says which
+    target cannot be met and by how much.
+    """
+
+    mission: str
+    amount: float
+    price: float = 1000.0
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class AllocationProblem:
+    """Inputs of the allocation LP (DESIGN §4). All money in £m.
+
+    Attributes
+    ----------
+    years : tuple of str
+        The horizon, financial years such as ``"2026-27"``, in order.
+    projects : pandas.DataFrame
+        Canonical pipeline frame: project_id (unique), capacity [£m, > 0],
+        private_capacity [£m, NaN = unlimited], instruments (``;``-joined eligible
+        names), leverage_<i> [£ private per £ public, NaN where not eligible],
+        pd [0–1], lgd [0–1], additionality [0–1], start_year, end_year (financial
+        years inside the horizon), and optionally region, name, department.
+    contributions : pandas.DataFrame
+        Index project_id, one column per mission id: c_pm [share]. Missing → 0.
+    missions : tuple of str
+        Mission ids, in report order.
+    instruments : Mapping[str, Instrument]
+        The instrument menu; every instrument a project names must be here.
+    budget : Mapping[str, Mapping[str, float]]
+        Control → year → control total B_ct [£m]. Absent = unconstrained.
+    exposure : Mapping[str, float]
+        Year → guarantee exposure stock limit G_t [£m] at that year end.
+    objective : {"mission_value", "private_mobilised", "min_cost"}
+        What is optimised (see docs/model.md).
+    weights : Mapping[str, float]
+        Mission → weight w_m. A mission absent here has weight 1.0.
+    targets : tuple of Target
+        Mission targets for ``min_cost`` (goal programming with priced shortfall).
+    cost_weights : Mapping[str, float]
+        Control → weight of its £m in the ``min_cost`` budget cost (absent = 1.0).
+    exposure_runoff : float [share per year]
+        Share of outstanding exposure that runs off each year, 0 ≤ r < 1.
+    leverage_segments : tuple of (float, float)
+        Diminishing leverage: ``(upto, factor)`` pairs; up to ``upto`` × capacity of a
+        project an instrument crowds in ``factor`` × leverage per £. Factors must not
+        increase; the last ``upto`` is 1.0. Empty = constant leverage.
+    expected_loss_limit : float or None [£m]
+        Most total expected loss Σ pd·lgd·x over loss-bearing instruments.
+    cvar : CvarLimit or None
+        Risk appetite limit (Rockafellar–Uryasev CVaR over simulated scenarios).
+    mission_bounds, regional, instrument_mix : tuples
+        Mission floors/ceilings, regional shares, instrument mix limits.
+    min_ticket : float or None [£m]
+        Integer feature: a funded project receives at least this much in total.
+    min_projects : Mapping[str, int]
+        Integer feature: at least k funded projects contributing to each mission.
+    disabled : frozenset of str
+        Constraint families switched off (names in :data:`FAMILIES`).
+    context : str
+        Name used in error messages (e.g. the scenario file name).
+    """
+
+    years: tuple[str, ...]
+    projects: pd.DataFrame
+    contributions: pd.DataFrame
+    missions: tuple[str, ...]
+    instruments: Mapping[str, Instrument]
+    budget: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    exposure: Mapping[str, float] = field(default_factory=dict)
+    objective: str = "mission_value"
+    weights: Mapping[str, float] = field(default_factory=dict)
+    targets: tuple[Target, ...] = ()
+    cost_weights: Mapping[str, float] = field(default_factory=dict)
+    exposure_runoff: float = 0.0
+    leverage_segments: tuple[tuple[float, float], ...] = ()
+    expected_loss_limit: float | None = None
+    cvar: CvarLimit | None = None
+    mission_bounds: tuple[MissionBound, ...] = ()
+    regional: tuple[RegionalShare, ...] = ()
+    instrument_mix: tuple[InstrumentMix, ...] = ()
+    min_ticket: float | None = None
+    min_projects: Mapping[str, int] = field(default_factory=dict)
+    disabled: frozenset[str] = frozenset()
+    context: str = "allocation problem"
+
+    def enabled(self, family: str) -> bool:
+        """True when constraint ``family`` is switched on."""
+        return family not in self.disabled
+
+    @property
+    def is_mip(self) -> bool:
+        """True when an integer feature (min_ticket, min_projects) is in force."""
+        return (self.min_ticket is not None and self.enabled("min_ticket")) or (
+            bool(self.min_projects) and self.enabled("min_projects")
+        )
+
+
+@dataclass(frozen=True)
+class ProblemData:
+    """The problem as arrays, indexed by position (p, i, t, m, c). Built once by :func:`prepare`."""
+
+    years: tuple[str, ...]
+    project_ids: np.ndarray  # (P,) object
+    regions: np.ndarray  # (P,) object
+    instruments: tuple[str, ...]
+    missions: tuple[str, ...]
+    controls: tuple[str, ...]
+    capacity: np.ndarray  # (P,) £m
+    private_capacity: np.ndarray  # (P,) £m, inf = unlimited
+    leverage: np.ndarray  # (P, I), 0 where not eligible
+    eligible: np.ndarray  # (P, I) bool
+    pd: np.ndarray  # (P,)
+    lgd: np.ndarray  # (P,)
+    additionality: np.ndarray  # (P,)
+    start: np.ndarray  # (P,) int year index
+    end: np.ndarray  # (P,) int year index
+    contrib: np.ndarray  # (P, M)
+    weights: np.ndarray  # (M,)
+    score: np.ndarray  # (I, C) £ of control per £
+    loss_control: np.ndarray  # (I,) int control index or -1
+    exposure_instr: np.ndarray  # (I,) bool
+    bears_loss: np.ndarray  # (I,) bool
+    # x columns: one per eligible, in-window (p, i, t), sorted by (p, i, t)
+    xp: np.ndarray
+    xi: np.ndarray
+    xt: np.ndarray
+
+    @property
+    def expected_loss(self) -> np.ndarray:
+        """el_p = pd_p × lgd_p [share]."""
+        return np.asarray(self.pd * self.lgd)
+
+    @property
+    def value(self) -> np.ndarray:
+        """v_p = Σ_m w_m c_pm: mission value per £ of investment in project p."""
+        return np.asarray(self.contrib @ self.weights)
+
+
+def _err(problem: AllocationProblem, what: str) -> MissionFinanceError:
+    return MissionFinanceError(f"{problem.context}: {what}")
+
+
+def _year_index(col: pd.Series, years: tuple[str, ...], default: int, name: str,
+                problem: AllocationProblem) -> np.ndarray:
+    pos = {y: k for k, y in enumerate(years)}
+    filled = col.where(col.notna() & (col.astype(str) != ""), other=years[default])
+    idx = filled.astype(str).map(pos)
+    if idx.isna().any():
+        k = int(np.flatnonzero(idx.isna().to_numpy())[0])
+        raise _err(problem, f"projects row {k + 1}: {name} {filled.iloc[k]!r} is outside the "
+                   f"horizon {years[0]}..{years[-1]}; clip it to the horizon")
+    return idx.to_numpy(dtype=np.int64)
+
+
+def prepare(problem: AllocationProblem) -> ProblemData:
+    """Validate ``problem`` and turn it into arrays (no loop over projects).
+
+    Raises
+    ------
+    MissionFinanceError
+        On a missing column, a bad value or an unknown name, quoting it.
+    """
+    years = tuple(problem.years)
+    if not years:
+        raise _err(problem, "years is empty; give at least one financial year")
+    df = problem.projects
+    missing = [c for c in PIPELINE_COLUMNS if c not in df.columns]
+    if missing:
+        raise _err(problem, f"projects frame lacks column(s) {', '.join(missing)}")
+    if problem.objective not in OBJECTIVES:
+        raise _err(problem, f"objective {problem.objective!r} is unknown; use one of "
+                   f"{', '.join(OBJECTIVES)}")
+    unknown = sorted(set(problem.disabled) - set(FAMILIES))
+    if unknown:
+        raise _err(problem, f"disabled family {unknown[0]!r} is unknown; use {', '.join(FAMILIES)}")
+    ids = df["project_id"].astype(str).to_numpy(dtype=object)
+    if len(set(ids)) != len(ids):
+        dup = pd.Series(ids).duplicated()
+        raise _err(problem, f"project_id {ids[int(np.flatnonzero(dup)[0])]!r} is not unique")
+    P = len(ids)
+    cap = df["capacity"].to_numpy(dtype=np.float64)
+    bad = ~(cap > 0) | ~np.isfinite(cap)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise _err(problem, f"projects row {k + 1}: capacity {cap[k]!r} must be > 0")
+    pcap = df["private_capacity"].to_numpy(dtype=np.float64).copy()
+    if (pcap < 0).any():
+        k = int(np.flatnonzero(pcap < 0)[0])
+        raise _err(problem, f"projects row {k + 1}: private_capacity {pcap[k]!r} must be ≥ 0")
+    pcap[np.isnan(pcap)] = np.inf
+
+    def share(name: str, default: float) -> np.ndarray:
+        arr = df[name].to_numpy(dtype=np.float64).copy()
+        arr[np.isnan(arr)] = default
+        bad = (arr < 0) | (arr > 1)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise _err(problem, f"projects row {k + 1}: {name} {arr[k]!r} must be in 0–1")
+        return arr
+
+    pd_ = share("pd", 0.0)
+    lgd = share("lgd", 0.45)
+    add = share("additionality", 1.0)
+
+    inames = tuple(problem.instruments)
+    n_instr = len(inames)
+    elig_lists = df["instruments"].fillna("").astype(str).str.lower().str.split(";")
+    exploded = elig_lists.explode().str.strip()
+    exploded = exploded[exploded != ""]
+    ipos = {n: k for k, n in enumerate(inames)}
+    codes = exploded.map(ipos)
+    if codes.isna().any():
+        k = int(codes.index[codes.isna()][0])
+        row = int(df.index.get_loc(k)) + 1 if k in df.index else k + 1
+        raise _err(problem, f"projects row {row}: instrument {exploded[codes.isna()].iloc[0]!r} "
+                   f"is not defined; define it under [instruments.<name>] or use one of "
+                   f"{', '.join(inames)}")
+    eligible = np.zeros((P, n_instr), dtype=bool)
+    rows = df.index.get_indexer(codes.index)
+    eligible[rows, codes.to_numpy(dtype=np.int64)] = True
+    lev = np.zeros((P, n_instr))
+    for k, name in enumerate(inames):
+        col = f"leverage_{name}"
+        if col in df.columns:
+            lev[:, k] = df[col].to_numpy(dtype=np.float64)
+        else:
+            lev[:, k] = np.nan
+    bad = eligible & ~(lev >= 0)
+    if bad.any():
+        p, k = (int(a[0]) for a in np.nonzero(bad))
+        raise _err(problem, f"projects row {p + 1}: leverage_{inames[k]} {lev[p, k]!r} must be "
+                   f"≥ 0 for an eligible instrument (write 0 for none)")
+    lev = np.where(eligible, lev, 0.0)
+
+    start = _year_index(df["start_year"], years, 0, "start_year", problem)
+    end = _year_index(df["end_year"], years, len(years) - 1, "end_year", problem)
+    if (end < start).any():
+        k = int(np.flatnonzero(end < start)[0])
+        raise _err(problem, f"projects row {k + 1}: end_year {years[end[k]]!r} is before "
+                   f"start_year {years[start[k]]!r}")
+
+    missions = tuple(problem.missions)
+    contrib_df = problem.contributions.copy()
+    contrib_df.index = contrib_df.index.astype(str)
+    contrib = (contrib_df.reindex(index=pd.Index(ids), columns=list(missions))
+               .fillna(0.0).to_numpy(dtype=np.float64))
+    for m in problem.weights:
+        if m not in missions:
+            raise _err(problem, f"weights names mission {m!r}, not one of {', '.join(missions)}")
+    weights = np.array([float(problem.weights.get(m, 1.0)) for m in missions])
+
+    controls = sorted({c for ins in problem.instruments.values() for c in ins.controls}
+                      | set(problem.budget))
+    cpos = {c: k for k, c in enumerate(controls)}
+    score = np.zeros((n_instr, len(controls)))
+    loss_control = np.full(n_instr, -1, dtype=np.int64)
+    for k, name in enumerate(inames):
+        ins = problem.instruments[name]
+        for c, s in ins.budget_score.items():
+            score[k, cpos[c]] = float(s)
+        if ins.expected_loss_to is not None:
+            loss_control[k] = cpos[ins.expected_loss_to]
+    for c, by_year in problem.budget.items():
+        for y, v in by_year.items():
+            if y not in years:
+                raise _err(problem, f"budget.{c}.{y}: year outside the horizon "
+                           f"{years[0]}..{years[-1]}")
+            if not np.isfinite(v) or v < 0:
+                raise _err(problem, f"budget.{c}.{y}: {v!r} must be a number ≥ 0")
+    for y, v in problem.exposure.items():
+        if y not in years:
+            raise _err(problem, f"exposure.{y}: year outside the horizon {years[0]}..{years[-1]}")
+        if not v >= 0:
+            raise _err(problem, f"exposure.{y}: {v!r} must be ≥ 0")
+    exposure_instr = np.array([problem.instruments[n].exposure for n in inames], dtype=bool)
+    bears = np.array([problem.instruments[n].bears_loss for n in inames], dtype=bool)
+
+    T = len(years)
+    tt = np.arange(T)
+    window = (tt[None, :] >= start[:, None]) & (tt[None, :] <= end[:, None])  # (P, T)
+    mask = eligible[:, :, None] & window[:, None, :]
+    xp, xi, xt = np.nonzero(mask)
+    regions = (df["region"].fillna("").astype(str).to_numpy(dtype=object)
+               if "region" in df.columns else np.full(P, "", dtype=object))
+    return ProblemData(
+        years=years, project_ids=ids, regions=regions, instruments=inames, missions=missions,
+        controls=tuple(controls), capacity=cap, private_capacity=pcap, leverage=lev,
+        eligible=eligible, pd=pd_, lgd=lgd, additionality=add, start=start, end=end,
+        contrib=contrib, weights=weights, score=score, loss_control=loss_control,
+        exposure_instr=exposure_instr, bears_loss=bears,
+        xp=xp.astype(np.int64), xi=xi.astype(np.int64), xt=xt.astype(np.int64),
+    )

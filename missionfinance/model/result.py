@@ -1,0 +1,407 @@
+"""The result of a solve: an xarray Dataset, frames by mission, project and constraint.
+
+Private money in the allocation. The LP decides y_p, the private investment project p
+mobilises. Where y_p carries no weight in the objective (a project of zero mission value,
+or zero additionality) the LP is indifferent to it; the result then reports the most private
+money the allocation crowds in, min(pcap_p, Σ_i lev_pi Σ_t x_pit) (or its segment form),
+which changes neither the objective nor any constraint's feasibility. y_p is split across
+the project's (instrument, year) cells pro rata to lev_pi · x_pit.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from missionfinance.model.explain import LOCAL_FAMILIES, NOUN, row_explanations, why_not
+from missionfinance.model.highs import RawSolution
+from missionfinance.model.linear import LinearModel
+from missionfinance.model.problem import AllocationProblem, ProblemData
+from missionfinance.model.status import Status
+
+#: Columns of :attr:`AllocationResult.constraints`.
+CONSTRAINT_COLUMNS = ("name", "family", "control", "year", "mission", "region", "project",
+                      "lhs", "lower", "upper", "rhs", "slack", "binding", "dual",
+                      "marginal_private", "explanation")
+
+#: Relative tolerance under which a row counts as binding: slack ≤ tol × max(1, |rhs|).
+BINDING_TOL = 1e-7
+
+
+def _empty_frames() -> dict[str, pd.DataFrame]:
+    return {
+        "allocation": pd.DataFrame({"project_id": pd.Series(dtype=object),
+                                    "instrument": pd.Series(dtype=object),
+                                    "year": pd.Series(dtype=object),
+                                    "public": pd.Series(dtype=np.float64),
+                                    "private": pd.Series(dtype=np.float64)}),
+        "missions": pd.DataFrame(),
+        "projects": pd.DataFrame(),
+        "constraints": pd.DataFrame(columns=list(CONSTRAINT_COLUMNS)),
+        "leverage": pd.DataFrame(),
+        "conflict": pd.DataFrame(columns=["name", "family", "control", "year", "mission",
+                                          "region", "project", "bound", "explanation"]),
+    }
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    """What a solve returns. Frames are empty unless ``status`` is optimal.
+
+    Attributes
+    ----------
+    status : Status
+        ``optimal``, ``infeasible``, ``unbounded``, ``time_limit`` or ``error``.
+    objective : float or None
+        The DESIGN §4 objective of the reported allocation, exactly (no scaling, no
+        regularising terms); None unless optimal.
+    dataset : xarray.Dataset
+        dims (project, instrument, year): ``public`` [£m], ``private`` [£m]; and
+        ``budget_cost`` [£m] with an extra ``control`` dim.
+    allocation : pandas.DataFrame
+        allocation.csv: project_id, instrument, year, public, private [£m]; rows with
+        public > 0, sorted by project_id, instrument, year.
+    missions : pandas.DataFrame
+        Per mission: weight, public, private, additional_private [£m, attributed by
+        c_pm], value (w_m × (public + additional_private)), leverage, target, shortfall.
+    projects : pandas.DataFrame
+        Per project: public, private, additional_private [£m], capacity, funded,
+        value_per_pound, best_gain (reduced cost of its best column), why_not (text).
+    constraints : pandas.DataFrame
+        One row per constraint row: name, family, control, year, mission, region,
+        project, lhs, lower, upper, rhs, slack, binding, dual (d objective / d rhs),
+        marginal_private (£m of private money per £1m of headroom, where computed) and
+        explanation (words).
+    leverage : pandas.DataFrame
+        Per (mission, instrument): public, private, additional_private [£m], leverage.
+    summary : dict
+        For summary.json: status, objective, objective_kind, public_total,
+        private_total, additional_private_total, leverage, projects_funded, …
+    solver : dict
+        name "HiGHS", version, algorithm, options (threads, seed, tolerances), mip,
+        iterations, model_status.
+    conflict : pandas.DataFrame
+        The irreducible infeasible set (IIS) when infeasible: one row per constraint or
+        bound in conflict, in the scenario's words. Empty otherwise.
+    message : str
+        One line on the outcome.
+    """
+
+    status: Status
+    objective: float | None
+    dataset: xr.Dataset
+    allocation: pd.DataFrame
+    missions: pd.DataFrame
+    projects: pd.DataFrame
+    constraints: pd.DataFrame
+    summary: dict[str, Any]
+    solver: dict[str, Any]
+    conflict: pd.DataFrame
+    message: str
+    leverage: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def ok(self) -> bool:
+        """True when optimal."""
+        return self.status == Status.OPTIMAL
+
+    def binding(self) -> pd.DataFrame:
+        """The binding constraints, largest |dual| first."""
+        c = self.constraints[self.constraints["binding"]]
+        return c.reindex(c["dual"].abs().sort_values(ascending=False, kind="stable").index)
+
+    def __repr__(self) -> str:
+        obj = "None" if self.objective is None else f"{self.objective:.6g}"
+        s = self.summary
+        return (f"<AllocationResult {self.status.value} objective={obj} "
+                f"public=£{s.get('public_total', 0.0):,.1f}m "
+                f"private=£{s.get('private_total', 0.0):,.1f}m "
+                f"funded={s.get('projects_funded', 0)}/{s.get('projects', 0)}>")
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in self.summary.items() if not isinstance(v, dict))
+        msg = html.escape(self.message)
+        return (f"<div><strong>AllocationResult</strong> — {html.escape(self.status.value)}"
+                f"<table>{rows}</table><p>{msg}</p></div>")
+
+
+def failed(problem: AllocationProblem, status: Status, message: str, solver: dict[str, Any],
+           conflict: pd.DataFrame | None = None) -> AllocationResult:
+    """A result with no allocation (infeasible, unbounded, time limit, error)."""
+    frames = _empty_frames()
+    summary = {"status": status.value, "objective": None, "objective_kind": problem.objective,
+               "public_total": 0.0, "private_total": 0.0, "additional_private_total": 0.0,
+               "leverage": None, "projects": len(problem.projects), "projects_funded": 0,
+               "message": message}
+    return AllocationResult(status, None, xr.Dataset(), frames["allocation"],
+                            frames["missions"], frames["projects"], frames["constraints"],
+                            summary, solver,
+                            frames["conflict"] if conflict is None else conflict, message,
+                            frames["leverage"])
+
+
+def fill_private(d: ProblemData, model: LinearModel, problem: AllocationProblem,
+                 values: np.ndarray) -> np.ndarray:
+    """Set y_p (and z) to the most private money the allocation crowds in, where y_p has
+    no objective weight (see the module docstring). Returns a new value vector."""
+    v = values.copy()
+    if not problem.enabled("crowding_in"):
+        return v
+    gx, gy = model.groups["x"], model.groups["y"]
+    x = v[gx.slice]
+    free = model.cost[gy.slice] == 0
+    if not free.any():
+        return v
+    P = len(d.project_ids)
+    if "z" in model.groups:
+        segs = problem.leverage_segments
+        upto = np.array([s[0] for s in segs])
+        factor = np.array([s[1] for s in segs])
+        start = np.concatenate([[0.0], upto[:-1]])
+        width = upto - start
+        K = len(segs)
+        pp, ii = np.nonzero(d.eligible & (d.leverage > 0))
+        xpi = np.zeros(d.eligible.shape)
+        np.add.at(xpi, (d.xp, d.xi), x)
+        X = xpi[pp, ii][:, None]
+        cap = d.capacity[pp][:, None]
+        z = np.clip(X - start[None, :] * cap, 0.0, width[None, :] * cap)  # (npi, K)
+        gz = model.groups["z"]
+        zf = np.repeat(free[pp], K)
+        v[gz.slice] = np.where(zf, z.ravel(), v[gz.slice])
+        crowd = np.bincount(pp, weights=(z * factor[None, :]).sum(axis=1) * d.leverage[pp, ii],
+                            minlength=P)
+    else:
+        crowd = np.bincount(d.xp, weights=d.leverage[d.xp, d.xi] * x, minlength=P)
+    cap_y = crowd
+    if problem.enabled("private_capacity"):
+        cap_y = np.minimum(crowd, d.private_capacity)
+    y = v[gy.slice]
+    v[gy.slice] = np.where(free, np.maximum(cap_y, 0.0), y)
+    return v
+
+
+def _clean(values: np.ndarray, model: LinearModel) -> np.ndarray:
+    """Clip solver noise: values within 1e-9 of a bound are put on it."""
+    v = values.copy()
+    lo, up = model.col_lower, model.col_upper
+    near_lo = np.isfinite(lo) & (np.abs(v - lo) <= 1e-9 * np.maximum(1.0, np.abs(lo)))
+    v[near_lo] = lo[near_lo]
+    near_up = np.isfinite(up) & (np.abs(v - up) <= 1e-9 * np.maximum(1.0, np.abs(up)))
+    v[near_up] = up[near_up]
+    return np.clip(v, lo, up)
+
+
+def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw: RawSolution,
+            solver: dict[str, Any], marginal: dict[int, float] | None = None) -> AllocationResult:
+    """Turn an optimal raw solution into the result object."""
+    values = fill_private(d, model, problem, _clean(raw.col_value, model))
+    a = model.matrix()
+    gx, gy = model.groups["x"], model.groups["y"]
+    x, y = values[gx.slice], values[gy.slice]
+    objective = float(model.cost @ values)
+    P, NI, T = len(d.project_ids), len(d.instruments), len(d.years)
+
+    # ---- dataset --------------------------------------------------------------------------
+    public = np.zeros((P, NI, T))
+    public[d.xp, d.xi, d.xt] = x
+    levx = d.leverage[d.xp, d.xi] * x
+    tot_levx = np.bincount(d.xp, weights=levx, minlength=P)
+    share = np.divide(levx, tot_levx[d.xp], out=np.zeros_like(levx), where=tot_levx[d.xp] > 0)
+    private = np.zeros((P, NI, T))
+    private[d.xp, d.xi, d.xt] = share * y[d.xp]
+    C = len(d.controls)
+    el = d.expected_loss
+    cost = np.zeros((C, P, NI, T))
+    for k in range(C):
+        coef = d.score[d.xi, k] + el[d.xp] * (d.loss_control[d.xi] == k)
+        cost[k, d.xp, d.xi, d.xt] = coef * x
+    coords = {"project": d.project_ids.astype(str), "instrument": list(d.instruments),
+              "year": list(d.years), "control": list(d.controls)}
+    ds = xr.Dataset(
+        {"public": (("project", "instrument", "year"), public, {"units": "£m"}),
+         "private": (("project", "instrument", "year"), private, {"units": "£m"}),
+         "budget_cost": (("control", "project", "instrument", "year"), cost, {"units": "£m"})},
+        coords=coords, attrs={"objective": objective, "objective_kind": problem.objective,
+                              "status": "optimal"})
+
+    # ---- allocation frame ---------------------------------------------------------------
+    pos = x > 0
+    alloc = pd.DataFrame({"project_id": d.project_ids[d.xp[pos]].astype(str),
+                          "instrument": np.array(d.instruments, dtype=object)[d.xi[pos]],
+                          "year": np.array(d.years, dtype=object)[d.xt[pos]],
+                          "public": x[pos], "private": (share * y[d.xp])[pos]})
+    alloc = alloc.sort_values(["project_id", "instrument", "year"], kind="stable",
+                              ignore_index=True)
+
+    # ---- by project ------------------------------------------------------------------------
+    pub_p = np.bincount(d.xp, weights=x, minlength=P)
+    add_p = d.additionality * y
+    funded = pub_p > 1e-9
+    proj = pd.DataFrame({"project_id": d.project_ids.astype(str), "public": pub_p,
+                         "private": y, "additional_private": add_p, "capacity": d.capacity,
+                         "funded": funded, "value_per_pound": d.value})
+    best_gain, why = _why_not(problem, d, model, raw, funded)
+    proj["best_gain"] = best_gain
+    proj["why_not"] = why
+
+    # ---- by mission ------------------------------------------------------------------------
+    cm = d.contrib
+    m_pub = cm.T @ pub_p
+    m_priv = cm.T @ y
+    m_add = cm.T @ add_p
+    missions = pd.DataFrame({"mission": list(d.missions), "weight": d.weights,
+                             "public": m_pub, "private": m_priv,
+                             "additional_private": m_add,
+                             "value": d.weights * (m_pub + m_add)})
+    missions["leverage"] = np.divide(m_priv, m_pub, out=np.full(len(m_pub), np.nan),
+                                     where=m_pub > 0)
+    if problem.objective == "min_cost" and "shortfall" in model.groups:
+        sf = values[model.groups["shortfall"].slice]
+        by_m: dict[str, list[float]] = {}
+        for t, s in zip(problem.targets, sf, strict=True):
+            by_m.setdefault(t.mission, [0.0, 0.0])
+            by_m[t.mission][0] += t.amount
+            by_m[t.mission][1] += float(s)
+        missions["target"] = [by_m.get(m, [np.nan, np.nan])[0] for m in d.missions]
+        missions["shortfall"] = [by_m.get(m, [np.nan, np.nan])[1] for m in d.missions]
+
+    # ---- by mission and instrument --------------------------------------------------------
+    pub_pi = np.zeros((P, NI))
+    np.add.at(pub_pi, (d.xp, d.xi), x)
+    priv_pi = private.sum(axis=2)
+    lev_rows = []
+    for k, mname in enumerate(d.missions):
+        c = cm[:, k]
+        pu = c @ pub_pi
+        pr = c @ priv_pi
+        ad = (c * d.additionality) @ priv_pi
+        for i, iname in enumerate(d.instruments):
+            lev_rows.append((mname, iname, pu[i], pr[i], ad[i]))
+    lev = pd.DataFrame(lev_rows, columns=["mission", "instrument", "public", "private",
+                                          "additional_private"])
+    lev["leverage"] = np.divide(lev["private"], lev["public"],
+                                out=np.full(len(lev), np.nan), where=lev["public"] > 0)
+
+    # ---- constraints ------------------------------------------------------------------------
+    cons = constraint_frame(problem, d, model, a @ values, raw.row_dual, marginal or {}, x)
+
+    pub_t, priv_t, add_t = float(x.sum()), float(y.sum()), float(add_p.sum())
+    summary: dict[str, Any] = {
+        "status": "optimal", "objective": objective, "objective_kind": problem.objective,
+        "public_total": pub_t, "private_total": priv_t, "additional_private_total": add_t,
+        "leverage": priv_t / pub_t if pub_t > 0 else None,
+        "projects": P, "projects_funded": int(funded.sum()),
+        "binding_constraints": int(cons["binding"].sum()),
+        "mip": bool(raw.mip),
+    }
+    if "shortfall" in model.groups:
+        summary["shortfall_total"] = float(values[model.groups["shortfall"].slice].sum())
+    if "cvar_var" in model.groups and problem.cvar is not None:
+        summary["cvar_limit"] = problem.cvar.limit
+    msg = f"optimal: {NOUN[problem.objective][3:]} {objective:,.6g}"
+    return AllocationResult(Status.OPTIMAL, objective, ds, alloc, missions, proj, cons,
+                            summary, solver, _empty_frames()["conflict"], msg, lev)
+
+
+def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearModel,
+                     lhs: np.ndarray, row_dual: np.ndarray, marginal: dict[int, float],
+                     x: np.ndarray) -> pd.DataFrame:
+    """One row per constraint: activity, bounds, slack, binding flag, dual and words."""
+    meta = model.row_meta
+    lower, upper = model.row_lower, model.row_upper
+    slack_up = np.where(np.isfinite(upper), upper - lhs, np.inf)
+    slack_lo = np.where(np.isfinite(lower), lhs - lower, np.inf)
+    slack = np.minimum(slack_up, slack_lo)
+    rhs = np.where(slack_up <= slack_lo, upper, lower)
+    binding = slack <= BINDING_TOL * np.maximum(1.0, np.abs(rhs))
+    slack = np.where(np.abs(slack) <= BINDING_TOL * np.maximum(1.0, np.abs(rhs)), 0.0, slack)
+    dual = row_dual if len(row_dual) == len(lhs) else np.full(len(lhs), np.nan)
+    frame = meta.copy()
+    frame["lhs"] = lhs
+    frame["lower"] = lower
+    frame["upper"] = upper
+    frame["rhs"] = rhs
+    frame["slack"] = slack
+    frame["binding"] = binding
+    frame["dual"] = np.where(np.abs(dual) < 1e-12, 0.0, dual)
+    mp = np.full(len(lhs), np.nan)
+    for r, val in marginal.items():
+        mp[r] = val
+    frame["marginal_private"] = mp
+    # £m base of share rows: the sum the share is taken of
+    base = np.zeros(len(lhs))
+    fam = frame["family"].to_numpy()
+    share_rows = np.flatnonzero(np.isin(fam, ["regional", "instrument_mix"]))
+    if share_rows.size:
+        base[share_rows] = float(x.sum())
+    frame["explanation"] = row_explanations(frame, problem.objective, model.sense, base)
+    return frame[list(CONSTRAINT_COLUMNS)]
+
+
+def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
+             raw: RawSolution, funded: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Best gain per £1m of each project's columns at the shared shadow prices, and words."""
+    P = len(d.project_ids)
+    gx, gy = model.groups["x"], model.groups["y"]
+    best = np.full(P, np.nan)
+    if len(raw.row_dual) != model.n_rows or not np.all(np.isfinite(raw.row_dual)):
+        return best, ["" if f else "not funded" for f in funded]
+    meta = model.row_meta
+    shared = ~np.isin(meta["family"].to_numpy(), list(LOCAL_FAMILIES | {"cvar_excess"}))
+    pi = np.where(shared, raw.row_dual, 0.0)
+    a = model.matrix()
+    sign = 1.0 if model.sense == "max" else -1.0
+    cost = model.cost
+    gain_x = sign * (cost[gx.slice] - (a[:, gx.slice].T @ pi))
+    gain_y = sign * (cost[gy.slice] - (a[:, gy.slice].T @ pi))
+    if "cvar_exposure" in model.groups:
+        # x's loss-bearing £ raise X_p, priced by the scenario excess rows
+        gX = model.groups["cvar_exposure"]
+        exc = meta["family"].to_numpy() == "cvar_excess"
+        pi_e = np.where(exc, raw.row_dual, 0.0)
+        price_X = -sign * (a[:, gX.slice].T @ pi_e)  # gain per £ of X_p (≤ 0)
+        lossy_p = np.flatnonzero(np.isin(np.arange(P), np.unique(d.xp[d.bears_loss[d.xi]])))
+        per_p = np.zeros(P)
+        per_p[lossy_p] = price_X
+        gain_x = gain_x + np.where(d.bears_loss[d.xi], per_p[d.xp], 0.0)
+    lev_eff = d.leverage[d.xp, d.xi]
+    if problem.leverage_segments and problem.enabled("leverage_segments"):
+        lev_eff = lev_eff * problem.leverage_segments[0][1]
+    gy_p = np.maximum(gain_y, 0.0)
+    if problem.enabled("private_capacity"):
+        gy_p = np.where(d.private_capacity > 0, gy_p, 0.0)
+    total = gain_x + lev_eff * gy_p[d.xp]
+    order = np.lexsort((-total, d.xp))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = d.xp[order][1:] != d.xp[order][:-1]
+    bj = order[first]
+    best[d.xp[bj]] = total[bj]
+    best_j = np.full(P, -1)
+    best_j[d.xp[bj]] = bj
+    texts: list[str] = []
+    inst = d.instruments
+    for p in range(P):
+        if funded[p]:
+            texts.append("")
+            continue
+        j = best_j[p]
+        if j < 0:
+            texts.append(why_not(str(d.project_ids[p]), 0.0, "", "", 0.0, np.nan, 0.0, np.nan,
+                                 problem.objective, eligible=False))
+            continue
+        g = best[p]
+        lev = lev_eff[j]
+        need_lev = lev + (-g) / gy_p[p] if gy_p[p] > 0 else np.nan
+        v = d.value[p]
+        need_v = (v + (-g) / (1.0 + d.additionality[p] * lev)
+                  if problem.objective == "mission_value" else np.nan)
+        texts.append(why_not(str(d.project_ids[p]), g, inst[d.xi[j]], d.years[d.xt[j]], lev,
+                             need_lev, v, need_v, problem.objective, eligible=True))
+    return best, texts
