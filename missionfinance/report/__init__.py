@@ -1,0 +1,228 @@
+"""Run outputs: CSV tables, summary.json, report.html, report.xlsx and manifest.json.
+
+:func:`write_outputs` writes the files of DESIGN §5 for one run into a folder,
+atomically; :func:`render_outputs` builds the same files as bytes in memory (what
+:func:`missionfinance.audit.verify` compares against). Both are deterministic: the same
+run gives the same bytes in every process (see :mod:`missionfinance.report.formats`).
+
+Files (all UTF-8, ``\\n`` line endings, £ million):
+
+``allocation.csv``
+    ``project_id, instrument, year, public, private`` — rows with public > 0, sorted by
+    project_id, instrument, year.
+``missions.csv``, ``constraints.csv``
+    The model's mission and constraint frames, columns as the model gives them, rows
+    sorted by their text columns.
+``tags.csv``
+    ``scope`` (``pipeline`` for the projects' tags, ``baseline`` for the spending lines'
+    tags) followed by the tag columns (``line_id, mission, weight, amount_attributed,
+    rule_id, rationale, matched_on, direction``); for the pipeline, ``line_id`` is the
+    project id.
+``summary.json``
+    ``status``, ``objective`` (exactly as the model reports it, ``null`` when there is
+    none), ``public_total``, ``private_total``, the model's other summary keys, then
+    ``private_additional``, ``additional_share``, ``leverage``, ``expected_loss``,
+    ``projects_funded``, ``projects_total`` and ``scenario``.
+``report.html``, ``report.xlsx``
+    The report for readers (:mod:`missionfinance.report.html`,
+    :mod:`missionfinance.report.xlsx`).
+``manifest.json``
+    Hashes of the scenario, the inputs and every other output
+    (:mod:`missionfinance.report.manifest`).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from missionfinance.errors import MissionFinanceError
+from missionfinance.report.formats import csv_bytes, json_bytes
+from missionfinance.report.manifest import build_manifest
+from missionfinance.report.tables import allocation_frame, headline
+
+#: Output files in the order they are written and listed in the manifest.
+OUTPUT_FILES = (
+    "allocation.csv",
+    "missions.csv",
+    "constraints.csv",
+    "tags.csv",
+    "summary.json",
+    "report.html",
+    "report.xlsx",
+    "manifest.json",
+)
+
+_TAG_COLUMNS = [
+    "line_id", "mission", "weight", "amount_attributed", "rule_id", "rationale", "matched_on",
+    "direction",
+]
+
+__all__ = ["OUTPUT_FILES", "build_summary", "render_outputs", "write_outputs"]
+
+
+def status_value(result: Any) -> str:
+    """The status string of an AllocationResult (``"optimal"``, ``"infeasible"``, …)."""
+    status = getattr(result, "status", None)
+    return str(getattr(status, "value", status))
+
+
+def build_summary(run: Any, alloc: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Content of summary.json for ``run`` (see the module docstring for the keys)."""
+    result = run.allocation
+    alloc = allocation_frame(result) if alloc is None else alloc
+    head = headline(run, alloc)
+    model = dict(getattr(result, "summary", None) or {})
+    summary: dict[str, Any] = {
+        "status": status_value(result),
+        "objective": getattr(result, "objective", None),
+        "public_total": model.pop("public_total", head["public_total"]),
+        "private_total": model.pop("private_total", head["private_total"]),
+    }
+    model.pop("status", None)
+    model.pop("objective", None)
+    summary.update(model)
+    for key, value in head.items():
+        summary.setdefault(key, value)
+    summary.setdefault("scenario", str(getattr(run.scenario, "name", "")))
+    message = getattr(result, "message", "")
+    if message:
+        summary.setdefault("message", str(message))
+    return summary
+
+
+def tags_frame(run: Any) -> pd.DataFrame:
+    """tags.csv rows: the pipeline's tags then the baseline's, with a ``scope`` column."""
+    pieces = []
+    for scope, tagging in (("pipeline", getattr(run, "pipeline_tags", None)),
+                           ("baseline", getattr(run, "baseline", None))):
+        tags = getattr(tagging, "tags", None)
+        if tags is None:
+            continue
+        frame = tags.reset_index(drop=True)
+        columns = [c for c in _TAG_COLUMNS if c in frame.columns]
+        columns += [c for c in frame.columns if c not in columns]
+        frame = frame[columns].copy()
+        frame.insert(0, "scope", scope)
+        pieces.append(frame)
+    if not pieces:
+        return pd.DataFrame({c: pd.Series([], dtype="str") for c in ["scope", *_TAG_COLUMNS]})
+    return pd.concat(pieces, ignore_index=True)
+
+
+def _frame(value: Any) -> pd.DataFrame:
+    if value is None:
+        return pd.DataFrame()
+    frame = pd.DataFrame(value)
+    if frame.index.name is not None or isinstance(frame.index, pd.MultiIndex):
+        frame = frame.reset_index()
+    return frame.reset_index(drop=True)
+
+
+def render_outputs(run: Any, base: Path | str) -> dict[str, bytes]:
+    """Every output file of ``run`` as bytes, in :data:`OUTPUT_FILES` order.
+
+    Parameters
+    ----------
+    run : RunResult
+        ``.scenario``, ``.pipeline``, ``.pipeline_tags``, ``.baseline``, ``.allocation``,
+        ``.input_files`` (docs/CONTRACTS.md).
+    base : Path
+        Folder that the manifest's paths are relative to: the parent of the output folder.
+
+    Returns
+    -------
+    dict of str to bytes
+        File name → content.
+    """
+    result = run.allocation
+    alloc = allocation_frame(result)
+    summary = build_summary(run, alloc)
+    files: dict[str, bytes] = {
+        "allocation.csv": csv_bytes(alloc, keys=["project_id", "instrument", "year"]),
+        "missions.csv": csv_bytes(_frame(getattr(result, "missions", None))),
+        "constraints.csv": csv_bytes(_frame(getattr(result, "constraints", None))),
+        "tags.csv": csv_bytes(tags_frame(run), keys=["scope", "line_id", "mission", "rule_id"]),
+        "summary.json": json_bytes(summary),
+    }
+    from missionfinance.report.build import build_report
+    from missionfinance.report.html import html_bytes
+    from missionfinance.report.xlsx import xlsx_bytes
+
+    report = build_report(run, alloc, summary, Path(base))
+    files["report.html"] = html_bytes(report)
+    files["report.xlsx"] = xlsx_bytes(report)
+    files["manifest.json"] = json_bytes(build_manifest(run, files, Path(base), summary))
+    return files
+
+
+def write_outputs(run: Any, out_dir: Path | str) -> Path:
+    """Write every output file of ``run`` into ``out_dir``, atomically.
+
+    The files are written into a new hidden folder beside ``out_dir`` and renamed into
+    place once complete; an existing ``out_dir`` from an earlier run is replaced only
+    then, so an interrupted run leaves the old folder (or, in the instant of the swap,
+    none) but never a half-written one.
+
+    Parameters
+    ----------
+    run : RunResult
+        The run to report.
+    out_dir : path-like
+        Output folder. If it exists it must be empty or hold an earlier run's outputs
+        (a ``manifest.json``); other folders are never replaced.
+
+    Returns
+    -------
+    Path
+        ``out_dir``.
+
+    Raises
+    ------
+    MissionFinanceError
+        When ``out_dir`` is a file, or a folder that is not a missionfinance output.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise MissionFinanceError(f"{out}: exists and is not a folder; give --out a folder path")
+    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
+        raise MissionFinanceError(
+            f"{out}: folder exists and does not hold missionfinance outputs (no manifest.json); "
+            "choose a new --out folder or empty it"
+        )
+    parent = out.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    files = render_outputs(run, parent)
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    tmp = parent / f".{out.name}.tmp-{token}"
+    os.mkdir(tmp)
+    try:
+        for name, data in files.items():
+            with open(tmp / name, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        _swap_in(tmp, out.absolute(), parent / f".{out.name}.old-{token}")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _swap_in(new: Path, target: Path, old: Path) -> None:
+    """Rename ``new`` to ``target``, moving an existing ``target`` aside first."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

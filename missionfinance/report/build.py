@@ -1,0 +1,249 @@
+"""Assemble the report of a run: headline figures, tables, plain words and provenance.
+
+:func:`build_report` gathers everything the HTML and XLSX renderers show into one
+:class:`Report`, so both files always carry the same numbers. Headline figures are read
+from summary.json's content, never recomputed, so the report and summary.json agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from missionfinance.report import tables as t
+from missionfinance.report.manifest import file_record, input_records, package_versions
+
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    """One headline figure: its summary.json ``key``, label, unit and value."""
+
+    key: str
+    label: str
+    unit: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the report shows, renderer-independent.
+
+    Attributes
+    ----------
+    title, scenario, status, message : str
+        Scenario name, solver status (``"optimal"``…) and the model's message.
+    summary : dict
+        Content of summary.json.
+    headline : list of HeadlineRow
+        The headline table (values taken from ``summary``).
+    tables : dict of str to ReportTable
+        Every table, by key, in reading order.
+    binding : list of str
+        Plain-words sentences about the binding constraints.
+    mission_colours : dict
+        Mission id → colour, shared by every chart.
+    provenance : dict
+        Scenario and input hashes, package versions, solver.
+    """
+
+    title: str
+    scenario: str
+    status: str
+    message: str
+    summary: Mapping[str, Any]
+    headline: list[HeadlineRow]
+    tables: dict[str, t.ReportTable]
+    binding: list[str]
+    mission_colours: dict[str, str] = field(default_factory=dict)
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _mission_set(run: Any) -> Any:
+    for holder in (getattr(run, "pipeline_tags", None), run.scenario, getattr(run, "baseline", None)):
+        for name in ("missions", "mission_set"):
+            value = getattr(holder, name, None)
+            if value is not None and hasattr(value, "ids"):
+                return value
+    return None
+
+
+def _mapped(run: Any, alloc: pd.DataFrame, column: str) -> pd.Series:
+    pipe = run.pipeline
+    if pipe is None or column not in pipe.columns:
+        return pd.Series("unknown", index=alloc.index, dtype="str")
+    lookup = pd.Series(pipe[column].fillna("").astype(str).to_numpy(),
+                       index=pipe["project_id"].astype(str).to_numpy())
+    lookup = lookup[~lookup.index.duplicated()]
+    values = alloc["project_id"].map(lookup).fillna("")
+    return values.where(values != "", "(not given)").astype("str")
+
+
+def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path) -> Report:
+    """The :class:`Report` of ``run``.
+
+    Parameters
+    ----------
+    run : RunResult
+        The run (docs/CONTRACTS.md).
+    alloc : pd.DataFrame
+        allocation.csv rows (:func:`missionfinance.report.tables.allocation_frame`).
+    summary : mapping
+        Content of summary.json.
+    base : Path
+        Folder that provenance paths are relative to (parent of the output folder).
+    """
+    result = run.allocation
+    missions = _mission_set(run)
+    mission_ids = list(missions.ids) if missions is not None else []
+    colours = dict(missions.colours) if missions is not None else {}
+    years = t.years_of(run, alloc)
+    head_rows = [HeadlineRow(k, label, unit, summary.get(k)) for k, label, unit in t.HEADLINE_ROWS
+                 if k in summary]
+    budget = t.budget_use(run, alloc)
+    exposure = t.exposure_and_risk(run, alloc)
+    by_mission = t.by_mission(run, alloc, mission_ids)
+    by_instrument = t.by_group(alloc, "instrument")
+    by_year = t.instrument_by_year(alloc, years)
+    by_department = t.by_group(alloc, "department", _mapped(run, alloc, "department"))
+    by_region = t.by_group(alloc, "region", _mapped(run, alloc, "region"))
+    flow = t.flow(budget, by_mission, by_instrument, summary)
+    constraints = t.constraints_in_words(result)
+    binding_rows = constraints[constraints["binding"].astype(bool)]
+    binding_names = binding_rows["constraint"].astype(str).tolist()
+    projects = t.projects_table(run, alloc, binding_names)
+    alignment, alignment_missions = t.baseline_alignment(getattr(run, "baseline", None))
+    coverage = t.coverage_table(getattr(run, "baseline", None))
+    assumptions = t.assumptions(run, alloc)
+    scenario_path = getattr(run.scenario, "path", None)
+    provenance = {
+        "scenario": {"name": str(getattr(run.scenario, "name", "")),
+                     **(file_record(scenario_path, base) if scenario_path is not None
+                        else {"path": None, "sha256": None, "bytes": None})},
+        "inputs": input_records(getattr(run, "input_files", None), base),
+        "packages": package_versions(),
+        "solver": dict(getattr(result, "solver", None) or {}),
+    }
+    provenance_rows = _provenance_frame(provenance)
+    headline_frame = pd.DataFrame({
+        "key": pd.Series([h.key for h in head_rows], dtype="str"),
+        "figure": pd.Series([h.label for h in head_rows], dtype="str"),
+        "unit": pd.Series([h.unit for h in head_rows], dtype="str"),
+        "value": pd.Series([_number(h.value) for h in head_rows], dtype="float64"),
+    })
+    unbudgeted = sorted(set(budget.loc[budget["limit"].isna(), "control"]))
+    budget_note = "Budget used by the allocation in each control total and year, against its limit."
+    if unbudgeted:
+        budget_note += (" No limit is given for " + ", ".join(unbudgeted)
+                        + " in some or all years: those controls are unconstrained there.")
+    RT = t.ReportTable
+    tables = {
+        "Headline": RT("Headline", "Headline figures", headline_frame,
+                       "The figures of summary.json."),
+        "Budget": RT("Budget", "Budget used per control and year", budget, budget_note,
+                     money=("used", "limit", "headroom"), shares=("share_used",)),
+        "Exposure and risk": RT(
+            "Exposure and risk", "Guarantee exposure and risk", exposure,
+            "Guarantees issued each year, the outstanding exposure at each year end against "
+            "its limit, and the expected loss (probability of default × loss given default) "
+            "on loans, equity and guarantees.",
+            money=("new_exposure", "exposure_stock", "exposure_limit", "headroom",
+                   "expected_loss")),
+        "By mission": RT("By mission", "Allocation by mission", by_mission,
+                         "Public finance and private investment attributed to each mission "
+                         "by the projects' tag weights.",
+                         money=("public", "private"), shares=("share_of_public",)),
+        "By instrument": RT("By instrument", "Allocation by instrument", by_instrument,
+                            "Public finance committed and private investment mobilised by "
+                            "each instrument.", money=("public", "private"),
+                            shares=("share_of_public",)),
+        "By year": RT("By year", "Public finance by year and instrument", by_year,
+                      "Public finance committed in each financial year.",
+                      money=tuple(c for c in by_year.columns if c != "year")),
+        "By department": RT("By department", "Allocation by department", by_department,
+                            "Money by the projects' owning department.",
+                            money=("public", "private"), shares=("share_of_public",),
+                            html_rows=25),
+        "By region": RT("By region", "Allocation by region", by_region,
+                        "Money by the projects' region.", money=("public", "private"),
+                        shares=("share_of_public",), html_rows=25),
+        "Flow": RT("Flow", "From budget to private money", flow,
+                   "Budget used, the public money attributed to missions, the instruments it "
+                   "goes through, and the private money it brings in.", money=("amount",)),
+        "Constraints": RT("Constraints", "Constraints and shadow prices", constraints,
+                          "Every constraint of the model, binding ones first, with what its "
+                          "shadow price means.", html_rows=40),
+        "Projects": RT("Projects", "Projects funded and not funded", projects,
+                       "Every project of the pipeline, funded ones first, and why a project "
+                       "received nothing.", money=("capacity", "public", "private"),
+                       html_rows=60),
+        "Baseline alignment": RT(
+            "Baseline alignment", "Baseline alignment of the spending lines", alignment,
+            "Spending lines by how their tags align with the missions; 'not assessed' lines "
+            "matched no tagging rule.", money=("amount",), shares=("share_of_amount",)),
+        "Baseline by mission": RT(
+            "Baseline by mission", "Baseline spending for and against each mission",
+            alignment_missions, "£m of the spending lines attributed to each mission, "
+            "working for it (favourable) and against it (unfavourable).",
+            money=("favourable", "unfavourable")),
+        "Tag coverage": RT("Tag coverage", "Tag coverage of the spending lines", coverage,
+                           "Tagged amount over total amount, by source and department.",
+                           html_rows=40),
+        "Assumptions": RT("Assumptions", "Assumptions: instruments and their sources",
+                          assumptions, "How each instrument scores against the budget "
+                          "controls, and where that treatment comes from."),
+        "Allocation": RT("Allocation", "Allocation (allocation.csv)", alloc,
+                         "Every project × instrument × year with public finance committed.",
+                         money=("public", "private"), html_rows=0),
+        "Provenance": RT("Provenance", "Provenance", provenance_rows,
+                         "Where every number comes from: the scenario and input files with "
+                         "their SHA-256, the package versions and the solver settings."),
+    }
+    return Report(
+        title=f"Allocation report: {summary.get('scenario', '')}",
+        scenario=str(summary.get("scenario", "")),
+        status=str(summary.get("status", "")),
+        message=str(summary.get("message", "")),
+        summary=summary,
+        headline=head_rows,
+        tables=tables,
+        binding=binding_rows["meaning"].astype(str).tolist(),
+        mission_colours=colours,
+        provenance=provenance,
+    )
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _provenance_frame(provenance: Mapping[str, Any]) -> pd.DataFrame:
+    rows: list[tuple[str, str, str]] = []
+    scenario = provenance["scenario"]
+    rows.append(("scenario", "name", str(scenario.get("name", ""))))
+    rows.append(("scenario", "path", str(scenario.get("path", ""))))
+    rows.append(("scenario", "sha256", str(scenario.get("sha256", ""))))
+    for rec in provenance["inputs"]:
+        rows.append((f"input: {rec['role']}", str(rec["path"]), str(rec["sha256"] or "")))
+    for name, version in provenance["packages"].items():
+        rows.append(("package", name, str(version)))
+    for key, value in _flatten(provenance["solver"]):
+        rows.append(("solver", key, value))
+    return pd.DataFrame(rows, columns=["what", "item", "value"]).astype("str")
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.extend(_flatten(value, name + "."))
+        else:
+            out.append((name, str(value)))
+    return out

@@ -1,0 +1,176 @@
+"""Byte-stable serialisation of tables and JSON, with formula-injection neutralising.
+
+Every output file of a run is built here as ``bytes`` so that the same frames give
+the same bytes in every process:
+
+- **CSV**: UTF-8 without BOM, ``\\n`` line endings, RFC 4180 quoting only where needed,
+  floats in fixed-point notation with :data:`FLOAT_DECIMALS` decimals (``-0`` written as
+  ``0``), NaN written as an empty cell, rows sorted by :func:`sort_rows`.
+- **JSON**: UTF-8, two-space indent, ``\\n`` line endings, floats as Python's shortest
+  round-trip ``repr`` (so ``objective`` is exactly the value the model reports), NaN and
+  infinity written as ``null``, keys in the order given (mappings built here are ordered).
+- **Text cells** that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+  are prefixed with an apostrophe (``'``), the OWASP advice against CSV / formula
+  injection; spreadsheet programs then show the text and never evaluate it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Decimals of every float written to CSV (£m to the pound, shares to 1e-6).
+FLOAT_DECIMALS = 6
+
+#: First characters that make a spreadsheet program read a cell as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Return ``text`` made inert for spreadsheets (formula injection).
+
+    Examples
+    --------
+    >>> neutralise("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralise("Offshore wind")
+    'Offshore wind'
+    """
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def is_float_column(series: pd.Series) -> bool:
+    """True for a float column (formatted with fixed decimals)."""
+    return pd.api.types.is_float_dtype(series.dtype)
+
+
+def is_text_column(series: pd.Series) -> bool:
+    """True for a string or object column (neutralised before writing)."""
+    return pd.api.types.is_string_dtype(series.dtype) or series.dtype == object
+
+
+def format_float(value: float, decimals: int = FLOAT_DECIMALS) -> str:
+    """Fixed-point text of ``value``; ``""`` for NaN, never ``-0``.
+
+    Examples
+    --------
+    >>> format_float(1234.5), format_float(-1e-9), format_float(float("nan"))
+    ('1234.500000', '0.000000', '')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{round(float(value), decimals) + 0.0:.{decimals}f}"
+
+
+def _text_cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float | np.floating):
+        return format_float(float(value))
+    return neutralise(str(value))
+
+
+def format_column(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[str]:
+    """Text of every cell of ``series`` as written to CSV (vectorised for floats)."""
+    if is_float_column(series):
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+        rounded = np.round(values, decimals) + 0.0
+        text = np.char.mod(f"%.{decimals}f", rounded).astype(object)
+        text[np.isnan(values)] = ""
+        text[np.isposinf(values)] = "inf"
+        text[np.isneginf(values)] = "-inf"
+        return list(text)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return ["true" if v else "false" for v in series.tolist()]
+    if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
+        return [str(int(v)) for v in series.tolist()]
+    return [_text_cell(v) for v in series.tolist()]
+
+
+def sort_rows(frame: pd.DataFrame, keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """Rows of ``frame`` in a total, process-independent order.
+
+    Sorted by ``keys`` (default: every non-float column, left to right), then by every
+    remaining column, with a stable sort so ties keep no memory of the input order
+    beyond what the values themselves say.
+    """
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    cols = list(keys) if keys is not None else []
+    cols += [c for c in frame.columns if c not in cols and not is_float_column(frame[c])]
+    cols += [c for c in frame.columns if c not in cols]
+    sortable = pd.DataFrame(
+        {
+            str(i): (frame[c].astype(str) if is_text_column(frame[c]) else frame[c])
+            for i, c in enumerate(cols)
+        }
+    )
+    order = sortable.sort_values(list(sortable.columns), kind="mergesort", na_position="last").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def csv_bytes(frame: pd.DataFrame, keys: Sequence[str] | None = None, sort: bool = True) -> bytes:
+    """The CSV file of ``frame``: sorted rows, fixed floats, neutralised text, ``\\n`` endings.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"project_id": ["P2", "=P1"], "public": [2.0, -0.0]})
+    >>> print(csv_bytes(df).decode(), end="")
+    project_id,public
+    '=P1,0.000000
+    P2,2.000000
+    """
+    data = sort_rows(frame, keys) if sort else frame.reset_index(drop=True)
+    columns = [format_column(data[c]) for c in data.columns]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([neutralise(str(c)) for c in data.columns])
+    writer.writerows(zip(*columns, strict=True))
+    return buffer.getvalue().encode("utf-8")
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with numpy / pandas scalars turned into plain JSON types (NaN → None)."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(jsonable(v) for v in value)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if hasattr(value, "value") and not isinstance(value, str):  # enums such as Status
+        return jsonable(value.value)
+    return str(value)
+
+
+def json_bytes(data: Mapping[str, Any]) -> bytes:
+    """Stable JSON text of ``data`` (keys in given order, floats as shortest repr).
+
+    Examples
+    --------
+    >>> json_bytes({"objective": 0.1 + 0.2, "x": float("nan")}).decode()
+    '{\\n  "objective": 0.30000000000000004,\\n  "x": null\\n}\\n'
+    """
+    text = json.dumps(jsonable(data), indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")

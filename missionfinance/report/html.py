@@ -1,0 +1,201 @@
+"""report.html: one self-contained page a non-technical reader can follow.
+
+The page is rendered with jinja2 from ``templates/report.html.j2`` with autoescaping on
+for every value, so text from inputs (project names, departments, rationales) is always
+shown, never interpreted. It fetches nothing: styles are inline, charts are SVG embedded
+as ``data:`` images (an SVG shown through ``<img>`` cannot run scripts), and there is no
+JavaScript. Text cells carry ``dir="auto"`` so right-to-left text reads correctly, and
+text longer than :data:`CELL_CHARS` characters is cut with a note (report.xlsx keeps it).
+
+The headline table's rows carry ``data-key`` (the summary.json key) and ``data-value``
+(the exact JSON value), so a reader or a test can check them against summary.json.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from missionfinance.report import charts
+from missionfinance.report.build import HeadlineRow, Report
+from missionfinance.report.tables import ReportTable
+
+#: Longest text shown in one HTML table cell.
+CELL_CHARS = 300
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("missionfinance.report", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One formatted table cell: text and CSS class (``num``, ``text`` or ``flag``)."""
+
+    text: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class HtmlTable:
+    """A table ready for the template."""
+
+    key: str
+    anchor: str
+    title: str
+    note: str
+    header: list[str]
+    rows: list[list[Cell]]
+    hidden: int
+
+
+def _clean(text: str) -> str:
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in text)
+
+
+def text_cell(value: object, limit: int = CELL_CHARS) -> str:
+    """Display text of a text cell: control characters replaced, long text cut.
+
+    Examples
+    --------
+    >>> text_cell("x" * 305, limit=300)[-30:]
+    'xxxx… (5 more characters)'
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = _clean(str(value))
+    if len(text) > limit:
+        return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+    return text
+
+
+def money(value: float) -> str:
+    """£m figure with one decimal; ``–`` when missing."""
+    return "–" if not math.isfinite(value) else f"{value:,.1f}"
+
+
+def general(value: float) -> str:
+    """A number that is neither money nor a share."""
+    if not math.isfinite(value):
+        return "–" if math.isnan(value) else ("∞" if value > 0 else "−∞")
+    return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
+
+
+def _formatter(table: ReportTable, column: str, series: pd.Series) -> Callable[[Any], Cell]:
+    if column in table.money:
+        return lambda v: Cell(money(float(v)), "num")
+    if column in table.shares:
+        return lambda v: Cell("–" if not math.isfinite(float(v)) else f"{float(v) * 100:.1f}%",
+                              "num")
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return lambda v: Cell("yes" if v else "no", "flag")
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return lambda v: Cell(f"{int(v):,}", "num")
+    if pd.api.types.is_float_dtype(series.dtype):
+        return lambda v: Cell(general(float(v)), "num")
+    return lambda v: Cell(text_cell(v), "text")
+
+
+def _header(table: ReportTable, column: str) -> str:
+    name = str(table.labels.get(column, column)).replace("_", " ")
+    return f"{name} (£m)" if column in table.money else name
+
+
+def html_table(table: ReportTable) -> HtmlTable:
+    """Format ``table`` for the template (at most ``table.html_rows`` rows)."""
+    frame = table.frame
+    shown = frame if table.html_rows is None else frame.head(table.html_rows)
+    columns = [str(c) for c in frame.columns]
+    formats = [_formatter(table, c, frame[c]) for c in frame.columns]
+    values = [shown[c].tolist() for c in frame.columns]
+    rows = [[fmt(v) for fmt, v in zip(formats, row, strict=True)]
+            for row in zip(*values, strict=True)] if columns else []
+    return HtmlTable(
+        key=table.key,
+        anchor=table.key.lower().replace(" ", "-"),
+        title=table.title,
+        note=table.note,
+        header=[_header(table, c) for c in columns],
+        rows=rows,
+        hidden=len(frame) - len(shown),
+    )
+
+
+def headline_text(row: HeadlineRow) -> str:
+    """Display text of a headline figure (money to £10k, shares to 0.01%)."""
+    value = row.value
+    if value is None or isinstance(value, str):
+        return "not available" if value is None else text_cell(value)
+    number = float(value)
+    if not math.isfinite(number):
+        return "not available"
+    if row.unit == "£m":
+        return f"£{number:,.2f}m"
+    if row.unit == "%":
+        return f"{number * 100:.2f}%"
+    if row.unit == "count":
+        return f"{int(number):,}"
+    return f"{number:,.2f}"
+
+
+def headline_value(row: HeadlineRow) -> str:
+    """Exact JSON text of a headline figure (``data-value`` attribute)."""
+    value = row.value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value) if isinstance(value, int) else repr(float(value))
+    return str(value)
+
+
+def _data_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def chart_uris(report: Report) -> dict[str, str]:
+    """The report's charts as SVG ``data:`` URIs, by name."""
+    tab = report.tables
+    colours = report.mission_colours
+    figures: Iterator[tuple[str, Any]] = iter([
+        ("flow", lambda: charts.flow_figure(tab["Flow"].frame, colours)),
+        ("budget", lambda: charts.budget_figure(tab["Budget"].frame)),
+        ("exposure", lambda: charts.exposure_figure(tab["Exposure and risk"].frame)),
+        ("missions", lambda: charts.mission_figure(tab["By mission"].frame, colours)),
+        ("years", lambda: charts.year_instrument_figure(tab["By year"].frame)),
+        ("departments", lambda: charts.top_figure(tab["By department"].frame, "department",
+                                                  "Largest departments")),
+        ("regions", lambda: charts.top_figure(tab["By region"].frame, "region",
+                                              "Largest regions")),
+    ])
+    return {name: _data_uri(charts.svg_bytes(make())) for name, make in figures}
+
+
+def render_html(report: Report) -> str:
+    """The report page as text."""
+    template = _ENV.get_template("report.html.j2")
+    tables = {key: html_table(table) for key, table in report.tables.items()}
+    return template.render(
+        report=report,
+        headline=[(row, headline_text(row), headline_value(row)) for row in report.headline],
+        tables=tables,
+        charts=chart_uris(report),
+        provenance=report.provenance,
+    )
+
+
+def html_bytes(report: Report) -> bytes:
+    """report.html as UTF-8 bytes with ``\\n`` line endings."""
+    return render_html(report).replace("\r\n", "\n").encode("utf-8")

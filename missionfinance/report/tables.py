@@ -1,0 +1,539 @@
+"""The tables of a run's report, built once and rendered to HTML, XLSX and CSV.
+
+Each function takes the run's frames and returns a new frame (inputs are never
+mutated). Money is £m (float64), shares are fractions 0–1. The figures follow the
+formulation of DESIGN §4:
+
+- public finance committed ``x`` and private investment mobilised ``y`` come from the
+  allocation frame (``public``, ``private`` per project × instrument × year);
+- additional private investment is ``Σ_p a_p y_p`` (``a_p`` = the project's
+  ``additionality``, default 1), its share is that over ``Σ_p y_p``;
+- leverage is private mobilised per £ of public finance;
+- budget used per control and year is ``Σ s_ic x + Σ el_p x`` over instruments whose
+  expected loss is charged to the control (``el_p = pd × lgd``), with the instrument
+  treatment of the scenario (``[instruments.<name>]`` over the library defaults);
+- guarantee exposure is the stock of commitments of exposure instruments up to each
+  year end; expected loss is ``Σ pd × lgd × x`` over loss-bearing instruments;
+- mission attribution of money uses the pipeline's tag weights ``c_pm``: public
+  attributed to mission m is ``Σ_p c_pm x_p`` (with ``gross`` attribution a project's
+  shares can add to more than 100%).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument, instrument_from_config
+
+_ALLOCATION_COLUMNS = ["project_id", "instrument", "year", "public", "private"]
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """One table of the report.
+
+    Attributes
+    ----------
+    key : str
+        Short identifier, also the XLSX sheet name (≤ 31 characters).
+    title : str
+        Heading shown to the reader.
+    frame : pd.DataFrame
+        The rows, in display order.
+    note : str
+        One or two sentences in plain words saying what the table shows.
+    money : tuple of str
+        Columns in £m.
+    shares : tuple of str
+        Columns that are fractions shown as percentages.
+    html_rows : int or None
+        Most rows shown in the HTML report (None: all); XLSX always has all rows.
+    """
+
+    key: str
+    title: str
+    frame: pd.DataFrame
+    note: str = ""
+    money: tuple[str, ...] = ()
+    shares: tuple[str, ...] = ()
+    html_rows: int | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def allocation_frame(result: Any) -> pd.DataFrame:
+    """allocation.csv rows: project_id, instrument, year, public, private; public > 0."""
+    frame = getattr(result, "allocation", None)
+    if frame is None or len(frame) == 0:
+        return pd.DataFrame(
+            {
+                "project_id": pd.Series([], dtype="str"),
+                "instrument": pd.Series([], dtype="str"),
+                "year": pd.Series([], dtype="str"),
+                "public": pd.Series([], dtype="float64"),
+                "private": pd.Series([], dtype="float64"),
+            }
+        )
+    out = frame.reset_index(drop=True)[_ALLOCATION_COLUMNS].copy()
+    for col in ("project_id", "instrument", "year"):
+        out[col] = out[col].astype(str)
+    for col in ("public", "private"):
+        out[col] = out[col].astype("float64")
+    return out[out["public"] > 0].reset_index(drop=True)
+
+
+def instruments_of(run: Any, names: Sequence[str] = ()) -> dict[str, Instrument]:
+    """The scenario's instrument treatment: ``[instruments.<name>]`` over the defaults."""
+    config = getattr(run.scenario, "config", None) or {}
+    table = config.get("instruments", {}) or {}
+    context = getattr(getattr(run.scenario, "path", None), "name", "scenario.toml")
+    out: dict[str, Instrument] = {}
+    for name in sorted(set(table) | set(names)):
+        if name in table:
+            out[name] = instrument_from_config(name, table[name], context)
+        else:
+            out[name] = DEFAULT_INSTRUMENTS.get(name, Instrument(name))
+    return out
+
+
+def years_of(run: Any, alloc: pd.DataFrame) -> list[str]:
+    """The scenario horizon, or the years the allocation uses."""
+    years = list(getattr(run.scenario, "years", None) or [])
+    return years or sorted(set(alloc["year"]))
+
+
+def contributions(run: Any) -> pd.DataFrame:
+    """Project × mission tag weights ``c_pm`` (index project_id, 0 where none)."""
+    tags = getattr(getattr(run, "pipeline_tags", None), "tags", None)
+    if tags is None or len(tags) == 0:
+        return pd.DataFrame(index=pd.Index([], dtype="str", name="project_id"))
+    table = tags.groupby(["line_id", "mission"], sort=True)["weight"].sum().unstack(fill_value=0.0)
+    table.index = table.index.astype(str)
+    table.index.name = "project_id"
+    table.columns = [str(c) for c in table.columns]
+    return table.astype("float64")
+
+
+def _pipeline(run: Any) -> pd.DataFrame:
+    pipe = getattr(run, "pipeline", None)
+    if pipe is None:
+        return pd.DataFrame({"project_id": pd.Series([], dtype="str")})
+    pipe = pipe.reset_index(drop=True)
+    pipe["project_id"] = pipe["project_id"].astype(str)
+    return pipe
+
+
+def _project_attr(pipe: pd.DataFrame, column: str, default: float) -> pd.Series:
+    if column in pipe.columns:
+        values = pd.to_numeric(pipe[column], errors="coerce").fillna(default)
+    else:
+        values = pd.Series(default, index=pipe.index, dtype="float64")
+    return pd.Series(values.to_numpy(dtype="float64"), index=pipe["project_id"])
+
+
+# --------------------------------------------------------------------------- headline
+
+
+def headline(run: Any, alloc: pd.DataFrame) -> dict[str, Any]:
+    """Headline figures of summary.json beyond the model's own keys.
+
+    Returns ``public_total``, ``private_total``, ``private_additional`` (£m),
+    ``additional_share`` [share], ``leverage`` [£ private per £ public],
+    ``projects_funded``, ``projects_total`` and ``expected_loss`` (£m).
+    """
+    pipe = _pipeline(run)
+    additionality = _project_attr(pipe, "additionality", 1.0)
+    el = _project_attr(pipe, "pd", 0.0) * _project_attr(pipe, "lgd", 0.45)
+    a = additionality.reindex(alloc["project_id"]).fillna(1.0).to_numpy()
+    public = float(alloc["public"].sum())
+    private = float(alloc["private"].sum())
+    additional = float((alloc["private"].to_numpy() * a).sum())
+    instruments = instruments_of(run, sorted(set(alloc["instrument"])))
+    bears = alloc["instrument"].map({k: v.bears_loss for k, v in instruments.items()})
+    loss = alloc["public"].to_numpy() * el.reindex(alloc["project_id"]).fillna(0.0).to_numpy()
+    return {
+        "public_total": public,
+        "private_total": private,
+        "private_additional": additional,
+        "additional_share": additional / private if private > 0 else None,
+        "leverage": private / public if public > 0 else None,
+        "projects_funded": int(alloc["project_id"].nunique()),
+        "projects_total": int(len(pipe)),
+        "expected_loss": float(loss[bears.fillna(False).to_numpy(dtype=bool)].sum()),
+    }
+
+
+#: Rows of the headline table: summary.json key, label, unit.
+HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("objective", "Objective value (as the model reports it)", "value"),
+    ("public_total", "Public finance committed", "£m"),
+    ("private_total", "Private investment mobilised", "£m"),
+    ("private_additional", "of which additional (would not happen anyway)", "£m"),
+    ("additional_share", "Additional share of private investment", "%"),
+    ("leverage", "Leverage: private £ per public £", "ratio"),
+    ("expected_loss", "Expected loss on loans, equity and guarantees", "£m"),
+    ("projects_funded", "Projects funded", "count"),
+    ("projects_total", "Projects in the pipeline", "count"),
+)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def budget_use(run: Any, alloc: pd.DataFrame) -> pd.DataFrame:
+    """Budget used per control and year against its limit (``limit`` NaN = none given)."""
+    pipe = _pipeline(run)
+    el = (_project_attr(pipe, "pd", 0.0) * _project_attr(pipe, "lgd", 0.45)).reindex(
+        alloc["project_id"]
+    ).fillna(0.0).to_numpy()
+    instruments = instruments_of(run, sorted(set(alloc["instrument"])))
+    config = getattr(run.scenario, "config", None) or {}
+    limits: Mapping[str, Mapping[str, float]] = config.get("budget", {}) or {}
+    pieces = []
+    public = alloc["public"].to_numpy()
+    for name, inst in instruments.items():
+        mask = (alloc["instrument"] == name).to_numpy()
+        if not mask.any():
+            continue
+        for control, score in inst.budget_score.items():
+            pieces.append(pd.DataFrame({"control": control, "year": alloc["year"][mask],
+                                        "used": public[mask] * score}))
+        if inst.expected_loss_to:
+            pieces.append(pd.DataFrame({"control": inst.expected_loss_to,
+                                        "year": alloc["year"][mask],
+                                        "used": public[mask] * el[mask]}))
+    controls = sorted({c for i in instruments.values() for c in i.controls} | set(limits))
+    years = years_of(run, alloc)
+    grid = pd.MultiIndex.from_product([controls, years], names=["control", "year"])
+    if pieces:
+        used = pd.concat(pieces).groupby(["control", "year"])["used"].sum()
+        used = used.reindex(grid, fill_value=0.0)
+    else:
+        used = pd.Series(0.0, index=grid, name="used")
+    out = used.rename("used").reset_index()
+    out["limit"] = [
+        float(limits[c][y]) if c in limits and y in limits[c] else np.nan
+        for c, y in zip(out["control"], out["year"], strict=True)
+    ]
+    out["headroom"] = out["limit"] - out["used"]
+    out["share_used"] = out["used"] / out["limit"].where(out["limit"] > 0)
+    return out.astype({"control": "str", "year": "str"})
+
+
+def exposure_and_risk(run: Any, alloc: pd.DataFrame) -> pd.DataFrame:
+    """Per year: new guarantee commitments, exposure stock, its limit, expected loss."""
+    pipe = _pipeline(run)
+    el = (_project_attr(pipe, "pd", 0.0) * _project_attr(pipe, "lgd", 0.45)).reindex(
+        alloc["project_id"]
+    ).fillna(0.0).to_numpy()
+    instruments = instruments_of(run, sorted(set(alloc["instrument"])))
+    exposure = alloc["instrument"].map({k: v.exposure for k, v in instruments.items()})
+    bears = alloc["instrument"].map({k: v.bears_loss for k, v in instruments.items()})
+    years = years_of(run, alloc)
+    frame = pd.DataFrame({
+        "year": alloc["year"],
+        "new_exposure": alloc["public"].where(exposure.fillna(False).astype(bool), 0.0),
+        "expected_loss": (alloc["public"] * el).where(bears.fillna(False).astype(bool), 0.0),
+    })
+    out = frame.groupby("year")[["new_exposure", "expected_loss"]].sum().reindex(
+        years, fill_value=0.0
+    )
+    out.index.name = "year"
+    out = out.reset_index()
+    out["exposure_stock"] = out["new_exposure"].cumsum()
+    config = getattr(run.scenario, "config", None) or {}
+    limits = config.get("exposure", {}) or {}
+    out["exposure_limit"] = [float(limits[y]) if y in limits else np.nan for y in out["year"]]
+    out["headroom"] = out["exposure_limit"] - out["exposure_stock"]
+    out["year"] = out["year"].astype("str")
+    return out[["year", "new_exposure", "exposure_stock", "exposure_limit", "headroom",
+                "expected_loss"]]
+
+
+def by_group(alloc: pd.DataFrame, key: str, values: pd.Series | None = None) -> pd.DataFrame:
+    """Public and private £m and funded projects by ``key`` (a column or a mapped series)."""
+    frame = alloc.assign(_key=alloc[key] if values is None else values)
+    frame["_key"] = frame["_key"].astype(str)
+    out = frame.groupby("_key", sort=True).agg(
+        public=("public", "sum"), private=("private", "sum"), projects=("project_id", "nunique")
+    )
+    out.index.name = key
+    out = out.reset_index()
+    total = out["public"].sum()
+    out["share_of_public"] = out["public"] / total if total > 0 else np.nan
+    out["leverage"] = out["private"] / out["public"].where(out["public"] > 0)
+    out[key] = out[key].astype("str")
+    return out.sort_values(["public", key], ascending=[False, True], kind="mergesort").reset_index(
+        drop=True
+    )
+
+
+def by_mission(run: Any, alloc: pd.DataFrame, mission_ids: Sequence[str] = ()) -> pd.DataFrame:
+    """Public and private £m attributed to each mission through the project tag weights."""
+    weights = contributions(run)
+    per_project = alloc.groupby("project_id")[["public", "private"]].sum()
+    missions = list(mission_ids) or list(weights.columns)
+    missions += [m for m in weights.columns if m not in missions]
+    w = weights.reindex(index=per_project.index, columns=missions, fill_value=0.0)
+    public = w.mul(per_project["public"], axis=0).sum()
+    private = w.mul(per_project["private"], axis=0).sum()
+    projects = (w.abs() > 0).sum()
+    out = pd.DataFrame({
+        "mission": pd.Series(missions, dtype="str"),
+        "public": public.reindex(missions).to_numpy(dtype="float64"),
+        "private": private.reindex(missions).to_numpy(dtype="float64"),
+        "projects": projects.reindex(missions).to_numpy(dtype="int64"),
+    })
+    total = float(per_project["public"].sum())
+    out["share_of_public"] = out["public"] / total if total > 0 else np.nan
+    return out
+
+
+def instrument_by_year(alloc: pd.DataFrame, years: Sequence[str]) -> pd.DataFrame:
+    """Public £m by year (rows) and instrument (columns), with a total column."""
+    table = alloc.pivot_table(index="year", columns="instrument", values="public",
+                              aggfunc="sum", fill_value=0.0)
+    table = table.reindex(list(years), fill_value=0.0).reindex(sorted(table.columns), axis=1)
+    table.columns = [str(c) for c in table.columns]
+    table["total"] = table.sum(axis=1)
+    table.index.name = "year"
+    out = table.reset_index()
+    out["year"] = out["year"].astype("str")
+    return out.astype({c: "float64" for c in out.columns if c != "year"})
+
+
+def flow(budget: pd.DataFrame, missions: pd.DataFrame, instruments: pd.DataFrame,
+         head: Mapping[str, Any]) -> pd.DataFrame:
+    """Money from budget → mission → instrument → private money, as (stage, item, amount)."""
+    used = budget.groupby("control", sort=True)["used"].sum()
+    private = float(head.get("private_total") or 0.0)
+    additional = float(head.get("private_additional") or 0.0)
+    rows = (
+        [("1 budget used", str(c), float(v)) for c, v in used.items()]
+        + [("2 mission", str(m), float(v)) for m, v in zip(missions["mission"], missions["public"],
+                                                          strict=True)]
+        + [("3 instrument", str(i), float(v))
+           for i, v in zip(instruments["instrument"], instruments["public"], strict=True)]
+        + [("4 private money", "additional", additional),
+           ("4 private money", "would happen anyway", private - additional)]
+    )
+    return pd.DataFrame(rows, columns=["stage", "item", "amount"]).astype(
+        {"stage": "str", "item": "str", "amount": "float64"}
+    )
+
+
+_CONSTRAINT_ALIASES = {
+    "name": ("name", "constraint", "label"),
+    "family": ("family", "kind", "type"),
+    "binding": ("binding", "is_binding"),
+    "slack": ("slack",),
+    "dual": ("shadow_price", "dual", "marginal", "dual_value"),
+    "words": ("explanation", "words", "text", "meaning", "description"),
+}
+
+
+def _pick(frame: pd.DataFrame, names: Sequence[str]) -> str | None:
+    for name in names:
+        if name in frame.columns:
+            return name
+    return None
+
+
+def constraints_in_words(result: Any) -> pd.DataFrame:
+    """The constraints frame with a plain-words ``meaning`` column, binding first."""
+    frame = getattr(result, "constraints", None)
+    if frame is None or len(frame) == 0:
+        return pd.DataFrame({"constraint": pd.Series([], dtype="str"),
+                             "binding": pd.Series([], dtype="bool"),
+                             "meaning": pd.Series([], dtype="str")})
+    frame = frame.reset_index(drop=True).copy()
+    col = {k: _pick(frame, v) for k, v in _CONSTRAINT_ALIASES.items()}
+    if col["binding"] is not None:
+        binding = frame[col["binding"]].fillna(False).astype(bool)
+    elif col["slack"] is not None:
+        binding = pd.to_numeric(frame[col["slack"]], errors="coerce").abs() <= 1e-6
+    else:
+        binding = pd.Series(False, index=frame.index)
+    name = frame[col["name"]].astype(str) if col["name"] else pd.Series(
+        [f"constraint {i + 1}" for i in range(len(frame))], index=frame.index)
+    if col["words"] is not None:
+        meaning = frame[col["words"]].fillna("").astype(str)
+    else:
+        dual = (pd.to_numeric(frame[col["dual"]], errors="coerce") if col["dual"]
+                else pd.Series(np.nan, index=frame.index))
+        meaning = pd.Series([
+            _words(n, bool(b), d) for n, b, d in zip(name, binding, dual, strict=True)
+        ], index=frame.index)
+    out = frame.copy()
+    if "binding" not in out.columns:
+        out["binding"] = binding
+    out["meaning"] = meaning.astype("str")
+    out.insert(0, "constraint", name.astype("str"))
+    if col["name"] is not None and col["name"] != "constraint":
+        out = out.drop(columns=[col["name"]])
+    order = pd.DataFrame({"b": ~binding.to_numpy(), "n": name.to_numpy()}).sort_values(
+        ["b", "n"], kind="mergesort").index
+    return out.loc[order].reset_index(drop=True)
+
+
+def _words(name: str, binding: bool, dual: float) -> str:
+    if not binding:
+        return f"{name} has room to spare: it does not limit the allocation."
+    if dual is None or not np.isfinite(dual):
+        return f"{name} is binding: it limits the allocation."
+    return (f"{name} is binding: £1m more here would add {abs(dual):,.3g} to the objective "
+            "(its shadow price).")
+
+
+def projects_table(run: Any, alloc: pd.DataFrame, binding: Sequence[str] = ()) -> pd.DataFrame:
+    """Every pipeline project: money received, funded or not, and why not."""
+    pipe = _pipeline(run)
+    per = alloc.groupby("project_id")[["public", "private"]].sum()
+    instruments = alloc.groupby("project_id")["instrument"].agg(lambda s: ";".join(sorted(set(s))))
+    weights = contributions(run)
+    mission_ids = list(weights.columns)
+    positive = weights.reindex(pipe["project_id"], fill_value=0.0) > 0
+    missions = [";".join(m for m, on in zip(mission_ids, row, strict=True) if on)
+                for row in positive.to_numpy()]
+    out = pd.DataFrame({"project_id": pipe["project_id"].astype("str")})
+    for column in ("name", "department", "region"):
+        out[column] = pipe[column].fillna("").astype("str") if column in pipe else ""
+    out["missions"] = pd.Series(missions, dtype="str")
+    capacity = (pd.to_numeric(pipe["capacity"], errors="coerce") if "capacity" in pipe
+                else pd.Series(np.nan, index=pipe.index))
+    out["capacity"] = capacity.astype("float64").to_numpy()
+    out["public"] = per["public"].reindex(out["project_id"]).fillna(0.0).to_numpy()
+    out["private"] = per["private"].reindex(out["project_id"]).fillna(0.0).to_numpy()
+    out["instruments_used"] = instruments.reindex(out["project_id"]).fillna("").astype(
+        "str").to_numpy()
+    out["funded"] = out["public"] > 0
+    model_reason = _model_reasons(run, out["project_id"])
+    limits = ", ".join(binding[:3]) + (" and others" if len(binding) > 3 else "")
+    reasons = []
+    for funded, mission, pub, cap, given in zip(out["funded"], out["missions"], out["public"],
+                                                 out["capacity"], model_reason, strict=True):
+        if given:
+            reasons.append(given)
+        elif funded:
+            reasons.append("" if not np.isfinite(cap) or pub >= cap - 1e-6
+                           else "partly funded: " + (f"limited by {limits}" if limits
+                                                     else "the optimiser stopped short of its capacity"))
+        elif not mission:
+            reasons.append("no tagging rule links it to a mission, so it adds no mission value")
+        elif limits:
+            reasons.append(f"other projects gave more mission value per £ of the binding limits ({limits})")
+        else:
+            reasons.append("not chosen by the optimiser")
+    out["why_not"] = pd.Series(reasons, dtype="str")
+    return out.sort_values(["funded", "public", "project_id"], ascending=[False, False, True],
+                           kind="mergesort").reset_index(drop=True)
+
+
+def _model_reasons(run: Any, ids: pd.Series) -> list[str]:
+    frame = getattr(run.allocation, "projects", None)
+    if frame is None or len(frame) == 0 or "project_id" not in frame.columns:
+        return [""] * len(ids)
+    column = _pick(frame, ("why_not", "reason", "why"))
+    if column is None:
+        return [""] * len(ids)
+    lookup = pd.Series(frame[column].fillna("").astype(str).to_numpy(),
+                       index=frame["project_id"].astype(str).to_numpy())
+    lookup = lookup[~lookup.index.duplicated()]
+    return [str(v) for v in lookup.reindex(ids.to_numpy()).fillna("").tolist()]
+
+
+def baseline_alignment(baseline: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(alignment, by_mission) of the baseline spending lines.
+
+    ``alignment`` has one row per class — favourable, unfavourable, mixed, neutral, not
+    assessed — with the number of lines and their £m; a line is favourable when all its
+    tags work for a mission (positive weight, or ``direction`` favourable), unfavourable
+    when all work against, mixed when both, neutral when its tags carry no direction,
+    and not assessed when no rule matched it. ``by_mission`` gives per mission the £m
+    attributed for and against.
+    """
+    classes = ["favourable", "unfavourable", "mixed", "neutral", "not assessed"]
+    lines = getattr(baseline, "lines", None)
+    tags = getattr(baseline, "tags", None)
+    if lines is None or tags is None:
+        empty = pd.DataFrame({"class": pd.Series(classes, dtype="str"), "lines": 0,
+                              "amount": 0.0, "share_of_amount": np.nan})
+        return empty, pd.DataFrame({"mission": pd.Series([], dtype="str"),
+                                    "favourable": pd.Series([], dtype="float64"),
+                                    "unfavourable": pd.Series([], dtype="float64")})
+    if "direction" in tags.columns:
+        direction = tags["direction"].fillna("").astype(str).str.lower()
+    else:
+        direction = pd.Series(np.where(tags["weight"] > 0, "favourable",
+                                       np.where(tags["weight"] < 0, "unfavourable", "neutral")),
+                              index=tags.index)
+    direction = direction.where(direction.isin(["favourable", "unfavourable"]), "neutral")
+    t = pd.DataFrame({"line_id": tags["line_id"].astype(str), "d": direction})
+    fav = t[t["d"] == "favourable"].groupby("line_id").size()
+    unf = t[t["d"] == "unfavourable"].groupby("line_id").size()
+    ids = lines["line_id"].astype(str)
+    has_tag = ids.isin(set(t["line_id"]))
+    has_f = ids.isin(fav.index)
+    has_u = ids.isin(unf.index)
+    cls = np.select(
+        [~has_tag, has_f & has_u, has_f, has_u],
+        ["not assessed", "mixed", "favourable", "unfavourable"],
+        default="neutral",
+    )
+    amount = pd.to_numeric(lines["amount"], errors="coerce").fillna(0.0).to_numpy()
+    frame = pd.DataFrame({"class": cls, "amount": amount})
+    grouped = frame.groupby("class").agg(lines=("amount", "size"), amount=("amount", "sum"))
+    grouped = grouped.reindex(classes).fillna({"lines": 0, "amount": 0.0})
+    out = grouped.reset_index()
+    out["lines"] = out["lines"].astype("int64")
+    total = float(np.abs(amount).sum())
+    out["share_of_amount"] = out["amount"] / total if total > 0 else np.nan
+    out["class"] = out["class"].astype("str")
+    attributed = pd.to_numeric(tags["amount_attributed"], errors="coerce").fillna(0.0)
+    m = pd.DataFrame({"mission": tags["mission"].astype(str), "d": direction.to_numpy(),
+                      "a": attributed.to_numpy()})
+    per = m.pivot_table(index="mission", columns="d", values="a", aggfunc="sum", fill_value=0.0)
+    per = per.reindex(columns=["favourable", "unfavourable"], fill_value=0.0)
+    per["unfavourable"] = per["unfavourable"].abs()
+    per.index.name = "mission"
+    by_mission_out = per.reset_index()
+    by_mission_out.columns.name = None
+    by_mission_out["mission"] = by_mission_out["mission"].astype("str")
+    return out, by_mission_out
+
+
+def coverage_table(baseline: Any) -> pd.DataFrame:
+    """The baseline's tag coverage frame as the tagging stage reports it (copy)."""
+    cov = getattr(baseline, "coverage", None)
+    if cov is None:
+        return pd.DataFrame()
+    return cov.reset_index(drop=cov.index.name is None).copy()
+
+
+def assumptions(run: Any, alloc: pd.DataFrame) -> pd.DataFrame:
+    """Instrument parameters, their budget treatment, pipeline averages and their sources."""
+    pipe = _pipeline(run)
+    rows = []
+    for name, inst in instruments_of(run, sorted(set(alloc["instrument"]))).items():
+        lev_col = f"leverage_{name}"
+        lev = pd.to_numeric(pipe[lev_col], errors="coerce") if lev_col in pipe else None
+        rows.append({
+            "instrument": name,
+            "budget_score": "; ".join(f"{c} {v:g}" for c, v in sorted(inst.budget_score.items()))
+            or "none",
+            "expected_loss_to": inst.expected_loss_to or "not charged",
+            "exposure": "counts against the exposure limit" if inst.exposure else "no",
+            "mean_leverage": float(lev.mean()) if lev is not None and lev.notna().any() else np.nan,
+            "eligible_projects": int(lev.notna().sum()) if lev is not None else 0,
+            "description": inst.description,
+            "source": inst.source or "scenario file",
+        })
+    return pd.DataFrame(rows).astype({"mean_leverage": "float64"}) if rows else pd.DataFrame(
+        {"instrument": pd.Series([], dtype="str")})
