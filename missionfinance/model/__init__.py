@@ -5,6 +5,7 @@
 See docs/model.md for the formulation, the constraint families and their scenario keys.
 """
 
+from missionfinance.model.config import options_from_toml
 from missionfinance.model.highs import SolverOptions
 from missionfinance.model.problem import (
     FAMILIES,
@@ -30,5 +31,6 @@ __all__ = [
     "SolverOptions",
     "Status",
     "Target",
+    "options_from_toml",
     "solve",
 ]

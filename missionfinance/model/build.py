@@ -190,15 +190,44 @@ def add_exposure(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> 
 
 
 def add_expected_loss(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
-    """Expected-loss budget: Σ_pit el_p x_pit over loss-bearing instruments ≤ L."""
-    if not problem.enabled("expected_loss") or problem.expected_loss_limit is None:
+    """Expected-loss budget: Σ_pit el_p x_pit over loss-bearing instruments ≤ L (horizon),
+    and Σ_pi el_p x_pit ≤ L_t for every year given."""
+    if not problem.enabled("expected_loss"):
         return
     x0 = m.groups["x"].start
     j = np.flatnonzero(d.bears_loss[d.xi])
-    m.add_constraints("expected_loss", np.zeros(len(j), dtype=np.int64), x0 + j,
-                      d.expected_loss[d.xp[j]], np.array([-INF]),
-                      np.array([float(problem.expected_loss_limit)]),
-                      {"name": ["expected_loss"]})
+    el = d.expected_loss[d.xp[j]]
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    upper: list[float] = []
+    names: list[str] = []
+    years: list[str] = []
+    if problem.expected_loss_limit is not None:
+        rows.append(np.zeros(len(j), dtype=np.int64))
+        cols.append(x0 + j)
+        vals.append(el)
+        upper.append(float(problem.expected_loss_limit))
+        names.append("expected_loss[total]")
+        years.append("")
+    given = [t for t, y in enumerate(d.years) if y in problem.expected_loss_by_year]
+    if given:
+        row_of = np.full(len(d.years), -1)
+        row_of[given] = len(upper) + np.arange(len(given))
+        r = row_of[d.xt[j]]
+        keep = r >= 0
+        rows.append(r[keep])
+        cols.append(x0 + j[keep])
+        vals.append(el[keep])
+        for t in given:
+            upper.append(float(problem.expected_loss_by_year[d.years[t]]))
+            names.append(f"expected_loss[{d.years[t]}]")
+            years.append(d.years[t])
+    if not upper:
+        return
+    m.add_constraints("expected_loss", np.concatenate(rows), np.concatenate(cols),
+                      np.concatenate(vals), np.full(len(upper), -INF), np.array(upper),
+                      {"name": names, "year": years})
 
 
 def simulate_defaults(d: ProblemData, scenarios: int, rho: float, seed: int) -> np.ndarray:
@@ -320,7 +349,8 @@ def add_regional(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> 
     hi: list[float] = []
     meta: dict[str, list[str]] = {"name": [], "region": []}
     for r in problem.regional:
-        inside = np.isin(d.regions[d.xp], list(r.regions)).astype(np.float64)
+        inside = np.isin(d.regions[d.xp], list(r.regions))
+        inside = (~inside if r.outside else inside).astype(np.float64)
         for kind, val in (("min", r.min_share), ("max", r.max_share)):
             if val is None:
                 continue
@@ -328,7 +358,7 @@ def add_regional(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> 
             lo.append(0.0 if kind == "min" else -INF)
             hi.append(0.0 if kind == "max" else INF)
             meta["name"].append(f"regional_{kind}[{r.name}]")
-            meta["region"].append(";".join(r.regions))
+            meta["region"].append(("not " if r.outside else "") + ";".join(r.regions))
     _share_rows(m, "regional", w_rows, lo, hi, meta)
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from missionfinance.errors import MissionFinanceError
 from missionfinance.instruments import Instrument
+from missionfinance.model.highs import SolverOptions
 
 ObjectiveKind = Literal["mission_value", "private_mobilised", "min_cost"]
 OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost")
@@ -105,13 +106,16 @@ class MissionBound:
 class RegionalShare:
     """Share of total public allocation going to projects in ``regions``.
 
-    Σ_{p in regions} Σ_it x_pit ≥ min_share × Σ_pit x_pit (and ≤ max_share ×).
+    Σ_{p in regions} Σ_it x_pit ≥ min_share × Σ_pit x_pit (and ≤ max_share ×). With
+    ``outside = True`` the set is every region *not* listed (e.g. outside London and the
+    South East).
     """
 
     name: str
     regions: tuple[str, ...]
     min_share: float | None = None
     max_share: float | None = None
+    outside: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,7 +187,9 @@ class AllocationProblem:
         project an instrument crowds in ``factor`` × leverage per £. Factors must not
         increase; the last ``upto`` is 1.0. Empty = constant leverage.
     expected_loss_limit : float or None [£m]
-        Most total expected loss Σ pd·lgd·x over loss-bearing instruments.
+        Most total expected loss Σ pd·lgd·x over loss-bearing instruments (horizon).
+    expected_loss_by_year : Mapping[str, float] [£m]
+        Year → most expected loss on that year's commitments.
     cvar : CvarLimit or None
         Risk appetite limit (Rockafellar–Uryasev CVaR over simulated scenarios).
     mission_bounds, regional, instrument_mix : tuples
@@ -194,6 +200,8 @@ class AllocationProblem:
         Integer feature: at least k funded projects contributing to each mission.
     disabled : frozenset of str
         Constraint families switched off (names in :data:`FAMILIES`).
+    solver : SolverOptions or None
+        Solver options from the scenario; ``solve(problem, options)`` overrides them.
     context : str
         Name used in error messages (e.g. the scenario file name).
     """
@@ -212,6 +220,7 @@ class AllocationProblem:
     exposure_runoff: float = 0.0
     leverage_segments: tuple[tuple[float, float], ...] = ()
     expected_loss_limit: float | None = None
+    expected_loss_by_year: Mapping[str, float] = field(default_factory=dict)
     cvar: CvarLimit | None = None
     mission_bounds: tuple[MissionBound, ...] = ()
     regional: tuple[RegionalShare, ...] = ()
@@ -219,6 +228,7 @@ class AllocationProblem:
     min_ticket: float | None = None
     min_projects: Mapping[str, int] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
+    solver: SolverOptions | None = None
     context: str = "allocation problem"
 
     def enabled(self, family: str) -> bool:

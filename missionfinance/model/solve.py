@@ -108,7 +108,7 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
         ``status`` says whether the answer is optimal; never raises on an infeasible,
         unbounded or time-limited model.
     """
-    options = options or SolverOptions()
+    options = options or problem.solver or SolverOptions()
     t0 = time.perf_counter()
     d = prepare(problem)
     model, _defaults = build(problem, d)

@@ -1,0 +1,413 @@
+"""Scenario TOML tables of the model's further constraint families, read strictly.
+
+The scenario module parses ``[scenario]``, ``[inputs]``, ``[instruments.*]``,
+``[budget.*]``, the year keys of ``[exposure]`` and ``objective.kind`` / ``objective.weights``
+(DESIGN §5) itself, and hands every other table to :func:`options_from_toml`. Each key is
+documented in docs/model.md. An unknown key, a year outside the horizon, an unknown
+mission, instrument, region or family, or a value out of range raises a one-line
+:class:`~missionfinance.errors.MissionFinanceError` naming the dotted key, e.g.::
+
+    scenario.toml key constraints.mission_floor.health: -5.0 must be ≥ 0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from missionfinance.errors import MissionFinanceError
+from missionfinance.model.highs import SolverOptions
+from missionfinance.model.problem import (
+    FAMILIES,
+    CvarLimit,
+    InstrumentMix,
+    MissionBound,
+    RegionalShare,
+    Target,
+)
+
+#: UK ITL1 regions (names and codes) accepted in regional constraints even when no
+#: project of the pipeline is in them. Source: ONS, International Territorial Levels (2021).
+ITL1_REGIONS: frozenset[str] = frozenset({
+    "North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
+    "East of England", "East", "London", "South East", "South West", "Wales", "Scotland",
+    "Northern Ireland", "TLC", "TLD", "TLE", "TLF", "TLG", "TLH", "TLI", "TLJ", "TLK", "TLL",
+    "TLM", "TLN",
+})
+
+#: Top-level tables (and their keys) that options_from_toml consumes.
+TABLES: dict[str, tuple[str, ...]] = {
+    "objective": ("kind", "shortfall_price", "cost_weights", "targets", "target"),
+    "exposure": ("runoff",),
+    "constraints": ("disabled", "mission_floor", "mission_ceiling", "regional",
+                    "instrument_mix"),
+    "risk": ("enabled", "expected_loss_limit", "cvar"),
+    "leverage_segments": ("enabled", "upto", "factor"),
+    "integer": ("enabled", "min_ticket", "min_projects"),
+    "solver": ("algorithm", "crossover", "threads", "seed", "time_limit", "primal_tolerance",
+               "dual_tolerance", "ipm_tolerance", "mip_rel_gap", "scale", "marginal_private"),
+}
+
+_CVAR_KEYS = ("alpha", "limit", "scenarios", "rho", "seed")
+_REGIONAL_KEYS = ("enabled", "regions", "outside", "min_share", "max_share")
+_MIX_KEYS = ("enabled", "instruments", "mission", "min_share", "max_share")
+_TARGET_KEYS = ("mission", "amount", "price", "name")
+
+
+class _Reader:
+    """Strict readers that name the dotted key in every error."""
+
+    def __init__(self, context: str) -> None:
+        self.context = context
+
+    def fail(self, key: str, what: str) -> MissionFinanceError:
+        return MissionFinanceError(f"{self.context} key {key}: {what}")
+
+    def table(self, value: object, key: str, allowed: Iterable[str] | None = None,
+              ) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(key, f"{value!r} must be a table")
+        if allowed is not None:
+            allowed = tuple(allowed)
+            for k in value:
+                if k not in allowed:
+                    raise self.fail(f"{key}.{k}", f"unknown key; allowed {', '.join(sorted(allowed))}")
+        return value
+
+    def number(self, value: object, key: str, lo: float | None = None, hi: float | None = None,
+               lo_open: bool = False, hi_open: bool = False) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+            raise self.fail(key, f"{value!r} must be a number")
+        v = float(value)
+        if lo is not None and (v < lo or (lo_open and v == lo)):
+            raise self.fail(key, f"{value!r} must be {'>' if lo_open else '≥'} {lo:g}")
+        if hi is not None and (v > hi or (hi_open and v == hi)):
+            raise self.fail(key, f"{value!r} must be {'<' if hi_open else '≤'} {hi:g}")
+        return v
+
+    def integer(self, value: object, key: str, lo: int = 0) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"{value!r} must be a whole number")
+        if value < lo:
+            raise self.fail(key, f"{value!r} must be ≥ {lo}")
+        return int(value)
+
+    def boolean(self, value: object, key: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(key, f"{value!r} must be true or false")
+        return value
+
+    def string_list(self, value: object, key: str, allowed: Iterable[str] | None = None,
+                    what: str = "name") -> tuple[str, ...]:
+        if isinstance(value, str) or not isinstance(value, list) or not value:
+            raise self.fail(key, f"{value!r} must be a non-empty list of {what}s")
+        allowed_set = set(allowed) if allowed is not None else None
+        out = []
+        for v in value:
+            if not isinstance(v, str):
+                raise self.fail(key, f"{v!r} must be a {what} (text)")
+            if allowed_set is not None and v not in allowed_set:
+                raise self.fail(key, f"unknown {what} {v!r}; use one of "
+                                f"{', '.join(sorted(allowed_set))}")
+            out.append(v)
+        return tuple(out)
+
+    def mission(self, value: object, key: str, missions: tuple[str, ...]) -> str:
+        if not isinstance(value, str) or value not in missions:
+            raise self.fail(key, f"unknown mission {value!r}; use one of {', '.join(missions)}")
+        return value
+
+
+def _enabled(r: _Reader, table: Mapping[str, Any], key: str) -> bool:
+    return r.boolean(table.get("enabled", True), f"{key}.enabled")
+
+
+def _objective(r: _Reader, t: Mapping[str, Any], missions: tuple[str, ...],
+               controls: Iterable[str], out: dict[str, Any]) -> None:
+    r.table(t, "objective", TABLES["objective"] + ("weights",))
+    kind = t.get("kind", "mission_value")
+    price = r.number(t.get("shortfall_price", 1000.0), "objective.shortfall_price", lo=0.0)
+    if "cost_weights" in t:
+        cw = r.table(t["cost_weights"], "objective.cost_weights")
+        known = set(controls)
+        for c, v in cw.items():
+            if known and c not in known:
+                raise r.fail(f"objective.cost_weights.{c}", f"unknown control {c!r}; use one "
+                             f"of {', '.join(sorted(known))}")
+            r.number(v, f"objective.cost_weights.{c}", lo=0.0)
+        out["cost_weights"] = {str(c): float(v) for c, v in cw.items()}
+    targets: list[Target] = []
+    if "targets" in t:
+        tt = r.table(t["targets"], "objective.targets")
+        for m, v in tt.items():
+            key = f"objective.targets.{m}"
+            r.mission(m, key, missions)
+            targets.append(Target(m, r.number(v, key, lo=0.0), price, m))
+    if "target" in t:
+        lst = t["target"]
+        if not isinstance(lst, list):
+            raise r.fail("objective.target", "must be an array of tables [[objective.target]]")
+        for k, item in enumerate(lst):
+            key = f"objective.target[{k}]"
+            r.table(item, key, _TARGET_KEYS)
+            if "mission" not in item or "amount" not in item:
+                raise r.fail(key, "needs mission and amount")
+            m = r.mission(item["mission"], f"{key}.mission", missions)
+            name = str(item.get("name", m))
+            targets.append(Target(m, r.number(item["amount"], f"{key}.amount", lo=0.0),
+                                  r.number(item.get("price", price), f"{key}.price", lo=0.0),
+                                  name))
+    if targets and kind != "min_cost":
+        raise r.fail("objective.targets", f"targets apply to kind = 'min_cost', not {kind!r}; "
+                     "set kind = 'min_cost' or remove the targets")
+    names = [x.name for x in targets]
+    if len(set(names)) != len(names):
+        raise r.fail("objective.target", "target names must be unique; give each a name")
+    if targets:
+        out["targets"] = tuple(targets)
+
+
+def _mission_bounds(r: _Reader, c: Mapping[str, Any], missions: tuple[str, ...],
+                    ) -> list[MissionBound]:
+    floors: dict[str, tuple[float, str]] = {}
+    ceilings: dict[str, tuple[float, str]] = {}
+    for kind, store in (("mission_floor", floors), ("mission_ceiling", ceilings)):
+        if kind not in c:
+            continue
+        key = f"constraints.{kind}"
+        t = r.table(c[kind], key)
+        if not _enabled(r, t, key):
+            continue
+        unit = t.get("unit", "gbp")
+        if unit not in ("gbp", "share"):
+            raise r.fail(f"{key}.unit", f"{unit!r} must be 'gbp' (£m) or 'share' (0–1)")
+        for m, v in t.items():
+            if m in ("unit", "enabled"):
+                continue
+            r.mission(m, f"{key}.{m}", missions)
+            val = r.number(v, f"{key}.{m}", lo=0.0, hi=1.0 if unit == "share" else None)
+            store[m] = (val, unit)
+    out = []
+    for m in missions:
+        f, cl = floors.get(m), ceilings.get(m)
+        if f and cl and f[1] == cl[1] and f[0] > cl[0]:
+            raise r.fail(f"constraints.mission_floor.{m}", f"{f[0]!r} is above the ceiling "
+                         f"{cl[0]!r}; lower the floor or raise the ceiling")
+        if f and cl and f[1] == cl[1]:
+            out.append(MissionBound(m, f[0], cl[0], f[1]))  # type: ignore[arg-type]
+        else:
+            if f:
+                out.append(MissionBound(m, f[0], None, f[1]))  # type: ignore[arg-type]
+            if cl:
+                out.append(MissionBound(m, None, cl[0], cl[1]))  # type: ignore[arg-type]
+    return out
+
+
+def _shares(r: _Reader, t: Mapping[str, Any], key: str) -> tuple[float | None, float | None]:
+    lo = r.number(t["min_share"], f"{key}.min_share", 0.0, 1.0) if "min_share" in t else None
+    hi = r.number(t["max_share"], f"{key}.max_share", 0.0, 1.0) if "max_share" in t else None
+    if lo is None and hi is None:
+        raise r.fail(key, "give min_share and/or max_share (0–1)")
+    if lo is not None and hi is not None and lo > hi:
+        raise r.fail(f"{key}.min_share", f"{lo!r} is above max_share {hi!r}")
+    return lo, hi
+
+
+def options_from_toml(tables: Mapping[str, Any], context: str, years: Iterable[str],
+                      missions: Iterable[str], instruments: Iterable[str],
+                      regions: Iterable[str] | None = None) -> dict[str, Any]:
+    """Validate the model's scenario tables and return AllocationProblem keyword fields.
+
+    Parameters
+    ----------
+    tables : Mapping
+        Top-level scenario tables other than those the scenario module reads itself:
+        ``objective`` (``kind`` is read for checks; ``weights`` is ignored), ``exposure``
+        (non-year keys), ``constraints``, ``risk``, ``leverage_segments``, ``integer``,
+        ``solver``.
+    context : str
+        File name for messages, e.g. ``"scenario.toml"``.
+    years, missions, instruments : iterables of str
+        The horizon, mission ids and instrument names of the scenario.
+    regions : iterable of str, optional
+        Regions of the pipeline; UK ITL1 names and codes are always accepted.
+
+    Returns
+    -------
+    dict
+        Keyword arguments for :class:`~missionfinance.model.AllocationProblem` (never
+        ``objective`` or ``weights``, which the scenario passes itself).
+
+    Examples
+    --------
+    >>> opts = options_from_toml({"constraints": {"mission_floor": {"health": 50.0}}},
+    ...                          "s.toml", ["2026-27"], ["growth", "health"], ["grant"])
+    >>> opts["mission_bounds"][0].floor
+    50.0
+    >>> options_from_toml({"constraints": {"mission_floor": {"health": -5.0}}},
+    ...                   "s.toml", ["2026-27"], ["growth", "health"], ["grant"])
+    Traceback (most recent call last):
+    ...
+    missionfinance.errors.MissionFinanceError: s.toml key constraints.mission_floor.health: -5.0 must be ≥ 0
+    """
+    r = _Reader(context)
+    years = tuple(years)
+    missions = tuple(missions)
+    instruments = tuple(instruments)
+    region_set = set(ITL1_REGIONS) | set(regions or ())
+    out: dict[str, Any] = {"context": context}
+    for top in tables:
+        if top not in TABLES:
+            raise r.fail(top, f"unknown table; allowed {', '.join(sorted(TABLES))} (and the "
+                         "scenario's own scenario, inputs, instruments, budget)")
+    disabled: set[str] = set()
+
+    if "objective" in tables:
+        _objective(r, r.table(tables["objective"], "objective"), missions, (), out)
+
+    if "exposure" in tables:
+        t = r.table(tables["exposure"], "exposure", TABLES["exposure"])
+        if "runoff" in t:
+            out["exposure_runoff"] = r.number(t["runoff"], "exposure.runoff", 0.0, 1.0,
+                                              hi_open=True)
+
+    if "constraints" in tables:
+        c = r.table(tables["constraints"], "constraints", TABLES["constraints"])
+        if "disabled" in c:
+            disabled |= set(r.string_list(c["disabled"], "constraints.disabled", FAMILIES,
+                                          "family"))
+        bounds = _mission_bounds(r, c, missions)
+        if bounds:
+            out["mission_bounds"] = tuple(bounds)
+        if "regional" in c:
+            regs = []
+            for name, t in r.table(c["regional"], "constraints.regional").items():
+                key = f"constraints.regional.{name}"
+                t = r.table(t, key, _REGIONAL_KEYS)
+                if not _enabled(r, t, key):
+                    continue
+                if "regions" not in t:
+                    raise r.fail(key, "needs regions = [...]")
+                rr = r.string_list(t["regions"], f"{key}.regions", region_set, "region")
+                outside = r.boolean(t.get("outside", False), f"{key}.outside")
+                lo, hi = _shares(r, t, key)
+                regs.append(RegionalShare(str(name), rr, lo, hi, outside))
+            if regs:
+                out["regional"] = tuple(regs)
+        if "instrument_mix" in c:
+            mixes = []
+            for name, t in r.table(c["instrument_mix"], "constraints.instrument_mix").items():
+                key = f"constraints.instrument_mix.{name}"
+                t = r.table(t, key, _MIX_KEYS)
+                if not _enabled(r, t, key):
+                    continue
+                if "instruments" not in t:
+                    raise r.fail(key, "needs instruments = [...]")
+                ii = r.string_list(t["instruments"], f"{key}.instruments", instruments,
+                                   "instrument")
+                m = r.mission(t["mission"], f"{key}.mission", missions) if "mission" in t \
+                    else None
+                lo, hi = _shares(r, t, key)
+                mixes.append(InstrumentMix(str(name), ii, m, lo, hi))
+            if mixes:
+                out["instrument_mix"] = tuple(mixes)
+
+    if "risk" in tables:
+        t = r.table(tables["risk"], "risk", TABLES["risk"])
+        if not _enabled(r, t, "risk"):
+            disabled |= {"expected_loss", "cvar"}
+        if "expected_loss_limit" in t:
+            v = t["expected_loss_limit"]
+            if isinstance(v, Mapping):
+                by_year = {}
+                for y, val in v.items():
+                    key = f"risk.expected_loss_limit.{y}"
+                    if y == "total":
+                        out["expected_loss_limit"] = r.number(val, key, lo=0.0)
+                        continue
+                    if y not in years:
+                        raise r.fail(key, f"year {y!r} is outside the horizon "
+                                     f"{years[0]}..{years[-1]}; use one of {', '.join(years)}")
+                    by_year[y] = r.number(val, key, lo=0.0)
+                if by_year:
+                    out["expected_loss_by_year"] = by_year
+            else:
+                out["expected_loss_limit"] = r.number(v, "risk.expected_loss_limit", lo=0.0)
+        if "cvar" in t:
+            cv = r.table(t["cvar"], "risk.cvar", _CVAR_KEYS)
+            if "limit" not in cv:
+                raise r.fail("risk.cvar", "needs limit (£m)")
+            out["cvar"] = CvarLimit(
+                alpha=r.number(cv.get("alpha", 0.95), "risk.cvar.alpha", 0.0, 1.0, True, True),
+                limit=r.number(cv["limit"], "risk.cvar.limit", lo=0.0),
+                scenarios=r.integer(cv.get("scenarios", 500), "risk.cvar.scenarios", lo=1),
+                rho=r.number(cv.get("rho", 0.2), "risk.cvar.rho", 0.0, 1.0, hi_open=True),
+                seed=r.integer(cv.get("seed", 20250611), "risk.cvar.seed"),
+            )
+
+    if "leverage_segments" in tables:
+        t = r.table(tables["leverage_segments"], "leverage_segments",
+                    TABLES["leverage_segments"])
+        if _enabled(r, t, "leverage_segments"):
+            if "upto" not in t or "factor" not in t:
+                raise r.fail("leverage_segments", "needs upto = [...] and factor = [...]")
+            upto = t["upto"]
+            factor = t["factor"]
+            if not isinstance(upto, list) or not isinstance(factor, list) or \
+                    len(upto) != len(factor) or not upto:
+                raise r.fail("leverage_segments", "upto and factor must be lists of one length")
+            up = [r.number(v, f"leverage_segments.upto[{k}]", 0.0, 1.0, lo_open=True)
+                  for k, v in enumerate(upto)]
+            fa = [r.number(v, f"leverage_segments.factor[{k}]", lo=0.0)
+                  for k, v in enumerate(factor)]
+            if any(b <= a for a, b in zip(up, up[1:], strict=False)) or up[-1] != 1.0:
+                raise r.fail("leverage_segments.upto", f"{upto!r} must increase and end at 1.0")
+            if any(b > a for a, b in zip(fa, fa[1:], strict=False)):
+                raise r.fail("leverage_segments.factor", f"{factor!r} must not increase "
+                             "(diminishing leverage keeps the model a pure LP)")
+            out["leverage_segments"] = tuple(zip(up, fa, strict=True))
+        else:
+            disabled.add("leverage_segments")
+
+    if "integer" in tables:
+        t = r.table(tables["integer"], "integer", TABLES["integer"])
+        if _enabled(r, t, "integer"):
+            if "min_ticket" in t:
+                out["min_ticket"] = r.number(t["min_ticket"], "integer.min_ticket", lo=0.0,
+                                             lo_open=True)
+            if "min_projects" in t:
+                mp = r.table(t["min_projects"], "integer.min_projects")
+                out["min_projects"] = {
+                    r.mission(m, f"integer.min_projects.{m}", missions):
+                        r.integer(v, f"integer.min_projects.{m}", lo=0)
+                    for m, v in mp.items()}
+        else:
+            disabled |= {"min_ticket", "min_projects"}
+
+    if "solver" in tables:
+        t = r.table(tables["solver"], "solver", TABLES["solver"])
+        kw: dict[str, Any] = {}
+        if "algorithm" in t:
+            if t["algorithm"] not in ("ipm", "simplex", "auto"):
+                raise r.fail("solver.algorithm", f"{t['algorithm']!r} must be 'ipm', "
+                             "'simplex' or 'auto'")
+            kw["algorithm"] = t["algorithm"]
+        for b in ("crossover", "scale", "marginal_private"):
+            if b in t:
+                kw[b] = r.boolean(t[b], f"solver.{b}")
+        if "threads" in t:
+            kw["threads"] = r.integer(t["threads"], "solver.threads", lo=1)
+        if "seed" in t:
+            kw["seed"] = r.integer(t["seed"], "solver.seed")
+        if "time_limit" in t:
+            kw["time_limit"] = r.number(t["time_limit"], "solver.time_limit", lo=0.0,
+                                        lo_open=True)
+        for tol in ("primal_tolerance", "dual_tolerance", "ipm_tolerance", "mip_rel_gap"):
+            if tol in t:
+                kw[tol] = r.number(t[tol], f"solver.{tol}", 0.0, 1.0, lo_open=True)
+        out["solver"] = SolverOptions(**kw)
+
+    if disabled:
+        out["disabled"] = frozenset(disabled)
+    return out
