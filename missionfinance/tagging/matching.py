@@ -1,0 +1,288 @@
+"""Vectorised matching of rule criteria against line fields.
+
+The engine never loops over lines in Python. Each text or code column is factorised
+first, so every *distinct* value is matched once however many lines carry it, and the
+results are expanded back with integer array operations:
+
+- code criteria (CPV, COFOG): each distinct code field is exploded into its hierarchy
+  keys (CPV prefixes of 2–8 digits; COFOG ``DD``, ``DD.G``, ``DD.G.C``) and joined to the
+  rules' prefixes with one hash join;
+- department and programme criteria: one hash join on the normalised field;
+- keyword criteria: one Aho–Corasick automaton (pyahocorasick) over every keyword of
+  every rule, run over the distinct descriptions concatenated into chunks of a few
+  million characters; whole-word boundaries are checked on arrays of code points.
+
+The result of :func:`match_terms` is a table of (value index, term id) pairs per column,
+where a *term* is one (rule, criterion kind, value) of the compiled rule set.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import ahocorasick
+import numpy as np
+import pandas as pd
+
+from missionfinance.tagging.codes import code_ancestors, normalise_cofog, normalise_cpv
+from missionfinance.tagging.rules import CRITERIA, RuleSet
+
+_CHUNK_CHARS = 1 << 22
+_LABEL = {"cpv": "cpv", "cofog": "cofog", "department": "department", "programme": "programme",
+          "keywords": "keyword"}
+
+
+def normalise_field(values: pd.Series, kind: str) -> pd.Series:
+    """Normalise distinct values of one line column the way criteria of ``kind`` see them."""
+    s = values.fillna("").astype("str")
+    if kind == "cpv":
+        return normalise_cpv(s)
+    if kind == "cofog":
+        return normalise_cofog(s)
+    s = s.str.normalize("NFC").str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
+    return s
+
+
+@dataclass(frozen=True)
+class CompiledRules:
+    """Integer arrays describing a :class:`RuleSet` for the vectorised engine.
+
+    A *group* is one criterion kind of one rule (role ``require``) or the whole exclude
+    list of one rule (role ``exclude``). A *term* is one value of one group; ``term_label``
+    is how ``matched_on`` shows it (``"cpv:0931"``).
+    """
+
+    rules: RuleSet
+
+    @cached_property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Per-rule arrays: mission index, weight, priority, resolution rank, required group count."""
+        rs = self.rules.rules
+        mission_ids = list(self.rules.missions.ids)
+        mission = np.array([mission_ids.index(r.mission) for r in rs], dtype=np.int64)
+        weight = np.array([r.weight for r in rs], dtype=np.float64)
+        priority = np.array([r.priority for r in rs], dtype=np.int64)
+        order = sorted(range(len(rs)), key=lambda i: (-rs[i].priority, -abs(rs[i].weight), rs[i].id))
+        rank = np.empty(len(rs), dtype=np.int64)
+        rank[np.array(order, dtype=np.int64)] = np.arange(len(rs))
+        n_req = np.array([len(r.criteria) for r in rs], dtype=np.int64)
+        return {"mission": mission, "weight": weight, "priority": priority, "rank": rank,
+                "n_req": n_req}
+
+    @cached_property
+    def terms(self) -> pd.DataFrame:
+        """One row per term: term (id), rule, group, exclude (bool), kind, key, label."""
+        rows: list[tuple[int, int, bool, str, str]] = []
+        group = 0
+        for i, r in enumerate(self.rules.rules):
+            for kind in CRITERIA:
+                for key in r.criteria.get(kind, ()):
+                    rows.append((i, group, False, kind, key))
+                if kind in r.criteria:
+                    group += 1
+            if r.exclude:
+                for kind, key in r.exclude:
+                    rows.append((i, group, True, kind, key))
+                group += 1
+        frame = pd.DataFrame(rows, columns=["rule", "group", "exclude", "kind", "key"])
+        frame["key"] = frame["key"].astype(object)
+        frame["label"] = frame["kind"].map(_LABEL) + ":" + frame["key"]
+        frame.insert(0, "term", np.arange(len(frame), dtype=np.int64))
+        return frame
+
+    @cached_property
+    def n_groups(self) -> int:
+        """Number of criterion groups."""
+        return int(self.terms["group"].max()) + 1 if len(self.terms) else 0
+
+    @cached_property
+    def group_rule(self) -> np.ndarray:
+        """Rule index of each group."""
+        g = self.terms.drop_duplicates("group").sort_values("group")
+        return g["rule"].to_numpy(dtype=np.int64)
+
+    @cached_property
+    def group_exclude(self) -> np.ndarray:
+        """True for exclude groups."""
+        g = self.terms.drop_duplicates("group").sort_values("group")
+        return g["exclude"].to_numpy(dtype=bool)
+
+    @cached_property
+    def automaton(self) -> tuple[ahocorasick.Automaton | None, np.ndarray, list[str]]:
+        """Aho–Corasick automaton over all keyword stems, with their lengths and texts."""
+        keys = self.terms.loc[self.terms["kind"] == "keywords", "key"]
+        stems = sorted({str(k).rstrip("*") for k in keys})
+        if not stems:
+            return None, np.empty(0, dtype=np.int64), []
+        auto = ahocorasick.Automaton()
+        for j, stem in enumerate(stems):
+            auto.add_word(stem, j)
+        auto.make_automaton()
+        return auto, np.array([len(s) for s in stems], dtype=np.int64), stems
+
+
+def match_column(values: pd.Series, kind: str, compiled: CompiledRules) -> tuple[np.ndarray, np.ndarray]:
+    """Match the distinct values of one column against every term of ``kind``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Distinct raw values of the column (position = value index).
+    kind : str
+        ``cpv``, ``cofog``, ``department``, ``programme`` or ``keywords``.
+    compiled : CompiledRules
+
+    Returns
+    -------
+    value_index, term : numpy.ndarray of int64
+        One entry per (value, term) that matches.
+    """
+    terms = compiled.terms
+    terms = terms[terms["kind"] == kind]
+    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    if terms.empty or len(values) == 0:
+        return empty
+    norm = normalise_field(values.reset_index(drop=True), kind)
+    if kind in ("cpv", "cofog"):
+        idx, keys = code_ancestors(norm.to_numpy(dtype=object), kind)
+    elif kind == "keywords":
+        idx, keys = _keyword_hits(norm, compiled)
+    else:
+        nonempty = (norm != "").to_numpy()
+        idx = np.flatnonzero(nonempty).astype(np.int64)
+        keys = norm.to_numpy(dtype=object)[nonempty]
+    if len(idx) == 0:
+        return empty
+    left = pd.DataFrame({"v": idx, "key": pd.array(keys, dtype=object)})
+    joined = left.merge(terms[["key", "term"]], on="key", how="inner", sort=False)
+    return joined["v"].to_numpy(dtype=np.int64), joined["term"].to_numpy(dtype=np.int64)
+
+
+def _chunks(lengths: np.ndarray) -> Iterator[tuple[int, int]]:
+    """Split value positions into runs of at most ``_CHUNK_CHARS`` characters."""
+    ends = np.cumsum(lengths + 1)
+    start = 0
+    n = len(lengths)
+    while start < n:
+        base = ends[start - 1] if start else 0
+        stop = int(np.searchsorted(ends, base + _CHUNK_CHARS, side="right"))
+        stop = max(stop, start + 1)
+        yield start, min(stop, n)
+        start = stop
+
+
+def _is_word(codepoints: np.ndarray) -> np.ndarray:
+    """Vectorised ``ch.isalnum() or ch == '_'`` over an array of code points."""
+    uniq, inv = np.unique(codepoints, return_inverse=True)
+    flags = np.fromiter((chr(int(c)).isalnum() or c == 95 for c in uniq), dtype=bool, count=len(uniq))
+    return flags[inv]
+
+
+def _keyword_hits(texts: pd.Series, compiled: CompiledRules) -> tuple[np.ndarray, np.ndarray]:
+    """Whole-word keyword hits as (text index, keyword key) pairs, key as written in rules."""
+    auto, stem_len, stems = compiled.automaton
+    if auto is None:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
+    lengths = texts.str.len().to_numpy(dtype=np.int64)
+    all_idx: list[np.ndarray] = []
+    all_stem: list[np.ndarray] = []
+    all_full: list[np.ndarray] = []
+    values = texts.tolist()
+    for a, b in _chunks(lengths):
+        big = "\n".join(values[a:b])
+        if not big:
+            continue
+        flat = np.fromiter(itertools.chain.from_iterable(auto.iter(big)), dtype=np.int64)
+        if flat.size == 0:
+            continue
+        end = flat[0::2]
+        stem = flat[1::2]
+        start = end - stem_len[stem] + 1
+        cps = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
+        n = len(cps)
+        before = np.where(start > 0, cps[np.maximum(start - 1, 0)], 32)
+        after = np.where(end + 1 < n, cps[np.minimum(end + 1, n - 1)], 32)
+        left_ok = ~_is_word(before)
+        right_ok = ~_is_word(after)
+        offsets = np.concatenate([[0], np.cumsum(lengths[a:b] + 1)[:-1]])
+        which = np.searchsorted(offsets, start, side="right") - 1 + a
+        keep = left_ok
+        all_idx.append(which[keep])
+        all_stem.append(stem[keep])
+        all_full.append(right_ok[keep])
+    if not all_idx:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
+    idx = np.concatenate(all_idx)
+    stem = np.concatenate(all_stem)
+    full = np.concatenate(all_full)
+    stem_text = np.array(stems, dtype=object)
+    star = np.array([s + "*" for s in stems], dtype=object)
+    out_idx = np.concatenate([idx[full], idx])
+    out_key = np.concatenate([stem_text[stem[full]], star[stem]])
+    frame = pd.DataFrame({"i": out_idx, "k": out_key}).drop_duplicates()
+    return frame["i"].to_numpy(dtype=np.int64), frame["k"].to_numpy(dtype=object)
+
+
+def expand(owner: np.ndarray, n_owner: int, pair_owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Expand pairs keyed by owner to every member of that owner, without a Python loop.
+
+    Parameters
+    ----------
+    owner : numpy.ndarray of int64
+        Owner of each member (e.g. the distinct-value index of each profile).
+    n_owner : int
+        Number of owners.
+    pair_owner : numpy.ndarray of int64
+        Owner of each pair.
+
+    Returns
+    -------
+    pair, member : numpy.ndarray of int64
+        For each pair, one entry per member of its owner.
+
+    Examples
+    --------
+    >>> expand(np.array([0, 1, 0]), 2, np.array([0, 1]))
+    (array([0, 0, 1]), array([0, 2, 1]))
+    """
+    order = np.argsort(owner, kind="stable")
+    counts = np.bincount(owner, minlength=n_owner)
+    starts = np.cumsum(counts) - counts
+    c = counts[pair_owner]
+    total = int(c.sum())
+    pair = np.repeat(np.arange(len(pair_owner), dtype=np.int64), c)
+    offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(c) - c, c)
+    member = order[np.repeat(starts[pair_owner], c) + offs]
+    return pair, member.astype(np.int64)
+
+
+def factorize_columns(columns: Sequence[pd.Series]) -> tuple[np.ndarray, list[np.ndarray], list[pd.Series]]:
+    """Factorise several columns jointly into profiles.
+
+    Returns
+    -------
+    profile : numpy.ndarray
+        Profile index of each row (rows with equal values in every column share one).
+    profile_codes : list of numpy.ndarray
+        For each column, the value index of each profile.
+    uniques : list of pandas.Series
+        For each column, its distinct values (position = value index).
+    """
+    n = len(columns[0]) if columns else 0
+    combined = np.zeros(n, dtype=np.int64)
+    codes_list: list[np.ndarray] = []
+    uniques: list[pd.Series] = []
+    for col in columns:
+        codes, uniq = pd.factorize(col.fillna("").astype("str"), sort=False)
+        codes = codes.astype(np.int64)
+        codes_list.append(codes)
+        uniques.append(pd.Series(np.asarray(uniq, dtype=object), dtype="str"))
+        combined = combined * max(len(uniq), 1) + codes
+        combined = pd.factorize(combined, sort=False)[0].astype(np.int64)
+    n_prof = int(combined.max()) + 1 if n else 0
+    first = np.full(n_prof, -1, dtype=np.int64)
+    first[combined[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)
+    return combined, [c[first] for c in codes_list], uniques

@@ -1,0 +1,309 @@
+"""The result of tagging: tags, untagged lines, coverage, explanations, contributions.
+
+Status of a line (column ``status`` of :attr:`TaggingResult.lines`), from its tags:
+
+``favourable``
+    at least one positive weight and no negative one;
+``unfavourable``
+    at least one negative weight and no positive one;
+``mixed``
+    both (reported separately, never netted);
+``neutral``
+    assessed: a rule applies, but every weight is 0 ("assessed, no mission");
+``not_assessed``
+    no rule applies (including lines whose only matching rules were vetoed). Such a
+    line is listed in ``untagged``; it is never counted as "no impact".
+
+Coverage (:attr:`TaggingResult.coverage`) partitions each group's total amount by line
+status, so ``favourable + unfavourable + mixed + neutral + not_assessed == amount`` for
+every row (whole line amounts, never double-counted across missions), and adds the
+attributed sums ``attributed_favourable`` (Σ positive ``amount_attributed``) and
+``attributed_unfavourable`` (Σ negative ones), which may exceed the total under ``gross``
+attribution. Groups: ``source``, ``department`` and ``cofog_division`` (the division of
+a line's first COFOG code, ``"(none)"`` when empty), plus one ``all`` row.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from missionfinance.errors import MissionFinanceError
+from missionfinance.tagging.codes import cofog_labels, cpv_label, normalise_cofog, normalise_cpv
+
+if TYPE_CHECKING:
+    from missionfinance.tagging.rules import RuleSet
+
+TAG_COLUMNS = ("line_id", "mission", "weight", "amount_attributed", "rule_id", "rationale",
+               "matched_on", "direction")
+DIRECTIONS = ("favourable", "unfavourable", "neutral")
+STATUSES = ("favourable", "unfavourable", "mixed", "neutral", "not_assessed")
+COVERAGE_COLUMNS = ("dimension", "group", "label", "lines", "amount", *STATUSES,
+                    "attributed_favourable", "attributed_unfavourable", "assessed_share")
+
+
+@dataclass(frozen=True, repr=False)
+class TaggingResult:
+    """What :func:`~missionfinance.tagging.tag` returns.
+
+    Attributes
+    ----------
+    lines : pandas.DataFrame
+        The input lines (a copy) plus ``status`` (see the module docstring),
+        ``positive_weight`` (float [share], sum of the line's positive *gross* weights),
+        ``over_allocated`` (bool, ``positive_weight > 1``: the flag DESIGN §3.3 asks for)
+        and ``net_scale`` (float, the factor ``net`` attribution applied to positive
+        weights; 1 under ``gross``).
+    tags : pandas.DataFrame
+        DESIGN §3.4, one row per (line, mission): ``line_id`` (str), ``mission``,
+        ``weight`` (float [share], after attribution), ``amount_attributed`` (float [£m]),
+        ``rule_id`` (``"override"`` for an analyst override), ``rationale`` (the rule's, or
+        the override's reason), ``matched_on`` (e.g. ``"cpv:0931; keyword:offshore wind"``),
+        ``direction`` (favourable / unfavourable / neutral). Sorted by line order, then
+        mission order. Repeated text columns are categoricals.
+    untagged : pandas.DataFrame
+        The input lines (a copy) that no rule applies to.
+    coverage : pandas.DataFrame
+        Amounts by status per source, department and COFOG division (module docstring).
+    attribution : str
+        ``"net"`` or ``"gross"``.
+    rules : RuleSet
+    """
+
+    lines: pd.DataFrame
+    tags: pd.DataFrame
+    untagged: pd.DataFrame
+    coverage: pd.DataFrame
+    attribution: str
+    rules: RuleSet
+    _frame: pd.DataFrame
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        frame: pd.DataFrame,
+        source_lines: pd.DataFrame,
+        rules: RuleSet,
+        attribution: str,
+        t_line: np.ndarray,
+        t_mission: np.ndarray,
+        t_weight: np.ndarray,
+        t_src: np.ndarray,
+        t_mo: np.ndarray,
+        mo_cats: list[str],
+        positive: np.ndarray,
+        scale: np.ndarray,
+    ) -> TaggingResult:
+        """Assemble the frames from the engine's integer arrays (internal)."""
+        n_rules = len(rules.rules)
+        mission_ids = list(rules.missions.ids)
+        amount = frame["amount"].to_numpy(dtype=np.float64)
+        rule_ids = [r.id for r in rules.rules] + ["override"]
+        rule_code = np.where(t_src >= 0, t_src, n_rules)
+        texts = [r.rationale for r in rules.rules] + [o.reason for o in rules.overrides]
+        text_code, text_cats = pd.factorize(pd.Series(texts, dtype=object))
+        src_idx = np.where(t_src >= 0, t_src, n_rules - t_src - 1)
+        rationale_code = text_code[src_idx] if len(src_idx) else src_idx
+        mo_all = [*mo_cats, "override"]
+        mo_code = np.where(t_mo == -2, len(mo_cats), t_mo)
+        direction_code = np.where(t_weight > 0, 0, np.where(t_weight < 0, 1, 2))
+        tags = pd.DataFrame(
+            {
+                "line_id": frame["line_id"].take(t_line).reset_index(drop=True),
+                "mission": pd.Categorical.from_codes(t_mission, categories=mission_ids),
+                "weight": t_weight,
+                "amount_attributed": t_weight * amount[t_line],
+                "rule_id": _categorical(rule_code, rule_ids),
+                "rationale": pd.Categorical.from_codes(rationale_code, categories=list(text_cats)),
+                "matched_on": _categorical(mo_code, mo_all),
+                "direction": pd.Categorical.from_codes(direction_code, categories=list(DIRECTIONS)),
+            }
+        )
+        n = len(frame)
+        n_tags = np.bincount(t_line, minlength=n)
+        n_pos = np.bincount(t_line, weights=(t_weight > 0).astype(np.float64), minlength=n)
+        n_neg = np.bincount(t_line, weights=(t_weight < 0).astype(np.float64), minlength=n)
+        status_code = np.select(
+            [n_tags == 0, (n_pos > 0) & (n_neg > 0), n_pos > 0, n_neg > 0],
+            [4, 2, 0, 1],
+            default=3,
+        )
+        base = source_lines.reset_index(drop=True).copy()
+        base["status"] = pd.Categorical.from_codes(status_code, categories=list(STATUSES))
+        base["positive_weight"] = positive
+        base["over_allocated"] = positive > 1.0 + 1e-12
+        base["net_scale"] = scale
+        untagged = source_lines.reset_index(drop=True).loc[n_tags == 0].copy()
+        coverage = _coverage(frame, status_code, t_line, t_weight * amount[t_line])
+        return cls(base, tags, untagged, coverage, attribution, rules, frame)
+
+    # ------------------------------------------------------------------ views
+    def contributions(self, ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """Attributed weight of each line to each mission.
+
+        Parameters
+        ----------
+        ids : sequence of str, optional
+            Line ids (or project ids) to return, in that order; default every line in
+            input order.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``line_id``, one float column [share] per mission id of the rule set's
+            mission set, 0 where a line has no tag for that mission.
+        """
+        line_ids = pd.Index(self._frame["line_id"], name="line_id")
+        mission_ids = list(self.rules.missions.ids)
+        mat = np.zeros((len(line_ids), len(mission_ids)), dtype=np.float64)
+        li = line_ids.get_indexer(self.tags["line_id"])
+        mat[li, self.tags["mission"].cat.codes.to_numpy()] = self.tags["weight"].to_numpy()
+        out = pd.DataFrame(mat, index=line_ids, columns=pd.Index(mission_ids, name="mission"))
+        if ids is None:
+            return out
+        ids = list(ids)
+        pos = line_ids.get_indexer(pd.Index(ids, dtype="str"))
+        if (pos < 0).any():
+            missing = ids[int(np.flatnonzero(pos < 0)[0])]
+            raise MissionFinanceError(f"contributions: line_id {missing!r} is not among the tagged lines")
+        return out.iloc[pos]
+
+    def summary_text(self) -> str:
+        """A short coverage summary (the text ``missionfinance tag`` prints)."""
+        total = self.coverage[self.coverage["dimension"] == "all"].iloc[0]
+        amt = float(total["amount"])
+
+        def share(x: float) -> str:
+            return f"{100.0 * x / amt:.1f}%" if amt else "n/a"
+
+        n = len(self._frame)
+        lines = [
+            f"Tagged {n:,} lines, £{amt:,.1f}m, with {len(self.rules.rules)} rules "
+            f"({self.rules.source}), attribution {self.attribution}: {len(self.tags):,} tags, "
+            f"{len(self.untagged):,} lines not assessed.",
+        ]
+        parts = [f"{s.replace('_', ' ')} £{float(total[s]):,.1f}m ({share(float(total[s]))})" for s in STATUSES]
+        lines.append("By line status: " + "; ".join(parts) + ".")
+        by_m = self.tags.groupby("mission", observed=False)["amount_attributed"]
+        fav = self.tags["amount_attributed"].where(self.tags["weight"] > 0, 0.0).groupby(
+            self.tags["mission"], observed=False).sum()
+        unf = self.tags["amount_attributed"].where(self.tags["weight"] < 0, 0.0).groupby(
+            self.tags["mission"], observed=False).sum()
+        counts = by_m.size()
+        ms = [
+            f"{m} £{float(fav[m]):,.1f}m" + (f" (against £{-float(unf[m]):,.1f}m)" if unf[m] < 0 else "")
+            + f" [{int(counts[m]):,} lines]"
+            for m in self.rules.missions.ids
+        ]
+        lines.append("Attributed by mission: " + "; ".join(ms) + ".")
+        over = int(self.lines["over_allocated"].sum())
+        if over:
+            how = "scaled down under net attribution" if self.attribution == "net" else "kept under gross attribution"
+            lines.append(f"{over:,} lines have positive weights summing above 1 ({how}).")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        total = self.coverage[self.coverage["dimension"] == "all"].iloc[0]
+        amt = float(total["amount"])
+        assessed = amt - float(total["not_assessed"])
+        pct = f"{100 * assessed / amt:.1f}%" if amt else "n/a"
+        return (
+            f"TaggingResult({len(self._frame):,} lines, {len(self.tags):,} tags, "
+            f"{len(self.untagged):,} untagged, assessed {pct} of £{amt:,.1f}m, {self.attribution})"
+        )
+
+    def _repr_html_(self) -> str:
+        cov = self.coverage[self.coverage["dimension"].isin(["all", "source"])]
+        return (
+            f"<div><b>TaggingResult</b> {html.escape(repr(self))}"
+            f"<pre>{html.escape(self.summary_text())}</pre>"
+            f"{cov.to_html(index=False, float_format=lambda x: f'{x:,.1f}')}</div>"
+        )
+
+    # ------------------------------------------------------------------ explain
+    def explain(self, line_id: str) -> str:
+        """Explain one line: every rule that matched or was vetoed, and why each winner won.
+
+        Parameters
+        ----------
+        line_id : str
+
+        Returns
+        -------
+        str
+            A plain-text explanation (several lines).
+        """
+        from missionfinance.tagging.explain import explain_line
+
+        ids = pd.Index(self._frame["line_id"])
+        pos = ids.get_indexer([str(line_id)])[0]
+        if pos < 0:
+            raise MissionFinanceError(f"explain: line_id {line_id!r} not found among the {len(ids):,} lines")
+        return explain_line(self, int(pos))
+
+
+def _categorical(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
+    """Categorical from codes into ``labels``, which may repeat (repeats are merged)."""
+    remap, uniq = pd.factorize(pd.Series(labels, dtype=object))
+    return pd.Categorical.from_codes(remap[codes] if len(codes) else codes, categories=list(uniq))
+
+
+def _coverage(
+    frame: pd.DataFrame, status_code: np.ndarray, t_line: np.ndarray, t_amount: np.ndarray
+) -> pd.DataFrame:
+    n = len(frame)
+    amount = frame["amount"].to_numpy(dtype=np.float64)
+    att_fav = np.bincount(t_line, weights=np.where(t_amount > 0, t_amount, 0.0), minlength=n)
+    att_unf = np.bincount(t_line, weights=np.where(t_amount < 0, t_amount, 0.0), minlength=n)
+    first_cofog = normalise_cofog(frame["cofog"]).str.split(";").str[0].fillna("")
+    division = first_cofog.str.split(".").str[0].fillna("")
+    division = division.where(division != "", "(none)")
+    dims = {
+        "all": pd.Series(["all"] * n, dtype="str"),
+        "source": frame["source"].where(frame["source"] != "", "(none)"),
+        "department": frame["department"].where(frame["department"] != "", "(none)"),
+        "cofog_division": division,
+    }
+    base = pd.DataFrame(
+        {f"s{k}": np.where(status_code == k, amount, 0.0) for k in range(len(STATUSES))}
+        | {"amount": amount, "lines": np.ones(n, dtype=np.int64), "af": att_fav, "au": att_unf}
+    )
+    labels = cofog_labels()
+    out: list[pd.DataFrame] = []
+    for dim, key in dims.items():
+        g = base.groupby(key.to_numpy(), sort=True).sum()
+        part = pd.DataFrame(
+            {
+                "dimension": dim,
+                "group": g.index.astype(str),
+                "label": [labels.get(str(x), "") for x in g.index] if dim == "cofog_division" else "",
+                "lines": g["lines"].to_numpy(dtype=np.int64),
+                "amount": g["amount"].to_numpy(),
+                **{s: g[f"s{k}"].to_numpy() for k, s in enumerate(STATUSES)},
+                "attributed_favourable": g["af"].to_numpy(),
+                "attributed_unfavourable": g["au"].to_numpy(),
+            }
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            part["assessed_share"] = np.where(
+                part["amount"] != 0, 1.0 - part["not_assessed"] / part["amount"], np.nan
+            )
+        out.append(part)
+    cov = pd.concat(out, ignore_index=True)
+    return cov[list(COVERAGE_COLUMNS)]
+
+
+def describe_codes(cpv: str, cofog: str) -> tuple[str, str]:
+    """Human-readable CPV and COFOG fields with their labels, for explanations."""
+    cpv_norm = normalise_cpv(pd.Series([cpv])).iloc[0]
+    cofog_norm = normalise_cofog(pd.Series([cofog])).iloc[0]
+    labels = cofog_labels()
+    cpv_txt = "; ".join(f"{c} {cpv_label(c)}".strip() for c in cpv_norm.split(";") if c)
+    cofog_txt = "; ".join(f"{c} {labels.get(c, '(not a COFOG code)')}" for c in cofog_norm.split(";") if c)
+    return cpv_txt, cofog_txt

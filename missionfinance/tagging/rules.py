@@ -1,0 +1,451 @@
+"""Tagging rules: the TOML rule language of DESIGN §3.3, loaded strictly.
+
+A rule file holds ``[[rule]]`` tables, optional ``[[override]]`` tables, optional
+coefficient tables and an optional ``[ruleset]`` header::
+
+    [ruleset]                       # optional
+    name = "UK default rules"
+    description = "..."
+
+    [coefficients.rio]              # a named coefficient table (OECD Rio-marker style)
+    principal = 1.0                 # each entry a number, -1 <= value <= 1
+    significant = 0.4
+
+    [[rule]]
+    id = "CE-01"                    # unique
+    mission = "clean-energy"        # a mission id of the mission set
+    weight = 1.0                    # -1 <= w <= 1, or a coefficient: "rio.significant"
+    rationale = "Offshore wind generation and grid connection"   # required
+    cpv = ["0931", "45251160"]      # CPV prefixes         } criteria: AND across kinds,
+    cofog = ["04.3"]                # COFOG prefixes       } OR within one kind; at
+    department = ["DESNZ"]          # exact, case-insensitive } least one is required
+    programme = ["Offshore wind"]   # exact, case-insensitive }
+    keywords = ["offshore wind"]    # whole words/phrases  }
+    exclude = ["fossil", "cpv:0913"]  # any match vetoes the rule
+    priority = 0                    # optional, higher wins within a (line, mission)
+
+    [[override]]                    # an analyst's decision beats every rule
+    line_id = "SR-DHSC-0042"
+    mission = "health"
+    weight = 0.5                    # or a coefficient name
+    reason = "Only the capital share funds new diagnostic capacity"   # required
+
+Criteria
+    ``cpv`` and ``cofog`` entries are code prefixes, validated against the CPV 2008 and
+    COFOG lists (see :mod:`missionfinance.tagging.codes` for the hierarchy rules).
+    ``department`` and ``programme`` compare the whole field, case-insensitively.
+    ``keywords`` are whole words or phrases, matched case-insensitively (Unicode case
+    folding, NFC normalisation, runs of white space count as one space) against the
+    line's ``description``: a keyword matches where the characters just before and after
+    it are not letters, digits or ``_``. A keyword ending in ``*`` matches any word that
+    starts with it (``"school*"`` matches "schools" and "schooling").
+Exclude
+    Each entry is a keyword, or a criterion written ``kind:value`` with kind one of
+    ``cpv``, ``cofog``, ``department``, ``programme``, ``keyword``. If any entry matches a
+    line the rule is vetoed for that line (``explain`` still reports it).
+Weights
+    A number in [-1, 1] or the name ``"table.entry"`` of a coefficient. A positive weight
+    works for the mission (favourable), a negative one against it (unfavourable), zero
+    records an assessment with no effect (neutral).
+
+Every problem is a :class:`~missionfinance.errors.MissionFinanceError` naming the file
+and the rule, e.g. ``rules.toml rule 'CE-01': weight 1.5 out of range; use -1 <= weight <= 1``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from missionfinance.errors import MissionFinanceError
+from missionfinance.missions import MissionSet
+from missionfinance.tagging.codes import cofog_code, cpv_prefix
+
+CRITERIA: tuple[str, ...] = ("cpv", "cofog", "department", "programme", "keywords")
+"""Criterion kinds in the order ``matched_on`` lists them."""
+
+_RULE_KEYS = {"id", "mission", "weight", "rationale", "priority", "exclude", *CRITERIA}
+_OVERRIDE_KEYS = {"line_id", "mission", "weight", "reason"}
+_TOP_KEYS = {"rule", "override", "coefficients", "ruleset"}
+_RULESET_KEYS = {"name", "description", "source", "version"}
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_EXCLUDE_KINDS = {"cpv": "cpv", "cofog": "cofog", "department": "department",
+                  "programme": "programme", "keyword": "keywords", "keywords": "keywords"}
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """Normalise text for keyword matching: NFC, case folding, single spaces, stripped.
+
+    Examples
+    --------
+    >>> normalise_text("  Offshore\\tWIND  Straße ")
+    'offshore wind strasse'
+    """
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One tagging rule (DESIGN §3.3).
+
+    ``criteria`` maps a criterion kind (``cpv``, ``cofog``, ``department``,
+    ``programme``, ``keywords``) to its normalised terms; ``exclude`` holds
+    ``(kind, term)`` pairs. ``weight`` is the resolved number; ``weight_ref`` the
+    coefficient name it came from (``""`` for a plain number).
+    """
+
+    id: str
+    mission: str
+    weight: float
+    rationale: str
+    criteria: dict[str, tuple[str, ...]]
+    exclude: tuple[tuple[str, str], ...] = ()
+    priority: int = 0
+    weight_ref: str = ""
+
+    @property
+    def direction(self) -> str:
+        """``favourable`` (w > 0), ``unfavourable`` (w < 0) or ``neutral`` (w = 0)."""
+        return _direction(self.weight)
+
+
+@dataclass(frozen=True)
+class Override:
+    """An analyst's decision for one (line, mission): beats every rule; ``reason`` is required."""
+
+    line_id: str
+    mission: str
+    weight: float
+    reason: str
+    weight_ref: str = ""
+
+
+def _direction(weight: float) -> str:
+    return "favourable" if weight > 0 else "unfavourable" if weight < 0 else "neutral"
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A validated set of rules, overrides and coefficient tables.
+
+    Examples
+    --------
+    >>> rules = RuleSet.load("builtin:uk")
+    >>> rules.missions.ids
+    ('growth', 'clean-energy', 'safer-streets', 'opportunity', 'health')
+    >>> RuleSet.from_toml('[[rule]]\\nid="X"\\nmission="health"\\nweight=2\\nrationale="r"\\nkeywords=["nhs"]', source="r.toml")
+    Traceback (most recent call last):
+    ...
+    missionfinance.errors.MissionFinanceError: r.toml rule 'X': weight 2 out of range; use -1 <= weight <= 1
+    """
+
+    rules: tuple[Rule, ...]
+    overrides: tuple[Override, ...] = ()
+    coefficients: dict[str, dict[str, float]] = field(default_factory=dict)
+    missions: MissionSet = field(default_factory=lambda: MissionSet.load("builtin:uk"))
+    source: str = "<string>"
+    name: str = ""
+    description: str = ""
+
+    @classmethod
+    def load(cls, spec: str | Path = "builtin:uk", missions: MissionSet | None = None) -> RuleSet:
+        """Load ``"builtin:uk"`` (the shipped UK rules) or a rule TOML file.
+
+        Parameters
+        ----------
+        spec : str or Path
+            ``"builtin:uk"`` or the path of a TOML rule file.
+        missions : MissionSet, optional
+            Mission set the rules must refer to (default: the built-in UK missions).
+        """
+        missions = missions if missions is not None else MissionSet.load("builtin:uk")
+        if str(spec) == "builtin:uk":
+            text = resources.files("missionfinance.data").joinpath("rules_uk.toml").read_text(
+                encoding="utf-8"
+            )
+            return cls.from_toml(text, missions=missions, source="builtin:uk")
+        if str(spec).startswith("builtin:"):
+            raise MissionFinanceError(
+                f"rules {str(spec)!r}: unknown built-in rule set; use 'builtin:uk' or a TOML path"
+            )
+        path = Path(spec)
+        if not path.is_file():
+            raise MissionFinanceError(f"{path}: rule file not found; give an existing TOML path")
+        return cls.from_toml(path.read_text(encoding="utf-8"), missions=missions, source=str(path))
+
+    @classmethod
+    def from_toml(
+        cls, text: str, missions: MissionSet | None = None, source: str = "<string>"
+    ) -> RuleSet:
+        """Parse and validate rules given as TOML text (see the module docstring)."""
+        missions = missions if missions is not None else MissionSet.load("builtin:uk")
+        name = source if source.startswith("builtin:") or source == "<string>" else Path(source).name
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise MissionFinanceError(f"{name}: invalid TOML ({exc}); fix the syntax") from None
+        return cls.from_dict(data, missions=missions, source=source)
+
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], missions: MissionSet | None = None, source: str = "<string>"
+    ) -> RuleSet:
+        """Validate rules given as a parsed TOML document (a dict)."""
+        missions = missions if missions is not None else MissionSet.load("builtin:uk")
+        name = source if source.startswith("builtin:") or source == "<string>" else Path(source).name
+        unknown = set(data) - _TOP_KEYS
+        if unknown:
+            raise MissionFinanceError(
+                f"{name} key {sorted(unknown)[0]!r}: unknown key; a rule file has only "
+                "[ruleset], [coefficients.<table>], [[rule]] and [[override]] tables"
+            )
+        header = data.get("ruleset", {})
+        if not isinstance(header, dict) or set(header) - _RULESET_KEYS:
+            bad = sorted(set(header) - _RULESET_KEYS) if isinstance(header, dict) else ["ruleset"]
+            raise MissionFinanceError(
+                f"{name} key ruleset.{bad[0]}: unknown key; allowed {sorted(_RULESET_KEYS)}"
+            )
+        coefficients = _parse_coefficients(data.get("coefficients", {}), name)
+        raw_rules = data.get("rule", [])
+        if not isinstance(raw_rules, list) or not raw_rules:
+            raise MissionFinanceError(f"{name}: no [[rule]] table; define at least one rule")
+        rules: list[Rule] = []
+        seen: set[str] = set()
+        for k, raw in enumerate(raw_rules):
+            rule = _parse_rule(raw, k, name, missions, coefficients)
+            if rule.id in seen:
+                raise MissionFinanceError(
+                    f"{name} rule {rule.id!r}: duplicate rule id; rule ids must be unique"
+                )
+            seen.add(rule.id)
+            rules.append(rule)
+        overrides: list[Override] = []
+        seen_o: set[tuple[str, str]] = set()
+        raw_over = data.get("override", [])
+        if not isinstance(raw_over, list):
+            raise MissionFinanceError(f"{name} key override: must be an array of [[override]] tables")
+        for k, raw in enumerate(raw_over):
+            ov = _parse_override(raw, k, name, missions, coefficients)
+            if (ov.line_id, ov.mission) in seen_o:
+                raise MissionFinanceError(
+                    f"{name} override {k + 1}: duplicate override for line {ov.line_id!r} and "
+                    f"mission {ov.mission!r}; keep one"
+                )
+            seen_o.add((ov.line_id, ov.mission))
+            overrides.append(ov)
+        return cls(
+            rules=tuple(rules),
+            overrides=tuple(overrides),
+            coefficients=coefficients,
+            missions=missions,
+            source=source,
+            name=str(header.get("name", "")),
+            description=str(header.get("description", "")),
+        )
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per rule: id, mission, weight, weight_ref, priority, criteria, exclude, rationale."""
+        rows = [
+            {
+                "id": r.id,
+                "mission": r.mission,
+                "weight": r.weight,
+                "weight_ref": r.weight_ref,
+                "priority": r.priority,
+                **{kind: "; ".join(r.criteria.get(kind, ())) for kind in CRITERIA},
+                "exclude": "; ".join(f"{k}:{t}" for k, t in r.exclude),
+                "rationale": r.rationale,
+            }
+            for r in self.rules
+        ]
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        by = pd.Series([r.mission for r in self.rules]).value_counts()
+        counts = ", ".join(f"{m} {int(by.get(m, 0))}" for m in self.missions.ids)
+        return (
+            f"RuleSet({self.source!r}: {len(self.rules)} rules ({counts}), "
+            f"{len(self.overrides)} overrides)"
+        )
+
+    def _repr_html_(self) -> str:
+        return (
+            f"<div><b>RuleSet</b> <code>{html.escape(self.source)}</code>: {len(self.rules)} rules, "
+            f"{len(self.overrides)} overrides{self.to_frame().to_html(index=False, max_rows=20)}</div>"
+        )
+
+
+def _parse_coefficients(raw: Any, name: str) -> dict[str, dict[str, float]]:
+    if not isinstance(raw, dict):
+        raise MissionFinanceError(f"{name} key coefficients: must be tables such as [coefficients.rio]")
+    tables: dict[str, dict[str, float]] = {}
+    for tname, table in raw.items():
+        ctx = f"{name} key coefficients.{tname}"
+        if not _NAME.match(tname) or not isinstance(table, dict) or not table:
+            raise MissionFinanceError(
+                f"{ctx}: a coefficient table is a named table of numbers, e.g. "
+                "[coefficients.rio] principal = 1.0"
+            )
+        entries: dict[str, float] = {}
+        for ename, value in table.items():
+            if not _NAME.match(ename) or isinstance(value, bool) or not isinstance(value, int | float):
+                raise MissionFinanceError(f"{ctx}.{ename}: {value!r} must be a number")
+            if not -1.0 <= float(value) <= 1.0 or math.isnan(float(value)):
+                raise MissionFinanceError(f"{ctx}.{ename}: {value!r} out of range; use -1 <= value <= 1")
+            entries[ename] = float(value)
+        tables[tname] = entries
+    return tables
+
+
+def _parse_weight(
+    value: Any, ctx: str, coefficients: dict[str, dict[str, float]]
+) -> tuple[float, str]:
+    if isinstance(value, str):
+        table, _, entry = value.partition(".")
+        if table not in coefficients or entry not in coefficients[table]:
+            known = ", ".join(f"{t}.{e}" for t, es in coefficients.items() for e in es) or "none defined"
+            raise MissionFinanceError(
+                f"{ctx}: weight {value!r} names no coefficient; use a number or one of {known}"
+            )
+        return coefficients[table][entry], value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MissionFinanceError(f"{ctx}: weight {value!r} must be a number in [-1, 1] or a coefficient name")
+    if math.isnan(float(value)) or not -1.0 <= float(value) <= 1.0:
+        raise MissionFinanceError(f"{ctx}: weight {value!r} out of range; use -1 <= weight <= 1")
+    return float(value), ""
+
+
+def _str_list(value: Any, ctx: str, key: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise MissionFinanceError(f"{ctx}: {key} must be a list of strings, got {value!r}")
+    out = [v for v in value if v.strip()]
+    if len(out) != len(value):
+        raise MissionFinanceError(f"{ctx}: {key} has an empty entry; remove it")
+    return out
+
+
+def _criterion_terms(kind: str, values: list[str], ctx: str) -> tuple[str, ...]:
+    terms: list[str] = []
+    for v in values:
+        if kind == "cpv":
+            p = cpv_prefix(v)
+            if p is None:
+                raise MissionFinanceError(
+                    f"{ctx}: cpv {v!r} is not a CPV 2008 code or prefix; write 2-8 digits of a "
+                    "listed code, e.g. '0931' or '45251160'"
+                )
+            terms.append(p)
+        elif kind == "cofog":
+            c = cofog_code(v)
+            if c is None:
+                raise MissionFinanceError(
+                    f"{ctx}: cofog {v!r} is not a COFOG code; write e.g. '07', '04.3' or '04.3.6'"
+                )
+            terms.append(c)
+        elif kind == "keywords":
+            t = normalise_text(v)
+            if not t.rstrip("*") or "*" in t[:-1]:
+                raise MissionFinanceError(
+                    f"{ctx}: keyword {v!r} is malformed; '*' may only end a keyword"
+                )
+            terms.append(t)
+        else:
+            terms.append(" ".join(v.split()).casefold())
+    return tuple(dict.fromkeys(terms))
+
+
+def _parse_rule(
+    raw: Any, k: int, name: str, missions: MissionSet, coefficients: dict[str, dict[str, float]]
+) -> Rule:
+    if not isinstance(raw, dict):
+        raise MissionFinanceError(f"{name} rule {k + 1}: must be a [[rule]] table")
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not rid.strip():
+        raise MissionFinanceError(f"{name} rule {k + 1}: missing or empty id; give every rule a unique id")
+    ctx = f"{name} rule {rid!r}"
+    bad = set(raw) - _RULE_KEYS
+    if bad:
+        raise MissionFinanceError(f"{ctx}: unknown key {sorted(bad)[0]!r}; allowed {sorted(_RULE_KEYS)}")
+    mission = missions.validate_id(raw.get("mission"), ctx)
+    if "weight" not in raw:
+        raise MissionFinanceError(f"{ctx}: missing weight; add weight = <number in [-1, 1]>")
+    weight, ref = _parse_weight(raw["weight"], ctx, coefficients)
+    rationale = raw.get("rationale")
+    if not isinstance(rationale, str) or not rationale.strip():
+        raise MissionFinanceError(f"{ctx}: missing rationale; say why the rule attributes money to {mission!r}")
+    priority = raw.get("priority", 0)
+    if isinstance(priority, bool) or not isinstance(priority, int):
+        raise MissionFinanceError(f"{ctx}: priority {priority!r} must be an integer")
+    criteria = {
+        kind: _criterion_terms(kind, _str_list(raw[kind], ctx, kind), ctx)
+        for kind in CRITERIA
+        if kind in raw
+    }
+    criteria = {k2: v for k2, v in criteria.items() if v}
+    if not criteria:
+        raise MissionFinanceError(
+            f"{ctx}: no criterion; name at least one of cpv, cofog, department, programme, keywords"
+        )
+    exclude: list[tuple[str, str]] = []
+    for entry in _str_list(raw.get("exclude", []), ctx, "exclude"):
+        head, sep, rest = entry.partition(":")
+        if sep and head.strip().lower() in _EXCLUDE_KINDS:
+            kind = _EXCLUDE_KINDS[head.strip().lower()]
+            term = _criterion_terms(kind, [rest], ctx)[0]
+        else:
+            kind, term = "keywords", _criterion_terms("keywords", [entry], ctx)[0]
+        exclude.append((kind, term))
+    return Rule(
+        id=rid,
+        mission=mission,
+        weight=weight,
+        rationale=" ".join(rationale.split()),
+        criteria=criteria,
+        exclude=tuple(dict.fromkeys(exclude)),
+        priority=priority,
+        weight_ref=ref,
+    )
+
+
+def _parse_override(
+    raw: Any, k: int, name: str, missions: MissionSet, coefficients: dict[str, dict[str, float]]
+) -> Override:
+    ctx = f"{name} override {k + 1}"
+    if not isinstance(raw, dict):
+        raise MissionFinanceError(f"{ctx}: must be an [[override]] table")
+    bad = set(raw) - _OVERRIDE_KEYS
+    if bad:
+        raise MissionFinanceError(f"{ctx}: unknown key {sorted(bad)[0]!r}; allowed {sorted(_OVERRIDE_KEYS)}")
+    line_id = raw.get("line_id")
+    if not isinstance(line_id, str) or not line_id:
+        raise MissionFinanceError(f"{ctx}: missing line_id; name the line the override applies to")
+    ctx = f"{name} override {k + 1} (line {line_id!r})"
+    mission = missions.validate_id(raw.get("mission"), ctx)
+    if "weight" not in raw:
+        raise MissionFinanceError(f"{ctx}: missing weight; add weight = <number in [-1, 1]>")
+    weight, ref = _parse_weight(raw["weight"], ctx, coefficients)
+    reason = raw.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise MissionFinanceError(f"{ctx}: missing reason; an override must say why")
+    return Override(line_id, mission, weight, " ".join(reason.split()), ref)

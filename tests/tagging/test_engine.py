@@ -1,0 +1,151 @@
+"""Matching, resolution and attribution on lines small enough to check by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from missionfinance.errors import MissionFinanceError
+from missionfinance.tagging import TAG_COLUMNS, RuleSet, TaggingResult, tag
+
+
+def weights(result: TaggingResult, line_id: str) -> dict[str, float]:
+    t = result.tags[result.tags["line_id"] == line_id]
+    return {str(m): round(float(w), 6) for m, w in zip(t["mission"], t["weight"], strict=True)}
+
+
+def test_tags_columns_and_hand_results(rules: RuleSet, lines: pd.DataFrame) -> None:
+    before = lines.copy(deep=True)
+    res = tag(lines, rules, attribution="gross")
+    pd.testing.assert_frame_equal(lines, before)  # inputs never mutated
+    assert tuple(res.tags.columns) == TAG_COLUMNS
+    # L1: CE-01 needs cpv AND keyword -> no cpv, so only CE-02 (cofog); growth: GR-02 priority 5 beats GR-01
+    assert weights(res, "L1") == {"growth": 0.3, "clean-energy": 0.4}
+    assert res.tags.set_index(["line_id", "mission"]).loc[("L1", "growth"), "rule_id"] == "GR-02"
+    # L2: DfT, cofog 4.3 normalised to 04.3; CE-01 vetoed by "fossil" anyway (no cpv)
+    assert weights(res, "L2") == {"growth": 0.8, "clean-energy": 0.4}
+    # L3: cpv 0931 + keyword across a tab, case-insensitive -> CE-01; GR-02 via department
+    assert weights(res, "L3") == {"growth": 0.3, "clean-energy": 1.0}
+    row = res.tags[(res.tags["line_id"] == "L3") & (res.tags["mission"] == "clean-energy")].iloc[0]
+    assert row["matched_on"] == "cpv:0931; keyword:offshore wind"
+    assert row["rule_id"] == "CE-01" and row["direction"] == "favourable"
+    # L4: negative weight, unfavourable
+    assert weights(res, "L4") == {"clean-energy": -0.4}
+    assert res.lines.set_index("line_id").loc["L4", "status"] == "unfavourable"
+    # L5: weight 0 -> neutral, assessed (in tags, not untagged)
+    assert weights(res, "L5") == {"opportunity": 0.0}
+    assert res.lines.set_index("line_id").loc["L5", "status"] == "neutral"
+    # L6: override beats HE-00/HE-01
+    t6 = res.tags[res.tags["line_id"] == "L6"].iloc[0]
+    assert (t6["rule_id"], t6["weight"], t6["rationale"]) == (
+        "override", 0.5, "Only the capital share funds diagnostics")
+    # L7: "school*" matches "schooling" and "schools"
+    assert weights(res, "L7") == {"safer-streets": 1.0}
+    assert res.untagged["line_id"].tolist() == ["L8"]
+
+
+def test_resolution_ties_by_weight_then_id(rules: RuleSet) -> None:
+    lines = pd.DataFrame({"line_id": ["a"], "description": ["NHS"], "amount": [1.0], "cofog": ["07"]})
+    res = tag(lines, rules)
+    assert res.tags["rule_id"].tolist() == ["HE-00"]  # equal priority and |weight|: id order
+    assert "outranked by HE-00" in res.explain("a")
+
+
+def test_net_scales_positive_weights_only() -> None:
+    text = "\n".join(
+        f'[[rule]]\nid = "{m}"\nmission = "{m}"\nweight = {w}\nrationale = "r"\nkeywords = ["x"]\n'
+        for m, w in [("growth", 0.8), ("health", 0.6), ("clean-energy", -0.5)]
+    )
+    rules = RuleSet.from_toml(text)
+    lines = pd.DataFrame({"line_id": ["a"], "description": ["x"], "amount": [10.0]})
+    net = tag(lines, rules)
+    assert weights(net, "a") == {"growth": round(0.8 / 1.4, 6), "clean-energy": -0.5, "health": round(0.6 / 1.4, 6)}
+    assert bool(net.lines["over_allocated"].iloc[0])
+    assert net.lines["status"].iloc[0] == "mixed"
+    gross = tag(lines, rules, attribution="gross")
+    assert weights(gross, "a") == {"growth": 0.8, "clean-energy": -0.5, "health": 0.6}
+    assert np.isclose(gross.tags["amount_attributed"].sum(), 9.0)
+
+
+def test_minimal_pipeline_frame(rules: RuleSet) -> None:
+    pipeline = pd.DataFrame({"project_id": ["P1", "P2"], "description": ["Offshore wind", "School"],
+                             "department": ["DESNZ", "DfE"], "source": ["pipeline"] * 2,
+                             "capacity": [5.0, 3.0], "cofog": ["04.3", ""], "cpv": ["", ""]})
+    lines = pipeline.rename(columns={"project_id": "line_id", "capacity": "amount"})
+    res = tag(lines, rules)
+    c = res.contributions(["P2", "P1"])
+    assert list(c.index) == ["P2", "P1"]
+    assert list(c.columns) == list(rules.missions.ids)
+    assert c.loc["P2", "safer-streets"] == 1.0 and c.loc["P2", "growth"] == 0.0
+    with pytest.raises(MissionFinanceError, match="'P9' is not among"):
+        res.contributions(["P9"])
+
+
+def test_empty_codes_never_match() -> None:
+    rules = RuleSet.from_toml('[[rule]]\nid="A"\nmission="health"\nweight=1\nrationale="r"\ncpv=["33"]\n'
+                              '[[rule]]\nid="B"\nmission="growth"\nweight=1\nrationale="r"\ncofog=["04"]\n')
+    lines = pd.DataFrame({"line_id": ["a", "b", "c"], "description": ["", "", ""], "amount": [1.0, 2.0, 3.0],
+                          "cpv": ["", None, "33100000;"], "cofog": [";", "EU01", "4"]})
+    res = tag(lines, rules)
+    assert res.tags[["line_id", "rule_id"]].astype(str).values.tolist() == [["c", "B"], ["c", "A"]] or \
+        sorted(res.tags["rule_id"].astype(str)) == ["A", "B"]
+    assert res.untagged["line_id"].tolist() == ["a", "b"]
+
+
+def test_keyword_boundaries_unicode() -> None:
+    rules = RuleSet.from_toml('[[rule]]\nid="A"\nmission="health"\nweight=1\nrationale="r"\n'
+                              'keywords=["café", "straße", "r&d", "nhs"]\n')
+    lines = pd.DataFrame({"line_id": list("abcdefg"), "amount": [1.0] * 7, "description": [
+        "Le CAFÉ", "cafés", "STRASSE", "r&d grants", "nhsx", "pre-nhs reform", "e\u0301t\u00e9 cafe\u0301"]})
+    res = tag(lines, rules)
+    assert sorted(res.tags["line_id"]) == ["a", "c", "d", "f", "g"]
+
+
+def test_bad_lines() -> None:
+    rules = RuleSet.load()
+    with pytest.raises(MissionFinanceError, match="column amount: required column missing"):
+        tag(pd.DataFrame({"line_id": ["a"], "description": ["x"]}), rules)
+    with pytest.raises(MissionFinanceError, match="row 2, column line_id: duplicate line_id 'a'"):
+        tag(pd.DataFrame({"line_id": ["a", "a"], "description": ["x", "y"], "amount": [1, 2]}), rules)
+    with pytest.raises(MissionFinanceError, match="row 1, column amount: 'x' is not a number"):
+        tag(pd.DataFrame({"line_id": ["a"], "description": ["x"], "amount": ["x"]}), rules)
+    with pytest.raises(MissionFinanceError, match="expected a RuleSet"):
+        tag(pd.DataFrame({"line_id": ["a"], "description": ["x"], "amount": [1.0]}), "builtin:uk")  # type: ignore[arg-type]
+
+
+def test_empty_lines_frame(rules: RuleSet) -> None:
+    lines = pd.DataFrame({"line_id": pd.Series([], dtype="str"), "description": pd.Series([], dtype="str"),
+                          "amount": pd.Series([], dtype="float64")})
+    res = tag(lines, rules)
+    assert res.tags.empty and res.untagged.empty
+    assert res.contributions().shape == (0, 5)
+
+
+def test_explain_and_summary(rules: RuleSet, lines: pd.DataFrame) -> None:
+    res = tag(lines, rules)
+    text = res.explain("L2")
+    assert "CE-02" in text and "growth" in text
+    text3 = res.explain("L3")
+    assert "cpv:0931 (Electricity)" in text3 and "APPLIED" in text3
+    veto = tag(lines.assign(cpv="09310000"), rules).explain("L2")
+    assert "VETOED by exclude keyword:fossil" in veto
+    assert "override" in res.explain("L6").lower()
+    assert "not assessed" in res.explain("L8")
+    with pytest.raises(MissionFinanceError, match="'nope' not found"):
+        res.explain("nope")
+    assert "not assessed" in res.summary_text()
+    assert repr(res).startswith("TaggingResult(8 lines")
+    assert "<pre>" in res._repr_html_()
+
+
+def test_coverage_partition(rules: RuleSet, lines: pd.DataFrame) -> None:
+    res = tag(lines, rules)
+    cov = res.coverage
+    parts = cov[["favourable", "unfavourable", "mixed", "neutral", "not_assessed"]].sum(axis=1)
+    assert np.allclose(parts, cov["amount"])
+    for dim in ("source", "department", "cofog_division"):
+        assert np.isclose(cov.loc[cov["dimension"] == dim, "amount"].sum(), lines["amount"].sum())
+    allrow = cov[cov["dimension"] == "all"].iloc[0]
+    assert allrow["not_assessed"] == -1.0 and allrow["neutral"] == 10.0
+    assert cov.loc[(cov["dimension"] == "cofog_division") & (cov["group"] == "07"), "label"].item() == "Health"

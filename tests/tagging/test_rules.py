@@ -1,0 +1,157 @@
+"""Rule loading and validation (DESIGN §3.3): strict keys, one-line errors naming the rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from missionfinance.errors import MissionFinanceError
+from missionfinance.tagging import RuleSet
+
+BASE = """
+[[rule]]
+id = "CE-01"
+mission = "clean-energy"
+weight = 1.0
+rationale = "Offshore wind"
+keywords = ["offshore wind"]
+"""
+
+
+def load(text: str) -> RuleSet:
+    return RuleSet.from_toml(text, source="rules.toml")
+
+
+def test_builtin_rules_load_and_every_rule_has_a_rationale() -> None:
+    rules = RuleSet.load("builtin:uk")
+    assert len(rules) >= 60
+    assert all(r.rationale for r in rules.rules)
+    assert set(r.mission for r in rules.rules) == set(rules.missions.ids)
+
+
+def test_full_rule_language_parses() -> None:
+    rules = load(
+        """
+[ruleset]
+name = "t"
+[coefficients.rio]
+principal = 1.0
+significant = 0.4
+[[rule]]
+id = "CE-01"
+mission = "clean-energy"
+weight = "rio.significant"
+rationale = "Wind"
+cpv = ["09310000-5", "45251160"]
+cofog = ["4.3"]
+department = ["  DESNZ "]
+programme = ["Offshore Wind"]
+keywords = ["Offshore  Wind", "turbine*"]
+exclude = ["fossil", "cpv:0913", "department:HMT"]
+priority = 2
+[[override]]
+line_id = "L1"
+mission = "health"
+weight = "rio.principal"
+reason = "Capital share"
+"""
+    )
+    r = rules["CE-01"]
+    assert r.weight == 0.4 and r.weight_ref == "rio.significant"
+    assert r.criteria["cpv"] == ("0931", "4525116")  # trailing zeros are hierarchy padding
+    assert r.criteria["cofog"] == ("04.3",)
+    assert r.criteria["department"] == ("desnz",)
+    assert r.criteria["keywords"] == ("offshore wind", "turbine*")
+    assert r.exclude == (("keywords", "fossil"), ("cpv", "0913"), ("department", "hmt"))
+    assert r.priority == 2
+    assert rules.overrides[0].weight == 1.0
+    assert rules.name == "t"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ('mission = "clean-energy"', "rules.toml rule 'CE-01': unknown mission 'wellbeing'"),
+        ("weight = 1.0", "rules.toml rule 'CE-01': weight 1.5 out of range"),
+        ('keywords = ["offshore wind"]', "rules.toml rule 'CE-01': no criterion"),
+        ('rationale = "Offshore wind"', "rules.toml rule 'CE-01': missing rationale"),
+    ],
+)
+def test_invalid_rules_name_the_rule(change: str, message: str) -> None:
+    replacement = {
+        'mission = "clean-energy"': 'mission = "wellbeing"',
+        "weight = 1.0": "weight = 1.5",
+        'keywords = ["offshore wind"]': "",
+        'rationale = "Offshore wind"': "",
+    }[change]
+    with pytest.raises(MissionFinanceError) as err:
+        load(BASE.replace(change, replacement))
+    assert str(err.value).startswith(message)
+    assert "\n" not in str(err.value)
+
+
+def test_duplicate_id() -> None:
+    with pytest.raises(MissionFinanceError, match=r"rule 'CE-01': duplicate rule id"):
+        load(BASE + BASE)
+
+
+@pytest.mark.parametrize("code", ["9931", "0931x", "1", "123456789"])
+def test_malformed_cpv(code: str) -> None:
+    with pytest.raises(MissionFinanceError, match=rf"rule 'CE-01': cpv '{code}' is not a CPV 2008 code"):
+        load(BASE + f'cpv = ["{code}"]\n')
+
+
+@pytest.mark.parametrize("code", ["04.9.9", "13", "x"])
+def test_malformed_cofog(code: str) -> None:
+    with pytest.raises(MissionFinanceError, match=rf"rule 'CE-01': cofog '{code}' is not a COFOG code"):
+        load(BASE + f'cofog = ["{code}"]\n')
+
+
+def test_unknown_keys_are_errors() -> None:
+    with pytest.raises(MissionFinanceError, match=r"rule 'CE-01': unknown key 'keyword'"):
+        load(BASE + 'keyword = ["x"]\n')
+    with pytest.raises(MissionFinanceError, match=r"rules.toml key 'rules': unknown key"):
+        load(BASE + '[[rules]]\nid = "x"\n')
+
+
+def test_coefficients() -> None:
+    text = "[coefficients.rio]\nprincipal = 1.0\n" + BASE.replace("weight = 1.0", 'weight = "rio.minor"')
+    with pytest.raises(MissionFinanceError, match=r"rule 'CE-01': weight 'rio.minor' names no coefficient"):
+        load(text)
+    with pytest.raises(MissionFinanceError, match=r"coefficients.rio.principal: 2.0 out of range"):
+        load("[coefficients.rio]\nprincipal = 2.0\n" + BASE)
+
+
+def test_negative_weight_allowed() -> None:
+    rules = load(BASE.replace("weight = 1.0", "weight = -0.4"))
+    assert rules["CE-01"].direction == "unfavourable"
+
+
+def test_override_needs_reason() -> None:
+    text = BASE + '[[override]]\nline_id = "L1"\nmission = "health"\nweight = 0.5\n'
+    with pytest.raises(MissionFinanceError, match=r"override 1 \(line 'L1'\): missing reason"):
+        load(text)
+    dup = BASE + 2 * '[[override]]\nline_id = "L1"\nmission = "health"\nweight = 0.5\nreason = "r"\n'
+    with pytest.raises(MissionFinanceError, match="duplicate override"):
+        load(dup)
+
+
+def test_load_errors(tmp_path: Path) -> None:
+    with pytest.raises(MissionFinanceError, match="rule file not found"):
+        RuleSet.load(tmp_path / "missing.toml")
+    with pytest.raises(MissionFinanceError, match="unknown built-in rule set"):
+        RuleSet.load("builtin:fr")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[rule]\n", encoding="utf-8")
+    with pytest.raises(MissionFinanceError, match=r"^bad.toml: invalid TOML"):
+        RuleSet.load(bad)
+    good = tmp_path / "good.toml"
+    good.write_text(BASE, encoding="utf-8")
+    assert RuleSet.load(good)["CE-01"].mission == "clean-energy"
+
+
+def test_repr() -> None:
+    rules = RuleSet.load()
+    assert repr(rules).startswith("RuleSet('builtin:uk':")
+    assert "<table" in rules._repr_html_()
