@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
-import zipfile
+import re
 from pathlib import Path
 from typing import NoReturn
 
@@ -24,11 +24,12 @@ PathLike = str | Path
 _GZIP = b"\x1f\x8b"
 _ZIP = b"PK\x03\x04"
 _PARQUET = b"PAR1"
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
 def fail(file: object, message: str, row: int | None = None, key: str | None = None) -> NoReturn:
     """Raise a one-line MissionFinanceError ``"<file> row <n>, column <key>: <message>"``."""
-    raise MissionFinanceError(f"{where(file, row=row, key=key)}: {message}")
+    raise MissionFinanceError(f"{where(file, row=row, key=key)}: {message}") from None
 
 
 def check_file(path: PathLike) -> Path:
@@ -71,17 +72,18 @@ def read_bytes(path: Path) -> bytes:
 
 def read_text(path: Path) -> str:
     """File content as UTF-8 text (BOM removed), gunzipped when compressed."""
+    raw = read_bytes(path)
     try:
-        return read_bytes(path).decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        fail(path, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")
+        line = raw[: exc.start].count(b"\n")  # 0 = header, n = data row n
+        fail(path, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8",
+             row=line if line > 0 else None)
 
 
-def first_line(path: Path) -> str:
-    """The first line of a text or gzip file (for format detection)."""
-    content = read_bytes(path)[:65536]
-    line = content.split(b"\n", 1)[0]
-    return line.decode("utf-8-sig", errors="replace").strip()
+def head_text(path: Path) -> str:
+    """The first 64 KiB of a text or gzip file, decoded leniently (for format detection)."""
+    return read_bytes(path)[:65536].decode("utf-8-sig", errors="replace")
 
 
 def excel_sheets(path: Path) -> list[str]:
@@ -89,7 +91,7 @@ def excel_sheets(path: Path) -> list[str]:
     try:
         with pd.ExcelFile(path, engine="openpyxl") as xl:
             return [str(s) for s in xl.sheet_names]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # openpyxl raises many types on damaged files
         fail(path, f"cannot be read as XLSX ({type(exc).__name__}); save it as .xlsx, CSV or Parquet")
 
 
@@ -132,10 +134,16 @@ def read_table(path: PathLike, sheet: str | int = 0) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         fail(p, "has no header row; give a table with a header row")
     except pd.errors.ParserError as exc:
-        msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        fail(p, f"is not a valid CSV table ({msg}); check quoting and the number of fields")
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
-        msg = " ".join(str(exc).split())[:120]
+        msg = " ".join(str(exc).split())
+        fields = _FIELDS.search(msg)
+        if fields:
+            want, line, got = (int(g) for g in fields.groups())
+            fail(p, f"has {got} fields but the header has {want}; quote text that holds "
+                    f"commas or remove the extra fields", row=line - 1)
+        fail(p, f"is not a valid CSV table ({msg[:120]}); check quoting and the number of "
+                f"fields")
+    except Exception as exc:  # openpyxl / pyarrow raise many types on damaged files
+        msg = " ".join(str(exc).split())[:120] or type(exc).__name__
         fail(p, f"cannot be read as a {kind} table ({msg}); save it as CSV, XLSX or Parquet")
     frame = frame.rename(columns=lambda c: str(c).strip())
     dup = frame.columns[frame.columns.duplicated()]

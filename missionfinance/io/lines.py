@@ -22,6 +22,7 @@ as ``"04.3"`` and ``"09310000"`` keep their leading zeros.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 
 import pandas as pd
@@ -31,7 +32,7 @@ from missionfinance.io._files import (
     check_file,
     excel_sheets,
     fail,
-    first_line,
+    head_text,
     kind_of,
     read_table,
     to_number,
@@ -122,10 +123,11 @@ def detect_format(path: PathLike, column_map: Mapping[str, str] | None = None) -
     elif kind == "parquet":
         header = list(read_table(p).columns)
     else:
-        line = first_line(p)
-        if line.startswith(("{", "[")):
+        head = head_text(p).lstrip()
+        if head.startswith(("{", "[")):
             return "ocds"
-        header = [h.strip().strip('"') for h in line.split(",")]
+        first = head.split("\n", 1)[0]
+        header = [h.strip() for h in next(csv.reader([first]), [])]
     if "CRA Segment Code" in header:
         return "cra"
     if header[:3] == ["row_id", "label", "memo"]:
