@@ -21,8 +21,9 @@ Files (all UTF-8, ``\\n`` line endings, £ million):
 ``summary.json``
     ``status``, ``objective`` (exactly as the model reports it, ``null`` when there is
     none), ``public_total``, ``private_total``, the model's other summary keys, then
-    ``private_additional``, ``additional_share``, ``leverage``, ``expected_loss``,
-    ``projects_funded``, ``projects_total`` and ``scenario``.
+    those of the report's headline the model does not give (``additional_private_total``,
+    ``additional_share``, ``leverage``, ``projects_funded``, ``projects``,
+    ``expected_loss``) and ``scenario``.
 ``report.html``, ``report.xlsx``
     The report for readers (:mod:`missionfinance.report.html`,
     :mod:`missionfinance.report.xlsx`).

@@ -90,17 +90,36 @@ def allocation_frame(result: Any) -> pd.DataFrame:
 
 
 def instruments_of(run: Any, names: Sequence[str] = ()) -> dict[str, Instrument]:
-    """The scenario's instrument treatment: ``[instruments.<name>]`` over the defaults."""
-    config = getattr(run.scenario, "config", None) or {}
-    table = config.get("instruments", {}) or {}
-    context = getattr(getattr(run.scenario, "path", None), "name", "scenario.toml")
+    """The scenario's instrument treatment.
+
+    ``scenario.instruments`` when the scenario has parsed it, else the scenario's
+    ``[instruments.<name>]`` tables over the library defaults; ``names`` adds
+    instruments the allocation uses that the scenario does not list.
+    """
+    scenario = run.scenario
+    parsed = getattr(scenario, "instruments", None)
     out: dict[str, Instrument] = {}
-    for name in sorted(set(table) | set(names)):
-        if name in table:
+    if isinstance(parsed, Mapping) and parsed:
+        out.update({str(k): v for k, v in parsed.items()})
+    else:
+        config = getattr(scenario, "config", None) or {}
+        table = config.get("instruments", {}) or {}
+        context = getattr(getattr(scenario, "path", None), "name", "scenario.toml")
+        for name in table:
             out[name] = instrument_from_config(name, table[name], context)
-        else:
+    for name in names:
+        if name not in out:
             out[name] = DEFAULT_INSTRUMENTS.get(name, Instrument(name))
-    return out
+    return dict(sorted(out.items()))
+
+
+def limits_of(run: Any, key: str) -> Mapping[str, Any]:
+    """``scenario.budget`` / ``scenario.exposure``, or that table of the scenario's TOML."""
+    value = getattr(run.scenario, key, None)
+    if isinstance(value, Mapping):
+        return value
+    config = getattr(run.scenario, "config", None) or {}
+    return config.get(key, {}) or {}
 
 
 def years_of(run: Any, alloc: pd.DataFrame) -> list[str]:
@@ -111,7 +130,15 @@ def years_of(run: Any, alloc: pd.DataFrame) -> list[str]:
 
 def contributions(run: Any) -> pd.DataFrame:
     """Project × mission tag weights ``c_pm`` (index project_id, 0 where none)."""
-    tags = getattr(getattr(run, "pipeline_tags", None), "tags", None)
+    tagging = getattr(run, "pipeline_tags", None)
+    method = getattr(tagging, "contributions", None)
+    pipe = getattr(run, "pipeline", None)
+    if callable(method) and pipe is not None:
+        table = pd.DataFrame(method(ids=pipe["project_id"])).copy()
+        table.index = pd.Index(table.index.astype(str), name="project_id")
+        table.columns = [str(c) for c in table.columns]
+        return table.astype("float64")
+    tags = getattr(tagging, "tags", None)
     if tags is None or len(tags) == 0:
         return pd.DataFrame(index=pd.Index([], dtype="str", name="project_id"))
     table = tags.groupby(["line_id", "mission"], sort=True)["weight"].sum().unstack(fill_value=0.0)
@@ -144,9 +171,10 @@ def _project_attr(pipe: pd.DataFrame, column: str, default: float) -> pd.Series:
 def headline(run: Any, alloc: pd.DataFrame) -> dict[str, Any]:
     """Headline figures of summary.json beyond the model's own keys.
 
-    Returns ``public_total``, ``private_total``, ``private_additional`` (£m),
+    Returns ``public_total``, ``private_total``, ``additional_private_total`` (£m),
     ``additional_share`` [share], ``leverage`` [£ private per £ public],
-    ``projects_funded``, ``projects_total`` and ``expected_loss`` (£m).
+    ``projects_funded``, ``projects`` (in the pipeline) and ``expected_loss`` (£m).
+    The model's summary keys of the same name take precedence in summary.json.
     """
     pipe = _pipeline(run)
     additionality = _project_attr(pipe, "additionality", 1.0)
@@ -161,11 +189,11 @@ def headline(run: Any, alloc: pd.DataFrame) -> dict[str, Any]:
     return {
         "public_total": public,
         "private_total": private,
-        "private_additional": additional,
+        "additional_private_total": additional,
         "additional_share": additional / private if private > 0 else None,
         "leverage": private / public if public > 0 else None,
         "projects_funded": int(alloc["project_id"].nunique()),
-        "projects_total": int(len(pipe)),
+        "projects": int(len(pipe)),
         "expected_loss": float(loss[bears.fillna(False).to_numpy(dtype=bool)].sum()),
     }
 
@@ -175,12 +203,12 @@ HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("objective", "Objective value (as the model reports it)", "value"),
     ("public_total", "Public finance committed", "£m"),
     ("private_total", "Private investment mobilised", "£m"),
-    ("private_additional", "of which additional (would not happen anyway)", "£m"),
+    ("additional_private_total", "of which additional (would not happen anyway)", "£m"),
     ("additional_share", "Additional share of private investment", "%"),
     ("leverage", "Leverage: private £ per public £", "ratio"),
     ("expected_loss", "Expected loss on loans, equity and guarantees", "£m"),
     ("projects_funded", "Projects funded", "count"),
-    ("projects_total", "Projects in the pipeline", "count"),
+    ("projects", "Projects in the pipeline", "count"),
 )
 
 
@@ -188,14 +216,51 @@ HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
 
 
 def budget_use(run: Any, alloc: pd.DataFrame) -> pd.DataFrame:
-    """Budget used per control and year against its limit (``limit`` NaN = none given)."""
+    """Budget used per control and year against its limit (``limit`` NaN = none given).
+
+    Read from the model's ``dataset.budget_cost`` when it has one, else computed from
+    the allocation with the instrument treatment (module docstring).
+    """
+    instruments = instruments_of(run, sorted(set(alloc["instrument"])))
+    limits: Mapping[str, Mapping[str, float]] = limits_of(run, "budget")
+    controls = sorted({c for i in instruments.values() for c in i.controls} | set(limits))
+    years = years_of(run, alloc)
+    used = _dataset_budget(run)
+    if used is None:
+        used = _computed_budget(run, alloc, instruments)
+    controls = sorted(set(controls) | set(used.index.get_level_values("control")))
+    grid = pd.MultiIndex.from_product([controls, years], names=["control", "year"])
+    used = used.groupby(level=["control", "year"]).sum().reindex(grid, fill_value=0.0)
+    out = used.rename("used").reset_index()
+    out["limit"] = [
+        float(limits[c][y]) if c in limits and y in limits[c] else np.nan
+        for c, y in zip(out["control"], out["year"], strict=True)
+    ]
+    out["headroom"] = out["limit"] - out["used"]
+    out["share_used"] = out["used"] / out["limit"].where(out["limit"] > 0)
+    return out.astype({"control": "str", "year": "str", "used": "float64"})
+
+
+def _dataset_budget(run: Any) -> pd.Series | None:
+    ds = getattr(run.allocation, "dataset", None)
+    if ds is None or "budget_cost" not in getattr(ds, "data_vars", {}):
+        return None
+    cost = ds["budget_cost"]
+    if not {"control", "year"} <= set(cost.dims):
+        return None
+    other = [d for d in cost.dims if d not in ("control", "year")]
+    series = cost.sum(other).transpose("control", "year").to_series()
+    series.index = series.index.set_levels(
+        [series.index.levels[0].astype(str), series.index.levels[1].astype(str)])
+    return series.astype("float64")
+
+
+def _computed_budget(run: Any, alloc: pd.DataFrame,
+                     instruments: Mapping[str, Instrument]) -> pd.Series:
     pipe = _pipeline(run)
     el = (_project_attr(pipe, "pd", 0.0) * _project_attr(pipe, "lgd", 0.45)).reindex(
         alloc["project_id"]
     ).fillna(0.0).to_numpy()
-    instruments = instruments_of(run, sorted(set(alloc["instrument"])))
-    config = getattr(run.scenario, "config", None) or {}
-    limits: Mapping[str, Mapping[str, float]] = config.get("budget", {}) or {}
     pieces = []
     public = alloc["public"].to_numpy()
     for name, inst in instruments.items():
@@ -209,22 +274,11 @@ def budget_use(run: Any, alloc: pd.DataFrame) -> pd.DataFrame:
             pieces.append(pd.DataFrame({"control": inst.expected_loss_to,
                                         "year": alloc["year"][mask],
                                         "used": public[mask] * el[mask]}))
-    controls = sorted({c for i in instruments.values() for c in i.controls} | set(limits))
-    years = years_of(run, alloc)
-    grid = pd.MultiIndex.from_product([controls, years], names=["control", "year"])
-    if pieces:
-        used = pd.concat(pieces).groupby(["control", "year"])["used"].sum()
-        used = used.reindex(grid, fill_value=0.0)
-    else:
-        used = pd.Series(0.0, index=grid, name="used")
-    out = used.rename("used").reset_index()
-    out["limit"] = [
-        float(limits[c][y]) if c in limits and y in limits[c] else np.nan
-        for c, y in zip(out["control"], out["year"], strict=True)
-    ]
-    out["headroom"] = out["limit"] - out["used"]
-    out["share_used"] = out["used"] / out["limit"].where(out["limit"] > 0)
-    return out.astype({"control": "str", "year": "str"})
+    if not pieces:
+        empty = pd.MultiIndex.from_arrays([pd.Index([], dtype="str"), pd.Index([], dtype="str")],
+                                          names=["control", "year"])
+        return pd.Series([], index=empty, dtype="float64", name="used")
+    return pd.concat(pieces).groupby(["control", "year"])["used"].sum()
 
 
 def exposure_and_risk(run: Any, alloc: pd.DataFrame) -> pd.DataFrame:
@@ -248,8 +302,7 @@ def exposure_and_risk(run: Any, alloc: pd.DataFrame) -> pd.DataFrame:
     out.index.name = "year"
     out = out.reset_index()
     out["exposure_stock"] = out["new_exposure"].cumsum()
-    config = getattr(run.scenario, "config", None) or {}
-    limits = config.get("exposure", {}) or {}
+    limits = limits_of(run, "exposure")
     out["exposure_limit"] = [float(limits[y]) if y in limits else np.nan for y in out["year"]]
     out["headroom"] = out["exposure_limit"] - out["exposure_stock"]
     out["year"] = out["year"].astype("str")
@@ -276,7 +329,20 @@ def by_group(alloc: pd.DataFrame, key: str, values: pd.Series | None = None) -> 
 
 
 def by_mission(run: Any, alloc: pd.DataFrame, mission_ids: Sequence[str] = ()) -> pd.DataFrame:
-    """Public and private £m attributed to each mission through the project tag weights."""
+    """Public and private £m attributed to each mission through the project tag weights.
+
+    The model's ``missions`` frame when it has ``mission``, ``public`` and ``private``
+    columns (it then also carries weight, additional private money, value, leverage),
+    else computed from the tag weights.
+    """
+    model = getattr(run.allocation, "missions", None)
+    if model is not None and {"mission", "public", "private"} <= set(model.columns) and len(model):
+        out = model.reset_index(drop=True).copy()
+        out["mission"] = out["mission"].astype("str")
+        total = float(alloc["public"].sum())
+        if "share_of_public" not in out.columns:
+            out["share_of_public"] = out["public"] / total if total > 0 else np.nan
+        return out
     weights = contributions(run)
     per_project = alloc.groupby("project_id")[["public", "private"]].sum()
     missions = list(mission_ids) or list(weights.columns)
@@ -314,7 +380,7 @@ def flow(budget: pd.DataFrame, missions: pd.DataFrame, instruments: pd.DataFrame
     """Money from budget → mission → instrument → private money, as (stage, item, amount)."""
     used = budget.groupby("control", sort=True)["used"].sum()
     private = float(head.get("private_total") or 0.0)
-    additional = float(head.get("private_additional") or 0.0)
+    additional = float(head.get("additional_private_total") or 0.0)
     rows = (
         [("1 budget used", str(c), float(v)) for c, v in used.items()]
         + [("2 mission", str(m), float(v)) for m, v in zip(missions["mission"], missions["public"],

@@ -1,0 +1,88 @@
+"""CSV / JSON serialisation: fixed floats, sorted rows, formula neutralising."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from missionfinance.report.formats import (
+    csv_bytes,
+    format_column,
+    format_float,
+    json_bytes,
+    neutralise,
+    sort_rows,
+)
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+44 20", "-2", "@SUM(A1)", "\tx", "\rx"])
+def test_neutralise_prefixes_formula_starts(text: str) -> None:
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Offshore wind", "1-2", "", "a=b", "'quoted"])
+def test_neutralise_leaves_plain_text(text: str) -> None:
+    assert neutralise(text) == text
+
+
+def test_format_float_is_fixed_and_never_negative_zero() -> None:
+    assert format_float(1.0) == "1.000000"
+    assert format_float(-1e-9) == "0.000000"
+    assert format_float(-0.0) == "0.000000"
+    assert format_float(float("nan")) == ""
+    assert format_float(float("inf")) == "inf"
+    assert format_float(0.1 + 0.2) == "0.300000"
+
+
+def test_format_column_matches_scalar_format() -> None:
+    values = [0.0, -0.0, -4e-7, 1234.5678915, 1e12, float("nan"), float("-inf")]
+    assert format_column(pd.Series(values)) == [format_float(v) for v in values]
+
+
+def test_csv_rows_sorted_whatever_the_input_order() -> None:
+    frame = pd.DataFrame({"project_id": ["P2", "P1", "P1"], "year": ["2027-28", "2027-28",
+                                                                      "2026-27"],
+                          "public": [1.0, 2.0, 3.0]})
+    shuffled = frame.sample(frac=1.0, random_state=3)
+    assert csv_bytes(frame) == csv_bytes(shuffled)
+    assert csv_bytes(frame).decode().splitlines()[1:] == [
+        "P1,2026-27,3.000000", "P1,2027-28,2.000000", "P2,2027-28,1.000000"]
+
+
+def test_csv_is_utf8_lf_and_quotes_only_where_needed() -> None:
+    frame = pd.DataFrame({"name": ["a,b", 'say "hi"', "line\nbreak", "é ✓"], "v": [1.0] * 4})
+    data = csv_bytes(frame, sort=False)
+    assert b"\r" not in data.replace(b"line\nbreak", b"")
+    text = data.decode("utf-8")
+    assert text.endswith("\n")
+    assert '"a,b"' in text and '"say ""hi"""' in text and "é ✓" in text
+
+
+def test_csv_neutralises_text_but_not_numbers() -> None:
+    frame = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "-5"], "amount": [-5.0, 2.0]})
+    rows = list(csv.reader(io.StringIO(csv_bytes(frame, sort=False).decode())))
+    assert rows[1] == ["'=HYPERLINK(\"http://x\")", "-5.000000"]
+    assert rows[2] == ["'-5", "2.000000"]
+
+
+def test_sort_rows_is_total_with_missing_values() -> None:
+    frame = pd.DataFrame({"a": ["x", None, "x"], "b": [2.0, 1.0, np.nan]})
+    out = sort_rows(frame)
+    assert out["a"].tolist()[:2] == ["x", "x"]
+    assert math.isnan(out["b"].iloc[1])
+
+
+def test_json_is_stable_and_strict() -> None:
+    data = {"status": "optimal", "objective": 0.1 + 0.2, "n": np.int64(3),
+            "bad": float("nan"), "nested": {"x": np.float64(1.5)}}
+    text = json_bytes(data).decode()
+    assert json.loads(text) == {"status": "optimal", "objective": 0.30000000000000004, "n": 3,
+                                "bad": None, "nested": {"x": 1.5}}
+    assert text.endswith("}\n") and "NaN" not in text
+    assert json_bytes(data) == json_bytes(dict(data))

@@ -1,0 +1,177 @@
+"""write_outputs: the files of DESIGN §5, their columns, determinism and atomic writing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+import missionfinance.report as report
+from missionfinance.errors import MissionFinanceError
+from missionfinance.report import OUTPUT_FILES, render_outputs, write_outputs
+from missionfinance.report.manifest import sha256_bytes
+
+from .conftest import Status, make_run
+
+HERE = Path(__file__).resolve().parent
+
+
+def test_every_output_file_is_written(run: SimpleNamespace, tmp_path: Path) -> None:
+    out = write_outputs(run, tmp_path / "results" / "run")
+    assert sorted(os.listdir(out)) == sorted(OUTPUT_FILES)
+
+
+def test_allocation_csv_columns_rows_and_totals(run: SimpleNamespace, tmp_path: Path) -> None:
+    out = write_outputs(run, tmp_path / "out")
+    alloc = pd.read_csv(out / "allocation.csv")
+    assert list(alloc.columns) == ["project_id", "instrument", "year", "public", "private"]
+    assert (alloc["public"] > 0).all()
+    keys = list(zip(alloc["project_id"], alloc["instrument"], alloc["year"], strict=True))
+    assert keys == sorted(keys)
+    summary = json.loads((out / "summary.json").read_text())
+    assert alloc["public"].sum() == pytest.approx(summary["public_total"], abs=1e-5)
+
+
+def test_summary_json_keys_and_exact_objective(run: SimpleNamespace, tmp_path: Path) -> None:
+    out = write_outputs(run, tmp_path / "out")
+    summary = json.loads((out / "summary.json").read_text())
+    assert list(summary)[:4] == ["status", "objective", "public_total", "private_total"]
+    assert summary["status"] == "optimal"
+    assert summary["objective"] == run.allocation.objective  # bit for bit
+    for key in ("additional_private_total", "additional_share", "leverage", "projects_funded"):
+        assert key in summary
+
+
+def test_tags_csv_has_pipeline_and_baseline_scope(run: SimpleNamespace, tmp_path: Path) -> None:
+    out = write_outputs(run, tmp_path / "out")
+    tags = pd.read_csv(out / "tags.csv")
+    assert list(tags.columns)[:4] == ["scope", "line_id", "mission", "weight"]
+    assert set(tags["scope"]) == {"baseline", "pipeline"}
+
+
+def test_manifest_hashes_every_output_and_input(run: SimpleNamespace, tmp_path: Path) -> None:
+    out = write_outputs(run, tmp_path / "results" / "run")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert list(manifest["outputs"]) == [n for n in OUTPUT_FILES if n != "manifest.json"]
+    for name, rec in manifest["outputs"].items():
+        data = (out / name).read_bytes()
+        assert rec == {"sha256": sha256_bytes(data), "bytes": len(data)}
+    assert manifest["scenario"]["path"] == "../work/scenario.toml"
+    assert [r["path"] for r in manifest["inputs"]] == ["../work/data/pipeline.csv"]
+    assert manifest["solver"]["options"]["threads"] == 1
+    assert manifest["objective"] == run.allocation.objective
+    assert {"python", "pandas", "numpy", "matplotlib", "xlsxwriter"} <= set(manifest["packages"])
+
+
+def test_no_wall_clock_time_in_any_file(run: SimpleNamespace, tmp_path: Path) -> None:
+    import datetime as dt
+    import zipfile
+
+    out = write_outputs(run, tmp_path / "out")
+    today = dt.date.today()
+    stamps = [today.isoformat(), today.strftime("%Y%m%d"), today.strftime("%d %b %Y")]
+    for name in OUTPUT_FILES:
+        data = (out / name).read_bytes()
+        if name.endswith(".xlsx"):
+            with zipfile.ZipFile(out / name) as z:
+                assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+                data = b"".join(z.read(i) for i in z.infolist())
+        for stamp in stamps:
+            assert stamp.encode() not in data, (name, stamp)
+
+
+def test_same_run_same_bytes_in_process(tmp_path: Path) -> None:
+    a = render_outputs(make_run(tmp_path / "w", 30), tmp_path)
+    b = render_outputs(make_run(tmp_path / "w", 30), tmp_path)
+    assert a.keys() == b.keys()
+    for name in a:
+        assert a[name] == b[name], name
+
+
+_SCRIPT = """
+import sys
+sys.path.insert(0, {tests!r})
+from pathlib import Path
+from report.conftest import make_run
+from missionfinance.report import write_outputs
+root = Path({root!r})
+write_outputs(make_run(root / "w", 30), root / "results" / sys.argv[1])
+"""
+
+
+def test_two_processes_write_identical_bytes(tmp_path: Path) -> None:
+    script = _SCRIPT.format(tests=str(HERE.parent), root=str(tmp_path))
+    env = {**os.environ, "PYTHONHASHSEED": "random"}
+    for name in ("a", "b"):
+        subprocess.run([sys.executable, "-c", script, name], check=True, env=env, timeout=120)
+    for name in OUTPUT_FILES:
+        a = (tmp_path / "results" / "a" / name).read_bytes()
+        b = (tmp_path / "results" / "b" / name).read_bytes()
+        assert a == b, name
+
+
+def test_replaces_an_earlier_run_and_leaves_no_temporary_folder(
+        run: SimpleNamespace, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_outputs(run, out)
+    (out / "stale.txt").write_text("from an older version")
+    write_outputs(run, out)
+    assert sorted(os.listdir(out)) == sorted(OUTPUT_FILES)
+    assert sorted(os.listdir(tmp_path)) == ["out", "work"]
+
+
+def test_interrupted_write_keeps_the_old_folder(run: SimpleNamespace, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    write_outputs(run, out)
+    before = {n: (out / n).read_bytes() for n in OUTPUT_FILES}
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "_swap_in", interrupted)
+    other = make_run(tmp_path / "work", n_projects=20)
+    with pytest.raises(KeyboardInterrupt):
+        write_outputs(other, out)
+    assert {n: (out / n).read_bytes() for n in OUTPUT_FILES} == before
+    assert sorted(os.listdir(tmp_path)) == ["out", "work"]
+
+
+def test_failed_render_writes_nothing(run: SimpleNamespace, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> dict[str, bytes]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(report, "render_outputs", broken)
+    with pytest.raises(RuntimeError):
+        write_outputs(run, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_refuses_to_replace_a_folder_that_is_not_an_output(
+        run: SimpleNamespace, tmp_path: Path) -> None:
+    mine = tmp_path / "my-documents"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("precious")
+    with pytest.raises(MissionFinanceError, match="does not hold missionfinance outputs"):
+        write_outputs(run, mine)
+    assert (mine / "thesis.docx").read_text() == "precious"
+    afile = tmp_path / "file"
+    afile.write_text("x")
+    with pytest.raises(MissionFinanceError, match="not a folder"):
+        write_outputs(run, afile)
+
+
+def test_infeasible_run_is_reported_not_hidden(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "w", 8, status=Status.INFEASIBLE)
+    files = render_outputs(run, tmp_path)
+    summary = json.loads(files["summary.json"])
+    assert summary["status"] == "infeasible" and summary["objective"] is None
+    assert files["allocation.csv"] == b"project_id,instrument,year,public,private\n"
+    assert b"did not find an optimal allocation" in files["report.html"]
