@@ -24,6 +24,8 @@ PathLike = str | Path
 _GZIP = b"\x1f\x8b"
 _ZIP = b"PK\x03\x04"
 _PARQUET = b"PAR1"
+_LABEL = {"xlsx": "an XLSX workbook", "parquet": "a Parquet file", "text": "a CSV table",
+          "gzip": "a gzip-compressed CSV table"}
 _FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
@@ -143,23 +145,16 @@ def read_table(path: PathLike, sheet: str | int = 0) -> pd.DataFrame:
         fail(p, f"is not a valid CSV table ({msg[:120]}); check quoting and the number of "
                 f"fields")
     except Exception as exc:  # openpyxl / pyarrow raise many types on damaged files
-        msg = " ".join(str(exc).split())[:120] or type(exc).__name__
-        fail(p, f"cannot be read as a {kind} table ({msg}); save it as CSV, XLSX or Parquet")
+        msg = " ".join(str(exc).split())
+        for folder in {str(p.parent), str(p.resolve().parent)}:
+            msg = msg.replace(folder + "/", "")
+        msg = msg[:120] or type(exc).__name__
+        fail(p, f"cannot be read as {_LABEL[kind]} ({msg}); save it as CSV, XLSX or Parquet")
     frame = frame.rename(columns=lambda c: str(c).strip())
     dup = frame.columns[frame.columns.duplicated()]
     if len(dup):
         fail(p, f"column {dup[0]!r} appears twice; rename one of them", key=str(dup[0]))
-    out = {}
-    for col in frame.columns:
-        s = frame[col]
-        if kind == "parquet" and pd.api.types.is_float_dtype(s.dtype):
-            # keep numeric precision: repr of a float round-trips
-            out[col] = pd.Series(
-                np.where(s.isna(), "", s.map(repr, na_action="ignore").astype("object")),
-                dtype="str",
-            )
-        else:
-            out[col] = text(s)
+    out = {col: text(frame[col]) for col in frame.columns}
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 from missionfinance.instruments import INSTRUMENTS
 from missionfinance.io._files import PathLike, check_file, fail, read_table, to_number
 from missionfinance.io.schema import PIPELINE_SCHEMA
-from missionfinance.years import check_financial_year, is_financial_year
+from missionfinance.years import check_financial_year
 
 __all__ = ["DEFAULT_ADDITIONALITY", "DEFAULT_LGD", "read_pipeline"]
 
@@ -61,7 +61,8 @@ def _instruments(file: object, raw: pd.DataFrame,
     if unknown.any():
         pos = int(parts.index[_first(unknown.to_numpy())])
         fail(file, f"unknown instrument {parts[unknown].iloc[0]!r} in "
-                   f"{raw['instruments'].iloc[pos]!r}; use {', '.join(allowed)}",
+                   f"{raw['instruments'].iloc[pos]!r}; use {', '.join(allowed)}, separated "
+                   f"by ';'",
              row=pos + 1, key="instruments")
     n = len(raw)
     has_any = np.zeros(n, dtype=bool)
@@ -81,11 +82,24 @@ def _instruments(file: object, raw: pd.DataFrame,
     return pd.Series(joined, dtype="str"), eligible
 
 
+def _is_fy(s: pd.Series) -> pd.Series:
+    """Vectorised :func:`missionfinance.years.is_financial_year` on a text column."""
+    shape = s.str.fullmatch(r"\d{4}-\d{2}")
+    first = pd.to_numeric(s.str[:4].where(shape, "0"), errors="coerce")
+    second = pd.to_numeric(s.str[5:7].where(shape, "0"), errors="coerce")
+    return shape & ((first + 1) % 100 == second)
+
+
+def _fy(start: pd.Series) -> pd.Series:
+    """Financial years from their first calendar year, e.g. 2026 → "2026-27"."""
+    return start.astype("str") + "-" + ((start + 1) % 100).astype("str").str.zfill(2)
+
+
 def _years(file: object, raw: pd.DataFrame, horizon: list[str] | None) -> dict[str, pd.Series]:
     cols: dict[str, pd.Series] = {}
     for column in ("start_year", "end_year"):
         s = raw[column] if column in raw.columns else pd.Series([""] * len(raw), dtype="str")
-        bad = (s != "") & ~s.map(is_financial_year).astype(bool)
+        bad = (s != "") & ~_is_fy(s)
         if bad.any():
             i = _first(bad.to_numpy())
             fail(file, f"{s.iloc[i]!r} is not a financial year; write it like '2026-27' or "
@@ -110,8 +124,8 @@ def _years(file: object, raw: pd.DataFrame, horizon: list[str] | None) -> dict[s
             fail(file, f"window {start.iloc[i] or first!r}..{end.iloc[i] or last!r} lies "
                        f"outside the horizon {first}..{last}; move it or drop the project",
                  row=i + 1, key="start_year" if s_int.iloc[i] > hi else "end_year")
-        start = s_int.clip(lower=lo).map(lambda y: f"{y}-{(y + 1) % 100:02d}").astype("str")
-        end = e_int.clip(upper=hi).map(lambda y: f"{y}-{(y + 1) % 100:02d}").astype("str")
+        start = _fy(s_int.clip(lower=lo))
+        end = _fy(e_int.clip(upper=hi))
     return {"start_year": start, "end_year": end}
 
 

@@ -76,6 +76,13 @@ CASES: list[tuple[str, str, str | bytes, Callable[[Path], object], str]] = [
      pipeline_reader, "key leverage_bond: column names unknown instrument 'bond'; rename it"),
     ("malformed year", "pipeline.csv", pipe("P2,5,,grant,0,,0,,,2026/27,"), pipeline_reader,
      "row 2, column start_year: '2026/27' is not a financial year; write it like '2026-27'"),
+    ("year not consecutive", "pipeline.csv", pipe("P2,5,,grant,0,,0,,,,2026-28"),
+     pipeline_reader,
+     "row 2, column end_year: '2026-28' is not a financial year; write it like '2026-27'"),
+    ("damaged XLSX", "pipeline.xlsx", b"PK\x03\x04 not really a workbook", pipeline_reader,
+     "cannot be read as an XLSX workbook ("),
+    ("damaged Parquet", "lines.parquet", b"PAR1 not really parquet", read_lines,
+     "cannot be read as a Parquet file ("),
     ("start after end", "pipeline.csv", pipe("P2,5,,grant,0,,0,,,2027-28,2026-27"),
      pipeline_reader,
      "row 2, column start_year: start_year '2027-28' is after end_year '2026-27'; swap them"),
@@ -142,7 +149,9 @@ def test_malformed_input_gives_one_line_error(tmp_path, name, content, reader, e
     assert str(tmp_path) not in msg  # the file's name, not its whole path
     assert msg.startswith(f"{name} {expected}") or msg.startswith(f"{name}: {expected}"), msg
     located = re.match(rf"{re.escape(name)} (row \d+|key \S+)", msg)
-    assert located or expected.startswith(("file", "is not a valid", "damaged", "invalid JSON"))
+    assert located or expected.startswith(
+        ("file", "is not a valid", "damaged", "invalid JSON", "cannot be read")
+    )
 
 
 def test_missing_file(tmp_path):
