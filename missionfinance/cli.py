@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+import pandas as pd
+
 from missionfinance.errors import MissionFinanceError
 
 EXIT_OK, EXIT_SOLVED_NOT_OPTIMAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -72,8 +74,7 @@ def _version() -> str:
     return f"missionfinance {__version__}"
 
 
-def _read_lines(paths: Sequence[Path], fmt: str | None):  # type: ignore[no-untyped-def]
-    import pandas as pd
+def _read_lines(paths: Sequence[Path], fmt: str | None) -> pd.DataFrame:
 
     from missionfinance.io import read_lines
 
@@ -88,14 +89,16 @@ def _read_lines(paths: Sequence[Path], fmt: str | None):  # type: ignore[no-unty
     return lines
 
 
-def _write_csv_atomic(frame, path: Path) -> None:  # type: ignore[no-untyped-def]
-    from missionfinance.report import write_csv
+def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
+    """Write a CSV the way the reports do (formula cells neutralised), atomically."""
+    from missionfinance.report.formats import csv_bytes
 
+    data = csv_bytes(frame, sort=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
     try:
-        write_csv(frame, Path(tmp))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -182,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("missionfinance: interrupted; no output was written", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
+    except Exception as exc:  # the CLI never shows a traceback
         msg = str(exc).splitlines()[0] if str(exc) else ""
         print(
             f"missionfinance: internal error: {type(exc).__name__}: {msg} "

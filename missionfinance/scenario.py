@@ -397,7 +397,7 @@ class Scenario:
         if isinstance(variants, str | Path):
             chosen += sw.read_variants(variants)
         elif variants is not None:
-            chosen += list(variants)
+            chosen += [v for v in variants if isinstance(v, sw.Variant)]
         if vary:
             if isinstance(vary, Mapping):
                 specs: list[Any] = [

@@ -150,14 +150,14 @@ def read_variants(path: str | Path) -> list[Variant]:
     out = []
     for row_no, row in enumerate(frame.itertuples(index=False), start=1):
         values = dict(zip(frame.columns, row, strict=True))
-        changes = tuple(
+        row_changes: list[Change] = [
             (k.rstrip("*"), "*" if k.endswith("*") else "=", _parse_value(values[k]))
             for k in keys
             if values[k] != ""
-        )
+        ]
         if not values["variant"]:
             raise MissionFinanceError(f"{p.name} row {row_no}, column variant: empty; name the variant")
-        out.append(Variant(values["variant"], changes))
+        out.append(Variant(values["variant"], tuple(row_changes)))
     return out
 
 
@@ -278,7 +278,7 @@ def solve_variant(base: _Base, variant: Variant) -> dict[str, Any]:
         row.update(_summarise(result))
     except MissionFinanceError as exc:
         row.update({"status": "error", "error": str(exc)})
-    except Exception as exc:  # noqa: BLE001 - a failed variant must not stop the sweep
+    except Exception as exc:  # a failed variant must not stop the sweep
         row.update({"status": "error", "error": f"{type(exc).__name__}: {exc}"})
     return row
 
@@ -410,7 +410,7 @@ def _run_dask(
             k = index[fut.key]
             try:
                 rows[k] = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a lost worker fails one variant, not the sweep
+            except Exception as exc:  # a lost worker fails one variant, not the sweep
                 rows[k] = {"variant": variants[k].name, **variants[k].labels,
                            "status": "error", "error": f"{type(exc).__name__}: {exc}"}
             if bar is not None:
@@ -486,11 +486,44 @@ class SweepResult:
         fx, fy = x or self.frontier_axes[0], y or self.frontier_axes[1]
         return efficient_frontier(self.table, fx, fy)
 
-    def write(self, out_dir: str | Path) -> Path:
-        """Write ``variants.csv``, ``frontier.csv``, ``comparison.svg`` and ``manifest.json``."""
-        from missionfinance.report import write_sweep_outputs
+    def render(self) -> dict[str, bytes]:
+        """The sweep's output files as bytes: variants.csv, frontier.csv, comparison.svg,
+        manifest.json (deterministic: same variants and inputs → same bytes)."""
+        from missionfinance.report.formats import csv_bytes, json_bytes
+        from missionfinance.report.manifest import file_record, package_versions, sha256_bytes
 
-        return write_sweep_outputs(self, Path(out_dir))
+        files: dict[str, bytes] = {
+            "variants.csv": csv_bytes(self.table, sort=False),
+            "frontier.csv": csv_bytes(self.frontier(), sort=False),
+        }
+        try:
+            from missionfinance.plot import sweep_comparison
+            from missionfinance.report.charts import svg_bytes
+
+            files["comparison.svg"] = svg_bytes(sweep_comparison(self.table, "objective"))
+        except ImportError:  # matplotlib figures are optional for a sweep
+            pass
+        base = Path(self.scenario.path).parent
+        manifest = {
+            "manifest_version": 1,
+            "kind": "sweep",
+            "paths_relative_to": "the scenario's folder",
+            "scenario": {"name": self.scenario.name, **file_record(self.scenario.path, base)},
+            "variants": [
+                {"name": v.name, "changes": [[k, op, v_] for k, op, v_ in v.changes]}
+                for v in self.variants
+            ],
+            "frontier_axes": list(self.frontier_axes),
+            "packages": package_versions(),
+            "outputs": {n: {"sha256": sha256_bytes(b), "bytes": len(b)} for n, b in files.items()},
+        }
+        files["manifest.json"] = json_bytes(manifest)
+        return files
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write ``variants.csv``, ``frontier.csv``, ``comparison.svg`` and ``manifest.json``
+        into ``out_dir``, atomically."""
+        return _write_files_atomic(self.render(), Path(out_dir))
 
     def plot(self, metric: str = "objective") -> Any:
         """A bar chart of one metric across variants (matplotlib Figure)."""
@@ -513,6 +546,32 @@ class SweepResult:
         )
         more = f"<small>… {len(self.table) - 20} more</small>" if len(self.table) > 20 else ""
         return f"<div><b>Sweep</b> of {html.escape(self.scenario.name)}<table><tr>{head}</tr>{body}</table>{more}</div>"
+
+
+def _write_files_atomic(files: Mapping[str, bytes], out: Path) -> Path:
+    """Write ``files`` into a hidden folder beside ``out``, then rename it into place."""
+    import secrets
+    import shutil
+
+    from missionfinance.report import _swap_in
+
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.json").is_file())):
+        raise MissionFinanceError(
+            f"{out}: exists and is not a missionfinance output folder; choose a new --out folder"
+        )
+    parent = out.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    tmp = parent / f".{out.name}.tmp-{token}"
+    tmp.mkdir()
+    try:
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
+        _swap_in(tmp, out.absolute(), parent / f".{out.name}.old-{token}")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
 
 
 def run_sweep_cli(args: Any, echo: Callable[[str], None] = print) -> int:

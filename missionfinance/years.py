@@ -20,7 +20,7 @@ def is_financial_year(value: object) -> bool:
     if not isinstance(value, str):
         return False
     m = _FY.match(value)
-    return bool(m) and (int(m.group(1)) + 1) % 100 == int(m.group(2))
+    return m is not None and (int(m.group(1)) + 1) % 100 == int(m.group(2))
 
 
 def check_financial_year(value: object, context: str) -> str:
