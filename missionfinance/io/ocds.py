@@ -34,7 +34,8 @@ One line per ocid (``line_id`` = the ocid, unique after compiling):
   ``details.classifications`` with scheme ``COFOG`` (two-digit division);
 - ``description``: tender title and description (``": "``-joined), else the
   awards' titles; ``supplier``: award suppliers' names, ``";"``-joined;
-- ``region``: the buyer's ``address.region`` as published (often a NUTS code);
+- ``region``: the buyer's ``address.region`` as published (often a NUTS code), else
+  the items' delivery-address regions (``";"``-joined);
 - ``year``: the financial year of the first award date, else of the release date;
 - ``source = "procurement"``, ``programme`` and ``budget_type`` ``""``.
 """
@@ -294,6 +295,15 @@ def _clean(value: Any) -> str:
     return " ".join(str(value).split()) if isinstance(value, str | int | float) else ""
 
 
+def _delivery_region(tender: dict[str, Any]) -> str:
+    regions = sorted({
+        r for item in map(_dict, _list(tender.get("items")))
+        for a in map(_dict, _list(item.get("deliveryAddresses")))
+        if (r := _clean(a.get("region")))
+    })
+    return ";".join(regions)
+
+
 def _line(path: Path, ocid: str, release: Release,
           rates: Mapping[str, float] | None) -> dict[str, Any]:
     tender = _dict(release.get("tender"))
@@ -317,7 +327,7 @@ def _line(path: Path, ocid: str, release: Release,
         "year": _financial_year(award_dates[0] if award_dates else release.get("date")),
         "cofog": _cofog(party),
         "cpv": _cpv(release),
-        "region": _clean(_dict(party.get("address")).get("region")),
+        "region": _clean(_dict(party.get("address")).get("region")) or _delivery_region(tender),
         "supplier": ";".join(sorted(suppliers)),
     }
 

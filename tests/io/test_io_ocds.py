@@ -151,6 +151,13 @@ def test_cpv_of_every_item_is_kept():
         assert set(lines.loc[release["ocid"], "cpv"].split(";")) == expected
 
 
+def test_region_from_buyer_address_else_delivery_addresses():
+    cf = read_ocds(CF2025)
+    assert (cf["region"] != "").sum() >= 100
+    assert "Yorkshire and the Humber" in set(cf["region"])
+    assert "UKL18" in set(read_ocds(S2W)["region"])
+
+
 def test_buyer_cofog_classifications():
     lines = read_ocds(S2W)
     assert lines["cofog"].str.fullmatch(r"(\d{2}(\.\d)?)?(;\d{2}(\.\d)?)*").all()
