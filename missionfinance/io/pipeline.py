@@ -24,7 +24,7 @@ import pandas as pd
 
 from missionfinance.instruments import INSTRUMENTS
 from missionfinance.io._files import PathLike, check_file, fail, read_table, to_number
-from missionfinance.io.schema import PIPELINE_SCHEMA
+from missionfinance.io.schema import PIPELINE_SCHEMA, missing_fix
 from missionfinance.years import check_financial_year
 
 __all__ = ["DEFAULT_ADDITIONALITY", "DEFAULT_LGD", "read_pipeline"]
@@ -181,8 +181,11 @@ def read_pipeline(
     raw = read_table(p)
     for column in _REQUIRED:
         if column not in raw.columns:
-            fail(p, f"required column {column!r} is missing; add it (see the pipeline schema)",
-                 key=column)
+            fix = missing_fix(column, raw.columns).replace(
+                "or map a source column to it with column_map", "(see the pipeline schema)")
+            fail(p, f"required column {column!r} is missing; {fix}", key=column)
+    if raw.empty:
+        fail(p, "has no projects; add at least one row below the header")
     ids = raw["project_id"]
     if (ids == "").any():
         i = _first((ids == "").to_numpy())

@@ -21,6 +21,7 @@ Missing-value semantics (the ``missing`` field) in one place:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,7 @@ __all__ = [
     "Column",
     "empty_lines",
     "finish_lines",
+    "missing_fix",
     "schema_markdown",
     "text",
 ]
@@ -198,6 +200,25 @@ def text(series: pd.Series) -> pd.Series:
     return s.astype("str").str.strip()
 
 
+def missing_fix(column: str, present: Iterable[object]) -> str:
+    """The fix for a missing column: rename a near-miss header, else add or map it.
+
+    Examples
+    --------
+    >>> missing_fix("capacity", ["project_id", "Capacity "])
+    "rename column 'Capacity ' to 'capacity'"
+    >>> missing_fix("amount", ["line_id"])
+    'add it or map a source column to it with column_map'
+    """
+    def key(name: object) -> str:
+        return "".join(ch for ch in str(name).lower() if ch.isalnum())
+
+    near = [str(c) for c in present if key(c) == key(column)]
+    if near:
+        return f"rename column {near[0]!r} to {column!r}"
+    return "add it or map a source column to it with column_map"
+
+
 def finish_lines(frame: pd.DataFrame, file: object) -> pd.DataFrame:
     """Return the canonical lines frame: §3.1 columns in order, defaults filled, validated.
 
@@ -227,7 +248,7 @@ def finish_lines(frame: pd.DataFrame, file: object) -> pd.DataFrame:
     if missing:
         raise MissionFinanceError(
             f"{where(file, key=missing[0])}: required column {missing[0]!r} is missing; "
-            f"add it or map a source column to it with column_map"
+            f"{missing_fix(missing[0], frame.columns)}"
         )
     cols: dict[str, pd.Series] = {}
     n = len(frame)

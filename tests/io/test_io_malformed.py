@@ -38,7 +38,12 @@ def pipeline_reader(path: Path) -> object:
 # (id, file name, content, reader, expected message after "<file> ")
 CASES: list[tuple[str, str, str | bytes, Callable[[Path], object], str]] = [
     ("missing column", "pipeline.csv", "project_id,instruments,pd\nP1,grant,0\n", pipeline_reader,
-     "key capacity: required column 'capacity' is missing; add it"),
+     "key capacity: required column 'capacity' is missing; add it (see the pipeline schema)"),
+    ("misspelt column", "pipeline.csv", "project_id,Capacity,instruments,pd\nP1,5,grant,0\n",
+     pipeline_reader, "key capacity: required column 'capacity' is missing; rename column "
+     "'Capacity' to 'capacity'"),
+    ("no projects", "pipeline.csv", PIPE_HEAD, pipeline_reader,
+     "has no projects; add at least one row below the header"),
     ("duplicate project_id", "pipeline.csv", pipe("P1,5,,grant,0,,0,,,,"), pipeline_reader,
      "row 2, column project_id: 'P1' duplicates row 1; project ids must be unique"),
     ("empty project_id", "pipeline.csv", pipe(",5,,grant,0,,0,,,,"), pipeline_reader,
@@ -150,7 +155,7 @@ def test_malformed_input_gives_one_line_error(tmp_path, name, content, reader, e
     assert msg.startswith(f"{name} {expected}") or msg.startswith(f"{name}: {expected}"), msg
     located = re.match(rf"{re.escape(name)} (row \d+|key \S+)", msg)
     assert located or expected.startswith(
-        ("file", "is not a valid", "damaged", "invalid JSON", "cannot be read")
+        ("file", "is not a valid", "damaged", "invalid JSON", "cannot be read", "has no")
     )
 
 
