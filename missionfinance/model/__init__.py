@@ -5,6 +5,8 @@
 See docs/model.md for the formulation, the constraint families and their scenario keys.
 """
 
+from typing import Any
+
 from missionfinance.model.config import options_from_toml
 from missionfinance.model.highs import SolverOptions
 from missionfinance.model.problem import (
@@ -20,6 +22,21 @@ from missionfinance.model.result import AllocationResult
 from missionfinance.model.solve import solve
 from missionfinance.model.status import Status
 
+
+def to_pyomo(problem: AllocationProblem) -> Any:
+    """The model as a pyomo ConcreteModel (see :mod:`missionfinance.model.pyomo_view`)."""
+    from missionfinance.model.pyomo_view import to_pyomo as _to_pyomo
+
+    return _to_pyomo(problem)
+
+
+def solve_pyomo(model: Any, options: SolverOptions | None = None) -> AllocationResult:
+    """Solve a :func:`to_pyomo` model with pyomo's HiGHS interface; same result object."""
+    from missionfinance.model.pyomo_view import solve_pyomo as _solve_pyomo
+
+    return _solve_pyomo(model, options)
+
+
 __all__ = [
     "FAMILIES",
     "AllocationProblem",
@@ -33,4 +50,6 @@ __all__ = [
     "Target",
     "options_from_toml",
     "solve",
+    "solve_pyomo",
+    "to_pyomo",
 ]

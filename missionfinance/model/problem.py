@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -234,6 +234,12 @@ class AllocationProblem:
     def enabled(self, family: str) -> bool:
         """True when constraint ``family`` is switched on."""
         return family not in self.disabled
+
+    def to_pyomo(self) -> Any:
+        """This problem as a pyomo ConcreteModel with the fast path's names."""
+        from missionfinance.model.pyomo_view import to_pyomo
+
+        return to_pyomo(self)
 
     @property
     def is_mip(self) -> bool:
