@@ -76,13 +76,13 @@ def _merger() -> Any:
     return ocdsmerge.Merger(schema=schema)
 
 
-def _load(path: Path) -> list[Any]:
-    """Top-level JSON documents of a JSON or JSON Lines file."""
+def _load(path: Path) -> list[tuple[str, Any]]:
+    """Top-level JSON documents of a JSON or JSON Lines file, with where they are."""
     content = read_text(path)
     if not content.strip():
         fail(path, "file is empty; give an OCDS JSON file")
     try:
-        return [json.loads(content)]
+        return [("top level", json.loads(content))]
     except json.JSONDecodeError as exc:
         if not exc.msg.startswith("Extra data"):
             fail(path, f"invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); "
@@ -92,17 +92,16 @@ def _load(path: Path) -> list[Any]:
         if not line.strip():
             continue
         try:
-            docs.append(json.loads(line))
+            docs.append((f"line {n}", json.loads(line)))
         except json.JSONDecodeError as exc:
             fail(path, f"invalid JSON Lines at column {exc.colno} ({exc.msg}); write one "
                        f"JSON object per line", key=f"line {n}")
     return docs
 
 
-def _releases(path: Path, docs: list[Any]) -> Iterator[Release]:
+def _releases(path: Path, docs: list[tuple[str, Any]]) -> Iterator[Release]:
     """Every release-like object (releases and records' compiled releases) in the file."""
-    for d, doc in enumerate(docs, start=1):
-        where_doc = f"line {d}" if len(docs) > 1 else "top level"
+    for where_doc, doc in docs:
         items = doc if isinstance(doc, list) else [doc]
         for item in items:
             if not isinstance(item, dict):
@@ -196,7 +195,7 @@ def _money(path: Path, ocid: str, field: str, value: Any,
         number = float(amount)
     except (TypeError, ValueError):
         fail(path, f"{field}.amount {amount!r} is not a number; fix the release", key=ocid)
-    currency = value.get("currency") or "GBP"
+    currency = str(value.get("currency") or "GBP").strip().upper()
     if currency == "GBP":
         return number / 1e6
     if rates is not None and currency in rates:
