@@ -288,7 +288,7 @@ def _xlsx_difference(expected: bytes, actual: bytes) -> str:
 
     try:
         found = openpyxl.load_workbook(io.BytesIO(actual), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure means an unreadable workbook
+    except Exception as exc:  # any failure means an unreadable workbook
         return f"not a readable workbook ({type(exc).__name__})"
     wanted = openpyxl.load_workbook(io.BytesIO(expected), read_only=True, data_only=True)
     try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import io
+import unicodedata
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
@@ -50,7 +51,7 @@ def label(text: object, limit: int = LABEL_CHARS) -> str:
     >>> label("Costs $5m")
     'Costs \\\\$5m'
     """
-    value = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    value = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in str(text))
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     return value.replace("$", r"\$")
@@ -64,7 +65,8 @@ def _styled(func: _F) -> _F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Figure:
-        with mpl.rc_context(_SVG_RC):
+        with mpl.rc_context(_SVG_RC), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # glyphs missing from DejaVu Sans
             return func(*args, **kwargs)
 
     return cast(_F, wrapper)

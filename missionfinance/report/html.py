@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import math
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -61,7 +62,11 @@ class HtmlTable:
 
 
 def _clean(text: str) -> str:
-    return "".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in text)
+    """Replace control characters (Unicode category Cc) other than tab and newline."""
+    if text.isprintable():
+        return text
+    return "".join("\ufffd" if unicodedata.category(ch) == "Cc" and ch not in "\n\t" else ch
+                   for ch in text)
 
 
 def text_cell(value: object, limit: int = CELL_CHARS) -> str:

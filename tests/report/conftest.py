@@ -76,6 +76,8 @@ def make_run(
     names: list[str] | None = None,
     status: Status = Status.OPTIMAL,
     seed: int = 7,
+    ids: list[str] | None = None,
+    departments: list[str] | None = None,
 ) -> SimpleNamespace:
     """A RunResult stand-in with ``n_projects`` projects, files written under ``root``."""
     rng = np.random.default_rng(seed)
@@ -83,8 +85,8 @@ def make_run(
     (root / "data").mkdir(exist_ok=True)
     scenario_path = root / "scenario.toml"
     scenario_path.write_text(SCENARIO_TOML, encoding="utf-8")
-    ids = [f"P{i:05d}" for i in range(1, n_projects + 1)]
-    departments = ["DESNZ", "DfT", "DHSC", "DfE", "Home Office", "DSIT"]
+    ids = ids or [f"P{i:05d}" for i in range(1, n_projects + 1)]
+    departments = departments or ["DESNZ", "DfT", "DHSC", "DfE", "Home Office", "DSIT"]
     regions = ["North East", "North West", "Yorkshire and The Humber", "London", "Wales",
                "Scotland"]
     pipeline = pd.DataFrame({
@@ -92,7 +94,8 @@ def make_run(
         "name": pd.Series(names or [f"Project {i}" for i in range(1, n_projects + 1)],
                           dtype="str"),
         "description": "Capital investment",
-        "department": pd.Series([departments[i % 6] for i in range(n_projects)], dtype="str"),
+        "department": pd.Series([departments[i % len(departments)] for i in range(n_projects)],
+                                dtype="str"),
         "region": pd.Series([regions[(i * 5) % 6] for i in range(n_projects)], dtype="str"),
         "cofog": "04.3",
         "cpv": "",
@@ -223,3 +226,13 @@ def make_run(
 def run(tmp_path: Path) -> SimpleNamespace:
     """A small optimal run (12 projects) with its files under ``tmp_path / 'work'``."""
     return make_run(tmp_path / "work", n_projects=12)
+
+
+@pytest.fixture(scope="session")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[SimpleNamespace, Path]:
+    """A run (30 projects) and its output folder, written once; tests must not modify it."""
+    from missionfinance.report import write_outputs
+
+    root = tmp_path_factory.mktemp("written")
+    run = make_run(root / "work", n_projects=30)
+    return run, write_outputs(run, root / "results" / "run")

@@ -22,13 +22,13 @@ from .conftest import Status, make_run
 HERE = Path(__file__).resolve().parent
 
 
-def test_every_output_file_is_written(run: SimpleNamespace, tmp_path: Path) -> None:
-    out = write_outputs(run, tmp_path / "results" / "run")
+def test_every_output_file_is_written(written: tuple[SimpleNamespace, Path]) -> None:
+    run, out = written
     assert sorted(os.listdir(out)) == sorted(OUTPUT_FILES)
 
 
-def test_allocation_csv_columns_rows_and_totals(run: SimpleNamespace, tmp_path: Path) -> None:
-    out = write_outputs(run, tmp_path / "out")
+def test_allocation_csv_columns_rows_and_totals(written: tuple[SimpleNamespace, Path]) -> None:
+    run, out = written
     alloc = pd.read_csv(out / "allocation.csv")
     assert list(alloc.columns) == ["project_id", "instrument", "year", "public", "private"]
     assert (alloc["public"] > 0).all()
@@ -38,8 +38,8 @@ def test_allocation_csv_columns_rows_and_totals(run: SimpleNamespace, tmp_path: 
     assert alloc["public"].sum() == pytest.approx(summary["public_total"], abs=1e-5)
 
 
-def test_summary_json_keys_and_exact_objective(run: SimpleNamespace, tmp_path: Path) -> None:
-    out = write_outputs(run, tmp_path / "out")
+def test_summary_json_keys_and_exact_objective(written: tuple[SimpleNamespace, Path]) -> None:
+    run, out = written
     summary = json.loads((out / "summary.json").read_text())
     assert list(summary)[:4] == ["status", "objective", "public_total", "private_total"]
     assert summary["status"] == "optimal"
@@ -48,15 +48,15 @@ def test_summary_json_keys_and_exact_objective(run: SimpleNamespace, tmp_path: P
         assert key in summary
 
 
-def test_tags_csv_has_pipeline_and_baseline_scope(run: SimpleNamespace, tmp_path: Path) -> None:
-    out = write_outputs(run, tmp_path / "out")
+def test_tags_csv_has_pipeline_and_baseline_scope(written: tuple[SimpleNamespace, Path]) -> None:
+    run, out = written
     tags = pd.read_csv(out / "tags.csv")
     assert list(tags.columns)[:4] == ["scope", "line_id", "mission", "weight"]
     assert set(tags["scope"]) == {"baseline", "pipeline"}
 
 
-def test_manifest_hashes_every_output_and_input(run: SimpleNamespace, tmp_path: Path) -> None:
-    out = write_outputs(run, tmp_path / "results" / "run")
+def test_manifest_hashes_every_output_and_input(written: tuple[SimpleNamespace, Path]) -> None:
+    run, out = written
     manifest = json.loads((out / "manifest.json").read_text())
     assert list(manifest["outputs"]) == [n for n in OUTPUT_FILES if n != "manifest.json"]
     for name, rec in manifest["outputs"].items():
@@ -69,11 +69,11 @@ def test_manifest_hashes_every_output_and_input(run: SimpleNamespace, tmp_path: 
     assert {"python", "pandas", "numpy", "matplotlib", "xlsxwriter"} <= set(manifest["packages"])
 
 
-def test_no_wall_clock_time_in_any_file(run: SimpleNamespace, tmp_path: Path) -> None:
+def test_no_wall_clock_time_in_any_file(written: tuple[SimpleNamespace, Path]) -> None:
+    run, out = written
     import datetime as dt
     import zipfile
 
-    out = write_outputs(run, tmp_path / "out")
     today = dt.date.today()
     stamps = [today.isoformat(), today.strftime("%Y%m%d"), today.strftime("%d %b %Y")]
     for name in OUTPUT_FILES:
