@@ -7,7 +7,6 @@ import csv
 import io
 import zipfile
 from pathlib import Path
-from types import SimpleNamespace
 
 import openpyxl
 import pytest
