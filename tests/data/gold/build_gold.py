@@ -1,0 +1,71 @@
+"""Build the tagging gold set from real lines and the hand labels.
+
+Step 1 (``python tests/data/gold/build_gold.py sample``) draws the lines: a seeded,
+stratified sample of CRA 2018 segments (year 2017-18, up to 16 distinct segments per COFOG
+division) and of OCDS notices (Contracts Finder 2014 and 2025, Public Contracts Scotland
+2019, Sell2Wales 2025), read with :func:`missionfinance.io.read_lines`, and writes
+``sample.csv``. Step 2 (``... build``) joins ``labels.csv`` (line_id, missions, reason:
+written by hand, line by line, following ``README.md``) and writes ``gold.csv``.
+
+The sample is drawn once; ``gold.csv`` is what the tests read.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).parent
+ROOT = HERE.parents[2]
+REAL = ROOT / "scenarios" / "data" / "real"
+COLUMNS = ["line_id", "source", "department", "description", "cofog", "cpv", "amount"]
+MAX_TEXT = 400
+
+
+def _sample() -> pd.DataFrame:
+    from missionfinance.io import read_lines
+
+    cra = read_lines(REAL / "cra_2018_database.csv.gz")
+    cra = cra[(cra["year"] == "2017-18") & (cra["amount"] != 0)]
+    seg = cra.drop_duplicates(["department", "programme", "cofog"]).copy()
+    seg["division"] = seg["cofog"].str.slice(0, 2).replace("", "EU")
+    picked = seg.groupby("division", group_keys=False).apply(
+        lambda g: g.sample(n=min(len(g), 16), random_state=2018)
+    )
+    parts = [picked.assign(source="cra")]
+    ocds = [
+        ("contracts-finder-2025.release-package.json", 60, "cf2025"),
+        ("public-contracts-scotland-2019.release-package.json", 30, "pcs2019"),
+        ("sell2wales-2025.release-package.json", 30, "s2w2025"),
+    ]
+    for name, n, label in ocds:
+        frame = read_lines(REAL / name, rates={"EUR": 0.85})
+        parts.append(frame.sample(n=n, random_state=2025).assign(source=f"procurement-{label}"))
+    cf14_dir = ROOT / "tests" / "data" / "ocds-cf-2014" / "release-packages-ocds1.0"
+    files = sorted(cf14_dir.glob("*.json"))
+    cf14 = pd.concat([read_lines(f) for f in files], ignore_index=True)
+    parts.append(cf14.sample(n=40, random_state=2014).assign(source="procurement-cf2014"))
+    out = pd.concat(parts, ignore_index=True)[COLUMNS]
+    out["description"] = out["description"].str.replace(r"\s+", " ", regex=True).str.slice(0, MAX_TEXT)
+    return out
+
+
+def main(step: str) -> None:
+    """Run one step: ``sample`` or ``build``."""
+    if step == "sample":
+        _sample().to_csv(HERE / "sample.csv", index=False)
+        return
+    sample = pd.read_csv(HERE / "sample.csv", dtype=str, keep_default_na=False)
+    labels = pd.read_csv(HERE / "labels.csv", dtype=str, keep_default_na=False)
+    missing = set(sample["line_id"]) - set(labels["line_id"])
+    extra = set(labels["line_id"]) - set(sample["line_id"])
+    if missing or extra:
+        raise SystemExit(f"labels.csv: {len(missing)} sampled lines unlabelled, {len(extra)} unknown ids")
+    gold = sample.merge(labels, on="line_id", how="left", validate="one_to_one")
+    gold.to_csv(HERE / "gold.csv", index=False)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "build")
