@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--missions", default="builtin:uk", help="missions TOML (default: builtin:uk)")
     t.add_argument("--format", default=None, help="force the input format: canonical, cra, sr25, ocds")
     t.add_argument("--attribution", choices=("net", "gross"), default="net")
+    t.add_argument("--rate", action="append", default=[], metavar="CUR=GBP",
+                   help="exchange rate for OCDS amounts, £ per unit (e.g. EUR=0.85); repeatable")
     t.add_argument("--out", required=True, type=Path, help="tags CSV to write (untagged lines beside it)")
 
     e = sub.add_parser("explain", help="explain the tags of one line")
@@ -49,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--rules", default="builtin:uk")
     e.add_argument("--missions", default="builtin:uk")
     e.add_argument("--format", default=None)
+    e.add_argument("--rate", action="append", default=[], metavar="CUR=GBP")
 
     r = sub.add_parser("run", help="run a scenario and write its outputs")
     r.add_argument("scenario", type=Path)
@@ -74,11 +77,25 @@ def _version() -> str:
     return f"missionfinance {__version__}"
 
 
-def _read_lines(paths: Sequence[Path], fmt: str | None) -> pd.DataFrame:
+def _rates(specs: Sequence[str]) -> dict[str, float] | None:
+    """``["EUR=0.85"]`` → ``{"EUR": 0.85}`` (£ per unit of currency)."""
+    rates: dict[str, float] = {}
+    for spec in specs:
+        cur, _, value = spec.partition("=")
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = -1.0
+        if not cur.strip() or rate <= 0:
+            raise MissionFinanceError(f"--rate {spec!r}: write CURRENCY=RATE with a positive £ rate, e.g. EUR=0.85")
+        rates[cur.strip().upper()] = rate
+    return rates or None
 
+
+def _read_lines(paths: Sequence[Path], fmt: str | None, rates: dict[str, float] | None = None) -> pd.DataFrame:
     from missionfinance.io import read_lines
 
-    frames = [read_lines(p, format=fmt) for p in paths]
+    frames = [read_lines(p, format=fmt, rates=rates) for p in paths]
     lines = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     dup = lines["line_id"].duplicated()
     if dup.any():
@@ -111,7 +128,7 @@ def _cmd_tag(args: argparse.Namespace) -> int:
 
     missions = MissionSet.load(args.missions)
     rules = RuleSet.load(args.rules, missions=missions)
-    lines = _read_lines(args.lines, args.format)
+    lines = _read_lines(args.lines, args.format, _rates(args.rate))
     result = tag(lines, rules, attribution=args.attribution)
     untagged_path = args.out.with_name(args.out.stem + ".untagged" + (args.out.suffix or ".csv"))
     _write_csv_atomic(result.tags, args.out)
@@ -128,7 +145,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
     missions = MissionSet.load(args.missions)
     rules = RuleSet.load(args.rules, missions=missions)
-    lines = _read_lines(args.lines, args.format)
+    lines = _read_lines(args.lines, args.format, _rates(args.rate))
     print(tag(lines, rules).explain(args.line_id))
     return EXIT_OK
 
@@ -180,7 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except MissionFinanceError as exc:
-        print(f"missionfinance: error: {str(exc).splitlines()[0] if str(exc) else exc!r}", file=sys.stderr)
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"missionfinance: error: {text}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("missionfinance: interrupted; no output was written", file=sys.stderr)

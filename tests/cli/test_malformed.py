@@ -116,6 +116,7 @@ def test_bad_input_is_one_line_exit_2_and_no_output(
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1, f"{label}: expected one line, got {err!r}"
     assert "Traceback" not in err
+    assert lines[0].startswith("missionfinance: error: ") and not lines[0].startswith('missionfinance: error: "')
     for fragment in expected:
         assert fragment in lines[0], f"{label}: {fragment!r} not in {lines[0]!r}"
     assert not out.exists(), f"{label}: an output folder was written"
