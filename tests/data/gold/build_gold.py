@@ -1,13 +1,15 @@
 """Build the tagging gold set from real lines and the hand labels.
 
-Step 1 (``python tests/data/gold/build_gold.py sample``) draws the lines: a seeded,
+Step 1 (``PYTHONPATH=. python tests/data/gold/build_gold.py sample``) draws the lines: a seeded,
 stratified sample of CRA 2018 segments (year 2017-18, up to 16 distinct segments per COFOG
 division) and of OCDS notices (Contracts Finder 2014 and 2025, Public Contracts Scotland
 2019, Sell2Wales 2025), read with :func:`missionfinance.io.read_lines`, and writes
 ``sample.csv``. Step 2 (``... build``) joins ``labels.csv`` (line_id, missions, reason:
 written by hand, line by line, following ``README.md``) and writes ``gold.csv``.
 
-The sample is drawn once; ``gold.csv`` is what the tests read.
+The sample is drawn once; ``gold.csv`` is what the tests read. ``holdout-sample`` and
+``holdout`` do the same for ``holdout.csv``, a disjoint sample of 100 lines labelled after the
+default rules were frozen, to measure how the rules do on lines they were not tuned on.
 """
 
 from __future__ import annotations
@@ -52,19 +54,47 @@ def _sample() -> pd.DataFrame:
     return out
 
 
+def _holdout() -> pd.DataFrame:
+    """A second, disjoint sample, labelled after the rules were frozen (never used to tune them)."""
+    from missionfinance.io import read_lines
+
+    used = set(pd.read_csv(HERE / "sample.csv", dtype=str, keep_default_na=False)["line_id"])
+    cra = read_lines(REAL / "cra_2018_database.csv.gz")
+    cra = cra[(cra["year"] == "2017-18") & (cra["amount"] != 0) & ~cra["line_id"].isin(used)]
+    seg = cra.drop_duplicates(["department", "programme", "cofog"])
+    parts = [seg.sample(n=50, random_state=7).assign(source="cra")]
+    frames = [read_lines(REAL / n, rates={"EUR": 0.85}) for n in (
+        "contracts-finder-2025.release-package.json",
+        "public-contracts-scotland-2019.release-package.json",
+        "sell2wales-2025.release-package.json",
+    )]
+    cf14_dir = ROOT / "tests" / "data" / "ocds-cf-2014" / "release-packages-ocds1.0"
+    frames.append(pd.concat([read_lines(f) for f in sorted(cf14_dir.glob("*.json"))], ignore_index=True))
+    ocds = pd.concat(frames, ignore_index=True)
+    ocds = ocds[~ocds["line_id"].isin(used)].drop_duplicates("line_id")
+    parts.append(ocds.sample(n=50, random_state=7).assign(source="procurement"))
+    out = pd.concat(parts, ignore_index=True)[COLUMNS]
+    out["description"] = out["description"].str.replace(r"\s+", " ", regex=True).str.slice(0, MAX_TEXT)
+    return out
+
+
 def main(step: str) -> None:
-    """Run one step: ``sample`` or ``build``."""
+    """Run one step: ``sample``, ``holdout-sample``, ``build`` or ``holdout``."""
     if step == "sample":
         _sample().to_csv(HERE / "sample.csv", index=False)
         return
-    sample = pd.read_csv(HERE / "sample.csv", dtype=str, keep_default_na=False)
-    labels = pd.read_csv(HERE / "labels.csv", dtype=str, keep_default_na=False)
+    if step == "holdout-sample":
+        _holdout().to_csv(HERE / "holdout_sample.csv", index=False)
+        return
+    prefix = "holdout_" if step == "holdout" else ""
+    sample = pd.read_csv(HERE / f"{prefix}sample.csv", dtype=str, keep_default_na=False)
+    labels = pd.read_csv(HERE / f"{prefix}labels.csv", dtype=str, keep_default_na=False)
     missing = set(sample["line_id"]) - set(labels["line_id"])
     extra = set(labels["line_id"]) - set(sample["line_id"])
     if missing or extra:
         raise SystemExit(f"labels.csv: {len(missing)} sampled lines unlabelled, {len(extra)} unknown ids")
     gold = sample.merge(labels, on="line_id", how="left", validate="one_to_one")
-    gold.to_csv(HERE / "gold.csv", index=False)
+    gold.to_csv(HERE / ("holdout.csv" if prefix else "gold.csv"), index=False)
 
 
 if __name__ == "__main__":
