@@ -15,7 +15,12 @@ from typing import Any
 import pandas as pd
 
 from missionfinance.report import tables as t
-from missionfinance.report.manifest import file_record, input_records, package_versions
+from missionfinance.report.manifest import (
+    file_record,
+    input_records,
+    package_versions,
+    solver_record,
+)
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,7 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
                         else {"path": None, "sha256": None, "bytes": None})},
         "inputs": input_records(getattr(run, "input_files", None), base),
         "packages": package_versions(),
-        "solver": dict(getattr(result, "solver", None) or {}),
+        "solver": solver_record(getattr(result, "solver", None)),
     }
     provenance_rows = _provenance_frame(provenance)
     headline_frame = pd.DataFrame({
@@ -210,10 +215,25 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
         summary=summary,
         headline=head_rows,
         tables=tables,
-        binding=binding_rows["meaning"].astype(str).tolist(),
+        binding=_binding_sentences(binding_rows["meaning"].astype(str).tolist()),
         mission_colours=colours,
         provenance=provenance,
     )
+
+
+#: Most binding constraints described in words in the HTML report (all are in the table).
+BINDING_SENTENCES = 12
+
+
+def _binding_sentences(meanings: list[str]) -> list[str]:
+    """The first :data:`BINDING_SENTENCES` distinct sentences, and how many more there are."""
+    unique = list(dict.fromkeys(m for m in meanings if m))
+    if len(unique) <= BINDING_SENTENCES:
+        return unique
+    rest = len(meanings) - sum(meanings.count(m) for m in unique[:BINDING_SENTENCES])
+    return [*unique[:BINDING_SENTENCES],
+            f"… and {rest:,} more binding constraints, listed in the table below and in "
+            "constraints.csv."]
 
 
 def _number(value: Any) -> float:

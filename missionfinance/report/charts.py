@@ -161,24 +161,36 @@ def year_instrument_figure(by_year: pd.DataFrame) -> Figure:
 
 @_styled
 def budget_figure(budget: pd.DataFrame) -> Figure:
-    """Budget used per control and year, with the limit marked where one is given."""
+    """Share of each control total used per year (grouped bars), £m used written on top.
+
+    Parameters
+    ----------
+    budget : pd.DataFrame
+        Columns ``control``, ``year``, ``used``, ``limit`` [£m], ``share_used`` [share]
+        (:func:`tables.budget_use`). Controls with no limit in any year are left out.
+    """
     fig = Figure(figsize=(8.0, 3.6))
-    if budget.empty:
-        return _empty(fig, "No budget control")
+    limited = budget[np.isfinite(budget["share_used"].to_numpy(dtype=float))]
+    if limited.empty:
+        return _empty(fig, "No budget limit is given")
     ax = fig.add_subplot()
-    names = [f"{c}\n{y}" for c, y in zip(budget["control"], budget["year"], strict=True)]
-    x = np.arange(len(budget))
-    controls = list(dict.fromkeys(budget["control"]))
-    colour = dict(zip(controls, _colours(controls), strict=True))
-    ax.bar(x, budget["used"], color=[colour[c] for c in budget["control"]], label="used")
-    limit = budget["limit"].to_numpy(dtype=float)
-    has = np.isfinite(limit)
-    if has.any():
-        ax.scatter(x[has], limit[has], marker="_", s=400, color="black", label="limit")
-        ax.legend(frameon=False)
-    ax.set_xticks(x, [label(n) for n in names], fontsize=7)
-    ax.set_ylabel("£m")
-    ax.set_title("Budget used against control totals")
+    years = list(dict.fromkeys(budget["year"]))
+    controls = list(dict.fromkeys(limited["control"]))
+    width = 0.8 / len(controls)
+    for k, (control, colour) in enumerate(zip(controls, _colours(controls), strict=True)):
+        rows = limited[limited["control"] == control]
+        x = np.array([years.index(y) for y in rows["year"]]) - 0.4 + width * (k + 0.5)
+        share = rows["share_used"].to_numpy(dtype=float) * 100
+        ax.bar(x, share, width=width * 0.95, color=colour, label=label(control))
+        for xi, si, used in zip(x, share, rows["used"], strict=True):
+            ax.text(xi, si + 1.5, f"£{used:,.0f}m", ha="center", va="bottom", fontsize=6,
+                    rotation=90 if len(controls) * len(years) > 8 else 0)
+    ax.axhline(100, color="black", linewidth=0.8, linestyle="--")
+    ax.set_xticks(range(len(years)), years)
+    ax.set_ylim(0, max(120.0, float(limited["share_used"].max()) * 100 + 25))
+    ax.set_ylabel("% of the control total used")
+    ax.legend(frameon=False, ncols=len(controls), loc="upper left")
+    ax.set_title("Budget used against control totals (100% = limit)")
     fig.tight_layout()
     return fig
 

@@ -87,22 +87,22 @@ def text_cell(value: object, limit: int = CELL_CHARS) -> str:
 
 def money(value: float) -> str:
     """£m figure with one decimal; ``–`` when missing."""
-    return "–" if not math.isfinite(value) else f"{value:,.1f}"
+    return "–" if not math.isfinite(value) else f"{round(value, 1) + 0.0:,.1f}"
 
 
 def general(value: float) -> str:
     """A number that is neither money nor a share."""
     if not math.isfinite(value):
         return "–" if math.isnan(value) else ("∞" if value > 0 else "−∞")
-    return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
+    return f"{round(value, 2) + 0.0:,.2f}" if abs(value) >= 1 else f"{value + 0.0:.3g}"
 
 
 def _formatter(table: ReportTable, column: str, series: pd.Series) -> Callable[[Any], Cell]:
     if column in table.money:
         return lambda v: Cell(money(float(v)), "num")
     if column in table.shares:
-        return lambda v: Cell("–" if not math.isfinite(float(v)) else f"{float(v) * 100:.1f}%",
-                              "num")
+        return lambda v: Cell("–" if not math.isfinite(float(v))
+                              else f"{round(float(v) * 100, 1) + 0.0:.1f}%", "num")
     if pd.api.types.is_bool_dtype(series.dtype):
         return lambda v: Cell("yes" if v else "no", "flag")
     if pd.api.types.is_integer_dtype(series.dtype):

@@ -2,7 +2,8 @@
 
 The manifest records the SHA-256 of the scenario file and of every input file, the
 versions of Python and of the packages that shape the numbers, the solver's name,
-version and options (threads, seed, tolerances as the model reports them), the status
+version and options (threads, seed, tolerances as the model reports them; measured
+durations such as ``seconds`` are left out, see :func:`solver_record`), the status
 and objective, and the SHA-256 and size of every other output file. It holds no
 wall-clock time, no host name and no absolute path that depends on where the output
 folder is, so a re-run writes the same manifest.
@@ -155,6 +156,30 @@ def input_records(input_files: Mapping[str, Any] | None, base: Path) -> list[dic
     return sorted(records, key=lambda r: (r["role"], r["path"]))
 
 
+#: Keys of the solver record that hold measured durations, never written (they change
+#: from run to run; ``time_limit`` and other options are kept).
+TIMING_KEYS = frozenset({"seconds", "elapsed", "runtime", "run_time", "wall_time", "walltime",
+                         "timing", "timings", "duration", "durations", "solve_time",
+                         "build_time"})
+
+
+def solver_record(solver: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The solver dict without measured durations (:data:`TIMING_KEYS`), recursively.
+
+    Examples
+    --------
+    >>> solver_record({"name": "HiGHS", "options": {"threads": 1, "time_limit": None},
+    ...                "seconds": {"solve": 0.05}})
+    {'name': 'HiGHS', 'options': {'threads': 1, 'time_limit': None}}
+    """
+    out: dict[str, Any] = {}
+    for key, value in (solver or {}).items():
+        if str(key).lower() in TIMING_KEYS:
+            continue
+        out[str(key)] = solver_record(value) if isinstance(value, Mapping) else value
+    return out
+
+
 def build_manifest(
     run: Any,
     outputs: Mapping[str, bytes],
@@ -188,7 +213,7 @@ def build_manifest(
         "scenario": scenario_record,
         "inputs": input_records(getattr(run, "input_files", None), base),
         "packages": package_versions(),
-        "solver": dict(getattr(result, "solver", None) or {}),
+        "solver": solver_record(getattr(result, "solver", None)),
         "status": summary.get("status"),
         "objective": summary.get("objective"),
         "outputs": {

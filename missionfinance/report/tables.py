@@ -413,7 +413,11 @@ def _pick(frame: pd.DataFrame, names: Sequence[str]) -> str | None:
 
 
 def constraints_in_words(result: Any) -> pd.DataFrame:
-    """The constraints frame with a plain-words ``meaning`` column, binding first."""
+    """The constraints frame with a plain-words ``meaning`` column.
+
+    Binding constraints come first, largest shadow price (|dual|) first, then by name.
+    ``meaning`` is the model's ``explanation`` when it gives one.
+    """
     frame = getattr(result, "constraints", None)
     if frame is None or len(frame) == 0:
         return pd.DataFrame({"constraint": pd.Series([], dtype="str"),
@@ -444,8 +448,11 @@ def constraints_in_words(result: Any) -> pd.DataFrame:
     out.insert(0, "constraint", name.astype("str"))
     if col["name"] is not None and col["name"] != "constraint":
         out = out.drop(columns=[col["name"]])
-    order = pd.DataFrame({"b": ~binding.to_numpy(), "n": name.to_numpy()}).sort_values(
-        ["b", "n"], kind="mergesort").index
+    dual_abs = (pd.to_numeric(frame[col["dual"]], errors="coerce").abs().fillna(0.0)
+                if col["dual"] else pd.Series(0.0, index=frame.index))
+    order = pd.DataFrame({"b": ~binding.to_numpy(), "d": -dual_abs.to_numpy(),
+                          "n": name.to_numpy()}).sort_values(["b", "d", "n"],
+                                                             kind="mergesort").index
     return out.loc[order].reset_index(drop=True)
 
 

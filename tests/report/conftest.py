@@ -184,7 +184,8 @@ def make_run(
                  "private_total": private_total},
         solver={"name": "highs", "version": "1.15.1",
                 "options": {"solver": "ipm", "threads": 1, "random_seed": 0,
-                            "primal_feasibility_tolerance": 1e-7}},
+                            "primal_feasibility_tolerance": 1e-7},
+                "seconds": {"solve": 0.0123}},
         conflict=pd.DataFrame(),
         message="" if status is Status.OPTIMAL else "budget CDEL 2026-27 conflicts with floors",
     )

@@ -65,6 +65,7 @@ def test_manifest_hashes_every_output_and_input(written: tuple[SimpleNamespace, 
     assert manifest["scenario"]["path"] == "../work/scenario.toml"
     assert [r["path"] for r in manifest["inputs"]] == ["../work/data/pipeline.csv"]
     assert manifest["solver"]["options"]["threads"] == 1
+    assert "seconds" not in manifest["solver"]  # measured durations are never hashed
     assert manifest["objective"] == run.allocation.objective
     assert {"python", "pandas", "numpy", "matplotlib", "xlsxwriter"} <= set(manifest["packages"])
 
