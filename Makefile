@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/missionfinance run $(SCENARIO) --out $(OUT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check missionfinance tests benchmarks scenarios
+	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
