@@ -335,7 +335,8 @@ def add_mission_bounds(m: LinearModel, d: ProblemData, problem: AllocationProble
                 rhs = float(val)
             lo.append(rhs if kind == "floor" else -INF)
             hi.append(rhs if kind == "ceiling" else INF)
-            meta["name"].append(f"mission_{kind}[{b.mission}]")
+            unit = "_share" if b.unit == "share" else ""
+            meta["name"].append(f"mission_{kind}{unit}[{b.mission}]")
             meta["mission"].append(b.mission)
     _share_rows(m, "mission_bounds", w_rows, lo, hi, meta)
 

@@ -393,7 +393,12 @@ def options_from_toml(tables: Mapping[str, Any], context: str, years: Iterable[s
                 raise r.fail("solver.algorithm", f"{t['algorithm']!r} must be 'ipm', "
                              "'simplex' or 'auto'")
             kw["algorithm"] = t["algorithm"]
-        for b in ("crossover", "scale", "marginal_private"):
+        if "scale" in t:
+            sc = t["scale"]
+            if sc not in ("auto", "on", "off", True, False):
+                raise r.fail("solver.scale", f"{sc!r} must be 'auto', 'on' or 'off'")
+            kw["scale"] = {True: "on", False: "off"}.get(sc, sc)
+        for b in ("crossover", "marginal_private"):
             if b in t:
                 kw[b] = r.boolean(t[b], f"solver.{b}")
         if "threads" in t:

@@ -87,7 +87,8 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
     share is taken of (for share rows; used to turn a dual into 1 percentage point).
     """
     noun = NOUN[objective]
-    out: list[str] = []
+    n = len(rows)
+    out = np.empty(n, dtype=object)
     fam = rows["family"].to_numpy()
     dual = rows["dual"].to_numpy(dtype=np.float64)
     lower = rows["lower"].to_numpy(dtype=np.float64)
@@ -99,28 +100,30 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
     gain = np.where(is_ge, -dual, dual) * (1.0 if sense == "max" else -1.0)
     verb_pos = "adds" if sense == "max" else "saves"
     verb_neg = "costs" if sense == "max" else "adds"
-    records = rows[["family", "name", "control", "year", "mission", "project"]].to_dict("records")
-    for k, row in enumerate(records):
+    loose = np.flatnonzero(~binding)
+    out[loose] = [f"not binding: {money(s)} of headroom left, so more of it changes nothing"
+                  for s in slack[loose]]
+    tight = np.flatnonzero(binding)
+    cols = ["family", "name", "control", "year", "mission", "project"]
+    arrays = [rows[c].to_numpy(dtype=object)[tight] for c in cols]
+    records = (dict(zip(cols, vals, strict=True)) for vals in zip(*arrays, strict=True))
+    for k, row in zip(tight, records, strict=True):
         what = subject(row)
-        if not binding[k]:
-            out.append(f"not binding: {money(slack[k])} of headroom left, so more {what} "
-                       f"changes nothing")
-            continue
         g = gain[k]
         if not np.isfinite(g):
-            out.append("binding; no dual available (integer model or solver gave none)")
+            out[k] = "binding; no dual available (integer model or solver gave none)"
             continue
         if fam[k] in _SHARE_FAMILIES or ("share" in row["name"]):
             g1 = abs(dual[k]) * 0.01 * share_base[k]
-            out.append(f"binding: relaxing this share by 1 percentage point {verb_pos} about "
-                       f"{money(g1)} {noun}")
+            out[k] = (f"binding: relaxing this share by 1 percentage point {verb_pos} about "
+                      f"{money(g1)} {noun}")
             continue
         verb = verb_pos if g >= 0 else verb_neg
         text = f"binding: £1m more {what} {verb} {money(abs(g))} {noun}"
         if np.isfinite(mp[k]):
             text += f" and {money(mp[k])} of private investment"
-        out.append(text)
-    return out
+        out[k] = text
+    return list(out)
 
 
 def why_not(project: str, best_gain: float, best_instr: str, best_year: str, lev: float,

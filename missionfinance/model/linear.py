@@ -62,6 +62,7 @@ class LinearModel:
     _meta: list[pd.DataFrame] = field(default_factory=list)
     n_cols: int = 0
     n_rows: int = 0
+    _cache: dict[str, object] = field(default_factory=dict)
 
     def add_variables(self, name: str, lower: np.ndarray, upper: np.ndarray, cost: np.ndarray,
                       labels: Callable[[], np.ndarray], integer: bool = False) -> VarGroup:
@@ -70,6 +71,7 @@ class LinearModel:
         ``labels`` is called only when names are needed (pyomo view, IIS), so that the
         fast path never builds a string per column.
         """
+        self._cache.clear()
         n = len(lower)
         group = VarGroup(name, self.n_cols, n, labels)
         self.groups[name] = group
@@ -86,6 +88,7 @@ class LinearModel:
 
         ``meta`` gives the row labels (:data:`ROW_META`); scalars are broadcast.
         """
+        self._cache.clear()
         n = len(lower)
         keep = vals != 0
         self._rows.append(np.asarray(rows, dtype=np.int64)[keep] + self.n_rows)
@@ -135,12 +138,18 @@ class LinearModel:
     @property
     def row_meta(self) -> pd.DataFrame:
         """One row of labels per constraint row."""
-        if not self._meta:
-            return pd.DataFrame(columns=list(ROW_META))
-        return pd.concat(self._meta, ignore_index=True)
+        if "meta" not in self._cache:
+            self._cache["meta"] = (pd.concat(self._meta, ignore_index=True) if self._meta
+                                   else pd.DataFrame(columns=list(ROW_META)))
+        meta = self._cache["meta"]
+        assert isinstance(meta, pd.DataFrame)
+        return meta
 
     def matrix(self) -> sp.csc_matrix:
-        """The constraint matrix A (rows × columns), CSC, duplicates summed."""
+        """The constraint matrix A (rows × columns), CSC, duplicates summed (cached)."""
+        cached = self._cache.get("matrix")
+        if isinstance(cached, sp.csc_matrix):
+            return cached
         if self._rows:
             r = np.concatenate(self._rows)
             c = np.concatenate(self._cols)
@@ -151,6 +160,7 @@ class LinearModel:
         a = sp.coo_matrix((v, (r, c)), shape=(self.n_rows, self.n_cols)).tocsc()
         a.sum_duplicates()
         a.eliminate_zeros()
+        self._cache["matrix"] = a
         return a
 
     def col_labels(self) -> np.ndarray:

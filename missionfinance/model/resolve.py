@@ -1,0 +1,444 @@
+"""Re-solve in place: many problems of one structure on one HiGHS model, warm-started.
+
+A sweep solves hundreds of variants of one scenario that differ only in numbers: a
+budget envelope (row bounds), a mission weight (objective coefficients), a leverage
+scaling (matrix values). Rebuilding and cold-solving each one repeats work HiGHS has
+already done. A :class:`Resolver` keeps the HiGHS model of the last problem of each
+structure and, for the next problem of that structure, pushes only what changed and
+re-runs from the current basis:
+
+1. the new problem is prepared and built exactly as :func:`missionfinance.model.solve`
+   builds it (arrays, cheap: no solver involved);
+2. its *layout* — column groups and the project/instrument/year of every ``x`` column,
+   row blocks and every row's name, the matrix pattern, the solver options — is
+   fingerprinted; a problem whose layout matches a loaded model is updated in place
+   with ``changeColsCost``, ``changeColsBounds``, ``changeRowsBounds`` and, for changed
+   matrix values on the same pattern, ``changeCoeff`` (all in the loaded model's
+   power-of-two scaling, which stays a valid scaling of the new model);
+3. HiGHS re-runs with dual/primal simplex from the basis it holds (``solver="simplex"``:
+   a warm-started simplex is the right algorithm for small changes);
+4. anything else — a new layout, an integer model, more than a quarter of the matrix
+   values changed, a rejected change — is a *rebuild*: ``passModel`` and a cold solve
+   with the problem's own algorithm (interior point by default), as ``solve`` does.
+
+What is checked, always (DESIGN §4 "Solver facts"): every HiGHS status; the threads of
+the process (``HighsRun.run`` refuses a thread count other than the first solve's);
+and a warm answer's primal feasibility against the new model's own bounds (relative
+1e-6) — a warm run that is not optimal or not feasible is never reported: the problem
+is solved again by :func:`missionfinance.model.solve` itself, whose result (with its
+conflict set for an infeasible problem) is returned.
+
+What is the same as ``solve``: the status; the objective (to the solver's tolerance,
+1e-6 relative is tested); the extraction code (:func:`missionfinance.model.result.extract`
+on the same ``RawSolution`` fields, duals included). What may differ: where the LP has
+ties (interchangeable years or projects of equal value per £) a warm simplex can stop at
+another optimal vertex than interior point + crossover, so allocations, binding sets and
+duals of degenerate rows may differ while the objective and feasibility agree. The first
+problem a Resolver sees (and every rebuild) goes through the cold path and is equal to
+``solve`` bit for bit. Results therefore depend on the sequence of problems a Resolver
+has solved since its last :meth:`Resolver.reset`; the sweep resets at the start of each
+fixed chunk of variants so its table does not depend on the number of workers.
+
+Light extraction. :meth:`Resolver.outcome` returns an :class:`Outcome` (status, objective,
+totals, per-mission value, binding rows, message, conflict) computed from the same cleaned
+values as :func:`~missionfinance.model.result.extract` (``_clean`` then ``fill_private``),
+without the xarray dataset, the explanations in words or the marginal re-solves, which
+cost more than the warm solve itself. :meth:`Outcome.from_result` gives the same fields
+from a full :class:`~missionfinance.model.AllocationResult`; tests assert both agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from missionfinance.model.build import build
+from missionfinance.model.highs import HighsRun, RawSolution, SolverOptions, check_scaling
+from missionfinance.model.linear import LinearModel
+from missionfinance.model.problem import AllocationProblem, ProblemData, prepare
+from missionfinance.model.result import BINDING_TOL, AllocationResult, _clean, extract, fill_private
+from missionfinance.model.solve import _marginal_private, solve, solver_record
+from missionfinance.model.status import Status
+
+#: A warm answer whose rows or columns break their bounds by more than this (relative to
+#: max(1, |bound|)) is not trusted; the problem is solved again from scratch.
+FEASIBILITY_TOL = 1e-6
+
+#: Above this share of changed matrix values an in-place update is not worth it.
+MAX_CHANGED_COEFFS = 0.25
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The light result of one solve, as a sweep reports it.
+
+    Attributes
+    ----------
+    status : Status
+        As :attr:`AllocationResult.status`.
+    objective : float or None
+        The DESIGN §4 objective; None unless optimal.
+    public_total, private_total : float [£m]
+        Σ x and Σ y of the allocation (0 unless optimal).
+    leverage : float or None [£ private per £ public]
+        private_total / public_total; None when nothing is allocated.
+    mission_values : dict of str to float
+        Per mission: w_m × (public + additional private) attributed by c_pm.
+    binding : tuple of str
+        Names of the binding constraint rows, sorted.
+    message : str
+        One line on the outcome (for an infeasible problem it names the conflict).
+    conflict : pandas.DataFrame
+        The IIS in the scenario's words when infeasible; empty otherwise.
+    mode : str
+        How it was solved: ``"cold"`` (built and handed to HiGHS), ``"warm"`` (updated in
+        place and re-run from the last basis) or ``"solve"`` (delegated to
+        :func:`missionfinance.model.solve`: integer models and failed warm runs).
+    """
+
+    status: Status
+    objective: float | None
+    public_total: float
+    private_total: float
+    leverage: float | None
+    mission_values: dict[str, float]
+    binding: tuple[str, ...]
+    message: str
+    conflict: pd.DataFrame = field(default_factory=pd.DataFrame)
+    mode: str = "cold"
+
+    @property
+    def ok(self) -> bool:
+        """True when optimal."""
+        return self.status == Status.OPTIMAL
+
+    @classmethod
+    def from_result(cls, result: AllocationResult, mode: str = "solve") -> Outcome:
+        """The same fields read from a full result (its summary, missions and constraints)."""
+        s = result.summary
+        values: dict[str, float] = {}
+        if result.ok and len(result.missions):
+            values = {str(m): float(v) for m, v in
+                      zip(result.missions["mission"], result.missions["value"], strict=True)}
+        binding: tuple[str, ...] = ()
+        if result.ok and len(result.constraints):
+            c = result.constraints
+            binding = tuple(sorted(c.loc[c["binding"].astype(bool), "name"].astype(str)))
+        lev = s.get("leverage")
+        return cls(result.status, result.objective, float(s.get("public_total", 0.0)),
+                   float(s.get("private_total", 0.0)), None if lev is None else float(lev),
+                   values, binding, result.message, result.conflict, mode)
+
+
+def binding_mask(lhs: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Rows whose activity is on a bound: slack ≤ BINDING_TOL × max(1, |rhs|).
+
+    The rule of :func:`missionfinance.model.result.constraint_frame`, on arrays.
+    """
+    slack_up = np.where(np.isfinite(upper), upper - lhs, np.inf)
+    slack_lo = np.where(np.isfinite(lower), lhs - lower, np.inf)
+    slack = np.minimum(slack_up, slack_lo)
+    rhs = np.where(slack_up <= slack_lo, upper, lower)
+    return np.asarray(slack <= BINDING_TOL * np.maximum(1.0, np.abs(rhs)))
+
+
+def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel,
+                  a: sp.csc_matrix, raw: RawSolution, row_names: np.ndarray,
+                  mode: str) -> Outcome:
+    """An optimal raw solution as an :class:`Outcome`, from the values ``extract`` uses."""
+    values = fill_private(d, model, problem, _clean(raw.col_value, model))
+    gx, gy = model.groups["x"], model.groups["y"]
+    x, y = values[gx.slice], values[gy.slice]
+    objective = float(model.cost @ values)
+    P = len(d.project_ids)
+    pub_p = np.bincount(d.xp, weights=x, minlength=P)
+    add_p = d.additionality * y
+    value = d.weights * (d.contrib.T @ pub_p + d.contrib.T @ add_p)
+    pub_t, priv_t = float(x.sum()), float(y.sum())
+    binding = binding_mask(a @ values, model.row_lower, model.row_upper)
+    from missionfinance.model.explain import NOUN
+
+    return Outcome(Status.OPTIMAL, objective, pub_t, priv_t,
+                   priv_t / pub_t if pub_t > 0 else None,
+                   {m: float(v) for m, v in zip(d.missions, value, strict=True)},
+                   tuple(sorted(str(n) for n in row_names[binding])),
+                   f"optimal: {NOUN[problem.objective][3:]} {objective:,.6g}",
+                   pd.DataFrame(), mode)
+
+
+def layout_key(model: LinearModel, d: ProblemData, a: sp.csc_matrix, row_names: np.ndarray,
+               options: SolverOptions) -> bytes:
+    """A digest of everything an in-place update cannot change.
+
+    Column groups (name, size) and the project/instrument/year of each ``x`` column; row
+    blocks (family, size) and every row's name; the sparsity pattern of A; the sense,
+    the integrality and the solver options.
+    """
+    h = hashlib.blake2b(digest_size=20)
+
+    def text(*parts: object) -> None:
+        h.update("\x1f".join(map(str, parts)).encode())
+        h.update(b"\x1e")
+
+    text(model.sense, options, *[(g.name, g.n) for g in model.groups.values()])
+    text(*[(b.family, b.n) for b in model.blocks])
+    text(*row_names)
+    text(*d.project_ids)
+    text(*d.instruments, "|", *d.years)
+    for arr in (d.xp, d.xi, d.xt, a.indptr, a.indices, model.integrality):
+        h.update(np.ascontiguousarray(arr, dtype=np.int64).tobytes())
+    return h.digest()
+
+
+class _Loaded:
+    """A model handed to HiGHS, with the arrays it currently holds (unscaled)."""
+
+    def __init__(self, model: LinearModel, a: sp.csc_matrix, options: SolverOptions) -> None:
+        self.run = HighsRun(model, options, a)
+        self.cost = model.cost
+        self.lower, self.upper = model.col_lower, model.col_upper
+        self.row_lower, self.row_upper = model.row_lower, model.row_upper
+        self.data = a.data.copy()
+        self.cols = np.repeat(np.arange(a.shape[1], dtype=np.int64), np.diff(a.indptr))
+
+    def update(self, model: LinearModel, a: sp.csc_matrix) -> bool:
+        """Push the changed costs, bounds and matrix values; False if HiGHS refused one."""
+        run = self.run
+        h: Any = run.h  # highspy stubs lack changeRowsBounds
+        sc, sr = run.sc, run.sr
+        ok = True
+
+        def good(status: Any) -> bool:
+            import highspy
+
+            return bool(status != highspy.HighsStatus.kError)
+
+        cost = model.cost
+        j = np.flatnonzero(cost != self.cost)
+        if j.size:
+            ok &= good(h.changeColsCost(int(j.size), j.astype(np.int32), cost[j] * sc[j]))
+        lo, up = model.col_lower, model.col_upper
+        j = np.flatnonzero((lo != self.lower) | (up != self.upper))
+        if j.size:
+            ok &= good(h.changeColsBounds(int(j.size), j.astype(np.int32), lo[j] / sc[j],
+                                          up[j] / sc[j]))
+        rl, ru = model.row_lower, model.row_upper
+        r = np.flatnonzero((rl != self.row_lower) | (ru != self.row_upper))
+        if r.size:
+            ok &= good(h.changeRowsBounds(int(r.size), r.astype(np.int32), rl[r] * sr[r],
+                                          ru[r] * sr[r]))
+        k = np.flatnonzero(a.data != self.data)
+        rows = a.indices[k]
+        cols = self.cols[k]
+        scaled = a.data[k] * sr[rows] * sc[cols]
+        for row, col, val in zip(rows.tolist(), cols.tolist(), scaled.tolist(), strict=True):
+            ok &= good(h.changeCoeff(row, col, val))
+        # HighsRun reads these for unscaling, the IIS and the marginal re-solves.
+        run.model, run.a = model, a
+        run.lower, run.upper, run.row_lower, run.row_upper = lo, up, rl, ru
+        self.cost, self.lower, self.upper = cost, lo, up
+        self.row_lower, self.row_upper, self.data = rl, ru, a.data.copy()
+        return ok
+
+    def warm(self) -> None:
+        """Make the next ``run()`` a simplex from the current basis."""
+        self.run.h.setOptionValue("solver", "simplex")
+        self.run.algorithm = "simplex"
+
+
+def feasible(model: LinearModel, a: sp.csc_matrix, values: np.ndarray,
+             tol: float = FEASIBILITY_TOL) -> bool:
+    """True when ``values`` keeps every column and row within its bounds (relative ``tol``)."""
+    lo, up = model.col_lower, model.col_upper
+    if np.any(values < lo - tol * np.maximum(1.0, np.abs(lo))):
+        return False
+    if np.any(values > up + tol * np.maximum(1.0, np.abs(np.where(np.isfinite(up), up, 0)))):
+        return False
+    lhs = a @ values
+    rl, ru = model.row_lower, model.row_upper
+    scale_l = tol * np.maximum(1.0, np.abs(np.where(np.isfinite(rl), rl, 0.0)))
+    scale_u = tol * np.maximum(1.0, np.abs(np.where(np.isfinite(ru), ru, 0.0)))
+    return bool(np.all(lhs >= rl - scale_l) and np.all(lhs <= ru + scale_u))
+
+
+@dataclass
+class ResolverStats:
+    """Counts of how a Resolver's problems were solved."""
+
+    cold: int = 0
+    warm: int = 0
+    delegated: int = 0
+    rejected_warm: int = 0
+    seconds: dict[str, float] = field(default_factory=lambda: {"build": 0.0, "solve": 0.0,
+                                                                 "extract": 0.0})
+
+
+class Resolver:
+    """Solve a sequence of allocation problems, updating HiGHS in place where it can.
+
+    One Resolver per process (HiGHS objects are not shared between threads); the sweep
+    keeps one per worker process. ``slots`` layouts stay loaded at once (least recently
+    used dropped first), so variants alternating between two structures do not rebuild.
+
+    Parameters
+    ----------
+    options : SolverOptions, optional
+        Used for every problem that gives none (as in :func:`solve`: the explicit options,
+        else the problem's ``solver``, else the defaults).
+    slots : int
+        How many model layouts to keep loaded.
+    warm : bool
+        False forces a rebuild and cold solve for every problem (the reference path the
+        benchmark compares against).
+    """
+
+    def __init__(self, options: SolverOptions | None = None, *, slots: int = 2,
+                 warm: bool = True) -> None:
+        self.options = options
+        self.slots = max(1, int(slots))
+        self.warm = warm
+        self._loaded: OrderedDict[bytes, _Loaded] = OrderedDict()
+        self.stats = ResolverStats()
+
+    def __repr__(self) -> str:
+        s = self.stats
+        return (f"<Resolver {len(self._loaded)} loaded; cold={s.cold} warm={s.warm} "
+                f"delegated={s.delegated}>")
+
+    def reset(self) -> None:
+        """Drop every loaded model: the next problem is solved cold, as by ``solve``."""
+        self._loaded.clear()
+
+    # ------------------------------------------------------------------ core
+    def _options(self, problem: AllocationProblem, options: SolverOptions | None) -> SolverOptions:
+        return options or self.options or problem.solver or SolverOptions()
+
+    def _run(self, problem: AllocationProblem, options: SolverOptions) -> _Solved | None:
+        """Build and solve; None when the problem must go to ``solve`` (an integer model, or
+        a warm run that is not optimal or not feasible)."""
+        t0 = time.perf_counter()
+        d = prepare(problem)
+        model, _defaults = build(problem, d)
+        a = model.matrix()
+        check_scaling(model, a)
+        if model.integrality.any():
+            return None
+        names = model.row_meta["name"].to_numpy(dtype=object)
+        key = layout_key(model, d, a, names, options)
+        t1 = time.perf_counter()
+        self.stats.seconds["build"] += t1 - t0
+        loaded = self._loaded.get(key) if self.warm else None
+        mode = "warm"
+        if loaded is not None:
+            self._loaded.move_to_end(key)
+            changed = int(np.count_nonzero(a.data != loaded.data))
+            if changed > MAX_CHANGED_COEFFS * max(1, a.nnz) or not loaded.update(model, a):
+                del self._loaded[key]
+                loaded = None
+        if loaded is None:
+            mode = "cold"
+            loaded = _Loaded(model, a, options)
+            self._loaded[key] = loaded
+            while len(self._loaded) > self.slots:
+                self._loaded.popitem(last=False)
+        algorithm = loaded.run.algorithm
+        raw = loaded.run.run()
+        loaded.warm()
+        self.stats.seconds["solve"] += time.perf_counter() - t1
+        if raw.status != Status.OPTIMAL:
+            return None
+        if mode == "warm" and not feasible(model, a, raw.col_value):
+            self.stats.rejected_warm += 1
+            return None
+        if mode == "warm":
+            self.stats.warm += 1
+        else:
+            self.stats.cold += 1
+        return _Solved(d, model, a, loaded.run, raw, names, mode, algorithm, t1 - t0)
+
+    # ------------------------------------------------------------------ public
+    def solve(self, problem: AllocationProblem,
+              options: SolverOptions | None = None) -> AllocationResult:
+        """Like :func:`missionfinance.model.solve` (same result object, same extraction),
+        updating the loaded HiGHS model in place when only numbers changed.
+
+        ``solver["resolve"]`` says how it was solved: ``"cold"``, ``"warm"`` or
+        ``"solve"`` (delegated to :func:`missionfinance.model.solve`).
+        """
+        options = self._options(problem, options)
+        t0 = time.perf_counter()
+        got = self._run(problem, options)
+        if got is None:
+            self.stats.delegated += 1
+            result = solve(problem, options)
+            return replace(result, solver={**result.solver, "resolve": "solve"})
+        t1 = time.perf_counter()
+        marginal = _marginal_private(got.run, got.model, got.d, problem, got.raw, options)
+        t2 = time.perf_counter()
+        result = extract(problem, got.d, got.model, got.raw, {}, marginal)
+        t3 = time.perf_counter()
+        self.stats.seconds["extract"] += t3 - t1
+        rec = solver_record(options, got.algorithm, got.raw,
+                            {"build": got.build_seconds, "solve": t1 - t0 - got.build_seconds,
+                             "marginal": t2 - t1, "extract": t3 - t2})
+        rec["resolve"] = got.mode
+        return replace(result, solver=rec)
+
+    def outcome(self, problem: AllocationProblem,
+                options: SolverOptions | None = None) -> Outcome:
+        """The light result of ``problem`` (see :class:`Outcome`); never raises on a
+        solver outcome (infeasible, unbounded, …), only on invalid input."""
+        options = self._options(problem, options)
+        got = self._run(problem, options)
+        if got is None:
+            self.stats.delegated += 1
+            return Outcome.from_result(solve(problem, options), "solve")
+        t1 = time.perf_counter()
+        out = light_outcome(problem, got.d, got.model, got.a, got.raw, got.names, got.mode)
+        self.stats.seconds["extract"] += time.perf_counter() - t1
+        return out
+
+
+@dataclass
+class _Solved:
+    """An optimal solve of the Resolver, with what extraction needs."""
+
+    d: ProblemData
+    model: LinearModel
+    a: sp.csc_matrix
+    run: HighsRun
+    raw: RawSolution
+    names: np.ndarray
+    mode: str
+    algorithm: str
+    build_seconds: float
+
+
+def outcome_row(outcome: Outcome) -> dict[str, Any]:
+    """An Outcome as the sweep's row fields: status, objective, totals, value.<m>, binding,
+    error (the message and conflict when not optimal)."""
+    row: dict[str, Any] = {
+        "status": outcome.status.value,
+        "objective": outcome.objective,
+        "public_total": outcome.public_total if outcome.ok else None,
+        "private_total": outcome.private_total if outcome.ok else None,
+        "leverage": outcome.leverage,
+    }
+    for m, v in outcome.mission_values.items():
+        row[f"value.{m}"] = v
+    row["binding"] = ";".join(outcome.binding)
+    error = ""
+    if not outcome.ok:
+        error = outcome.message
+        c = outcome.conflict
+        if c is not None and len(c) and "name" in c.columns:
+            error += " Conflict: " + "; ".join(c["name"].astype(str))
+    row["error"] = error
+    return row
