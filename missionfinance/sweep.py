@@ -34,9 +34,10 @@ import copy
 import html
 import itertools
 import os
+import threading
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,11 @@ import numpy as np
 import pandas as pd
 
 from missionfinance.errors import MissionFinanceError
+from missionfinance.model.resolve import Resolver, outcome_row
+
+#: Variants per chunk. A chunk is solved in order by one Resolver from a cold start, so a
+#: variant's answer depends only on the variant list and this size, never on the workers.
+CHUNK = 20
 
 #: A change: (key, operator, value) with operator "=" (set) or "*" (scale).
 Change = tuple[str, str, Any]
@@ -258,24 +264,34 @@ def _retags(changes: Iterable[Change]) -> bool:
     return any(k.startswith("inputs.") or k == "scenario.attribution" for k, _, _ in changes)
 
 
-def solve_variant(base: _Base, variant: Variant) -> dict[str, Any]:
-    """Solve one variant against prepared base data; never raises (errors are reported)."""
-    from missionfinance.model import solve
+def variant_problem(base: _Base, variant: Variant) -> Any:
+    """The allocation problem of one variant (re-tagging only when an input changes)."""
     from missionfinance.scenario import Scenario
 
+    config, pipe_changes = apply_changes(base.scenario.config, variant.changes)
+    scenario = Scenario.from_dict(config, base.scenario.path)
+    if _retags(variant.changes):
+        prepared = _prepare(scenario)
+        pipeline, contributions = prepared.pipeline, prepared.contributions
+    else:
+        pipeline, contributions = base.pipeline, base.contributions
+    if pipe_changes:
+        pipeline = apply_pipeline_changes(pipeline, pipe_changes, "--vary")
+    return scenario.problem(pipeline, contributions)
+
+
+def solve_variant(base: _Base, variant: Variant, resolver: Resolver | None = None) -> dict[str, Any]:
+    """Solve one variant against prepared base data; never raises (errors are reported).
+
+    With a ``resolver`` the variant is solved by re-solving its loaded HiGHS model in
+    place when only numbers changed (:mod:`missionfinance.model.resolve`); without one,
+    from scratch.
+    """
     row: dict[str, Any] = {"variant": variant.name, **variant.labels}
     try:
-        config, pipe_changes = apply_changes(base.scenario.config, variant.changes)
-        scenario = Scenario.from_dict(config, base.scenario.path)
-        if _retags(variant.changes):
-            prepared = _prepare(scenario)
-            pipeline, contributions = prepared.pipeline, prepared.contributions
-        else:
-            pipeline, contributions = base.pipeline, base.contributions
-        if pipe_changes:
-            pipeline = apply_pipeline_changes(pipeline, pipe_changes, "--vary")
-        result = solve(scenario.problem(pipeline, contributions))
-        row.update(_summarise(result))
+        problem = variant_problem(base, variant)
+        outcome = (resolver or Resolver()).outcome(problem)
+        row.update(outcome_row(outcome))
     except MissionFinanceError as exc:
         row.update({"status": "error", "error": str(exc)})
     except Exception as exc:  # a failed variant must not stop the sweep
@@ -283,47 +299,97 @@ def solve_variant(base: _Base, variant: Variant) -> dict[str, Any]:
     return row
 
 
-def _summarise(result: Any) -> dict[str, Any]:
-    summary = dict(result.summary)
-    status = result.status.value
-    row: dict[str, Any] = {
-        "status": status,
-        "objective": summary.get("objective"),
-        "public_total": summary.get("public_total"),
-        "private_total": summary.get("private_total"),
-        "leverage": summary.get("leverage"),
-    }
-    missions = result.missions
-    if missions is not None and len(missions) and "value" in missions.columns:
-        ids = missions["mission"] if "mission" in missions.columns else missions.index
-        for mid, value in zip(ids, missions["value"], strict=True):
-            row[f"value.{mid}"] = float(value)
-    cons = result.constraints
-    if cons is not None and len(cons) and "binding" in cons.columns:
-        row["binding"] = ";".join(sorted(cons.loc[cons["binding"].astype(bool), "name"].astype(str)))
-    else:
-        row["binding"] = ""
-    conflict = getattr(result, "conflict", None)
-    row["error"] = "" if status == "optimal" else (
-        result.message + (
-            " Conflict: " + "; ".join(conflict["name"].astype(str)) if conflict is not None
-            and len(conflict) and "name" in conflict.columns else ""
-        )
-    )
-    return row
+def solve_chunk(base: _Base, variants: Sequence[Variant],
+                resolver: Resolver | None = None) -> list[dict[str, Any]]:
+    """Solve a chunk of variants in order on one Resolver, starting from a cold solve.
+
+    The reset makes every variant's answer depend only on its chunk, not on which worker
+    ran the chunk or what it solved before: serial, process-pool and dask sweeps give the
+    same table.
+    """
+    resolver = resolver if resolver is not None else _local_resolver()
+    resolver.reset()
+    return [solve_variant(base, v, resolver) for v in variants]
 
 
-_WORKER_BASE: _Base | None = None
+_WORKER = threading.local()
+
+
+def _local_resolver() -> Resolver:
+    """This worker thread's Resolver (one per worker process in a pool or on dask)."""
+    resolver = getattr(_WORKER, "resolver", None)
+    if resolver is None:
+        resolver = _WORKER.resolver = Resolver()
+    return resolver
 
 
 def _init_worker(base: _Base) -> None:
-    global _WORKER_BASE
-    _WORKER_BASE = base
+    _WORKER.base = base
+    _WORKER.resolver = Resolver()
 
 
-def _solve_in_worker(variant: Variant) -> dict[str, Any]:
-    assert _WORKER_BASE is not None, "worker not initialised"
-    return solve_variant(_WORKER_BASE, variant)
+def _chunk_in_worker(variants: Sequence[Variant]) -> list[dict[str, Any]]:
+    base = getattr(_WORKER, "base", None)
+    assert base is not None, "worker not initialised"
+    return solve_chunk(base, variants)
+
+
+def _error_row(variant: Variant, exc: BaseException) -> dict[str, Any]:
+    return {"variant": variant.name, **variant.labels, "status": "error",
+            "error": f"{type(exc).__name__}: {exc}"}
+
+
+def order_variants(variants: Sequence[Variant]) -> list[int]:
+    """An order of the variants in which consecutive ones are close (greedy nearest neighbour).
+
+    Each variant is a point with one coordinate per varied key: numbers scaled by the
+    key's range, text one-hot; keys that change the model's structure (``inputs.``,
+    ``scenario.``, ``pipeline.`` other than numeric columns, ``constraints.``) weigh ten
+    times more, so variants of one structure stay together. Starts at the first variant;
+    deterministic.
+
+    Examples
+    --------
+    >>> vs = product(["budget.CDEL=100,300,200"])
+    >>> [vs[k].changes[0][2] for k in order_variants(vs)]
+    [100, 200, 300]
+    """
+    n = len(variants)
+    keys = sorted({(k, op) for v in variants for k, op, _ in v.changes})
+    if n <= 2 or not keys or n > 20_000:
+        return list(range(n))
+    columns: list[np.ndarray] = []
+    for key in keys:
+        vals = [next((x for k, op, x in v.changes if (k, op) == key), None) for v in variants]
+        weight = 10.0 if key[0].split(".")[0] in ("inputs", "scenario", "constraints") else 1.0
+        if all(v is None or _is_number(v) for v in vals):
+            arr = np.array([np.nan if v is None else float(v) for v in vals])
+            span = np.nanmax(arr) - np.nanmin(arr) if np.isfinite(arr).any() else 0.0
+            arr = (arr - np.nanmin(arr)) / span if span > 0 else np.zeros(n)
+            columns.append(weight * np.nan_to_num(arr, nan=-1.0))
+        else:
+            codes = {c: j for j, c in enumerate(sorted({repr(v) for v in vals}))}
+            onehot = np.zeros((n, len(codes)))
+            onehot[np.arange(n), [codes[repr(v)] for v in vals]] = weight
+            columns.extend(onehot.T)
+    points = np.column_stack(columns)
+    left = np.ones(n, dtype=bool)
+    order = [0]
+    left[0] = False
+    for _ in range(n - 1):
+        dist = np.abs(points - points[order[-1]]).sum(axis=1)
+        dist[~left] = np.inf
+        nxt = int(np.argmin(dist))
+        order.append(nxt)
+        left[nxt] = False
+    return order
+
+
+def plan_chunks(variants: Sequence[Variant], chunk: int = CHUNK) -> list[list[int]]:
+    """Variant positions in solving order, cut into chunks of ``chunk`` (see :func:`solve_chunk`)."""
+    order = order_variants(variants)
+    size = max(1, int(chunk))
+    return [order[k:k + size] for k in range(0, len(order), size)]
 
 
 def run_sweep(
@@ -334,8 +400,15 @@ def run_sweep(
     client: Any = None,
     scheduler: str | None = None,
     progress: bool = False,
+    chunk: int = CHUNK,
 ) -> SweepResult:
     """Solve every variant of ``scenario`` and return the comparison.
+
+    Variants are solved in an order that keeps consecutive ones close
+    (:func:`order_variants`), in chunks of ``chunk`` variants; each chunk starts with a
+    cold solve and re-solves the rest in place, warm-started
+    (:class:`missionfinance.model.resolve.Resolver`). The table is in the input order and
+    does not depend on ``workers``, ``client`` or ``scheduler``.
 
     Parameters
     ----------
@@ -351,35 +424,58 @@ def run_sweep(
         Address of a dask scheduler to connect to (``tcp://host:8786``).
     progress : bool
         Show a progress bar (tqdm).
+    chunk : int
+        Variants per chunk (default :data:`CHUNK`).
     """
     names = [v.name for v in variants]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise MissionFinanceError(f"variants: name {dup!r} is used twice; name each variant once")
     base = _prepare(scenario)
+    chunks = plan_chunks(variants, chunk)
+    jobs = [[variants[k] for k in c] for c in chunks]
     bar = _progress(len(variants)) if progress else None
-    rows: list[dict[str, Any]]
-    if client is not None or scheduler is not None:
-        rows = _run_dask(base, variants, client, scheduler, bar)
-    else:
-        n = workers if workers is not None else (os.cpu_count() or 1)
-        n = max(1, min(n, len(variants)))
-        if n == 1:
-            rows = []
-            for v in variants:
-                rows.append(solve_variant(base, v))
-                if bar is not None:
-                    bar.update(1)
+    results: list[list[dict[str, Any]]]
+    try:
+        if client is not None or scheduler is not None:
+            results = _run_dask(base, jobs, client, scheduler, bar)
         else:
-            with ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(base,)) as pool:
-                rows = []
-                for row in pool.map(_solve_in_worker, variants, chunksize=max(1, len(variants) // (4 * n))):
-                    rows.append(row)
-                    if bar is not None:
-                        bar.update(1)
-    if bar is not None:
-        bar.close()
+            n = workers if workers is not None else (os.cpu_count() or 1)
+            n = max(1, min(n, len(jobs)))
+            results = _run_local(base, jobs, n, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    rows: list[dict[str, Any]] = [{} for _ in variants]
+    for positions, got in zip(chunks, results, strict=True):
+        for k, row in zip(positions, got, strict=True):
+            rows[k] = row
     return SweepResult(scenario, list(variants), _table(rows, variants, scenario.missions.ids))
+
+
+def _run_local(base: _Base, jobs: list[list[Variant]], n: int, bar: Any
+               ) -> list[list[dict[str, Any]]]:
+    """Chunks on this process (n = 1) or a process pool whose workers hold the base data."""
+    if n == 1:
+        resolver = Resolver()
+        out = []
+        for job in jobs:
+            out.append(solve_chunk(base, job, resolver))
+            if bar is not None:
+                bar.update(len(job))
+        return out
+    results: list[list[dict[str, Any]] | None] = [None] * len(jobs)
+    with ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(base,)) as pool:
+        futures = {pool.submit(_chunk_in_worker, job): k for k, job in enumerate(jobs)}
+        for fut in as_completed(futures):
+            k = futures[fut]
+            try:
+                results[k] = fut.result()
+            except Exception as exc:  # a dead worker fails its chunk, not the sweep
+                results[k] = [_error_row(v, exc) for v in jobs[k]]
+            if bar is not None:
+                bar.update(len(jobs[k]))
+    return [r if r is not None else [] for r in results]
 
 
 def _progress(total: int) -> Any:
@@ -389,9 +485,10 @@ def _progress(total: int) -> Any:
 
 
 def _run_dask(
-    base: _Base, variants: Sequence[Variant], client: Any, scheduler: str | None, bar: Any
-) -> list[dict[str, Any]]:
-    from dask.distributed import Client, as_completed
+    base: _Base, jobs: list[list[Variant]], client: Any, scheduler: str | None, bar: Any
+) -> list[list[dict[str, Any]]]:
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
 
     own = client is None
     if own:
@@ -403,19 +500,18 @@ def _run_dask(
             ) from None
     try:
         base_future = client.scatter(base, broadcast=True, hash=False)
-        futures = [client.submit(solve_variant, base_future, v, pure=False) for v in variants]
+        futures = [client.submit(solve_chunk, base_future, job, pure=False) for job in jobs]
         index = {f.key: k for k, f in enumerate(futures)}
-        rows: list[dict[str, Any] | None] = [None] * len(futures)
-        for fut in as_completed(futures):
+        results: list[list[dict[str, Any]] | None] = [None] * len(futures)
+        for fut in dask_completed(futures):
             k = index[fut.key]
             try:
-                rows[k] = fut.result()
-            except Exception as exc:  # a lost worker fails one variant, not the sweep
-                rows[k] = {"variant": variants[k].name, **variants[k].labels,
-                           "status": "error", "error": f"{type(exc).__name__}: {exc}"}
+                results[k] = fut.result()
+            except Exception as exc:  # a lost worker fails its chunk, not the sweep
+                results[k] = [_error_row(v, exc) for v in jobs[k]]
             if bar is not None:
-                bar.update(1)
-        return [r for r in rows if r is not None]
+                bar.update(len(jobs[k]))
+        return [r if r is not None else [] for r in results]
     finally:
         if own:
             client.close()
