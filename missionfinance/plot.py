@@ -771,8 +771,7 @@ def alignment_by_mission(tagging_or_frame: Any, missions: Any = None) -> Figure:
             "unfavourable": (-amt.clip(upper=0.0)).groupby(mission).sum(),
         }).rename_axis("mission").reset_index()
     ms = _missions_of(tagging_or_frame, missions)
-    ids = _order([str(m) for m in frame["mission"]], _mission_ids(ms))
-    ids = _order(ids, _mission_ids(ms)) if ids else _mission_ids(ms)
+    ids = _order([*map(str, frame["mission"]), *_mission_ids(ms)], _mission_ids(ms))
     frame = frame.assign(mission=frame["mission"].astype(str)).set_index("mission").reindex(
         ids, fill_value=0.0)
     colours = mission_colours(mission_colours(ms), ids)
@@ -862,6 +861,27 @@ def _table_of(obj: Any) -> pd.DataFrame:
     return table
 
 
+_KEY_PREFIXES = ("budget.", "objective.weights.", "constraints.", "pipeline.", "risk.")
+
+
+def _short_variant(name: object) -> str:
+    """A variant's name without the common table prefixes of its keys.
+
+    Examples
+    --------
+    >>> _short_variant("budget.CDEL.2027-28=1300, objective.weights.health=2")
+    'CDEL.2027-28=1300, health=2'
+    """
+    parts = []
+    for part in str(name).split(", "):
+        for prefix in _KEY_PREFIXES:
+            if part.startswith(prefix):
+                part = part.removeprefix(prefix)
+                break
+        parts.append(part)
+    return ", ".join(parts)
+
+
 _AXIS_LABELS = {
     "objective": "objective (mission value)",
     "public_total": "public finance committed, £m",
@@ -902,7 +922,8 @@ def frontier(sweep_or_table: Any, x: str = "public_total", y: str = "objective",
             color=_CONTROL_COLOUR, markersize=5, label="efficient frontier", zorder=3)
     if annotate:
         for xv, yv, name in zip(front[x], front[y], front["variant"], strict=True):
-            ax.annotate(_label(name, 30), (float(xv), float(yv)), textcoords="offset points",
+            ax.annotate(_label(_short_variant(name), 30), (float(xv), float(yv)),
+                        textcoords="offset points",
                         xytext=(4, -10), fontsize=6.5)
     failed = table[table["status"] != "optimal"]
     if len(failed):
@@ -911,7 +932,7 @@ def frontier(sweep_or_table: Any, x: str = "public_total", y: str = "objective",
         ax.text(0.0, -0.22, f"Not solved: {names}{more}", transform=ax.transAxes, fontsize=7)
     ax.set_xlabel(_AXIS_LABELS.get(x, x))
     ax.set_ylabel(_AXIS_LABELS.get(y, y))
-    ax.set_title(f"Efficient frontier: {_label(y)} against {_label(x)}")
+    ax.set_title("Efficient frontier of the variants")
     ax.legend(loc="lower right")
     fig.tight_layout()
     return fig
@@ -950,7 +971,7 @@ def sweep_comparison(table: Any, metric: str = "objective", missions: Any = None
             values = np.where(ok, pd.to_numeric(frame[col], errors="coerce").fillna(0.0), 0.0)
             ax.bar(x, values, bottom=bottom, color=colours[mid], width=0.7, label=_label(mid))
             bottom += values
-        ax.legend(loc="upper left", ncols=min(len(ids), 5))
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.set_ylabel("mission value")
         tops = bottom
     else:
@@ -967,7 +988,8 @@ def sweep_comparison(table: Any, metric: str = "objective", missions: Any = None
                 va="bottom", fontsize=7, color="#b2182b")
     top = float(np.nanmax(tops)) if len(tops) else 0.0
     ax.set_ylim(0, top * 1.15 if top > 0 else 1.0)
-    ax.set_xticks(x, [_label(v, 28) for v in frame["variant"]], rotation=45, ha="right")
+    ax.set_xticks(x, [_label(_short_variant(v), 30) for v in frame["variant"]], rotation=45,
+                  ha="right")
     ax.set_title(f"{_label(metric)} by variant")
     fig.tight_layout()
     return fig

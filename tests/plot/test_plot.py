@@ -1,0 +1,383 @@
+"""Each figure draws the right bars, bands and labels; colours, style and determinism.
+
+Most tests hand a small frame to a figure function and count the artists it drew
+(``Axes.patches``, tick labels, texts); the last ones run the small scenario of
+``tests/conftest.py`` and draw every figure from the run objects.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch, Rectangle
+
+from missionfinance import plot
+from missionfinance.missions import MissionSet
+from tests.conftest import PIPELINE_CSV, SCENARIO_TOML
+
+UK = MissionSet.load("builtin:uk")
+COLOUR = UK.colours
+
+
+def bars(ax: object) -> list[Rectangle]:
+    """Bar rectangles of an Axes (its patches that are Rectangles)."""
+    return [p for p in ax.patches if type(p) is Rectangle]  # type: ignore[attr-defined]
+
+
+def ticks(labels: list) -> list[str]:
+    return [t.get_text() for t in labels]
+
+
+def texts(fig: Figure) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def hexes(patches: list) -> list[str]:
+    return [to_hex(p.get_facecolor(), keep_alpha=False) for p in patches]
+
+
+# ----------------------------------------------------------------------------- allocation
+def test_allocation_by_mission_draws_one_segment_per_mission_and_instrument() -> None:
+    frame = pd.DataFrame({
+        "mission": ["health", "growth", "growth", "health"],
+        "instrument": ["grant", "grant", "loan", "loan"],
+        "public": [5.0, 10.0, 20.0, 0.0],
+    })
+    fig = plot.allocation_by_mission(frame)
+    (ax,) = fig.axes
+    rects = bars(ax)
+    assert len(rects) == 4  # 2 missions × 2 instruments (zero segments kept, width 0)
+    assert ticks(ax.get_yticklabels()) == ["growth", "health"]  # catalogue order
+    # every segment of a mission carries the mission's colour
+    assert hexes(rects) == [COLOUR["growth"], COLOUR["health"]] * 2
+    assert [r.get_width() for r in rects] == [10.0, 5.0, 20.0, 0.0]
+    assert ticks(ax.get_legend().get_texts()) == ["grant", "loan"]
+    assert "£30m" in " ".join(texts(fig))
+
+
+def test_allocation_by_year_stacks_instruments_per_year() -> None:
+    frame = pd.DataFrame({
+        "project_id": ["P1", "P1", "P2"],
+        "instrument": ["loan", "grant", "grant"],
+        "year": ["2027-28", "2026-27", "2027-28"],
+        "public": [3.0, 1.0, 2.0],
+        "private": [0.0, 0.0, 0.0],
+    })
+    fig = plot.allocation_by_year(frame, years=["2026-27", "2027-28", "2028-29"])
+    (ax,) = fig.axes
+    assert len(bars(ax)) == 3 * 2
+    assert ticks(ax.get_xticklabels()) == ["2026-27", "2027-28", "2028-29"]
+    assert ticks(ax.get_legend().get_texts()) == ["grant", "loan"]
+    assert hexes(bars(ax))[:3] == [plot.INSTRUMENT_COLOURS["grant"]] * 3
+
+
+def test_budget_use_one_panel_per_control_with_limits() -> None:
+    frame = pd.DataFrame({
+        "control": ["CDEL", "CDEL", "FT", "FT"],
+        "year": ["2026-27", "2027-28", "2026-27", "2027-28"],
+        "used": [60.0, 45.0, 10.0, 0.0],
+        "limit": [60.0, 40.0, np.nan, np.nan],
+    })
+    fig = plot.budget_use(frame)
+    cdel, ft = fig.axes
+    assert [cdel.get_title(), ft.get_title()] == ["CDEL", "FT"]
+    assert len(bars(cdel)) == 2 and len(bars(ft)) == 2
+    assert ticks(cdel.get_xticklabels()) == ["2026-27", "2027-28"]
+    (limits,) = [c for c in cdel.collections if isinstance(c, LineCollection)]
+    assert len(limits.get_segments()) == 2
+    assert [t.get_text() for t in cdel.texts] == ["100%", "112%"]
+    # the year over its control total is drawn in red
+    assert hexes(bars(cdel))[1] == "#b2182b"
+    assert "no control total (unconstrained)" in [t.get_text() for t in ft.texts]
+
+
+def test_exposure_bars_and_limit() -> None:
+    frame = pd.DataFrame({"year": ["2026-27", "2027-28", "2028-29"],
+                          "exposure_stock": [10.0, 25.0, 25.0],
+                          "exposure_limit": [30.0, 30.0, np.nan]})
+    (ax,) = plot.exposure(frame).axes
+    assert len(bars(ax)) == 3
+    assert ticks(ax.get_xticklabels()) == ["2026-27", "2027-28", "2028-29"]
+    (limits,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(limits.get_segments()) == 2
+
+
+def test_private_by_mission_public_and_split_private_per_mission() -> None:
+    frame = pd.DataFrame({"mission": ["growth", "clean-energy"], "public": [10.0, 4.0],
+                          "private": [20.0, 2.0], "additional_private": [15.0, 2.0]})
+    fig = plot.private_by_mission(frame)
+    (ax,) = fig.axes
+    rects = bars(ax)
+    assert len(rects) == 2 * 3  # public, additional private, private that would happen anyway
+    assert ticks(ax.get_yticklabels()) == ["growth", "clean-energy"]
+    assert hexes(rects[:2]) == [COLOUR["growth"], COLOUR["clean-energy"]]
+    assert [r.get_width() for r in rects[4:]] == [5.0, 0.0]
+    joined = " ".join(texts(fig))
+    assert "(×2.0)" in joined and "(×0.5)" in joined
+
+
+def test_private_by_mission_without_additionality_column() -> None:
+    frame = pd.DataFrame({"mission": ["health"], "public": [1.0], "private": [3.0]})
+    (ax,) = plot.private_by_mission(frame).axes
+    assert len(bars(ax)) == 2
+
+
+# ----------------------------------------------------------------------------- flow
+FLOW = pd.DataFrame({
+    "budget": ["CDEL", "FT", "FT"],
+    "mission": ["growth", "growth", "health"],
+    "instrument": ["grant", "loan", "loan"],
+    "public": [10.0, 20.0, 5.0],
+    "private": [5.0, 60.0, 10.0],
+    "additional_private": [5.0, 30.0, 10.0],
+})
+
+
+def test_flow_draws_a_node_per_item_and_a_band_per_link() -> None:
+    fig = plot.flow(FLOW)
+    (ax,) = fig.axes
+    nodes = [p for p in ax.patches if isinstance(p, Rectangle)]
+    bands = [p for p in ax.patches if isinstance(p, PathPatch)]
+    # nodes: CDEL, FT | growth, health | grant, loan | additional, would happen anyway
+    assert len(nodes) == 8
+    # links: CDEL→growth, FT→growth, FT→health | growth→grant, growth→loan, health→loan |
+    # grant→additional, loan→additional, loan→would happen anyway (grant has no deadweight)
+    assert len(bands) == 3 + 3 + 3
+    labels = texts(fig)
+    for expected in ["CDEL £10m", "FT £25m", "growth £30m", "health £5.0m", "grant £10m",
+                     "loan £25m", "additional private £45m", "would happen anyway £30m"]:
+        assert expected in labels
+    assert {"Budget line", "Mission", "Instrument", "Private money"} <= set(labels)
+    # mission nodes carry the mission colours
+    assert COLOUR["growth"] in hexes(nodes) and COLOUR["health"] in hexes(nodes)
+
+
+def test_flow_bands_conserve_public_money_and_widen_to_private() -> None:
+    (ax,) = plot.flow(FLOW).axes
+    bands = [p for p in ax.patches if isinstance(p, PathPatch)]
+
+    def ends(patch: PathPatch) -> tuple[float, float]:
+        v = patch.get_path().vertices
+        return v[0, 1] - v[7, 1], v[3, 1] - v[4, 1]  # left height, right height
+
+    heights = [ends(b) for b in bands]
+    first, second, last = heights[:3], heights[3:6], heights[6:]
+    assert sorted(round(left, 9) for left, _ in first) == [5.0, 10.0, 20.0]
+    assert all(abs(left - right) < 1e-9 for left, right in first + second)
+    # the last stage starts at the instrument's public £ and ends at its private £
+    assert sum(left for left, _ in last) == pytest.approx(35.0)
+    assert sum(right for _, right in last) == pytest.approx(75.0)
+
+
+def test_flow_frame_from_a_run_adds_unattributed_money(small_run: object) -> None:
+    frame = plot.flow_frame(small_run)
+    assert list(frame.columns) == ["budget", "mission", "instrument", "public", "private",
+                                   "additional_private"]
+    alloc = small_run.allocation.allocation  # type: ignore[attr-defined]
+    assert frame["public"].sum() == pytest.approx(alloc["public"].sum())
+    assert set(frame["budget"]) <= {"CDEL", "FT", "contingent liability"}
+
+
+# ----------------------------------------------------------------------------- tagging
+COVERAGE = pd.DataFrame({
+    "dimension": ["all", "department", "department", "department"],
+    "group": ["all", "DESNZ", "DHSC", "Nobody"],
+    "amount": [150.0, 50.0, 100.0, 0.0],
+    "favourable": [60.0, 40.0, 20.0, 0.0],
+    "unfavourable": [5.0, 5.0, 0.0, 0.0],
+    "mixed": [0.0, 0.0, 0.0, 0.0],
+    "neutral": [10.0, 0.0, 10.0, 0.0],
+    "not_assessed": [75.0, 5.0, 70.0, 0.0],
+})
+
+
+def test_coverage_by_department_one_bar_per_department_and_status() -> None:
+    fig = plot.coverage_by_department(COVERAGE)
+    (ax,) = fig.axes
+    rects = bars(ax)
+    assert len(rects) == 2 * 5  # departments with money × five statuses
+    assert ticks(ax.get_yticklabels()) == ["DHSC", "DESNZ"]  # largest first
+    assert [r.get_width() for r in rects[:2]] == [0.2, 0.8]  # favourable shares
+    assert ticks(ax.get_legend().get_texts()) == ["favourable", "unfavourable", "mixed",
+                                                  "neutral", "not assessed"]
+    assert hexes(rects[:1]) == [plot.STATUS_COLOURS["favourable"]]
+    (ax1,) = plot.coverage_by_department(COVERAGE, top=1, share=False).axes
+    assert len(bars(ax1)) == 5 and bars(ax1)[4].get_width() == 70.0
+
+
+def test_alignment_by_mission_from_tags_shows_every_mission() -> None:
+    tags = pd.DataFrame({"line_id": ["a", "b", "c"], "mission": ["health", "health", "growth"],
+                         "amount_attributed": [10.0, -4.0, 3.0]})
+    (ax,) = plot.alignment_by_mission(tags).axes
+    rects = bars(ax)
+    assert len(rects) == 2 * len(UK)
+    assert ticks(ax.get_yticklabels()) == list(UK.ids)
+    widths = dict(zip(UK.ids, [r.get_width() for r in rects[: len(UK)]], strict=True))
+    assert widths["health"] == 10.0 and widths["growth"] == 3.0
+    assert rects[len(UK) + UK.ids.index("health")].get_width() == -4.0
+
+
+# ----------------------------------------------------------------------------- model
+def test_shadow_prices_binding_limits_largest_first() -> None:
+    cons = pd.DataFrame({
+        "name": ["budget[CDEL,2026-27]", "budget[FT,2026-27]", "capacity[P1]",
+                 "exposure[2026-27]", "mission_floor[health]", "budget[RDEL,2026-27]"],
+        "family": ["budget", "budget", "capacity", "exposure", "mission_floor", "budget"],
+        "mission": ["", "", "", "", "health", ""],
+        "binding": [True, True, True, False, True, True],
+        "dual": [1.5, 3.0, 9.0, 0.0, -0.5, 0.0],
+    })
+    (ax,) = plot.shadow_prices(cons).axes
+    rects = bars(ax)
+    assert ticks(ax.get_yticklabels()) == ["budget[FT,2026-27]", "budget[CDEL,2026-27]",
+                                           "mission_floor[health]"]
+    assert [r.get_width() for r in rects] == [3.0, 1.5, -0.5]
+    assert hexes(rects)[2] == COLOUR["health"]
+    (ax2,) = plot.shadow_prices(cons, families=["capacity"]).axes
+    assert ticks(ax2.get_yticklabels()) == ["capacity[P1]"]
+
+
+# ----------------------------------------------------------------------------- sweeps
+SWEEP = pd.DataFrame({
+    "variant": ["budget.CDEL*=0.8", "budget.CDEL*=1.0", "budget.CDEL*=1.2", "budget.CDEL*=0.1"],
+    "status": ["optimal", "optimal", "optimal", "infeasible"],
+    "objective": [10.0, 9.0, 14.0, np.nan],
+    "public_total": [5.0, 6.0, 7.0, np.nan],
+    "value.growth": [6.0, 5.0, 8.0, np.nan],
+    "value.health": [4.0, 4.0, 6.0, np.nan],
+})
+
+
+def test_frontier_marks_undominated_variants() -> None:
+    fig = plot.frontier(SWEEP, "public_total", "objective")
+    (ax,) = fig.axes
+    (points,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(points.get_offsets()) == 3  # every optimal variant
+    (line,) = ax.get_lines()
+    assert list(line.get_xdata()) == [5.0, 7.0]  # the variant at 6.0 is dominated
+    labels = texts(fig)
+    assert "CDEL*=0.8" in labels and "CDEL*=1.2" in labels
+    assert any(t.startswith("Not solved: budget.CDEL*=0.1") for t in labels)
+    assert ax.get_xlabel() == "public finance committed, £m"
+
+
+def test_sweep_comparison_one_bar_per_variant() -> None:
+    (ax,) = plot.sweep_comparison(SWEEP, "objective").axes
+    rects = bars(ax)
+    assert len(rects) == 4 + 1  # one per variant, plus the hatched slot of the failed one
+    assert [r.get_height() for r in rects[:4]] == [10.0, 9.0, 14.0, 0.0]
+    assert ticks(ax.get_xticklabels()) == ["CDEL*=0.8", "CDEL*=1.0", "CDEL*=1.2", "CDEL*=0.1"]
+    assert "infeasible" in [t.get_text() for t in ax.texts]
+
+
+def test_sweep_comparison_value_stacks_missions_in_their_colours() -> None:
+    (ax,) = plot.sweep_comparison(SWEEP, "value").axes
+    rects = bars(ax)
+    assert len(rects) == 2 * 4 + 1
+    assert hexes(rects[:4]) == [COLOUR["growth"]] * 4
+    assert hexes(rects[4:8]) == [COLOUR["health"]] * 4
+    assert ticks(ax.get_legend().get_texts()) == ["growth", "health"]
+
+
+def test_sweep_comparison_unknown_metric_names_the_columns() -> None:
+    with pytest.raises(KeyError, match="no column 'cost'"):
+        plot.sweep_comparison(SWEEP, "cost")
+
+
+# ----------------------------------------------------------------------------- colours, style
+def test_mission_colours_come_from_the_mission_set() -> None:
+    assert plot.mission_colours() == {**COLOUR, plot.UNATTRIBUTED: "#c7c7c7"}
+    own = plot.mission_colours({"a": "#000000"}, ids=["a", "b"])
+    assert own["a"] == "#000000" and own["b"] != own["a"]
+
+
+def test_empty_inputs_give_a_figure_saying_so() -> None:
+    empty_alloc = pd.DataFrame(columns=["mission", "instrument", "public"])
+    for fig in (plot.allocation_by_mission(empty_alloc),
+                plot.flow(pd.DataFrame(columns=list(FLOW.columns))),
+                plot.sweep_comparison(SWEEP.iloc[:0])):
+        assert isinstance(fig, Figure)
+        assert texts(fig)[0] in {"Nothing allocated", "No variants"}
+
+
+# ----------------------------------------------------------------------------- from a run
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> object:
+    from missionfinance.scenario import Scenario
+
+    folder = tmp_path_factory.mktemp("scenario")
+    (folder / "pipeline.csv").write_text(PIPELINE_CSV, encoding="utf-8")
+    path = folder / "scenario.toml"
+    lines = folder / "lines.csv"
+    lines.write_text(
+        "line_id,source,department,description,amount,year,budget_type,cofog,cpv\n"
+        "L1,spending_review,DESNZ,Offshore wind grid connection,100,2026-27,CDEL,04.3,09310000\n"
+        "L2,spending_review,DHSC,Diagnostic imaging,50,2026-27,CDEL,07.3,\n"
+        "L3,spending_review,HMRC,Office rent,20,2026-27,RDEL,,\n",
+        encoding="utf-8",
+    )
+    text = SCENARIO_TOML.replace('pipeline = "pipeline.csv"',
+                                 'pipeline = "pipeline.csv"\nlines = "lines.csv"')
+    path.write_text(text, encoding="utf-8")
+    return Scenario.load(path).run()
+
+
+FROM_RUN = [
+    ("allocation_by_mission", lambda r: plot.allocation_by_mission(r)),
+    ("allocation_by_year", lambda r: plot.allocation_by_year(r)),
+    ("budget_use", lambda r: plot.budget_use(r)),
+    ("exposure", lambda r: plot.exposure(r)),
+    ("private_by_mission", lambda r: plot.private_by_mission(r)),
+    ("flow", lambda r: plot.flow(r)),
+    ("coverage_by_department", lambda r: plot.coverage_by_department(r.baseline)),
+    ("alignment_by_mission", lambda r: plot.alignment_by_mission(r.baseline)),
+    ("shadow_prices", lambda r: plot.shadow_prices(r)),
+]
+
+
+@pytest.mark.parametrize(("name", "draw"), FROM_RUN, ids=[n for n, _ in FROM_RUN])
+def test_every_figure_draws_from_a_run_without_leaking_style(small_run: object, name: str,
+                                                             draw: object) -> None:
+    before = dict(mpl.rcParams)
+    fig = draw(small_run)  # type: ignore[operator]
+    assert isinstance(fig, Figure) and fig.axes
+    assert dict(mpl.rcParams) == before
+    fig.savefig(io.BytesIO(), format="png", dpi=40)  # Agg renders it
+
+
+def test_run_figures_match_the_run(small_run: object) -> None:
+    run = small_run
+    (ax,) = plot.budget_use(run).axes[:1]
+    assert ax.get_title() == "CDEL"
+    assert ticks(ax.get_xticklabels()) == ["2026-27", "2027-28"]
+    titles = [a.get_title() for a in plot.budget_use(run).axes]
+    assert titles == sorted(run.scenario.budget)  # type: ignore[attr-defined]
+    (ax,) = plot.allocation_by_year(run).axes
+    assert ticks(ax.get_xticklabels()) == ["2026-27", "2027-28"]
+    missions = run.allocation.missions  # type: ignore[attr-defined]
+    (ax,) = plot.private_by_mission(run).axes
+    assert ticks(ax.get_yticklabels()) == list(missions["mission"])
+
+
+def test_figures_are_deterministic(small_run: object) -> None:
+    def svg(fig: Figure) -> bytes:
+        buf = io.BytesIO()
+        with mpl.rc_context(plot.STYLE):
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+        return buf.getvalue()
+
+    assert svg(plot.flow(small_run)) == svg(plot.flow(small_run))
+    assert svg(plot.frontier(SWEEP)) == svg(plot.frontier(SWEEP))
+
+
+def test_module_has_no_pyplot_import() -> None:
+    source = Path(plot.__file__).read_text(encoding="utf-8")
+    assert "pyplot" not in source.replace("without pyplot", "")
