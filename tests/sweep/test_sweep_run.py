@@ -1,0 +1,136 @@
+"""End-to-end sweeps: ordering and chunks, monotonicity, failed variants, outputs and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from missionfinance.cli import main
+from missionfinance.scenario import Scenario
+from missionfinance.sweep import (
+    Variant,
+    order_variants,
+    plan_chunks,
+    product,
+    run_sweep,
+    solve_chunk,
+)
+from tests.sweep.conftest import EXAMPLE
+
+
+def test_order_keeps_neighbours_close_and_chunks_cover_every_variant() -> None:
+    vs = product(["budget.CDEL.2026-27=10,20,30,40", "objective.weights.health=1,2,3"])
+    order = order_variants(vs)
+    assert sorted(order) == list(range(len(vs)))
+    steps = [sum(a[2] != b[2] for a, b in zip(vs[i].changes, vs[j].changes, strict=True))
+             for i, j in zip(order, order[1:], strict=False)]
+    assert max(steps) == 1  # a snake through the grid: one key changes at a time
+    chunks = plan_chunks(vs, chunk=5)
+    assert [len(c) for c in chunks] == [5, 5, 2]
+    assert sorted(k for c in chunks for k in c) == list(range(len(vs)))
+
+
+def test_more_cdel_never_lowers_the_objective(small_scenario: Path) -> None:
+    scenario = Scenario.load(small_scenario)
+    values = [0.0, 5.0, 10.0, 20.0, 35.0, 50.0, 60.0, 80.0]
+    result = run_sweep(scenario, product([("budget.CDEL.2026-27", "=", values)]), workers=1,
+                       chunk=3)
+    t = result.table
+    assert list(t["budget.CDEL.2026-27"]) == values  # input order, whatever the solving order
+    assert (t["status"] == "optimal").all()
+    obj = t["objective"].to_numpy(float)
+    assert (np.diff(obj) >= -1e-6 * np.abs(obj[1:])).all()
+    assert obj[-1] > obj[0]
+
+
+def test_example_sweep_is_monotone_in_cdel_and_matches_solve(example_base: object) -> None:
+    from missionfinance.model import solve
+    from missionfinance.sweep import variant_problem
+
+    scenario = Scenario.load(EXAMPLE)
+    result = run_sweep(scenario, product(["budget.CDEL*=0.9,0.95,1.0,1.05,1.1"]), workers=1)
+    obj = result.table["objective"].to_numpy(float)
+    assert (np.diff(obj) >= -1e-6 * obj[1:]).all()
+    ref = solve(variant_problem(example_base, result.variants[-1]))  # type: ignore[arg-type]
+    assert obj[-1] == pytest.approx(ref.objective, rel=1e-6)
+
+
+def test_infeasible_variant_reports_its_conflict_and_the_others_finish(floor_scenario: Path) -> None:
+    scenario = Scenario.load(floor_scenario)
+    result = scenario.sweep({"constraints.mission_floor.health": [0.0, 20.0, 1000.0, 30.0],
+                             "budget.CDEL.2026-27": [40.0, 60.0]}, workers=1)
+    t = result.table.set_index(["constraints.mission_floor.health", "budget.CDEL.2026-27"])
+    bad = t.loc[1000.0]
+    assert (bad["status"] == "infeasible").all()
+    assert bad["error"].str.contains("Conflict:").all()
+    assert bad["error"].str.contains("mission_floor[health]", regex=False).all()
+    good = t.drop(index=1000.0, level=0)
+    assert (good["status"] == "optimal").all() and (good["error"] == "").all()
+    assert len(result.failed) == 2
+
+
+def test_a_bad_value_fails_one_variant_not_the_sweep(small_scenario: Path) -> None:
+    scenario = Scenario.load(small_scenario)
+    vs = [Variant("ok", (("budget.CDEL.2026-27", "=", 30.0),)),
+          Variant("negative", (("budget.CDEL.2026-27", "=", -5.0),)),
+          Variant("ok too", (("budget.CDEL.2026-27", "=", 50.0),))]
+    t = run_sweep(scenario, vs, workers=1).table
+    assert list(t["status"]) == ["optimal", "error", "optimal"]
+    assert "budget.CDEL.2026-27" in t.loc[1, "error"]
+
+
+def test_process_pool_gives_the_serial_table(small_scenario: Path) -> None:
+    scenario = Scenario.load(small_scenario)
+    vs = product(["budget.CDEL.2026-27=10,30,50", "objective.weights.health=0.5,2",
+                  "pipeline.leverage_loan*=0.5,1"])
+    serial = run_sweep(scenario, vs, workers=1, chunk=4).table
+    pooled = run_sweep(scenario, vs, workers=2, chunk=4).table
+    pd.testing.assert_frame_equal(serial, pooled)
+
+
+def test_chunk_result_does_not_depend_on_what_the_worker_solved_before(small_scenario: Path) -> None:
+    from missionfinance.model.resolve import Resolver
+    from missionfinance.sweep import _prepare
+
+    base = _prepare(Scenario.load(small_scenario))
+    job = product(["budget.CDEL.2026-27=10,20,30"])
+    fresh = solve_chunk(base, job, Resolver())
+    used = Resolver()
+    solve_chunk(base, product(["objective.weights.health=3,0.1"]), used)
+    assert solve_chunk(base, job, used) == fresh
+
+
+def test_cli_sweep_writes_the_folder_and_exits_1_on_an_infeasible_variant(
+        floor_scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "sweep"
+    code = main(["sweep", str(floor_scenario), "--vary", "budget.CDEL.2026-27=30,60",
+                 "--vary", "constraints.mission_floor.health=0,1000", "--workers", "1",
+                 "--out", str(out)])
+    assert code == 1
+    printed = capsys.readouterr().out
+    assert "2 of 4 variants optimal" in printed and "mission_floor[health]" in printed
+    for name in ("variants.csv", "frontier.csv", "manifest.json"):
+        assert (out / name).is_file(), name
+    table = pd.read_csv(out / "variants.csv")
+    keys = ["budget.CDEL.2026-27", "constraints.mission_floor.health"]
+    assert list(table.columns[:3]) == ["variant", *keys]
+    assert list(table.columns[3:8]) == ["status", "objective", "public_total", "private_total",
+                                        "leverage"]
+    assert {f"value.{m}" for m in ("health", "growth")} <= set(table.columns)
+    assert list(table.columns[-2:]) == ["binding", "error"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "sweep" and len(manifest["variants"]) == 4
+    assert set(manifest["outputs"]) >= {"variants.csv", "frontier.csv"}
+
+
+def test_cli_sweep_exits_0_when_every_variant_is_optimal(small_scenario: Path,
+                                                         tmp_path: Path) -> None:
+    out = tmp_path / "ok"
+    code = main(["sweep", str(small_scenario), "--vary", "objective.weights.health=1,2",
+                 "--workers", "1", "--out", str(out)])
+    assert code == 0
+    assert list(pd.read_csv(out / "variants.csv")["objective.weights.health"]) == [1, 2]
