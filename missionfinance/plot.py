@@ -890,13 +890,20 @@ _AXIS_LABELS = {
 }
 
 
+def _axis_label(column: str) -> str:
+    if column.startswith("value."):
+        return f"mission value: {_label(column.removeprefix('value.'))}"
+    return _AXIS_LABELS.get(column, _label(column))
+
+
 @_styled
 def frontier(sweep_or_table: Any, x: str = "public_total", y: str = "objective",
-             annotate: bool = True) -> Figure:
+             annotate: bool = True, minimise_x: bool = True) -> Figure:
     """A sweep's variants in (x, y), the efficient frontier joined by a line.
 
-    Less x and more y are better (:func:`missionfinance.sweep.efficient_frontier`).
-    Variants that did not solve are listed under the axes.
+    Less x (more x with ``minimise_x=False``, e.g. the value of two missions) and more y
+    are better (:func:`missionfinance.sweep.efficient_frontier`). Variants that did not
+    solve are listed under the axes.
 
     Parameters
     ----------
@@ -906,6 +913,8 @@ def frontier(sweep_or_table: Any, x: str = "public_total", y: str = "objective",
         Columns of the table.
     annotate : bool
         Write each frontier variant's name beside its point.
+    minimise_x : bool
+        Whether less x is better (cost on x) or more (a second benefit on x).
     """
     from missionfinance.sweep import efficient_frontier
 
@@ -914,7 +923,7 @@ def frontier(sweep_or_table: Any, x: str = "public_total", y: str = "objective",
     ok = table[table["status"] == "optimal"].dropna(subset=[x, y])
     if ok.empty:
         return _empty(fig, "No variant solved")
-    front = efficient_frontier(table, x, y)
+    front = efficient_frontier(table, x, y, minimise_x=minimise_x)
     ax = fig.add_subplot()
     ax.scatter(ok[x].to_numpy(dtype=float), ok[y].to_numpy(dtype=float), s=22, color="#b0b0b0",
                label="variant", zorder=2)
@@ -930,8 +939,8 @@ def frontier(sweep_or_table: Any, x: str = "public_total", y: str = "objective",
         names = ", ".join(_label(v, 25) for v in failed["variant"].head(4))
         more = f" and {len(failed) - 4} more" if len(failed) > 4 else ""
         ax.text(0.0, -0.22, f"Not solved: {names}{more}", transform=ax.transAxes, fontsize=7)
-    ax.set_xlabel(_AXIS_LABELS.get(x, x))
-    ax.set_ylabel(_AXIS_LABELS.get(y, y))
+    ax.set_xlabel(_axis_label(x))
+    ax.set_ylabel(_axis_label(y))
     ax.set_title("Efficient frontier of the variants")
     ax.legend(loc="lower right")
     fig.tight_layout()
@@ -980,7 +989,7 @@ def sweep_comparison(table: Any, metric: str = "objective", missions: Any = None
                            f"{', '.join(map(str, frame.columns))} or 'value'")
         values = np.where(ok, pd.to_numeric(frame[metric], errors="coerce").fillna(0.0), 0.0)
         ax.bar(x, values, color=_CONTROL_COLOUR, width=0.7)
-        ax.set_ylabel(_AXIS_LABELS.get(metric, metric))
+        ax.set_ylabel(_axis_label(metric))
         tops = values
     for k in np.flatnonzero(~ok):
         ax.bar(x[k], 0.0, width=0.7, color="none", edgecolor="#b2182b", hatch="///")
