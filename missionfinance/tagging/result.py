@@ -278,6 +278,8 @@ def _coverage(
     out: list[pd.DataFrame] = []
     for dim, key in dims.items():
         g = base.groupby(key.to_numpy(), sort=True).sum()
+        if dim == "all" and g.empty:  # no lines: the total row still exists, with zeros
+            g = pd.DataFrame(0, index=pd.Index(["all"]), columns=base.columns, dtype=np.float64)
         part = pd.DataFrame(
             {
                 "dimension": dim,

@@ -1,0 +1,144 @@
+"""A deliberately plain reference implementation of DESIGN §3.3, line by line and rule by rule.
+
+It shares nothing with the engine but the parsed RuleSet and the code normalisers, and is
+used by the tests as an oracle on small inputs.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from missionfinance.tagging import RuleSet
+from missionfinance.tagging.codes import normalise_cofog, normalise_cpv
+from missionfinance.tagging.rules import normalise_text
+
+RULES = """
+[coefficients.rio]
+principal = 1.0
+significant = 0.4
+
+[[rule]]
+id = "CE-01"
+mission = "clean-energy"
+weight = 1.0
+rationale = "Offshore wind"
+cpv = ["0931", "45251160"]
+keywords = ["offshore wind"]
+exclude = ["fossil"]
+
+[[rule]]
+id = "CE-02"
+mission = "clean-energy"
+weight = "rio.significant"
+rationale = "Fuel and energy"
+cofog = ["04.3"]
+
+[[rule]]
+id = "CE-03"
+mission = "clean-energy"
+weight = -0.4
+rationale = "Diesel purchases"
+keywords = ["diesel"]
+
+[[rule]]
+id = "GR-01"
+mission = "growth"
+weight = 0.8
+rationale = "Energy investment"
+cofog = ["04"]
+
+[[rule]]
+id = "GR-02"
+mission = "growth"
+weight = 0.3
+rationale = "Priority rule"
+department = ["DESNZ"]
+priority = 5
+
+[[rule]]
+id = "HE-01"
+mission = "health"
+weight = 1.0
+rationale = "Health"
+cofog = ["07"]
+
+[[rule]]
+id = "HE-00"
+mission = "health"
+weight = 1.0
+rationale = "NHS"
+keywords = ["nhs"]
+
+[[rule]]
+id = "OP-01"
+mission = "opportunity"
+weight = 0.0
+rationale = "Assessed, no effect"
+programme = ["Pensions admin"]
+
+[[rule]]
+id = "SS-01"
+mission = "safer-streets"
+weight = 1.0
+rationale = "Schools and police"
+keywords = ["school*"]
+
+[[override]]
+line_id = "L6"
+mission = "health"
+weight = 0.5
+reason = "Only the capital share funds diagnostics"
+"""
+"""Rules shared by the tagging tests: every criterion kind, a coefficient, a negative weight, a
+zero weight, a priority and an override."""
+
+
+def _kw_regex(term: str) -> re.Pattern[str]:
+    if term.endswith("*"):
+        return re.compile(r"(?<![^\W])" + re.escape(term[:-1]))
+    return re.compile(r"(?<![^\W])" + re.escape(term) + r"(?![^\W])")
+
+
+def _matches(kind: str, term: str, line: dict[str, object]) -> bool:
+    if kind == "cpv":
+        return any(c.startswith(term) for c in str(line["cpv"]).split(";") if c)
+    if kind == "cofog":
+        return any(c == term or c.startswith(term + ".") for c in str(line["cofog"]).split(";") if c)
+    if kind in ("department", "programme"):
+        return " ".join(str(line[kind]).split()).casefold() == term
+    return bool(_kw_regex(term).search(str(line["description"])))
+
+
+def reference_tags(lines: pd.DataFrame, rules: RuleSet, attribution: str = "net") -> pd.DataFrame:
+    """Tags as (line_id, mission, weight, rule_id), sorted, computed the slow and obvious way."""
+    frame = lines.copy()
+    for col in ("department", "programme", "cofog", "cpv", "description"):
+        if col not in frame:
+            frame[col] = ""
+        frame[col] = frame[col].fillna("").astype(str)
+    frame["cpv"] = normalise_cpv(frame["cpv"])
+    frame["cofog"] = normalise_cofog(frame["cofog"])
+    frame["description"] = frame["description"].map(normalise_text)
+    rows = []
+    for line in frame.to_dict("records"):
+        best: dict[str, tuple[tuple[int, float, str], float, str]] = {}
+        for rule in rules.rules:
+            if not all(any(_matches(k, t, line) for t in terms) for k, terms in rule.criteria.items()):
+                continue
+            if any(_matches(k, t, line) for k, t in rule.exclude):
+                continue
+            key = (-rule.priority, -abs(rule.weight), rule.id)
+            if rule.mission not in best or key < best[rule.mission][0]:
+                best[rule.mission] = (key, rule.weight, rule.id)
+        chosen = {m: (w, rid) for m, (_, w, rid) in best.items()}
+        for o in rules.overrides:
+            if o.line_id == line["line_id"]:
+                chosen[o.mission] = (o.weight, "override")
+        positive = sum(w for w, _ in chosen.values() if w > 0)
+        scale = 1.0 / positive if attribution == "net" and positive > 1 else 1.0
+        for m, (w, rid) in chosen.items():
+            rows.append((str(line["line_id"]), m, w * scale if w > 0 else w, rid))
+    out = pd.DataFrame(rows, columns=["line_id", "mission", "weight", "rule_id"])
+    return out.sort_values(["line_id", "mission"]).reset_index(drop=True)
