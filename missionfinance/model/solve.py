@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from missionfinance.model.build import build
-from missionfinance.model.explain import MARGINAL_FAMILIES
+from missionfinance.model.explain import LOCAL_FAMILIES, MARGINAL_FAMILIES
 from missionfinance.model.highs import (
     HighsRun,
     RawSolution,
@@ -58,6 +58,21 @@ def conflict_frame(model: LinearModel, raw: RawSolution) -> pd.DataFrame:
                              "explanation": [f"{lab} ≥ 0" for lab in labels]})
         frame = pd.concat([frame, cols], ignore_index=True)
     return frame
+
+
+def conflict_message(conflict: pd.DataFrame) -> str:
+    """One line naming the conflict: shared rows in full, per-project rows by count."""
+    local = conflict["family"].isin(list(LOCAL_FAMILIES | {"bounds"}))
+    shared = conflict[~local]
+    parts = list(shared["explanation"].head(8))
+    if len(shared) > 8:
+        parts.append(f"and {len(shared) - 8} more")
+    counts = conflict[local].groupby("family", sort=True).size()
+    for fam, n in counts.items():
+        parts.append(f"{n} {fam} row{'s' if n > 1 else ''} of single projects")
+    fams = sorted(set(conflict["family"]))
+    return (f"infeasible: {len(conflict)} constraints in conflict (families: "
+            f"{', '.join(fams)}): " + "; ".join(parts))
 
 
 def _marginal_private(run: HighsRun, model: LinearModel, d: ProblemData,
@@ -132,10 +147,7 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
         conflict = conflict_frame(model, raw) if raw.status == Status.INFEASIBLE else None
         msg = raw.message
         if conflict is not None and len(conflict):
-            fams = sorted(set(conflict["family"]) - {"bounds"})
-            msg = (f"infeasible: {len(conflict)} constraints in conflict "
-                   f"(families: {', '.join(fams)}): "
-                   + "; ".join(conflict["explanation"].head(6)))
+            msg = conflict_message(conflict)
         elif raw.status == Status.UNBOUNDED:
             msg = ("unbounded: some family that limits the allocation is switched off "
                    "(capacity, budget or crowding in); " + raw.message)

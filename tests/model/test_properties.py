@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from missionfinance.model import Status, solve
+from missionfinance.model import MissionBound, SolverOptions, Status, solve
 from missionfinance.model.build import scenario_losses, simulate_defaults
 from missionfinance.model.problem import prepare
 from missionfinance.model.pyomo_view import solve_pyomo, to_pyomo
@@ -127,3 +127,25 @@ def test_badly_scaled_amounts_still_solve():
     res = solve(replace(problem, projects=frame, budget=budget))
     assert res.status == Status.OPTIMAL
     _feasible(res)
+
+
+def test_time_limit_is_reported_not_optimal():
+    res = solve(random_problem(1, n=200), SolverOptions(time_limit=1e-6))
+    assert res.status == Status.TIME_LIMIT
+    assert res.objective is None
+    assert res.summary["status"] == "time_limit"
+
+
+@settings(max_examples=6, deadline=None)
+@given(SEEDS)
+def test_infeasible_scenario_names_conflicting_families(seed):
+    """An impossible health floor (more than all capacity) conflicts with capacity or
+    budgets; the conflict set names the floor and at least one limiting family."""
+    problem = random_problem(seed, families=False)
+    total = float(problem.projects["capacity"].sum())
+    res = solve(replace(problem, mission_bounds=(MissionBound("health", floor=10 * total),)))
+    assert res.status == Status.INFEASIBLE
+    fams = set(res.conflict["family"])
+    assert "mission_bounds" in fams
+    assert fams & {"budget", "capacity", "bounds"}
+    assert "mission_floor[health]" in res.message
