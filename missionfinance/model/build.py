@@ -6,7 +6,7 @@ and each block's coefficients are computed for all of them at once (no Python lo
 projects or years). Loops run only over the few controls, bounds or scenarios' metadata.
 
 Column groups: ``x`` public finance [£m], ``y`` private money mobilised [£m], and, when
-their families are on, ``z`` leverage segments, ``cvar_exposure``/``cvar_var``/``cvar_excess``
+their families are on, ``z`` leverage segments, ``at_risk``/``cvar_threshold``/``cvar_tail``
 (CVaR), ``shortfall`` (targets), ``funded`` (binary, integer features).
 """
 
@@ -255,7 +255,8 @@ def scenario_losses(d: ProblemData, defaults: np.ndarray, x: np.ndarray) -> np.n
 def add_cvar(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> np.ndarray | None:
     """Risk appetite: CVaR_α of scenario losses ≤ L in the Rockafellar–Uryasev form.
 
-    Columns: X_p (loss-bearing exposure of p), ζ (VaR, free), u_s ≥ 0. Rows:
+    Columns: ``at_risk`` X_p (loss-bearing exposure of p), ``cvar_threshold`` ζ (VaR, free),
+    ``cvar_tail`` u_s ≥ 0. Rows:
     X_p − Σ_{i loss-bearing, t} x_pit = 0 (``cvar_exposure``);
     u_s + ζ − Σ_p D_sp lgd_p X_p ≥ 0 (``cvar_excess``);
     ζ + Σ_s u_s / ((1−α) S) ≤ L (``cvar``). Returns the default matrix D (S, P).
@@ -269,13 +270,13 @@ def add_cvar(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> np.n
     lossy = np.unique(d.xp[jl])
     L = len(lossy)
     ids = d.project_ids
-    X = m.add_variables("cvar_exposure", np.zeros(L), np.full(L, INF), np.zeros(L),
-                        lambda: _labels("cvar_exposure", ids[lossy]))
-    zeta = m.add_variables("cvar_var", np.array([-INF]), np.array([INF]), np.zeros(1),
-                           lambda: np.array(["cvar_var"], dtype=object))
+    X = m.add_variables("at_risk", np.zeros(L), np.full(L, INF), np.zeros(L),
+                        lambda: _labels("at_risk", ids[lossy]))
+    zeta = m.add_variables("cvar_threshold", np.array([-INF]), np.array([INF]), np.zeros(1),
+                           lambda: np.array(["cvar_threshold"], dtype=object))
     S = cv.scenarios
-    u = m.add_variables("cvar_excess", np.zeros(S), np.full(S, INF), np.zeros(S),
-                        lambda: _labels("cvar_excess", np.arange(S) + 1))
+    u = m.add_variables("cvar_tail", np.zeros(S), np.full(S, INF), np.zeros(S),
+                        lambda: _labels("cvar_tail", np.arange(S) + 1))
     pos = np.full(len(ids), -1)
     pos[lossy] = np.arange(L)
     rows = np.concatenate([np.arange(L), pos[d.xp[jl]]])

@@ -3,7 +3,7 @@
 :func:`to_pyomo` builds the very :class:`~missionfinance.model.linear.LinearModel` that
 :func:`~missionfinance.model.solve` hands to highspy, and writes it as pyomo components
 with the same names: variables ``x[project, instrument, year]``, ``y[project]`` (and
-``z``, ``cvar_exposure``, ``cvar_var``, ``cvar_excess``, ``shortfall``, ``funded`` when their
+``z``, ``at_risk``, ``cvar_threshold``, ``cvar_tail``, ``shortfall``, ``funded`` when their
 families are on, indexed by their labels), one ``Constraint`` per family (``budget``,
 ``capacity``, ``crowding_in``, …) indexed by the row name (``"budget[CDEL,2026-27]"``)
 and the objective ``objective``. An analyst adds a constraint of their own, then calls

@@ -303,7 +303,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     }
     if "shortfall" in model.groups:
         summary["shortfall_total"] = float(values[model.groups["shortfall"].slice].sum())
-    if "cvar_var" in model.groups and problem.cvar is not None:
+    if "cvar_threshold" in model.groups and problem.cvar is not None:
         summary["cvar_limit"] = problem.cvar.limit
     msg = f"optimal: {NOUN[problem.objective][3:]} {objective:,.6g}"
     return AllocationResult(Status.OPTIMAL, objective, ds, alloc, missions, proj, cons,
@@ -361,9 +361,9 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
     cost = model.cost
     gain_x = sign * (cost[gx.slice] - (a[:, gx.slice].T @ pi))
     gain_y = sign * (cost[gy.slice] - (a[:, gy.slice].T @ pi))
-    if "cvar_exposure" in model.groups:
+    if "at_risk" in model.groups:
         # x's loss-bearing £ raise X_p, priced by the scenario excess rows
-        gX = model.groups["cvar_exposure"]
+        gX = model.groups["at_risk"]
         exc = meta["family"].to_numpy() == "cvar_excess"
         pi_e = np.where(exc, raw.row_dual, 0.0)
         price_X = -sign * (a[:, gX.slice].T @ pi_e)  # gain per £ of X_p (≤ 0)

@@ -44,3 +44,16 @@ def test_infeasible_via_pyomo_is_not_optimal():
     assert res.status in (Status.INFEASIBLE, Status.UNBOUNDED, Status.ERROR)
     assert res.status != Status.OPTIMAL
     assert res.objective is None
+
+
+def test_every_family_in_pyomo():
+    """CVaR, segments, bounds, shares, targets: the pyomo view builds and agrees."""
+    from dataclasses import replace
+
+    from tests.model.random_problems import random_problem
+
+    problem = random_problem(5, n=10, cvar=True)
+    problem = replace(problem, leverage_segments=((0.5, 1.0), (1.0, 0.5)))
+    fast = solve(problem)
+    res = solve_pyomo(problem.to_pyomo())
+    assert res.objective == pytest.approx(fast.objective, rel=1e-7)
