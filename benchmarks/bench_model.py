@@ -160,22 +160,39 @@ def linopy_time(problem: AllocationProblem, options: SolverOptions) -> dict[str,
 
 
 def run_case(n: int, cvar: int, algorithm: str, pyomo: bool, linopy: bool,
-             time_limit: float) -> dict[str, object]:
-    """One case in this process; returns its figures."""
+             time_limit: float, repeats: int) -> dict[str, object]:
+    """One case in this process; returns its figures.
+
+    A tiny solve first pays the one-off costs of a process (imports that xarray makes on
+    first use, HiGHS's thread pool), which neither side should carry. Then HiGHS's own
+    solve and the end-to-end solve alternate ``repeats`` times; the minimum of each is
+    reported (the machine is shared, so the minimum is the least disturbed run).
+    """
     options = SolverOptions(algorithm=algorithm, time_limit=time_limit)
+    solve(synthetic(20, cvar and 20), options)
     t0 = time.perf_counter()
     problem = synthetic(n, cvar)
     t_gen = time.perf_counter() - t0
     out: dict[str, object] = {"projects": n, "cvar_scenarios": cvar, "algorithm": algorithm,
-                              "generate": t_gen}
-    t0 = time.perf_counter()
-    res = solve(problem, options)
-    out["end_to_end"] = time.perf_counter() - t0
-    out["status"] = res.status.value
-    out["objective"] = res.objective
-    out.update({f"e2e_{k}": v for k, v in res.solver.get("seconds", {}).items()})
-    out.update(highs_own(problem, options))
-    out["ratio"] = out["end_to_end"] / out["highs_run"]  # type: ignore[operator]
+                              "generate": t_gen, "repeats": repeats,
+                              "load_average": __import__("os").getloadavg()[0]}
+    best_e2e, best_own = float("inf"), float("inf")
+    for _ in range(repeats):
+        own = highs_own(problem, options)
+        if own["highs_run"] < best_own:  # type: ignore[operator]
+            best_own = own["highs_run"]  # type: ignore[assignment]
+            out.update(own)
+        t0 = time.perf_counter()
+        res = solve(problem, options)
+        e2e = time.perf_counter() - t0
+        if e2e < best_e2e:
+            best_e2e = e2e
+            out["end_to_end"] = e2e
+            out["status"] = res.status.value
+            out["objective"] = res.objective
+            out["scaled"] = res.solver.get("scaled")
+            out.update({f"e2e_{k}": v for k, v in res.solver.get("seconds", {}).items()})
+    out["ratio"] = best_e2e / best_own
     if pyomo:
         from missionfinance.model import to_pyomo
 
@@ -197,24 +214,27 @@ def main() -> None:
     ap.add_argument("--pyomo", action="store_true", help="also time the pyomo view's build")
     ap.add_argument("--linopy", action="store_true", help="also time the same LP in linopy")
     ap.add_argument("--time-limit", type=float, default=1800.0)
+    ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--json", type=Path, help="append results as JSON lines to this file")
     args = ap.parse_args()
     if args.case is not None:
         res = run_case(args.case, args.cvar[0], args.algorithm, args.pyomo, args.linopy,
-                       args.time_limit)
+                       args.time_limit, args.repeats)
         print(json.dumps(res))
         return
     for n in args.sizes:
         for s in args.cvar:
             cmd = [sys.executable, __file__, "--case", str(n), "--cvar", str(s),
-                   "--algorithm", args.algorithm, "--time-limit", str(args.time_limit)]
+                   "--algorithm", args.algorithm, "--time-limit", str(args.time_limit),
+                   "--repeats", str(args.repeats)]
             if args.pyomo:
                 cmd.append("--pyomo")
             if args.linopy:
                 cmd.append("--linopy")
             proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            line = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else \
-                json.dumps({"projects": n, "cvar_scenarios": s, "error": proc.stderr[-500:]})
+            last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+            line = last if last.startswith("{") else json.dumps(
+                {"projects": n, "cvar_scenarios": s, "error": proc.stderr[-800:]})
             print(line, flush=True)
             if args.json:
                 with args.json.open("a") as fh:

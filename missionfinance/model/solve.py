@@ -27,10 +27,11 @@ _BOUND = {0: "null", 1: "free", 2: "lower", 3: "upper", 4: "boxed"}
 
 
 def solver_record(options: SolverOptions, algorithm: str, raw: RawSolution | None = None,
-                  seconds: dict[str, float] | None = None) -> dict[str, Any]:
+                  seconds: dict[str, float] | None = None, scaled: bool = False,
+                  ) -> dict[str, Any]:
     """The ``solver`` dict of a result: name, version, algorithm, options, timings."""
     rec: dict[str, Any] = {"name": "HiGHS", "version": highs_version(), "algorithm": algorithm,
-                           "options": options.as_dict()}
+                           "options": options.as_dict(), "scaled": scaled}
     if raw is not None:
         rec["model_status"] = raw.model_status
         rec["iterations"] = raw.iterations
@@ -143,7 +144,7 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
                           col_dual=np.full(model.n_cols, np.nan))
     seconds = {"build": t1 - t0, "solve": t2 - t1}
     if raw.status != Status.OPTIMAL:
-        rec = solver_record(options, run.algorithm, raw, seconds)
+        rec = solver_record(options, run.algorithm, raw, seconds, run.scaled)
         conflict = conflict_frame(model, raw) if raw.status == Status.INFEASIBLE else None
         msg = raw.message
         if conflict is not None and len(conflict):
@@ -159,5 +160,5 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
     seconds["marginal"] = t3 - t2
     result = extract(problem, d, model, raw, {}, marginal)
     seconds["extract"] = time.perf_counter() - t3
-    rec = solver_record(options, run.algorithm, raw, seconds)
+    rec = solver_record(options, run.algorithm, raw, seconds, run.scaled)
     return replace(result, solver=rec)
