@@ -233,16 +233,24 @@ def add_expected_loss(m: LinearModel, d: ProblemData, problem: AllocationProblem
 def simulate_defaults(d: ProblemData, scenarios: int, rho: float, seed: int) -> np.ndarray:
     """Default indicators (S, P) from a one-factor Gaussian copula with a fixed seed.
 
-    Project p defaults in scenario s when √ρ M_s + √(1−ρ) ε_ps < Φ⁻¹(pd_p), with M_s and
-    ε_ps independent standard normals drawn from ``numpy.random.default_rng(seed)``.
+    Project p defaults in scenario s when √ρ M_s + √(1−ρ) ε_sp < Φ⁻¹(pd_p), with M_s and
+    ε_sp independent standard normals drawn from ``numpy.random.default_rng(seed)`` (M
+    first, then ε row by row; drawn in blocks of scenarios to bound memory, which gives
+    the same numbers as one draw).
     """
     rng = np.random.default_rng(seed)
     factor = rng.standard_normal(scenarios)
-    eps = rng.standard_normal((scenarios, len(d.project_ids)))
+    P = len(d.project_ids)
     with np.errstate(divide="ignore"):
         threshold = ndtri(np.clip(d.pd, 0.0, 1.0))
-    latent = np.sqrt(rho) * factor[:, None] + np.sqrt(1.0 - rho) * eps
-    return np.asarray(latent < threshold[None, :])
+    out = np.empty((scenarios, P), dtype=bool)
+    block = max(1, 2_000_000 // max(P, 1))
+    for s0 in range(0, scenarios, block):
+        s1 = min(scenarios, s0 + block)
+        eps = rng.standard_normal((s1 - s0, P))
+        latent = np.sqrt(rho) * factor[s0:s1, None] + np.sqrt(1.0 - rho) * eps
+        out[s0:s1] = latent < threshold[None, :]
+    return out
 
 
 def scenario_losses(d: ProblemData, defaults: np.ndarray, x: np.ndarray) -> np.ndarray:

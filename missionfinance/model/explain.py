@@ -128,8 +128,14 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
 
 def why_not(project: str, best_gain: float, best_instr: str, best_year: str, lev: float,
             lev_needed: float, value: float, value_needed: float, objective: str,
-            eligible: bool, tol: float = 1e-7) -> str:
-    """Why an unfunded project is not funded, from its best column's reduced cost."""
+            eligible: bool, tol: float = 1e-7, mission: str = "", weight: float = np.nan,
+            weight_needed: float = np.nan) -> str:
+    """Why an unfunded project is not funded, from its best column's reduced cost.
+
+    ``lev_needed`` is the leverage, ``value_needed`` the mission value per £
+    (Σ_m w_m c_pm) and ``weight_needed`` the weight of its main ``mission`` at which its
+    best column would break even at today's shadow prices (NaN where not meaningful).
+    """
     if not eligible:
         return "no eligible instrument in its year window"
     noun = NOUN[objective]
@@ -144,6 +150,8 @@ def why_not(project: str, best_gain: float, best_instr: str, best_year: str, lev
         wants.append(f"leverage {lev_needed:.3g} instead of {lev:.3g}")
     if np.isfinite(value_needed):
         wants.append(f"mission value per £ {value_needed:.3g} instead of {value:.3g}")
+    if mission and np.isfinite(weight_needed):
+        wants.append(f"a weight of {weight_needed:.3g} on {mission} instead of {weight:.3g}")
     if wants:
         text += "; it would need " + " or ".join(wants)
     del project

@@ -40,10 +40,14 @@ def _empty_frames() -> dict[str, pd.DataFrame]:
                                     "year": pd.Series(dtype=object),
                                     "public": pd.Series(dtype=np.float64),
                                     "private": pd.Series(dtype=np.float64)}),
-        "missions": pd.DataFrame(),
-        "projects": pd.DataFrame(),
+        "missions": pd.DataFrame(columns=["mission", "weight", "public", "private",
+                                          "additional_private", "value", "leverage"]),
+        "projects": pd.DataFrame(columns=["project_id", "public", "private",
+                                          "additional_private", "capacity", "funded",
+                                          "value_per_pound", "best_gain", "why_not"]),
         "constraints": pd.DataFrame(columns=list(CONSTRAINT_COLUMNS)),
-        "leverage": pd.DataFrame(),
+        "leverage": pd.DataFrame(columns=["mission", "instrument", "public", "private",
+                                          "additional_private", "leverage"]),
         "conflict": pd.DataFrame(columns=["name", "family", "control", "year", "mission",
                                           "region", "project", "bound", "explanation"]),
     }
@@ -387,6 +391,8 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
     best_j[d.xp[bj]] = bj
     texts: list[str] = []
     inst = d.instruments
+    wc = d.contrib * d.weights[None, :]
+    main = np.argmax(wc, axis=1) if wc.size else np.zeros(P, dtype=np.int64)
     for p in range(P):
         if funded[p]:
             texts.append("")
@@ -402,6 +408,13 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
         v = d.value[p]
         need_v = (v + (-g) / (1.0 + d.additionality[p] * lev)
                   if problem.objective == "mission_value" else np.nan)
+        m = int(main[p]) if len(d.missions) else -1
+        c_main = d.contrib[p, m] if m >= 0 else 0.0
+        need_w = (d.weights[m] + (need_v - v) / c_main
+                  if m >= 0 and c_main > 0 and np.isfinite(need_v) else np.nan)
         texts.append(why_not(str(d.project_ids[p]), g, inst[d.xi[j]], d.years[d.xt[j]], lev,
-                             need_lev, v, need_v, problem.objective, eligible=True))
+                             need_lev, v, need_v, problem.objective, eligible=True,
+                             mission=d.missions[m] if m >= 0 else "",
+                             weight=float(d.weights[m]) if m >= 0 else np.nan,
+                             weight_needed=need_w))
     return best, texts

@@ -284,7 +284,8 @@ def test_min_projects_mip():
 
 def test_why_not_funded():
     """B's value per £ 0.5 < A's 1 under one shared CDEL (dual 1): B loses 0.5 per £1m and
-    would need value per £ 1.0, or leverage 1 (each £ of private adds 0.5 of value)."""
+    would need value per £ 1.0, or leverage 1 (each £ of private adds 0.5 of value), or
+    a weight of 2 on growth (0.5 × 2 = 1)."""
     prj = projects([{"project_id": "A", "capacity": 100.0, "instruments": "grant"},
                     {"project_id": "B", "capacity": 100.0, "instruments": "grant",
                      "leverage_grant": 0.0}])
@@ -295,6 +296,7 @@ def test_why_not_funded():
     assert p.loc["B", "best_gain"] == pytest.approx(-0.5)
     assert "mission value per £ 1 instead of 0.5" in p.loc["B", "why_not"]
     assert "leverage 1 instead of 0" in p.loc["B", "why_not"]
+    assert "a weight of 2 on growth instead of 1" in p.loc["B", "why_not"]
     assert p.loc["A", "why_not"] == ""
 
 
@@ -320,6 +322,19 @@ def test_unbounded_reported():
                         disabled=frozenset({"capacity", "budget"})))
     assert res.status == Status.UNBOUNDED
     assert res.objective is None
+
+
+def test_badly_scaled_inputs_warn():
+    """A coefficient 1e-13 next to leverage 10 spans more than 1e10: a warning names it."""
+    from missionfinance.errors import MissionFinanceWarning
+
+    prj = projects([{"project_id": "A", "capacity": 100.0, "instruments": "loan",
+                     "leverage_loan": 10.0, "pd": 1e-13, "lgd": 1.0}])
+    with pytest.warns(MissionFinanceWarning, match="badly scaled inputs: matrix coefficients"):
+        res = solve(problem(prj, contrib({"A": {"growth": 1.0}}),
+                            budget={"RDEL": {"2026-27": 1.0}}))
+    assert res.status == Status.OPTIMAL
+    assert res.solver["scaled"] is True
 
 
 def test_threads_change_is_an_error_not_optimal():
