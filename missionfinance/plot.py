@@ -942,7 +942,7 @@ def frontier(sweep_or_table: Any, x: str = "public_total", y: str = "objective",
     ax.set_xlabel(_axis_label(x))
     ax.set_ylabel(_axis_label(y))
     ax.set_title("Efficient frontier of the variants")
-    ax.legend(loc="lower right")
+    ax.legend(loc="best")
     fig.tight_layout()
     return fig
 
@@ -999,6 +999,7 @@ def sweep_comparison(table: Any, metric: str = "objective", missions: Any = None
     ax.set_ylim(0, top * 1.15 if top > 0 else 1.0)
     ax.set_xticks(x, [_label(_short_variant(v), 30) for v in frame["variant"]], rotation=45,
                   ha="right")
-    ax.set_title(f"{_label(metric)} by variant")
+    ax.set_title("Mission value by variant" if metric == "value"
+                 else f"{_axis_label(metric)} by variant")
     fig.tight_layout()
     return fig

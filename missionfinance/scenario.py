@@ -425,14 +425,23 @@ class Scenario:
             + "</tr>"
             for c in sorted(self.budget)
         )
+        if self.exposure:
+            rows += "<tr><td>exposure (stock)</td>" + "".join(
+                f"<td>{self.exposure[y]:,.1f}</td>" if y in self.exposure else "<td>–</td>"
+                for y in self.years
+            ) + "</tr>"
         head = "".join(f"<th>{html.escape(y)}</th>" for y in self.years)
         free = ", ".join(self.unconstrained_controls) or "none"
+        further = [k for k in ("constraints", "risk", "leverage_segments", "integer", "solver")
+                   if k in self.config]
+        extra = (f"<br><small>Further limits and options: {html.escape(', '.join(further))}</small>"
+                 if further else "")
         return (
             f"<div><b>Scenario</b> {html.escape(self.name)} — objective "
             f"<code>{html.escape(self.objective_kind)}</code>, attribution {html.escape(self.attribution)}, "
             f"instruments {html.escape(', '.join(self.instruments))}"
             f"<table><tr><th>control (£m)</th>{head}</tr>{rows}</table>"
-            f"<small>Unconstrained controls: {html.escape(free)}</small></div>"
+            f"<small>Unconstrained controls: {html.escape(free)}</small>{extra}</div>"
         )
 
 
@@ -477,9 +486,34 @@ class RunResult:
         return f"RunResult({self.scenario.name!r}, status={self.status!r})"
 
     def _repr_html_(self) -> str:
+        """The allocation's summary, then the limits that bind (or conflict) and the tagging."""
         inner = getattr(self.allocation, "_repr_html_", None)
         body = inner() if callable(inner) else html.escape(repr(self.allocation))
-        return f"<div><b>{html.escape(self.scenario.name)}</b>{body}</div>"
+        notes: list[str] = []
+        conflict = getattr(self.allocation, "conflict", None)
+        cons = getattr(self.allocation, "constraints", None)
+        if self.status != "optimal" and conflict is not None and len(conflict):
+            notes.append(f"<b>{len(conflict):,} constraints in conflict</b>: "
+                         "<code>run.allocation.conflict</code> lists them in the scenario's words")
+        elif cons is not None and len(cons) and {"binding", "family", "explanation"} <= set(cons):
+            from missionfinance.model.explain import LOCAL_FAMILIES
+
+            shared = cons[cons["binding"].astype(bool) & ~cons["family"].isin(LOCAL_FAMILIES)]
+            shared = shared.reindex(shared["dual"].abs().sort_values(ascending=False,
+                                                                     kind="stable").index)
+            if len(shared):
+                notes.append("<b>Binding limits</b> (largest shadow price first):<br>" + "<br>".join(
+                    f"{html.escape(str(n))}: {html.escape(str(e))}"
+                    for n, e in zip(shared["name"].head(3), shared["explanation"].head(3),
+                                    strict=True)))
+        for label, tags in (("Pipeline tagging", self.pipeline_tags), ("Baseline", self.baseline)):
+            if tags is not None:
+                notes.append(f"<b>{label}:</b> {html.escape(repr(tags))}")
+        if self.scenario.unconstrained_controls:
+            notes.append("<b>Unconstrained controls</b> (no budget table): "
+                         + html.escape(", ".join(self.scenario.unconstrained_controls)))
+        items = "".join(f"<li>{n}</li>" for n in notes)
+        return f"<div><b>{html.escape(self.scenario.name)}</b>{body}<ul>{items}</ul></div>"
 
 
 def pipeline_as_lines(pipeline: pd.DataFrame) -> pd.DataFrame:

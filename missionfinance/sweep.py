@@ -632,16 +632,33 @@ class SweepResult:
         return f"SweepResult({self.scenario.name!r}, {len(self.table)} variants, {counts})"
 
     def _repr_html_(self) -> str:
+        """Status counts, the first 20 variants and the errors of those that failed."""
         cols = [c for c in self.table.columns if c not in ("binding", "error")]
         head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
+
+        def cell(v: Any) -> str:
+            if isinstance(v, float):
+                return "–" if v != v else f"{v:,.1f}"
+            return str(v)
+
         body = "".join(
-            "<tr>" + "".join(
-                f"<td>{html.escape(f'{v:,.1f}' if isinstance(v, float) else str(v))}</td>" for v in row
-            ) + "</tr>"
+            "<tr>" + "".join(f"<td>{html.escape(cell(v))}</td>" for v in row) + "</tr>"
             for row in self.table[cols].head(20).itertuples(index=False)
         )
         more = f"<small>… {len(self.table) - 20} more</small>" if len(self.table) > 20 else ""
-        return f"<div><b>Sweep</b> of {html.escape(self.scenario.name)}<table><tr>{head}</tr>{body}</table>{more}</div>"
+        counts = ", ".join(f"{n} {s}" for s, n in self.table["status"].value_counts().items())
+        failed = self.failed
+        errors = "".join(
+            f"<li>{html.escape(str(r.variant))}: {html.escape(str(r.status))}: "
+            f"{html.escape(str(r.error)[:200])}</li>"
+            for r in failed.head(3).itertuples(index=False)
+        )
+        warn = (f"<p style='color:#b2182b'>{len(failed)} variant(s) did not solve:</p><ul>{errors}"
+                + (f"<li>… {len(failed) - 3} more</li>" if len(failed) > 3 else "") + "</ul>"
+                if len(failed) else "")
+        return (f"<div><b>Sweep</b> of {html.escape(self.scenario.name)}: "
+                f"{len(self.table)} variants ({html.escape(counts)})"
+                f"<table><tr>{head}</tr>{body}</table>{more}{warn}</div>")
 
 
 def _write_files_atomic(files: Mapping[str, bytes], out: Path) -> Path:

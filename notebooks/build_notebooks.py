@@ -30,7 +30,7 @@ import missionfinance as mf
 from missionfinance import plot
 
 pd.set_option("display.precision", 1)
-pd.set_option("display.max_colwidth", 120)
+pd.set_option("display.max_colwidth", 200)
 
 # The bundled scenario and data: from this folder, a parent, or beside the package.
 _places = [Path.cwd(), *Path.cwd().parents, Path(mf.__file__).resolve().parents[1]]
@@ -95,8 +95,9 @@ sr25_tags = mf.tag(sr25, rules, attribution="net")
 sr25_tags
 """),
     md("""
-Capital DEL attributed to each mission in the SR25 years (£m). A line that no rule assesses
-is *not assessed*, never "no impact": the last row shows how much that is.
+Capital DEL attributed to each mission in the SR25 years (£m). A rule may attribute only part
+of a line (a weight below 1), so part of an assessed line is attributed to no mission; a line
+that no rule assesses is *not assessed*, never "no impact".
 """),
     code("""
 years = ["2026-27", "2027-28", "2028-29", "2029-30"]
@@ -107,8 +108,11 @@ attributed = (
     .reindex(index=list(missions.ids), columns=years)
 )
 not_assessed = sr25_tags.lines[sr25_tags.lines["status"] == "not_assessed"]
-attributed.loc["(not assessed)"] = not_assessed.groupby("year")["amount"].sum().reindex(years)
-attributed.loc["total CDEL"] = sr25.groupby("year")["amount"].sum().reindex(years)
+total = sr25.groupby("year")["amount"].sum().reindex(years)
+unassessed = not_assessed.groupby("year")["amount"].sum().reindex(years, fill_value=0.0)
+attributed.loc["(assessed, not attributed)"] = total - unassessed - attributed.sum()
+attributed.loc["(not assessed)"] = unassessed
+attributed.loc["total CDEL"] = total
 attributed.round(0)
 """),
     code("""
@@ -142,9 +146,10 @@ The departments with the most money that no rule assesses yet: the places to wri
 """),
     code("""
 cov = cra_tags.coverage
-(cov[cov["dimension"] == "department"]
- .nlargest(8, "not_assessed")[["group", "lines", "amount", "not_assessed", "assessed_share"]]
- .rename(columns={"group": "department"}))
+gaps = cov[cov["dimension"] == "department"].nlargest(8, "not_assessed")
+pd.DataFrame({"department": gaps["group"], "lines": gaps["lines"], "amount £m": gaps["amount"],
+              "not assessed £m": gaps["not_assessed"],
+              "assessed %": (100 * gaps["assessed_share"]).round(0)})
 """),
     md("""
 Every tag says which rule made it and why. Here is the largest favourable CRA line explained:
@@ -277,18 +282,30 @@ other missions.
     code("""
 weights = scenario.sweep(vary={"objective.weights.health": [1.0, 3.0, 10.0],
                                "objective.weights.safer-streets": [1.0, 10.0]}, workers=2)
-cols = ["variant", "public_total", "private_total"] + [f"value.{m}" for m in scenario.missions.ids]
-weights.table[cols]
+weights
+"""),
+    md("""
+The sweep reports each mission's value *with its weight*. Dividing by the weight gives the
+mission money itself (public finance plus additional private investment attributed to the
+mission, £m), so the variants compare like for like.
 """),
     code("""
-plot.sweep_comparison(weights, "value")
+money = weights.table.copy()
+for m in scenario.missions.ids:
+    key = f"objective.weights.{m}"
+    weight = money[key] if key in money else scenario.weights.get(m, 1.0)
+    money[f"value.{m}"] = money[f"value.{m}"] / weight
+money[["variant", "public_total", "private_total"] + [f"value.{m}" for m in scenario.missions.ids]]
+"""),
+    code("""
+plot.sweep_comparison(money, "value")
 """),
     md("""
 The trade-off between the growth and health missions: more of both is better, so both axes are
-maximised here.
+maximised here. Every variant on the line is a defensible choice; the weights say which.
 """),
     code("""
-plot.frontier(weights, x="value.health", y="value.growth", minimise_x=False)
+plot.frontier(money, x="value.health", y="value.growth", minimise_x=False)
 """),
     md("""
 ## 3. What would £1bn more CDEL buy?
@@ -399,12 +416,15 @@ plot.exposure(run)
 """),
     md("""
 Scaling the exposure limit from none (0) to double shows what the guarantee headroom is worth:
-without guarantees the programme commits far less public finance, with higher leverage per £
-(only the best loan and grant projects are left).
+how much less public finance is committed without guarantees, and how the leverage changes.
 """),
     code("""
 exposure_sweep = scenario.sweep(vary={"exposure*": [0.0, 0.5, 1.0, 2.0]}, workers=2)
 exposure_sweep.table[["variant", "status", "objective", "public_total", "private_total", "leverage"]]
+"""),
+    md("""
+Each point is one exposure limit; the slope between points is the private money each extra £
+of guaranteed finance brings.
 """),
     code("""
 plot.frontier(exposure_sweep, x="public_total", y="private_total")
@@ -572,17 +592,23 @@ print(run.pipeline_tags.explain(project_id))
 The same for a line of the SR25 baseline:
 """),
     code("""
-sr_line = run.baseline.tags.loc[run.baseline.tags["line_id"].str.startswith("SR25"), "line_id"].iloc[0]
+baseline_ids = run.baseline.tags["line_id"].astype(str)
+sr_line = baseline_ids[baseline_ids.str.startswith("SR25") & baseline_ids.str.endswith("2026-27")].iloc[0]
 print(run.baseline.explain(sr_line))
 """),
     md("""
 ## 5. Explain an allocation decision
 
 What did the largest project receive, by instrument and year, and which limits shaped it?
+`value_per_pound` is its mission value per £ (its tag weights times the objective weights) and
+`best_gain` what its best unused option would add per £1m at the solution's shadow prices.
 """),
     code("""
 alloc = run.allocation.allocation
 alloc[alloc["project_id"] == project_id]
+"""),
+    code("""
+run.allocation.projects.set_index("project_id").loc[project_id]
 """),
     code("""
 binding = run.allocation.binding()
