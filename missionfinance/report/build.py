@@ -116,8 +116,9 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
     by_department = t.by_group(alloc, "department", _mapped(run, alloc, "department"))
     by_region = t.by_group(alloc, "region", _mapped(run, alloc, "region"))
     flow = t.flow(budget, by_mission, by_instrument, summary)
-    constraints = t.constraints_in_words(result)
-    binding_rows = constraints[constraints["binding"].astype(bool)]
+    all_constraints = t.constraints_in_words(result)
+    constraints, per_project = t.split_project_constraints(all_constraints)
+    binding_rows = all_constraints[all_constraints["binding"].astype(bool)]
     binding_names = binding_rows["constraint"].astype(str).tolist()
     projects = t.projects_table(run, alloc, binding_names)
     alignment, alignment_missions = t.baseline_alignment(getattr(run, "baseline", None))
@@ -179,8 +180,14 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
                    "Budget used, the public money attributed to missions, the instruments it "
                    "goes through, and the private money it brings in.", money=("amount",)),
         "Constraints": RT("Constraints", "Constraints and shadow prices", constraints,
-                          "Every constraint of the model, binding ones first, with what its "
-                          "shadow price means.", html_rows=40),
+                          "The model's shared limits (budget, exposure, mission and regional "
+                          "targets, risk), binding ones first by shadow price, with what the "
+                          "shadow price means.", shares=(), html_rows=40),
+        "Project constraints": RT(
+            "Project constraints", "Constraints of single projects", per_project,
+            "Limits that apply to one project each (its capacity, the private money it can "
+            "crowd in): how many there are and how many bind. Every row, with its shadow "
+            "price, is in constraints.csv.", shares=("share_binding",)),
         "Projects": RT("Projects", "Projects funded and not funded", projects,
                        "Every project of the pipeline, funded ones first, and why a project "
                        "received nothing.", money=("capacity", "public", "private"),
@@ -225,8 +232,17 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
 BINDING_SENTENCES = 12
 
 
+def _sentence(text: str) -> str:
+    """``"binding: £1m more …"`` → ``"£1m more …"``: the list already says they bind."""
+    text = text.strip()
+    if text.lower().startswith("binding:"):
+        text = text[len("binding:"):].strip()
+    return text[:1].upper() + text[1:]
+
+
 def _binding_sentences(meanings: list[str]) -> list[str]:
     """The first :data:`BINDING_SENTENCES` distinct sentences, and how many more there are."""
+    meanings = [_sentence(m) for m in meanings]
     unique = list(dict.fromkeys(m for m in meanings if m))
     if len(unique) <= BINDING_SENTENCES:
         return unique

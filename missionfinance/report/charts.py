@@ -24,6 +24,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 #: Longest label drawn; longer text is cut with an ellipsis.
 LABEL_CHARS = 40
@@ -38,6 +39,16 @@ _SVG_RC: dict[Any, Any] = {
     "axes.spines.right": False,
     "path.simplify": True,
 }
+
+# Fixed margins instead of tight_layout (which draws every figure twice); horizontal bar
+# charts leave room for labels of LABEL_CHARS characters.
+_VERTICAL = {"left": 0.12, "right": 0.98, "bottom": 0.13, "top": 0.9}
+_HORIZONTAL = {"left": 0.34, "right": 0.97}
+
+
+def _horizontal_margins(fig: Figure) -> None:
+    height = float(fig.get_figheight())
+    fig.subplots_adjust(bottom=0.55 / height, top=1 - 0.35 / height, **_HORIZONTAL)
 
 _PALETTE = ["#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#d62728", "#8c564b", "#e377c2",
             "#7f7f7f", "#bcbd22", "#17becf"]
@@ -70,6 +81,11 @@ def _styled(func: _F) -> _F:
             return func(*args, **kwargs)
 
     return cast(_F, wrapper)
+
+
+def _pounds(axis: Any) -> None:
+    """Plain thousands-separated tick labels (no ``1e6`` offset) on a £m axis."""
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
 
 
 def _colours(names: Sequence[str], fixed: Mapping[str, str] | None = None) -> list[str]:
@@ -113,8 +129,9 @@ def flow_figure(flow: pd.DataFrame, colours: Mapping[str, str] | None = None) ->
             bottom += amount
     ax.set_xticks(range(len(stages)), [s.split(" ", 1)[1].capitalize() for s in stages])
     ax.set_ylabel("£m")
+    _pounds(ax.yaxis)
     ax.set_title("From budget to private money")
-    fig.tight_layout()
+    fig.subplots_adjust(**_VERTICAL)
     return fig
 
 
@@ -133,9 +150,10 @@ def mission_figure(by_mission: pd.DataFrame, colours: Mapping[str, str] | None =
     ax.set_yticks(y, [label(n) for n in names])
     ax.invert_yaxis()
     ax.set_xlabel("£m")
+    _pounds(ax.xaxis)
     ax.legend(frameon=False, loc="lower right")
     ax.set_title("Money attributed to each mission")
-    fig.tight_layout()
+    _horizontal_margins(fig)
     return fig
 
 
@@ -153,9 +171,10 @@ def year_instrument_figure(by_year: pd.DataFrame) -> Figure:
         ax.bar(by_year["year"], values, bottom=bottom, color=colour, label=label(name))
         bottom += values
     ax.set_ylabel("£m")
+    _pounds(ax.yaxis)
     ax.legend(frameon=False, ncols=min(len(instruments), 4), loc="upper left")
     ax.set_title("Public finance by year and instrument")
-    fig.tight_layout()
+    fig.subplots_adjust(**_VERTICAL)
     return fig
 
 
@@ -187,11 +206,11 @@ def budget_figure(budget: pd.DataFrame) -> Figure:
                     rotation=90 if len(controls) * len(years) > 8 else 0)
     ax.axhline(100, color="black", linewidth=0.8, linestyle="--")
     ax.set_xticks(range(len(years)), years)
-    ax.set_ylim(0, max(120.0, float(limited["share_used"].max()) * 100 + 25))
+    ax.set_ylim(0, max(150.0, float(limited["share_used"].max()) * 100 + 50))
     ax.set_ylabel("% of the control total used")
     ax.legend(frameon=False, ncols=len(controls), loc="upper left")
     ax.set_title("Budget used against control totals (100% = limit)")
-    fig.tight_layout()
+    fig.subplots_adjust(**_VERTICAL)
     return fig
 
 
@@ -210,8 +229,9 @@ def exposure_figure(exposure: pd.DataFrame) -> Figure:
                    label="limit")
     ax.legend(frameon=False)
     ax.set_ylabel("£m")
+    _pounds(ax.yaxis)
     ax.set_title("Guarantee exposure at year end")
-    fig.tight_layout()
+    fig.subplots_adjust(**_VERTICAL)
     return fig
 
 
@@ -228,8 +248,9 @@ def top_figure(frame: pd.DataFrame, key: str, title: str, top: int = 12) -> Figu
     ax.set_yticks(y, [label(v) for v in rows[key]])
     ax.invert_yaxis()
     ax.set_xlabel("£m of public finance")
+    _pounds(ax.xaxis)
     ax.set_title(title)
-    fig.tight_layout()
+    _horizontal_margins(fig)
     return fig
 
 

@@ -446,14 +446,51 @@ def constraints_in_words(result: Any) -> pd.DataFrame:
         out["binding"] = binding
     out["meaning"] = meaning.astype("str")
     out.insert(0, "constraint", name.astype("str"))
-    if col["name"] is not None and col["name"] != "constraint":
-        out = out.drop(columns=[col["name"]])
+    drop = [c for c in (col["name"], col["words"]) if c is not None and c not in
+            ("constraint", "meaning")]
+    out = out.drop(columns=drop)
+    empty = [c for c in out.columns if c not in ("constraint", "binding", "meaning")
+             and is_empty_column(out[c])]
+    out = out.drop(columns=empty)
     dual_abs = (pd.to_numeric(frame[col["dual"]], errors="coerce").abs().fillna(0.0)
                 if col["dual"] else pd.Series(0.0, index=frame.index))
     order = pd.DataFrame({"b": ~binding.to_numpy(), "d": -dual_abs.to_numpy(),
                           "n": name.to_numpy()}).sort_values(["b", "d", "n"],
                                                              kind="mergesort").index
     return out.loc[order].reset_index(drop=True)
+
+
+def split_project_constraints(constraints: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shared, per_family) of a :func:`constraints_in_words` frame.
+
+    Rows that name a ``project`` (capacity, crowding-in, private capacity: one per
+    project) are summarised per family in ``per_family`` (rows, binding, share binding);
+    ``shared`` keeps every other row (budget, exposure, mission, regional, risk).
+    """
+    if "project" not in constraints.columns:
+        own = pd.Series(False, index=constraints.index)
+    else:
+        own = constraints["project"].fillna("").astype(str) != ""
+    shared = constraints[~own].reset_index(drop=True)
+    shared = shared.drop(columns=[c for c in ("project",) if c in shared.columns
+                                  and is_empty_column(shared[c])])
+    local = constraints[own]
+    family = (local["family"].astype(str) if "family" in local.columns
+              else pd.Series("per project", index=local.index))
+    per = pd.DataFrame({"family": family, "binding": local["binding"].astype(bool)})
+    out = per.groupby("family", sort=True).agg(rows=("binding", "size"),
+                                               binding=("binding", "sum")).reset_index()
+    out["share_binding"] = out["binding"] / out["rows"]
+    return shared, out.astype({"family": "str", "rows": "int64", "binding": "int64"})
+
+
+def is_empty_column(series: pd.Series) -> bool:
+    """True when every cell is missing or empty text (such columns are left out)."""
+    if series.isna().all():
+        return True
+    if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
+        return bool((series.fillna("").astype(str) == "").all())
+    return False
 
 
 def _words(name: str, binding: bool, dual: float) -> str:

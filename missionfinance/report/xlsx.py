@@ -84,7 +84,7 @@ def _write_table(ws: Worksheet, table: ReportTable, formats: dict[str, Any]) -> 
             longest = 0
             for i, v in enumerate(values, start=1):
                 text = _cell_text(v)
-                if text is not None:
+                if text:
                     ws.write_string(i, j, text)
                     longest = max(longest, len(text)) if i <= 200 else longest
             width = max(width, min(longest + 2, 60))

@@ -109,8 +109,9 @@ write_outputs(make_run(root / "w", 30), root / "results" / sys.argv[1])
 def test_two_processes_write_identical_bytes(tmp_path: Path) -> None:
     script = _SCRIPT.format(tests=str(HERE.parent), root=str(tmp_path))
     env = {**os.environ, "PYTHONHASHSEED": "random"}
-    for name in ("a", "b"):
-        subprocess.run([sys.executable, "-c", script, name], check=True, env=env, timeout=120)
+    procs = [subprocess.Popen([sys.executable, "-c", script, name], env=env)
+             for name in ("a", "b")]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
     for name in OUTPUT_FILES:
         a = (tmp_path / "results" / "a" / name).read_bytes()
         b = (tmp_path / "results" / "b" / name).read_bytes()
