@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
+import missionfinance.report as report
 from missionfinance.audit import first_difference, verify
 from missionfinance.errors import MissionFinanceError
-import missionfinance.report as report
 from missionfinance.report import OUTPUT_FILES, render_outputs, write_outputs
 
 from .conftest import make_run
