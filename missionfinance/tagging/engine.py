@@ -24,7 +24,14 @@ import numpy as np
 import pandas as pd
 
 from missionfinance.errors import MissionFinanceError
-from missionfinance.tagging.matching import CompiledRules, expand, factorize_columns, match_column
+from missionfinance.tagging.matching import (
+    CompiledRules,
+    expand,
+    factorize_columns,
+    isin_sorted,
+    match_column,
+    sorted_unique,
+)
 from missionfinance.tagging.result import TaggingResult
 from missionfinance.tagging.rules import CRITERIA, RuleSet
 
@@ -145,14 +152,14 @@ def resolve(matches: ProfileMatches, compiled: CompiledRules) -> dict[str, np.nd
     excl = pairs["exclude"].to_numpy(dtype=bool)
     n_groups = max(compiled.n_groups, 1)
     # distinct (profile, required group) hits, counted per (profile, rule)
-    req_key = np.unique(prof[~excl] * n_groups + group[~excl])
+    req_key, _ = sorted_unique(prof[~excl] * n_groups + group[~excl])
     req_prof = req_key // n_groups
     req_rule = compiled.group_rule[req_key % n_groups] if len(req_key) else req_key
-    pr_key, counts = np.unique(req_prof * n_rules + req_rule, return_counts=True)
+    pr_key, counts = sorted_unique(req_prof * n_rules + req_rule)
     full = counts == arr["n_req"][pr_key % n_rules]
     matched_key = pr_key[full]
-    veto_key = np.unique(prof[excl] * n_rules + rule[excl])
-    vetoed = np.isin(matched_key, veto_key)
+    veto_key, _ = sorted_unique(prof[excl] * n_rules + rule[excl])
+    vetoed = isin_sorted(matched_key, veto_key)
     live = matched_key[~vetoed]
     live_prof = live // n_rules
     live_rule = live % n_rules
@@ -189,7 +196,7 @@ def matched_on(
     t = pairs["term"].to_numpy(dtype=np.int64)[~excl]
     win_key = profile * n_rules + rule
     key = p * n_rules + r
-    keep = np.isin(key, win_key)
+    keep = isin_sorted(key, np.sort(win_key))
     key, t = key[keep], t[keep]
     order = np.lexsort((t, key))
     key, t = key[order], t[order]
@@ -286,7 +293,7 @@ def tag(lines: pd.DataFrame, rules: RuleSet, attribution: str = "net") -> Taggin
         o_src = -np.arange(1, len(rules.overrides) + 1, dtype=np.int64)
         present = o_line >= 0
         o_line, o_mission, o_weight, o_src = o_line[present], o_mission[present], o_weight[present], o_src[present]
-        replaced = np.isin(t_line * n_missions + t_mission, o_line * n_missions + o_mission)
+        replaced = isin_sorted(t_line * n_missions + t_mission, np.sort(o_line * n_missions + o_mission))
         keep = ~replaced
         t_line = np.concatenate([t_line[keep], o_line])
         t_mission = np.concatenate([t_mission[keep], o_mission])

@@ -35,6 +35,32 @@ _LABEL = {"cpv": "cpv", "cofog": "cofog", "department": "department", "programme
           "keywords": "keyword"}
 
 
+# Every character Python's ``str.isspace`` accepts (what ``\s`` means in ``re``), as an RE2 class.
+_WHITESPACE_RE2 = (r"[\x{9}-\x{d}\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+                   r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+")
+
+
+def normalise_text_column(values: pd.Series) -> pd.Series:
+    """Vectorised :func:`~missionfinance.tagging.rules.normalise_text` over a Series.
+
+    NFC normalisation and white-space collapsing run in Arrow compute kernels; case
+    folding is Python's ``str.casefold`` (Arrow has no full case folding).
+    """
+    s = values.fillna("").astype("str")
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return s.str.normalize("NFC").str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
+    arr = pa.array(s.to_numpy(dtype=object), type=pa.large_string())
+    arr = pc.utf8_normalize(arr, form="NFC")
+    folded = pd.Series(arr.to_numpy(zero_copy_only=False), dtype="str").str.casefold()
+    arr = pa.array(folded.to_numpy(dtype=object), type=pa.large_string())
+    arr = pc.replace_substring_regex(arr, pattern=_WHITESPACE_RE2, replacement=" ")
+    arr = pc.utf8_trim(arr, characters=" ")
+    return pd.Series(arr.to_numpy(zero_copy_only=False), index=values.index, dtype="str")
+
+
 def normalise_field(values: pd.Series, kind: str) -> pd.Series:
     """Normalise distinct values of one line column the way criteria of ``kind`` see them."""
     s = values.fillna("").astype("str")
@@ -42,8 +68,7 @@ def normalise_field(values: pd.Series, kind: str) -> pd.Series:
         return normalise_cpv(s)
     if kind == "cofog":
         return normalise_cofog(s)
-    s = s.str.normalize("NFC").str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
-    return s
+    return normalise_text_column(s)
 
 
 @dataclass(frozen=True)
@@ -123,6 +148,44 @@ class CompiledRules:
         auto.make_automaton()
         return auto, np.array([len(s) for s in stems], dtype=np.int64), stems
 
+    @cached_property
+    def stem_terms(self) -> dict[bool, tuple[np.ndarray, np.ndarray]]:
+        """For each stem, the keyword terms it completes, as CSR (pointers, term ids).
+
+        Key ``True``: terms written without ``*`` (need a right word boundary); ``False``:
+        terms written with a trailing ``*`` (prefix match).
+        """
+        _, _, stems = self.automaton
+        index = {stem: j for j, stem in enumerate(stems)}
+        kw = self.terms[self.terms["kind"] == "keywords"]
+        out: dict[bool, tuple[np.ndarray, np.ndarray]] = {}
+        for exact in (True, False):
+            part = kw[~kw["key"].str.endswith("*")] if exact else kw[kw["key"].str.endswith("*")]
+            stem_of = np.array([index[str(k).rstrip("*")] for k in part["key"]], dtype=np.int64)
+            order = np.argsort(stem_of, kind="stable")
+            counts = np.bincount(stem_of, minlength=len(stems))
+            ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+            out[exact] = (ptr, part["term"].to_numpy(dtype=np.int64)[order])
+        return out
+
+
+def sorted_unique(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values of an int64 array and how often each occurs (sort-based)."""
+    if len(a) == 0:
+        return a.astype(np.int64), np.empty(0, dtype=np.int64)
+    s = np.sort(a, kind="stable")
+    starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
+    counts = np.diff(np.append(starts, len(s)))
+    return s[starts], counts
+
+
+def isin_sorted(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
+    """``np.isin(a, sorted_b)`` for a sorted ``sorted_b``, by binary search."""
+    if len(sorted_b) == 0:
+        return np.zeros(len(a), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_b, a), len(sorted_b) - 1)
+    return sorted_b[pos] == a
+
 
 def match_column(values: pd.Series, kind: str, compiled: CompiledRules) -> tuple[np.ndarray, np.ndarray]:
     """Match the distinct values of one column against every term of ``kind``.
@@ -146,10 +209,10 @@ def match_column(values: pd.Series, kind: str, compiled: CompiledRules) -> tuple
     if terms.empty or len(values) == 0:
         return empty
     norm = normalise_field(values.reset_index(drop=True), kind)
+    if kind == "keywords":
+        return _keyword_hits(norm, compiled)
     if kind in ("cpv", "cofog"):
         idx, keys = code_ancestors(norm.to_numpy(dtype=object), kind)
-    elif kind == "keywords":
-        idx, keys = _keyword_hits(norm, compiled)
     else:
         nonempty = (norm != "").to_numpy()
         idx = np.flatnonzero(nonempty).astype(np.int64)
@@ -174,22 +237,31 @@ def _chunks(lengths: np.ndarray) -> Iterator[tuple[int, int]]:
         start = stop
 
 
+_BMP_WORD = np.fromiter((chr(c).isalnum() or c == 95 for c in range(0x10000)), dtype=bool, count=0x10000)
+
+
 def _is_word(codepoints: np.ndarray) -> np.ndarray:
     """Vectorised ``ch.isalnum() or ch == '_'`` over an array of code points."""
-    uniq, inv = np.unique(codepoints, return_inverse=True)
-    flags = np.fromiter((chr(int(c)).isalnum() or c == 95 for c in uniq), dtype=bool, count=len(uniq))
-    return flags[inv]
+    cps = codepoints.astype(np.int64)
+    out = _BMP_WORD[np.minimum(cps, 0xFFFF)]
+    astral = cps > 0xFFFF
+    if astral.any():
+        uniq, inv = np.unique(cps[astral], return_inverse=True)
+        flags = np.fromiter((chr(int(c)).isalnum() for c in uniq), dtype=bool, count=len(uniq))
+        out[astral] = flags[inv]
+    return out
 
 
 def _keyword_hits(texts: pd.Series, compiled: CompiledRules) -> tuple[np.ndarray, np.ndarray]:
-    """Whole-word keyword hits as (text index, keyword key) pairs, key as written in rules."""
-    auto, stem_len, stems = compiled.automaton
+    """Whole-word keyword hits as (text index, term id) pairs."""
+    auto, stem_len, _ = compiled.automaton
+    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
     if auto is None:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
+        return empty
     lengths = texts.str.len().to_numpy(dtype=np.int64)
-    all_idx: list[np.ndarray] = []
-    all_stem: list[np.ndarray] = []
-    all_full: list[np.ndarray] = []
+    parts_idx: list[np.ndarray] = []
+    parts_stem: list[np.ndarray] = []
+    parts_full: list[np.ndarray] = []
     values = texts.tolist()
     for a, b in _chunks(lengths):
         big = "\n".join(values[a:b])
@@ -205,25 +277,32 @@ def _keyword_hits(texts: pd.Series, compiled: CompiledRules) -> tuple[np.ndarray
         n = len(cps)
         before = np.where(start > 0, cps[np.maximum(start - 1, 0)], 32)
         after = np.where(end + 1 < n, cps[np.minimum(end + 1, n - 1)], 32)
-        left_ok = ~_is_word(before)
-        right_ok = ~_is_word(after)
-        offsets = np.concatenate([[0], np.cumsum(lengths[a:b] + 1)[:-1]])
-        which = np.searchsorted(offsets, start, side="right") - 1 + a
-        keep = left_ok
-        all_idx.append(which[keep])
-        all_stem.append(stem[keep])
-        all_full.append(right_ok[keep])
-    if not all_idx:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
-    idx = np.concatenate(all_idx)
-    stem = np.concatenate(all_stem)
-    full = np.concatenate(all_full)
-    stem_text = np.array(stems, dtype=object)
-    star = np.array([s + "*" for s in stems], dtype=object)
-    out_idx = np.concatenate([idx[full], idx])
-    out_key = np.concatenate([stem_text[stem[full]], star[stem]])
-    frame = pd.DataFrame({"i": out_idx, "k": out_key}).drop_duplicates()
-    return frame["i"].to_numpy(dtype=np.int64), frame["k"].to_numpy(dtype=object)
+        keep = ~_is_word(before)
+        offsets = np.concatenate(([0], np.cumsum(lengths[a:b] + 1)[:-1]))
+        which = np.searchsorted(offsets, start[keep], side="right") - 1 + a
+        parts_idx.append(which)
+        parts_stem.append(stem[keep])
+        parts_full.append(~_is_word(after[keep]))
+    if not parts_idx:
+        return empty
+    idx = np.concatenate(parts_idx)
+    stem = np.concatenate(parts_stem)
+    full = np.concatenate(parts_full)
+    out_idx: list[np.ndarray] = []
+    out_term: list[np.ndarray] = []
+    for exact, (ptr, terms) in compiled.stem_terms.items():
+        sel = full if exact else np.ones(len(stem), dtype=bool)
+        s_idx, s_stem = idx[sel], stem[sel]
+        c = ptr[s_stem + 1] - ptr[s_stem]
+        rep = np.repeat(np.arange(len(s_stem), dtype=np.int64), c)
+        offs = np.arange(int(c.sum()), dtype=np.int64) - np.repeat(np.cumsum(c) - c, c)
+        out_idx.append(s_idx[rep])
+        out_term.append(terms[np.repeat(ptr[s_stem], c) + offs])
+    v = np.concatenate(out_idx)
+    t = np.concatenate(out_term)
+    n_terms = max(len(compiled.terms), 1)
+    key, _ = sorted_unique(v * n_terms + t)
+    return key // n_terms, key % n_terms
 
 
 def expand(owner: np.ndarray, n_owner: int, pair_owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -261,9 +261,11 @@ def _coverage(
     amount = frame["amount"].to_numpy(dtype=np.float64)
     att_fav = np.bincount(t_line, weights=np.where(t_amount > 0, t_amount, 0.0), minlength=n)
     att_unf = np.bincount(t_line, weights=np.where(t_amount < 0, t_amount, 0.0), minlength=n)
-    first_cofog = normalise_cofog(frame["cofog"]).str.split(";").str[0].fillna("")
-    division = first_cofog.str.split(".").str[0].fillna("")
-    division = division.where(division != "", "(none)")
+    codes, uniq = pd.factorize(frame["cofog"], sort=False)
+    first = normalise_cofog(pd.Series(np.asarray(uniq, dtype=object), dtype="str")).str.split(";").str[0]
+    div_u = first.fillna("").str.split(".").str[0].fillna("")
+    div_u = div_u.where(div_u != "", "(none)").to_numpy(dtype=object)
+    division = pd.Series(div_u[codes] if len(codes) else np.empty(0, dtype=object), dtype="str")
     dims = {
         "all": pd.Series(["all"] * n, dtype="str"),
         "source": frame["source"].where(frame["source"] != "", "(none)"),

@@ -149,3 +149,13 @@ def test_coverage_partition(rules: RuleSet, lines: pd.DataFrame) -> None:
     allrow = cov[cov["dimension"] == "all"].iloc[0]
     assert allrow["not_assessed"] == -1.0 and allrow["neutral"] == 10.0
     assert cov.loc[(cov["dimension"] == "cofog_division") & (cov["group"] == "07"), "label"].item() == "Health"
+
+
+def test_vectorised_text_normalisation_matches_scalar() -> None:
+    from missionfinance.tagging.matching import normalise_text_column
+    from missionfinance.tagging.rules import normalise_text
+
+    spaces = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+    values = pd.Series([f"a{spaces}B", " Straße\u00a0CAFE\u0301 ", "", None, "x\u2003\u3000y", "ǅ ΣΑΣ"])
+    got = normalise_text_column(values).tolist()
+    assert got == [normalise_text(v) for v in values.fillna("")]
