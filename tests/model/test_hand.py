@@ -86,3 +86,23 @@ def test_missions_and_projects(result):
     assert p["funded"].all()
     assert result.summary["public_total"] == pytest.approx(300.0)
     assert result.summary["private_total"] == pytest.approx(35.0 + 150.0 + 30.0)
+
+
+def test_summary_is_json_and_reprs_are_compact(result):
+    import json
+
+    text = json.dumps(result.summary)
+    assert '"status": "optimal"' in text
+    assert repr(result).startswith("<AllocationResult optimal objective=685")
+    assert "<table>" in result._repr_html_()
+    assert result.solver["name"] == "HiGHS"
+    assert result.solver["options"]["threads"] == 1
+    assert result.solver["options"]["seed"] == 0
+
+
+def test_leverage_by_mission_and_instrument(result):
+    lev = result.leverage.set_index(["mission", "instrument"])
+    assert lev.loc[("health", "loan"), "public"] == pytest.approx(200.0)
+    assert lev.loc[("health", "loan"), "private"] == pytest.approx(150.0)
+    assert lev.loc[("health", "loan"), "leverage"] == pytest.approx(0.75)
+    assert lev.loc[("growth", "grant"), "additional_private"] == pytest.approx(35.0)
