@@ -10,6 +10,7 @@ function                   what it draws
 =========================  ==========================================================
 allocation_by_mission      public £m attributed to each mission, split by instrument
 allocation_by_year         public £m per financial year, stacked by instrument
+allocation_by_group        public £m of the largest departments or regions
 budget_use                 budget used against its control total, per control and year
 exposure                   guarantee exposure stock at each year end against its limit
 private_by_mission         public £m and private £m mobilised per mission, and leverage
@@ -52,6 +53,7 @@ __all__ = [
     "STATUS_COLOURS",
     "STYLE",
     "alignment_by_mission",
+    "allocation_by_group",
     "allocation_by_mission",
     "allocation_by_year",
     "budget_use",
@@ -301,7 +303,9 @@ def allocation_by_year(result_or_frame: Any, years: Sequence[str] | None = None)
     Parameters
     ----------
     result_or_frame : RunResult, AllocationResult or DataFrame
-        A frame has columns ``year``, ``instrument``, ``public`` [£m] (allocation.csv).
+        A long frame has columns ``year``, ``instrument``, ``public`` [£m]
+        (allocation.csv); a wide frame has ``year`` and one £m column per instrument
+        (a ``total`` column is ignored), as the report's table by year.
     years : sequence of str, optional
         Years on the axis (default: the scenario's horizon, else the years allocated).
     """
@@ -311,8 +315,11 @@ def allocation_by_year(result_or_frame: Any, years: Sequence[str] | None = None)
         return _empty(fig, "Nothing allocated")
     if years is None:
         years = list(getattr(getattr(result_or_frame, "scenario", None), "years", ()) or ())
-    table = frame.pivot_table(index="year", columns="instrument", values="public",
-                              aggfunc="sum", fill_value=0.0, observed=True)
+    if "instrument" in frame.columns:
+        table = frame.pivot_table(index="year", columns="instrument", values="public",
+                                  aggfunc="sum", fill_value=0.0, observed=True)
+    else:
+        table = frame.set_index("year").drop(columns=["total"], errors="ignore").astype(float)
     table.index = table.index.astype(str)
     table.columns = table.columns.astype(str)
     year_list = list(years) if years else sorted(table.index)
@@ -331,6 +338,43 @@ def allocation_by_year(result_or_frame: Any, years: Sequence[str] | None = None)
     ax.set_title("Public finance committed by year and instrument")
     ax.legend(ncols=min(len(inst), 4), loc="upper left")
     ax.margins(y=0.15)
+    fig.tight_layout()
+    return fig
+
+
+@_styled
+def allocation_by_group(frame: pd.DataFrame, key: str, top: int = 12,
+                        title: str | None = None) -> Figure:
+    """Horizontal bars of public £m for the ``top`` largest groups (departments, regions).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``key`` and ``public`` [£m]; an allocation frame joined to the pipeline's
+        ``key`` column is summed by group first.
+    key : str
+        The grouping column, e.g. ``"department"`` or ``"region"``.
+    top : int
+        Most groups shown (largest first).
+    title : str, optional
+    """
+    grouped = frame.groupby(frame[key].astype(str), sort=True)["public"].sum()
+    grouped = grouped.reset_index().sort_values(["public", key], ascending=[False, True],
+                                                kind="mergesort").head(top)
+    fig = Figure(figsize=(8.0, 0.8 + 0.32 * max(len(grouped), 2)))
+    if grouped.empty or float(grouped["public"].abs().sum()) == 0:
+        return _empty(fig, "Nothing allocated")
+    ax = fig.add_subplot()
+    y = np.arange(len(grouped))
+    values = grouped["public"].to_numpy(dtype=float)
+    ax.barh(y, values, color=_CONTROL_COLOUR)
+    for k, v in enumerate(values):
+        ax.text(v, k, f" {_money(v)}", va="center", fontsize=7)
+    ax.set_yticks(y, [_label(v) for v in grouped[key]])
+    ax.invert_yaxis()
+    ax.set_xlabel("public finance committed, £m")
+    ax.set_title(title or f"Public finance by {_label(key)}")
+    ax.margins(x=0.15)
     fig.tight_layout()
     return fig
 
@@ -408,7 +452,9 @@ def budget_use(run_or_frame: Any) -> Figure:
 def _exposure_frame(run: Any) -> pd.DataFrame:
     scenario = getattr(run, "scenario", None)
     alloc = _frame(run, "allocation")
-    instruments: Mapping[str, Any] = getattr(scenario, "instruments", None) or {}
+    from missionfinance.instruments import DEFAULT_INSTRUMENTS
+
+    instruments: Mapping[str, Any] = getattr(scenario, "instruments", None) or DEFAULT_INSTRUMENTS
     flagged = {n for n, i in instruments.items() if getattr(i, "exposure", False)}
     years = list(getattr(scenario, "years", ()) or sorted(set(alloc["year"].astype(str))))
     new = alloc[alloc["instrument"].astype(str).isin(flagged)].groupby(
@@ -427,7 +473,8 @@ def exposure(run_or_frame: Any) -> Figure:
     run_or_frame : RunResult or DataFrame
         A frame has columns ``year``, ``exposure_stock`` and ``exposure_limit`` [£m, NaN =
         no limit] (the report's exposure table). From a RunResult the stock is the
-        cumulative commitment of instruments with ``exposure = true`` (no run-off).
+        cumulative commitment of instruments with ``exposure = true`` (no run-off); from an
+        AllocationResult alone, of the default guarantee, with no limit.
     """
     frame = run_or_frame if isinstance(run_or_frame, pd.DataFrame) else _exposure_frame(run_or_frame)
     fig = Figure(figsize=(6.0, 3.2))
@@ -537,7 +584,10 @@ def flow_frame(result: Any, instruments: Mapping[str, Any] | None = None) -> pd.
     pandas.DataFrame
         ``budget``, ``mission``, ``instrument``, ``public``, ``private``,
         ``additional_private`` [£m]. Public money no rule attributes to a mission (a
-        project's net shares below 1) is the mission :data:`UNATTRIBUTED`.
+        project's net shares below 1) is the mission :data:`UNATTRIBUTED`. Under ``gross``
+        attribution, where a project's shares may add to more than 1, an instrument's
+        mission rows are scaled down to the money actually committed, so the flow
+        conserves the public total.
     """
     from missionfinance.instruments import DEFAULT_INSTRUMENTS
 
@@ -556,6 +606,12 @@ def flow_frame(result: Any, instruments: Mapping[str, Any] | None = None) -> pd.
     per_inst = alloc.assign(
         additional_private=alloc["private"] * alloc["project_id"].map(a).fillna(1.0).to_numpy()
     ).groupby(alloc["instrument"].astype(str))[["public", "private", "additional_private"]].sum()
+    attributed = frame.groupby("instrument")[["public", "private", "additional_private"]].sum()
+    # gross attribution can attribute more than was committed: scale back to the total
+    scale = (per_inst["public"] / attributed["public"].reindex(per_inst.index)).clip(upper=1.0)
+    factor = frame["instrument"].map(scale).fillna(1.0).to_numpy()
+    frame[["public", "private", "additional_private"]] = (
+        frame[["public", "private", "additional_private"]].mul(factor, axis=0))
     attributed = frame.groupby("instrument")[["public", "private", "additional_private"]].sum()
     rest = (per_inst - attributed.reindex(per_inst.index, fill_value=0.0)).clip(lower=0.0)
     rest = rest[rest["public"] > 1e-9].reset_index(names="instrument")

@@ -359,3 +359,38 @@ def test_figures_are_deterministic(small_run: object) -> None:
 def test_module_has_no_pyplot_import() -> None:
     source = Path(plot.__file__).read_text(encoding="utf-8")
     assert "pyplot" not in source.replace("without pyplot", "")
+
+
+def test_figures_take_an_allocation_result_alone(small_run: object) -> None:
+    result = small_run.allocation  # type: ignore[attr-defined]
+    for draw in (plot.allocation_by_mission, plot.allocation_by_year, plot.budget_use,
+                 plot.exposure, plot.private_by_mission, plot.flow, plot.shadow_prices):
+        assert isinstance(draw(result), Figure)
+    (ax,) = plot.exposure(result).axes
+    assert len(bars(ax)) == 2  # the horizon's years, from the allocation
+
+
+def test_flow_frame_conserves_public_money_under_gross_attribution(small_run: object) -> None:
+    from dataclasses import replace
+
+    result = small_run.allocation  # type: ignore[attr-defined]
+    doubled = result.leverage.assign(public=result.leverage["public"] * 2)
+    frame = plot.flow_frame(replace(result, leverage=doubled))
+    assert frame["public"].sum() == pytest.approx(result.allocation["public"].sum())
+
+
+def test_allocation_by_year_takes_the_reports_wide_table() -> None:
+    wide = pd.DataFrame({"year": ["2026-27", "2027-28"], "grant": [1.0, 2.0],
+                         "loan": [0.0, 3.0], "total": [1.0, 5.0]})
+    (ax,) = plot.allocation_by_year(wide).axes
+    assert len(bars(ax)) == 2 * 2
+    assert ticks(ax.get_legend().get_texts()) == ["grant", "loan"]
+
+
+def test_allocation_by_group_largest_first() -> None:
+    frame = pd.DataFrame({"department": ["DESNZ", "DHSC", "DESNZ", "HO"],
+                          "public": [10.0, 4.0, 5.0, 1.0]})
+    (ax,) = plot.allocation_by_group(frame, "department", top=2).axes
+    assert ticks(ax.get_yticklabels()) == ["DESNZ", "DHSC"]
+    assert [r.get_width() for r in bars(ax)] == [15.0, 4.0]
+    assert ax.get_title(loc="left") == "Public finance by department"
