@@ -242,11 +242,27 @@ def apply_pipeline_changes(pipeline: pd.DataFrame, changes: Iterable[Change], co
 # ----------------------------------------------------------------------------- running
 @dataclass
 class _Base:
-    """What every worker needs once: the base scenario and its tagged pipeline."""
+    """What every worker needs once: the base scenario and its tagged pipeline.
+
+    ``pipelines`` keeps the last few changed pipelines by their changes, so variants that
+    scale a pipeline column alike share one frame (and the Resolver's cached ``prepare``).
+    """
 
     scenario: Any
     pipeline: pd.DataFrame
     contributions: pd.DataFrame
+    pipelines: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def changed_pipeline(self, changes: Sequence[Change]) -> pd.DataFrame:
+        """The base pipeline with ``changes`` applied (memoised: at most 16 kept)."""
+        key = repr(list(changes))
+        frame = self.pipelines.get(key)
+        if frame is None:
+            frame = apply_pipeline_changes(self.pipeline, changes, "--vary")
+            while len(self.pipelines) >= 16:
+                self.pipelines.pop(next(iter(self.pipelines)))
+            self.pipelines[key] = frame
+        return frame
 
 
 def _prepare(scenario: Any) -> _Base:
@@ -273,10 +289,11 @@ def variant_problem(base: _Base, variant: Variant) -> Any:
     if _retags(variant.changes):
         prepared = _prepare(scenario)
         pipeline, contributions = prepared.pipeline, prepared.contributions
+        if pipe_changes:
+            pipeline = apply_pipeline_changes(pipeline, pipe_changes, "--vary")
     else:
-        pipeline, contributions = base.pipeline, base.contributions
-    if pipe_changes:
-        pipeline = apply_pipeline_changes(pipeline, pipe_changes, "--vary")
+        contributions = base.contributions
+        pipeline = base.changed_pipeline(pipe_changes) if pipe_changes else base.pipeline
     return scenario.problem(pipeline, contributions)
 
 
@@ -301,14 +318,23 @@ def solve_variant(base: _Base, variant: Variant, resolver: Resolver | None = Non
 
 def solve_chunk(base: _Base, variants: Sequence[Variant],
                 resolver: Resolver | None = None) -> list[dict[str, Any]]:
-    """Solve a chunk of variants in order on one Resolver, starting from a cold solve.
+    """Solve a chunk of variants in order on one Resolver.
 
-    The reset makes every variant's answer depend only on its chunk, not on which worker
-    ran the chunk or what it solved before: serial, process-pool and dask sweeps give the
-    same table.
+    The Resolver is reset first and seeded with the base scenario's optimal basis (solved
+    once per Resolver and base), so the chunk's first variant starts from that basis and
+    the others from their predecessor. Every variant's answer thus depends only on its
+    chunk, not on which worker ran it or what that worker solved before: serial,
+    process-pool and dask sweeps give the same table.
     """
     resolver = resolver if resolver is not None else _local_resolver()
     resolver.reset()
+    if resolver.seeded_for is not base:
+        resolver.clear_seeds()
+        try:
+            resolver.seed(variant_problem(base, Variant("base")))
+        except Exception:  # an unsolvable base only means unseeded chunks
+            pass
+        resolver.seeded_for = base
     return [solve_variant(base, v, resolver) for v in variants]
 
 

@@ -52,6 +52,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -61,7 +62,7 @@ import scipy.sparse as sp
 
 from missionfinance.model.build import build
 from missionfinance.model.highs import HighsRun, RawSolution, SolverOptions, check_scaling
-from missionfinance.model.linear import LinearModel
+from missionfinance.model.linear import ROW_META, Block, LinearModel
 from missionfinance.model.problem import AllocationProblem, ProblemData, prepare
 from missionfinance.model.result import BINDING_TOL, AllocationResult, _clean, extract, fill_private
 from missionfinance.model.solve import _marginal_private, solve, solver_record
@@ -98,9 +99,11 @@ class Outcome:
     conflict : pandas.DataFrame
         The IIS in the scenario's words when infeasible; empty otherwise.
     mode : str
-        How it was solved: ``"cold"`` (built and handed to HiGHS), ``"warm"`` (updated in
-        place and re-run from the last basis) or ``"solve"`` (delegated to
-        :func:`missionfinance.model.solve`: integer models and failed warm runs).
+        How it was solved: ``"cold"`` (built and handed to HiGHS, solved with the
+        problem's algorithm), ``"seeded"`` (built, handed to HiGHS and solved with simplex
+        from a :meth:`Resolver.seed` basis), ``"warm"`` (updated in place and re-run from
+        the last basis) or ``"solve"`` (delegated to :func:`missionfinance.model.solve`:
+        integer models, and warm or seeded runs that are not optimal and feasible).
     """
 
     status: Status
@@ -173,6 +176,169 @@ def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel
                    pd.DataFrame(), mode)
 
 
+# ----------------------------------------------------------------------------- lean build
+@dataclass
+class _LeanModel(LinearModel):
+    """A LinearModel that keeps each block's row labels as given and builds the label frame
+    only when :attr:`row_meta` is read. The arrays are those of :class:`LinearModel`; only
+    the per-block DataFrame (most of the build time of a small model) is deferred."""
+
+    _labels: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)
+
+    def add_constraints(self, family: str, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
+                        lower: np.ndarray, upper: np.ndarray, meta: Mapping[str, object]) -> Block:
+        self._cache.clear()
+        n = len(lower)
+        keep = vals != 0
+        self._rows.append(np.asarray(rows, dtype=np.int64)[keep] + self.n_rows)
+        self._cols.append(np.asarray(cols, dtype=np.int64)[keep])
+        self._vals.append(np.asarray(vals, dtype=np.float64)[keep])
+        self._rlower.append(np.asarray(lower, dtype=np.float64))
+        self._rupper.append(np.asarray(upper, dtype=np.float64))
+        self._labels.append((family, n, dict(meta)))
+        block = Block(family, self.n_rows, n)
+        self.blocks.append(block)
+        self.n_rows += n
+        return block
+
+    @property
+    def row_meta(self) -> pd.DataFrame:
+        if "meta" not in self._cache:
+            frames = []
+            for family, n, labels in self._labels:
+                frame = pd.DataFrame({k: labels.get(k, "") for k in ROW_META}, index=range(n))
+                frame["family"] = family
+                frames.append(frame)
+            self._cache["meta"] = (pd.concat(frames, ignore_index=True) if frames
+                                   else pd.DataFrame(columns=list(ROW_META)))
+        frame_all = self._cache["meta"]
+        assert isinstance(frame_all, pd.DataFrame)
+        return frame_all
+
+    def row_names(self) -> np.ndarray:
+        """Every row's name, without building the label frame."""
+        parts = [np.broadcast_to(np.asarray(meta.get("name", ""), dtype=object), (n,))
+                 for _family, n, meta in self._labels]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=object)
+
+
+def lean_build(problem: AllocationProblem, d: ProblemData) -> LinearModel:
+    """:func:`missionfinance.model.build.build` on a :class:`_LeanModel` (same blocks, same
+    order). :meth:`Resolver` checks it against ``build`` on every cold solve and stops
+    using it at the first difference."""
+    from missionfinance.model import build as b
+
+    m = _LeanModel(sense="min" if problem.objective == "min_cost" else "max")
+    b.add_core_variables(m, d, problem)
+    b.add_budget(m, d, problem)
+    b.add_capacity(m, d, problem)
+    b.add_crowding_in(m, d, problem)
+    b.add_private_capacity(m, d, problem)
+    b.add_exposure(m, d, problem)
+    b.add_expected_loss(m, d, problem)
+    b.add_cvar(m, d, problem)
+    b.add_mission_bounds(m, d, problem)
+    b.add_regional(m, d, problem)
+    b.add_instrument_mix(m, d, problem)
+    if problem.objective == "min_cost":
+        b.add_targets(m, d, problem)
+    b.add_integer_features(m, d, problem)
+    return m
+
+
+def same_model(a: LinearModel, b: LinearModel) -> bool:
+    """True when two models have the same columns, rows, labels, bounds, costs and matrix."""
+    if (a.sense, a.n_cols, a.n_rows) != (b.sense, b.n_cols, b.n_rows):
+        return False
+    if [(g.name, g.start, g.n) for g in a.groups.values()] != \
+            [(g.name, g.start, g.n) for g in b.groups.values()]:
+        return False
+    if [(k.family, k.start, k.n) for k in a.blocks] != [(k.family, k.start, k.n) for k in b.blocks]:
+        return False
+    for x, y in ((a.cost, b.cost), (a.col_lower, b.col_lower), (a.col_upper, b.col_upper),
+                 (a.row_lower, b.row_lower), (a.row_upper, b.row_upper),
+                 (a.integrality, b.integrality)):
+        if not np.array_equal(x, y):
+            return False
+    ma, mb = a.matrix(), b.matrix()
+    if not (np.array_equal(ma.indptr, mb.indptr) and np.array_equal(ma.indices, mb.indices)
+            and np.array_equal(ma.data, mb.data)):
+        return False
+    return a.row_meta.astype(object).equals(b.row_meta.astype(object))
+
+
+# ----------------------------------------------------------------------------- prepare cache
+class _PrepareCache:
+    """``prepare`` for a run of problems that share one projects frame and contributions.
+
+    Budget totals and exposure limits do not enter :class:`ProblemData`; mission weights
+    enter only ``weights``. So when a problem differs from the cached one only there (same
+    projects and contributions *objects*, same years, missions, instruments, objective,
+    disabled families and budget controls), the cached data are reused with the new
+    weights, after the checks ``prepare`` makes on those values. Anything else is a full
+    ``prepare``.
+    """
+
+    def __init__(self) -> None:
+        self.problem: AllocationProblem | None = None
+        self.d: ProblemData | None = None
+
+    def _hit(self, problem: AllocationProblem) -> bool:
+        old = self.problem
+        return (old is not None and problem.projects is old.projects
+                and problem.contributions is old.contributions
+                and tuple(problem.years) == tuple(old.years)
+                and tuple(problem.missions) == tuple(old.missions)
+                and dict(problem.instruments) == dict(old.instruments)
+                and problem.objective == old.objective and problem.disabled == old.disabled
+                and sorted(problem.budget) == sorted(old.budget))
+
+    def get(self, problem: AllocationProblem) -> ProblemData:
+        if self.d is None or not self._hit(problem):
+            self.d = prepare(problem)
+            self.problem = problem
+            return self.d
+        check_values(problem)
+        weights = np.array([float(problem.weights.get(m, 1.0)) for m in self.d.missions])
+        return replace(self.d, weights=weights)
+
+
+def check_values(problem: AllocationProblem) -> None:
+    """The checks ``prepare`` makes on weights, budget totals and exposure limits."""
+    from missionfinance.model.problem import _err
+
+    years, missions = tuple(problem.years), tuple(problem.missions)
+    for m in problem.weights:
+        if m not in missions:
+            raise _err(problem, f"weights names mission {m!r}, not one of {', '.join(missions)}")
+    for c, by_year in problem.budget.items():
+        for y, v in by_year.items():
+            if y not in years:
+                raise _err(problem, f"budget.{c}.{y}: year outside the horizon "
+                           f"{years[0]}..{years[-1]}")
+            if not np.isfinite(v) or v < 0:
+                raise _err(problem, f"budget.{c}.{y}: {v!r} must be a number ≥ 0")
+    for y, v in problem.exposure.items():
+        if y not in years:
+            raise _err(problem, f"exposure.{y}: year outside the horizon {years[0]}..{years[-1]}")
+        if not v >= 0:
+            raise _err(problem, f"exposure.{y}: {v!r} must be ≥ 0")
+
+
+def same_data(a: ProblemData, b: ProblemData) -> bool:
+    """True when every field of two ProblemData is equal (arrays element by element)."""
+    from dataclasses import fields
+
+    for f in fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            if not (np.shape(x) == np.shape(y) and np.array_equal(x, y)):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
 def layout_key(model: LinearModel, d: ProblemData, a: sp.csc_matrix, row_names: np.ndarray,
                options: SolverOptions) -> bytes:
     """A digest of everything an in-place update cannot change.
@@ -215,31 +381,26 @@ class _Loaded:
         sc, sr = run.sc, run.sr
         ok = True
 
-        def good(status: Any) -> bool:
-            import highspy
-
-            return bool(status != highspy.HighsStatus.kError)
-
         cost = model.cost
         j = np.flatnonzero(cost != self.cost)
         if j.size:
-            ok &= good(h.changeColsCost(int(j.size), j.astype(np.int32), cost[j] * sc[j]))
+            ok &= _good(h.changeColsCost(int(j.size), j.astype(np.int32), cost[j] * sc[j]))
         lo, up = model.col_lower, model.col_upper
         j = np.flatnonzero((lo != self.lower) | (up != self.upper))
         if j.size:
-            ok &= good(h.changeColsBounds(int(j.size), j.astype(np.int32), lo[j] / sc[j],
+            ok &= _good(h.changeColsBounds(int(j.size), j.astype(np.int32), lo[j] / sc[j],
                                           up[j] / sc[j]))
         rl, ru = model.row_lower, model.row_upper
         r = np.flatnonzero((rl != self.row_lower) | (ru != self.row_upper))
         if r.size:
-            ok &= good(h.changeRowsBounds(int(r.size), r.astype(np.int32), rl[r] * sr[r],
+            ok &= _good(h.changeRowsBounds(int(r.size), r.astype(np.int32), rl[r] * sr[r],
                                           ru[r] * sr[r]))
         k = np.flatnonzero(a.data != self.data)
         rows = a.indices[k]
         cols = self.cols[k]
         scaled = a.data[k] * sr[rows] * sc[cols]
         for row, col, val in zip(rows.tolist(), cols.tolist(), scaled.tolist(), strict=True):
-            ok &= good(h.changeCoeff(row, col, val))
+            ok &= _good(h.changeCoeff(row, col, val))
         # HighsRun reads these for unscaling, the IIS and the marginal re-solves.
         run.model, run.a = model, a
         run.lower, run.upper, run.row_lower, run.row_upper = lo, up, rl, ru
@@ -251,6 +412,13 @@ class _Loaded:
         """Make the next ``run()`` a simplex from the current basis."""
         self.run.h.setOptionValue("solver", "simplex")
         self.run.algorithm = "simplex"
+
+
+def _good(status: Any) -> bool:
+    """False when a HiGHS call returned an error status."""
+    import highspy
+
+    return bool(status != highspy.HighsStatus.kError)
 
 
 def feasible(model: LinearModel, a: sp.csc_matrix, values: np.ndarray,
@@ -273,6 +441,7 @@ class ResolverStats:
     """Counts of how a Resolver's problems were solved."""
 
     cold: int = 0
+    seeded: int = 0
     warm: int = 0
     delegated: int = 0
     rejected_warm: int = 0
@@ -305,6 +474,11 @@ class Resolver:
         self.slots = max(1, int(slots))
         self.warm = warm
         self._loaded: OrderedDict[bytes, _Loaded] = OrderedDict()
+        self._prep = _PrepareCache()
+        self._use_lean = self._use_cache = True
+        self._seeds: dict[bytes, Any] = {}
+        #: What the seeds were made from (the sweep keeps its base data here).
+        self.seeded_for: Any = None
         self.stats = ResolverStats()
 
     def __repr__(self) -> str:
@@ -313,27 +487,82 @@ class Resolver:
                 f"delegated={s.delegated}>")
 
     def reset(self) -> None:
-        """Drop every loaded model: the next problem is solved cold, as by ``solve``."""
+        """Drop every loaded model: the next problem of each layout is solved afresh (cold,
+        as by ``solve``, or from a :meth:`seed` basis of its layout). Seeds are kept."""
         self._loaded.clear()
+
+    def seed(self, problem: AllocationProblem, options: SolverOptions | None = None) -> bool:
+        """Solve ``problem`` cold and keep its optimal basis as the starting point of every
+        later fresh load of the same layout (until :meth:`clear_seeds`).
+
+        A seeded load is a new HiGHS model started from that basis with simplex: much
+        cheaper than a cold interior-point solve, and as deterministic (the seed depends
+        only on ``problem``). Returns False when ``problem`` has no optimal LP basis.
+        """
+        options = self._options(problem, options)
+        d, model, names = self._real(problem)
+        a = model.matrix()
+        if model.integrality.any():
+            return False
+        loaded = _Loaded(model, a, options)
+        raw = loaded.run.run()
+        if raw.status != Status.OPTIMAL:
+            return False
+        basis = loaded.run.h.getBasis()
+        if not basis.valid:
+            return False
+        self._seeds[layout_key(model, d, a, names, options)] = basis
+        return True
+
+    def clear_seeds(self) -> None:
+        """Forget every seed basis."""
+        self._seeds.clear()
+        self.seeded_for = None
 
     # ------------------------------------------------------------------ core
     def _options(self, problem: AllocationProblem, options: SolverOptions | None) -> SolverOptions:
         return options or self.options or problem.solver or SolverOptions()
 
+    def _real(self, problem: AllocationProblem) -> tuple[ProblemData, LinearModel, np.ndarray]:
+        """``prepare`` and ``build`` exactly as :func:`solve` does."""
+        d = prepare(problem)
+        model, _defaults = build(problem, d)
+        return d, model, model.row_meta["name"].to_numpy(dtype=object)
+
+    def _lean(self, problem: AllocationProblem) -> tuple[ProblemData, LinearModel, np.ndarray]:
+        """The cheap build used to diff against a loaded model (see :func:`lean_build`)."""
+        d = self._prep.get(problem) if self._use_cache else prepare(problem)
+        model = lean_build(problem, d)
+        assert isinstance(model, _LeanModel)
+        return d, model, model.row_names()
+
+    def _check_shortcuts(self, problem: AllocationProblem, d: ProblemData,
+                         model: LinearModel) -> None:
+        """On a cold solve: the cached prepare and the lean build must equal the real ones,
+        or they are not used again by this Resolver."""
+        if self._use_cache and self._prep.d is not None and self._prep._hit(problem):
+            try:
+                self._use_cache = same_data(self._prep.get(problem), d)
+            except Exception:  # any drift from prepare switches the shortcut off
+                self._use_cache = False
+        self._prep.problem, self._prep.d = problem, d
+        if self._use_lean:
+            try:
+                self._use_lean = same_model(lean_build(problem, d), model)
+            except Exception:  # any drift from build switches the shortcut off
+                self._use_lean = False
+
     def _run(self, problem: AllocationProblem, options: SolverOptions) -> _Solved | None:
         """Build and solve; None when the problem must go to ``solve`` (an integer model, or
         a warm run that is not optimal or not feasible)."""
         t0 = time.perf_counter()
-        d = prepare(problem)
-        model, _defaults = build(problem, d)
+        lean = self.warm and self._use_lean and bool(self._loaded)
+        d, model, names = self._lean(problem) if lean else self._real(problem)
         a = model.matrix()
         check_scaling(model, a)
         if model.integrality.any():
             return None
-        names = model.row_meta["name"].to_numpy(dtype=object)
         key = layout_key(model, d, a, names, options)
-        t1 = time.perf_counter()
-        self.stats.seconds["build"] += t1 - t0
         loaded = self._loaded.get(key) if self.warm else None
         mode = "warm"
         if loaded is not None:
@@ -344,20 +573,34 @@ class Resolver:
                 loaded = None
         if loaded is None:
             mode = "cold"
+            if lean:
+                d, model, names = self._real(problem)
+                a = model.matrix()
+                key = layout_key(model, d, a, names, options)
+            if self.warm:
+                self._check_shortcuts(problem, d, model)
             loaded = _Loaded(model, a, options)
+            seed = self._seeds.get(key) if self.warm else None
+            if seed is not None and _good(loaded.run.h.setBasis(seed)):
+                loaded.warm()
+                mode = "seeded"
             self._loaded[key] = loaded
             while len(self._loaded) > self.slots:
                 self._loaded.popitem(last=False)
+        t1 = time.perf_counter()
+        self.stats.seconds["build"] += t1 - t0
         algorithm = loaded.run.algorithm
         raw = loaded.run.run()
         loaded.warm()
         self.stats.seconds["solve"] += time.perf_counter() - t1
         if raw.status != Status.OPTIMAL:
             return None
-        if mode == "warm" and not feasible(model, a, raw.col_value):
+        if mode != "cold" and not feasible(model, a, raw.col_value):
             self.stats.rejected_warm += 1
             return None
-        if mode == "warm":
+        if mode == "seeded":
+            self.stats.seeded += 1
+        elif mode == "warm":
             self.stats.warm += 1
         else:
             self.stats.cold += 1

@@ -172,3 +172,20 @@ def test_warm_false_always_rebuilds(small_base: _Base) -> None:
     modes = [r.outcome(problem_of(small_base, ("budget.CDEL.2026-27", "=", v))).mode
              for v in (10.0, 20.0, 30.0)]
     assert modes == ["cold"] * 3
+
+
+def test_seeded_loads_start_from_the_seed_basis(example_base: _Base) -> None:
+    r = Resolver()
+    assert r.seed(problem_of(example_base))
+    modes = []
+    for factor in (0.9, 1.1):
+        r.reset()
+        problem = problem_of(example_base, ("budget.CDEL", "*", factor))
+        got = r.solve(problem)
+        modes.append(got.solver["resolve"])
+        assert got.solver["algorithm"] == "simplex"
+        assert_same_as_solve(got, solve(problem), exact=False)
+    assert modes == ["seeded", "seeded"] and r.stats.seeded == 2
+    r.clear_seeds()
+    r.reset()
+    assert r.solve(problem_of(example_base)).solver["resolve"] == "cold"
