@@ -394,3 +394,22 @@ def test_allocation_by_group_largest_first() -> None:
     assert ticks(ax.get_yticklabels()) == ["DESNZ", "DHSC"]
     assert [r.get_width() for r in bars(ax)] == [15.0, 4.0]
     assert ax.get_title(loc="left") == "Public finance by department"
+
+
+def test_a_mission_has_one_colour_in_every_figure(small_run: object) -> None:
+    """The catalogue's health colour is the colour of health in every mission figure."""
+    health = COLOUR["health"]
+    figures = {
+        "allocation_by_mission": plot.allocation_by_mission(
+            pd.DataFrame({"mission": ["health"], "instrument": ["grant"], "public": [1.0]})),
+        "private_by_mission": plot.private_by_mission(
+            pd.DataFrame({"mission": ["health"], "public": [1.0], "private": [2.0]})),
+        "flow": plot.flow(FLOW),
+        "alignment_by_mission": plot.alignment_by_mission(
+            pd.DataFrame({"mission": ["health"], "favourable": [1.0], "unfavourable": [0.0]})),
+        "sweep_comparison": plot.sweep_comparison(SWEEP, "value"),
+    }
+    for name, fig in figures.items():
+        colours = {to_hex(p.get_facecolor(), keep_alpha=False) for ax in fig.axes
+                   for p in ax.patches}
+        assert health in colours, name
