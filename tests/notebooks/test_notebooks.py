@@ -49,6 +49,7 @@ def test_notebook_is_stored_without_outputs(name: str) -> None:
     text = (NOTEBOOKS / name).read_text(encoding="utf-8")
     assert '"output_type"' not in text
     nb = json.loads(text)
+    nbformat.validate(nbformat.reads(text, as_version=4))
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None
@@ -58,6 +59,15 @@ def test_notebook_is_stored_without_outputs(name: str) -> None:
 def test_notebook_matches_its_build_script(name: str) -> None:
     """The stored file is exactly what build_notebooks.py writes (run it after editing)."""
     assert (NOTEBOOKS / name).read_text(encoding="utf-8") == _builder().text(name)
+
+
+def test_python3_kernel_is_available() -> None:
+    """jupyter_client offers ipykernel's own "python3" spec (this interpreter) when no
+    kernel spec is installed, so the notebooks run in the test's environment."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    assert spec.language == "python"
 
 
 @pytest.mark.slow
