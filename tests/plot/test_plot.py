@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
@@ -413,3 +414,31 @@ def test_a_mission_has_one_colour_in_every_figure(small_run: object) -> None:
         colours = {to_hex(p.get_facecolor(), keep_alpha=False) for ax in fig.axes
                    for p in ax.patches}
         assert health in colours, name
+
+
+def test_figures_take_the_reports_tables(small_run: object) -> None:
+    """The report's tables (missionfinance.report.tables) feed the figures unchanged, so
+    the report's charts can delegate to this module."""
+    from missionfinance.report import tables
+
+    run: Any = small_run
+    alloc = tables.allocation_frame(run.allocation)
+    budget = tables.budget_use(run, alloc)
+    (cdel, *_rest) = plot.budget_use(budget).axes
+    assert cdel.get_title() == "CDEL" and len(bars(cdel)) == len(run.scenario.years)
+    (ax,) = plot.exposure(tables.exposure_and_risk(run, alloc)).axes
+    assert len(bars(ax)) == len(run.scenario.years)
+    by_mission = tables.by_mission(run, alloc, run.scenario.missions.ids)
+    (ax,) = plot.private_by_mission(by_mission, run.scenario.missions).axes
+    assert ticks(ax.get_yticklabels()) == list(by_mission["mission"])
+    by_year = tables.instrument_by_year(alloc, run.scenario.years)
+    (ax,) = plot.allocation_by_year(by_year).axes
+    assert ticks(ax.get_xticklabels()) == list(run.scenario.years)
+    pipe = run.pipeline.set_index("project_id")["department"]
+    by_dep = tables.by_group(alloc, "department", alloc["project_id"].map(pipe))
+    (ax,) = plot.allocation_by_group(by_dep, "department").axes
+    assert ticks(ax.get_yticklabels()) == list(by_dep["department"])
+    _, aligned = tables.baseline_alignment(run.baseline)
+    assert isinstance(plot.alignment_by_mission(aligned), Figure)
+    (ax,) = plot.coverage_by_department(tables.coverage_table(run.baseline)).axes
+    assert set(ticks(ax.get_yticklabels())) == {"DESNZ", "DHSC", "HMRC"}
