@@ -21,6 +21,19 @@ Each worker process receives the base data once (a process-pool initializer loca
 ``Client.scatter(..., broadcast=True)`` on dask), never once per variant. A variant
 that fails is reported with its error and does not stop the others.
 
+Solving. Variants are put in an order that keeps consecutive ones close
+(:func:`order_variants`) and cut into chunks of :data:`CHUNK`; a chunk goes to one
+worker, whose :class:`~missionfinance.model.resolve.Resolver` (one per worker process,
+created by the pool initializer, or per dask worker thread on first use) solves it in
+order: the first variant from the base scenario's optimal basis, each next one by
+updating the loaded HiGHS model in place (changed costs, bounds, row bounds, matrix
+values) and re-running a warm simplex; a variant whose model structure differs is
+built afresh. Because each chunk starts from the same state wherever it runs, the
+table is the same for 1 worker, a process pool or a dask cluster, and it is reported
+in the input order. Where the LP has ties, a re-solved variant may show another optimal
+allocation (another binding set) than a lone ``missionfinance run``; its objective is
+the same to the solver's tolerance.
+
 Outputs of :meth:`SweepResult.write` (one folder, written atomically):
 ``variants.csv`` (one row per variant: a column per varied key named exactly as the
 key, then ``status``, ``objective``, ``public_total``, ``private_total``, ``leverage``,
@@ -35,6 +48,7 @@ import html
 import itertools
 import os
 import threading
+import time
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -457,7 +471,9 @@ def run_sweep(
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise MissionFinanceError(f"variants: name {dup!r} is used twice; name each variant once")
+    t0 = time.perf_counter()
     base = _prepare(scenario)
+    t1 = time.perf_counter()
     chunks = plan_chunks(variants, chunk)
     jobs = [[variants[k] for k in c] for c in chunks]
     bar = _progress(len(variants)) if progress else None
@@ -476,7 +492,9 @@ def run_sweep(
     for positions, got in zip(chunks, results, strict=True):
         for k, row in zip(positions, got, strict=True):
             rows[k] = row
-    return SweepResult(scenario, list(variants), _table(rows, variants, scenario.missions.ids))
+    seconds = {"prepare": t1 - t0, "solve": time.perf_counter() - t1}
+    return SweepResult(scenario, list(variants), _table(rows, variants, scenario.missions.ids),
+                       extra={"seconds": seconds, "chunks": len(chunks)})
 
 
 def _run_local(base: _Base, jobs: list[list[Variant]], n: int, bar: Any
@@ -714,7 +732,13 @@ def _write_files_atomic(files: Mapping[str, bytes], out: Path) -> Path:
 
 
 def run_sweep_cli(args: Any, echo: Callable[[str], None] = print) -> int:
-    """``missionfinance sweep``: build the variants, run them, write the folder."""
+    """``missionfinance sweep``: build the variants, run them, write the folder.
+
+    Returns the exit status: 0 when every variant is optimal; 1 when the sweep ran and
+    wrote its folder but at least one variant is not optimal (infeasible, unbounded,
+    time limit, or an error in that variant's values), each listed with its error or
+    conflict; bad input for the whole sweep raises (exit 2 from the CLI).
+    """
     from missionfinance.scenario import Scenario
 
     scenario = Scenario.load(args.scenario)
