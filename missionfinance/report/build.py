@@ -182,7 +182,10 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
         "Constraints": RT("Constraints", "Constraints and shadow prices", constraints,
                           "The model's shared limits (budget, exposure, mission and regional "
                           "targets, risk), binding ones first by shadow price, with what the "
-                          "shadow price means.", shares=(), html_rows=40),
+                          "shadow price means.", html_rows=40,
+                          html_columns=("constraint", "family", "slack", "binding", "dual",
+                                        "meaning"),
+                          labels={"dual": "shadow price"}),
         "Project constraints": RT(
             "Project constraints", "Constraints of single projects", per_project,
             "Limits that apply to one project each (its capacity, the private money it can "
@@ -191,7 +194,10 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
         "Projects": RT("Projects", "Projects funded and not funded", projects,
                        "Every project of the pipeline, funded ones first, and why a project "
                        "received nothing.", money=("capacity", "public", "private"),
-                       html_rows=60),
+                       html_rows=60,
+                       html_columns=("project_id", "name", "department", "region", "missions",
+                                     "capacity", "public", "private", "funded", "why_not"),
+                       labels={"why_not": "why not funded"}),
         "Baseline alignment": RT(
             "Baseline alignment", "Baseline alignment of the spending lines", alignment,
             "Spending lines by how their tags align with the missions; 'not assessed' lines "
@@ -203,7 +209,15 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
             money=("favourable", "unfavourable")),
         "Tag coverage": RT("Tag coverage", "Tag coverage of the spending lines", coverage,
                            "Tagged amount over total amount, by source and department.",
-                           html_rows=40),
+                           html_rows=40,
+                           money=("amount", "favourable", "unfavourable", "mixed", "neutral",
+                                  "not_assessed", "attributed_favourable",
+                                  "attributed_unfavourable", "tagged", "total"),
+                           shares=("assessed_share", "coverage"),
+                           html_columns=("dimension", "group", "label", "source",
+                                         "department", "lines", "amount", "favourable",
+                                         "unfavourable", "not_assessed", "assessed_share",
+                                         "coverage")),
         "Assumptions": RT("Assumptions", "Assumptions: instruments and their sources",
                           assumptions, "How each instrument scores against the budget "
                           "controls, and where that treatment comes from."),

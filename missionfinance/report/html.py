@@ -120,6 +120,8 @@ def _header(table: ReportTable, column: str) -> str:
 def html_table(table: ReportTable) -> HtmlTable:
     """Format ``table`` for the template (at most ``table.html_rows`` rows)."""
     frame = table.frame
+    if table.html_columns:
+        frame = frame[[c for c in table.html_columns if c in frame.columns]]
     shown = frame if table.html_rows is None else frame.head(table.html_rows)
     columns = [str(c) for c in frame.columns]
     formats = [_formatter(table, c, frame[c]) for c in frame.columns]

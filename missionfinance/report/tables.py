@@ -53,6 +53,11 @@ class ReportTable:
         Columns that are fractions shown as percentages.
     html_rows : int or None
         Most rows shown in the HTML report (None: all); XLSX always has all rows.
+    labels : mapping
+        Column → header text, where it differs from the column name.
+    html_columns : tuple of str
+        Columns shown in the HTML report, when not all (those absent are skipped); XLSX
+        always has every column.
     """
 
     key: str
@@ -63,6 +68,7 @@ class ReportTable:
     shares: tuple[str, ...] = ()
     html_rows: int | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
+    html_columns: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- inputs
@@ -207,6 +213,8 @@ HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("additional_share", "Additional share of private investment", "%"),
     ("leverage", "Leverage: private £ per public £", "ratio"),
     ("expected_loss", "Expected loss on loans, equity and guarantees", "£m"),
+    ("cvar_limit", "Risk appetite: limit on the CVaR of losses", "£m"),
+    ("shortfall_total", "Shortfall against mission targets", "£m"),
     ("projects_funded", "Projects funded", "count"),
     ("projects", "Projects in the pipeline", "count"),
 )
@@ -510,7 +518,7 @@ def projects_table(run: Any, alloc: pd.DataFrame, binding: Sequence[str] = ()) -
     weights = contributions(run)
     mission_ids = list(weights.columns)
     positive = weights.reindex(pipe["project_id"], fill_value=0.0) > 0
-    missions = [";".join(m for m, on in zip(mission_ids, row, strict=True) if on)
+    missions = [", ".join(m for m, on in zip(mission_ids, row, strict=True) if on)
                 for row in positive.to_numpy()]
     out = pd.DataFrame({"project_id": pipe["project_id"].astype("str")})
     for column in ("name", "department", "region"):
@@ -533,8 +541,7 @@ def projects_table(run: Any, alloc: pd.DataFrame, binding: Sequence[str] = ()) -
             reasons.append(given)
         elif funded:
             reasons.append("" if not np.isfinite(cap) or pub >= cap - 1e-6
-                           else "partly funded: " + (f"limited by {limits}" if limits
-                                                     else "the optimiser stopped short of its capacity"))
+                           else f"partly funded: £{pub:,.1f}m of its £{cap:,.1f}m capacity")
         elif not mission:
             reasons.append("no tagging rule links it to a mission, so it adds no mission value")
         elif limits:
