@@ -27,6 +27,7 @@ from missionfinance.errors import MissionFinanceError
 from missionfinance.tagging.matching import (
     CompiledRules,
     expand,
+    expand_by_member,
     factorize_columns,
     isin_sorted,
     match_column,
@@ -275,8 +276,8 @@ def tag(lines: pd.DataFrame, rules: RuleSet, attribution: str = "net") -> Taggin
     matches = match_profiles(frame, compiled)
     res = resolve(matches, compiled)
     mo_codes, mo_cats = matched_on(matches, compiled, res["profile"], res["rule"])
-    # expand winners to lines
-    pair, line = expand(matches.profile, matches.n_profiles, res["profile"])
+    # expand winners (sorted by profile, then mission) to lines, in line order
+    pair, line = expand_by_member(matches.profile, matches.n_profiles, res["profile"])
     t_rule = res["rule"][pair]
     t_line = line
     t_mission = arr["mission"][t_rule]
@@ -301,10 +302,10 @@ def tag(lines: pd.DataFrame, rules: RuleSet, attribution: str = "net") -> Taggin
         t_rule = np.concatenate([t_rule[keep], np.full(len(o_line), -1, dtype=np.int64)])
         t_mo = np.concatenate([t_mo[keep], np.full(len(o_line), -2, dtype=np.int64)])
         t_src = np.concatenate([t_src[keep], o_src])
-    order = np.lexsort((t_mission, t_line))
-    t_line, t_mission, t_weight, t_mo, t_src = (
-        t_line[order], t_mission[order], t_weight[order], t_mo[order], t_src[order]
-    )
+        order = np.lexsort((t_mission, t_line))
+        t_line, t_mission, t_weight, t_mo, t_src = (
+            t_line[order], t_mission[order], t_weight[order], t_mo[order], t_src[order]
+        )
     n = len(frame)
     positive = np.bincount(t_line, weights=np.maximum(t_weight, 0.0), minlength=n)
     scale = np.where(positive > 1.0, 1.0 / np.where(positive > 1.0, positive, 1.0), 1.0)

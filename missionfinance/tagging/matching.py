@@ -338,6 +338,26 @@ def expand(owner: np.ndarray, n_owner: int, pair_owner: np.ndarray) -> tuple[np.
     return pair, member.astype(np.int64)
 
 
+def expand_by_member(owner: np.ndarray, n_owner: int, sorted_pair_owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`expand`, but ordered by member: for each member, its owner's pairs.
+
+    ``sorted_pair_owner`` must be sorted; pairs keep their order within a member.
+
+    Examples
+    --------
+    >>> expand_by_member(np.array([1, 0, 1]), 2, np.array([0, 1, 1]))
+    (array([1, 2, 0, 1, 2]), array([0, 0, 1, 2, 2]))
+    """
+    counts = np.bincount(sorted_pair_owner, minlength=n_owner)
+    ptr = np.cumsum(counts) - counts
+    c = counts[owner]
+    total = int(c.sum())
+    member = np.repeat(np.arange(len(owner), dtype=np.int64), c)
+    offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(c) - c, c)
+    pair = np.repeat(ptr[owner], c) + offs
+    return pair.astype(np.int64), member
+
+
 def factorize_columns(columns: Sequence[pd.Series]) -> tuple[np.ndarray, list[np.ndarray], list[pd.Series]]:
     """Factorise several columns jointly into profiles.
 

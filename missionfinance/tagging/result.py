@@ -134,12 +134,12 @@ class TaggingResult:
             [4, 2, 0, 1],
             default=3,
         )
-        base = source_lines.reset_index(drop=True).copy()
+        base = source_lines.reset_index(drop=True)  # a new frame: copy-on-write keeps the input intact
         base["status"] = pd.Categorical.from_codes(status_code, categories=list(STATUSES))
         base["positive_weight"] = positive
         base["over_allocated"] = positive > 1.0 + 1e-12
         base["net_scale"] = scale
-        untagged = source_lines.reset_index(drop=True).loc[n_tags == 0].copy()
+        untagged = source_lines.reset_index(drop=True).loc[n_tags == 0]
         coverage = _coverage(frame, status_code, t_line, t_weight * amount[t_line])
         return cls(base, tags, untagged, coverage, attribution, rules, frame)
 
@@ -272,26 +272,26 @@ def _coverage(
         "department": frame["department"].where(frame["department"] != "", "(none)"),
         "cofog_division": division,
     }
-    base = pd.DataFrame(
-        {f"s{k}": np.where(status_code == k, amount, 0.0) for k in range(len(STATUSES))}
-        | {"amount": amount, "lines": np.ones(n, dtype=np.int64), "af": att_fav, "au": att_unf}
-    )
+    columns = {f"s{k}": np.where(status_code == k, amount, 0.0) for k in range(len(STATUSES))}
+    columns |= {"amount": amount, "af": att_fav, "au": att_unf}
     labels = cofog_labels()
     out: list[pd.DataFrame] = []
     for dim, key in dims.items():
-        g = base.groupby(key.to_numpy(), sort=True).sum()
-        if dim == "all" and g.empty:  # no lines: the total row still exists, with zeros
-            g = pd.DataFrame(0, index=pd.Index(["all"]), columns=base.columns, dtype=np.float64)
+        codes, uniq = pd.factorize(key, sort=True)
+        groups = [str(x) for x in uniq] if len(uniq) or dim != "all" else ["all"]
+        m = len(groups)
+        sums = {c: np.bincount(codes, weights=v, minlength=m) if len(codes) else np.zeros(m)
+                for c, v in columns.items()}
         part = pd.DataFrame(
             {
                 "dimension": dim,
-                "group": g.index.astype(str),
-                "label": [labels.get(str(x), "") for x in g.index] if dim == "cofog_division" else "",
-                "lines": g["lines"].to_numpy(dtype=np.int64),
-                "amount": g["amount"].to_numpy(),
-                **{s: g[f"s{k}"].to_numpy() for k, s in enumerate(STATUSES)},
-                "attributed_favourable": g["af"].to_numpy(),
-                "attributed_unfavourable": g["au"].to_numpy(),
+                "group": groups,
+                "label": [labels.get(g, "") for g in groups] if dim == "cofog_division" else "",
+                "lines": np.bincount(codes, minlength=m).astype(np.int64) if len(codes) else np.zeros(m, np.int64),
+                "amount": sums["amount"],
+                **{s: sums[f"s{k}"] for k, s in enumerate(STATUSES)},
+                "attributed_favourable": sums["af"],
+                "attributed_unfavourable": sums["au"],
             }
         )
         with np.errstate(divide="ignore", invalid="ignore"):

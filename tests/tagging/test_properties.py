@@ -78,6 +78,9 @@ def test_every_line_tagged_or_untagged_exactly_once(lines: pd.DataFrame, which: 
     assert tagged | set(untagged) == set(lines["line_id"])
     assert not res.tags.duplicated(["line_id", "mission"]).any()
     assert len(res.lines) == len(lines)
+    # tags come in input line order, then mission order
+    order = pd.Index(lines["line_id"]).get_indexer(res.tags["line_id"]) * 10 + res.tags["mission"].cat.codes
+    assert (np.diff(order.to_numpy()) > 0).all()
 
 
 @SETTINGS
