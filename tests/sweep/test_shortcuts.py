@@ -1,0 +1,74 @@
+"""The Resolver's shortcuts equal the model's own code: lean build == build, cached
+prepare == prepare, and re-solving random problems with every family matches solve."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from missionfinance.errors import MissionFinanceError
+from missionfinance.model import AllocationProblem, Target, solve
+from missionfinance.model.build import build
+from missionfinance.model.problem import prepare
+from missionfinance.model.resolve import (
+    Resolver,
+    _PrepareCache,
+    lean_build,
+    same_data,
+    same_model,
+)
+from tests.model.random_problems import random_problem
+
+
+def _variants(seed: int) -> list[AllocationProblem]:
+    """A problem with every family switched on, and variants that change only numbers."""
+    p = random_problem(seed, families=True, cvar=seed % 2 == 0)
+    out = [p]
+    for f in (0.8, 1.2):
+        out.append(replace(p, budget={c: {y: v * f for y, v in by.items()}
+                                      for c, by in p.budget.items()}))
+    out.append(replace(p, weights={"health": 2.5, "growth": 0.4}))
+    out.append(replace(p, exposure={y: v * 0.5 for y, v in p.exposure.items()}))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lean_build_equals_build(seed: int) -> None:
+    for p in _variants(seed):
+        d = prepare(p)
+        assert same_model(lean_build(p, d), build(p, d)[0])
+    p = replace(random_problem(seed), objective="min_cost",
+                targets=(Target("health", 20.0), Target("growth", 10.0, price=50.0)))
+    d = prepare(p)
+    assert same_model(lean_build(p, d), build(p, d)[0])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cached_prepare_equals_prepare(seed: int) -> None:
+    cache = _PrepareCache()
+    for p in _variants(seed):
+        assert same_data(cache.get(p), prepare(p))
+
+
+def test_cached_prepare_checks_the_values_prepare_checks() -> None:
+    p = random_problem(1)
+    cache = _PrepareCache()
+    cache.get(p)
+    bad = replace(p, budget={"CDEL": {"2026-27": -1.0}})
+    with pytest.raises(MissionFinanceError, match="must be a number ≥ 0"):
+        cache.get(bad)
+    with pytest.raises(MissionFinanceError, match="not one of"):
+        cache.get(replace(p, weights={"no-such-mission": 1.0}))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_resolving_random_problems_with_every_family_matches_solve(seed: int) -> None:
+    r = Resolver()
+    for p in _variants(seed):
+        got, ref = r.solve(p), solve(p)
+        assert got.status == ref.status
+        if ref.ok:
+            assert got.objective == pytest.approx(ref.objective, rel=1e-6, abs=1e-9)
+    assert r.stats.cold + r.stats.warm + r.stats.delegated == 5
+    assert r._use_lean and r._use_cache
