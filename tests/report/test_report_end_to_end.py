@@ -34,23 +34,32 @@ def _skip_unless_runnable() -> None:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of scenarios/ (so inputs can be edited) with two runs from two processes."""
+    """A copy of scenarios/ (so inputs can be edited) with runs from two processes."""
     _skip_unless_runnable()
     root = tmp_path_factory.mktemp("e2e")
     shutil.copytree(ROOT / "scenarios", root / "scenarios",
                     ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    procs = [subprocess.Popen([sys.executable, "-c", _RUN, "scenarios/sr25-example.toml",
-                               f"results/{name}"], cwd=root, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True) for name in ("a", "b")]
-    for proc in procs:
-        _, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err[-2000:]
+    # one run in a fresh process with relative paths, one in this process with absolute ones
+    proc = subprocess.Popen([sys.executable, "-c", _RUN, "scenarios/sr25-example.toml",
+                             "results/a"], cwd=root, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    from missionfinance.report import write_outputs
+    from missionfinance.scenario import Scenario
+
+    write_outputs(Scenario.load(root / "scenarios" / "sr25-example.toml").run(),
+                  root / "results" / "b")
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err[-2000:]
     return root
 
 
-def _verify_cli(folder: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "missionfinance.cli", "verify", str(folder)],
-                          capture_output=True, text=True, timeout=300)
+def _verify_cli(folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """``missionfinance verify FOLDER`` in this process: (exit status, stdout)."""
+    from missionfinance.cli import main
+
+    capsys.readouterr()
+    status = main(["verify", str(folder)])
+    return status, capsys.readouterr().out
 
 
 def test_two_processes_give_identical_bytes(project: Path) -> None:
@@ -60,22 +69,24 @@ def test_two_processes_give_identical_bytes(project: Path) -> None:
         assert a == b, name
 
 
-def test_verify_passes_and_the_cli_exits_0(project: Path) -> None:
-    done = _verify_cli(project / "results" / "b")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "identical  allocation.csv" in done.stdout
+def test_verify_passes_and_the_cli_exits_0(project: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = _verify_cli(project / "results" / "b", capsys)
+    assert status == 0, out
+    assert "identical  allocation.csv" in out
     for role in ("scenario", "pipeline", "lines"):
-        assert f"unchanged  {role}" in done.stdout
+        assert f"unchanged  {role}" in out
 
 
-def test_cli_exits_1_when_a_file_differs(project: Path) -> None:
+def test_cli_exits_1_when_a_file_differs(project: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
     folder = project / "results" / "edited-report"
     shutil.copytree(project / "results" / "b", folder)
     path = folder / "report.html"
     path.write_bytes(path.read_bytes().replace(b"Headline figures", b"Headline figurez", 1))
-    done = _verify_cli(folder)
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "different  report.html" in done.stdout
+    status, out = _verify_cli(folder, capsys)
+    assert status == 1, out
+    assert "different  report.html" in out and "Headline figurez" in out
 
 
 def test_one_edited_output_byte_fails_naming_the_file(project: Path) -> None:
