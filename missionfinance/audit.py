@@ -201,6 +201,13 @@ def verify(out_dir: str | Path, rerun: Callable[[Path], Any] | None = None) -> V
     ------
     MissionFinanceError
         When ``out_dir`` does not exist or holds no manifest.json.
+
+    Examples
+    --------
+    >>> verify("no-such-folder")
+    Traceback (most recent call last):
+    ...
+    missionfinance.errors.MissionFinanceError: no-such-folder: folder not found; give the folder `missionfinance run` wrote
     """
     from missionfinance.report import OUTPUT_FILES, render_outputs
     from missionfinance.report.manifest import resolve_path

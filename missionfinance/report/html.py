@@ -74,7 +74,7 @@ def text_cell(value: object, limit: int = CELL_CHARS) -> str:
 
     Examples
     --------
-    >>> text_cell("x" * 305, limit=300)[-30:]
+    >>> text_cell("x" * 305, limit=300)[-25:]
     'xxxx… (5 more characters)'
     """
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
