@@ -270,13 +270,17 @@ class _Base:
     def changed_pipeline(self, changes: Sequence[Change]) -> pd.DataFrame:
         """The base pipeline with ``changes`` applied (memoised: at most 16 kept)."""
         key = repr(list(changes))
-        frame = self.pipelines.get(key)
-        if frame is None:
-            frame = apply_pipeline_changes(self.pipeline, changes, "--vary")
-            while len(self.pipelines) >= 16:
-                self.pipelines.pop(next(iter(self.pipelines)))
-            self.pipelines[key] = frame
-        return frame
+        with _PIPELINES_LOCK:  # dask workers may run several threads on one base
+            frame = self.pipelines.get(key)
+            if frame is None:
+                frame = apply_pipeline_changes(self.pipeline, changes, "--vary")
+                while len(self.pipelines) >= 16:
+                    self.pipelines.pop(next(iter(self.pipelines)))
+                self.pipelines[key] = frame
+            return frame
+
+
+_PIPELINES_LOCK = threading.Lock()
 
 
 def _prepare(scenario: Any) -> _Base:

@@ -7,37 +7,51 @@ already done. A :class:`Resolver` keeps the HiGHS model of the last problem of e
 structure and, for the next problem of that structure, pushes only what changed and
 re-runs from the current basis:
 
-1. the new problem is prepared and built exactly as :func:`missionfinance.model.solve`
-   builds it (arrays, cheap: no solver involved);
+1. the new problem is prepared and built from arrays with the model's own functions
+   (:func:`~missionfinance.model.problem.prepare`, the ``add_<family>`` blocks of
+   :mod:`missionfinance.model.build`); no solver is involved;
 2. its *layout* — column groups and the project/instrument/year of every ``x`` column,
-   row blocks and every row's name, the matrix pattern, the solver options — is
-   fingerprinted; a problem whose layout matches a loaded model is updated in place
-   with ``changeColsCost``, ``changeColsBounds``, ``changeRowsBounds`` and, for changed
-   matrix values on the same pattern, ``changeCoeff`` (all in the loaded model's
-   power-of-two scaling, which stays a valid scaling of the new model);
-3. HiGHS re-runs with dual/primal simplex from the basis it holds (``solver="simplex"``:
-   a warm-started simplex is the right algorithm for small changes);
+   row blocks and every row's name, the matrix pattern, the integrality and the solver
+   options — is fingerprinted (:func:`layout_key`); a problem whose layout matches a
+   loaded model is updated in place with ``changeColsCost``, ``changeColsBounds``,
+   ``changeRowsBounds`` and, for changed matrix values on the same pattern,
+   ``changeCoeff`` (in the loaded model's scaling, which stays a valid scaling);
+3. HiGHS re-runs with simplex from the basis it holds (``solver="simplex"``: a
+   warm-started simplex is the right algorithm for small changes);
 4. anything else — a new layout, an integer model, more than a quarter of the matrix
-   values changed, a rejected change — is a *rebuild*: ``passModel`` and a cold solve
-   with the problem's own algorithm (interior point by default), as ``solve`` does.
+   values changed, a rejected change — is a fresh load: ``passModel`` and a cold solve
+   with the problem's own algorithm (interior point by default), exactly as ``solve``
+   does; or, when the Resolver holds a :meth:`Resolver.seed` basis for that layout, a
+   simplex started from it.
+
+Two shortcuts keep step 1 cheap when a model is loaded (measured: they are most of the
+time of a re-solve at the bundled example's size). :func:`lean_build` runs the same
+``add_<family>`` functions on a :class:`LinearModel` that defers its per-block label
+frames; :class:`_PrepareCache` reuses ``prepare``'s arrays when only weights, budget totals
+or exposure limits changed (with the checks ``prepare`` makes on them). Every fresh load
+uses the real ``prepare`` and ``build`` and compares both shortcuts against them
+(:func:`same_model`, :func:`same_data`); at the first difference the Resolver stops
+using that shortcut. Both belong in the model's own modules (a lazily built label frame
+in ``LinearModel``; ``prepare`` split into a project part and a scenario part); they live
+here until then.
 
 What is checked, always (DESIGN §4 "Solver facts"): every HiGHS status; the threads of
 the process (``HighsRun.run`` refuses a thread count other than the first solve's);
-and a warm answer's primal feasibility against the new model's own bounds (relative
-1e-6) — a warm run that is not optimal or not feasible is never reported: the problem
-is solved again by :func:`missionfinance.model.solve` itself, whose result (with its
-conflict set for an infeasible problem) is returned.
+and a warm or seeded answer's primal feasibility against the new model's own bounds
+(relative 1e-6). A warm run that is not optimal and feasible is never reported: the
+problem is solved again by :func:`missionfinance.model.solve` itself, whose result (with
+its conflict set for an infeasible problem) is returned.
 
 What is the same as ``solve``: the status; the objective (to the solver's tolerance,
 1e-6 relative is tested); the extraction code (:func:`missionfinance.model.result.extract`
 on the same ``RawSolution`` fields, duals included). What may differ: where the LP has
 ties (interchangeable years or projects of equal value per £) a warm simplex can stop at
 another optimal vertex than interior point + crossover, so allocations, binding sets and
-duals of degenerate rows may differ while the objective and feasibility agree. The first
-problem a Resolver sees (and every rebuild) goes through the cold path and is equal to
-``solve`` bit for bit. Results therefore depend on the sequence of problems a Resolver
-has solved since its last :meth:`Resolver.reset`; the sweep resets at the start of each
-fixed chunk of variants so its table does not depend on the number of workers.
+duals of degenerate rows may differ while the objective, feasibility and optimality of
+the duals hold (tests check strong duality). A cold load is equal to ``solve`` bit for
+bit. Results depend on the sequence of problems a Resolver has solved since its last
+:meth:`Resolver.reset`; the sweep resets (and starts from one seed basis) at each fixed
+chunk of variants, so its table does not depend on the workers.
 
 Light extraction. :meth:`Resolver.outcome` returns an :class:`Outcome` (status, objective,
 totals, per-mission value, binding rows, message, conflict) computed from the same cleaned
@@ -612,8 +626,9 @@ class Resolver:
         """Like :func:`missionfinance.model.solve` (same result object, same extraction),
         updating the loaded HiGHS model in place when only numbers changed.
 
-        ``solver["resolve"]`` says how it was solved: ``"cold"``, ``"warm"`` or
-        ``"solve"`` (delegated to :func:`missionfinance.model.solve`).
+        ``solver["resolve"]`` says how it was solved: ``"cold"``, ``"seeded"``, ``"warm"``
+        or ``"solve"`` (delegated to :func:`missionfinance.model.solve`); see
+        :attr:`Outcome.mode`.
         """
         options = self._options(problem, options)
         t0 = time.perf_counter()
