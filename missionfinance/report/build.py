@@ -116,6 +116,7 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
     by_department = t.by_group(alloc, "department", _mapped(run, alloc, "department"))
     by_region = t.by_group(alloc, "region", _mapped(run, alloc, "region"))
     flow = t.flow(budget, by_mission, by_instrument, summary)
+    conflict = _conflict(result)
     all_constraints = t.constraints_in_words(result)
     constraints, per_project = t.split_project_constraints(all_constraints)
     binding_rows = all_constraints[all_constraints["binding"].astype(bool)]
@@ -179,6 +180,11 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
         "Flow": RT("Flow", "From budget to private money", flow,
                    "Budget used, the public money attributed to missions, the instruments it "
                    "goes through, and the private money it brings in.", money=("amount",)),
+        "Conflict": RT("Conflict", "Constraints in conflict (infeasible scenario)", conflict,
+                       "The smallest set of limits that cannot all hold together (the solver's "
+                       "irreducible infeasible set), in the scenario's words. Empty when the "
+                       "scenario is feasible.", html_rows=60,
+                       html_columns=("name", "family", "bound", "explanation")),
         "Constraints": RT("Constraints", "Constraints and shadow prices", constraints,
                           "The model's shared limits (budget, exposure, mission and regional "
                           "targets, risk), binding ones first by shadow price, with what the "
@@ -264,6 +270,16 @@ def _binding_sentences(meanings: list[str]) -> list[str]:
     return [*unique[:BINDING_SENTENCES],
             f"… and {rest:,} more binding constraints, listed in the table below and in "
             "constraints.csv."]
+
+
+def _conflict(result: Any) -> pd.DataFrame:
+    frame = getattr(result, "conflict", None)
+    if frame is None or len(frame) == 0:
+        return pd.DataFrame({"name": pd.Series([], dtype="str"),
+                             "explanation": pd.Series([], dtype="str")})
+    out = frame.reset_index(drop=True).copy()
+    return out.drop(columns=[c for c in out.columns if t.is_empty_column(out[c])
+                             and c not in ("name", "explanation")])
 
 
 def _number(value: Any) -> float:

@@ -186,7 +186,13 @@ def make_run(
                 "options": {"solver": "ipm", "threads": 1, "random_seed": 0,
                             "primal_feasibility_tolerance": 1e-7},
                 "seconds": {"solve": 0.0123}},
-        conflict=pd.DataFrame(),
+        conflict=pd.DataFrame() if status is Status.OPTIMAL else pd.DataFrame({
+            "name": ["budget[CDEL,2026-27]", "mission_floor[health]"],
+            "family": ["budget", "mission_floor"],
+            "control": ["CDEL", ""], "year": ["2026-27", ""], "mission": ["", "health"],
+            "region": ["", ""], "project": ["", ""], "bound": ["upper", "lower"],
+            "explanation": ["CDEL in 2026-27 may not exceed £120m",
+                            "health must receive at least £500m"]}),
         message="" if status is Status.OPTIMAL else "budget CDEL 2026-27 conflicts with floors",
     )
     baseline_lines = pd.DataFrame({

@@ -177,3 +177,4 @@ def test_infeasible_run_is_reported_not_hidden(tmp_path: Path) -> None:
     assert summary["status"] == "infeasible" and summary["objective"] is None
     assert files["allocation.csv"] == b"project_id,instrument,year,public,private\n"
     assert b"did not find an optimal allocation" in files["report.html"]
+    assert b"health must receive at least" in files["report.html"]  # the conflict, in words

@@ -14,7 +14,8 @@ import pytest
 from missionfinance.report.xlsx import MONEY_FORMAT, sheet_name
 
 SHEETS = ["README", "Headline", "Budget", "Exposure and risk", "By mission", "By instrument",
-          "By year", "By department", "By region", "Flow", "Constraints", "Project constraints",
+          "By year", "By department", "By region", "Flow", "Conflict", "Constraints",
+          "Project constraints",
           "Projects",
           "Baseline alignment", "Baseline by mission", "Tag coverage", "Assumptions",
           "Allocation", "Provenance"]
