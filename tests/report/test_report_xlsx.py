@@ -38,6 +38,12 @@ def test_every_table_sheet_has_frozen_header_and_filter(book: openpyxl.Workbook)
         assert ws.auto_filter.ref is not None and ws.auto_filter.ref.startswith("A1:"), name
         header = [c.value for c in ws[1]]
         assert all(isinstance(h, str) and h for h in header), (name, header)
+        for j, title in enumerate(header, start=1):
+            if title.endswith("(£m)"):
+                cells = [row[0] for row in ws.iter_rows(min_row=2, min_col=j, max_col=j)]
+                assert all(c.value is None or isinstance(c.value, int | float) for c in cells), (
+                    name, title)
+                assert all(c.number_format == MONEY_FORMAT for c in cells if c.value is not None)
 
 
 def test_money_is_numeric_with_pound_million_format(book: openpyxl.Workbook,
