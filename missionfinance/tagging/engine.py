@@ -47,13 +47,14 @@ OPTIONAL_COLUMNS = ("source", "department", "programme", "cofog", "cpv")
 class ProfileMatches:
     """Matches of a set of lines, by profile.
 
-    ``profile`` gives each line its profile; ``pairs`` has one row per (profile, term)
-    hit with columns profile, term, rule, group, exclude.
+    ``profile`` gives each line its profile; ``hit_profile`` and ``hit_term`` hold one
+    entry per (profile, term) hit (term ids index ``CompiledRules.terms``).
     """
 
     profile: np.ndarray
     n_profiles: int
-    pairs: pd.DataFrame
+    hit_profile: np.ndarray
+    hit_term: np.ndarray
 
 
 def _compiled(rules: RuleSet) -> CompiledRules:
@@ -117,24 +118,18 @@ def match_profiles(frame: pd.DataFrame, compiled: CompiledRules) -> ProfileMatch
     kinds = list(CRITERIA)
     profile, prof_codes, uniques = factorize_columns([frame[_COLUMNS[k]] for k in kinds])
     n_prof = len(prof_codes[0]) if prof_codes else 0
-    parts: list[pd.DataFrame] = []
+    hit_profile: list[np.ndarray] = []
+    hit_term: list[np.ndarray] = []
     for kind, codes, uniq in zip(kinds, prof_codes, uniques, strict=True):
         v, term = match_column(uniq, kind, compiled)
         if len(v) == 0:
             continue
-        # restrict distinct values to those present and expand to profiles
-        pair, prof = expand(codes, len(uniq), v)
-        parts.append(pd.DataFrame({"profile": prof, "term": term[pair]}))
-    terms = compiled.terms
-    if parts:
-        pairs = pd.concat(parts, ignore_index=True)
-    else:
-        pairs = pd.DataFrame({"profile": np.empty(0, np.int64), "term": np.empty(0, np.int64)})
-    t = pairs["term"].to_numpy()
-    pairs["rule"] = terms["rule"].to_numpy()[t]
-    pairs["group"] = terms["group"].to_numpy()[t]
-    pairs["exclude"] = terms["exclude"].to_numpy()[t]
-    return ProfileMatches(profile, n_prof, pairs)
+        pair, prof = expand(codes, len(uniq), v)  # distinct values -> the profiles holding them
+        hit_profile.append(prof)
+        hit_term.append(term[pair])
+    if hit_profile:
+        return ProfileMatches(profile, n_prof, np.concatenate(hit_profile), np.concatenate(hit_term))
+    return ProfileMatches(profile, n_prof, np.empty(0, np.int64), np.empty(0, np.int64))
 
 
 def resolve(matches: ProfileMatches, compiled: CompiledRules) -> dict[str, np.ndarray]:
@@ -146,11 +141,10 @@ def resolve(matches: ProfileMatches, compiled: CompiledRules) -> dict[str, np.nd
     """
     arr = compiled.arrays
     n_rules = len(arr["weight"])
-    pairs = matches.pairs
-    prof = pairs["profile"].to_numpy(dtype=np.int64)
-    rule = pairs["rule"].to_numpy(dtype=np.int64)
-    group = pairs["group"].to_numpy(dtype=np.int64)
-    excl = pairs["exclude"].to_numpy(dtype=bool)
+    prof = matches.hit_profile
+    rule = compiled.term_rule[matches.hit_term]
+    group = compiled.term_group[matches.hit_term]
+    excl = compiled.term_exclude[matches.hit_term]
     n_groups = max(compiled.n_groups, 1)
     # distinct (profile, required group) hits, counted per (profile, rule)
     req_key, _ = sorted_unique(prof[~excl] * n_groups + group[~excl])
@@ -190,11 +184,10 @@ def matched_on(
     distinct combination, not per line.
     """
     n_rules = max(len(compiled.arrays["weight"]), 1)
-    pairs = matches.pairs
-    excl = pairs["exclude"].to_numpy(dtype=bool)
-    p = pairs["profile"].to_numpy(dtype=np.int64)[~excl]
-    r = pairs["rule"].to_numpy(dtype=np.int64)[~excl]
-    t = pairs["term"].to_numpy(dtype=np.int64)[~excl]
+    req = ~compiled.term_exclude[matches.hit_term]
+    p = matches.hit_profile[req]
+    t = matches.hit_term[req]
+    r = compiled.term_rule[t]
     win_key = profile * n_rules + rule
     key = p * n_rules + r
     keep = isin_sorted(key, np.sort(win_key))

@@ -49,12 +49,12 @@ def explain_line(result: TaggingResult, pos: int) -> str:
     row = result._frame.iloc[[pos]].reset_index(drop=True)
     rec = row.iloc[0]
     matches = match_profiles(row, compiled)
-    pairs = matches.pairs
     labels = compiled.terms["label"].to_numpy(dtype=object)
     hits: dict[int, dict[str, list[str]]] = {}
     vetoes: dict[int, list[str]] = {}
     for term, rule_i, excl in zip(
-        pairs["term"].to_numpy(), pairs["rule"].to_numpy(), pairs["exclude"].to_numpy(), strict=True
+        matches.hit_term, compiled.term_rule[matches.hit_term], compiled.term_exclude[matches.hit_term],
+        strict=True,
     ):
         text = _label(str(labels[term]))
         if excl:

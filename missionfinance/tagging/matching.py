@@ -26,6 +26,8 @@ from functools import cached_property
 import ahocorasick
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from missionfinance.tagging.codes import code_ancestors, normalise_cofog, normalise_cpv
 from missionfinance.tagging.rules import CRITERIA, RuleSet
@@ -40,24 +42,31 @@ _WHITESPACE_RE2 = (r"[\x{9}-\x{d}\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{20
                    r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+")
 
 
-def normalise_text_column(values: pd.Series) -> pd.Series:
-    """Vectorised :func:`~missionfinance.tagging.rules.normalise_text` over a Series.
+def normalise_text_arrow(values: pd.Series) -> pa.LargeStringArray:
+    """Vectorised :func:`~missionfinance.tagging.rules.normalise_text`, as an Arrow array.
 
-    NFC normalisation and white-space collapsing run in Arrow compute kernels; case
-    folding is Python's ``str.casefold`` (Arrow has no full case folding).
+    NFC normalisation, lower-casing and white-space collapsing run in Arrow compute
+    kernels; only values with non-ASCII characters go through Python's ``str.casefold``
+    (Arrow has no full Unicode case folding; for ASCII text the two agree).
     """
     s = values.fillna("").astype("str")
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        return s.str.normalize("NFC").str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
-    arr = pa.array(s.to_numpy(dtype=object), type=pa.large_string())
+    arr = pa.array(s.to_numpy(dtype=object), type=pa.large_string()) if len(s) else pa.array([], pa.large_string())
     arr = pc.utf8_normalize(arr, form="NFC")
-    folded = pd.Series(arr.to_numpy(zero_copy_only=False), dtype="str").str.casefold()
-    arr = pa.array(folded.to_numpy(dtype=object), type=pa.large_string())
-    arr = pc.replace_substring_regex(arr, pattern=_WHITESPACE_RE2, replacement=" ")
-    arr = pc.utf8_trim(arr, characters=" ")
+    ascii_mask = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
+    lowered = pc.ascii_lower(arr)
+    if not ascii_mask.all():
+        idx = np.flatnonzero(~ascii_mask)
+        folded = [v.casefold() for v in pc.take(arr, pa.array(idx)).to_pylist()]
+        out = np.asarray(lowered.to_numpy(zero_copy_only=False), dtype=object)
+        out[idx] = folded
+        lowered = pa.array(out, type=pa.large_string())
+    arr = pc.replace_substring_regex(lowered, pattern=_WHITESPACE_RE2, replacement=" ")
+    return pc.utf8_trim(arr, characters=" ")
+
+
+def normalise_text_column(values: pd.Series) -> pd.Series:
+    """Vectorised :func:`~missionfinance.tagging.rules.normalise_text` over a Series."""
+    arr = normalise_text_arrow(values)
     return pd.Series(arr.to_numpy(zero_copy_only=False), index=values.index, dtype="str")
 
 
@@ -117,6 +126,21 @@ class CompiledRules:
         frame["label"] = frame["kind"].map(_LABEL) + ":" + frame["key"]
         frame.insert(0, "term", np.arange(len(frame), dtype=np.int64))
         return frame
+
+    @cached_property
+    def term_rule(self) -> np.ndarray:
+        """Rule index of each term."""
+        return self.terms["rule"].to_numpy(dtype=np.int64)
+
+    @cached_property
+    def term_group(self) -> np.ndarray:
+        """Group index of each term."""
+        return self.terms["group"].to_numpy(dtype=np.int64)
+
+    @cached_property
+    def term_exclude(self) -> np.ndarray:
+        """True for exclude terms."""
+        return self.terms["exclude"].to_numpy(dtype=bool)
 
     @cached_property
     def n_groups(self) -> int:
@@ -208,9 +232,9 @@ def match_column(values: pd.Series, kind: str, compiled: CompiledRules) -> tuple
     empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
     if terms.empty or len(values) == 0:
         return empty
-    norm = normalise_field(values.reset_index(drop=True), kind)
     if kind == "keywords":
-        return _keyword_hits(norm, compiled)
+        return _keyword_hits(normalise_text_arrow(values.reset_index(drop=True)), compiled)
+    norm = normalise_field(values.reset_index(drop=True), kind)
     if kind in ("cpv", "cofog"):
         idx, keys = code_ancestors(norm.to_numpy(dtype=object), kind)
     else:
@@ -224,11 +248,11 @@ def match_column(values: pd.Series, kind: str, compiled: CompiledRules) -> tuple
     return joined["v"].to_numpy(dtype=np.int64), joined["term"].to_numpy(dtype=np.int64)
 
 
-def _chunks(lengths: np.ndarray) -> Iterator[tuple[int, int]]:
-    """Split value positions into runs of at most ``_CHUNK_CHARS`` characters."""
-    ends = np.cumsum(lengths + 1)
+def _chunks(nbytes: np.ndarray) -> Iterator[tuple[int, int]]:
+    """Split value positions into runs of at most ``_CHUNK_CHARS`` bytes of text."""
+    ends = np.cumsum(nbytes)
     start = 0
-    n = len(lengths)
+    n = len(nbytes)
     while start < n:
         base = ends[start - 1] if start else 0
         stop = int(np.searchsorted(ends, base + _CHUNK_CHARS, side="right"))
@@ -252,21 +276,29 @@ def _is_word(codepoints: np.ndarray) -> np.ndarray:
     return out
 
 
-def _keyword_hits(texts: pd.Series, compiled: CompiledRules) -> tuple[np.ndarray, np.ndarray]:
-    """Whole-word keyword hits as (text index, term id) pairs."""
+def _keyword_hits(texts: pa.LargeStringArray, compiled: CompiledRules) -> tuple[np.ndarray, np.ndarray]:
+    """Whole-word keyword hits as (text index, term id) pairs.
+
+    The normalised texts, each followed by a newline, are read straight out of the Arrow
+    data buffer in chunks and scanned once by the automaton; hit positions (code points)
+    are mapped back to texts with ``searchsorted`` on the character offsets.
+    """
     auto, stem_len, _ = compiled.automaton
     empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
-    if auto is None:
+    if auto is None or len(texts) == 0:
         return empty
-    lengths = texts.str.len().to_numpy(dtype=np.int64)
+    sep = pa.scalar("", pa.large_string())
+    texts = pc.binary_join_element_wise(texts, pa.scalar("\n", pa.large_string()), sep)
+    nchars = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
+    nbytes = pc.binary_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
     parts_idx: list[np.ndarray] = []
     parts_stem: list[np.ndarray] = []
     parts_full: list[np.ndarray] = []
-    values = texts.tolist()
-    for a, b in _chunks(lengths):
-        big = "\n".join(values[a:b])
-        if not big:
-            continue
+    for a, b in _chunks(nbytes):
+        chunk = texts.slice(a, b - a)
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1, offset=8 * chunk.offset)
+        data = chunk.buffers()[2]
+        big = data[int(offsets[0]):int(offsets[-1])].to_pybytes().decode("utf-8")
         flat = np.fromiter(itertools.chain.from_iterable(auto.iter(big)), dtype=np.int64)
         if flat.size == 0:
             continue
@@ -278,8 +310,8 @@ def _keyword_hits(texts: pd.Series, compiled: CompiledRules) -> tuple[np.ndarray
         before = np.where(start > 0, cps[np.maximum(start - 1, 0)], 32)
         after = np.where(end + 1 < n, cps[np.minimum(end + 1, n - 1)], 32)
         keep = ~_is_word(before)
-        offsets = np.concatenate(([0], np.cumsum(lengths[a:b] + 1)[:-1]))
-        which = np.searchsorted(offsets, start[keep], side="right") - 1 + a
+        char_starts = np.concatenate(([0], np.cumsum(nchars[a:b])[:-1]))
+        which = np.searchsorted(char_starts, start[keep], side="right") - 1 + a
         parts_idx.append(which)
         parts_stem.append(stem[keep])
         parts_full.append(~_is_word(after[keep]))
