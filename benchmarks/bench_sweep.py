@@ -26,7 +26,9 @@ The three run chunk by chunk, interleaved, so that load from other processes on 
 machine falls on all three alike. Part 2: wall time of ``run_sweep`` over the 200 variants
 with 1 and with 2 local worker processes (best of ``--repeat``): the whole call, and its
 solving phase (after the base scenario is tagged once, which does not depend on the
-workers; pool start-up and per-worker seeding are included).
+workers; pool start-up and per-worker seeding are included). On a shared machine the
+cores are not all ours: each repeat first measures the speed-up two processes get on pure
+CPU work (``control_speedup_2_processes``), to read the sweep's ratio against.
 
 Run: ``.venv/bin/python benchmarks/bench_sweep.py [--kind grid|random] [--variants 200]
 [--repeat 2] [--json OUT]``
@@ -40,6 +42,7 @@ import os
 import platform
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -167,12 +170,36 @@ def per_variant(variants: list[Variant], base: Any) -> dict[str, Any]:
     return out
 
 
+def _spin(n: int = 4_000_000) -> int:
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def control_speedup() -> float:
+    """The speed-up two processes get on pure CPU work right now (2.0 on an idle
+    two-core machine; less when other processes hold the cores)."""
+    t0 = time.perf_counter()
+    _spin()
+    _spin()
+    serial = time.perf_counter() - t0
+    with ProcessPoolExecutor(2) as pool:
+        t0 = time.perf_counter()
+        list(pool.map(_spin, [4_000_000, 4_000_000]))
+        parallel = time.perf_counter() - t0
+    return serial / parallel
+
+
 def throughput(scenario: Scenario, variants: list[Variant], repeat: int) -> dict[str, Any]:
-    """Part 2: wall time of run_sweep with 1 and 2 local workers (best of ``repeat``)."""
+    """Part 2: wall time of run_sweep with 1 and 2 local workers (best of ``repeat``,
+    alternating), with the control speed-up of pure CPU work measured in between."""
     best = {1: float("inf"), 2: float("inf")}
     solving = {1: float("inf"), 2: float("inf")}
+    controls = []
     tables = {}
     for _ in range(repeat):
+        controls.append(control_speedup())
         for n in (1, 2):
             t0 = time.perf_counter()
             result = run_sweep(scenario, variants, workers=n)
@@ -185,6 +212,7 @@ def throughput(scenario: Scenario, variants: list[Variant], repeat: int) -> dict
             "ratio_2_over_1": best[1] / best[2],
             "solving_seconds": {str(k): v for k, v in solving.items()},
             "solving_ratio_2_over_1": solving[1] / solving[2],
+            "control_speedup_2_processes": controls,
             "tables_identical": bool(same)}
 
 
