@@ -63,7 +63,6 @@ from a full :class:`~missionfinance.model.AllocationResult`; tests assert both a
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -353,28 +352,26 @@ def same_data(a: ProblemData, b: ProblemData) -> bool:
     return True
 
 
+#: What :func:`layout_key` returns: a hashable tuple compared exactly (no digest).
+LayoutKey = tuple[Any, ...]
+
+
 def layout_key(model: LinearModel, d: ProblemData, a: sp.csc_matrix, row_names: np.ndarray,
-               options: SolverOptions) -> bytes:
-    """A digest of everything an in-place update cannot change.
+               options: SolverOptions) -> LayoutKey:
+    """Everything an in-place update cannot change, as a hashable tuple.
 
     Column groups (name, size) and the project/instrument/year of each ``x`` column; row
     blocks (family, size) and every row's name; the sparsity pattern of A; the sense,
-    the integrality and the solver options.
+    the integrality and the solver options. A dictionary lookup compares keys exactly, so
+    two layouts never share a loaded model by a hash collision.
     """
-    h = hashlib.blake2b(digest_size=20)
-
-    def text(*parts: object) -> None:
-        h.update("\x1f".join(map(str, parts)).encode())
-        h.update(b"\x1e")
-
-    text(model.sense, options, *[(g.name, g.n) for g in model.groups.values()])
-    text(*[(b.family, b.n) for b in model.blocks])
-    text(*row_names)
-    text(*d.project_ids)
-    text(*d.instruments, "|", *d.years)
-    for arr in (d.xp, d.xi, d.xt, a.indptr, a.indices, model.integrality):
-        h.update(np.ascontiguousarray(arr, dtype=np.int64).tobytes())
-    return h.digest()
+    arrays = tuple(np.ascontiguousarray(x, dtype=np.int64).tobytes()
+                   for x in (d.xp, d.xi, d.xt, a.indptr, a.indices, model.integrality))
+    return (model.sense, options,
+            tuple((g.name, g.n) for g in model.groups.values()),
+            tuple((b.family, b.n) for b in model.blocks),
+            tuple(str(n) for n in row_names), tuple(str(p) for p in d.project_ids),
+            tuple(d.instruments), tuple(d.years), arrays)
 
 
 class _Loaded:
@@ -487,10 +484,10 @@ class Resolver:
         self.options = options
         self.slots = max(1, int(slots))
         self.warm = warm
-        self._loaded: OrderedDict[bytes, _Loaded] = OrderedDict()
+        self._loaded: OrderedDict[LayoutKey, _Loaded] = OrderedDict()
         self._prep = _PrepareCache()
         self._use_lean = self._use_cache = True
-        self._seeds: dict[bytes, Any] = {}
+        self._seeds: dict[LayoutKey, Any] = {}
         #: What the seeds were made from (the sweep keeps its base data here).
         self.seeded_for: Any = None
         self.stats = ResolverStats()
