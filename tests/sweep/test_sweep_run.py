@@ -134,3 +134,14 @@ def test_cli_sweep_exits_0_when_every_variant_is_optimal(small_scenario: Path,
                  "--workers", "1", "--out", str(out)])
     assert code == 0
     assert list(pd.read_csv(out / "variants.csv")["objective.weights.health"]) == [1, 2]
+
+
+def test_order_handles_text_values_and_keys_some_variants_lack() -> None:
+    vs = [Variant("a", (("instruments.guarantee.expected_loss_to", "=", "FT"),)),
+          Variant("b", (("budget.CDEL.2026-27", "=", 10.0),)),
+          Variant("c", (("instruments.guarantee.expected_loss_to", "=", "RDEL"),
+                        ("budget.CDEL.2026-27", "=", 20.0))),
+          Variant("d", ())]
+    order = order_variants(vs)
+    assert order[0] == 0 and sorted(order) == [0, 1, 2, 3]
+    assert order_variants(vs) == order  # deterministic
