@@ -87,6 +87,18 @@ def _mapped(run: Any, alloc: pd.DataFrame, column: str) -> pd.Series:
     return values.where(values != "", "(not given)").astype("str")
 
 
+def _flow(run: Any) -> pd.DataFrame:
+    """The (budget line, mission, instrument) links of the money flow, or none when unsolved."""
+    from missionfinance.plot import flow_frame
+
+    columns = ["budget", "mission", "instrument", "public", "private", "additional_private"]
+    result = run.allocation
+    if getattr(getattr(result, "status", None), "value", "") != "optimal" or len(result.allocation) == 0:
+        return pd.DataFrame({c: pd.Series(dtype="str" if c in columns[:3] else "float64") for c in columns})
+    frame = flow_frame(run)[columns]
+    return frame.sort_values(columns[:3], kind="stable").reset_index(drop=True)
+
+
 def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path) -> Report:
     """The :class:`Report` of ``run``.
 
@@ -115,7 +127,7 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
     by_year = t.instrument_by_year(alloc, years)
     by_department = t.by_group(alloc, "department", _mapped(run, alloc, "department"))
     by_region = t.by_group(alloc, "region", _mapped(run, alloc, "region"))
-    flow = t.flow(budget, by_mission, by_instrument, summary)
+    flow = _flow(run)
     conflict = _conflict(result)
     all_constraints = t.constraints_in_words(result)
     constraints, per_project = t.split_project_constraints(all_constraints)
@@ -178,8 +190,10 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
                         "Money by the projects' region.", money=("public", "private"),
                         shares=("share_of_public",), html_rows=25),
         "Flow": RT("Flow", "From budget to private money", flow,
-                   "Budget used, the public money attributed to missions, the instruments it "
-                   "goes through, and the private money it brings in.", money=("amount",)),
+                   "Public money from the budget line that funds it, to the mission it is "
+                   "attributed to, to the instrument, and the private money it brings in "
+                   "(additional and in total).",
+                   money=("public", "private", "additional_private")),
         "Conflict": RT("Conflict", "Constraints in conflict (infeasible scenario)", conflict,
                        "The smallest set of limits that cannot all hold together (the solver's "
                        "irreducible infeasible set), in the scenario's words. Empty when the "

@@ -173,19 +173,21 @@ def _data_uri(svg: bytes) -> str:
 
 
 def chart_uris(report: Report) -> dict[str, str]:
-    """The report's charts as SVG ``data:`` URIs, by name."""
+    """The report's charts as SVG ``data:`` URIs, by name (figures of :mod:`missionfinance.plot`)."""
+    from missionfinance import plot
+
     tab = report.tables
     colours = report.mission_colours
     figures: Iterator[tuple[str, Any]] = iter([
-        ("flow", lambda: charts.flow_figure(tab["Flow"].frame, colours)),
-        ("budget", lambda: charts.budget_figure(tab["Budget"].frame)),
-        ("exposure", lambda: charts.exposure_figure(tab["Exposure and risk"].frame)),
-        ("missions", lambda: charts.mission_figure(tab["By mission"].frame, colours)),
-        ("years", lambda: charts.year_instrument_figure(tab["By year"].frame)),
-        ("departments", lambda: charts.top_figure(tab["By department"].frame, "department",
-                                                  "Largest departments")),
-        ("regions", lambda: charts.top_figure(tab["By region"].frame, "region",
-                                              "Largest regions")),
+        ("flow", lambda: plot.flow(tab["Flow"].frame, colours)),
+        ("budget", lambda: plot.budget_use(tab["Budget"].frame)),
+        ("exposure", lambda: plot.exposure(tab["Exposure and risk"].frame)),
+        ("missions", lambda: plot.private_by_mission(tab["By mission"].frame, colours)),
+        ("years", lambda: plot.allocation_by_year(tab["By year"].frame)),
+        ("departments", lambda: plot.allocation_by_group(tab["By department"].frame, "department",
+                                                         title="Largest departments")),
+        ("regions", lambda: plot.allocation_by_group(tab["By region"].frame, "region",
+                                                     title="Largest regions")),
     ])
     return {name: _data_uri(charts.svg_bytes(make())) for name, make in figures}
 

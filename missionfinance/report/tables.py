@@ -383,26 +383,6 @@ def instrument_by_year(alloc: pd.DataFrame, years: Sequence[str]) -> pd.DataFram
     return out.astype({c: "float64" for c in out.columns if c != "year"})
 
 
-def flow(budget: pd.DataFrame, missions: pd.DataFrame, instruments: pd.DataFrame,
-         head: Mapping[str, Any]) -> pd.DataFrame:
-    """Money from budget → mission → instrument → private money, as (stage, item, amount)."""
-    used = budget.groupby("control", sort=True)["used"].sum()
-    private = float(head.get("private_total") or 0.0)
-    additional = float(head.get("additional_private_total") or 0.0)
-    rows = (
-        [("1 budget used", str(c), float(v)) for c, v in used.items()]
-        + [("2 mission", str(m), float(v)) for m, v in zip(missions["mission"], missions["public"],
-                                                          strict=True)]
-        + [("3 instrument", str(i), float(v))
-           for i, v in zip(instruments["instrument"], instruments["public"], strict=True)]
-        + [("4 private money", "additional", additional),
-           ("4 private money", "would happen anyway", private - additional)]
-    )
-    return pd.DataFrame(rows, columns=["stage", "item", "amount"]).astype(
-        {"stage": "str", "item": "str", "amount": "float64"}
-    )
-
-
 _CONSTRAINT_ALIASES = {
     "name": ("name", "constraint", "label"),
     "family": ("family", "kind", "type"),

@@ -170,6 +170,12 @@ def make_run(
     projects = pd.DataFrame({"project_id": ids})
     projects["public"] = projects["project_id"].map(per["public"]).fillna(0.0)
     projects["private"] = projects["project_id"].map(per["private"]).fillna(0.0)
+    projects["additional_private"] = projects["private"] * 0.7
+    lead = tags.drop_duplicates("line_id").set_index("line_id")["mission"]
+    leverage = (allocation.assign(mission=allocation["project_id"].map(lead).fillna("growth"))
+                .groupby(["mission", "instrument"], as_index=False)[["public", "private"]].sum())
+    leverage["additional_private"] = leverage["private"] * 0.7
+    leverage["leverage"] = leverage["private"] / leverage["public"]
     public_total = float(allocation["public"].sum())
     private_total = float(allocation["private"].sum())
     result = SimpleNamespace(
@@ -179,6 +185,7 @@ def make_run(
         allocation=allocation if status is Status.OPTIMAL else allocation.iloc[0:0],
         missions=missions,
         projects=projects,
+        leverage=leverage,
         constraints=constraints,
         summary={"status": status.value, "public_total": public_total,
                  "private_total": private_total},

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["missionfinance.audit", "missionfinance.report.formats",
-           "missionfinance.report.manifest", "missionfinance.report.charts",
+           "missionfinance.report.manifest",
            "missionfinance.report.html"]
 
 

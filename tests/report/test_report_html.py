@@ -117,6 +117,8 @@ def test_sections_a_reader_needs(page: tuple[Page, str, dict[str, object]]) -> N
 def test_svg_bytes_are_stable_across_calls() -> None:
     import pandas as pd
 
-    frame = pd.DataFrame({"stage": ["1 budget used", "2 mission"], "item": ["CDEL", "growth"],
-                          "amount": [10.0, 10.0]})
-    assert charts.svg_bytes(charts.flow_figure(frame)) == charts.svg_bytes(charts.flow_figure(frame))
+    from missionfinance import plot
+
+    frame = pd.DataFrame({"budget": ["CDEL"], "mission": ["growth"], "instrument": ["grant"],
+                          "public": [10.0], "private": [5.0], "additional_private": [4.0]})
+    assert charts.svg_bytes(plot.flow(frame)) == charts.svg_bytes(plot.flow(frame))
