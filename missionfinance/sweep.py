@@ -757,6 +757,8 @@ def run_sweep_cli(args: Any, echo: Callable[[str], None] = print) -> int:
     n_ok = int((result.table["status"] == "optimal").sum())
     echo(f"{scenario.name}: {n_ok} of {len(result.table)} variants optimal")
     for row in result.failed.itertuples(index=False):
-        echo(f"  {row.variant}: {row.status}: {row.error}")
+        error = str(row.error)
+        echo(f"  {row.variant}: " + (error if error.startswith(str(row.status)) else
+                                     f"{row.status}: {error}"))
     echo(f"results written to {out}")
     return 0 if n_ok == len(result.table) else 1
