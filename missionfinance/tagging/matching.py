@@ -50,7 +50,12 @@ def normalise_text_arrow(values: pd.Series) -> pa.LargeStringArray:
     (Arrow has no full Unicode case folding; for ASCII text the two agree).
     """
     s = values.fillna("").astype("str")
-    arr = pa.array(s.to_numpy(dtype=object), type=pa.large_string()) if len(s) else pa.array([], pa.large_string())
+    try:  # Arrow-backed strings convert without creating Python objects
+        arr = pa.array(s.array).cast(pa.large_string())
+    except (TypeError, pa.ArrowInvalid):  # pragma: no cover - python-backed string storage
+        arr = pa.array(s.to_numpy(dtype=object), type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):  # pragma: no cover - depends on the pandas storage
+        arr = arr.combine_chunks()
     arr = pc.utf8_normalize(arr, form="NFC")
     ascii_mask = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
     lowered = pc.ascii_lower(arr)
@@ -60,8 +65,31 @@ def normalise_text_arrow(values: pd.Series) -> pa.LargeStringArray:
         out = np.asarray(lowered.to_numpy(zero_copy_only=False), dtype=object)
         out[idx] = folded
         lowered = pa.array(out, type=pa.large_string())
-    arr = pc.replace_substring_regex(lowered, pattern=_WHITESPACE_RE2, replacement=" ")
-    return pc.utf8_trim(arr, characters=" ")
+    # collapse white space: the regex kernel is slow, so run it only where it can change
+    # something (a non-ASCII value, a control white space or two spaces in a row)
+    need_np = ~ascii_mask | _has_runs_or_controls(lowered)
+    if need_np.any():
+        idx = pa.array(np.flatnonzero(need_np))
+        fixed = pc.replace_substring_regex(pc.take(lowered, idx), pattern=_WHITESPACE_RE2, replacement=" ")
+        lowered = pc.replace_with_mask(lowered, pa.array(need_np), fixed)
+    return pc.utf8_trim(lowered, characters=" ")
+
+
+def _has_runs_or_controls(arr: pa.LargeStringArray) -> np.ndarray:
+    """Which values hold an ASCII control white space or two spaces in a row (on the bytes)."""
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1, offset=8 * arr.offset)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[int(offsets[0]):int(offsets[-1])]
+    control = ((data >= 9) & (data <= 13)) | ((data >= 0x1C) & (data <= 0x1F))
+    space = data == 32
+    hit = control
+    hit[1:] |= space[1:] & space[:-1]
+    pos = np.flatnonzero(hit) + int(offsets[0])
+    out = np.zeros(n, dtype=bool)
+    out[np.searchsorted(offsets, pos, side="right") - 1] = True
+    return out
 
 
 def normalise_text_column(values: pd.Series) -> pd.Series:
