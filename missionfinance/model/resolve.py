@@ -28,10 +28,12 @@ Two shortcuts keep step 1 cheap when a model is loaded (measured: they are most 
 time of a re-solve at the bundled example's size). :func:`lean_build` runs the same
 ``add_<family>`` functions on a :class:`LinearModel` that defers its per-block label
 frames; :class:`_PrepareCache` reuses ``prepare``'s arrays when only weights, budget totals
-or exposure limits changed (with the checks ``prepare`` makes on them). Every fresh load
-uses the real ``prepare`` and ``build`` and compares both shortcuts against them
-(:func:`same_model`, :func:`same_data`); at the first difference the Resolver stops
-using that shortcut. Both belong in the model's own modules (a lazily built label frame
+or exposure limits changed (with the checks ``prepare`` makes on them). Both are guarded
+twice: at import, :func:`shortcuts_match_model` checks that ``build`` still calls exactly
+:data:`BUILD_STEPS` and that ``ProblemData`` still has exactly :data:`PROBLEM_DATA_FIELDS`;
+and every fresh load uses the real ``prepare`` and ``build`` and compares both shortcuts
+with them (:func:`same_model`, :func:`same_data`). A failed check switches the shortcut
+off (slower, never wrong); a test fails too, naming what to update. Both belong in the model's own modules (a lazily built label frame
 in ``LinearModel``; ``prepare`` split into a project part and a scenario part); they live
 here until then.
 
@@ -235,27 +237,56 @@ class _LeanModel(LinearModel):
         return np.concatenate(parts) if parts else np.zeros(0, dtype=object)
 
 
+#: The ``add_<family>`` steps of :func:`missionfinance.model.build.build`, in its order;
+#: ``add_targets`` runs only for ``min_cost``. :func:`shortcuts_match_model` compares this
+#: with the source of ``build`` so that a family added there switches the lean build off.
+BUILD_STEPS: tuple[str, ...] = (
+    "add_core_variables", "add_budget", "add_capacity", "add_crowding_in",
+    "add_private_capacity", "add_exposure", "add_expected_loss", "add_cvar",
+    "add_mission_bounds", "add_regional", "add_instrument_mix", "add_targets",
+    "add_integer_features",
+)
+
+#: The fields of :class:`ProblemData` that :class:`_PrepareCache` knows: a field added to it
+#: switches the cached ``prepare`` off (it may depend on a value the cache reuses).
+PROBLEM_DATA_FIELDS: frozenset[str] = frozenset({
+    "years", "project_ids", "regions", "instruments", "missions", "controls", "capacity",
+    "private_capacity", "leverage", "eligible", "pd", "lgd", "additionality", "start", "end",
+    "contrib", "weights", "score", "loss_control", "exposure_instr", "bears_loss", "xp", "xi",
+    "xt",
+})
+
+
+def shortcuts_match_model() -> tuple[bool, bool]:
+    """Whether the lean build and the cached prepare still mirror the model's code:
+    ``build`` calls exactly :data:`BUILD_STEPS` (in order), and :class:`ProblemData` has
+    exactly :data:`PROBLEM_DATA_FIELDS`. A Resolver uses a shortcut only when its check
+    passes (tests assert both do)."""
+    import inspect
+    import re
+    from dataclasses import fields
+
+    from missionfinance.model import build as b
+
+    try:
+        steps = tuple(re.findall(r"\b(add_\w+)\(m, d, problem\)", inspect.getsource(b.build)))
+    except (OSError, TypeError):  # no source (frozen install): trust only the runtime checks
+        steps = BUILD_STEPS
+    known = {f.name for f in fields(ProblemData)} == PROBLEM_DATA_FIELDS
+    return steps == BUILD_STEPS, known
+
+
 def lean_build(problem: AllocationProblem, d: ProblemData) -> LinearModel:
-    """:func:`missionfinance.model.build.build` on a :class:`_LeanModel` (same blocks, same
-    order). :meth:`Resolver` checks it against ``build`` on every cold solve and stops
-    using it at the first difference."""
+    """:func:`missionfinance.model.build.build` on a :class:`_LeanModel` (the same
+    :data:`BUILD_STEPS`, in the same order). A Resolver also compares it with ``build`` on
+    every fresh load and stops using it at the first difference."""
     from missionfinance.model import build as b
 
     m = _LeanModel(sense="min" if problem.objective == "min_cost" else "max")
-    b.add_core_variables(m, d, problem)
-    b.add_budget(m, d, problem)
-    b.add_capacity(m, d, problem)
-    b.add_crowding_in(m, d, problem)
-    b.add_private_capacity(m, d, problem)
-    b.add_exposure(m, d, problem)
-    b.add_expected_loss(m, d, problem)
-    b.add_cvar(m, d, problem)
-    b.add_mission_bounds(m, d, problem)
-    b.add_regional(m, d, problem)
-    b.add_instrument_mix(m, d, problem)
-    if problem.objective == "min_cost":
-        b.add_targets(m, d, problem)
-    b.add_integer_features(m, d, problem)
+    for step in BUILD_STEPS:
+        if step == "add_targets" and problem.objective != "min_cost":
+            continue
+        getattr(b, step)(m, d, problem)
     return m
 
 
@@ -486,7 +517,7 @@ class Resolver:
         self.warm = warm
         self._loaded: OrderedDict[LayoutKey, _Loaded] = OrderedDict()
         self._prep = _PrepareCache()
-        self._use_lean = self._use_cache = True
+        self._use_lean, self._use_cache = _SHORTCUTS
         self._seeds: dict[LayoutKey, Any] = {}
         #: What the seeds were made from (the sweep keeps its base data here).
         self.seeded_for: Any = None
@@ -659,6 +690,9 @@ class Resolver:
         out = light_outcome(problem, got.d, got.model, got.a, got.raw, got.names, got.mode)
         self.stats.seconds["extract"] += time.perf_counter() - t1
         return out
+
+
+_SHORTCUTS = shortcuts_match_model()
 
 
 @dataclass

@@ -17,6 +17,7 @@ from missionfinance.model.resolve import (
     lean_build,
     same_data,
     same_model,
+    shortcuts_match_model,
 )
 from tests.model.random_problems import random_problem
 
@@ -72,3 +73,13 @@ def test_resolving_random_problems_with_every_family_matches_solve(seed: int) ->
             assert got.objective == pytest.approx(ref.objective, rel=1e-6, abs=1e-9)
     assert r.stats.cold + r.stats.warm + r.stats.delegated == 5
     assert r._use_lean and r._use_cache
+
+
+def test_shortcuts_mirror_the_model_code() -> None:
+    lean_ok, cache_ok = shortcuts_match_model()
+    assert lean_ok, ("build() no longer calls exactly resolve.BUILD_STEPS: update BUILD_STEPS "
+                     "(and lean_build) to the new family order")
+    assert cache_ok, ("ProblemData has new or removed fields: check that _PrepareCache may "
+                      "reuse them, then update resolve.PROBLEM_DATA_FIELDS")
+    r = Resolver()
+    assert (r._use_lean, r._use_cache) == (True, True)
