@@ -625,10 +625,18 @@ class SweepResult:
         """Variants that did not solve to optimality, with their error or conflict."""
         return self.table[self.table["status"] != "optimal"]
 
-    def frontier(self, x: str | None = None, y: str | None = None) -> pd.DataFrame:
-        """The efficient frontier of the variants in (x, y); see :func:`efficient_frontier`."""
+    def frontier(self, x: str | None = None, y: str | None = None, *,
+                 minimise_x: bool = True, maximise_y: bool = True) -> pd.DataFrame:
+        """The efficient frontier of the variants in (x, y); see :func:`efficient_frontier`.
+
+        The default axes are public money against private money mobilised. Mission A
+        against mission B, from a sweep of their weights: ``frontier("value.health",
+        "value.growth", minimise_x=False)`` (both more is better); ``value.<m>`` includes
+        the weight w_m, so divide by the varied weight first to compare money.
+        """
         fx, fy = x or self.frontier_axes[0], y or self.frontier_axes[1]
-        return efficient_frontier(self.table, fx, fy)
+        return efficient_frontier(self.table, fx, fy, minimise_x=minimise_x,
+                                  maximise_y=maximise_y)
 
     def render(self) -> dict[str, bytes]:
         """The sweep's output files as bytes: variants.csv, frontier.csv, comparison.svg,

@@ -13,6 +13,7 @@ from missionfinance.cli import main
 from missionfinance.scenario import Scenario
 from missionfinance.sweep import (
     Variant,
+    efficient_frontier,
     order_variants,
     plan_chunks,
     product,
@@ -145,3 +146,17 @@ def test_order_handles_text_values_and_keys_some_variants_lack() -> None:
     order = order_variants(vs)
     assert order[0] == 0 and sorted(order) == [0, 1, 2, 3]
     assert order_variants(vs) == order  # deterministic
+
+
+def test_mission_against_mission_frontier_from_a_weighted_sweep(small_scenario: Path) -> None:
+    scenario = Scenario.load(small_scenario)
+    result = scenario.sweep({"objective.weights.health": [0.2, 1.0, 5.0],
+                             "budget.CDEL.2026-27": [20.0]}, workers=1)
+    t = result.table.copy()
+    t["health"] = t["value.health"] / t["objective.weights.health"]
+    t["clean"] = t["value.clean-energy"]
+    f = efficient_frontier(t, "health", "clean", minimise_x=False)
+    assert len(f) >= 1 and (f["status"] == "optimal").all()
+    assert t["health"].iloc[-1] >= t["health"].iloc[0]  # more weight, more health money
+    g = result.frontier("value.health", "value.clean-energy", minimise_x=False)
+    assert set(g["variant"]) <= set(t["variant"])
