@@ -383,14 +383,20 @@ def _error_row(variant: Variant, exc: BaseException) -> dict[str, Any]:
             "error": f"{type(exc).__name__}: {exc}"}
 
 
+#: Key prefixes whose changes may change the model's rows or columns (not only numbers).
+STRUCTURAL: tuple[str, ...] = ("inputs.", "scenario.", "instruments.", "constraints.", "risk.",
+                               "leverage_segments.", "integer.", "solver.", "objective.kind",
+                               "pipeline.start_year", "pipeline.end_year",
+                               "pipeline.instruments")
+
+
 def order_variants(variants: Sequence[Variant]) -> list[int]:
     """An order of the variants in which consecutive ones are close (greedy nearest neighbour).
 
     Each variant is a point with one coordinate per varied key: numbers scaled by the
-    key's range, text one-hot; keys that change the model's structure (``inputs.``,
-    ``scenario.``, ``pipeline.`` other than numeric columns, ``constraints.``) weigh ten
-    times more, so variants of one structure stay together. Starts at the first variant;
-    deterministic.
+    key's range, text one-hot; keys that may change the model's structure (see
+    :data:`STRUCTURAL`) weigh ten times more, so variants of one structure stay together.
+    Starts at the first variant; deterministic.
 
     Examples
     --------
@@ -405,7 +411,7 @@ def order_variants(variants: Sequence[Variant]) -> list[int]:
     columns: list[np.ndarray] = []
     for key in keys:
         vals = [next((x for k, op, x in v.changes if (k, op) == key), None) for v in variants]
-        weight = 10.0 if key[0].split(".")[0] in ("inputs", "scenario", "constraints") else 1.0
+        weight = 10.0 if key[0].startswith(STRUCTURAL) else 1.0
         if all(v is None or _is_number(v) for v in vals):
             arr = np.array([np.nan if v is None else float(v) for v in vals])
             span = np.nanmax(arr) - np.nanmin(arr) if np.isfinite(arr).any() else 0.0
