@@ -38,7 +38,9 @@ Outputs of :meth:`SweepResult.write` (one folder, written atomically):
 ``variants.csv`` (one row per variant: a column per varied key named exactly as the
 key, then ``status``, ``objective``, ``public_total``, ``private_total``, ``leverage``,
 ``value.<mission>`` per mission, ``binding`` and ``error``), ``frontier.csv``,
-``comparison.svg`` and ``manifest.json``.
+``comparison.svg`` and ``manifest.json``. ``missionfinance sweep`` writes the folder even
+when some variants fail, lists each failed variant with its error or conflict, and exits 1
+when any variant is not optimal (0 when all are; 2 for bad input to the whole sweep).
 """
 
 from __future__ import annotations
