@@ -31,6 +31,7 @@ from missionfinance.tagging.matching import (
     factorize_columns,
     isin_sorted,
     match_column,
+    runs,
     sorted_unique,
 )
 from missionfinance.tagging.result import TaggingResult
@@ -128,7 +129,10 @@ def match_profiles(frame: pd.DataFrame, compiled: CompiledRules) -> ProfileMatch
         hit_profile.append(prof)
         hit_term.append(term[pair])
     if hit_profile:
-        return ProfileMatches(profile, n_prof, np.concatenate(hit_profile), np.concatenate(hit_term))
+        small = np.int32 if max(n_prof, len(compiled.terms)) < 2**31 else np.int64  # halves memory
+        return ProfileMatches(
+            profile, n_prof, np.concatenate(hit_profile).astype(small), np.concatenate(hit_term).astype(small)
+        )
     return ProfileMatches(profile, n_prof, np.empty(0, np.int64), np.empty(0, np.int64))
 
 
@@ -141,19 +145,30 @@ def resolve(matches: ProfileMatches, compiled: CompiledRules) -> dict[str, np.nd
     """
     arr = compiled.arrays
     n_rules = len(arr["weight"])
-    prof = matches.hit_profile
-    rule = compiled.term_rule[matches.hit_term]
-    group = compiled.term_group[matches.hit_term]
-    excl = compiled.term_exclude[matches.hit_term]
     n_groups = max(compiled.n_groups, 1)
-    # distinct (profile, required group) hits, counted per (profile, rule)
-    req_key, _ = sorted_unique(prof[~excl] * n_groups + group[~excl])
+    excl = compiled.term_exclude[matches.hit_term]
+    req = ~excl
+    # distinct (profile, required group) hits; group ids run in rule order, so the sorted
+    # keys are also sorted by (profile, rule) and runs give the groups matched per rule
+    key = matches.hit_profile[req].astype(np.int64)
+    key *= n_groups
+    key += compiled.term_group[matches.hit_term[req]]
+    del req
+    req_key, _ = sorted_unique(key, overwrite=True)
+    del key
     req_prof = req_key // n_groups
     req_rule = compiled.group_rule[req_key % n_groups] if len(req_key) else req_key
-    pr_key, counts = sorted_unique(req_prof * n_rules + req_rule)
+    del req_key
+    req_prof *= n_rules
+    req_prof += req_rule
+    pr_key, counts = runs(req_prof)
+    del req_prof, req_rule
     full = counts == arr["n_req"][pr_key % n_rules]
     matched_key = pr_key[full]
-    veto_key, _ = sorted_unique(prof[excl] * n_rules + rule[excl])
+    vkey = matches.hit_profile[excl].astype(np.int64)
+    vkey *= n_rules
+    vkey += compiled.term_rule[matches.hit_term[excl]]
+    veto_key, _ = sorted_unique(vkey, overwrite=True)
     vetoed = isin_sorted(matched_key, veto_key)
     live = matched_key[~vetoed]
     live_prof = live // n_rules
@@ -185,8 +200,8 @@ def matched_on(
     """
     n_rules = max(len(compiled.arrays["weight"]), 1)
     req = ~compiled.term_exclude[matches.hit_term]
-    p = matches.hit_profile[req]
-    t = matches.hit_term[req]
+    p = matches.hit_profile[req].astype(np.int64)
+    t = matches.hit_term[req].astype(np.int64)
     r = compiled.term_rule[t]
     win_key = profile * n_rules + rule
     key = p * n_rules + r

@@ -221,12 +221,27 @@ class CompiledRules:
         return out
 
 
-def sorted_unique(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct values of an int64 array and how often each occurs (sort-based)."""
+def sorted_unique(a: np.ndarray, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values of an int64 array and how often each occurs (sort-based).
+
+    With ``overwrite=True`` the array is sorted in place (saves a copy of a large array).
+    """
     if len(a) == 0:
         return a.astype(np.int64), np.empty(0, dtype=np.int64)
-    s = np.sort(a, kind="stable")
-    starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
+    if overwrite:
+        a.sort()
+        return runs(a)
+    return runs(np.sort(a))
+
+
+def runs(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of a sorted array and the length of each run."""
+    if len(s) == 0:
+        return s.astype(np.int64), np.empty(0, dtype=np.int64)
+    change = np.empty(len(s), dtype=bool)
+    change[0] = True
+    np.not_equal(s[1:], s[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
     counts = np.diff(np.append(starts, len(s)))
     return s[starts], counts
 
@@ -348,21 +363,25 @@ def _keyword_hits(texts: pa.LargeStringArray, compiled: CompiledRules) -> tuple[
     idx = np.concatenate(parts_idx)
     stem = np.concatenate(parts_stem)
     full = np.concatenate(parts_full)
+    del parts_idx, parts_stem, parts_full
+    n_stems = len(stem_len)
+    # distinct (text, stem) hits: with a right boundary somewhere (completes exact terms)
+    # and anywhere (completes prefix terms); each term has one stem, so pairs stay distinct
     out_idx: list[np.ndarray] = []
     out_term: list[np.ndarray] = []
     for exact, (ptr, terms) in compiled.stem_terms.items():
-        sel = full if exact else np.ones(len(stem), dtype=bool)
-        s_idx, s_stem = idx[sel], stem[sel]
+        key = idx[full] if exact else idx.copy()
+        key *= n_stems
+        key += stem[full] if exact else stem
+        key, _ = sorted_unique(key, overwrite=True)
+        s_idx, s_stem = key // n_stems, key % n_stems
+        del key
         c = ptr[s_stem + 1] - ptr[s_stem]
         rep = np.repeat(np.arange(len(s_stem), dtype=np.int64), c)
         offs = np.arange(int(c.sum()), dtype=np.int64) - np.repeat(np.cumsum(c) - c, c)
         out_idx.append(s_idx[rep])
         out_term.append(terms[np.repeat(ptr[s_stem], c) + offs])
-    v = np.concatenate(out_idx)
-    t = np.concatenate(out_term)
-    n_terms = max(len(compiled.terms), 1)
-    key, _ = sorted_unique(v * n_terms + t)
-    return key // n_terms, key % n_terms
+    return np.concatenate(out_idx), np.concatenate(out_term)
 
 
 def expand(owner: np.ndarray, n_owner: int, pair_owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
