@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from missionfinance.tagging.codes import cofog_labels, cpv_label
 from missionfinance.tagging.engine import _compiled, match_profiles
 from missionfinance.tagging.rules import CRITERIA, Rule
@@ -30,6 +32,12 @@ def _label(term_label: str) -> str:
         text = cofog_labels().get(key, "")
         return f"{term_label} ({text})" if text else term_label
     return term_label
+
+
+def _money(x: float) -> str:
+    """£m to six decimals (to the pound), trailing zeros dropped: ``£0.093007m``, ``£13m``."""
+    text = f"{abs(x):,.6f}".rstrip("0").rstrip(".")
+    return f"{'-' if x < 0 and text != '0' else ''}£{text}m"
 
 
 def _why(winner: Rule, loser: Rule) -> str:
@@ -52,10 +60,8 @@ def explain_line(result: TaggingResult, pos: int) -> str:
     labels = compiled.terms["label"].to_numpy(dtype=object)
     hits: dict[int, dict[str, list[str]]] = {}
     vetoes: dict[int, list[str]] = {}
-    for term, rule_i, excl in zip(
-        matches.hit_term, compiled.term_rule[matches.hit_term], compiled.term_exclude[matches.hit_term],
-        strict=True,
-    ):
+    terms = np.unique(matches.hit_term)  # sorted: rule order, then criterion and term order
+    for term, rule_i, excl in zip(terms, compiled.term_rule[terms], compiled.term_exclude[terms], strict=True):
         text = _label(str(labels[term]))
         if excl:
             vetoes.setdefault(int(rule_i), []).append(text)
@@ -75,7 +81,7 @@ def explain_line(result: TaggingResult, pos: int) -> str:
         f"Line {rec['line_id']!r}: {str(rec['description'])!r}",
         f"  source {rec['source'] or '(none)'!r}, department {rec['department'] or '(none)'!r}"
         + (f", programme {rec['programme']!r}" if rec["programme"] else ""),
-        f"  amount £{float(rec['amount']):,.6g}m",
+        f"  amount {_money(float(rec['amount']))}",
         f"  cpv: {cpv_txt or '(none)'}",
         f"  cofog: {cofog_txt or '(none)'}",
     ]
@@ -125,7 +131,7 @@ def explain_line(result: TaggingResult, pos: int) -> str:
     out.append(head)
     for rec_t in tags.itertuples(index=False):
         out.append(
-            f"  {rec_t.mission}: weight {rec_t.weight:+.4g}, £{rec_t.amount_attributed:,.6g}m "
+            f"  {rec_t.mission}: weight {rec_t.weight:+.4g}, {_money(float(rec_t.amount_attributed))} "
             f"{rec_t.direction} [{rec_t.rule_id}]"
         )
     return "\n".join(out)

@@ -180,15 +180,18 @@ class TaggingResult:
         amt = float(total["amount"])
 
         def share(x: float) -> str:
-            return f"{100.0 * x / amt:.1f}%" if amt else "n/a"
+            return f"{round(100.0 * x / amt, 1) + 0.0:.1f}%" if amt else "n/a"
+
+        def m(x: float) -> str:
+            return f"£{round(float(x), 1) + 0.0:,.1f}m"
 
         n = len(self._frame)
         lines = [
-            f"Tagged {n:,} lines, £{amt:,.1f}m, with {len(self.rules.rules)} rules "
+            f"Tagged {n:,} lines, {m(amt)}, with {len(self.rules.rules)} rules "
             f"({self.rules.source}), attribution {self.attribution}: {len(self.tags):,} tags, "
             f"{len(self.untagged):,} lines not assessed.",
         ]
-        parts = [f"{s.replace('_', ' ')} £{float(total[s]):,.1f}m ({share(float(total[s]))})" for s in STATUSES]
+        parts = [f"{s.replace('_', ' ')} {m(total[s])} ({share(float(total[s]))})" for s in STATUSES]
         lines.append("By line status: " + "; ".join(parts) + ".")
         by_m = self.tags.groupby("mission", observed=False)["amount_attributed"]
         fav = self.tags["amount_attributed"].where(self.tags["weight"] > 0, 0.0).groupby(
@@ -197,9 +200,9 @@ class TaggingResult:
             self.tags["mission"], observed=False).sum()
         counts = by_m.size()
         ms = [
-            f"{m} £{float(fav[m]):,.1f}m" + (f" (against £{-float(unf[m]):,.1f}m)" if unf[m] < 0 else "")
-            + f" [{int(counts[m]):,} lines]"
-            for m in self.rules.missions.ids
+            f"{mid} {m(fav[mid])}" + (f" (against {m(-unf[mid])})" if unf[mid] < 0 else "")
+            + f" [{int(counts[mid]):,} lines]"
+            for mid in self.rules.missions.ids
         ]
         lines.append("Attributed by mission: " + "; ".join(ms) + ".")
         over = int(self.lines["over_allocated"].sum())
