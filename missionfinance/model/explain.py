@@ -61,7 +61,8 @@ def subject(row: Mapping[str, str]) -> str:
     if fam == "exposure":
         return f"guarantee exposure limit at the end of {row['year']}"
     if fam == "expected_loss":
-        return "expected-loss budget"
+        return f"expected-loss budget in {row['year']}" if row["year"] else \
+            "expected-loss budget over the horizon"
     if fam == "cvar":
         return "CVaR risk limit"
     if fam == "cvar_excess":
