@@ -47,7 +47,7 @@ COVERAGE_COLUMNS = ("dimension", "group", "label", "lines", "amount", *STATUSES,
                     "attributed_favourable", "attributed_unfavourable", "assessed_share")
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class TaggingResult:
     """What :func:`~missionfinance.tagging.tag` returns.
 
