@@ -288,9 +288,30 @@ class RuleSet:
         )
 
     def _repr_html_(self) -> str:
+        """A compact summary by mission (``to_frame()`` lists every rule)."""
+        rows = []
+        for m in self.missions.ids:
+            rs = [r for r in self.rules if r.mission == m]
+            kinds = ", ".join(f"{k} {sum(k in r.criteria for r in rs)}" for k in CRITERIA
+                              if any(k in r.criteria for r in rs))
+            rows.append(
+                f"<tr><td><b>{html.escape(m)}</b></td><td>{len(rs)}</td>"
+                f"<td>{sum(r.weight > 0 for r in rs)}</td><td>{sum(r.weight < 0 for r in rs)}</td>"
+                f"<td>{sum(r.weight == 0 for r in rs)}</td><td>{html.escape(kinds)}</td>"
+                f"<td>{sum(o.mission == m for o in self.overrides)}</td></tr>"
+            )
+        tables = ", ".join(
+            f"{html.escape(t)} ({', '.join(f'{html.escape(e)} {v:g}' for e, v in es.items())})"
+            for t, es in self.coefficients.items()
+        )
         return (
             f"<div><b>RuleSet</b> <code>{html.escape(self.source)}</code>: {len(self.rules)} rules, "
-            f"{len(self.overrides)} overrides{self.to_frame().to_html(index=False, max_rows=20)}</div>"
+            f"{len(self.overrides)} overrides"
+            + (f"; coefficients: {tables}" if tables else "")
+            + "<table><tr><th>mission</th><th>rules</th><th>for</th><th>against</th><th>neutral</th>"
+            "<th>rules naming each criterion</th><th>overrides</th></tr>"
+            + "".join(rows)
+            + "</table><small>every rule: <code>rules.to_frame()</code></small></div>"
         )
 
 
