@@ -6,14 +6,17 @@ results are expanded back with integer array operations:
 
 - code criteria (CPV, COFOG): each distinct code field is exploded into its hierarchy
   keys (CPV prefixes of 2–8 digits; COFOG ``DD``, ``DD.G``, ``DD.G.C``) and joined to the
-  rules' prefixes with one hash join;
+  rules' prefixes with one hash join (a prefix match, like a trie walk, but done for all
+  codes at once; a line's code ``09310000`` yields ``09``, ``093``, ``0931``, ... and meets
+  the rule prefix ``0931`` exactly);
 - department and programme criteria: one hash join on the normalised field;
 - keyword criteria: one Aho–Corasick automaton (pyahocorasick) over every keyword of
-  every rule, run over the distinct descriptions concatenated into chunks of a few
-  million characters; whole-word boundaries are checked on arrays of code points.
+  every rule, run over the distinct normalised descriptions read straight from their
+  Arrow buffer in chunks of a few million bytes; whole-word boundaries are checked on
+  arrays of code points.
 
-The result of :func:`match_terms` is a table of (value index, term id) pairs per column,
-where a *term* is one (rule, criterion kind, value) of the compiled rule set.
+:func:`match_column` returns (value index, term id) pairs for one column, where a *term*
+is one (rule, criterion kind, value) of the compiled rule set (:class:`CompiledRules`).
 """
 
 from __future__ import annotations

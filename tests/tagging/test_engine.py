@@ -159,3 +159,43 @@ def test_vectorised_text_normalisation_matches_scalar() -> None:
     values = pd.Series([f"a{spaces}B", " Straße\u00a0CAFE\u0301 ", "", None, "x\u2003\u3000y", "ǅ ΣΑΣ"])
     got = normalise_text_column(values).tolist()
     assert got == [normalise_text(v) for v in values.fillna("")]
+
+
+def test_exclude_by_code_and_department_and_unused_override() -> None:
+    rules = RuleSet.from_toml(
+        '[coefficients.rio]\nsignificant = 0.4\n'
+        '[[rule]]\nid="A"\nmission="growth"\nweight="rio.significant"\nrationale="r"\ncofog=["04"]\n'
+        'exclude=["cpv:0913", "department:HMT", "cofog:04.2"]\n'
+        '[[override]]\nline_id="absent"\nmission="health"\nweight=1\nreason="not in these lines"\n'
+    )
+    lines = pd.DataFrame({"line_id": list("abcde"), "description": [""] * 5, "amount": [1.0] * 5,
+                          "cofog": ["04.5", "04.5", "04.5", "04.2", "04.1"],
+                          "cpv": ["", "09134200", "", "", ""],
+                          "department": ["DfT", "DfT", " hmt ", "DfT", "DfT"]})
+    res = tag(lines, rules)
+    assert res.tags["line_id"].tolist() == ["a", "e"]
+    assert res.tags["weight"].tolist() == [0.4, 0.4]
+    assert "VETOED by exclude cpv:0913" in res.explain("b")
+    assert "VETOED by exclude department:hmt" in res.explain("c")
+    assert "VETOED by exclude cofog:04.2" in res.explain("d")
+
+
+def test_priority_beats_weight_and_gross_flags_over_allocation(rules: RuleSet, lines: pd.DataFrame) -> None:
+    res = tag(lines, rules, attribution="gross")
+    row = res.tags[(res.tags["line_id"] == "L3") & (res.tags["mission"] == "growth")].iloc[0]
+    assert row["rule_id"] == "GR-02"  # priority 5, weight 0.3, beats GR-01 (0.8) had it matched
+    assert "higher priority (5 > 0)" in res.explain("L1")
+    flags = res.lines.set_index("line_id")
+    assert bool(flags.loc["L3", "over_allocated"]) and flags.loc["L3", "positive_weight"] == pytest.approx(1.3)
+    assert flags.loc["L3", "net_scale"] == 1.0
+    net = tag(lines, rules).lines.set_index("line_id")
+    assert net.loc["L3", "net_scale"] == pytest.approx(1 / 1.3)
+
+
+def test_lines_with_extra_and_numeric_columns(rules: RuleSet) -> None:
+    lines = pd.DataFrame({"line_id": [1, 2], "description": ["NHS", "School"], "amount": [1, 2],
+                          "region": ["London", "Wales"], "year": ["2026-27", "2026-27"]})
+    res = tag(lines, rules)
+    assert res.tags["line_id"].tolist() == ["1", "2"]
+    assert list(res.lines.columns[:5]) == ["line_id", "description", "amount", "region", "year"]
+    assert res.contributions().loc["2", "safer-streets"] == 1.0
