@@ -256,6 +256,13 @@ class RuleSet:
     def __len__(self) -> int:
         return len(self.rules)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the rules only: the engine's compiled form is rebuilt where it is used."""
+        return {k: v for k, v in self.__dict__.items() if k != "_compiled_cache"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
     def __getitem__(self, rule_id: str) -> Rule:
         for r in self.rules:
             if r.id == rule_id:

@@ -155,3 +155,20 @@ def test_repr() -> None:
     rules = RuleSet.load()
     assert repr(rules).startswith("RuleSet('builtin:uk':")
     assert "<table" in rules._repr_html_()
+
+
+def test_pickle_round_trip_drops_the_compiled_cache() -> None:
+    import pickle
+
+    import pandas as pd
+
+    from missionfinance.tagging import tag
+
+    rules = RuleSet.load()
+    lines = pd.DataFrame({"line_id": ["a"], "description": ["NHS trust"], "amount": [1.0]})
+    before = tag(lines, rules).tags
+    data = pickle.dumps(rules)
+    assert len(data) < 100_000  # the automaton is not shipped
+    again = pickle.loads(data)
+    assert again == rules
+    pd.testing.assert_frame_equal(tag(lines, again).tags, before)
