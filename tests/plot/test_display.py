@@ -62,7 +62,5 @@ def test_sweep_result_lists_failed_variants(small_run: Any) -> None:
     assert "nan" not in html
 
 
-@pytest.mark.xfail(reason="RuleSet._repr_html_ shows 20 rules with every column; a compact "
-                          "summary by mission is suggested to the tagging owner", strict=False)
 def test_rule_set_is_compact(small_run: Any) -> None:
     _check(small_run.scenario.load_rules(), "RuleSet")
