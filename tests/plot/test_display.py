@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from missionfinance.missions import MissionSet
 from missionfinance.scenario import Scenario
 from missionfinance.sweep import apply_changes
