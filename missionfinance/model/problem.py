@@ -28,7 +28,6 @@ from missionfinance.errors import MissionFinanceError
 from missionfinance.instruments import Instrument
 from missionfinance.model.highs import SolverOptions
 
-ObjectiveKind = Literal["mission_value", "private_mobilised", "min_cost"]
 OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost")
 
 #: Every constraint family, in build order. Each can be switched off with ``disabled``.
