@@ -359,7 +359,8 @@ def add_regional(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> 
     hi: list[float] = []
     meta: dict[str, list[str]] = {"name": [], "region": []}
     for r in problem.regional:
-        inside = np.isin(d.regions[d.xp], list(r.regions))
+        folded = np.array([str(x).casefold() for x in d.regions], dtype=object)
+        inside = np.isin(folded[d.xp], [x.casefold() for x in r.regions])
         inside = (~inside if r.outside else inside).astype(np.float64)
         for kind, val in (("min", r.min_share), ("max", r.max_share)):
             if val is None:

@@ -28,7 +28,8 @@ from missionfinance.model.problem import (
 )
 
 #: UK ITL1 regions (names and codes) accepted in regional constraints even when no
-#: project of the pipeline is in them. Source: ONS, International Territorial Levels (2021).
+#: project of the pipeline is in them; region names match regardless of case.
+#: Source: ONS, International Territorial Levels (2021).
 ITL1_REGIONS: frozenset[str] = frozenset({
     "North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
     "East of England", "East", "London", "South East", "South West", "Wales", "Scotland",
@@ -99,15 +100,18 @@ class _Reader:
         return value
 
     def string_list(self, value: object, key: str, allowed: Iterable[str] | None = None,
-                    what: str = "name") -> tuple[str, ...]:
+                    what: str = "name", casefold: bool = False) -> tuple[str, ...]:
         if isinstance(value, str) or not isinstance(value, list) or not value:
             raise self.fail(key, f"{value!r} must be a non-empty list of {what}s")
         allowed_set = set(allowed) if allowed is not None else None
+        folded = {a.casefold() for a in allowed_set} if allowed_set is not None else set()
         out = []
         for v in value:
             if not isinstance(v, str):
                 raise self.fail(key, f"{v!r} must be a {what} (text)")
-            if allowed_set is not None and v not in allowed_set:
+            known = v.casefold() in folded if casefold else (
+                allowed_set is None or v in allowed_set)
+            if allowed_set is not None and not known:
                 raise self.fail(key, f"unknown {what} {v!r}; use one of "
                                 f"{', '.join(sorted(allowed_set))}")
             out.append(v)
@@ -289,7 +293,8 @@ def options_from_toml(tables: Mapping[str, Any], context: str, years: Iterable[s
                     continue
                 if "regions" not in t:
                     raise r.fail(key, "needs regions = [...]")
-                rr = r.string_list(t["regions"], f"{key}.regions", region_set, "region")
+                rr = r.string_list(t["regions"], f"{key}.regions", region_set, "region",
+                                   casefold=True)
                 outside = r.boolean(t.get("outside", False), f"{key}.outside")
                 lo, hi = _shares(r, t, key)
                 regs.append(RegionalShare(str(name), rr, lo, hi, outside))

@@ -161,3 +161,8 @@ def test_switch_off_a_table():
              "[risk]\nenabled = false\nexpected_loss_limit = 3.0")
     assert "mission_bounds" not in o
     assert o["disabled"] == frozenset({"expected_loss", "cvar"})
+
+
+def test_region_names_ignore_case():
+    o = read("[constraints.regional.x]\nregions = ['yorkshire and the humber']\nmin_share = 0.1")
+    assert o["regional"][0].regions == ("yorkshire and the humber",)
