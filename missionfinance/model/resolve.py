@@ -519,6 +519,7 @@ class Resolver:
         self._prep = _PrepareCache()
         self._use_lean, self._use_cache = _SHORTCUTS
         self._seeds: dict[LayoutKey, Any] = {}
+        self._verified: set[LayoutKey] = set()
         #: What the seeds were made from (the sweep keeps its base data here).
         self.seeded_for: Any = None
         self.stats = ResolverStats()
@@ -546,6 +547,7 @@ class Resolver:
         a = model.matrix()
         if model.integrality.any():
             return False
+        self._prep.problem, self._prep.d = problem, d
         loaded = _Loaded(model, a, options)
         raw = loaded.run.run()
         if raw.status != Status.OPTIMAL:
@@ -579,9 +581,10 @@ class Resolver:
         return d, model, model.row_names()
 
     def _check_shortcuts(self, problem: AllocationProblem, d: ProblemData,
-                         model: LinearModel) -> None:
-        """On a cold solve: the cached prepare and the lean build must equal the real ones,
-        or they are not used again by this Resolver."""
+                         model: LinearModel, key: LayoutKey) -> None:
+        """On a load from the real build: the cached prepare and the lean build must equal
+        the real ones, or they are not used again by this Resolver. A layout whose lean
+        build matched is remembered: later seeded loads of it may use the lean build."""
         if self._use_cache and self._prep.d is not None and self._prep._hit(problem):
             try:
                 self._use_cache = same_data(self._prep.get(problem), d)
@@ -593,12 +596,14 @@ class Resolver:
                 self._use_lean = same_model(lean_build(problem, d), model)
             except Exception:  # any drift from build switches the shortcut off
                 self._use_lean = False
+            if self._use_lean:
+                self._verified.add(key)
 
     def _run(self, problem: AllocationProblem, options: SolverOptions) -> _Solved | None:
         """Build and solve; None when the problem must go to ``solve`` (an integer model, or
         a warm run that is not optimal or not feasible)."""
         t0 = time.perf_counter()
-        lean = self.warm and self._use_lean and bool(self._loaded)
+        lean = self.warm and self._use_lean and bool(self._loaded or self._verified)
         d, model, names = self._lean(problem) if lean else self._real(problem)
         a = model.matrix()
         check_scaling(model, a)
@@ -615,14 +620,18 @@ class Resolver:
                 loaded = None
         if loaded is None:
             mode = "cold"
-            if lean:
-                d, model, names = self._real(problem)
-                a = model.matrix()
-                key = layout_key(model, d, a, names, options)
-            if self.warm:
-                self._check_shortcuts(problem, d, model)
-            loaded = _Loaded(model, a, options)
             seed = self._seeds.get(key) if self.warm else None
+            # A cold load always uses the real build (so it equals ``solve`` bit for bit);
+            # a seeded load may use the lean one once its layout has been verified.
+            if not (lean and seed is not None and key in self._verified):
+                if lean:
+                    d, model, names = self._real(problem)
+                    a = model.matrix()
+                    key = layout_key(model, d, a, names, options)
+                if self.warm:
+                    self._check_shortcuts(problem, d, model, key)
+                seed = self._seeds.get(key) if self.warm else None
+            loaded = _Loaded(model, a, options)
             if seed is not None and _good(loaded.run.h.setBasis(seed)):
                 loaded.warm()
                 mode = "seeded"
