@@ -313,23 +313,24 @@ def same_model(a: LinearModel, b: LinearModel) -> bool:
 
 # ----------------------------------------------------------------------------- prepare cache
 class _PrepareCache:
-    """``prepare`` for a run of problems that share one projects frame and contributions.
+    """``prepare`` for problems that share a projects frame and contributions.
 
     Budget totals and exposure limits do not enter :class:`ProblemData`; mission weights
-    enter only ``weights``. So when a problem differs from the cached one only there (same
+    enter only ``weights``. So when a problem differs from a cached one only there (same
     projects and contributions *objects*, same years, missions, instruments, objective,
     disabled families and budget controls), the cached data are reused with the new
     weights, after the checks ``prepare`` makes on those values. Anything else is a full
-    ``prepare``.
+    ``prepare``. The last ``size`` prepared problems are kept (a sweep that scales a
+    pipeline column by a few factors has that many projects frames).
     """
 
-    def __init__(self) -> None:
-        self.problem: AllocationProblem | None = None
-        self.d: ProblemData | None = None
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self.entries: list[tuple[AllocationProblem, ProblemData]] = []
 
-    def _hit(self, problem: AllocationProblem) -> bool:
-        old = self.problem
-        return (old is not None and problem.projects is old.projects
+    @staticmethod
+    def _same_inputs(problem: AllocationProblem, old: AllocationProblem) -> bool:
+        return (problem.projects is old.projects
                 and problem.contributions is old.contributions
                 and tuple(problem.years) == tuple(old.years)
                 and tuple(problem.missions) == tuple(old.missions)
@@ -337,14 +338,29 @@ class _PrepareCache:
                 and problem.objective == old.objective and problem.disabled == old.disabled
                 and sorted(problem.budget) == sorted(old.budget))
 
+    def find(self, problem: AllocationProblem) -> ProblemData | None:
+        """The cached data of a problem with the same inputs, or None."""
+        for old, d in reversed(self.entries):
+            if self._same_inputs(problem, old):
+                return d
+        return None
+
+    def put(self, problem: AllocationProblem, d: ProblemData) -> None:
+        """Remember ``d`` as the data of ``problem``."""
+        self.entries = [e for e in self.entries if not self._same_inputs(problem, e[0])]
+        self.entries.append((problem, d))
+        del self.entries[:-self.size]
+
     def get(self, problem: AllocationProblem) -> ProblemData:
-        if self.d is None or not self._hit(problem):
-            self.d = prepare(problem)
-            self.problem = problem
-            return self.d
+        """``prepare(problem)``, from the cache where the inputs allow it."""
+        d = self.find(problem)
+        if d is None:
+            d = prepare(problem)
+            self.put(problem, d)
+            return d
         check_values(problem)
-        weights = np.array([float(problem.weights.get(m, 1.0)) for m in self.d.missions])
-        return replace(self.d, weights=weights)
+        weights = np.array([float(problem.weights.get(m, 1.0)) for m in d.missions])
+        return replace(d, weights=weights)
 
 
 def check_values(problem: AllocationProblem) -> None:
@@ -547,7 +563,7 @@ class Resolver:
         a = model.matrix()
         if model.integrality.any():
             return False
-        self._prep.problem, self._prep.d = problem, d
+        self._prep.put(problem, d)
         loaded = _Loaded(model, a, options)
         raw = loaded.run.run()
         if raw.status != Status.OPTIMAL:
@@ -585,12 +601,12 @@ class Resolver:
         """On a load from the real build: the cached prepare and the lean build must equal
         the real ones, or they are not used again by this Resolver. A layout whose lean
         build matched is remembered: later seeded loads of it may use the lean build."""
-        if self._use_cache and self._prep.d is not None and self._prep._hit(problem):
+        if self._use_cache and self._prep.find(problem) is not None:
             try:
                 self._use_cache = same_data(self._prep.get(problem), d)
             except Exception:  # any drift from prepare switches the shortcut off
                 self._use_cache = False
-        self._prep.problem, self._prep.d = problem, d
+        self._prep.put(problem, d)
         if self._use_lean:
             try:
                 self._use_lean = same_model(lean_build(problem, d), model)

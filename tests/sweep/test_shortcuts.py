@@ -83,3 +83,18 @@ def test_shortcuts_mirror_the_model_code() -> None:
                       "reuse them, then update resolve.PROBLEM_DATA_FIELDS")
     r = Resolver()
     assert (r._use_lean, r._use_cache) == (True, True)
+
+
+def test_prepare_cache_keeps_several_projects_frames() -> None:
+    p = random_problem(2)
+    frames = [p.projects.assign(leverage_loan=p.projects["leverage_loan"] * f)
+              for f in (0.8, 1.0, 1.2)]
+    problems = [replace(p, projects=f) for f in frames]
+    cache = _PrepareCache(size=4)
+    for q in problems:
+        cache.get(q)
+    for q in problems[::-1]:
+        assert cache.find(q) is not None
+        assert same_data(cache.get(replace(q, weights={"health": 3.0})),
+                         prepare(replace(q, weights={"health": 3.0})))
+    assert cache.find(replace(p, projects=p.projects.copy())) is None  # identity, not equality
