@@ -28,7 +28,9 @@ with 1 and with 2 local worker processes (best of ``--repeat``): the whole call,
 solving phase (after the base scenario is tagged once, which does not depend on the
 workers; pool start-up and per-worker seeding are included). On a shared machine the
 cores are not all ours: each repeat first measures the speed-up two processes get on pure
-CPU work (``control_speedup_2_processes``), to read the sweep's ratio against.
+CPU work (``control_speedup_2_processes``), to read the sweep's ratio against, and the CPU
+seconds of each run (this process and its workers) give the ratio two free cores would
+allow (``cpu_bound_ratio_2_over_1`` = 2 × CPU of 1 worker / CPU of 2 workers).
 
 Run: ``.venv/bin/python benchmarks/bench_sweep.py [--kind grid|random] [--variants 200]
 [--repeat 2] [--json OUT]``
@@ -196,14 +198,20 @@ def throughput(scenario: Scenario, variants: list[Variant], repeat: int) -> dict
     alternating), with the control speed-up of pure CPU work measured in between."""
     best = {1: float("inf"), 2: float("inf")}
     solving = {1: float("inf"), 2: float("inf")}
+    cpu = {1: float("inf"), 2: float("inf")}
     controls = []
     tables = {}
     for _ in range(repeat):
         controls.append(control_speedup())
         for n in (1, 2):
+            c0 = os.times()
             t0 = time.perf_counter()
             result = run_sweep(scenario, variants, workers=n)
             best[n] = min(best[n], time.perf_counter() - t0)
+            c1 = os.times()
+            used = sum(getattr(c1, f) - getattr(c0, f)
+                       for f in ("user", "system", "children_user", "children_system"))
+            cpu[n] = min(cpu[n], used)
             solving[n] = min(solving[n], result.extra["seconds"]["solve"])
             tables[n] = result.table
     same = tables[1].equals(tables[2])
@@ -213,6 +221,8 @@ def throughput(scenario: Scenario, variants: list[Variant], repeat: int) -> dict
             "solving_seconds": {str(k): v for k, v in solving.items()},
             "solving_ratio_2_over_1": solving[1] / solving[2],
             "control_speedup_2_processes": controls,
+            "cpu_seconds": {str(k): v for k, v in cpu.items()},
+            "cpu_bound_ratio_2_over_1": 2 * cpu[1] / cpu[2],
             "tables_identical": bool(same)}
 
 
