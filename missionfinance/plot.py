@@ -324,6 +324,8 @@ def allocation_by_year(result_or_frame: Any, years: Sequence[str] | None = None)
     table.columns = table.columns.astype(str)
     year_list = list(years) if years else sorted(table.index)
     inst = _order(list(table.columns), _INSTRUMENT_ORDER)
+    if not inst:
+        return _empty(fig, "Nothing allocated")
     table = table.reindex(index=year_list, columns=inst, fill_value=0.0)
     colours = _instrument_colours(inst)
     ax = fig.add_subplot()

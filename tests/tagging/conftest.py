@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from tagging_reference import RULES
 
 from missionfinance.tagging import RuleSet
+from tests.tagging.tagging_reference import RULES
 
 
 @pytest.fixture

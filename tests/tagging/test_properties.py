@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tagging_reference import RULES, reference_tags
 
 from missionfinance.tagging import RuleSet, tag
+from tests.tagging.tagging_reference import RULES, reference_tags
 
 WORDS = ["offshore", "wind", "Offshore Wind", "diesel", "fossil", "nhs", "NHS", "school", "schools",
          "schooling", "police", "hospital", "road", "roads", "housing", "solar", "the", "and", "of",
