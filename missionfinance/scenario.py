@@ -149,11 +149,7 @@ class Scenario:
         sc = config.get("scenario")
         if not isinstance(sc, Mapping):
             raise MissionFinanceError(f"{name} key scenario: missing [scenario] table; add name and years")
-        for key in sc:
-            if key not in _SCENARIO_KEYS:
-                raise MissionFinanceError(
-                    f"{name} key scenario.{key}: unknown key; allowed {', '.join(sorted(_SCENARIO_KEYS))}"
-                )
+        _check_keys(sc, _SCENARIO_KEYS, name, "scenario")
         if "name" not in sc or not isinstance(sc["name"], str) or not sc["name"].strip():
             raise MissionFinanceError(f"{name} key scenario.name: missing or empty; give the scenario a name")
         years = _parse_years(sc.get("years"), name)
@@ -166,11 +162,7 @@ class Scenario:
         inputs = config.get("inputs")
         if not isinstance(inputs, Mapping):
             raise MissionFinanceError(f"{name} key inputs: missing [inputs] table; add at least pipeline = \"...\"")
-        for key in inputs:
-            if key not in _INPUT_KEYS:
-                raise MissionFinanceError(
-                    f"{name} key inputs.{key}: unknown key; allowed {', '.join(sorted(_INPUT_KEYS))}"
-                )
+        _check_keys(inputs, _INPUT_KEYS, name, "inputs")
         missions_spec = inputs.get("missions", "builtin:uk")
         if not isinstance(missions_spec, str):
             raise MissionFinanceError(f"{name} key inputs.missions: {missions_spec!r} must be a string")
@@ -538,6 +530,14 @@ def pipeline_as_lines(pipeline: pd.DataFrame) -> pd.DataFrame:
             "supplier": "",
         }
     )
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], name: str, prefix: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise MissionFinanceError(
+                f"{name} key {prefix}.{key}: unknown key; allowed {', '.join(sorted(allowed))}"
+            )
 
 
 def _input_path(base: Path, value: str, name: str, key: str) -> Path:
