@@ -120,6 +120,11 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
                       f"{money(g1)} {noun}")
             continue
         verb = verb_pos if g >= 0 else verb_neg
+        if fam[k] == "mission_bounds":
+            change = "lowering the floor" if "floor" in row["name"] else "raising the ceiling"
+            out[k] = (f"binding: {change} for mission {row['mission']} by £1m {verb} "
+                      f"{money(abs(g))} {noun}")
+            continue
         text = f"binding: £1m more {what} {verb} {money(abs(g))} {noun}"
         if np.isfinite(mp[k]):
             text += f" and {money(mp[k])} of private investment"

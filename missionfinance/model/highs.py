@@ -17,6 +17,8 @@ in a maximisation a binding ≤ row has a positive dual).
 from __future__ import annotations
 
 import math
+import os
+import sys
 import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -165,14 +167,41 @@ _STATUS = {
 }
 
 
+_BANNER_SHOWN = False
+
+
+def new_highs() -> highspy.Highs:
+    """A new ``highspy.Highs``, without the copyright banner HiGHS prints on stdout.
+
+    HiGHS writes its banner from C++ the first time a solver object is made in a
+    process, straight to file descriptor 1, where it would land in CLI output and
+    notebook cells; the first construction therefore runs with fd 1 sent to devnull.
+    """
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    _BANNER_SHOWN = True
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no usable fd 1 (embedded interpreters): print it
+        return highspy.Highs()
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def highs_version() -> str:
     """The HiGHS version string, e.g. ``"1.16.0"``."""
-    h = highspy.Highs()
-    return str(h.version())
+    return str(new_highs().version())
 
 
 def _new_highs(options: SolverOptions, algorithm: str) -> highspy.Highs:
-    h = highspy.Highs()
+    h = new_highs()
     h.setOptionValue("output_flag", bool(options.output))
     h.setOptionValue("threads", int(options.threads))
     h.setOptionValue("random_seed", int(options.seed))

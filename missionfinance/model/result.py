@@ -342,7 +342,9 @@ def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearMo
     # £m base of share rows: the sum the share is taken of
     base = np.zeros(len(lhs))
     fam = frame["family"].to_numpy()
-    share_rows = np.flatnonzero(np.isin(fam, ["regional", "instrument_mix"]))
+    names = frame["name"].to_numpy(dtype=object).astype(str)
+    share_rows = np.flatnonzero(np.isin(fam, ["regional", "instrument_mix"])
+                                | ((fam == "mission_bounds") & (np.char.find(names, "share") >= 0)))
     if share_rows.size:
         base[share_rows] = float(x.sum())
     frame["explanation"] = row_explanations(frame, problem.objective, model.sense, base)

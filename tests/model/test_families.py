@@ -136,6 +136,25 @@ def test_mission_floor_gbp_and_share():
     assert res.objective == pytest.approx(80.0)
     # d objective / d share: B +1 per 0.01 → dual of the row (coefficients share-scaled)
     assert public(res) == pytest.approx({"A": 60.0, "B": 40.0})
+    words = words_of(res)
+    # one point of share lower: B = 39, A = 61 → 80.5
+    assert words["mission_floor_share[health]"] == (
+        "binding: relaxing this share by 1 percentage point adds about £0.5m of mission value")
+
+
+def words_of(result) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    c = result.constraints
+    return dict(zip(c["name"], c["explanation"], strict=True))
+
+
+def test_mission_floor_in_words():
+    prj = projects([{"project_id": "A", "capacity": 100.0, "instruments": "grant"},
+                    {"project_id": "B", "capacity": 100.0, "instruments": "grant"}])
+    c = contrib({"A": {"growth": 1.0}, "B": {"health": 1.0}})
+    res = solve(problem(prj, c, budget={"CDEL": {"2026-27": 100.0}}, weights={"health": 0.5},
+                        mission_bounds=(MissionBound("health", floor=30.0),)))
+    assert words_of(res)["mission_floor[health]"] == (
+        "binding: lowering the floor for mission health by £1m adds £0.5m of mission value")
 
 
 def test_mission_ceiling():
