@@ -128,11 +128,24 @@ class AllocationResult:
                 f"funded={s.get('projects_funded', 0)}/{s.get('projects', 0)}>")
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
-                       for k, v in self.summary.items() if not isinstance(v, dict))
-        msg = html.escape(self.message)
+        def fmt(v: Any) -> str:
+            return f"{v:,.1f}" if isinstance(v, float) else str(v)
+
+        rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(fmt(v))}</td></tr>"
+                       for k, v in self.summary.items()
+                       if not isinstance(v, dict | list) and k != "message")
+        top = ""
+        if self.ok and len(self.constraints):
+            b = self.binding().head(3)
+            top = "<ul>" + "".join(
+                f"<li>{html.escape(str(n))}: {html.escape(str(e))}</li>"
+                for n, e in zip(b["name"], b["explanation"], strict=True)) + "</ul>"
+        elif len(self.conflict) and "name" in self.conflict.columns:
+            top = "<p>In conflict:</p><ul>" + "".join(
+                f"<li>{html.escape(str(n))}</li>" for n in self.conflict["name"].head(8)) + "</ul>"
+        msg = html.escape(self.message[:300])
         return (f"<div><strong>AllocationResult</strong> — {html.escape(self.status.value)}"
-                f"<table>{rows}</table><p>{msg}</p></div>")
+                f"<table>{rows}</table><p>{msg}</p>{top}</div>")
 
 
 def failed(problem: AllocationProblem, status: Status, message: str, solver: dict[str, Any],
