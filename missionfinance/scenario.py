@@ -478,26 +478,10 @@ class RunResult:
         return f"RunResult({self.scenario.name!r}, status={self.status!r})"
 
     def _repr_html_(self) -> str:
-        """The allocation's summary, then the limits that bind (or conflict) and the tagging."""
+        """The allocation (summary, binding limits or conflict), then the tagging."""
         inner = getattr(self.allocation, "_repr_html_", None)
         body = inner() if callable(inner) else html.escape(repr(self.allocation))
         notes: list[str] = []
-        conflict = getattr(self.allocation, "conflict", None)
-        cons = getattr(self.allocation, "constraints", None)
-        if self.status != "optimal" and conflict is not None and len(conflict):
-            notes.append(f"<b>{len(conflict):,} constraints in conflict</b>: "
-                         "<code>run.allocation.conflict</code> lists them in the scenario's words")
-        elif cons is not None and len(cons) and {"binding", "family", "explanation"} <= set(cons):
-            from missionfinance.model.explain import LOCAL_FAMILIES
-
-            shared = cons[cons["binding"].astype(bool) & ~cons["family"].isin(LOCAL_FAMILIES)]
-            shared = shared.reindex(shared["dual"].abs().sort_values(ascending=False,
-                                                                     kind="stable").index)
-            if len(shared):
-                notes.append("<b>Binding limits</b> (largest shadow price first):<br>" + "<br>".join(
-                    f"{html.escape(str(n))}: {html.escape(str(e))}"
-                    for n, e in zip(shared["name"].head(3), shared["explanation"].head(3),
-                                    strict=True)))
         for label, tags in (("Pipeline tagging", self.pipeline_tags), ("Baseline", self.baseline)):
             if tags is not None:
                 notes.append(f"<b>{label}:</b> {html.escape(repr(tags))}")

@@ -136,13 +136,17 @@ class AllocationResult:
                        if not isinstance(v, dict | list) and k != "message")
         top = ""
         if self.ok and len(self.constraints):
-            b = self.binding().head(3)
-            top = "<ul>" + "".join(
-                f"<li>{html.escape(str(n))}: {html.escape(str(e))}</li>"
-                for n, e in zip(b["name"], b["explanation"], strict=True)) + "</ul>"
+            b = self.binding()
+            b = b[~b["family"].isin(LOCAL_FAMILIES)].head(3)
+            if len(b):
+                top = "<p><b>Binding limits</b> (largest shadow price first):</p><ul>" + "".join(
+                    f"<li>{html.escape(str(n))}: {html.escape(str(e))}</li>"
+                    for n, e in zip(b["name"], b["explanation"], strict=True)) + "</ul>"
         elif len(self.conflict) and "name" in self.conflict.columns:
-            top = "<p>In conflict:</p><ul>" + "".join(
-                f"<li>{html.escape(str(n))}</li>" for n in self.conflict["name"].head(8)) + "</ul>"
+            top = (f"<p><b>{len(self.conflict):,} constraints in conflict</b> "
+                   "(<code>.conflict</code> lists them in the scenario's words):</p><ul>"
+                   + "".join(f"<li>{html.escape(str(n))}</li>"
+                             for n in self.conflict["name"].head(8)) + "</ul>")
         msg = html.escape(self.message[:300])
         return (f"<div><strong>AllocationResult</strong> — {html.escape(self.status.value)}"
                 f"<table>{rows}</table><p>{msg}</p>{top}</div>")
