@@ -50,7 +50,7 @@ def test_infeasible_run_points_at_the_conflict(small_run: Any) -> None:
                                            {"mission_floor": {"health": 1e6}})])
     run = Scenario.from_dict(config, sc.path).run()
     assert run.status == "infeasible"
-    _check(run, "infeasible", "constraints in conflict", "run.allocation.conflict")
+    _check(run, "infeasible", "constraints in conflict", ".conflict")
 
 
 def test_sweep_result_lists_failed_variants(small_run: Any) -> None:
