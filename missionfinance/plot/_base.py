@@ -80,14 +80,17 @@ def _styled(func: _F) -> _F:
 
 # ----------------------------------------------------------------------------- helpers
 def _label(text: object, limit: int = LABEL_CHARS) -> str:
-    """Safe label: at most ``limit`` characters, ``$`` escaped, no control characters.
+    """Safe label: at most ``limit`` characters, ``$`` escaped, no control characters,
+    emoji shown as □ (the figures' font has no glyph for them).
 
     Examples
     --------
     >>> _label("Costs $5m")
     'Costs \\\\$5m'
     """
-    value = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    # outside the Basic Multilingual Plane (emoji): no glyph in the figures' font
+    value = "".join(("□" if ord(ch) > 0xFFFF else ch) if ch.isprintable() else " "
+                    for ch in str(text))
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     return value.replace("$", r"\$")
