@@ -20,6 +20,7 @@ A user's own set is a TOML file of the same shape::
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import tomllib
@@ -90,10 +91,7 @@ class MissionSet:
     def load(cls, spec: str | Path = "builtin:uk") -> MissionSet:
         """Load ``"builtin:uk"`` or a mission TOML file (relative paths as given)."""
         if str(spec) == "builtin:uk":
-            text = resources.files("missionfinance.data").joinpath("missions_uk.toml").read_text(
-                encoding="utf-8"
-            )
-            return cls.from_toml(text, "builtin:uk")
+            return _builtin_uk()
         path = Path(spec)
         if str(spec).startswith("builtin:"):
             raise MissionFinanceError(
@@ -232,3 +230,12 @@ class MissionSet:
             f"<div><b>MissionSet</b> <code>{html.escape(self.source)}</code>: {len(self)} missions"
             f"<table><tr><th>id</th><th>mission</th><th>milestones</th></tr>{rows}</table></div>"
         )
+
+
+@functools.cache
+def _builtin_uk() -> MissionSet:
+    """The built-in catalogue, parsed once per process (a MissionSet is immutable)."""
+    text = resources.files("missionfinance.data").joinpath("missions_uk.toml").read_text(
+        encoding="utf-8"
+    )
+    return MissionSet.from_toml(text, "builtin:uk")

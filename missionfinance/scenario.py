@@ -363,6 +363,7 @@ class Scenario:
         client: Any = None,
         scheduler: str | None = None,
         progress: bool = False,
+        chunk: int | None = None,
     ) -> Any:
         """Solve many variants of this scenario and compare them (:mod:`missionfinance.sweep`).
 
@@ -377,6 +378,9 @@ class Scenario:
         workers, client, scheduler, progress
             Where to run: local processes (default: one per core), a
             ``dask.distributed.Client``, or a scheduler address.
+        chunk : int, optional
+            Variants solved one after another from the same warm-started model
+            (default :data:`missionfinance.sweep.CHUNK`).
 
         Returns
         -------
@@ -401,7 +405,8 @@ class Scenario:
         if not chosen:
             raise MissionFinanceError("sweep: no variants; give vary={key: [values]} or variants")
         return sw.run_sweep(
-            self, chosen, workers=workers, client=client, scheduler=scheduler, progress=progress
+            self, chosen, workers=workers, client=client, scheduler=scheduler, progress=progress,
+            chunk=chunk or sw.CHUNK,
         )
 
     def __repr__(self) -> str:

@@ -45,6 +45,7 @@ __all__ = [
     "InstrumentMix",
     "MissionBound",
     "RegionalShare",
+    "Resolver",
     "SolverOptions",
     "Status",
     "Target",
@@ -53,3 +54,11 @@ __all__ = [
     "solve_pyomo",
     "to_pyomo",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Resolver":  # loaded on first use: it checks its shortcuts at import
+        from missionfinance.model.resolve import Resolver
+
+        return Resolver
+    raise AttributeError(f"module 'missionfinance.model' has no attribute {name!r}")
