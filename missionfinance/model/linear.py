@@ -59,7 +59,7 @@ class LinearModel:
     _vals: list[np.ndarray] = field(default_factory=list)
     _rlower: list[np.ndarray] = field(default_factory=list)
     _rupper: list[np.ndarray] = field(default_factory=list)
-    _meta: list[pd.DataFrame] = field(default_factory=list)
+    _labels: list[tuple[str, int, dict[str, object]]] = field(default_factory=list)
     n_cols: int = 0
     n_rows: int = 0
     _cache: dict[str, object] = field(default_factory=dict)
@@ -86,7 +86,9 @@ class LinearModel:
                         lower: np.ndarray, upper: np.ndarray, meta: Mapping[str, object]) -> Block:
         """Add a block of rows; ``rows`` are local (0 … n−1), ``cols`` global column positions.
 
-        ``meta`` gives the row labels (:data:`ROW_META`); scalars are broadcast.
+        ``meta`` gives the row labels (:data:`ROW_META`); scalars are broadcast. The label
+        frame is built only when :attr:`row_meta` is read (most of a small model's build
+        time otherwise; a sweep's re-solves never need it).
         """
         self._cache.clear()
         n = len(lower)
@@ -96,9 +98,7 @@ class LinearModel:
         self._vals.append(np.asarray(vals, dtype=np.float64)[keep])
         self._rlower.append(np.asarray(lower, dtype=np.float64))
         self._rupper.append(np.asarray(upper, dtype=np.float64))
-        frame = pd.DataFrame({k: meta.get(k, "") for k in ROW_META}, index=range(n))
-        frame["family"] = family
-        self._meta.append(frame)
+        self._labels.append((family, n, dict(meta)))
         block = Block(family, self.n_rows, n)
         self.blocks.append(block)
         self.n_rows += n
@@ -137,13 +137,24 @@ class LinearModel:
 
     @property
     def row_meta(self) -> pd.DataFrame:
-        """One row of labels per constraint row."""
+        """One row of labels per constraint row (built on first use, then cached)."""
         if "meta" not in self._cache:
-            self._cache["meta"] = (pd.concat(self._meta, ignore_index=True) if self._meta
+            frames = []
+            for family, n, labels in self._labels:
+                frame = pd.DataFrame({k: labels.get(k, "") for k in ROW_META}, index=range(n))
+                frame["family"] = family
+                frames.append(frame)
+            self._cache["meta"] = (pd.concat(frames, ignore_index=True) if frames
                                    else pd.DataFrame(columns=list(ROW_META)))
         meta = self._cache["meta"]
         assert isinstance(meta, pd.DataFrame)
         return meta
+
+    def row_names(self) -> np.ndarray:
+        """Every row's name, without building the label frame."""
+        parts = [np.broadcast_to(np.asarray(meta.get("name", ""), dtype=object), (n,))
+                 for _family, n, meta in self._labels]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=object)
 
     def matrix(self) -> sp.csc_matrix:
         """The constraint matrix A (rows × columns), CSC, duplicates summed (cached)."""

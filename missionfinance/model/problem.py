@@ -305,6 +305,27 @@ def _year_index(col: pd.Series, years: tuple[str, ...], default: int, name: str,
     return idx.to_numpy(dtype=np.int64)
 
 
+def check_values(problem: AllocationProblem) -> None:
+    """The checks on mission weights, budget totals and exposure limits (the values a sweep
+    changes most; :func:`prepare` makes them, and so does a re-solve that reuses its arrays)."""
+    years, missions = tuple(problem.years), tuple(problem.missions)
+    for m in problem.weights:
+        if m not in missions:
+            raise _err(problem, f"weights names mission {m!r}, not one of {', '.join(missions)}")
+    for c, by_year in problem.budget.items():
+        for y, v in by_year.items():
+            if y not in years:
+                raise _err(problem, f"budget.{c}.{y}: year outside the horizon "
+                           f"{years[0]}..{years[-1]}")
+            if not np.isfinite(v) or v < 0:
+                raise _err(problem, f"budget.{c}.{y}: {v!r} must be a number ≥ 0")
+    for y, v in problem.exposure.items():
+        if y not in years:
+            raise _err(problem, f"exposure.{y}: year outside the horizon {years[0]}..{years[-1]}")
+        if not v >= 0:
+            raise _err(problem, f"exposure.{y}: {v!r} must be ≥ 0")
+
+
 def prepare(problem: AllocationProblem) -> ProblemData:
     """Validate ``problem`` and turn it into arrays (no loop over projects).
 
@@ -397,9 +418,7 @@ def prepare(problem: AllocationProblem) -> ProblemData:
     contrib_df.index = contrib_df.index.astype(str)
     contrib = (contrib_df.reindex(index=pd.Index(ids), columns=list(missions))
                .fillna(0.0).to_numpy(dtype=np.float64))
-    for m in problem.weights:
-        if m not in missions:
-            raise _err(problem, f"weights names mission {m!r}, not one of {', '.join(missions)}")
+    check_values(problem)
     weights = np.array([float(problem.weights.get(m, 1.0)) for m in missions])
 
     controls = sorted({c for ins in problem.instruments.values() for c in ins.controls}
@@ -413,18 +432,6 @@ def prepare(problem: AllocationProblem) -> ProblemData:
             score[k, cpos[c]] = float(s)
         if ins.expected_loss_to is not None:
             loss_control[k] = cpos[ins.expected_loss_to]
-    for c, by_year in problem.budget.items():
-        for y, v in by_year.items():
-            if y not in years:
-                raise _err(problem, f"budget.{c}.{y}: year outside the horizon "
-                           f"{years[0]}..{years[-1]}")
-            if not np.isfinite(v) or v < 0:
-                raise _err(problem, f"budget.{c}.{y}: {v!r} must be a number ≥ 0")
-    for y, v in problem.exposure.items():
-        if y not in years:
-            raise _err(problem, f"exposure.{y}: year outside the horizon {years[0]}..{years[-1]}")
-        if not v >= 0:
-            raise _err(problem, f"exposure.{y}: {v!r} must be ≥ 0")
     exposure_instr = np.array([problem.instruments[n].exposure for n in inames], dtype=bool)
     bears = np.array([problem.instruments[n].bears_loss for n in inames], dtype=bool)
 

@@ -24,18 +24,16 @@ re-runs from the current basis:
    does; or, when the Resolver holds a :meth:`Resolver.seed` basis for that layout, a
    simplex started from it.
 
-Two shortcuts keep step 1 cheap when a model is loaded (measured: they are most of the
-time of a re-solve at the bundled example's size). :func:`lean_build` runs the same
-``add_<family>`` functions on a :class:`LinearModel` that defers its per-block label
-frames; :class:`_PrepareCache` reuses ``prepare``'s arrays when only weights, budget totals
-or exposure limits changed (with the checks ``prepare`` makes on them). Both are guarded
-twice: at import, :func:`shortcuts_match_model` checks that ``build`` still calls exactly
-:data:`BUILD_STEPS` and that ``ProblemData`` still has exactly :data:`PROBLEM_DATA_FIELDS`;
-and every fresh load uses the real ``prepare`` and ``build`` and compares both shortcuts
-with them (:func:`same_model`, :func:`same_data`). A failed check switches the shortcut
-off (slower, never wrong); a test fails too, naming what to update. Both belong in the model's own modules (a lazily built label frame
-in ``LinearModel``; ``prepare`` split into a project part and a scenario part); they live
-here until then.
+Step 1 stays cheap when a model is loaded (measured: building is most of the time of a
+re-solve at the bundled example's size): ``build`` defers its row-label frame until it is
+read (:class:`~missionfinance.model.linear.LinearModel`), and :class:`_PrepareCache`
+reuses ``prepare``'s arrays when only weights, budget totals or exposure limits changed
+(with the checks ``prepare`` makes on them). The cache is guarded twice: at import,
+:func:`shortcuts_match_model` checks that ``ProblemData`` still has exactly
+:data:`PROBLEM_DATA_FIELDS`; and every fresh load uses the real ``prepare`` and compares
+the cache with it (:func:`same_data`). A failed check switches the cache off (slower,
+never wrong); a test fails too, naming what to update. It belongs in the model's own
+``prepare`` (split into a project part and a scenario part); it lives here until then.
 
 What is checked, always (DESIGN §4 "Solver facts"): every HiGHS status; the threads of
 the process (``HighsRun.run`` refuses a thread count other than the first solve's);
@@ -67,7 +65,6 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -77,8 +74,8 @@ import scipy.sparse as sp
 
 from missionfinance.model.build import build
 from missionfinance.model.highs import HighsRun, RawSolution, SolverOptions, check_scaling
-from missionfinance.model.linear import ROW_META, Block, LinearModel
-from missionfinance.model.problem import AllocationProblem, ProblemData, prepare
+from missionfinance.model.linear import LinearModel
+from missionfinance.model.problem import AllocationProblem, ProblemData, check_values, prepare
 from missionfinance.model.result import BINDING_TOL, AllocationResult, _clean, extract, fill_private
 from missionfinance.model.solve import _marginal_private, solve, solver_record
 from missionfinance.model.status import Status
@@ -191,62 +188,6 @@ def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel
                    pd.DataFrame(), mode)
 
 
-# ----------------------------------------------------------------------------- lean build
-@dataclass
-class _LeanModel(LinearModel):
-    """A LinearModel that keeps each block's row labels as given and builds the label frame
-    only when :attr:`row_meta` is read. The arrays are those of :class:`LinearModel`; only
-    the per-block DataFrame (most of the build time of a small model) is deferred."""
-
-    _labels: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)
-
-    def add_constraints(self, family: str, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
-                        lower: np.ndarray, upper: np.ndarray, meta: Mapping[str, object]) -> Block:
-        self._cache.clear()
-        n = len(lower)
-        keep = vals != 0
-        self._rows.append(np.asarray(rows, dtype=np.int64)[keep] + self.n_rows)
-        self._cols.append(np.asarray(cols, dtype=np.int64)[keep])
-        self._vals.append(np.asarray(vals, dtype=np.float64)[keep])
-        self._rlower.append(np.asarray(lower, dtype=np.float64))
-        self._rupper.append(np.asarray(upper, dtype=np.float64))
-        self._labels.append((family, n, dict(meta)))
-        block = Block(family, self.n_rows, n)
-        self.blocks.append(block)
-        self.n_rows += n
-        return block
-
-    @property
-    def row_meta(self) -> pd.DataFrame:
-        if "meta" not in self._cache:
-            frames = []
-            for family, n, labels in self._labels:
-                frame = pd.DataFrame({k: labels.get(k, "") for k in ROW_META}, index=range(n))
-                frame["family"] = family
-                frames.append(frame)
-            self._cache["meta"] = (pd.concat(frames, ignore_index=True) if frames
-                                   else pd.DataFrame(columns=list(ROW_META)))
-        frame_all = self._cache["meta"]
-        assert isinstance(frame_all, pd.DataFrame)
-        return frame_all
-
-    def row_names(self) -> np.ndarray:
-        """Every row's name, without building the label frame."""
-        parts = [np.broadcast_to(np.asarray(meta.get("name", ""), dtype=object), (n,))
-                 for _family, n, meta in self._labels]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=object)
-
-
-#: The ``add_<family>`` steps of :func:`missionfinance.model.build.build`, in its order;
-#: ``add_targets`` runs only for ``min_cost``. :func:`shortcuts_match_model` compares this
-#: with the source of ``build`` so that a family added there switches the lean build off.
-BUILD_STEPS: tuple[str, ...] = (
-    "add_core_variables", "add_budget", "add_capacity", "add_crowding_in",
-    "add_private_capacity", "add_exposure", "add_expected_loss", "add_cvar",
-    "add_mission_bounds", "add_regional", "add_instrument_mix", "add_targets",
-    "add_integer_features",
-)
-
 #: The fields of :class:`ProblemData` that :class:`_PrepareCache` knows: a field added to it
 #: switches the cached ``prepare`` off (it may depend on a value the cache reuses).
 PROBLEM_DATA_FIELDS: frozenset[str] = frozenset({
@@ -257,37 +198,13 @@ PROBLEM_DATA_FIELDS: frozenset[str] = frozenset({
 })
 
 
-def shortcuts_match_model() -> tuple[bool, bool]:
-    """Whether the lean build and the cached prepare still mirror the model's code:
-    ``build`` calls exactly :data:`BUILD_STEPS` (in order), and :class:`ProblemData` has
-    exactly :data:`PROBLEM_DATA_FIELDS`. A Resolver uses a shortcut only when its check
-    passes (tests assert both do)."""
-    import inspect
-    import re
+def shortcuts_match_model() -> bool:
+    """Whether the cached prepare still mirrors the model's code: :class:`ProblemData` has
+    exactly :data:`PROBLEM_DATA_FIELDS`. A Resolver uses the cache only when this holds
+    (a test asserts it does)."""
     from dataclasses import fields
 
-    from missionfinance.model import build as b
-
-    try:
-        steps = tuple(re.findall(r"\b(add_\w+)\(m, d, problem\)", inspect.getsource(b.build)))
-    except (OSError, TypeError):  # no source (frozen install): trust only the runtime checks
-        steps = BUILD_STEPS
-    known = {f.name for f in fields(ProblemData)} == PROBLEM_DATA_FIELDS
-    return steps == BUILD_STEPS, known
-
-
-def lean_build(problem: AllocationProblem, d: ProblemData) -> LinearModel:
-    """:func:`missionfinance.model.build.build` on a :class:`_LeanModel` (the same
-    :data:`BUILD_STEPS`, in the same order). A Resolver also compares it with ``build`` on
-    every fresh load and stops using it at the first difference."""
-    from missionfinance.model import build as b
-
-    m = _LeanModel(sense="min" if problem.objective == "min_cost" else "max")
-    for step in BUILD_STEPS:
-        if step == "add_targets" and problem.objective != "min_cost":
-            continue
-        getattr(b, step)(m, d, problem)
-    return m
+    return {f.name for f in fields(ProblemData)} == PROBLEM_DATA_FIELDS
 
 
 def same_model(a: LinearModel, b: LinearModel) -> bool:
@@ -361,28 +278,6 @@ class _PrepareCache:
         check_values(problem)
         weights = np.array([float(problem.weights.get(m, 1.0)) for m in d.missions])
         return replace(d, weights=weights)
-
-
-def check_values(problem: AllocationProblem) -> None:
-    """The checks ``prepare`` makes on weights, budget totals and exposure limits."""
-    from missionfinance.model.problem import _err
-
-    years, missions = tuple(problem.years), tuple(problem.missions)
-    for m in problem.weights:
-        if m not in missions:
-            raise _err(problem, f"weights names mission {m!r}, not one of {', '.join(missions)}")
-    for c, by_year in problem.budget.items():
-        for y, v in by_year.items():
-            if y not in years:
-                raise _err(problem, f"budget.{c}.{y}: year outside the horizon "
-                           f"{years[0]}..{years[-1]}")
-            if not np.isfinite(v) or v < 0:
-                raise _err(problem, f"budget.{c}.{y}: {v!r} must be a number ≥ 0")
-    for y, v in problem.exposure.items():
-        if y not in years:
-            raise _err(problem, f"exposure.{y}: year outside the horizon {years[0]}..{years[-1]}")
-        if not v >= 0:
-            raise _err(problem, f"exposure.{y}: {v!r} must be ≥ 0")
 
 
 def same_data(a: ProblemData, b: ProblemData) -> bool:
@@ -533,7 +428,7 @@ class Resolver:
         self.warm = warm
         self._loaded: OrderedDict[LayoutKey, _Loaded] = OrderedDict()
         self._prep = _PrepareCache()
-        self._use_lean, self._use_cache = _SHORTCUTS
+        self._use_cache = _SHORTCUTS
         self._seeds: dict[LayoutKey, Any] = {}
         self._verified: set[LayoutKey] = set()
         #: What the seeds were made from (the sweep keeps its base data here).
@@ -590,36 +485,30 @@ class Resolver:
         return d, model, model.row_meta["name"].to_numpy(dtype=object)
 
     def _lean(self, problem: AllocationProblem) -> tuple[ProblemData, LinearModel, np.ndarray]:
-        """The cheap build used to diff against a loaded model (see :func:`lean_build`)."""
+        """The cheap path used to diff against a loaded model: the cached ``prepare`` and
+        ``build`` (whose row-label frame is only built when read)."""
         d = self._prep.get(problem) if self._use_cache else prepare(problem)
-        model = lean_build(problem, d)
-        assert isinstance(model, _LeanModel)
+        model, _defaults = build(problem, d)
         return d, model, model.row_names()
 
     def _check_shortcuts(self, problem: AllocationProblem, d: ProblemData,
                          model: LinearModel, key: LayoutKey) -> None:
-        """On a load from the real build: the cached prepare and the lean build must equal
-        the real ones, or they are not used again by this Resolver. A layout whose lean
-        build matched is remembered: later seeded loads of it may use the lean build."""
+        """On a load from the real prepare: the cached prepare must equal it, or it is not
+        used again by this Resolver. The layout is remembered as verified: later seeded
+        loads of it may take the cheap path."""
         if self._use_cache and self._prep.find(problem) is not None:
             try:
                 self._use_cache = same_data(self._prep.get(problem), d)
             except Exception:  # any drift from prepare switches the shortcut off
                 self._use_cache = False
         self._prep.put(problem, d)
-        if self._use_lean:
-            try:
-                self._use_lean = same_model(lean_build(problem, d), model)
-            except Exception:  # any drift from build switches the shortcut off
-                self._use_lean = False
-            if self._use_lean:
-                self._verified.add(key)
+        self._verified.add(key)
 
     def _run(self, problem: AllocationProblem, options: SolverOptions) -> _Solved | None:
         """Build and solve; None when the problem must go to ``solve`` (an integer model, or
         a warm run that is not optimal or not feasible)."""
         t0 = time.perf_counter()
-        lean = self.warm and self._use_lean and bool(self._loaded or self._verified)
+        lean = self.warm and bool(self._loaded or self._verified)
         d, model, names = self._lean(problem) if lean else self._real(problem)
         a = model.matrix()
         check_scaling(model, a)
@@ -637,8 +526,8 @@ class Resolver:
         if loaded is None:
             mode = "cold"
             seed = self._seeds.get(key) if self.warm else None
-            # A cold load always uses the real build (so it equals ``solve`` bit for bit);
-            # a seeded load may use the lean one once its layout has been verified.
+            # A cold load always uses the real prepare (so it equals ``solve`` bit for bit);
+            # a seeded load may use the cached one once its layout has been verified.
             if not (lean and seed is not None and key in self._verified):
                 if lean:
                     d, model, names = self._real(problem)

@@ -1,5 +1,6 @@
-"""The Resolver's shortcuts equal the model's own code: lean build == build, cached
-prepare == prepare, and re-solving random problems with every family matches solve."""
+"""The Resolver's shortcut equals the model's own code: cached prepare == prepare, the
+row names read without the label frame equal the frame's, and re-solving random problems
+with every family matches solve."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ from dataclasses import replace
 import pytest
 
 from missionfinance.errors import MissionFinanceError
-from missionfinance.model import AllocationProblem, Target, solve
+from missionfinance.model import AllocationProblem, solve
 from missionfinance.model.build import build
 from missionfinance.model.problem import prepare
 from missionfinance.model.resolve import (
     Resolver,
     _PrepareCache,
-    lean_build,
     same_data,
     same_model,
     shortcuts_match_model,
@@ -35,14 +35,11 @@ def _variants(seed: int) -> list[AllocationProblem]:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_lean_build_equals_build(seed: int) -> None:
+def test_row_names_equal_the_label_frame(seed: int) -> None:
     for p in _variants(seed):
-        d = prepare(p)
-        assert same_model(lean_build(p, d), build(p, d)[0])
-    p = replace(random_problem(seed), objective="min_cost",
-                targets=(Target("health", 20.0), Target("growth", 10.0, price=50.0)))
-    d = prepare(p)
-    assert same_model(lean_build(p, d), build(p, d)[0])
+        model = build(p, prepare(p))[0]
+        assert model.row_names().tolist() == model.row_meta["name"].tolist()
+        assert same_model(model, build(p, prepare(p))[0])
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -72,17 +69,15 @@ def test_resolving_random_problems_with_every_family_matches_solve(seed: int) ->
         if ref.ok:
             assert got.objective == pytest.approx(ref.objective, rel=1e-6, abs=1e-9)
     assert r.stats.cold + r.stats.warm + r.stats.delegated == 5
-    assert r._use_lean and r._use_cache
+    assert r._use_cache
 
 
 def test_shortcuts_mirror_the_model_code() -> None:
-    lean_ok, cache_ok = shortcuts_match_model()
-    assert lean_ok, ("build() no longer calls exactly resolve.BUILD_STEPS: update BUILD_STEPS "
-                     "(and lean_build) to the new family order")
+    cache_ok = shortcuts_match_model()
     assert cache_ok, ("ProblemData has new or removed fields: check that _PrepareCache may "
                       "reuse them, then update resolve.PROBLEM_DATA_FIELDS")
     r = Resolver()
-    assert (r._use_lean, r._use_cache) == (True, True)
+    assert r._use_cache
 
 
 def test_prepare_cache_keeps_several_projects_frames() -> None:
