@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -167,27 +167,23 @@ def allocation_by_group(frame: pd.DataFrame, key: str, top: int = 12,
     return fig
 
 
+def _run_view(obj: Any) -> Any:
+    """A run for the report's tables: a RunResult as it is, an AllocationResult alone
+    wrapped with no scenario (no limits, the default instruments, the allocation's years)."""
+    if getattr(obj, "scenario", None) is not None:
+        return obj
+    from types import SimpleNamespace
+
+    return SimpleNamespace(allocation=_allocation_of(obj), scenario=SimpleNamespace(),
+                           pipeline=None)
+
+
 def _budget_frame(run: Any) -> pd.DataFrame:
-    result = _allocation_of(run)
-    ds = getattr(result, "dataset", None)
-    scenario = getattr(run, "scenario", None)
-    limits: Mapping[str, Mapping[str, float]] = getattr(scenario, "budget", None) or {}
-    years = list(getattr(scenario, "years", ()) or ())
-    rows: list[tuple[str, str, float]] = []
-    if ds is not None and "budget_cost" in getattr(ds, "data_vars", {}):
-        cost = ds["budget_cost"]
-        other = [d for d in cost.dims if d not in ("control", "year")]
-        used = cost.sum(other).transpose("control", "year").to_series()
-        rows = [(str(c), str(y), float(v)) for (c, y), v in used.items()]
-    frame = pd.DataFrame(rows, columns=["control", "year", "used"])
-    controls = sorted(set(frame["control"]) | set(limits))
-    years = years or sorted(set(frame["year"]))
-    grid = pd.MultiIndex.from_product([controls, years], names=["control", "year"])
-    used_s = frame.groupby(["control", "year"])["used"].sum().reindex(grid, fill_value=0.0)
-    out = used_s.rename("used").reset_index()
-    out["limit"] = [float(limits[c][y]) if c in limits and y in limits[c] else np.nan
-                    for c, y in zip(out["control"], out["year"], strict=True)]
-    return out
+    """The report's budget table (:func:`missionfinance.report.tables.budget_use`)."""
+    from missionfinance.report import tables
+
+    view = _run_view(run)
+    return tables.budget_use(view, tables.allocation_frame(view.allocation))
 
 
 @_styled
@@ -238,18 +234,11 @@ def budget_use(run_or_frame: Any) -> Figure:
 
 
 def _exposure_frame(run: Any) -> pd.DataFrame:
-    scenario = getattr(run, "scenario", None)
-    alloc = _frame(run, "allocation")
-    from missionfinance.instruments import DEFAULT_INSTRUMENTS
+    """The report's exposure table (:func:`missionfinance.report.tables.exposure_and_risk`)."""
+    from missionfinance.report import tables
 
-    instruments: Mapping[str, Any] = getattr(scenario, "instruments", None) or DEFAULT_INSTRUMENTS
-    flagged = {n for n, i in instruments.items() if getattr(i, "exposure", False)}
-    years = list(getattr(scenario, "years", ()) or sorted(set(alloc["year"].astype(str))))
-    new = alloc[alloc["instrument"].astype(str).isin(flagged)].groupby(
-        alloc["year"].astype(str))["public"].sum().reindex(years, fill_value=0.0)
-    limits: Mapping[str, float] = getattr(scenario, "exposure", None) or {}
-    return pd.DataFrame({"year": years, "exposure_stock": new.cumsum().to_numpy(dtype=float),
-                         "exposure_limit": [float(limits.get(y, np.nan)) for y in years]})
+    view = _run_view(run)
+    return tables.exposure_and_risk(view, tables.allocation_frame(view.allocation))
 
 
 @_styled
