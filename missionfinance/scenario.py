@@ -13,7 +13,8 @@ Tables read here::
                     lines (a path or a list of paths, optional), pipeline (required),
                     formats (optional: path → format, for inputs whose format is not
                     detected), currency_rates (optional: {EUR = 0.85} £ per unit, for OCDS)
-    [instruments.<name>]  budget_score, expected_loss_to, exposure, source, description
+    [instruments.<name>]  budget_score, expected_loss_to, exposure, source, description,
+                          cash-flow terms (missionfinance.cashflows.TERM_KEYS)
     [budget.<control>]    financial year → £m (flow limit per year)
     [exposure]            financial year → £m (stock limit at each year end)
     [objective]           kind, weights (mission → weight)
