@@ -52,14 +52,40 @@ RDEL at issue — see :mod:`missionfinance.instruments`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from missionfinance.cashflows import CashflowResult
+from missionfinance.cashflows import DEFAULT_TERMS, CashflowResult, Terms, economic_cost, schedule
 from missionfinance.years import fy_from_start, year_start
 
-__all__ = ["MEASURES", "TREATMENTS", "fiscal_effects", "fiscal_table"]
+__all__ = [
+    "MEASURES",
+    "TREATMENTS",
+    "allocation_cashflows",
+    "cost_by_instrument",
+    "fiscal_effects",
+    "fiscal_summary",
+    "fiscal_table",
+    "money_out_and_back",
+    "treatments_table",
+]
+
+#: Plain words of each schedule's treatment, for the report's assumptions.
+TREATMENT_WORDS: dict[str, tuple[str, str]] = {
+    "grant": ("capital grant: PSNB, PSND and PSNFL rise by the amount; not in the current budget",
+              "ONS PSF methodological guide; ESA 2010 ch. 4 (capital transfers)"),
+    "loan": ("financial transaction: no PSNB at issue, PSND rises by the cash lent, PSNFL nets the "
+             "loan; interest lowers PSNB and the current deficit; write-offs raise PSNFL",
+             "ONS PSF methodological guide; ESA 2010 ch. 5-6; OBR EFO October 2024"),
+    "equity": ("financial transaction: PSND rises by the cash, PSNFL nets the stake at book value; "
+               "dividends lower PSNB and the current deficit; an exit gain lowers PSNFL only",
+               "ONS PSF methodological guide; ESA 2010 ch. 5-6; HMT answer HL5736 (2025)"),
+    "guarantee": ("one-off contingent liability: nothing at issue; fees lower PSNB and the current "
+                  "deficit; calls are capital transfers raising PSNB, PSND and PSNFL when paid",
+                  "ESA 2010 ch. 20; Eurostat MGDD part VII; HMT contingent-liability framework"),
+}
 
 #: Measures of fiscal.csv, in order.
 MEASURES: tuple[str, ...] = ("psnb", "current_deficit", "psnd", "psnfl")
@@ -138,3 +164,87 @@ def fiscal_table(fiscal: pd.DataFrame, measure: str, limits: Mapping[str, float]
         table["limit"] = pd.Series(limits, dtype="float64").reindex(table.index)
     table.columns.name = None
     return table
+
+
+def allocation_cashflows(run: Any, alloc: pd.DataFrame) -> CashflowResult:
+    """Cash flows of a run's allocation (allocation.csv ``public`` per project, instrument, year).
+
+    A guarantee's ``public`` is its face value; every instrument follows the
+    :class:`~missionfinance.cashflows.Terms` of the scenario, overridden per project by
+    the pipeline's ``<instrument>_<term>`` columns.
+    """
+    scenario = run.scenario
+    instruments = getattr(scenario, "instruments", None) or {}
+    names = set(instruments) | set(alloc["instrument"])
+    terms = {name: getattr(instruments.get(name), "terms", DEFAULT_TERMS.get(name, Terms()))
+             for name in names}
+    years = list(getattr(scenario, "years", None) or sorted(set(alloc["year"])) or ["2000-01"])
+    commitments = alloc[["project_id", "instrument", "year", "public"]].rename(columns={"public": "amount"})
+    pipeline = getattr(run, "pipeline", None)
+    if not isinstance(pipeline, pd.DataFrame) or "project_id" not in pipeline:
+        pipeline = None
+    return schedule(commitments, terms, years, pipeline)
+
+
+def money_out_and_back(cashflows: CashflowResult) -> pd.DataFrame:
+    """Per year and instrument: ``money_out``, ``money_back`` (both ≥ 0) and ``net`` [£m].
+
+    ``net`` = money back − money out (negative = net outflow from the Exchequer).
+    """
+    flows = cashflows.flows
+    if flows.empty:
+        return pd.DataFrame({"year": pd.Series([], dtype=object), "instrument": pd.Series([], dtype=object),
+                             "money_out": pd.Series([], dtype="float64"),
+                             "money_back": pd.Series([], dtype="float64"),
+                             "net": pd.Series([], dtype="float64")})
+    amount = flows["amount"]
+    frame = pd.DataFrame({"year": flows["year"], "instrument": flows["instrument"],
+                          "money_out": (-amount).clip(lower=0.0), "money_back": amount.clip(lower=0.0)})
+    out = frame.groupby(["year", "instrument"], as_index=False)[["money_out", "money_back"]].sum()
+    out["net"] = out["money_back"] - out["money_out"]
+    return out.sort_values(["year", "instrument"]).reset_index(drop=True)
+
+
+def fiscal_summary(fiscal: pd.DataFrame) -> pd.DataFrame:
+    """Per year, the allocation's total effect on each measure [£m] (one column per measure)."""
+    if fiscal.empty:
+        return pd.DataFrame({"year": pd.Series([], dtype=object),
+                             **{m: pd.Series([], dtype="float64") for m in MEASURES}})
+    table = fiscal.pivot_table(index="year", columns="measure", values="value", aggfunc="sum", fill_value=0.0)
+    table = table.reindex(columns=list(MEASURES), fill_value=0.0)
+    table.columns.name = None
+    return table.reset_index()
+
+
+def cost_by_instrument(cashflows: CashflowResult, rate: float | None = None) -> pd.DataFrame:
+    """Per instrument: money out, money back (undiscounted) and economic cost [£m PV]."""
+    flows = money_out_and_back(cashflows)
+    if flows.empty:
+        return pd.DataFrame({"instrument": pd.Series([], dtype=object),
+                             **{c: pd.Series([], dtype="float64")
+                                for c in ("money_out", "money_back", "net", "economic_cost")}})
+    table = flows.groupby("instrument")[["money_out", "money_back", "net"]].sum()
+    table["economic_cost"] = economic_cost(cashflows, rate=rate).reindex(table.index)
+    return table.reset_index()
+
+
+def treatments_table(instruments: Mapping[str, Any]) -> pd.DataFrame:
+    """Per instrument: its cash-flow terms and national-accounts treatment, with sources."""
+    rows = []
+    for name in sorted(instruments):
+        t = getattr(instruments[name], "terms", Terms())
+        if t.schedule == "loan":
+            terms = (f"tenor {t.tenor} y, grace {t.grace} y, interest {t.interest_rate:.2%}, "
+                     f"{t.amortisation}")
+        elif t.schedule == "equity":
+            exit_ = (f"return {t.exit_return:.2%} a year" if t.exit_return is not None
+                     else f"exit {t.exit_multiple:g}×")
+            terms = f"hold {t.hold} y, {exit_}, dividend yield {t.dividend_yield:.2%}"
+        elif t.schedule == "guarantee":
+            terms = f"tenor {t.tenor} y, fee {t.fee_rate:.2%} a year"
+        else:
+            terms = "paid once, nothing back"
+        words, source = TREATMENT_WORDS[t.schedule]
+        rows.append({"instrument": name, "schedule": t.schedule, "terms": terms,
+                     "treatment": words, "source": source})
+    return pd.DataFrame(rows, columns=["instrument", "schedule", "terms", "treatment", "source"])

@@ -8,7 +8,8 @@ error, never silently ignored. Relative paths resolve against the file's folder.
 Tables read here::
 
     [scenario]      name (required), years (required, consecutive financial years),
-                    attribution = "net" | "gross" (default "net"), description
+                    attribution = "net" | "gross" (default "net"), description,
+                    discount_rate (real, share a year; default the Green Book 3.5%)
     [inputs]        missions ("builtin:uk" or a TOML path), rules ("builtin:uk" or a path),
                     lines (a path or a list of paths, optional), pipeline (required),
                     formats (optional: path → format, for inputs whose format is not
@@ -49,7 +50,7 @@ from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument, instrume
 from missionfinance.missions import MissionSet
 from missionfinance.years import check_financial_year, fy_from_start, year_start
 
-_SCENARIO_KEYS = {"name", "years", "attribution", "description"}
+_SCENARIO_KEYS = {"name", "years", "attribution", "description", "discount_rate"}
 _INPUT_KEYS = {"missions", "rules", "lines", "pipeline", "formats", "currency_rates"}
 #: Top-level tables this module reads itself; the rest go to the model's option parser.
 _OWN_TABLES = {"scenario", "inputs", "instruments", "budget"}
@@ -110,6 +111,7 @@ class Scenario:
     formats: dict[str, str] = field(default_factory=dict)
     currency_rates: dict[str, float] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
+    discount_rate: float | None = None
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -159,6 +161,15 @@ class Scenario:
             raise MissionFinanceError(
                 f"{name} key scenario.attribution: {attribution!r} is not 'net' or 'gross'"
             )
+
+        discount_rate = sc.get("discount_rate")
+        if discount_rate is not None:
+            discount_rate = _number(discount_rate, f"{name} key scenario.discount_rate")
+            if discount_rate > 0.5:
+                raise MissionFinanceError(
+                    f"{name} key scenario.discount_rate: {discount_rate!r} must be a share a year "
+                    "(3.5% is 0.035)"
+                )
 
         inputs = config.get("inputs")
         if not isinstance(inputs, Mapping):
@@ -262,6 +273,7 @@ class Scenario:
             formats=formats,
             currency_rates=rates,
             config=copy.deepcopy(dict(config)),
+            discount_rate=discount_rate,
         )
 
     # ------------------------------------------------------------------ views

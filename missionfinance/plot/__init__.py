@@ -17,6 +17,7 @@ private_by_mission         public £m and private £m mobilised per mission, and
 flow                       Sankey-style flow: budget → mission → instrument → private
 coverage_by_department     tagging coverage (favourable … not assessed) by department
 alignment_by_mission       baseline £m attributed for and against each mission
+money_out_and_back         public £m out and back per year by instrument, net line
 shadow_prices              what £1m more of each binding limit is worth (dual values)
 frontier                   a sweep's variants and their efficient frontier in (x, y)
 sweep_comparison           one metric (or mission value by mission) across variants
@@ -56,6 +57,7 @@ from missionfinance.plot.allocation import (
     private_by_mission,
     shadow_prices,
 )
+from missionfinance.plot.cashflows import money_out_and_back
 from missionfinance.plot.flow import flow, flow_frame
 from missionfinance.plot.sweeps import frontier, sweep_comparison
 from missionfinance.plot.tagging import alignment_by_mission, coverage_by_department
@@ -79,6 +81,7 @@ __all__ = [
     "flow_frame",
     "frontier",
     "mission_colours",
+    "money_out_and_back",
     "private_by_mission",
     "shadow_prices",
     "sweep_comparison",

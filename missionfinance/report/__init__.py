@@ -18,12 +18,20 @@ Files (all UTF-8, ``\\n`` line endings, £ million):
     tags) followed by the tag columns (``line_id, mission, weight, amount_attributed,
     rule_id, rationale, matched_on, direction``); for the pipeline, ``line_id`` is the
     project id.
+``cashflows.csv``
+    ``project_id, instrument, year, kind, amount`` — the allocation's expected cash flows
+    over each instrument's life, signed from the Exchequer's view
+    (:mod:`missionfinance.cashflows`).
+``fiscal.csv``
+    ``year, measure, instrument, value`` — effects on PSNB, the current deficit, PSND
+    and PSNFL (:mod:`missionfinance.fiscal`).
 ``summary.json``
     ``status``, ``objective`` (exactly as the model reports it, ``null`` when there is
     none), ``public_total``, ``private_total``, the model's other summary keys, then
     those of the report's headline the model does not give (``additional_private_total``,
     ``additional_share``, ``leverage``, ``projects_funded``, ``projects``,
-    ``expected_loss``) and ``scenario``.
+    ``expected_loss``), ``economic_cost`` (£m present value, when the model gives none)
+    and ``scenario``.
 ``report.html``, ``report.xlsx``
     The report for readers (:mod:`missionfinance.report.html`,
     :mod:`missionfinance.report.xlsx`).
@@ -53,6 +61,8 @@ OUTPUT_FILES = (
     "missions.csv",
     "constraints.csv",
     "tags.csv",
+    "cashflows.csv",
+    "fiscal.csv",
     "summary.json",
     "report.html",
     "report.xlsx",
@@ -141,21 +151,30 @@ def render_outputs(run: Any, base: Path | str) -> dict[str, bytes]:
     dict of str to bytes
         File name → content.
     """
+    from missionfinance.cashflows import economic_cost
+    from missionfinance.fiscal import allocation_cashflows, fiscal_effects
+
     result = run.allocation
     alloc = allocation_frame(result)
     summary = build_summary(run, alloc)
+    cashflows = allocation_cashflows(run, alloc)
+    fiscal = fiscal_effects(cashflows)
+    rate = getattr(run.scenario, "discount_rate", None)
+    summary.setdefault("economic_cost", float(economic_cost(cashflows, rate=rate, by=()).iloc[0]))
     files: dict[str, bytes] = {
         "allocation.csv": csv_bytes(alloc, keys=["project_id", "instrument", "year"]),
         "missions.csv": csv_bytes(_frame(getattr(result, "missions", None))),
         "constraints.csv": csv_bytes(_frame(getattr(result, "constraints", None))),
         "tags.csv": csv_bytes(tags_frame(run), keys=["scope", "line_id", "mission", "rule_id"]),
+        "cashflows.csv": csv_bytes(cashflows.flows, keys=["project_id", "instrument", "year"]),
+        "fiscal.csv": csv_bytes(fiscal, keys=["year", "measure", "instrument"]),
         "summary.json": json_bytes(summary),
     }
     from missionfinance.report.build import build_report
     from missionfinance.report.html import html_bytes
     from missionfinance.report.xlsx import xlsx_bytes
 
-    report = build_report(run, alloc, summary, Path(base))
+    report = build_report(run, alloc, summary, Path(base), cashflows=cashflows)
     files["report.html"] = html_bytes(report)
     files["report.xlsx"] = xlsx_bytes(report)
     files["manifest.json"] = json_bytes(build_manifest(run, files, Path(base), summary))

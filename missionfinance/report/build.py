@@ -99,7 +99,8 @@ def _flow(run: Any) -> pd.DataFrame:
     return frame.sort_values(columns[:3], kind="stable").reset_index(drop=True)
 
 
-def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path) -> Report:
+def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path,
+                 cashflows: Any = None) -> Report:
     """The :class:`Report` of ``run``.
 
     Parameters
@@ -112,7 +113,11 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
         Content of summary.json.
     base : Path
         Folder that provenance paths are relative to (parent of the output folder).
+    cashflows : CashflowResult, optional
+        The allocation's cash flows (computed when not given).
     """
+    from missionfinance import fiscal as fs
+
     result = run.allocation
     missions = _mission_set(run)
     mission_ids = list(missions.ids) if missions is not None else []
@@ -137,6 +142,18 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
     alignment, alignment_missions = t.baseline_alignment(getattr(run, "baseline", None))
     coverage = t.coverage_table(getattr(run, "baseline", None))
     assumptions = t.assumptions(run, alloc)
+    if cashflows is None:
+        cashflows = fs.allocation_cashflows(run, alloc)
+    fiscal = fs.fiscal_effects(cashflows)
+    fiscal_totals = fs.fiscal_summary(fiscal)
+    fiscal_by_instrument = fiscal.pivot_table(
+        index=["year", "measure"], columns="instrument", values="value", aggfunc="sum",
+        fill_value=0.0).reset_index() if not fiscal.empty else fiscal
+    if not fiscal.empty:
+        fiscal_by_instrument.columns.name = None
+    money = fs.money_out_and_back(cashflows)
+    costs = fs.cost_by_instrument(cashflows, getattr(run.scenario, "discount_rate", None))
+    treatments = fs.treatments_table(getattr(run.scenario, "instruments", {}) or {})
     scenario_path = getattr(run.scenario, "path", None)
     provenance = {
         "scenario": {"name": str(getattr(run.scenario, "name", "")),
@@ -199,6 +216,30 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
                        "irreducible infeasible set), in the scenario's words. Empty when the "
                        "scenario is feasible.", html_rows=60,
                        html_columns=("name", "family", "bound", "explanation")),
+        "Fiscal impact": RT(
+            "Fiscal impact", "Fiscal impact per year", fiscal_totals,
+            "The allocation's effect on public sector net borrowing (PSNB) and the current "
+            "deficit in each year, and on public sector net debt (PSND) and net financial "
+            "liabilities (PSNFL) at each year end, projected over the instruments' lives; "
+            "positive raises borrowing or debt (fiscal.csv).",
+            money=fs.MEASURES, html_rows=40),
+        "Fiscal by instrument": RT(
+            "Fiscal by instrument", "Fiscal impact by measure and instrument",
+            fiscal_by_instrument, "Each measure of the table above split by instrument.",
+            money=tuple(c for c in fiscal_by_instrument.columns if c not in ("year", "measure")),
+            html_rows=0),
+        "Money out and back": RT(
+            "Money out and back", "Public money out and back by year and instrument", money,
+            "Cash the Exchequer pays out (commitments, guarantee calls) and expects back "
+            "(repayments, interest, dividends, exits, fees, net of expected losses), "
+            "undiscounted (cashflows.csv).",
+            money=("money_out", "money_back", "net"), html_rows=40),
+        "Economic cost": RT(
+            "Economic cost", "Money out, money back and economic cost by instrument", costs,
+            "Undiscounted totals over the instruments' lives, and the net cost discounted to "
+            "the first year (Green Book 3.5% real unless the scenario sets discount_rate); "
+            "negative = a net return.",
+            money=("money_out", "money_back", "net", "economic_cost")),
         "Constraints": RT("Constraints", "Constraints and shadow prices", constraints,
                           "The model's shared limits (budget, exposure, mission and regional "
                           "targets, risk), binding ones first by shadow price, with what the "
@@ -241,6 +282,10 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
         "Assumptions": RT("Assumptions", "Assumptions: instruments and their sources",
                           assumptions, "How each instrument scores against the budget "
                           "controls, and where that treatment comes from."),
+        "Fiscal treatments": RT(
+            "Fiscal treatments", "Assumptions: cash-flow terms and fiscal treatments",
+            treatments, "Each instrument's cash-flow terms and how the national accounts "
+            "score it in PSNB, the current budget, PSND and PSNFL, with sources."),
         "Allocation": RT("Allocation", "Allocation (allocation.csv)", alloc,
                          "Every project × instrument × year with public finance committed.",
                          money=("public", "private"), html_rows=0),

@@ -184,6 +184,7 @@ def chart_uris(report: Report) -> dict[str, str]:
         ("exposure", lambda: plot.exposure(tab["Exposure and risk"].frame)),
         ("missions", lambda: plot.private_by_mission(tab["By mission"].frame, colours)),
         ("years", lambda: plot.allocation_by_year(tab["By year"].frame)),
+        ("cashflows", lambda: plot.money_out_and_back(tab["Money out and back"].frame)),
         ("departments", lambda: plot.allocation_by_group(tab["By department"].frame, "department",
                                                          title="Largest departments")),
         ("regions", lambda: plot.allocation_by_group(tab["By region"].frame, "region",

@@ -14,11 +14,12 @@ import pytest
 from missionfinance.report.xlsx import MONEY_FORMAT, sheet_name
 
 SHEETS = ["README", "Headline", "Budget", "Exposure and risk", "By mission", "By instrument",
-          "By year", "By department", "By region", "Flow", "Conflict", "Constraints",
+          "By year", "By department", "By region", "Flow", "Conflict", "Fiscal impact",
+          "Fiscal by instrument", "Money out and back", "Economic cost", "Constraints",
           "Project constraints",
           "Projects",
           "Baseline alignment", "Baseline by mission", "Tag coverage", "Assumptions",
-          "Allocation", "Provenance"]
+          "Fiscal treatments", "Allocation", "Provenance"]
 
 
 @pytest.fixture(scope="module")
