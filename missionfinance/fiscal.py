@@ -62,6 +62,7 @@ from missionfinance.years import fy_from_start, year_start
 
 __all__ = [
     "MEASURES",
+    "RECYCLED_KINDS",
     "TREATMENTS",
     "allocation_cashflows",
     "cost_by_instrument",
@@ -69,6 +70,7 @@ __all__ = [
     "fiscal_summary",
     "fiscal_table",
     "money_out_and_back",
+    "recycled_headroom",
     "treatments_table",
 ]
 
@@ -248,3 +250,25 @@ def treatments_table(instruments: Mapping[str, Any]) -> pd.DataFrame:
         rows.append({"instrument": name, "schedule": t.schedule, "terms": terms,
                      "treatment": words, "source": source})
     return pd.DataFrame(rows, columns=["instrument", "schedule", "terms", "treatment", "source"])
+
+
+#: Receipts that recycling returns to a control (losses net them down); the LP's
+#: ``recycling`` family uses the same kinds.
+RECYCLED_KINDS: tuple[str, ...] = ("principal", "interest", "dividend", "exit", "fee", "loss")
+
+
+def recycled_headroom(cashflows: CashflowResult, control: str, years: list[str],
+                      limits: Mapping[str, float]) -> pd.DataFrame:
+    """Receipts recycled into ``control`` in each later year of the horizon [£m].
+
+    Columns ``year, control, limit, recycled, available`` (limit + recycled). Every
+    receipt in a horizon year comes from a commitment of an earlier year (flows back
+    start at age 1), so the year's receipts are what the LP may recycle into it; years
+    without a budget for the control are left out (nothing to relax).
+    """
+    flows = cashflows.flows
+    got = flows.loc[flows["kind"].isin(RECYCLED_KINDS)].groupby("year")["amount"].sum()
+    rows = [{"year": y, "control": control, "limit": float(limits[y]),
+             "recycled": float(got.get(y, 0.0)), "available": float(limits[y]) + float(got.get(y, 0.0))}
+            for y in years[1:] if y in limits]
+    return pd.DataFrame(rows, columns=["year", "control", "limit", "recycled", "available"])

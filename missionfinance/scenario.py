@@ -255,6 +255,12 @@ class Scenario:
             missions=missions.ids,
             instruments=instruments,
         )
+        recycling = model_options.get("recycling")
+        if recycling is not None and recycling.control not in budget:
+            raise MissionFinanceError(
+                f"{name} key recycling.control: {recycling.control!r} has no budget table; "
+                f"name one of {', '.join(sorted(budget)) or 'the [budget.<control>] tables'}"
+            )
         return cls(
             path=path,
             name=str(sc["name"]),

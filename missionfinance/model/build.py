@@ -485,5 +485,12 @@ def build(problem: AllocationProblem, d: ProblemData) -> tuple[LinearModel, np.n
     if problem.objective == "min_cost":
         add_targets(m, d, problem)
     add_integer_features(m, d, problem)
+    from missionfinance.model.finance import add_fiscal, add_recycling, unit_measures
+
+    if (problem.fiscal_caps and problem.enabled("fiscal")) or (
+            problem.recycling is not None and problem.enabled("recycling")):
+        units = unit_measures(d, problem, len(d.years))
+        add_fiscal(m, d, problem, units)
+        add_recycling(m, d, problem, units)
     return m, defaults
 

@@ -46,6 +46,8 @@ FAMILIES: tuple[str, ...] = (
     "targets",
     "min_ticket",
     "min_projects",
+    "fiscal",
+    "recycling",
 )
 
 #: Pipeline columns the model reads (DESIGN §3.2, docs/CONTRACTS.md).
@@ -197,6 +199,11 @@ class AllocationProblem:
         Integer feature: a funded project receives at least this much in total.
     min_projects : Mapping[str, int]
         Integer feature: at least k funded projects contributing to each mission.
+    fiscal_caps : Mapping[str, Mapping[str, float]] [£m]
+        Measure (``psnb``, ``current_deficit``, ``psnd``, ``psnfl``) → year → most effect
+        of the allocation on it (:mod:`missionfinance.model.finance`).
+    recycling : Recycling or None
+        Receipts recycled into a control's later headroom.
     disabled : frozenset of str
         Constraint families switched off (names in :data:`FAMILIES`).
     solver : SolverOptions or None
@@ -228,6 +235,8 @@ class AllocationProblem:
     min_projects: Mapping[str, int] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     solver: SolverOptions | None = None
+    fiscal_caps: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    recycling: Any = None
     context: str = "allocation problem"
 
     def enabled(self, family: str) -> bool:

@@ -154,6 +154,11 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
     money = fs.money_out_and_back(cashflows)
     costs = fs.cost_by_instrument(cashflows, getattr(run.scenario, "discount_rate", None))
     treatments = fs.treatments_table(getattr(run.scenario, "instruments", {}) or {})
+    recycling = (getattr(run.scenario, "model_options", None) or {}).get("recycling")
+    recycled = fs.recycled_headroom(
+        cashflows, recycling.control, list(run.scenario.years),
+        (getattr(run.scenario, "budget", None) or {}).get(recycling.control, {})) \
+        if recycling is not None else fs.recycled_headroom(cashflows, "", [], {})
     scenario_path = getattr(run.scenario, "path", None)
     provenance = {
         "scenario": {"name": str(getattr(run.scenario, "name", "")),
@@ -240,6 +245,12 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
             "the first year (Green Book 3.5% real unless the scenario sets discount_rate); "
             "negative = a net return.",
             money=("money_out", "money_back", "net", "economic_cost")),
+        "Recycled headroom": RT(
+            "Recycled headroom", "Receipts recycled into later years' budgets", recycled,
+            "With recycling on, receipts of earlier commitments (repayments, interest, "
+            "dividends, exits and fees, net of expected losses) add to the named control's "
+            "headroom in the year they arrive. Empty when recycling is off.",
+            money=("limit", "recycled", "available")),
         "Constraints": RT("Constraints", "Constraints and shadow prices", constraints,
                           "The model's shared limits (budget, exposure, mission and regional "
                           "targets, risk), binding ones first by shadow price, with what the "

@@ -67,3 +67,28 @@ def test_discount_rate_key(small_scenario: Path) -> None:
     small_scenario.write_text(text.replace('attribution = "net"', 'attribution = "net"\ndiscount_rate = 3.5'))
     with pytest.raises(MissionFinanceError, match="scenario.discount_rate: 3.5"):
         Scenario.load(small_scenario)
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('[fiscal.psnfl]\n"2031-32" = 10.0\n', "fiscal.psnfl.2031-32: year '2031-32' is outside the horizon"),
+    ('[fiscal.pnsfl]\n"2026-27" = 10.0\n', "fiscal.pnsfl: unknown key; allowed current_deficit, psnb, psnd, psnfl"),
+    ('[fiscal.psnb]\n"2026-27" = "ten"\n', "fiscal.psnb.2026-27: 'ten'"),
+    ('[recycling]\ncontrol = "CDL"\n', "recycling.control: 'CDL' has no budget table; name one of CDEL, FT, RDEL"),
+    ('[recycling]\ncontrl = "FT"\n', "recycling.contrl: unknown key"),
+])
+def test_fiscal_and_recycling_keys_are_read_strictly(small_scenario: Path, table: str,
+                                                     message: str) -> None:
+    small_scenario.write_text(small_scenario.read_text(encoding="utf-8") + table, encoding="utf-8")
+    with pytest.raises(MissionFinanceError, match=message.replace("(", r"\(")):
+        Scenario.load(small_scenario)
+
+
+def test_fiscal_cap_binds_in_a_run(small_scenario: Path) -> None:
+    text = small_scenario.read_text(encoding="utf-8") + '[fiscal.psnb]\n"2026-27" = 5.0\n'
+    small_scenario.write_text(text, encoding="utf-8")
+    run = Scenario.load(small_scenario).run()
+    rows = run.allocation.constraints.set_index("name")
+    assert rows.loc["fiscal[psnb,2026-27]", "lhs"] <= 5.0 + 1e-6
+    grants = run.allocation.allocation
+    grants = grants.loc[(grants["instrument"] == "grant") & (grants["year"] == "2026-27")]
+    assert grants["public"].sum() <= 5.0 + 1e-6  # a capital grant scores in full in PSNB

@@ -15,7 +15,8 @@ from missionfinance.report.xlsx import MONEY_FORMAT, sheet_name
 
 SHEETS = ["README", "Headline", "Budget", "Exposure and risk", "By mission", "By instrument",
           "By year", "By department", "By region", "Flow", "Conflict", "Fiscal impact",
-          "Fiscal by instrument", "Money out and back", "Economic cost", "Constraints",
+          "Fiscal by instrument", "Money out and back", "Economic cost", "Recycled headroom",
+          "Constraints",
           "Project constraints",
           "Projects",
           "Baseline alignment", "Baseline by mission", "Tag coverage", "Assumptions",
