@@ -19,28 +19,15 @@ instrument ``i`` for project ``p`` (its terms, overrides, annual pd and lgd).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from missionfinance.cashflows import Terms, annual_pd, project_terms, unit_flows
 from missionfinance.fiscal import MEASURES, RECYCLED_KINDS, TREATMENTS
 from missionfinance.model.linear import LinearModel
-from missionfinance.model.problem import AllocationProblem, ProblemData
+from missionfinance.model.problem import AllocationProblem, ProblemData, Recycling
 
-
-@dataclass(frozen=True)
-class Recycling:
-    """Receipts recycled into a control's later headroom.
-
-    Attributes
-    ----------
-    control : str
-        The control total (e.g. ``"FT"``) whose budget rows the receipts relax.
-    """
-
-    control: str
+__all__ = ["Recycling", "add_fiscal", "add_recycling", "recycled_by_year", "unit_measures"]
 
 
 def unit_measures(d: ProblemData, problem: AllocationProblem, horizon: int,

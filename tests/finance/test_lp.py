@@ -10,8 +10,7 @@ import pytest
 
 from missionfinance.cashflows import Terms
 from missionfinance.instruments import DEFAULT_INSTRUMENTS
-from missionfinance.model import AllocationProblem, Status, solve
-from missionfinance.model.finance import Recycling
+from missionfinance.model import AllocationProblem, Recycling, Status, solve
 
 
 def one_project(eligible: str, leverage: dict[str, float], years: tuple[str, ...],

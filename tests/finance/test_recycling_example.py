@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from missionfinance.fiscal import RECYCLED_KINDS, allocation_cashflows
-from missionfinance.report.tables import allocation_frame, budget_use
 from missionfinance.scenario import Scenario
+from missionfinance.views import allocation_frame, budget_use
 from tests.conftest import EXAMPLE
 
 
