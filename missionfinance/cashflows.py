@@ -574,7 +574,9 @@ def economic_cost(
         frame = cashflows
     if first_year is None:
         first_year = min(frame["year"]) if len(frame) else "2000-01"
-    idx = frame["year"].map(year_start).to_numpy(dtype="int64") - year_start(first_year) if len(frame) else np.zeros(0, dtype="int64")
+    codes, labels = pd.factorize(frame["year"])
+    starts = np.array([year_start(y) for y in labels], dtype="int64")
+    idx = starts[codes] - year_start(first_year) if len(frame) else np.zeros(0, dtype="int64")
     if (idx < 0).any():
         raise MissionFinanceError(f"economic cost: a flow comes before the first year {first_year!r}")
     df = discount_factors(int(idx.max()) + 1 if len(idx) else 1, rate)

@@ -133,19 +133,25 @@ def fiscal_effects(cashflows: CashflowResult) -> pd.DataFrame:
                           "instrument": pd.Series([], dtype=object), "value": pd.Series([], dtype="float64")})
     if flows.empty:
         return empty
-    years = _span(list(flows["year"]) + list(cashflows.assets["year"]) + [cashflows.first_year])
+    inst_codes, inst_names = pd.factorize(flows["instrument"])
+    year_codes, year_names = pd.factorize(flows["year"])
+    kind_codes, kind_names = pd.factorize(flows["kind"])
+    years = _span([*map(str, year_names), *cashflows.assets["year"], cashflows.first_year])
+    instruments = sorted(map(str, inst_names))
+    inst_pos = np.array([instruments.index(str(i)) for i in inst_names])
+    year_pos = np.array([years.index(str(y)) for y in year_names])
+    cell = inst_pos[inst_codes] * len(years) + year_pos[year_codes]
+    size = len(instruments) * len(years)
     out = -flows["amount"].to_numpy(dtype="float64")
-    sched = flows["instrument"].map(cashflows.schedules).fillna("grant").to_numpy()
-    kinds = flows["kind"].to_numpy()
-    cols: dict[str, np.ndarray] = {"psnd": out}
+    cols: dict[str, np.ndarray] = {"psnd": np.bincount(cell, weights=out, minlength=size)}
     for measure, table in TREATMENTS.items():
-        weight = np.array([table.get((s, k), 0.0) for s, k in zip(sched, kinds, strict=True)])
-        cols[measure] = out * weight
-    frame = pd.DataFrame({"instrument": flows["instrument"].to_numpy(), "year": flows["year"].to_numpy(), **cols})
-    per = frame.groupby(["instrument", "year"]).sum()
-    instruments = sorted(set(flows["instrument"]))
+        # One weight per (instrument, kind), looked up once and broadcast by code.
+        weight = np.array([[table.get((cashflows.schedules.get(str(i), "grant"), str(k)), 0.0)
+                            for k in kind_names] for i in inst_names])
+        w = weight[inst_codes, kind_codes]
+        cols[measure] = np.bincount(cell, weights=out * w, minlength=size)
     grid = pd.MultiIndex.from_product([instruments, years], names=["instrument", "year"])
-    per = per.reindex(grid, fill_value=0.0)
+    per = pd.DataFrame(cols, index=grid)
     assets = cashflows.assets.set_index(["instrument", "year"])["asset"].reindex(grid, fill_value=0.0)
     per["psnd"] = per["psnd"].groupby(level="instrument").cumsum()
     per["psnfl"] = per["psnd"] - assets
