@@ -66,6 +66,7 @@ __all__ = [
     "TREATMENTS",
     "allocation_cashflows",
     "cost_by_instrument",
+    "cost_by_project",
     "fiscal_effects",
     "fiscal_summary",
     "fiscal_table",
@@ -278,3 +279,31 @@ def recycled_headroom(cashflows: CashflowResult, control: str, years: list[str],
              "recycled": float(got.get(y, 0.0)), "available": float(limits[y]) + float(got.get(y, 0.0))}
             for y in years[1:] if y in limits]
     return pd.DataFrame(rows, columns=["year", "control", "limit", "recycled", "available"])
+
+
+def cost_by_project(cashflows: CashflowResult, rate: float | None = None) -> pd.DataFrame:
+    """Per project: public money out, expected back, expected losses borne, net and economic cost.
+
+    Columns ``project_id, money_out, money_back, expected_losses, net, economic_cost``
+    [£m; ``expected_losses`` ≥ 0 is the public purse's share of the downside: loan and
+    equity losses and guarantee calls; ``economic_cost`` is present value]. Sorted by
+    economic cost, largest first.
+    """
+    flows = cashflows.flows
+    columns = ["project_id", "money_out", "money_back", "expected_losses", "net", "economic_cost"]
+    if flows.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=object if c == "project_id" else "float64")
+                             for c in columns})
+    amount = flows["amount"]
+    downside = flows["kind"].isin(("loss", "call"))
+    frame = pd.DataFrame({
+        "project_id": flows["project_id"],
+        "money_out": (-amount).clip(lower=0.0).where(~downside, 0.0),
+        "money_back": amount.clip(lower=0.0),
+        "expected_losses": (-amount).where(downside, 0.0),
+    })
+    table = frame.groupby("project_id")[["money_out", "money_back", "expected_losses"]].sum()
+    table["net"] = table["money_back"] - table["money_out"] - table["expected_losses"]
+    table["economic_cost"] = economic_cost(cashflows, rate=rate, by=("project_id",)).reindex(table.index)
+    out = table.reset_index().sort_values(["economic_cost", "project_id"], ascending=[False, True])
+    return out[columns].reset_index(drop=True)

@@ -152,6 +152,7 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
         fiscal_by_instrument.columns.name = None
     money = fs.money_out_and_back(cashflows)
     costs = fs.cost_by_instrument(cashflows, getattr(run.scenario, "discount_rate", None))
+    project_costs = fs.cost_by_project(cashflows, getattr(run.scenario, "discount_rate", None))
     treatments = fs.treatments_table(getattr(run.scenario, "instruments", {}) or {})
     recycling = (getattr(run.scenario, "model_options", None) or {}).get("recycling")
     recycled = fs.recycled_headroom(
@@ -244,6 +245,14 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
             "the first year (Green Book 3.5% real unless the scenario sets discount_rate); "
             "negative = a net return.",
             money=("money_out", "money_back", "net", "economic_cost")),
+        "Project cash flows": RT(
+            "Project cash flows", "Money out, money back and net cost by project",
+            project_costs, "Per funded project: public cash committed, money expected back "
+            "(repayments, interest, dividends, exits, fees), the expected losses the public "
+            "purse bears (loan and equity losses, guarantee calls), the undiscounted net and "
+            "the economic cost (present value); largest cost first.",
+            money=("money_out", "money_back", "expected_losses", "net", "economic_cost"),
+            html_rows=15),
         "Recycled headroom": RT(
             "Recycled headroom", "Receipts recycled into later years' budgets", recycled,
             "With recycling on, receipts of earlier commitments (repayments, interest, "

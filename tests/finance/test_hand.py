@@ -178,3 +178,17 @@ def test_scenario_terms_are_read_strictly():
         instrument_from_config("loan", {"amortisation": "linear"}, "s.toml")
     with pytest.raises(MissionFinanceError, match=r"instruments.equity.hold: 2.5"):
         instrument_from_config("equity", {"hold": 2.5}, "s.toml")
+
+
+def test_cost_by_project_splits_out_back_and_downside():
+    from missionfinance.fiscal import cost_by_project
+
+    cf, _ = run("guarantee", Terms("guarantee", tenor=5, fee_rate=0.01), 200.0, pd_=0.03, lgd=0.45)
+    row = cost_by_project(cf).iloc[0]
+    # Fees 2 + 1.94 + 1.8818 + 1.825346 + 1.770586 = 9.417732 back;
+    # calls 2.7 + 2.619 + 2.54043 + 2.464217 + 2.390291 = 12.713938 borne.
+    assert row["money_out"] == 0.0
+    assert row["money_back"] == pytest.approx(9.417732, abs=1e-6)
+    assert row["expected_losses"] == pytest.approx(12.713938, abs=1e-6)
+    assert row["net"] == pytest.approx(9.417732 - 12.713938, abs=1e-6)
+    assert row["economic_cost"] == pytest.approx(2.982743, abs=1e-6)

@@ -15,7 +15,7 @@ from missionfinance.report.xlsx import MONEY_FORMAT, sheet_name
 
 SHEETS = ["README", "Headline", "Budget", "Exposure and risk", "By mission", "By instrument",
           "By year", "By department", "By region", "Flow", "Conflict", "Fiscal impact",
-          "Fiscal by instrument", "Money out and back", "Economic cost", "Recycled headroom",
+          "Fiscal by instrument", "Money out and back", "Economic cost", "Project cash flows", "Recycled headroom",
           "Constraints",
           "Project constraints",
           "Projects",
