@@ -234,8 +234,10 @@ def _mission_bounds(r: _Reader, c: Mapping[str, Any], missions: tuple[str, ...],
 
 def _named_tables(r: _Reader, c: Mapping[str, Any], family: str, allowed: Iterable[str],
                   needs: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
-    """(name, dotted key, table) of each enabled ``[constraints.<family>.<name>]`` table,
-    checked for unknown keys and for its required list ``needs``."""
+    """(name, dotted key, table) of each enabled ``[constraints.<family>.<name>]`` table.
+
+    Each table is checked for unknown keys and for its required list ``needs``.
+    """
     if family not in c:
         return
     for name, raw in r.table(c[family], f"constraints.{family}").items():

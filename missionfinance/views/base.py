@@ -19,8 +19,11 @@ UNATTRIBUTED = "(no mission)"
 
 @dataclass(frozen=True)
 class AllocationOnly:
-    """An allocation seen as a run with no scenario: no limits, the default instruments,
-    the allocation's own years (for figures drawn from an AllocationResult alone)."""
+    """An allocation seen as a run with no scenario.
+
+    No limits, the default instruments, the allocation's own years: for figures drawn
+    from an AllocationResult alone.
+    """
 
     allocation: AllocationResult
     scenario: None = None
@@ -133,6 +136,7 @@ def contributions(run: RunLike) -> pd.DataFrame:
 
 
 def pipeline_of(run: RunLike) -> pd.DataFrame:
+    """The run's pipeline with text ``project_id`` (an empty frame when there is none)."""
     pipe = getattr(run, "pipeline", None)
     if pipe is None:
         return pd.DataFrame({"project_id": pd.Series([], dtype="str")})
@@ -142,6 +146,7 @@ def pipeline_of(run: RunLike) -> pd.DataFrame:
 
 
 def project_attr(pipe: pd.DataFrame, column: str, default: float) -> pd.Series:
+    """A numeric pipeline column by project_id, ``default`` where empty or absent."""
     if column in pipe.columns:
         values = pd.to_numeric(pipe[column], errors="coerce").fillna(default)
     else:

@@ -1,5 +1,7 @@
-"""Constraint and project frames of a run: the limits in words, which bind, and why a
-project was not funded."""
+"""Constraint and project frames of a run.
+
+The limits in words, which of them bind, and why a project was not funded.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Money frames of a run: headline figures, budget use, exposure and risk, allocation by
-mission, instrument, year and group, instrument assumptions, and the money flow."""
+"""Money frames of a run.
+
+Headline figures, budget use, exposure and risk, allocation by mission, instrument, year
+and group, instrument assumptions, and the money flow.
+"""
 
 from __future__ import annotations
 
