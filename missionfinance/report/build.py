@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -24,7 +24,9 @@ from missionfinance.report.manifest import (
     solver_record,
 )
 from missionfinance.report.tables import HEADLINE_ROWS, ReportTable
-from missionfinance.scenario import RunResult
+
+if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
+    from missionfinance.scenario import RunResult
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,13 @@ import platform
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from missionfinance._version import __version__
 from missionfinance.errors import MissionFinanceError
-from missionfinance.scenario import RunResult
+
+if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
+    from missionfinance.scenario import RunResult
 
 #: Version of the manifest layout; bump on any change of keys.
 MANIFEST_VERSION = 1
