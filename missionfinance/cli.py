@@ -9,6 +9,7 @@ input or usage (one line on stderr naming the file, row or key, and the fix);
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -152,9 +153,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from missionfinance.sweep import run_sweep_cli
+    """``missionfinance sweep``: build the variants, run them, write the folder.
 
-    return run_sweep_cli(args)
+    Returns the exit status: 0 when every variant is optimal; 1 when the sweep ran and
+    wrote its folder but at least one variant is not optimal (infeasible, unbounded,
+    time limit, or an error in that variant's values), each listed with its error or
+    conflict; bad input for the whole sweep raises (exit 2 from the CLI).
+    """
+    from missionfinance.scenario import Scenario
+    from missionfinance.sweep import product, read_variants, run_sweep
+
+    scenario = Scenario.load(args.scenario)
+    variants = read_variants(args.variants) if args.variants else []
+    if args.vary:
+        variants += product(args.vary)
+    if not variants:
+        raise MissionFinanceError("sweep: no variants; give --vary KEY=V1,V2 or --variants FILE")
+    result = run_sweep(scenario, variants, workers=args.workers, scheduler=args.scheduler,
+                       progress=os.isatty(2))
+    out = result.write(args.out)
+    n_ok = int((result.table["status"] == "optimal").sum())
+    print(f"{scenario.name}: {n_ok} of {len(result.table)} variants optimal")
+    for row in result.failed.itertuples(index=False):
+        error = str(row.error)
+        print(f"  {row.variant}: " + (error if error.startswith(str(row.status)) else
+                                     f"{row.status}: {error}"))
+    print(f"results written to {out}")
+    return EXIT_OK if n_ok == len(result.table) else EXIT_SOLVED_NOT_OPTIMAL
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:

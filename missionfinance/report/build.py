@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from missionfinance import fiscal as fs
 from missionfinance import views as v
+from missionfinance.cashflows import CashflowResult
+from missionfinance.missions import MissionSet
+from missionfinance.model import AllocationResult
 from missionfinance.report.manifest import (
     file_record,
     input_records,
@@ -22,6 +26,9 @@ from missionfinance.report.manifest import (
     solver_record,
 )
 from missionfinance.report.tables import HEADLINE_ROWS, ReportTable
+
+if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
+    from missionfinance.scenario import RunResult
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ class Report:
     provenance: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _mission_set(run: Any) -> Any:
+def _mission_set(run: RunResult) -> MissionSet | None:
     for holder in (getattr(run, "pipeline_tags", None), run.scenario, getattr(run, "baseline", None)):
         for name in ("missions", "mission_set"):
             value = getattr(holder, name, None)
@@ -77,7 +84,7 @@ def _mission_set(run: Any) -> Any:
     return None
 
 
-def _mapped(run: Any, alloc: pd.DataFrame, column: str) -> pd.Series:
+def _mapped(run: RunResult, alloc: pd.DataFrame, column: str) -> pd.Series:
     pipe = run.pipeline
     if pipe is None or column not in pipe.columns:
         return pd.Series("unknown", index=alloc.index, dtype="str")
@@ -88,7 +95,7 @@ def _mapped(run: Any, alloc: pd.DataFrame, column: str) -> pd.Series:
     return values.where(values != "", "(not given)").astype("str")
 
 
-def _flow(run: Any) -> pd.DataFrame:
+def _flow(run: RunResult) -> pd.DataFrame:
     """The (budget line, mission, instrument) links of the money flow, or none when unsolved."""
     columns = ["budget", "mission", "instrument", "public", "private", "additional_private"]
     result = run.allocation
@@ -98,8 +105,8 @@ def _flow(run: Any) -> pd.DataFrame:
     return frame.sort_values(columns[:3], kind="stable").reset_index(drop=True)
 
 
-def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path,
-                 cashflows: Any = None) -> Report:
+def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path,
+                 cashflows: CashflowResult | None = None) -> Report:
     """The :class:`Report` of ``run``.
 
     Parameters
@@ -115,8 +122,6 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
     cashflows : CashflowResult, optional
         The allocation's cash flows (computed when not given).
     """
-    from missionfinance import fiscal as fs
-
     result = run.allocation
     missions = _mission_set(run)
     mission_ids = list(missions.ids) if missions is not None else []
@@ -350,7 +355,7 @@ def _binding_sentences(meanings: list[str]) -> list[str]:
             "constraints.csv."]
 
 
-def _conflict(result: Any) -> pd.DataFrame:
+def _conflict(result: AllocationResult) -> pd.DataFrame:
     frame = getattr(result, "conflict", None)
     if frame is None or len(frame) == 0:
         return pd.DataFrame({"name": pd.Series([], dtype="str"),

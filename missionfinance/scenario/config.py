@@ -54,7 +54,8 @@ from missionfinance.model import AllocationProblem
 from missionfinance.scenario.options import check_year_in as _check_year_in
 from missionfinance.scenario.options import number as _number
 from missionfinance.scenario.options import options_from_toml
-from missionfinance.scenario.run import RunResult, run
+from missionfinance.scenario.run import RunResult, run, tag_pipeline
+from missionfinance.sweep import CHUNK, SweepResult, Variant, product, read_variants, run_sweep
 from missionfinance.tagging import RuleSet
 from missionfinance.years import check_financial_year, fy_from_start, year_start
 
@@ -319,6 +320,13 @@ class Scenario:
             **self.model_options,
         )
 
+    def contributions(self, pipeline: pd.DataFrame) -> pd.DataFrame:
+        """Mission contributions of the pipeline's projects, by this scenario's rules.
+
+        See :func:`~missionfinance.scenario.run.tag_pipeline`.
+        """
+        return tag_pipeline(pipeline, self.load_rules(), self.attribution)[1]
+
     def run(self) -> RunResult:
         """Tag the baseline and the pipeline, build and solve the allocation (:func:`run`)."""
         return run(self)
@@ -326,14 +334,14 @@ class Scenario:
     def sweep(
         self,
         vary: Mapping[str, Sequence[Any]] | Sequence[str] | None = None,
-        variants: Sequence[Any] | str | Path | None = None,
+        variants: Sequence[Variant] | str | Path | None = None,
         *,
         workers: int | None = None,
         client: Any = None,
         scheduler: str | None = None,
         progress: bool = False,
         chunk: int | None = None,
-    ) -> Any:
+    ) -> SweepResult:
         """Solve many variants of this scenario and compare them (:mod:`missionfinance.sweep`).
 
         Parameters
@@ -356,13 +364,11 @@ class Scenario:
         SweepResult
             ``.table`` has one row per variant (``variants.csv``).
         """
-        from missionfinance import sweep as sw
-
-        chosen: list[sw.Variant] = []
+        chosen: list[Variant] = []
         if isinstance(variants, str | Path):
-            chosen += sw.read_variants(variants)
+            chosen += read_variants(variants)
         elif variants is not None:
-            chosen += [v for v in variants if isinstance(v, sw.Variant)]
+            chosen += [v for v in variants if isinstance(v, Variant)]
         if vary:
             if isinstance(vary, Mapping):
                 specs: list[Any] = [
@@ -370,12 +376,12 @@ class Scenario:
                 ]
             else:
                 specs = list(vary)
-            chosen += sw.product(specs)
+            chosen += product(specs)
         if not chosen:
             raise MissionFinanceError("sweep: no variants; give vary={key: [values]} or variants")
-        return sw.run_sweep(
+        return run_sweep(
             self, chosen, workers=workers, client=client, scheduler=scheduler, progress=progress,
-            chunk=chunk or sw.CHUNK,
+            chunk=chunk or CHUNK,
         )
 
     def __repr__(self) -> str:

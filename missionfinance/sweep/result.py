@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -24,9 +24,11 @@ from missionfinance.plot import sweep_comparison
 from missionfinance.report.charts import svg_bytes
 from missionfinance.report.formats import csv_bytes, json_bytes
 from missionfinance.report.manifest import file_record, package_versions, sha256_bytes
-from missionfinance.scenario import Scenario
 from missionfinance.sweep.variants import Variant
 from missionfinance.views import efficient_frontier
+
+if TYPE_CHECKING:  # the scenario stage composes the sweep; its type is named, not imported
+    from missionfinance.scenario import Scenario
 
 
 @dataclass

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import pandas as pd
 
 from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument, instrument_from_config
 from missionfinance.model import AllocationResult
-from missionfinance.scenario import RunResult
+
+if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
+    from missionfinance.scenario import RunResult
 
 #: The mission of public money no rule attributes to a mission (a project's net shares
 #: below 1), in the flow frame and its figure.
@@ -33,7 +35,7 @@ class AllocationOnly:
 
 
 #: What the views read: a run, or an allocation alone.
-RunLike = RunResult | AllocationOnly
+RunLike: TypeAlias = "RunResult | AllocationOnly"
 
 
 def allocation_of(obj: RunResult | AllocationResult) -> AllocationResult:
@@ -45,7 +47,7 @@ def allocation_of(obj: RunResult | AllocationResult) -> AllocationResult:
 def as_run(obj: RunResult | AllocationResult) -> RunLike:
     """A RunResult as it is; an AllocationResult wrapped as :class:`AllocationOnly`."""
     if getattr(obj, "scenario", None) is not None:
-        return cast(RunResult, obj)
+        return cast("RunResult", obj)
     return AllocationOnly(allocation_of(obj))
 
 

@@ -7,7 +7,7 @@ and group, instrument assumptions, and the money flow.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,6 @@ import pandas as pd
 from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument
 from missionfinance.io.schema import DEFAULT_LGD
 from missionfinance.model import AllocationResult
-from missionfinance.scenario import RunResult
 from missionfinance.views.base import (
     UNATTRIBUTED,
     RunLike,
@@ -29,6 +28,9 @@ from missionfinance.views.base import (
     project_attr,
     years_of,
 )
+
+if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
+    from missionfinance.scenario import RunResult
 
 # --------------------------------------------------------------------------- headline
 
