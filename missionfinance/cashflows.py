@@ -66,6 +66,7 @@ __all__ = [
     "CashflowResult",
     "Terms",
     "annual_pd",
+    "check_pipeline_terms",
     "discount_factors",
     "economic_cost",
     "project_terms",
@@ -273,7 +274,19 @@ def project_terms(
     return out
 
 
-def _check_project_terms(values: dict[str, np.ndarray], ids: np.ndarray, instrument: str) -> None:
+def check_pipeline_terms(pipeline: pd.DataFrame, terms: Mapping[str, Terms], file: str = "pipeline") -> None:
+    """Check every project's terms (scenario default or ``<instrument>_<term>`` override).
+
+    Raises a one-line :class:`MissionFinanceError` naming ``file``, the project and the
+    column, e.g. ``pipeline.csv project 'B' column loan_grace: 3.0 is out of range; …``.
+    """
+    ids = pipeline["project_id"].astype(str).to_numpy()
+    for name, t in terms.items():
+        _check_project_terms(project_terms(pipeline, name, t), ids, name, file)
+
+
+def _check_project_terms(values: dict[str, np.ndarray], ids: np.ndarray, instrument: str,
+                         file: str = "pipeline") -> None:
     checks = {
         "tenor": (1, MAX_LIFE), "hold": (1, MAX_LIFE), "grace": (0, MAX_LIFE - 1),
         "interest_rate": (0, 1), "dividend_yield": (0, 1), "fee_rate": (0, 1),
@@ -289,8 +302,9 @@ def _check_project_terms(values: dict[str, np.ndarray], ids: np.ndarray, instrum
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise MissionFinanceError(
-                f"pipeline project {ids[i]!r} column {instrument}_{key}: {v[i]!r} is out of range; "
-                f"give a value from {lo} to {hi}" + (" and below the tenor" if key == "grace" else "")
+                f"{file} project {ids[i]!r} column {instrument}_{key}: {float(v[i])!r} is out of "
+                f"range; give a value from {lo} to {hi}"
+                + (f" and below the tenor {float(values['tenor'][i]):g}" if key == "grace" else "")
             )
 
 

@@ -292,8 +292,17 @@ class Scenario:
         return RuleSet.load(self.rules_spec, missions=self.missions)
 
     def read_pipeline(self) -> pd.DataFrame:
-        """The validated pipeline frame (DESIGN §3.2), windows clipped to the horizon."""
-        return read_pipeline(self.pipeline_path, instruments=tuple(self.instruments), years=self.years)
+        """The validated pipeline frame (DESIGN §3.2), windows clipped to the horizon.
+
+        Per-project cash-flow terms (``<instrument>_<term>`` columns) are checked against
+        the scenario's terms here, before anything is solved.
+        """
+        from missionfinance.cashflows import check_pipeline_terms
+
+        pipeline = read_pipeline(self.pipeline_path, instruments=tuple(self.instruments), years=self.years)
+        check_pipeline_terms(pipeline, {n: i.terms for n, i in self.instruments.items()},
+                             self.pipeline_path.name)
+        return pipeline
 
     def read_lines(self) -> pd.DataFrame | None:
         """The baseline spending lines of ``inputs.lines``, concatenated, or None."""

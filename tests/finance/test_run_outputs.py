@@ -92,3 +92,13 @@ def test_fiscal_cap_binds_in_a_run(small_scenario: Path) -> None:
     grants = run.allocation.allocation
     grants = grants.loc[(grants["instrument"] == "grant") & (grants["year"] == "2026-27")]
     assert grants["public"].sum() <= 5.0 + 1e-6  # a capital grant scores in full in PSNB
+
+
+def test_out_of_range_override_fails_before_solving(small_scenario: Path) -> None:
+    pipeline = small_scenario.parent / "pipeline.csv"
+    frame = pd.read_csv(pipeline, dtype=str, keep_default_na=False)
+    frame["loan_grace"] = ["12", "", ""]  # the scenario's loan tenor is 10 years
+    frame.to_csv(pipeline, index=False)
+    with pytest.raises(MissionFinanceError,
+                       match=r"^pipeline.csv project 'P1' column loan_grace: 12.0 is out of range"):
+        Scenario.load(small_scenario).read_pipeline()
