@@ -214,14 +214,23 @@ def money_out_and_back(cashflows: CashflowResult) -> pd.DataFrame:
     return out.sort_values(["year", "instrument"]).reset_index(drop=True)
 
 
-def fiscal_summary(fiscal: pd.DataFrame) -> pd.DataFrame:
-    """Per year, the allocation's total effect on each measure [£m] (one column per measure)."""
+def fiscal_summary(fiscal: pd.DataFrame,
+                   limits: Mapping[str, Mapping[str, float]] | None = None) -> pd.DataFrame:
+    """Per year, the allocation's total effect on each measure [£m] (one column per measure).
+
+    ``limits`` (measure → year → cap, the scenario's ``[fiscal.<measure>]``) adds a
+    ``<measure>_limit`` column for each capped measure (empty in years without a cap).
+    """
+    capped = [m for m in MEASURES if (limits or {}).get(m)]
     if fiscal.empty:
         return pd.DataFrame({"year": pd.Series([], dtype=object),
-                             **{m: pd.Series([], dtype="float64") for m in MEASURES}})
+                             **{m: pd.Series([], dtype="float64") for m in MEASURES},
+                             **{f"{m}_limit": pd.Series([], dtype="float64") for m in capped}})
     table = fiscal.pivot_table(index="year", columns="measure", values="value", aggfunc="sum", fill_value=0.0)
     table = table.reindex(columns=list(MEASURES), fill_value=0.0)
     table.columns.name = None
+    for m in capped:
+        table[f"{m}_limit"] = pd.Series(dict((limits or {})[m]), dtype="float64").reindex(table.index)
     return table.reset_index()
 
 

@@ -149,7 +149,8 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     if cashflows is None:
         cashflows = fs.allocation_cashflows(run, alloc)
     fiscal = fs.fiscal_effects(cashflows)
-    fiscal_totals = fs.fiscal_summary(fiscal)
+    fiscal_totals = fs.fiscal_summary(
+        fiscal, (getattr(run.scenario, "model_options", None) or {}).get("fiscal_caps"))
     fiscal_by_instrument = fiscal.pivot_table(
         index=["year", "measure"], columns="instrument", values="value", aggfunc="sum",
         fill_value=0.0).reset_index() if not fiscal.empty else fiscal
@@ -231,8 +232,9 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
             "The allocation's effect on public sector net borrowing (PSNB) and the current "
             "deficit in each year, and on public sector net debt (PSND) and net financial "
             "liabilities (PSNFL) at each year end, projected over the instruments' lives; "
-            "positive raises borrowing or debt (fiscal.csv).",
-            money=fs.MEASURES, html_rows=40),
+            "positive raises borrowing or debt (fiscal.csv), with the scenario's caps "
+            "([fiscal.<measure>]) where it sets any.",
+            money=tuple(c for c in fiscal_totals.columns if c != "year"), html_rows=40),
         "Fiscal by instrument": RT(
             "Fiscal by instrument", "Fiscal impact by measure and instrument",
             fiscal_by_instrument, "Each measure of the table above split by instrument.",

@@ -102,3 +102,13 @@ def test_out_of_range_override_fails_before_solving(small_scenario: Path) -> Non
     with pytest.raises(MissionFinanceError,
                        match=r"^pipeline.csv project 'P1' column loan_grace: 12.0 is out of range"):
         Scenario.load(small_scenario).read_pipeline()
+
+
+def test_report_shows_fiscal_caps(small_scenario: Path, tmp_path: Path) -> None:
+    text = small_scenario.read_text(encoding="utf-8") + '[fiscal.psnb]\n"2026-27" = 5.0\n'
+    small_scenario.write_text(text, encoding="utf-8")
+    out = Scenario.load(small_scenario).run().write(tmp_path / "capped")
+    sheet = pd.read_excel(out / "report.xlsx", sheet_name="Fiscal impact")
+    row = sheet.loc[sheet["year"] == "2026-27"].iloc[0]
+    assert row["psnb limit (£m)"] == 5.0
+    assert row["psnb (£m)"] <= 5.0 + 1e-6
