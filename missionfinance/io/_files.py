@@ -7,15 +7,19 @@ naming the file and the fix; no pandas traceback reaches the user.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
+import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 
+from missionfinance._text import check_user_file, read_user_bytes
 from missionfinance.errors import MissionFinanceError, where
 from missionfinance.io.schema import text
 
@@ -36,11 +40,7 @@ def fail(file: object, message: str, row: int | None = None, key: str | None = N
 
 def check_file(path: PathLike) -> Path:
     """Return ``path`` as a Path if it is a non-empty file, else raise a one-line error."""
-    p = Path(path)
-    if not p.exists():
-        fail(p, "file not found; check the path")
-    if not p.is_file():
-        fail(p, "is not a file; give the path of a data file")
+    p = check_user_file(path, "file")
     if p.stat().st_size == 0:
         fail(p, "file is empty; give a file with a header row and data")
     return p
@@ -48,8 +48,12 @@ def check_file(path: PathLike) -> Path:
 
 def kind_of(path: Path) -> str:
     """Container kind from the first bytes: ``gzip``, ``xlsx``, ``parquet`` or ``text``."""
-    with path.open("rb") as fh:
-        head = fh.read(4)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        fail(path, f"cannot be read ({os.strerror(exc.errno) if exc.errno else type(exc).__name__}); "
+                   "check the file")
     if head.startswith(_GZIP):
         return "gzip"
     if head.startswith(_ZIP):
@@ -61,7 +65,7 @@ def kind_of(path: Path) -> str:
 
 def read_bytes(path: Path) -> bytes:
     """File content, gunzipped when it is gzip-compressed."""
-    raw = path.read_bytes()
+    raw = read_user_bytes(path)
     if raw.startswith(_GZIP):
         try:
             raw = gzip.decompress(raw)
@@ -75,6 +79,8 @@ def read_bytes(path: Path) -> bytes:
 def read_text(path: Path) -> str:
     """File content as UTF-8 text (BOM removed), gunzipped when compressed."""
     raw = read_bytes(path)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        fail(path, "is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -122,11 +128,16 @@ def read_table(path: PathLike, sheet: str | int = 0) -> pd.DataFrame:
         if kind == "xlsx":
             if isinstance(sheet, str) and sheet not in excel_sheets(p):
                 fail(p, f"no sheet {sheet!r}; the workbook has {excel_sheets(p)}", key=None)
+            head = pd.read_excel(p, sheet_name=sheet, header=None, nrows=1, dtype=str,
+                                 engine="openpyxl")
+            _check_header(p, [] if head.empty else list(head.iloc[0]))
             frame = pd.read_excel(p, sheet_name=sheet, dtype=str, engine="openpyxl")
         elif kind == "parquet":
+            _check_parquet_schema(p)
             frame = pd.read_parquet(p)
         else:
             content = read_text(p)
+            _check_header(p, next(csv.reader(io.StringIO(content)), []))
             frame = pd.read_csv(
                 io.StringIO(content), dtype=str, keep_default_na=False, na_values=[],
                 skipinitialspace=False,
@@ -156,6 +167,37 @@ def read_table(path: PathLike, sheet: str | int = 0) -> pd.DataFrame:
         fail(p, f"column {dup[0]!r} appears twice; rename one of them", key=str(dup[0]))
     out = {col: text(frame[col]) for col in frame.columns}
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def _check_header(path: Path, names: Sequence[object]) -> None:
+    """Refuse a header that names one column twice (pandas would rename one ``name.1``)."""
+    seen: set[str] = set()
+    for raw in names:
+        if raw is None or (isinstance(raw, float) and raw != raw):
+            continue
+        name = str(raw).strip()
+        if name and name in seen:
+            fail(path, f"column {name!r} appears twice in the header; rename or remove one "
+                       f"of them", key=name)
+        seen.add(name)
+
+
+def _check_parquet_schema(path: Path) -> None:
+    """Refuse duplicate column names and columns whose cells are not single values."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    _check_header(path, list(schema.names))
+    for field in schema:
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if pa.types.is_nested(kind):
+            fail(path, f"column holds {kind} values, not single values (text or numbers) per "
+                       f"cell; flatten it to one value per cell", key=str(field.name).strip())
+        if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or \
+                pa.types.is_fixed_size_binary(kind):
+            fail(path, "column holds binary data, not text or numbers; store it as text",
+                 key=str(field.name).strip())
 
 
 def to_number(

@@ -12,10 +12,10 @@ mission, instrument, region or family, or a value out of range raises a one-line
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from missionfinance._numbers import check_number
 from missionfinance.errors import MissionFinanceError
 from missionfinance.model.highs import SolverOptions
 from missionfinance.model.problem import (
@@ -78,14 +78,8 @@ class _Reader:
 
     def number(self, value: object, key: str, lo: float | None = None, hi: float | None = None,
                lo_open: bool = False, hi_open: bool = False) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            raise self.fail(key, f"{value!r} must be a number")
-        v = float(value)
-        if lo is not None and (v < lo or (lo_open and v == lo)):
-            raise self.fail(key, f"{value!r} must be {'>' if lo_open else '≥'} {lo:g}")
-        if hi is not None and (v > hi or (hi_open and v == hi)):
-            raise self.fail(key, f"{value!r} must be {'<' if hi_open else '≤'} {hi:g}")
-        return v
+        return check_number(value, f"{self.context} key {key}", lo=lo, hi=hi, lo_open=lo_open,
+                            hi_open=hi_open)
 
     def integer(self, value: object, key: str, lo: int = 0) -> int:
         if isinstance(value, bool) or not isinstance(value, int):

@@ -165,7 +165,7 @@ def test_missing_file(tmp_path):
 
 
 def test_directory_is_not_a_file(tmp_path):
-    with pytest.raises(MissionFinanceError, match="is not a file"):
+    with pytest.raises(MissionFinanceError, match="is a folder, not a file"):
         read_pipeline(tmp_path)
 
 
