@@ -79,8 +79,7 @@ def read_bytes(path: Path) -> bytes:
 def read_text(path: Path) -> str:
     """File content as UTF-8 text (BOM removed), gunzipped when compressed."""
     raw = read_bytes(path)
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        fail(path, "is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8")
+    _refuse_utf16(path, raw)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -89,9 +88,16 @@ def read_text(path: Path) -> str:
              row=line if line > 0 else None)
 
 
+def _refuse_utf16(path: Path, raw: bytes) -> None:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        fail(path, "is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8")
+
+
 def head_text(path: Path) -> str:
     """The first 64 KiB of a text or gzip file, decoded leniently (for format detection)."""
-    return read_bytes(path)[:65536].decode("utf-8-sig", errors="replace")
+    raw = read_bytes(path)
+    _refuse_utf16(path, raw)
+    return raw[:65536].decode("utf-8-sig", errors="replace")
 
 
 def excel_sheets(path: Path) -> list[str]:
@@ -192,8 +198,11 @@ def _check_parquet_schema(path: Path) -> None:
     for field in schema:
         kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
         if pa.types.is_nested(kind):
-            fail(path, f"column holds {kind} values, not single values (text or numbers) per "
-                       f"cell; flatten it to one value per cell", key=str(field.name).strip())
+            word = next((w for w in ("list", "struct", "map", "union")
+                         if str(kind).startswith(w) or str(kind).startswith(f"large_{w}")
+                         or str(kind).startswith(f"fixed_size_{w}")), "nested")
+            fail(path, f"column holds {word} values, not one text or number per cell; "
+                       f"flatten it to one value per cell", key=str(field.name).strip())
         if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or \
                 pa.types.is_fixed_size_binary(kind):
             fail(path, "column holds binary data, not text or numbers; store it as text",
