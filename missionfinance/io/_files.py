@@ -243,6 +243,8 @@ def to_number(
     if bad.any():
         i = int(bad.argmax())
         value = raw.iloc[i]
-        what = "is empty" if value == "" else f"{value!r} is not a number"
+        non_finite = np.isinf(arr[i]) or value.strip().lower().lstrip("+-") == "nan"
+        what = ("is empty" if value == "" else
+                f"{value!r} is not a finite number" if non_finite else f"{value!r} is not a number")
         fail(file, f"{what}; {fix}", row=i + row_offset, key=column)
     return values
