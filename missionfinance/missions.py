@@ -113,6 +113,10 @@ class MissionSet:
                 f"{name} key {sorted(unknown)[0]!r}: unknown key; a mission file has only [[mission]] tables"
             )
         raw = data.get("mission", [])
+        if not isinstance(raw, list) or not all(isinstance(m, dict) for m in raw):
+            raise MissionFinanceError(
+                f"{name} key mission: {raw!r:.40} is not a list of tables; write each mission as a [[mission]] table"
+            )
         if not raw:
             raise MissionFinanceError(f"{name}: no [[mission]] table; define at least one mission")
         missions: list[Mission] = []
@@ -131,7 +135,13 @@ class MissionSet:
                 raise MissionFinanceError(f"{ctx} key id: duplicate mission id {mid!r}; ids must be unique")
             seen.add(mid)
             milestones = []
-            for j, ms in enumerate(m.get("milestone", [])):
+            raw_ms = m.get("milestone", [])
+            if not isinstance(raw_ms, list) or not all(isinstance(ms, dict) for ms in raw_ms):
+                raise MissionFinanceError(
+                    f"{ctx} key milestone: {raw_ms!r:.40} is not a list of tables; write each "
+                    "milestone as a [[mission.milestone]] table"
+                )
+            for j, ms in enumerate(raw_ms):
                 mctx = f"{name} mission {mid!r} milestone {j + 1}"
                 bad = set(ms) - _MILESTONE_KEYS
                 if bad:
