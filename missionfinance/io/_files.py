@@ -143,7 +143,7 @@ def read_table(path: PathLike, sheet: str | int = 0) -> pd.DataFrame:
             frame = pd.read_parquet(p)
         else:
             content = read_text(p)
-            _check_header(p, next(csv.reader(io.StringIO(content)), []))
+            _check_header(p, _csv_header(content))
             frame = pd.read_csv(
                 io.StringIO(content), dtype=str, keep_default_na=False, na_values=[],
                 skipinitialspace=False,
@@ -173,6 +173,15 @@ def read_table(path: PathLike, sheet: str | int = 0) -> pd.DataFrame:
         fail(p, f"column {dup[0]!r} appears twice; rename one of them", key=str(dup[0]))
     out = {col: text(frame[col]) for col in frame.columns}
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def _csv_header(content: str) -> list[str]:
+    """The header record of CSV text as the csv module reads it ([] if it cannot)."""
+    try:
+        head = content[: 1 << 20].replace("\r\n", "\n").replace("\r", "\n")
+        return next(csv.reader(io.StringIO(head)), [])
+    except csv.Error:  # pandas reports the damage itself, naming the row
+        return []
 
 
 def _check_header(path: Path, names: Sequence[object]) -> None:

@@ -93,6 +93,8 @@ def _load(path: Path) -> list[tuple[str, Any]]:
         if not exc.msg.startswith("Extra data"):
             fail(path, f"invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); "
                        f"fix the JSON or give a JSON Lines file")
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        fail(path, f"invalid JSON ({' '.join(str(exc).split())[:80]}); fix the JSON")
     docs = []
     for n, line in enumerate(content.splitlines(), start=1):
         if not line.strip():
@@ -102,6 +104,9 @@ def _load(path: Path) -> list[tuple[str, Any]]:
         except json.JSONDecodeError as exc:
             fail(path, f"invalid JSON Lines at column {exc.colno} ({exc.msg}); write one "
                        f"JSON object per line", key=f"line {n}")
+        except ValueError as exc:  # e.g. an integer with thousands of digits
+            fail(path, f"invalid JSON ({' '.join(str(exc).split())[:80]}); fix the JSON",
+                 key=f"line {n}")
     return docs
 
 
@@ -199,6 +204,8 @@ def _money(path: Path, ocid: str, field: str, value: Any,
     amount = value.get("amount")
     if amount is None or amount == "":
         return None
+    if isinstance(amount, bool):
+        fail(path, f"{field}.amount {amount!r} is not a number; fix the release", key=ocid)
     try:
         number = float(amount)
     except (TypeError, ValueError, OverflowError):
@@ -206,7 +213,11 @@ def _money(path: Path, ocid: str, field: str, value: Any,
     if not math.isfinite(number):
         fail(path, f"{field}.amount {amount!r:.40} is not a finite number; fix the release",
              key=ocid)
-    currency = str(value.get("currency") or "GBP").strip().upper()
+    raw_currency = value.get("currency") or "GBP"
+    if not isinstance(raw_currency, str):
+        fail(path, f"{field}.currency {raw_currency!r:.40} is not a currency code such as 'GBP'; "
+                   "fix the release", key=ocid)
+    currency = raw_currency.strip().upper()
     if currency == "GBP":
         return number / 1e6
     if rates is not None and currency in rates:
