@@ -151,10 +151,16 @@ def _manifest(out_dir: Path) -> tuple[dict[str, Any] | None, str]:
         )
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, f"manifest.json is not valid JSON ({exc})"
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        return None, f"manifest.json is not valid JSON ({' '.join(str(exc).split())[:120]})"
+    except RecursionError:
+        return None, "manifest.json is not a missionfinance manifest (JSON nested too deeply)"
+    except OSError as exc:
+        return None, f"manifest.json cannot be read ({exc.strerror})"
     if not isinstance(data, dict) or not isinstance(data.get("scenario"), dict):
         return None, "manifest.json has no scenario record"
+    if not isinstance(data.get("inputs", []), list) or not isinstance(data.get("outputs", {}), dict):
+        return None, "manifest.json has damaged inputs or outputs records"
     return data, ""
 
 

@@ -226,3 +226,22 @@ def test_verify_fails_on_a_file_the_manifest_does_not_list(
     assert "unlisted   .payload.sh" in printed and "unlisted   extra" in printed, printed
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert ".payload.sh" not in json.dumps(manifest)
+
+
+@pytest.mark.parametrize("damage", [
+    "[" * 100_000 + "]" * 100_000,
+    '{"scenario": {"path": "scenario.toml"}, "inputs": 5}',
+    '{"scenario": {"path": "scenario.toml"}, "outputs": [1]}',
+    '{"scenario": {"path": "scenario.toml"}, "objective": ' + "9" * 5000 + "}",
+])
+def test_verify_damaged_manifest_fails_without_internal_error(
+    small_scenario: Path, capsys: pytest.CaptureFixture[str], damage: str
+) -> None:
+    out = small_scenario.parent / "out"
+    assert main(["run", str(small_scenario), "--out", str(out)]) == 0
+    (out / "manifest.json").write_text(damage, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "FAILED" in captured.out and "manifest.json" in captured.out
+    assert "internal error" not in captured.err
