@@ -134,6 +134,14 @@ def check_out(path: Path, kind: str = "folder") -> None:
         ) from None
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name the same existing file."""
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                   file: TextIO | None = None, line: str | None = None) -> None:
     """Warnings at the command line: one line, no source path or code."""
@@ -181,12 +189,17 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     from missionfinance.tagging import RuleSet, tag
 
     check_out(args.out, "file")
+    untagged_path = args.out.with_name(args.out.stem + ".untagged" + (args.out.suffix or ".csv"))
+    for written in (args.out, untagged_path):
+        if any(_same_file(written, p) for p in args.lines):
+            raise MissionFinanceError(
+                f"--out {args.out}: would overwrite the input {written.name}; write the tags to another file"
+            )
     rates = _rates(args.rate)
     missions = MissionSet.load(args.missions)
     rules = RuleSet.load(args.rules, missions=missions)
     lines = _read_lines(args.lines, args.format, rates)
     result = tag(lines, rules, attribution=args.attribution)
-    untagged_path = args.out.with_name(args.out.stem + ".untagged" + (args.out.suffix or ".csv"))
     _write_csv_atomic(result.tags, args.out)
     _write_csv_atomic(result.untagged, untagged_path)
     print(result.summary_text())

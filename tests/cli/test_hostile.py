@@ -245,3 +245,11 @@ def test_verify_damaged_manifest_fails_without_internal_error(
     captured = capsys.readouterr()
     assert "FAILED" in captured.out and "manifest.json" in captured.out
     assert "internal error" not in captured.err
+
+
+def test_tag_out_over_its_own_input_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = tmp_path / "l.csv"
+    lines.write_text(LINES_CSV, encoding="utf-8")
+    assert main(["tag", str(lines), "--out", str(lines)]) == 2
+    _one_line_error(capsys.readouterr().err, "--out", "would overwrite the input l.csv")
+    assert lines.read_text(encoding="utf-8") == LINES_CSV
