@@ -12,7 +12,6 @@ import argparse
 import math
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import NoReturn, TextIO
 
 import pandas as pd
 
+from missionfinance._fs import check_output_folder, write_file
 from missionfinance.errors import MissionFinanceError, MissionFinanceWarning
 
 EXIT_OK, EXIT_SOLVED_NOT_OPTIMAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from missionfinance import __version__
+    from missionfinance._version import __version__
 
     return f"missionfinance {__version__}"
 
@@ -107,13 +107,7 @@ def check_out(path: Path, kind: str = "folder") -> None:
     shown = str(path)
     try:
         if kind == "folder":
-            if path.exists() and not path.is_dir():
-                raise MissionFinanceError(f"--out {shown}: exists and is not a folder; give --out a folder path")
-            if path.is_dir() and any(path.iterdir()) and not (path / "manifest.json").is_file():
-                raise MissionFinanceError(
-                    f"--out {shown}: folder exists and does not hold missionfinance outputs (no "
-                    "manifest.json); choose a new --out folder or empty it"
-                )
+            check_output_folder(path)
         elif path.is_dir():
             raise MissionFinanceError(f"--out {shown}: is a folder; give the path of the CSV file to write")
         ancestor = path.absolute().parent
@@ -155,33 +149,17 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 
 
 def _read_lines(paths: Sequence[Path], fmt: str | None, rates: dict[str, float] | None = None) -> pd.DataFrame:
-    from missionfinance.io import read_lines
+    from missionfinance.io import combine_lines, read_lines
 
     frames = [read_lines(p, format=fmt, rates=rates) for p in paths]
-    lines = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    dup = lines["line_id"].duplicated()
-    if dup.any():
-        raise MissionFinanceError(
-            f"line_id {lines.loc[dup, 'line_id'].iloc[0]!r} appears in more than one input file; "
-            "tag the files separately or give their lines distinct ids"
-        )
-    return lines
+    return combine_lines(frames, fix="tag the files separately or give their lines distinct ids")
 
 
 def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
     """Write a CSV the way the reports do (formula cells neutralised), atomically."""
     from missionfinance.report.formats import csv_bytes
 
-    data = csv_bytes(frame, sort=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_file(path, csv_bytes(frame, sort=False))
 
 
 def _cmd_tag(args: argparse.Namespace) -> int:
