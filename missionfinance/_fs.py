@@ -99,10 +99,12 @@ def _running(pid: int) -> bool:
 
 
 def _ours(folder: str, pid: int, names: set[str]) -> bool:
-    """True when ``folder`` was provably made by :func:`write_folder` in process ``pid``
-    of this host: it holds the marker naming both, or (a folder written before markers
-    existed, or caught after its marker was removed) it holds nothing but regular files
-    named like the files being written now."""
+    """True when ``folder`` was provably made by :func:`write_folder` in process ``pid``.
+
+    It holds the marker naming this host and ``pid``, or (a folder written before markers
+    existed, or caught after its marker was removed) nothing but regular files named like
+    the files being written now.
+    """
     try:
         host, marked = (Path(folder) / PARTIAL_MARKER).read_text(encoding="ascii").split()
     except FileNotFoundError:

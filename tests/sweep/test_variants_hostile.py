@@ -30,7 +30,7 @@ def test_vary_refuses_non_finite_values(spec: str) -> None:
      r"^v.csv row 2, column budget.CDEL.2026-27: nan is not a finite number"),
     ("v.csv", "variant,budget.CDEL.2026-27,budget.CDEL.2026-27\nlow,100,200\n",
      r"^v.csv key budget.CDEL.2026-27: column 'budget.CDEL.2026-27' appears twice"),
-    ("v.csv", "variant,x\n".encode() + "caf\xe9,1\n".encode("latin-1"), r"^v.csv row 1: is not UTF-8 text"),
+    ("v.csv", b"variant,x\n" + "caf\xe9,1\n".encode("latin-1"), r"^v.csv row 1: is not UTF-8 text"),
 ])
 def test_variants_file_refuses_bad_content(tmp_path: Path, name: str, content: str | bytes,
                                             message: str) -> None:
