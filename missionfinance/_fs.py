@@ -122,7 +122,8 @@ def clean_stale_tmp_folders(out: Path, names: Iterable[str] = ()) -> list[str]:
     """Remove temporary folders that earlier, killed writes of ``out`` left beside it.
 
     A folder is removed only when this module can prove it is such a leftover: its name
-    is ``.NAME.tmp-<pid>-<8 hex digits>`` for this ``out``, it is a real folder (not a
+    is ``.NAME.tmp-<pid>-<8 hex digits>`` (a partial new folder) or ``.NAME.old-…`` (the
+    previous folder, moved aside by :func:`swap_in`) for this ``out``, it is a real folder (not a
     link), no process with that pid runs, and it holds the marker :func:`write_folder`
     puts in while writing (naming this host and that pid) — or, without a marker, only
     regular files among ``names`` (the files of the write about to happen). Each removal is
@@ -132,7 +133,7 @@ def clean_stale_tmp_folders(out: Path, names: Iterable[str] = ()) -> list[str]:
     if os.name != "posix":  # no safe way to ask whether a pid runs
         return []
     parent = out.absolute().parent
-    pattern = re.compile(rf"\.{re.escape(out.name)}\.tmp-(\d+)-[0-9a-f]{{8}}")
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(tmp|old)-(\d+)-[0-9a-f]{{8}}")
     removed: list[str] = []
     try:
         entries = list(os.scandir(parent))
@@ -142,15 +143,16 @@ def clean_stale_tmp_folders(out: Path, names: Iterable[str] = ()) -> list[str]:
         m = pattern.fullmatch(entry.name)
         if not m or not entry.is_dir(follow_symlinks=False):
             continue
-        pid = int(m.group(1))
+        kind, pid = m.group(1), int(m.group(2))
         if pid == os.getpid() or _running(pid) or not _ours(entry.path, pid, set(names)):
             continue  # alive, or not provably ours
         shutil.rmtree(entry.path, ignore_errors=True)
         if not os.path.exists(entry.path):
             removed.append(entry.name)
             warnings.warn(
-                f"removed {entry.name}, a partial output folder left by an earlier run "
-                f"(process {pid}) that was stopped before it finished",
+                f"removed {entry.name}, "
+                + ("a partial output folder left" if kind == "tmp" else "an older output folder set aside")
+                + f" by an earlier run (process {pid}) that was stopped before it finished",
                 MissionFinanceWarning, stacklevel=2,
             )
     return removed

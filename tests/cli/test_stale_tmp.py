@@ -75,8 +75,8 @@ def test_run_killed_mid_write_is_cleaned_by_the_next_run(
     assert _run_showing_warnings(["run", str(small_scenario), "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert [p for p in folder.iterdir() if p.name.startswith(".out.tmp-")] == []
-    assert err.strip() == (f"missionfinance: warning: removed {left[0].name}, a partial output folder "
-                           f"left by an earlier run (process {left[0].name.split('-')[1]}) that was stopped before it finished")
+    assert err.strip() == (f"missionfinance: warning: removed {left[0].name}, a partial output folder left "
+                           f"by an earlier run (process {left[0].name.split('-')[1]}) that was stopped before it finished")
     assert main(["verify", str(out)]) == 0
 
 
@@ -90,6 +90,10 @@ def test_only_provable_leftovers_are_removed(small_scenario: Path, capsys: pytes
             _leftover(folder, "out", _dead_pid() + 0, marker=None,            # legacy: output names only
                       files=("allocation.csv", "summary.json")),
         ]
+        old = folder / f".out.old-{dead}-89abcdef"                             # swap interrupted
+        old.mkdir()
+        (old / "manifest.json").write_text("{}", encoding="utf-8")
+        removed.append(old)
         kept = [
             _leftover(folder, "out", sleeper.pid),                            # writer still running
             _leftover(folder, "out", dead + 100_000_000, marker="otherhost 1\n"),  # other host's marker
