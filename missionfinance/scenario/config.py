@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import copy
 import html
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +43,8 @@ from typing import Any
 
 import pandas as pd
 
+from missionfinance._numbers import check_number
+from missionfinance._text import check_user_file, read_toml
 from missionfinance.errors import MissionFinanceError
 from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument, instrument_from_config
 from missionfinance.io import combine_lines, read_lines, read_pipeline
@@ -121,20 +122,11 @@ class Scenario:
         >>> Scenario.load("no-such-file.toml")
         Traceback (most recent call last):
         ...
-        missionfinance.errors.MissionFinanceError: no-such-file.toml: scenario file not found; give the path of an existing .toml file
+        missionfinance.errors.MissionFinanceError: no-such-file.toml: scenario file not found; check the path
         """
         p = Path(path)
-        if not p.is_file():
-            raise MissionFinanceError(
-                f"{p.name}: scenario file not found; give the path of an existing .toml file"
-            )
-        try:
-            config = tomllib.loads(p.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise MissionFinanceError(f"{p.name}: invalid TOML ({exc}); fix the syntax") from None
-        except UnicodeDecodeError:
-            raise MissionFinanceError(f"{p.name}: not UTF-8 text; save the file as UTF-8") from None
-        return cls.from_dict(config, p.resolve())
+        config = read_toml(p, "scenario file")
+        return cls.from_dict(config, _resolve(p, p.name, "scenario file"))
 
     @classmethod
     def from_dict(cls, config: Mapping[str, Any], path: Path) -> Scenario:
@@ -190,7 +182,8 @@ class Scenario:
         if not isinstance(rates_raw, Mapping):
             raise MissionFinanceError(f"{name} key inputs.currency_rates: must be a table like {{ EUR = 0.85 }}")
         rates = {
-            str(k): _number(v, f"{name} key inputs.currency_rates.{k}", minimum=1e-12)
+            str(k): check_number(v, f"{name} key inputs.currency_rates.{k}", lo=0.0, lo_open=True,
+                                unit=f"£ per {k}")
             for k, v in rates_raw.items()
         }
 
@@ -209,7 +202,7 @@ class Scenario:
         weights: dict[str, float] = {}
         for mid, w in weights_raw.items():
             missions.validate_id(mid, f"{name} key objective.weights.{mid}")
-            weights[mid] = _number(w, f"{name} key objective.weights.{mid}", minimum=None)
+            weights[mid] = _number(w, f"{name} key objective.weights.{mid}", minimum=None, unit="")
 
         model_tables: dict[str, Any] = {
             k: copy.deepcopy(v) for k, v in config.items() if k not in _OWN_TABLES
@@ -406,10 +399,24 @@ def _check_keys(table: Mapping[str, Any], allowed: set[str], name: str, prefix: 
             )
 
 
+def _resolve(p: Path, shown: str, what: str) -> Path:
+    """``p.resolve()``; a symbolic-link loop is a one-line error naming ``shown``."""
+    try:
+        return p.resolve()
+    except (RuntimeError, OSError):
+        raise MissionFinanceError(
+            f"{shown}: is a symbolic link that loops back on itself; give the path of the {what} itself"
+        ) from None
+
+
 def _input_path(base: Path, value: str, name: str, key: str) -> Path:
-    p = (base / value).resolve()
-    if not p.exists():
+    """An input file named by the scenario, resolved against its folder; it must be a file."""
+    if "\x00" in value:
+        raise MissionFinanceError(f"{name} key {key}: {value!r} is not a valid path")
+    p = _resolve(base / value, f"{name} key {key}: {value!r}", "file")
+    if not p.exists() and not p.is_symlink():
         raise MissionFinanceError(f"{name} key {key}: file {value!r} not found (relative to {base.name}/)")
+    check_user_file(p, "file", f"{name} key {key}: {value!r}")
     return p
 
 
