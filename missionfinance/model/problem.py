@@ -28,7 +28,8 @@ from missionfinance.errors import MissionFinanceError
 from missionfinance.instruments import Instrument
 from missionfinance.model.highs import SolverOptions
 
-OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost")
+OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost",
+                               "mission_progress")
 
 #: Every constraint family, in build order. Each can be switched off with ``disabled``.
 FAMILIES: tuple[str, ...] = (
@@ -44,6 +45,7 @@ FAMILIES: tuple[str, ...] = (
     "regional",
     "instrument_mix",
     "targets",
+    "outcomes",
     "min_ticket",
     "min_projects",
 )
@@ -203,6 +205,9 @@ class AllocationProblem:
         Solver options from the scenario; ``solve(problem, options)`` overrides them.
     context : str
         Name used in error messages (e.g. the scenario file name).
+    outcomes : OutcomeRows or None
+        Milestone outcome data (:mod:`missionfinance.model.outcomes`), used by
+        ``mission_progress`` and, when given, by ``min_cost``.
     """
 
     years: tuple[str, ...]
@@ -229,6 +234,7 @@ class AllocationProblem:
     disabled: frozenset[str] = frozenset()
     solver: SolverOptions | None = None
     context: str = "allocation problem"
+    outcomes: Any = None
 
     def enabled(self, family: str) -> bool:
         """True when constraint ``family`` is switched on."""

@@ -24,6 +24,9 @@ Files (all UTF-8, ``\\n`` line endings, £ million):
     those of the report's headline the model does not give (``additional_private_total``,
     ``additional_share``, ``leverage``, ``projects_funded``, ``projects``,
     ``expected_loss``) and ``scenario``.
+``outcomes.csv``
+    Only when the scenario has an ``[outcomes]`` table: ``milestone, year, unit, baseline,
+    bau, projected, target, p10, p90`` (DESIGN §7; p10/p90 empty, see ``simulate``).
 ``report.html``, ``report.xlsx``
     The report for readers (:mod:`missionfinance.report.html`,
     :mod:`missionfinance.report.xlsx`).
@@ -151,6 +154,9 @@ def render_outputs(run: Any, base: Path | str) -> dict[str, bytes]:
         "tags.csv": csv_bytes(tags_frame(run), keys=["scope", "line_id", "mission", "rule_id"]),
         "summary.json": json_bytes(summary),
     }
+    outcomes = getattr(run, "outcomes", None)
+    if outcomes is not None:  # DESIGN §7: written by every run that has outcome data
+        files["outcomes.csv"] = csv_bytes(outcomes.frame, keys=["milestone", "year"])
     from missionfinance.report.build import build_report
     from missionfinance.report.html import html_bytes
     from missionfinance.report.xlsx import xlsx_bytes
