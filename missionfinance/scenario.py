@@ -369,7 +369,7 @@ class Scenario:
 
         check_yield_projects(self.outcomes.yields, pipeline["project_id"], self.path.name)
         return evaluate(self.outcomes, allocation.allocation, pipeline, self.years,
-                        self.instruments)
+                        self.instruments, constraints=allocation.constraints)
 
     def simulate(self, n: int = 1000, seed: int | None = None, run: RunResult | None = None,
                  ) -> Any:

@@ -61,7 +61,7 @@ def simulate_run(run: Any, n: int, seed: int | None = None) -> Trajectories:
     gaps = traj.gaps.copy()
     gaps["probability"] = [prob[m] for m in gaps["milestone"]]
     return replace(traj, frame=frame, gaps=gaps, probability=prob, draws=int(n),
-                   sensitivity=sensitivity(unc, arrays, base), seed=sim.seed)
+                   seed=sim.seed)
 
 
 def sensitivity(unc: Uncertainty, arrays: Any, base: Any) -> pd.DataFrame:

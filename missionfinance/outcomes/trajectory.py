@@ -288,16 +288,34 @@ def fmt_units(v: float, unit: str) -> str:
     return f"{v:,.0f} {unit}"
 
 
+def fmt_change(v: float, unit: str) -> str:
+    """A difference in the milestone's unit: percentage points for a share."""
+    if unit.startswith("%"):
+        return f"{v:.1f} percentage points"
+    return fmt_units(v, unit)
+
+
 def evaluate(options: OutcomeOptions, alloc: pd.DataFrame, pipeline: pd.DataFrame,
              horizon: tuple[str, ...], instruments: Mapping[str, Any],
-             arrays: OutcomeArrays | None = None) -> Trajectories:
-    """Deterministic trajectories of ``alloc`` (allocation.csv rows) for the pipeline."""
+             arrays: OutcomeArrays | None = None,
+             constraints: pd.DataFrame | None = None) -> Trajectories:
+    """Deterministic trajectories of ``alloc`` (allocation.csv rows) for the pipeline;
+    with the model's ``constraints`` frame, the milestone rows' shadow prices in words."""
     arrays = arrays or outcome_arrays(options, pipeline["project_id"], horizon)
     base = allocation_inputs(alloc, pipeline, arrays.project_ids, horizon, instruments)
     contrib = deterministic_contribution(arrays, base)
     frame = trajectory_frame(arrays, arrays.bau + contrib)
     gaps = gap_table(arrays, contrib, base.cash, pipeline, instruments)
-    return Trajectories(arrays, contrib, frame, gaps, untracked_table(options), {})
+    gaps["shadow_price"], gaps["shadow_price_words"] = shadow_words(
+        arrays, constraints, gaps["gap"].to_numpy(dtype=np.float64))
+    sens = None
+    unc = options.uncertainty
+    if unc is not None and not unc.empty:
+        from missionfinance.outcomes.simulate import sensitivity
+
+        sens = sensitivity(unc, arrays, base)
+    return Trajectories(arrays, contrib, frame, gaps, untracked_table(options), {},
+                        sensitivity=sens)
 
 
 def deterministic_contribution(arrays: OutcomeArrays, base: AllocationInputs) -> np.ndarray:
@@ -388,18 +406,18 @@ def gap_table(arrays: OutcomeArrays, contrib: np.ndarray, pub: np.ndarray,
         head = (f"on this allocation {fmt_units(proj, m.unit)} against the target "
                 f"{fmt_units(target, m.unit)} by {m.deadline}")
         if gap <= 0:
-            words = f"{head}: on track, {fmt_units(-gap, m.unit)} ahead"
+            words = f"{head}: on track, {fmt_change(-gap, m.unit)} ahead"
         elif best <= 0:
-            words = (f"{head}: {fmt_units(gap, m.unit)} short; no project of the pipeline with "
+            words = (f"{head}: {fmt_change(gap, m.unit)} short; no project of the pipeline with "
                      "unused capacity yields this milestone by the deadline")
         elif closable:
-            words = (f"{head}: {fmt_units(gap, m.unit)} short; £{spent:,.0f}m more public cash "
+            words = (f"{head}: {fmt_change(gap, m.unit)} short; £{spent:,.0f}m more public cash "
                      f"in the best-yielding projects with room would close it (at the margin "
                      f"{_rate(best, m.unit)} per £m)")
         else:
-            words = (f"{head}: {fmt_units(gap, m.unit)} short; all the unused capacity of "
+            words = (f"{head}: {fmt_change(gap, m.unit)} short; all the unused capacity of "
                      f"the projects that yield it (£{spent:,.0f}m) would close only "
-                     f"{fmt_units(gap - need, m.unit)} of it")
+                     f"{fmt_change(gap - need, m.unit)} of it")
         rows.append({"milestone": m.id, "mission": m.mission, "deadline": m.deadline,
                      "unit": m.unit, "baseline": m.baseline, "bau": float(arrays.bau[k, d]),
                      "projected": proj, "target": target, "gap": gap, "on_track": gap <= 0,
@@ -438,3 +456,51 @@ def lp_rows(options: OutcomeOptions, arrays: OutcomeArrays) -> Any:
         weights=np.array([options.weights.get(m.id, 1.0) for m in arrays.milestones]),
         beyond=options.beyond_target, path=options.path, price=price, deadline=dl,
         first=arrays.years.index(arrays.horizon[0]))
+
+
+def _one(unit: str) -> str:
+    """``"homes"`` → ``"home"``; ``"% of patients"`` → ``"percentage point"``."""
+    if unit.startswith("%"):
+        return "percentage point"
+    word = unit.split(" (")[0]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _pounds(value_m: float) -> str:
+    a = abs(value_m) * 1e6
+    return f"£{a:,.0f}" if a < 1e8 else f"£{abs(value_m):,.0f}m"
+
+
+def shadow_words(arrays: OutcomeArrays, constraints: pd.DataFrame | None,
+                 gap: np.ndarray | None = None) -> tuple[list[float], list[str]]:
+    """Per milestone, the dual of its row at the deadline and what it means: with
+    ``min_cost`` (row family ``outcome_target``) the £ cost of one more unit by the
+    deadline; with ``mission_progress`` (``outcome_progress``) the weighted progress one
+    more unit adds. Empty where the model had no such row. ``gap`` (units short at the
+    deadline) tells a priced shortfall from a cost the pipeline can meet."""
+    prices: list[float] = []
+    words: list[str] = []
+    rows = (constraints.set_index("name") if constraints is not None and len(constraints)
+            and "name" in constraints.columns else None)
+    for k, m in enumerate(arrays.milestones):
+        price, text = float("nan"), ""
+        short = gap is not None and gap[k] > 1e-6 * max(1.0, abs(m.target))
+        for fam in ("outcome_target", "outcome_progress"):
+            key = f"{fam}[{m.id},{m.deadline}]"
+            if rows is None or key not in rows.index:
+                continue
+            dual = float(rows.loc[key, "dual"])
+            price = abs(dual)
+            if fam == "outcome_target" and short:
+                text = (f"short of the target even at the optimum: each {_one(m.unit)} short "
+                        f"by {m.deadline} is priced at {_pounds(price)} (outcomes.shortfall_price)")
+            elif fam == "outcome_target":
+                text = (f"one more {_one(m.unit)} by {m.deadline} costs {_pounds(price)}"
+                        if price > 0 else f"the target for {m.deadline} is met: one more "
+                        f"{_one(m.unit)} costs nothing more")
+            else:
+                text = (f"one more {_one(m.unit)} by {m.deadline} adds {price:.3g} of weighted "
+                        "progress")
+        prices.append(price)
+        words.append(text)
+    return prices, words

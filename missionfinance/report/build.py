@@ -21,6 +21,7 @@ from missionfinance.report.manifest import (
     package_versions,
     solver_record,
 )
+from missionfinance.report.outcomes import outcome_tables
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,7 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
         "Assumptions": RT("Assumptions", "Assumptions: instruments and their sources",
                           assumptions, "How each instrument scores against the budget "
                           "controls, and where that treatment comes from."),
+        **outcome_tables(run),
         "Allocation": RT("Allocation", "Allocation (allocation.csv)", alloc,
                          "Every project × instrument × year with public finance committed.",
                          money=("public", "private"), html_rows=0),

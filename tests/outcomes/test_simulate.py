@@ -132,3 +132,26 @@ def test_scenario_errors_name_the_key(tmp_path: Path) -> None:
     y.write_text(y.read_text().replace(",1,1,", ",-1,1,", 1))
     with pytest.raises(MissionFinanceError, match=r"yields.csv row \d+ key lag: -1 must be ≥ 0"):
         Scenario.load(path)
+
+
+def test_report_answers_on_track_per_milestone(solved, tmp_path: Path) -> None:
+    import zipfile
+
+    from missionfinance.audit import verify
+
+    _sc, run = solved
+    out = run.write(tmp_path / "out")
+    html = (out / "report.html").read_text()
+    assert "<h2>Missions on track?</h2>" in html
+    ids = list(run.outcomes.gaps["milestone"])
+    for m in ids:
+        assert f"Line chart of milestone {m}:" in html
+        assert f"Tornado chart of the inputs that move milestone {m} most" in html
+        assert f"<li dir=\"auto\">{m}: on this allocation" in html
+    assert "one more" in html and "of weighted progress" in html
+    with zipfile.ZipFile(out / "report.xlsx") as z:
+        book = z.read("xl/workbook.xml").decode()
+    for sheet in ("Missions on track", "Outcomes", "Outcome sources", "Uncertain inputs",
+                  "Sensitivity"):
+        assert f'name="{sheet}"' in book
+    assert verify(out).ok
