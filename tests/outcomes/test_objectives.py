@@ -105,3 +105,17 @@ def test_private_money_counts_once_and_only_its_additional_share() -> None:
     pipe["additionality"] = 0.5
     res = solve(problem(opts, pipe, "mission_progress"))
     assert res.objective == pytest.approx(150 / 1200)
+
+
+def test_pyomo_view_gives_the_same_optimum() -> None:
+    from missionfinance.model import solve_pyomo, to_pyomo
+
+    for beyond, kind in ((0.1, "mission_progress"), (0.1, "min_cost")):
+        opts = options([("A", "homes", 10.0, 1, 2), ("B", "homes", 5.0, 0, 1),
+                        ("B", "police", 1.0, 0, 1)], beyond=beyond,
+                       prices={"homes": 1.0, "police": 2.0}, path="yearly")
+        budget = {"CDEL": {"2026-27": 30.0, "2027-28": 30.0, "2028-29": 30.0}}
+        prob = problem(opts, projects(), kind, budget)
+        fast = solve(prob)
+        slow = solve_pyomo(to_pyomo(prob))
+        assert fast.objective == pytest.approx(slow.objective, rel=1e-7)
