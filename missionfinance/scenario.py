@@ -353,11 +353,11 @@ class Scenario:
         if self.outcomes is None or self.objective_kind not in ("mission_progress", "min_cost"):
             return None
         from missionfinance.outcomes.config import check_yield_projects
-        from missionfinance.outcomes.trajectory import lp_rows, outcome_arrays
+        from missionfinance.outcomes.trajectory import additionality, lp_rows, outcome_arrays
 
         check_yield_projects(self.outcomes.yields, pipeline["project_id"], self.path.name)
         return lp_rows(self.outcomes, outcome_arrays(self.outcomes, pipeline["project_id"],
-                                                     self.years))
+                                                     self.years), additionality(pipeline))
 
     def trajectories(self, pipeline: pd.DataFrame, allocation: Any) -> Any:
         """Milestone trajectories of a solved allocation (None without [outcomes] or when

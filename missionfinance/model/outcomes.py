@@ -26,6 +26,7 @@ the £m cost of one more unit by that year.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +80,23 @@ class OutcomeRows:
     price: np.ndarray
     deadline: np.ndarray
     first: int
+    robust: RobustRows | None = None
+
+
+@dataclass(frozen=True)
+class RobustRows:
+    """Sampled outcome factors for the robust option (S draws).
+
+    ``yield_factor`` (S, M, P) multiplies the yields, ``additional`` (S, P) is the drawn
+    additionality a_p (0–1) per draw; ``alpha`` the CVaR level and ``limit`` (M,) the most
+    CVaR_alpha of each milestone's shortfall at its deadline (milestone units; inf = none).
+    With ``mission_progress`` the objective becomes the sample average of progress.
+    """
+
+    yield_factor: np.ndarray
+    additional: np.ndarray
+    alpha: float
+    limit: np.ndarray
 
 
 def _labels(prefix: str, *parts: np.ndarray) -> np.ndarray:
@@ -153,10 +171,14 @@ def add_outcomes(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> 
     cash = np.array([bool(getattr(instruments[n], "cash",
                                   not getattr(instruments[n], "exposure", False)))
                      for n in d.instruments], dtype=np.float64)
-    kx, kq, _qp, q0 = _outcome_terms(m, d, rows, cash)
+    kx, kq, qp, q0 = _outcome_terms(m, d, rows, cash)
     x0 = m.groups["x"].start
     M = len(rows.milestones)
     names = np.array(rows.milestones, dtype=object)
+    if rows.robust is not None:
+        _add_robust(m, d, rows, kx, kq, qp, q0, objective == "mission_progress")
+        if objective == "mission_progress":
+            return
     if objective == "mission_progress":
         need = np.maximum(rows.need[np.arange(M), rows.deadline], 0.0)
         w = rows.weights / rows.scale
@@ -210,3 +232,95 @@ def add_outcomes(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> 
                                 for j, t in pairs],
                        "year": [rows.years[t] for _, t in pairs],
                        "mission": [rows.milestones[j] for j, _ in pairs]})
+
+
+def _add_robust(m: LinearModel, d: ProblemData, rows: OutcomeRows, kx: np.ndarray,
+                kq: np.ndarray, qp: np.ndarray, q0: int, average: bool) -> None:
+    """Robust option: per draw s the outcome O_ms at each deadline with drawn yields and
+    additionality; sample-average progress (``average``) and CVaR limits on shortfall.
+
+    Rows (per milestone m and draw s): ``outcome_progress_draw`` u1_ms + u2_ms − O_ms ≤ 0;
+    ``outcome_cvar_excess`` t_ms + ζ_m + O_ms ≥ need_m (t, ζ ≥ 0); ``outcome_cvar``
+    ζ_m + Σ_s t_ms / ((1 − α) S) ≤ L_m. Since VaR ≤ CVaR, the shortfall is at most L_m in
+    at least a share α of the draws (in sample; the out-of-sample share is checked by
+    simulating fresh draws).
+    """
+    rb = rows.robust
+    assert rb is not None
+    S = rb.yield_factor.shape[0]
+    M = len(rows.milestones)
+    x0 = m.groups["x"].start
+    ids = np.array(d.project_ids, dtype=object)
+    pos = {str(p): k for k, p in enumerate(map(str, rows.project_ids))}
+    take = np.array([pos.get(str(p), -1) for p in ids])
+    fy = np.where(take[None, None, :] >= 0, rb.yield_factor[:, :, np.maximum(take, 0)], 0.0)
+    a_base = d.additionality
+    a_draw = np.where(take[None, :] >= 0, rb.additional[:, np.maximum(take, 0)], 0.0)
+    a_ratio = np.divide(a_draw, a_base[None, :], out=np.zeros_like(a_draw),
+                        where=a_base[None, :] > 0)
+
+    def outcome_terms(j: int, s: int) -> tuple[np.ndarray, np.ndarray]:
+        t = rows.deadline[j]
+        cx = kx[j, t] * fy[s, j, d.xp]
+        cq = kq[j, t] * fy[s, j, qp] * a_ratio[s, qp] if len(qp) else np.zeros(0)
+        nzx = np.flatnonzero(cx)
+        nzq = np.flatnonzero(cq)
+        return (np.concatenate([x0 + nzx, q0 + nzq]), np.concatenate([cx[nzx], cq[nzq]]))
+
+    draw = np.arange(S) + 1
+    if average:
+        need = np.maximum(rows.need[np.arange(M), rows.deadline], 0.0)
+        w = rows.weights / rows.scale / S
+        mm = np.repeat(np.arange(M), S)
+        ss = np.tile(np.arange(S), M)
+        lab = np.array([f"{rows.milestones[j]},{s + 1}" for j, s in zip(mm, ss, strict=True)],
+                       dtype=object)
+        u1 = m.add_variables("progress", np.zeros(M * S), need[mm], w[mm],
+                             lambda: _labels("progress", lab))
+        u2 = m.add_variables("progress_beyond", np.zeros(M * S), np.full(M * S, INF),
+                             rows.beyond * w[mm], lambda: _labels("progress_beyond", lab))
+        rr, cc, vv = [], [], []
+        for r, (j, s) in enumerate(zip(mm, ss, strict=True)):
+            cols, vals = outcome_terms(int(j), int(s))
+            rr.append(np.full(2 + len(cols), r))
+            cc.append(np.concatenate([[u1.start + r, u2.start + r], cols]))
+            vv.append(np.concatenate([[1.0, 1.0], -vals]))
+        m.add_constraints("outcome_progress", np.concatenate(rr), np.concatenate(cc),
+                          np.concatenate(vv), np.full(M * S, -INF), np.zeros(M * S),
+                          {"name": [f"outcome_progress[{rows.milestones[j]},"
+                                    f"{rows.deadlines[j]},draw {s + 1}]"
+                                    for j, s in zip(mm, ss, strict=True)],
+                           "year": [rows.deadlines[j] for j in mm],
+                           "mission": [rows.milestones[j] for j in mm]})
+    for k in range(M):
+        if not np.isfinite(rb.limit[k]):
+            continue
+        name = rows.milestones[k]
+        need_k = float(rows.need[k, rows.deadline[k]])
+        zeta = m.add_variables(f"outcome_cvar_threshold[{name}]", np.zeros(1), np.full(1, INF),
+                               np.zeros(1), _fixed_labels(f"outcome_cvar_threshold[{name}]"))
+        tail = m.add_variables(f"outcome_cvar_tail[{name}]", np.zeros(S), np.full(S, INF),
+                               np.zeros(S), _fixed_labels(f"outcome_cvar_tail[{name}]", draw))
+        rr, cc, vv = [], [], []
+        for q in range(S):
+            cols, vals = outcome_terms(k, q)
+            rr.append(np.full(2 + len(cols), q))
+            cc.append(np.concatenate([[tail.start + q, zeta.start], cols]))
+            vv.append(np.concatenate([[1.0, 1.0], vals]))
+        m.add_constraints("outcome_cvar_excess", np.concatenate(rr), np.concatenate(cc),
+                          np.concatenate(vv), np.full(S, need_k), np.full(S, INF),
+                          {"name": [f"outcome_cvar_excess[{name},draw {q}]" for q in draw],
+                           "mission": name})
+        m.add_constraints("outcome_cvar", np.zeros(S + 1, dtype=np.int64),
+                          np.concatenate([[zeta.start], tail.start + np.arange(S)]),
+                          np.concatenate([[1.0], np.full(S, 1.0 / ((1.0 - rb.alpha) * S))]),
+                          np.array([-INF]), np.array([float(rb.limit[k])]),
+                          {"name": [f"outcome_cvar[{name},{rb.alpha:g}]"], "mission": name,
+                           "year": rows.deadlines[k]})
+
+
+def _fixed_labels(name: str, parts: np.ndarray | None = None) -> Callable[[], np.ndarray]:
+    """A label callback for one named column, or for ``name[part]`` columns."""
+    if parts is None:
+        return lambda: np.array([name], dtype=object)
+    return lambda: _labels(name, parts)

@@ -13,6 +13,12 @@ Scenario keys (all optional except ``yields``)::
     shortfall_price = { homes = 0.5 }  # min_cost: £m per milestone unit short (default:
                                      # 10 × the dearest unit the pipeline can buy)
 
+    [outcomes.robust]                # optimise against sampled draws (docs/outcomes.md)
+    draws = 200
+    seed = 1
+    alpha = 0.8
+    limit = { homes = 10000 }        # CVaR_alpha of the shortfall at the deadline ≤ units
+
     [outcomes.uncertainty]           # for Scenario.simulate / missionfinance simulate
     seed = 20250611
     defaults = false                 # true: a project that defaults (pd) delivers nothing
@@ -46,7 +52,9 @@ from missionfinance.missions import MissionSet
 from missionfinance.outcomes.catalogue import OutcomeData, load_outcome_data
 from missionfinance.years import year_start
 
-_KEYS = {"data", "yields", "beyond_target", "path", "weights", "shortfall_price", "uncertainty"}
+_KEYS = {"data", "yields", "beyond_target", "path", "weights", "shortfall_price", "uncertainty",
+         "robust"}
+_ROBUST_KEYS = {"draws", "seed", "alpha", "limit"}
 YIELD_COLUMNS = ("project_id", "milestone", "per_m", "lag", "ramp", "source")
 
 
@@ -81,6 +89,19 @@ class OutcomeOptions:
     shortfall_price: Mapping[str, float] = field(default_factory=dict)
     uncertainty: Any = None
     files: tuple[Path, ...] = ()
+    robust: RobustOptions | None = None
+
+
+@dataclass(frozen=True)
+class RobustOptions:
+    """``[outcomes.robust]``: optimise against ``draws`` sampled draws (seed ``seed``) of the
+    uncertain yields and additionality: sample-average progress, and CVaR_alpha of each
+    limited milestone's shortfall at its deadline ≤ ``limit`` [milestone units]."""
+
+    draws: int = 200
+    seed: int = 1
+    alpha: float = 0.8
+    limit: Mapping[str, float] = field(default_factory=dict)
 
 
 def _number(v: object, ctx: str, lo: float | None = None, hi: float | None = None) -> float:
@@ -146,9 +167,38 @@ def parse_outcomes(raw: object, name: str, base: Path, years: tuple[str, ...],
     prices = per_milestone("shortfall_price", 0.0)
     unc = parse_uncertainty(raw.get("uncertainty", {}), f"{name} key outcomes.uncertainty",
                             tracked)
+    robust = None
+    if "robust" in raw:
+        rb = raw["robust"]
+        ctx = f"{name} key outcomes.robust"
+        if not isinstance(rb, Mapping):
+            raise MissionFinanceError(f"{ctx}: must be a table")
+        bad = set(rb) - _ROBUST_KEYS
+        if bad:
+            raise MissionFinanceError(f"{ctx}.{sorted(bad)[0]}: unknown key; allowed "
+                                      f"{', '.join(sorted(_ROBUST_KEYS))}")
+        draws = rb.get("draws", 200)
+        seed = rb.get("seed", 1)
+        for key, v in (("draws", draws), ("seed", seed)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < (1 if key == "draws" else 0):
+                raise MissionFinanceError(f"{ctx}.{key}: {v!r} must be a whole number "
+                                          f"≥ {1 if key == 'draws' else 0}")
+        alpha = _number(rb.get("alpha", 0.8), f"{ctx}.alpha", 0.0, 1.0)
+        if not 0 < alpha < 1:
+            raise MissionFinanceError(f"{ctx}.alpha: {alpha!r} must be strictly between 0 and 1")
+        lim = rb.get("limit", {})
+        if not isinstance(lim, Mapping):
+            raise MissionFinanceError(f"{ctx}.limit: must be a table of milestone = units")
+        limits = {}
+        for m, v in lim.items():
+            if m not in tracked:
+                raise MissionFinanceError(f"{ctx}.limit.{m}: unknown milestone {m!r}; use one "
+                                          f"of {', '.join(sorted(tracked))}")
+            limits[m] = _number(v, f"{ctx}.limit.{m}", 0.0)
+        robust = RobustOptions(int(draws), int(seed), alpha, limits)
     return OutcomeOptions(data=data, yields=yields, beyond_target=beyond, path=str(path),
                           weights=weights, shortfall_price=prices, uncertainty=unc,
-                          files=tuple(files))
+                          files=tuple(files), robust=robust)
 
 
 def read_yields(path: Path, data: OutcomeData, years: tuple[str, ...]) -> pd.DataFrame:

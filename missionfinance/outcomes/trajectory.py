@@ -432,7 +432,8 @@ def _rate(rate: float, unit: str) -> str:
     return f"{rate:,.3g} {unit}"
 
 
-def lp_rows(options: OutcomeOptions, arrays: OutcomeArrays) -> Any:
+def lp_rows(options: OutcomeOptions, arrays: OutcomeArrays,
+            additionality: np.ndarray | None = None) -> Any:
     """The LP's outcome data (:class:`missionfinance.model.outcomes.OutcomeRows`)."""
     from missionfinance.model.outcomes import OutcomeRows
 
@@ -455,7 +456,35 @@ def lp_rows(options: OutcomeOptions, arrays: OutcomeArrays) -> Any:
         project_ids=arrays.project_ids, coef=coef, need=need, scale=scale,
         weights=np.array([options.weights.get(m.id, 1.0) for m in arrays.milestones]),
         beyond=options.beyond_target, path=options.path, price=price, deadline=dl,
-        first=arrays.years.index(arrays.horizon[0]))
+        first=arrays.years.index(arrays.horizon[0]),
+        robust=robust_rows(options, arrays, additionality))
+
+
+def robust_rows(options: OutcomeOptions, arrays: OutcomeArrays,
+                additionality: np.ndarray | None = None) -> Any:
+    """The sampled draws of the robust option (:class:`RobustRows`), or None.
+
+    Yields and additionality are drawn as :func:`~missionfinance.outcomes.uncertainty.
+    draw_factors` draws them (seed ``outcomes.robust.seed``); leverage and defaults are
+    held as given in the optimisation (they are evaluated by ``simulate``)."""
+    rb = options.robust
+    if rb is None:
+        return None
+    from missionfinance.model.outcomes import RobustRows
+    from missionfinance.outcomes.uncertainty import draw_factors
+
+    P = len(arrays.project_ids)
+    a = np.ones(P) if additionality is None else additionality
+    base = AllocationInputs(cash=np.zeros((P, len(arrays.horizon))),
+                            private=np.zeros((P, 0, len(arrays.horizon))),
+                            private_capacity=np.full(P, np.inf), additionality=a,
+                            pd=np.zeros(P), instruments=())
+    unc = options.uncertainty
+    f = draw_factors(unc, arrays, base, rb.draws, rb.seed)
+    return RobustRows(yield_factor=f.yield_factor,
+                      additional=np.clip(a[None, :] * f.additionality, 0.0, 1.0),
+                      alpha=rb.alpha,
+                      limit=np.array([rb.limit.get(m.id, np.inf) for m in arrays.milestones]))
 
 
 def _one(unit: str) -> str:

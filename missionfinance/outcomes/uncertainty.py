@@ -181,13 +181,15 @@ def check_instruments(unc: Uncertainty, instruments: set[str], ctx: str) -> None
 
 @dataclass(frozen=True)
 class Draws:
-    """Factors of n draws: leverage (n, I), additionality (n, P), yields (n, M, P) and
-    whether each project delivers (n, P) or None."""
+    """Factors of n draws: leverage (n, I), additionality (n, P), yields (n, M, P) with
+    their factors ``yield_factor`` (n, M, P), and whether each project delivers (n, P) or
+    None."""
 
     leverage: np.ndarray
     additionality: np.ndarray
     yields: np.ndarray
     delivers: np.ndarray | None
+    yield_factor: np.ndarray
 
 
 def _factor(d: Distribution | None, rng: np.random.Generator, n: int, P: int) -> np.ndarray:
@@ -207,10 +209,12 @@ def draw_factors(unc: Uncertainty, arrays: OutcomeArrays, base: AllocationInputs
     M = len(arrays.milestones)
     fy = unc.factors.get("yield", {})
     yields = np.empty((n, M, P))
+    factor = np.empty((n, M, P))
     shared = _factor(fy.get("all"), rng, n, P)
     for k, m in enumerate(arrays.milestones):
         own = _factor(fy.get(m.id), rng, n, P) if m.id in fy else np.ones((n, P))
-        yields[:, k, :] = arrays.yields[k][None, :] * (shared * own)
+        factor[:, k, :] = shared * own
+        yields[:, k, :] = arrays.yields[k][None, :] * factor[:, k, :]
     fl = unc.factors.get("leverage", {})
     lev_all = _factor(fl.get("all"), rng, n, 1)
     lev = np.empty((n, len(base.instruments)))
@@ -223,7 +227,7 @@ def draw_factors(unc: Uncertainty, arrays: OutcomeArrays, base: AllocationInputs
     if unc.defaults:
         pd_draw = np.clip(base.pd[None, :] * pdf, 0.0, 1.0)
         delivers = rng.uniform(0.0, 1.0, (n, P)) >= pd_draw
-    return Draws(lev, add, yields, delivers)
+    return Draws(lev, add, yields, delivers, factor)
 
 
 #: Draws evaluated together (bounds memory; results do not depend on it).
