@@ -3,7 +3,8 @@
 The scenario is solved once; its allocation is then evaluated for n draws of the uncertain
 inputs of ``[outcomes.uncertainty]`` at once (no re-optimisation). The answer per milestone:
 the probability of meeting its target at the deadline, and the 10th/90th percentiles of the
-projected path (the fan chart's band). Files written by :func:`write_simulation`:
+projected path (the fan chart's band). Files written by
+:func:`missionfinance.report.simulation.write_simulation`:
 ``outcomes.csv`` (DESIGN §7, with p10/p90), ``simulation.json`` (draws, seed, probability
 per milestone, uncertain inputs and which move each milestone most) and ``manifest.json``
 — deterministic: the same seed gives byte-identical files in every process.
@@ -11,11 +12,7 @@ per milestone, uncertain inputs and which move each milestone most) and ``manife
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -103,41 +100,3 @@ def simulation_summary(traj: Trajectories, unc: Uncertainty) -> dict[str, Any]:
         "uncertain_inputs": inputs.to_dict(orient="records"),
         "moves_most": most,
     }
-
-
-def write_simulation(run: Any, traj: Trajectories, out_dir: Path | str) -> Path:
-    """Write outcomes.csv, simulation.json and manifest.json into ``out_dir`` atomically."""
-    from missionfinance.report.formats import csv_bytes, json_bytes
-    from missionfinance.report.manifest import build_manifest
-
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise MissionFinanceError(f"{out}: exists and is not a folder; give --out a folder path")
-    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
-        raise MissionFinanceError(f"{out}: folder exists and does not hold missionfinance "
-                                  "outputs (no manifest.json); choose a new --out folder or "
-                                  "empty it")
-    parent = out.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    summary = simulation_summary(traj, run.scenario.outcomes.uncertainty)
-    files = {"outcomes.csv": csv_bytes(traj.frame, keys=["milestone", "year"]),
-             "simulation.json": json_bytes(summary)}
-    files["manifest.json"] = json_bytes(build_manifest(
-        run, files, parent, {"status": run.status,
-                             "objective": getattr(run.allocation, "objective", None)}))
-    tmp = parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-    os.mkdir(tmp)
-    try:
-        for name, data in files.items():
-            (tmp / name).write_bytes(data)
-        if out.exists():
-            old = parent / f".{out.name}.old-{secrets.token_hex(4)}"
-            os.rename(out, old)
-            os.rename(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
