@@ -16,16 +16,22 @@ from missionfinance.report.formats import csv_bytes, json_bytes
 from missionfinance.report.manifest import build_manifest
 
 
+def render_simulation(run: Any, traj: Trajectories, base: Path) -> dict[str, bytes]:
+    """The files of a simulation folder as bytes (``base``: the folder's parent). The
+    manifest records ``simulation: {draws, seed}`` so that ``verify`` can redo it."""
+    summary = simulation_summary(traj, run.scenario.outcomes.uncertainty)
+    files = {"outcomes.csv": csv_bytes(traj.frame, keys=["milestone", "year"]),
+             "simulation.json": json_bytes(summary)}
+    manifest = build_manifest(run, files, base, {
+        "status": run.status, "objective": getattr(run.allocation, "objective", None)})
+    manifest["simulation"] = {"draws": traj.draws, "seed": traj.seed}
+    files["manifest.json"] = json_bytes(manifest)
+    return files
+
+
 def write_simulation(run: Any, traj: Trajectories, out_dir: Path | str) -> Path:
     """Write outcomes.csv (with p10/p90), simulation.json and manifest.json into
     ``out_dir`` (atomically; an earlier output folder is replaced only when complete)."""
     out = Path(out_dir)
     check_output_folder(out)
-    parent = out.absolute().parent
-    summary = simulation_summary(traj, run.scenario.outcomes.uncertainty)
-    files = {"outcomes.csv": csv_bytes(traj.frame, keys=["milestone", "year"]),
-             "simulation.json": json_bytes(summary)}
-    files["manifest.json"] = json_bytes(build_manifest(
-        run, files, parent, {"status": run.status,
-                             "objective": getattr(run.allocation, "objective", None)}))
-    return write_folder(files, out)
+    return write_folder(render_simulation(run, traj, out.absolute().parent), out)

@@ -155,3 +155,34 @@ def test_report_answers_on_track_per_milestone(solved, tmp_path: Path) -> None:
                   "Sensitivity"):
         assert f'name="{sheet}"' in book
     assert verify(out).ok
+
+
+def test_verify_redoes_a_simulation_folder(small_scenario: Path) -> None:
+    from missionfinance.audit import verify
+
+    out = small_scenario.parent / "sim"
+    assert main(["simulate", str(small_scenario), "--draws", "50", "--seed", "3", "--out",
+                 str(out)]) == 0
+    result = verify(out)
+    assert result.ok, str(result)
+    assert [f.name for f in result.files] == ["outcomes.csv", "simulation.json", "manifest.json"]
+    text = (out / "outcomes.csv").read_text().replace(",", ";", 1)
+    (out / "outcomes.csv").write_text(text)
+    assert not verify(out).ok
+
+
+def test_defaults_simulated_drop_the_outcomes_of_a_project_that_defaults(solved) -> None:
+    sc, run = solved
+    traj = run.outcomes
+    base = allocation_inputs(run.allocation.allocation, run.pipeline, traj.arrays.project_ids,
+                             sc.years, sc.instruments)
+    never = simulate_arrays(Uncertainty(defaults=True), traj.arrays, replace(
+        base, pd=np.zeros_like(base.pd)), 20)
+    assert np.array_equal(never.contribution[0], traj.contribution)
+    always = simulate_arrays(Uncertainty(defaults=True), traj.arrays, replace(
+        base, pd=np.ones_like(base.pd)), 20)
+    assert not always.contribution.any()
+    half = simulate_arrays(Uncertainty(defaults=True), traj.arrays, replace(
+        base, pd=np.full_like(base.pd, 0.5)), 2000)
+    total = traj.contribution.sum()
+    assert half.contribution.sum(axis=(1, 2)).mean() == pytest.approx(0.5 * total, rel=0.05)
