@@ -396,12 +396,17 @@ def gap_table(arrays: OutcomeArrays, contrib: np.ndarray, pub: np.ndarray,
         gap = target - proj
         order = np.argsort(-rates[k], kind="stable")
         need, spent, best = gap, 0.0, float(rates[k].max(initial=0.0))
+        used: list[str] = []
         for p in order:
             if need <= 0 or rates[k, p] <= 0:
                 break
             take = min(room[p], need / rates[k, p])
+            if take > 0:
+                used.append(str(arrays.project_ids[p]))
             spent += take
             need -= take * rates[k, p]
+        where = (f" ({', '.join(used[:3])}{' and others' if len(used) > 3 else ''})"
+                 if used else "")
         closable = gap <= 0 or need <= 1e-9 * max(1.0, abs(gap))
         head = (f"on this allocation {fmt_units(proj, m.unit)} against the target "
                 f"{fmt_units(target, m.unit)} by {m.deadline}")
@@ -412,11 +417,12 @@ def gap_table(arrays: OutcomeArrays, contrib: np.ndarray, pub: np.ndarray,
                      "unused capacity yields this milestone by the deadline")
         elif closable:
             words = (f"{head}: {fmt_change(gap, m.unit)} short; £{spent:,.0f}m more public cash "
-                     f"in the best-yielding projects with room would close it (at the margin "
-                     f"{_rate(best, m.unit)} per £m)")
+                     f"in the best-yielding projects with room{where} would close it (at the "
+                     f"margin {_rate(best, m.unit)} per £m)")
         else:
             words = (f"{head}: {fmt_change(gap, m.unit)} short; all the unused capacity of "
-                     f"the projects that yield it (£{spent:,.0f}m) would close only "
+                     f"the projects that yield it (£{spent:,.0f}m{', ' + where[2:-1] if where else ''}) "
+                     f"would close only "
                      f"{fmt_change(gap - need, m.unit)} of it")
         rows.append({"milestone": m.id, "mission": m.mission, "deadline": m.deadline,
                      "unit": m.unit, "baseline": m.baseline, "bau": float(arrays.bau[k, d]),
