@@ -186,3 +186,15 @@ def test_defaults_simulated_drop_the_outcomes_of_a_project_that_defaults(solved)
         base, pd=np.full_like(base.pd, 0.5)), 2000)
     total = traj.contribution.sum()
     assert half.contribution.sum(axis=(1, 2)).mean() == pytest.approx(0.5 * total, rel=0.05)
+
+
+def test_simulate_without_outcomes_is_a_one_line_error(tmp_path: Path, capsys) -> None:
+    path = write_scenario(tmp_path / "w", kind="mission_value")
+    text = path.read_text()
+    path.write_text(text[:text.index("[outcomes]")])
+    assert main(["simulate", str(path), "--draws", "10", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "key outcomes: no [outcomes] table" in err
+    path.write_text(text[:text.index("[outcomes]")].replace("mission_value", "mission_progress"))
+    assert main(["simulate", str(path), "--draws", "10", "--out", str(tmp_path / "o")]) == 2
+    assert "'mission_progress' needs an [outcomes] table" in capsys.readouterr().err
