@@ -68,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=None, help="local worker processes (default: cores)")
     s.add_argument("--out", required=True, type=Path)
 
+    m = sub.add_parser("simulate", help="evaluate a scenario's allocation over draws of its "
+                       "uncertain inputs")
+    m.add_argument("scenario", type=Path)
+    m.add_argument("--draws", required=True, type=int, help="number of draws (≥ 1)")
+    m.add_argument("--seed", type=int, default=None,
+                   help="seed (default: outcomes.uncertainty.seed of the scenario)")
+    m.add_argument("--out", required=True, type=Path, help="output folder (written atomically)")
     v = sub.add_parser("verify", help="re-run the scenario of an output folder and compare")
     v.add_argument("dir", type=Path)
     return p
@@ -249,6 +256,26 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_OK if n_ok == len(result.table) else EXIT_SOLVED_NOT_OPTIMAL
 
 
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from missionfinance.report.simulation import write_simulation
+    from missionfinance.scenario import Scenario
+
+    scenario = Scenario.load(args.scenario)
+    if scenario.outcomes is None:
+        raise MissionFinanceError(f"{args.scenario.name} key outcomes: no [outcomes] table; "
+                                  "add one with yields to simulate")
+    run = scenario.run()
+    if run.status != "optimal":
+        print(f"{scenario.name}: {run.status}: {run.allocation.message}", file=sys.stderr)
+        return EXIT_SOLVED_NOT_OPTIMAL
+    traj = scenario.simulate(args.draws, args.seed, run=run)
+    out = write_simulation(run, traj, args.out)
+    for m in sorted(traj.probability):
+        print(f"{m}: probability of meeting the milestone {traj.probability[m]:.0%}")
+    print(f"results written to {out}")
+    return EXIT_OK
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from missionfinance.audit import verify
 
@@ -263,6 +290,7 @@ _COMMANDS = {
     "run": _cmd_run,
     "sweep": _cmd_sweep,
     "verify": _cmd_verify,
+    "simulate": _cmd_simulate,
 }
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,11 @@ from missionfinance.instruments import Instrument
 from missionfinance.io.schema import DEFAULT_ADDITIONALITY, DEFAULT_LGD
 from missionfinance.model.highs import SolverOptions
 
-OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost")
+if TYPE_CHECKING:  # model.outcomes imports this module
+    from missionfinance.model.outcomes import OutcomeRows
+
+OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost",
+                               "mission_progress")
 
 #: Every constraint family, in build order. Each can be switched off with ``disabled``.
 FAMILIES: tuple[str, ...] = (
@@ -45,6 +49,7 @@ FAMILIES: tuple[str, ...] = (
     "regional",
     "instrument_mix",
     "targets",
+    "outcomes",
     "min_ticket",
     "min_projects",
 )
@@ -204,6 +209,9 @@ class AllocationProblem:
         Solver options from the scenario; ``solve(problem, options)`` overrides them.
     context : str
         Name used in error messages (e.g. the scenario file name).
+    outcomes : OutcomeRows or None
+        Milestone outcome data (:mod:`missionfinance.model.outcomes`), used by
+        ``mission_progress`` and, when given, by ``min_cost``.
     """
 
     years: tuple[str, ...]
@@ -230,6 +238,7 @@ class AllocationProblem:
     disabled: frozenset[str] = frozenset()
     solver: SolverOptions | None = None
     context: str = "allocation problem"
+    outcomes: OutcomeRows | None = None
 
     def enabled(self, family: str) -> bool:
         """True when constraint ``family`` is switched on."""

@@ -18,6 +18,8 @@ flow                       Sankey-style flow: budget → mission → instrument 
 coverage_by_department     tagging coverage (favourable … not assessed) by department
 alignment_by_mission       baseline £m attributed for and against each mission
 shadow_prices              what £1m more of each binding limit is worth (dual values)
+milestone_trajectory       one milestone: target path, BAU, this allocation, 10–90% band
+tornado                    which uncertain inputs move a milestone's outcome most
 frontier                   a sweep's variants and their efficient frontier in (x, y)
 sweep_comparison           one metric (or mission value by mission) across variants
 =========================  ==========================================================
@@ -57,6 +59,7 @@ from missionfinance.plot.allocation import (
     shadow_prices,
 )
 from missionfinance.plot.flow import flow, flow_frame
+from missionfinance.plot.outcomes import milestone_trajectory, tornado
 from missionfinance.plot.sweeps import frontier, sweep_comparison
 from missionfinance.plot.tagging import alignment_by_mission, coverage_by_department
 
@@ -78,8 +81,10 @@ __all__ = [
     "flow",
     "flow_frame",
     "frontier",
+    "milestone_trajectory",
     "mission_colours",
     "private_by_mission",
     "shadow_prices",
     "sweep_comparison",
+    "tornado",
 ]

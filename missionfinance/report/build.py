@@ -23,6 +23,7 @@ from missionfinance.report.manifest import (
     package_versions,
     solver_record,
 )
+from missionfinance.report.outcomes import outcome_tables
 from missionfinance.report.tables import HEADLINE_ROWS, ReportTable
 
 if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
@@ -245,6 +246,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
         "Assumptions": RT("Assumptions", "Assumptions: instruments and their sources",
                           assumptions, "How each instrument scores against the budget "
                           "controls, and where that treatment comes from."),
+        **outcome_tables(run),
         "Allocation": RT("Allocation", "Allocation (allocation.csv)", alloc,
                          "Every project × instrument × year with public finance committed.",
                          money=("public", "private"), html_rows=0),

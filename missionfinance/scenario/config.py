@@ -61,7 +61,7 @@ from missionfinance.years import check_financial_year, fy_from_start, year_start
 _SCENARIO_KEYS = {"name", "years", "attribution", "description"}
 _INPUT_KEYS = {"missions", "rules", "lines", "pipeline", "formats", "currency_rates"}
 #: Top-level tables this module reads itself; the rest go to the model's option parser.
-_OWN_TABLES = {"scenario", "inputs", "instruments", "budget"}
+_OWN_TABLES = {"scenario", "inputs", "instruments", "budget", "outcomes"}
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,7 @@ class Scenario:
     formats: dict[str, str] = field(default_factory=dict)
     currency_rates: dict[str, float] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
+    outcomes: Any = None
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -221,6 +222,17 @@ class Scenario:
                 f"{name} key exposure: a limit is given but no instrument has exposure = true; "
                 "remove [exposure] or mark the guarantee instrument"
             )
+        outcomes = None
+        if "outcomes" in config:
+            from missionfinance.outcomes.config import parse_outcomes
+            from missionfinance.outcomes.uncertainty import check_instruments
+
+            outcomes = parse_outcomes(config["outcomes"], name, base, years, missions)
+            check_instruments(outcomes.uncertainty, set(instruments),
+                              f"{name} key outcomes.uncertainty")
+        if kind == "mission_progress" and outcomes is None:
+            raise MissionFinanceError(f"{name} key objective.kind: 'mission_progress' needs an "
+                                      "[outcomes] table with yields; add it or choose another kind")
         return cls(
             path=path,
             name=str(sc["name"]),
@@ -239,6 +251,7 @@ class Scenario:
             formats=formats,
             currency_rates=rates,
             config=copy.deepcopy(dict(config)),
+            outcomes=outcomes,
         )
 
     # ------------------------------------------------------------------ views
@@ -258,6 +271,8 @@ class Scenario:
             files["rules"] = [Path(self.rules_spec)]
         if not self.missions.source.startswith("builtin:"):
             files["missions"] = [Path(self.missions.source)]
+        if self.outcomes is not None:
+            files["outcomes"] = list(self.outcomes.files)
         return files
 
     # ------------------------------------------------------------------ running
@@ -291,6 +306,7 @@ class Scenario:
             exposure=self.exposure,
             objective=self.objective_kind,
             weights=self.weights,
+            outcomes=self._outcome_rows(pipeline),
             **self.model_options,
         )
 
@@ -300,6 +316,45 @@ class Scenario:
         See :func:`~missionfinance.scenario.run.tag_pipeline`.
         """
         return tag_pipeline(pipeline, self.load_rules(), self.attribution)[1]
+
+    def _outcome_rows(self, pipeline: pd.DataFrame) -> Any:
+        """The LP's outcome data when the objective uses it (mission_progress, min_cost)."""
+        if self.outcomes is None or self.objective_kind not in ("mission_progress", "min_cost"):
+            return None
+        from missionfinance.outcomes.config import check_yield_projects
+        from missionfinance.outcomes.trajectory import additionality, lp_rows, outcome_arrays
+
+        check_yield_projects(self.outcomes.yields, pipeline["project_id"], self.path.name)
+        return lp_rows(self.outcomes, outcome_arrays(self.outcomes, pipeline["project_id"],
+                                                     self.years), additionality(pipeline))
+
+    def trajectories(self, pipeline: pd.DataFrame, allocation: Any) -> Any:
+        """Milestone trajectories of a solved allocation (None without [outcomes] or when
+        the allocation is not optimal); see :mod:`missionfinance.outcomes.trajectory`.
+        """
+        if self.outcomes is None or not getattr(allocation, "ok", False):
+            return None
+        from missionfinance.outcomes.config import check_yield_projects
+        from missionfinance.outcomes.trajectory import evaluate
+
+        check_yield_projects(self.outcomes.yields, pipeline["project_id"], self.path.name)
+        return evaluate(self.outcomes, allocation.allocation, pipeline, self.years,
+                        self.instruments, constraints=allocation.constraints)
+
+    def simulate(self, n: int = 1000, seed: int | None = None, run: RunResult | None = None,
+                 ) -> Any:
+        """Evaluate the scenario's allocation over ``n`` draws of its uncertain inputs.
+
+        Solves the scenario once (or takes ``run``), then draws the factors of
+        ``[outcomes.uncertainty]`` (seed: ``seed`` or the table's) and evaluates the
+        allocation for every draw at once. Returns the
+        :class:`~missionfinance.outcomes.trajectory.Trajectories` with p10/p90 bands and
+        the probability of meeting each milestone.
+        """
+        from missionfinance.outcomes.simulate import simulate_run
+
+        run = run if run is not None else self.run()
+        return simulate_run(run, n, seed)
 
     def run(self) -> RunResult:
         """Tag the baseline and the pipeline, build and solve the allocation (:func:`run`)."""
