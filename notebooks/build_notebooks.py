@@ -624,9 +624,115 @@ unfunded[["project_id", "capacity", "value_per_pound", "why_not"]].head(3)
 ]
 
 # ----------------------------------------------------------------------------- 05
+OUTCOMES = [
+    md("""
+# 05 · Does the strategy add up? Missions as outcomes
+
+Missions are defined by outcomes — 1.5 million homes, 95% clean power, 92% of patients
+treated within 18 weeks, 13,000 more neighbourhood police roles, 75% of five-year-olds
+school-ready — not by money. This notebook asks of the example allocation:
+
+1. **Will it put each milestone on track, and by when?** Baseline, business as usual (BAU),
+   the allocation's contribution with delivery lags, against the target path.
+2. **What would an allocation steered by outcomes do instead?** The objective
+   `mission_progress` balances the missions by progress towards their milestones.
+3. **How sure are we?** 1,000 draws of the uncertain yields, leverage and additionality.
+
+Baselines and BAU paths are official statistics (sources in the table below); most project
+yields are illustrative unit costs (`scenarios/data/SOURCES.md`). Money is in £ million.
+"""),
+    code(SETUP + """
+from missionfinance.sweep import apply_changes
+
+
+def variant(scenario, *changes):
+    \"\"\"The scenario with changes (dotted key, "=" or "*", value) applied in memory.\"\"\"
+    config, _ = apply_changes(scenario.config, changes)
+    return mf.Scenario.from_dict(config, scenario.path)
+"""),
+    code("""
+scenario = mf.Scenario.load(SCENARIO)
+run = scenario.run()
+gaps = run.outcomes.gaps
+for sentence in gaps["words"]:
+    print(sentence)
+"""),
+    md("""
+## 1. On track? The example allocation (objective `mission_value`)
+
+Each chart shows the target path, BAU and the path with this allocation. The example
+allocation maximises £ of investment attributed to missions, so it follows leverage, not
+outcomes.
+"""),
+    code("""
+colours = scenario.missions.colours
+for row in gaps.itertuples():
+    display(plot.milestone_trajectory(run.outcomes, row.milestone, colours[row.mission],
+                                      title=f"{row.milestone} (by {row.deadline})",
+                                      deadline=row.deadline))
+"""),
+    code("""
+run.outcomes.gaps[["milestone", "deadline", "unit", "bau", "projected", "target", "gap",
+                   "margin_rate", "more_public"]]
+"""),
+    md("""
+Where the figures come from: the latest official statistic for each milestone, the BAU
+assumption and the linear link from what projects deliver (MW, pathways, children) to the
+milestone's unit.
+"""),
+    code("""
+pd.DataFrame([{"milestone": m.id, "baseline": m.baseline, "year": m.baseline_year,
+               "source": m.baseline_source, "bau": m.bau_source}
+              for m in scenario.outcomes.data.tracked])
+"""),
+    md("""
+## 2. Steering by outcomes: `mission_progress`
+
+Progress is what the allocation adds at the deadline over the distance from BAU to the
+target (1 = met); progress past a target is worth a tenth, so a met milestone is not
+over-funded. The shadow price of each milestone row says what one more unit is worth.
+"""),
+    code("""
+progress = variant(scenario, ("objective.kind", "=", "mission_progress")).run()
+compare = pd.DataFrame({"mission_value": run.outcomes.gaps.set_index("milestone")["projected"],
+                        "mission_progress": progress.outcomes.gaps.set_index("milestone")["projected"],
+                        "target": gaps.set_index("milestone")["target"]})
+compare
+"""),
+    code("""
+for sentence in progress.outcomes.gaps["shadow_price_words"]:
+    print(sentence)
+"""),
+    md("""
+## 3. How sure are we? 1,000 draws
+
+Each uncertain input is a factor on the value given; the allocation is fixed (no
+re-optimisation) and evaluated for every draw at once. The band is the 10th–90th percentile.
+"""),
+    code("""
+sim = scenario.simulate(1000, run=progress)
+pd.Series(sim.probability, name="probability of meeting the milestone")
+"""),
+    code("""
+row = sim.gaps.set_index("milestone").loc["clean-power-2030"]
+plot.milestone_trajectory(sim, "clean-power-2030", colours["clean-energy"],
+                          title="clean-power-2030: 10–90% of 1,000 draws", deadline=row.deadline)
+"""),
+    code("""
+plot.tornado(sim.sensitivity, "rtt-18-weeks", "% of patients",
+             title="What moves the 18-week milestone most")
+"""),
+    md("""
+Both allocations leave every milestone short: a capital pipeline of this size moves these
+national outcomes by a few points at most. The gap table's `more_public` says how much more
+would close each gap at the margin, when the pipeline has the room.
+"""),
+]
+
+# ----------------------------------------------------------------------------- 06
 FISCAL = [
     md("""
-# 05 · Patient finance and the fiscal rules
+# 06 · Patient finance and the fiscal rules
 
 A grant is spent; a loan or an equity stake comes back. This notebook shows what that means
 for the two debt measures the UK's fiscal framework steers by — public sector net debt
@@ -742,7 +848,8 @@ NOTEBOOKS = {
     "02-spending-review-scenarios.ipynb": SCENARIOS,
     "03-guarantees-and-risk.ipynb": GUARANTEES,
     "04-audit.ipynb": AUDIT,
-    "05-patient-finance-and-the-fiscal-rules.ipynb": FISCAL,
+    "05-does-the-strategy-add-up.ipynb": OUTCOMES,
+    "06-patient-finance-and-the-fiscal-rules.ipynb": FISCAL,
 }
 
 

@@ -27,6 +27,7 @@ NOUN = {
     "mission_value": "of mission value",
     "private_mobilised": "of additional private investment",
     "min_cost": "of budget cost (with priced shortfalls)",
+    "mission_progress": "of weighted milestone progress",
 }
 
 _SHARE_FAMILIES = frozenset({"regional", "instrument_mix"})
@@ -81,6 +82,8 @@ def subject(row: Mapping[str, str]) -> str:
         return f"room under the {label} cap in {row['year']}"
     if fam == "recycling":
         return f"money recycled into {row['control']} in {row['year']}"
+    if fam in ("outcome_progress", "outcome_target"):
+        return f"outcome of milestone {row['mission']} by {row['year']} (per unit, not £1m)"
     if fam == "min_projects":
         return f"room in the minimum number of projects for mission {row['mission']}"
     return f"room in {name}"

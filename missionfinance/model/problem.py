@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,11 @@ from missionfinance.instruments import Instrument
 from missionfinance.io.schema import DEFAULT_ADDITIONALITY, DEFAULT_LGD
 from missionfinance.model.highs import SolverOptions
 
-OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost")
+if TYPE_CHECKING:  # model.outcomes imports this module
+    from missionfinance.model.outcomes import OutcomeRows
+
+OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost",
+                               "mission_progress")
 
 #: Every constraint family, in build order. Each can be switched off with ``disabled``.
 FAMILIES: tuple[str, ...] = (
@@ -45,6 +49,7 @@ FAMILIES: tuple[str, ...] = (
     "regional",
     "instrument_mix",
     "targets",
+    "outcomes",
     "min_ticket",
     "min_projects",
     "fiscal",
@@ -224,6 +229,9 @@ class AllocationProblem:
         Solver options from the scenario; ``solve(problem, options)`` overrides them.
     context : str
         Name used in error messages (e.g. the scenario file name).
+    outcomes : OutcomeRows or None
+        Milestone outcome data (:mod:`missionfinance.model.outcomes`), used by
+        ``mission_progress`` and, when given, by ``min_cost``.
     """
 
     years: tuple[str, ...]
@@ -252,6 +260,7 @@ class AllocationProblem:
     fiscal_caps: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     recycling: Recycling | None = None
     context: str = "allocation problem"
+    outcomes: OutcomeRows | None = None
 
     def enabled(self, family: str) -> bool:
         """True when constraint ``family`` is switched on."""
@@ -326,9 +335,11 @@ def check_values(problem: AllocationProblem) -> None:
     """The checks on mission weights, budget totals and exposure limits (the values a sweep
     changes most; :func:`prepare` makes them, and so does a re-solve that reuses its arrays)."""
     years, missions = tuple(problem.years), tuple(problem.missions)
-    for m in problem.weights:
+    for m, w in problem.weights.items():
         if m not in missions:
             raise _err(problem, f"weights names mission {m!r}, not one of {', '.join(missions)}")
+        if isinstance(w, bool) or not isinstance(w, int | float | np.number) or not np.isfinite(w):
+            raise _err(problem, f"weights.{m}: {w!r} must be a finite number")
     for c, by_year in problem.budget.items():
         for y, v in by_year.items():
             if y not in years:
@@ -339,8 +350,8 @@ def check_values(problem: AllocationProblem) -> None:
     for y, v in problem.exposure.items():
         if y not in years:
             raise _err(problem, f"exposure.{y}: year outside the horizon {years[0]}..{years[-1]}")
-        if not v >= 0:
-            raise _err(problem, f"exposure.{y}: {v!r} must be ≥ 0")
+        if not (v >= 0 and np.isfinite(v)):
+            raise _err(problem, f"exposure.{y}: {v!r} must be a finite number ≥ 0")
 
 
 def mission_weights(problem: AllocationProblem, missions: tuple[str, ...]) -> np.ndarray:
@@ -449,7 +460,7 @@ def prepare(problem: AllocationProblem) -> ProblemData:
             lev[:, k] = df[col].to_numpy(dtype=np.float64)
         else:
             lev[:, k] = np.nan
-    bad = eligible & ~(lev >= 0)
+    bad = eligible & ~((lev >= 0) & np.isfinite(lev))
     if bad.any():
         p, k = (int(a[0]) for a in np.nonzero(bad))
         raise _err(problem, f"projects row {p + 1}: leverage_{inames[k]} {lev[p, k]!r} must be "
@@ -479,6 +490,9 @@ def prepare(problem: AllocationProblem) -> ProblemData:
     for k, name in enumerate(inames):
         ins = problem.instruments[name]
         for c, s in ins.budget_score.items():
+            if not (np.isfinite(float(s)) and float(s) >= 0):
+                raise _err(problem, f"instruments.{name}.budget_score.{c}: {s!r} must be a "
+                           "finite number ≥ 0")
             score[k, cpos[c]] = float(s)
         if ins.expected_loss_to is not None:
             loss_control[k] = cpos[ins.expected_loss_to]

@@ -32,6 +32,9 @@ Files (all UTF-8, ``\\n`` line endings, £ million):
     the two figures the model does not give (``additional_share``, ``expected_loss``;
     :func:`missionfinance.views.headline`), ``economic_cost`` (£m present value, when the
     model gives none) and ``scenario``.
+``outcomes.csv``
+    Only when the scenario has an ``[outcomes]`` table: ``milestone, year, unit, baseline,
+    bau, projected, target, p10, p90`` (DESIGN §7; p10/p90 empty, see ``simulate``).
 ``report.html``, ``report.xlsx``
     The report for readers (:mod:`missionfinance.report.html`,
     :mod:`missionfinance.report.xlsx`).
@@ -169,6 +172,9 @@ def render_outputs(run: RunResult, base: Path | str) -> dict[str, bytes]:
         "fiscal.csv": csv_bytes(fiscal, keys=["year", "measure", "instrument"]),
         "summary.json": json_bytes(summary),
     }
+    outcomes = getattr(run, "outcomes", None)
+    if outcomes is not None:  # DESIGN §7: written by every run that has outcome data
+        files["outcomes.csv"] = csv_bytes(outcomes.frame, keys=["milestone", "year"])
     report = build_report(run, alloc, summary, Path(base), cashflows=cashflows)
     files["report.html"] = html_bytes(report)
     files["report.xlsx"] = xlsx_bytes(report)

@@ -25,6 +25,7 @@ from missionfinance.report.manifest import (
     package_versions,
     solver_record,
 )
+from missionfinance.report.outcomes import outcome_tables
 from missionfinance.report.tables import HEADLINE_ROWS, ReportTable
 
 if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
@@ -312,6 +313,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
             "Fiscal treatments", "Assumptions: cash-flow terms and fiscal treatments",
             treatments, "Each instrument's cash-flow terms and how the national accounts "
             "score it in PSNB, the current budget, PSND and PSNFL, with sources."),
+        **outcome_tables(run),
         "Allocation": RT("Allocation", "Allocation (allocation.csv)", alloc,
                          "Every project × instrument × year with public finance committed.",
                          money=("public", "private"), html_rows=0),

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import copy
 import html
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +45,8 @@ from typing import Any
 
 import pandas as pd
 
+from missionfinance._numbers import check_number
+from missionfinance._text import check_user_file, read_toml
 from missionfinance.errors import MissionFinanceError
 from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument, instrument_from_config
 from missionfinance.io import combine_lines, read_lines, read_pipeline
@@ -62,7 +63,7 @@ from missionfinance.years import check_financial_year, fy_from_start, year_start
 _SCENARIO_KEYS = {"name", "years", "attribution", "description", "discount_rate"}
 _INPUT_KEYS = {"missions", "rules", "lines", "pipeline", "formats", "currency_rates"}
 #: Top-level tables this module reads itself; the rest go to the model's option parser.
-_OWN_TABLES = {"scenario", "inputs", "instruments", "budget"}
+_OWN_TABLES = {"scenario", "inputs", "instruments", "budget", "outcomes"}
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class Scenario:
     formats: dict[str, str] = field(default_factory=dict)
     currency_rates: dict[str, float] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
+    outcomes: Any = None
     discount_rate: float | None = None
 
     # ------------------------------------------------------------------ loading
@@ -124,20 +126,11 @@ class Scenario:
         >>> Scenario.load("no-such-file.toml")
         Traceback (most recent call last):
         ...
-        missionfinance.errors.MissionFinanceError: no-such-file.toml: scenario file not found; give the path of an existing .toml file
+        missionfinance.errors.MissionFinanceError: no-such-file.toml: scenario file not found; check the path
         """
         p = Path(path)
-        if not p.is_file():
-            raise MissionFinanceError(
-                f"{p.name}: scenario file not found; give the path of an existing .toml file"
-            )
-        try:
-            config = tomllib.loads(p.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise MissionFinanceError(f"{p.name}: invalid TOML ({exc}); fix the syntax") from None
-        except UnicodeDecodeError:
-            raise MissionFinanceError(f"{p.name}: not UTF-8 text; save the file as UTF-8") from None
-        return cls.from_dict(config, p.resolve())
+        config = read_toml(p, "scenario file")
+        return cls.from_dict(config, _resolve(p, p.name, "scenario file"))
 
     @classmethod
     def from_dict(cls, config: Mapping[str, Any], path: Path) -> Scenario:
@@ -202,7 +195,8 @@ class Scenario:
         if not isinstance(rates_raw, Mapping):
             raise MissionFinanceError(f"{name} key inputs.currency_rates: must be a table like {{ EUR = 0.85 }}")
         rates = {
-            str(k): _number(v, f"{name} key inputs.currency_rates.{k}", minimum=1e-12)
+            str(k): check_number(v, f"{name} key inputs.currency_rates.{k}", lo=0.0, lo_open=True,
+                                unit=f"£ per {k}")
             for k, v in rates_raw.items()
         }
 
@@ -221,7 +215,7 @@ class Scenario:
         weights: dict[str, float] = {}
         for mid, w in weights_raw.items():
             missions.validate_id(mid, f"{name} key objective.weights.{mid}")
-            weights[mid] = _number(w, f"{name} key objective.weights.{mid}", minimum=None)
+            weights[mid] = _number(w, f"{name} key objective.weights.{mid}", minimum=None, unit="")
 
         model_tables: dict[str, Any] = {
             k: copy.deepcopy(v) for k, v in config.items() if k not in _OWN_TABLES
@@ -240,6 +234,17 @@ class Scenario:
                 f"{name} key exposure: a limit is given but no instrument has exposure = true; "
                 "remove [exposure] or mark the guarantee instrument"
             )
+        outcomes = None
+        if "outcomes" in config:
+            from missionfinance.outcomes.config import parse_outcomes
+            from missionfinance.outcomes.uncertainty import check_instruments
+
+            outcomes = parse_outcomes(config["outcomes"], name, base, years, missions)
+            check_instruments(outcomes.uncertainty, set(instruments),
+                              f"{name} key outcomes.uncertainty")
+        if kind == "mission_progress" and outcomes is None:
+            raise MissionFinanceError(f"{name} key objective.kind: 'mission_progress' needs an "
+                                      "[outcomes] table with yields; add it or choose another kind")
         recycling = model_options.get("recycling")
         if recycling is not None and recycling.control not in budget:
             raise MissionFinanceError(
@@ -264,6 +269,7 @@ class Scenario:
             formats=formats,
             currency_rates=rates,
             config=copy.deepcopy(dict(config)),
+            outcomes=outcomes,
             discount_rate=discount_rate,
         )
 
@@ -284,6 +290,8 @@ class Scenario:
             files["rules"] = [Path(self.rules_spec)]
         if not self.missions.source.startswith("builtin:"):
             files["missions"] = [Path(self.missions.source)]
+        if self.outcomes is not None:
+            files["outcomes"] = list(self.outcomes.files)
         return files
 
     # ------------------------------------------------------------------ running
@@ -326,6 +334,7 @@ class Scenario:
             exposure=self.exposure,
             objective=self.objective_kind,
             weights=self.weights,
+            outcomes=self._outcome_rows(pipeline),
             **self.model_options,
         )
 
@@ -335,6 +344,45 @@ class Scenario:
         See :func:`~missionfinance.scenario.run.tag_pipeline`.
         """
         return tag_pipeline(pipeline, self.load_rules(), self.attribution)[1]
+
+    def _outcome_rows(self, pipeline: pd.DataFrame) -> Any:
+        """The LP's outcome data when the objective uses it (mission_progress, min_cost)."""
+        if self.outcomes is None or self.objective_kind not in ("mission_progress", "min_cost"):
+            return None
+        from missionfinance.outcomes.config import check_yield_projects
+        from missionfinance.outcomes.trajectory import additionality, lp_rows, outcome_arrays
+
+        check_yield_projects(self.outcomes.yields, pipeline["project_id"], self.path.name)
+        return lp_rows(self.outcomes, outcome_arrays(self.outcomes, pipeline["project_id"],
+                                                     self.years), additionality(pipeline))
+
+    def trajectories(self, pipeline: pd.DataFrame, allocation: Any) -> Any:
+        """Milestone trajectories of a solved allocation (None without [outcomes] or when
+        the allocation is not optimal); see :mod:`missionfinance.outcomes.trajectory`.
+        """
+        if self.outcomes is None or not getattr(allocation, "ok", False):
+            return None
+        from missionfinance.outcomes.config import check_yield_projects
+        from missionfinance.outcomes.trajectory import evaluate
+
+        check_yield_projects(self.outcomes.yields, pipeline["project_id"], self.path.name)
+        return evaluate(self.outcomes, allocation.allocation, pipeline, self.years,
+                        self.instruments, constraints=allocation.constraints)
+
+    def simulate(self, n: int = 1000, seed: int | None = None, run: RunResult | None = None,
+                 ) -> Any:
+        """Evaluate the scenario's allocation over ``n`` draws of its uncertain inputs.
+
+        Solves the scenario once (or takes ``run``), then draws the factors of
+        ``[outcomes.uncertainty]`` (seed: ``seed`` or the table's) and evaluates the
+        allocation for every draw at once. Returns the
+        :class:`~missionfinance.outcomes.trajectory.Trajectories` with p10/p90 bands and
+        the probability of meeting each milestone.
+        """
+        from missionfinance.outcomes.simulate import simulate_run
+
+        run = run if run is not None else self.run()
+        return simulate_run(run, n, seed)
 
     def run(self) -> RunResult:
         """Tag the baseline and the pipeline, build and solve the allocation (:func:`run`)."""
@@ -434,10 +482,24 @@ def _check_keys(table: Mapping[str, Any], allowed: set[str], name: str, prefix: 
             )
 
 
+def _resolve(p: Path, shown: str, what: str) -> Path:
+    """``p.resolve()``; a symbolic-link loop is a one-line error naming ``shown``."""
+    try:
+        return p.resolve()
+    except (RuntimeError, OSError):
+        raise MissionFinanceError(
+            f"{shown}: is a symbolic link that loops back on itself; give the path of the {what} itself"
+        ) from None
+
+
 def _input_path(base: Path, value: str, name: str, key: str) -> Path:
-    p = (base / value).resolve()
-    if not p.exists():
+    """An input file named by the scenario, resolved against its folder; it must be a file."""
+    if "\x00" in value:
+        raise MissionFinanceError(f"{name} key {key}: {value!r} is not a valid path")
+    p = _resolve(base / value, f"{name} key {key}: {value!r}", "file")
+    if not p.exists() and not p.is_symlink():
         raise MissionFinanceError(f"{name} key {key}: file {value!r} not found (relative to {base.name}/)")
+    check_user_file(p, "file", f"{name} key {key}: {value!r}")
     return p
 
 

@@ -13,10 +13,10 @@ mission, instrument, region or family, or a value out of range raises a one-line
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from missionfinance._numbers import check_number
 from missionfinance.errors import MissionFinanceError
 from missionfinance.model import (
     FAMILIES,
@@ -57,13 +57,12 @@ TABLES: dict[str, tuple[str, ...]] = {
 
 
 
-def number(value: object, context: str, *, minimum: float | None = 0.0) -> float:
-    """A £m amount from the scenario: a number (not a bool), at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise MissionFinanceError(f"{context}: {value!r} must be a number (£m)")
-    if minimum is not None and value < minimum:
-        raise MissionFinanceError(f"{context}: {value!r} must be ≥ {minimum:g}")
-    return float(value)
+def number(value: object, context: str, *, minimum: float | None = 0.0, unit: str = "£m") -> float:
+    """A number from the scenario (£m unless ``unit`` says otherwise).
+
+    Finite and at least ``minimum`` (:func:`missionfinance._numbers.check_number`).
+    """
+    return check_number(value, context, lo=minimum, unit=unit)
 
 
 def check_year_in(year: str, years: Sequence[str], context: str) -> str:
@@ -105,14 +104,8 @@ class _Reader:
 
     def number(self, value: object, key: str, lo: float | None = None, hi: float | None = None,
                lo_open: bool = False, hi_open: bool = False) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            raise self.fail(key, f"{value!r} must be a number")
-        v = float(value)
-        if lo is not None and (v < lo or (lo_open and v == lo)):
-            raise self.fail(key, f"{value!r} must be {'>' if lo_open else '≥'} {lo:g}")
-        if hi is not None and (v > hi or (hi_open and v == hi)):
-            raise self.fail(key, f"{value!r} must be {'<' if hi_open else '≤'} {hi:g}")
-        return v
+        return check_number(value, f"{self.context} key {key}", lo=lo, hi=hi, lo_open=lo_open,
+                            hi_open=hi_open)
 
     def integer(self, value: object, key: str, lo: int = 0) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
