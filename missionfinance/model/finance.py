@@ -20,14 +20,13 @@ instrument ``i`` for project ``p`` (its terms, overrides, annual pd and lgd).
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from missionfinance.cashflows import Terms, annual_pd, project_terms, unit_flows
 from missionfinance.fiscal import MEASURES, RECYCLED_KINDS, TREATMENTS
 from missionfinance.model.linear import LinearModel
 from missionfinance.model.problem import AllocationProblem, ProblemData, Recycling
 
-__all__ = ["Recycling", "add_fiscal", "add_recycling", "recycled_by_year", "unit_measures"]
+__all__ = ["Recycling", "add_fiscal", "add_recycling", "unit_measures"]
 
 
 def unit_measures(d: ProblemData, problem: AllocationProblem, horizon: int,
@@ -159,12 +158,3 @@ def add_recycling(m: LinearModel, d: ProblemData, problem: AllocationProblem,
                       {"name": [f"recycling[{rec.control},{y}]" for y in yrs],
                        "control": rec.control, "year": list(yrs)})
 
-
-def recycled_by_year(m: LinearModel, solution: np.ndarray) -> pd.Series:
-    """£m of receipts recycled into each year's headroom at a solution (empty when off)."""
-    group = m.groups.get("recycled")
-    if group is None:
-        return pd.Series(dtype="float64")
-    labels = np.asarray(group.labels(), dtype=object)
-    years = [str(s)[len("recycled["):-1] for s in labels]
-    return pd.Series(np.asarray(solution)[group.start:group.start + group.n], index=years)

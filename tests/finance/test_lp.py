@@ -94,3 +94,18 @@ def test_recycling_funds_later_years_by_the_amount_recycled():
         "recycling[FT,2027-28]", "explanation"]
     # 2026-27's FT is worth 1 + 0.05 (its loan also recycles 0.05 into 2027-28).
     assert rows.loc["budget[FT,2026-27]", "dual"] == pytest.approx(1.05, abs=1e-6)
+
+
+def test_pyomo_view_gives_the_same_optimum_with_caps_and_recycling():
+    from missionfinance.model import solve_pyomo, to_pyomo
+
+    years = ("2026-27", "2027-28")
+    loan = replace(DEFAULT_INSTRUMENTS["loan"],
+                   terms=Terms("loan", tenor=2, grace=1, interest_rate=0.05, amortisation="bullet"))
+    problem = one_project("grant;loan", {"grant": 1.0, "loan": 0.0}, years, capacity=1000.0,
+                          instruments={"grant": DEFAULT_INSTRUMENTS["grant"], "loan": loan},
+                          recycling=Recycling("FT"), fiscal_caps={"psnfl": {"2027-28": 150.0}})
+    fast = solve(problem)
+    slow = solve_pyomo(to_pyomo(problem))
+    assert fast.status == slow.status == Status.OPTIMAL
+    assert slow.objective == pytest.approx(fast.objective, abs=1e-6)
