@@ -52,6 +52,6 @@ def money_out_and_back(frame: pd.DataFrame) -> Figure:
     ax.set_xticks(x, years, rotation=45, ha="right")
     ax.set_ylabel("£m (out < 0 < back)")
     ax.set_title("Public money out and back by instrument")
-    ax.legend(ncols=min(len(inst) + 1, 5), loc="upper left")
+    ax.legend(ncols=min(len(inst) + 1, 5), loc="lower right")  # money out ends early
     fig.tight_layout()
     return fig
