@@ -18,24 +18,37 @@ from missionfinance.tagging.evaluation import errors, evaluate
 
 GOLD = Path(__file__).parents[1] / "data" / "gold"
 
-# mission: (precision, recall) reached on gold.csv (325 lines; rules revised on it)
+# mission: (precision, recall) of the aligned tags, as reached by the evidence-model rules.
+# gold.csv (325 lines) and holdout.csv (100 lines) are development sets: the rules were
+# revised after reading their errors. Their labels predate the aligned/enabling split and
+# count a single-purpose body's running costs as aligned, so their recall understates.
 FLOORS_GOLD = {
-    "growth": (0.666, 0.863),
-    "clean-energy": (0.783, 1.000),
-    "safer-streets": (0.666, 1.000),
-    "opportunity": (0.916, 0.936),
-    "health": (0.837, 0.885),
+    "growth": (0.743, 0.659),
+    "clean-energy": (0.766, 0.793),
+    "safer-streets": (0.956, 0.916),
+    "opportunity": (0.894, 0.723),
+    "health": (0.833, 0.857),
     "-clean-energy": (1.000, 1.000),
-    "all": (0.775, 0.928),
+    "all": (0.834, 0.774),
 }
-# reached on holdout.csv (100 lines labelled after the rules were frozen)
 FLOORS_HOLDOUT = {
-    "growth": (0.590, 0.764),
+    "growth": (0.666, 0.588),
     "clean-energy": (0.800, 0.500),
-    "safer-streets": (0.625, 0.833),
-    "opportunity": (0.850, 0.809),
-    "health": (0.818, 0.900),
-    "all": (0.731, 0.765),
+    "safer-streets": (0.714, 0.833),
+    "opportunity": (0.888, 0.761),
+    "health": (0.900, 0.900),
+    "all": (0.803, 0.703),
+}
+# frozen.csv (160 lines, labelled to docs/tagging.md before the rules changed, never tuned
+# on): the honest figure. Targets are precision 0.90 / recall 0.80 (micro), 0.80 per
+# mission; the rules do not reach them yet (docs/tagging.md "Measured quality").
+FLOORS_FROZEN = {
+    "growth": (0.600, 0.807),
+    "clean-energy": (0.500, 0.545),
+    "safer-streets": (0.571, 0.666),
+    "opportunity": (0.642, 0.900),
+    "health": (0.789, 1.000),
+    "all": (0.632, 0.808),
 }
 
 
@@ -54,12 +67,27 @@ def test_gold_set_shape() -> None:
     assert set(holdout["line_id"]).isdisjoint(gold["line_id"])
 
 
-@pytest.mark.parametrize(("name", "floors"), [("gold.csv", FLOORS_GOLD), ("holdout.csv", FLOORS_HOLDOUT)])
+@pytest.mark.parametrize(("name", "floors"), [("gold.csv", FLOORS_GOLD), ("holdout.csv", FLOORS_HOLDOUT),
+                                              ("frozen.csv", FLOORS_FROZEN)])
 def test_precision_recall_floors(name: str, floors: dict[str, tuple[float, float]]) -> None:
     table = evaluate(read(name), RuleSet.load("builtin:uk")).set_index("mission")
     for mission, (p, r) in floors.items():
         assert table.loc[mission, "precision"] >= p, (mission, table.loc[mission].to_dict())
         assert table.loc[mission, "recall"] >= r, (mission, table.loc[mission].to_dict())
+
+
+def test_frozen_shape_and_intervals() -> None:
+    frozen = read("frozen.csv")
+    assert len(frozen) == 160 and frozen["line_id"].is_unique and (frozen["reason"].str.len() > 0).all()
+    used = set(read("gold.csv")["line_id"]) | set(read("holdout.csv")["line_id"])
+    assert used.isdisjoint(frozen["line_id"])
+    assert {"cra", "spending_review"} <= set(frozen["source"])
+    table = evaluate(frozen, RuleSet.load("builtin:uk")).set_index("mission")
+    row = table.loc["all"]
+    assert row["precision_low"] <= row["precision"] <= row["precision_high"]
+    assert row["recall_low"] <= row["recall"] <= row["recall_high"]
+    enabling = evaluate(frozen, RuleSet.load("builtin:uk"), relation="enabling").set_index("mission")
+    assert enabling.loc["all", "support"] == (frozen["enabling"] != "").sum()
 
 
 def test_errors_listing() -> None:
