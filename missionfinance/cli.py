@@ -53,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--format", default=None)
     e.add_argument("--rate", action="append", default=[], metavar="CUR=GBP")
 
+    rl = sub.add_parser("rules", help="work with tagging rules")
+    rsub = rl.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
+    rs = rsub.add_parser("suggest", help="propose rules and vetoes from labelled lines")
+    rs.add_argument("labels", type=Path, help="labelled lines CSV (lines columns plus 'missions')")
+    rs.add_argument("--rules", default="builtin:uk", help="rules to improve (default: builtin:uk)")
+    rs.add_argument("--out", required=True, type=Path, help="TOML of proposals to review")
+
     r = sub.add_parser("run", help="run a scenario and write its outputs")
     r.add_argument("scenario", type=Path)
     r.add_argument("--out", required=True, type=Path, help="output folder (written atomically)")
@@ -139,6 +146,30 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from missionfinance.tagging import RuleSet
+    from missionfinance.tagging.suggest import suggest, to_toml
+
+    if not args.labels.is_file():
+        raise MissionFinanceError(f"{args.labels}: labels file not found; give a CSV of labelled lines")
+    labels = pd.read_csv(args.labels, dtype=str, keep_default_na=False)
+    if "missions" not in labels.columns or "line_id" not in labels.columns:
+        raise MissionFinanceError(f"{args.labels}: needs columns line_id, description, amount and missions")
+    labels["amount"] = labels.get("amount", "0")
+    proposals = suggest(labels, RuleSet.load(args.rules))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{args.out.name}.", dir=args.out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(to_toml(proposals))
+        os.replace(tmp, args.out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    print(f"{len(proposals)} proposals: {args.out}")
+    return EXIT_OK
+
+
 def _cmd_explain(args: argparse.Namespace) -> int:
     from missionfinance.missions import MissionSet
     from missionfinance.tagging import RuleSet, tag
@@ -185,6 +216,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 _COMMANDS = {
     "tag": _cmd_tag,
     "explain": _cmd_explain,
+    "rules": _cmd_rules,
     "run": _cmd_run,
     "sweep": _cmd_sweep,
     "verify": _cmd_verify,
