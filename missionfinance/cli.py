@@ -132,14 +132,22 @@ def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
 def _cmd_tag(args: argparse.Namespace) -> int:
     from missionfinance.missions import MissionSet
     from missionfinance.tagging import RuleSet, tag
+    from missionfinance.tagging.fastio import read_lines_csv, write_csv_atomic
+    from missionfinance.tagging.progress import Stages
 
     missions = MissionSet.load(args.missions)
     rules = RuleSet.load(args.rules, missions=missions)
-    lines = _read_lines(args.lines, args.format, _rates(args.rate))
+    stages = Stages(("reading", "tagging", "writing"), sys.stderr)
+    stages.next()
+    fast = [read_lines_csv(p) for p in args.lines] if args.format in (None, "canonical") and len(args.lines) == 1 else [None]
+    lines = fast[0] if fast[0] is not None else _read_lines(args.lines, args.format, _rates(args.rate))
+    stages.next(f"{len(lines):,} lines")
     result = tag(lines, rules, attribution=args.attribution)
+    stages.next(f"{len(result.tags):,} tags")
     untagged_path = args.out.with_name(args.out.stem + ".untagged" + (args.out.suffix or ".csv"))
-    _write_csv_atomic(result.tags, args.out)
-    _write_csv_atomic(result.untagged, untagged_path)
+    write_csv_atomic(result.tags, args.out)
+    write_csv_atomic(result.untagged, untagged_path)
+    stages.done()
     print(result.summary_text())
     print(f"tags: {args.out}")
     print(f"untagged lines: {untagged_path}")

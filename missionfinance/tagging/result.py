@@ -15,12 +15,15 @@ Status of a line (column ``status`` of :attr:`TaggingResult.lines`), from its ta
     line is listed in ``untagged``; it is never counted as "no impact".
 
 Coverage (:attr:`TaggingResult.coverage`) partitions each group's total amount by line
-status, so ``favourable + unfavourable + mixed + neutral + not_assessed == amount`` for
+status, so ``favourable + unfavourable + mixed + neutral + not_assessed + enabling == amount`` for
 every row (whole line amounts, never double-counted across missions), and adds the
 attributed sums ``attributed_favourable`` (Σ positive ``amount_attributed``) and
-``attributed_unfavourable`` (Σ negative ones), which may exceed the total under ``gross``
-attribution. Groups: ``source``, ``department`` and ``cofog_division`` (the division of
-a line's first COFOG code, ``"(none)"`` when empty), plus one ``all`` row.
+``attributed_unfavourable`` (Σ negative ones) over *aligned* tags, which may exceed the
+total under ``gross`` attribution, and ``attributed_enabling`` (Σ ``amount_attributed`` of
+``enabling`` tags, reported apart, never in the aligned sums). Status ``enabling``: the line
+has no aligned favourable or unfavourable tag but at least one favourable enabling tag.
+Groups: ``source``, ``department`` and ``cofog_division`` (the division of a line's first
+COFOG code, ``"(none)"`` when empty), plus one ``all`` row.
 """
 
 from __future__ import annotations
@@ -283,7 +286,7 @@ def _coverage(
     al = ~t_enab
     att_fav = np.bincount(t_line, weights=np.where((t_amount > 0) & al, t_amount, 0.0), minlength=n)
     att_unf = np.bincount(t_line, weights=np.where((t_amount < 0) & al, t_amount, 0.0), minlength=n)
-    att_enab = np.bincount(t_line, weights=np.where((t_amount > 0) & t_enab, t_amount, 0.0), minlength=n)
+    att_enab = np.bincount(t_line, weights=np.where(t_enab, t_amount, 0.0), minlength=n)
     codes, uniq = pd.factorize(frame["cofog"], sort=False)
     first = normalise_cofog(pd.Series(np.asarray(uniq, dtype=object), dtype="str")).str.split(";").str[0]
     div_u = first.fillna("").str.split(".").str[0].fillna("")

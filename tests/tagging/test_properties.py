@@ -95,7 +95,7 @@ def test_totals_reconcile_to_the_penny(lines: pd.DataFrame, which: str) -> None:
     tagged = math.fsum(lines.loc[lines["line_id"].isin(tagged_ids), "amount"])
     assert abs(tagged + math.fsum(res.untagged["amount"]) - total) <= penny
     cov = res.coverage
-    statuses = ["favourable", "unfavourable", "mixed", "neutral", "not_assessed"]
+    statuses = ["favourable", "unfavourable", "mixed", "neutral", "not_assessed", "enabling"]
     for dim in ("all", "source", "department", "cofog_division"):
         part = cov[cov["dimension"] == dim]
         assert abs(math.fsum(part["amount"]) - total) <= penny
@@ -104,7 +104,8 @@ def test_totals_reconcile_to_the_penny(lines: pd.DataFrame, which: str) -> None:
     allrow = cov[cov["dimension"] == "all"].iloc[0]
     assert abs(allrow["not_assessed"] - math.fsum(res.untagged["amount"])) <= penny
     attributed = math.fsum(res.tags["amount_attributed"])
-    assert abs(allrow["attributed_favourable"] + allrow["attributed_unfavourable"] - attributed) <= penny
+    both = allrow["attributed_favourable"] + allrow["attributed_unfavourable"] + allrow["attributed_enabling"]
+    assert abs(both - attributed) <= penny
 
 
 @SETTINGS
