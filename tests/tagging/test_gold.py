@@ -23,32 +23,41 @@ GOLD = Path(__file__).parents[1] / "data" / "gold"
 # revised after reading their errors. Their labels predate the aligned/enabling split and
 # count a single-purpose body's running costs as aligned, so their recall understates.
 FLOORS_GOLD = {
-    "growth": (0.743, 0.659),
-    "clean-energy": (0.766, 0.793),
-    "safer-streets": (0.956, 0.916),
-    "opportunity": (0.894, 0.723),
-    "health": (0.833, 0.857),
+    "growth": (0.763, 0.690),
+    "clean-energy": (0.766, 0.821),
+    "safer-streets": (0.956, 1.000),
+    "opportunity": (0.894, 0.871),
+    "health": (0.818, 0.771),
     "-clean-energy": (1.000, 1.000),
-    "all": (0.834, 0.774),
+    "all": (0.836, 0.816),
 }
 FLOORS_HOLDOUT = {
-    "growth": (0.666, 0.588),
-    "clean-energy": (0.800, 0.500),
-    "safer-streets": (0.714, 0.833),
-    "opportunity": (0.888, 0.761),
-    "health": (0.900, 0.900),
-    "all": (0.803, 0.703),
+    "growth": (0.666, 0.666),
+    "clean-energy": (0.800, 0.571),
+    "safer-streets": (0.714, 1.000),
+    "opportunity": (0.882, 0.882),
+    "health": (0.900, 1.000),
+    "all": (0.800, 0.800),
+}
+# dev2.csv (194 lines labelled with aligned and enabling to the written conventions)
+FLOORS_DEV2 = {
+    "growth": (0.758, 0.733),
+    "clean-energy": (0.833, 0.909),
+    "safer-streets": (0.727, 0.888),
+    "opportunity": (0.821, 1.000),
+    "health": (0.500, 0.833),
+    "all": (0.747, 0.860),
 }
 # frozen.csv (160 lines, labelled to docs/tagging.md before the rules changed, never tuned
 # on): the honest figure. Targets are precision 0.90 / recall 0.80 (micro), 0.80 per
 # mission; the rules do not reach them yet (docs/tagging.md "Measured quality").
 FLOORS_FROZEN = {
-    "growth": (0.600, 0.807),
-    "clean-energy": (0.500, 0.545),
-    "safer-streets": (0.571, 0.666),
+    "growth": (0.593, 0.730),
+    "clean-energy": (0.571, 0.727),
+    "safer-streets": (0.625, 0.833),
     "opportunity": (0.642, 0.900),
-    "health": (0.789, 1.000),
-    "all": (0.632, 0.808),
+    "health": (0.833, 1.000),
+    "all": (0.651, 0.823),
 }
 
 
@@ -59,16 +68,20 @@ def read(name: str) -> pd.DataFrame:
 def test_gold_set_shape() -> None:
     gold = read("gold.csv")
     assert len(gold) >= 300
-    assert list(gold.columns) == ["line_id", "source", "department", "description", "cofog", "cpv",
-                                  "amount", "missions", "reason"]
+    assert list(gold.columns) == ["line_id", "source", "department", "programme", "description", "cofog",
+                                  "cpv", "amount", "missions", "enabling", "reason"]
     assert gold["line_id"].is_unique and (gold["reason"].str.len() > 0).all()
     assert gold["source"].str.startswith("cra").sum() >= 150
     holdout = read("holdout.csv")
     assert set(holdout["line_id"]).isdisjoint(gold["line_id"])
+    dev2 = read("dev2.csv")
+    assert list(dev2.columns) == list(gold.columns) and (dev2["reason"].str.len() > 0).all()
+    assert len(gold) + len(holdout) + len(dev2) >= 600  # development lines
+    assert set(dev2["line_id"]).isdisjoint(set(gold["line_id"]) | set(holdout["line_id"]))
 
 
 @pytest.mark.parametrize(("name", "floors"), [("gold.csv", FLOORS_GOLD), ("holdout.csv", FLOORS_HOLDOUT),
-                                              ("frozen.csv", FLOORS_FROZEN)])
+                                              ("dev2.csv", FLOORS_DEV2), ("frozen.csv", FLOORS_FROZEN)])
 def test_precision_recall_floors(name: str, floors: dict[str, tuple[float, float]]) -> None:
     table = evaluate(read(name), RuleSet.load("builtin:uk")).set_index("mission")
     for mission, (p, r) in floors.items():
@@ -79,7 +92,7 @@ def test_precision_recall_floors(name: str, floors: dict[str, tuple[float, float
 def test_frozen_shape_and_intervals() -> None:
     frozen = read("frozen.csv")
     assert len(frozen) == 160 and frozen["line_id"].is_unique and (frozen["reason"].str.len() > 0).all()
-    used = set(read("gold.csv")["line_id"]) | set(read("holdout.csv")["line_id"])
+    used = set(read("gold.csv")["line_id"]) | set(read("holdout.csv")["line_id"]) | set(read("dev2.csv")["line_id"])
     assert used.isdisjoint(frozen["line_id"])
     assert {"cra", "spending_review"} <= set(frozen["source"])
     table = evaluate(frozen, RuleSet.load("builtin:uk")).set_index("mission")
