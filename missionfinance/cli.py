@@ -115,21 +115,27 @@ def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
 def _cmd_tag(args: argparse.Namespace) -> int:
     from missionfinance.missions import MissionSet
     from missionfinance.tagging import RuleSet, tag
-    from missionfinance.tagging.fastio import read_lines_csv, write_csv_atomic
+    from missionfinance.tagging.fastio import read_lines_csv, tags_csv_bytes
     from missionfinance.tagging.progress import Stages
 
     missions = MissionSet.load(args.missions)
     rules = RuleSet.load(args.rules, missions=missions)
     stages = Stages(("reading", "tagging", "writing"), sys.stderr)
     stages.next()
-    fast = [read_lines_csv(p) for p in args.lines] if args.format in (None, "canonical") and len(args.lines) == 1 else [None]
-    lines = fast[0] if fast[0] is not None else _read_lines(args.lines, args.format, _rates(args.rate))
+    one_csv = args.format in (None, "canonical") and len(args.lines) == 1
+    lines = read_lines_csv(args.lines[0]) if one_csv else None  # the Arrow fast path, or None
+    if lines is None:
+        lines = _read_lines(args.lines, args.format, _rates(args.rate))
     stages.next(f"{len(lines):,} lines")
     result = tag(lines, rules, attribution=args.attribution)
     stages.next(f"{len(result.tags):,} tags")
     untagged_path = args.out.with_name(args.out.stem + ".untagged" + (args.out.suffix or ".csv"))
-    write_csv_atomic(result.tags, args.out)
-    write_csv_atomic(result.untagged, untagged_path)
+    for frame, path in ((result.tags, args.out), (result.untagged, untagged_path)):
+        data = tags_csv_bytes(frame)  # the Arrow fast path; None: the ordinary writer
+        if data is None:
+            _write_csv_atomic(frame, path)
+        else:
+            write_file(path, data)
     stages.done()
     print(result.summary_text())
     print(f"tags: {args.out}")
@@ -148,15 +154,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         raise MissionFinanceError(f"{args.labels}: needs columns line_id, description, amount and missions")
     labels["amount"] = labels.get("amount", "0")
     proposals = suggest(labels, RuleSet.load(args.rules))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{args.out.name}.", dir=args.out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(to_toml(proposals))
-        os.replace(tmp, args.out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_file(args.out, to_toml(proposals).encode("utf-8"))
     print(f"{len(proposals)} proposals: {args.out}")
     return EXIT_OK
 

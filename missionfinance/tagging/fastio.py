@@ -10,11 +10,12 @@ module does both with vectorised Arrow compute and gives **the same result**:
   repeated ``line_id``, an amount that is not a plain finite number, a character that
   Python and Arrow trim differently). The caller then uses the ordinary reader, which gives
   the usual one-line error; the fast path never decides what is an error.
-- :func:`tags_csv_bytes` returns exactly the bytes of
-  :func:`missionfinance.report.formats.csv_bytes` with ``sort=False`` (fixed 6-decimal
-  floats, ``-0`` written as ``0``, formula prefixes neutralised, RFC 4180 quoting where
-  needed) for frames of text, categorical and float columns; other frames go to
-  ``csv_bytes`` itself.
+- :func:`tags_csv_bytes` returns exactly the bytes of the report layer's
+  ``report.formats.csv_bytes(frame, sort=False)`` (fixed 6-decimal floats, ``-0`` written as
+  ``0``, formula prefixes neutralised, RFC 4180 quoting where needed) for frames of text,
+  categorical and float columns, and ``None`` for any other frame (the caller then uses
+  ``csv_bytes``; tagging sits below the report layer and does not import it — the tests
+  check the two agree byte for byte).
 
 Amounts are £ million, as in the lines frame (DESIGN §3.1).
 """
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +35,9 @@ import pyarrow.csv as pacsv
 from missionfinance.errors import MissionFinanceError
 from missionfinance.io._files import read_bytes
 from missionfinance.io.schema import LINES_SCHEMA
-from missionfinance.report.formats import FLOAT_DECIMALS, csv_bytes
+
+FLOAT_DECIMALS = 6
+"""Decimals of floats in CSV, as ``report.formats.FLOAT_DECIMALS`` (the tests check)."""
 
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)
 # Python's str.strip() also strips U+001C..U+001F, Arrow's trim does not: such files go slow
@@ -195,17 +197,23 @@ def _column_cells(series: pd.Series) -> pa.Array | pa.ChunkedArray | None:
     return None
 
 
-def tags_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """``csv_bytes(frame, sort=False)``, vectorised for text, categorical and float columns."""
+def tags_csv_bytes(frame: pd.DataFrame) -> bytes | None:
+    """``csv_bytes(frame, sort=False)`` vectorised, or ``None`` for a frame it does not handle.
+
+    Handles text (``str``), categorical-of-text and float columns; ``None`` for an empty
+    frame or any other column type.
+    """
     if frame.empty:
-        return csv_bytes(frame, sort=False)
+        return None
     cells = []
     for name in frame.columns:
         c = _column_cells(frame[name])
         if c is None:
-            return csv_bytes(frame, sort=False)
+            return None
         cells.append(c)
-    header = csv_bytes(frame.iloc[:0], sort=False)
+    header_cells = [str(c) for c in frame.columns]
+    header_cells = ["'" + h if h.startswith(("=", "+", "-", "@", "\t", "\r")) else h for h in header_cells]
+    header = _header_line(header_cells)
     rows = pc.binary_join_element_wise(*cells, _lit(","))
     rows = pc.binary_join_element_wise(rows, _lit(""), _lit("\n"))
     arr = pc.cast(rows, pa.large_string())
@@ -216,15 +224,9 @@ def tags_csv_bytes(frame: pd.DataFrame) -> bytes:
     return header + body
 
 
-def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
-    """Write :func:`tags_csv_bytes` of ``frame`` to ``path`` atomically (never half-written)."""
-    data = tags_csv_bytes(frame)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+def _header_line(cells: list[str]) -> bytes:
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(cells)
+    return buffer.getvalue().encode("utf-8")
