@@ -23,30 +23,30 @@ GOLD = Path(__file__).parents[1] / "data" / "gold"
 # revised after reading their errors. Their labels predate the aligned/enabling split and
 # count a single-purpose body's running costs as aligned, so their recall understates.
 FLOORS_GOLD = {
-    "growth": (0.763, 0.690),
-    "clean-energy": (0.766, 0.821),
+    "growth": (0.852, 0.690),
+    "clean-energy": (0.793, 0.821),
     "safer-streets": (0.956, 1.000),
-    "opportunity": (0.894, 0.871),
+    "opportunity": (0.944, 0.871),
     "health": (0.818, 0.771),
     "-clean-energy": (1.000, 1.000),
-    "all": (0.836, 0.816),
+    "all": (0.873, 0.816),
 }
 FLOORS_HOLDOUT = {
-    "growth": (0.666, 0.666),
+    "growth": (0.909, 0.666),
     "clean-energy": (0.800, 0.571),
-    "safer-streets": (0.714, 1.000),
-    "opportunity": (0.882, 0.882),
+    "safer-streets": (0.833, 1.000),
+    "opportunity": (1.000, 0.882),
     "health": (0.900, 1.000),
-    "all": (0.800, 0.800),
+    "all": (0.916, 0.800),
 }
 # dev2.csv (194 lines labelled with aligned and enabling to the written conventions)
 FLOORS_DEV2 = {
-    "growth": (0.758, 0.733),
+    "growth": (0.956, 0.733),
     "clean-energy": (0.833, 0.909),
-    "safer-streets": (0.727, 0.888),
-    "opportunity": (0.821, 1.000),
-    "health": (0.500, 0.833),
-    "all": (0.747, 0.860),
+    "safer-streets": (0.800, 0.888),
+    "opportunity": (0.884, 1.000),
+    "health": (0.555, 0.833),
+    "all": (0.839, 0.860),
 }
 # frozen.csv (160 lines, labelled to docs/tagging.md before the rules changed, never tuned
 # on): the honest figure. Targets are precision 0.90 / recall 0.80 (micro), 0.80 per
