@@ -345,8 +345,11 @@ def same_prepared_inputs(problem: AllocationProblem, old: AllocationProblem) -> 
 
 
 def reprepare(problem: AllocationProblem, d: ProblemData) -> ProblemData:
-    """:func:`prepare` of ``problem`` from the data ``d`` of a problem with the same
-    prepared inputs (:func:`same_prepared_inputs`): the value checks, then new weights."""
+    """:func:`prepare` of ``problem`` from the data ``d`` of a similar problem.
+
+    The other problem has the same prepared inputs (:func:`same_prepared_inputs`): only
+    the value checks run again and the weights are new.
+    """
     check_values(problem)
     return replace(d, weights=mission_weights(problem, d.missions))
 

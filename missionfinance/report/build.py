@@ -15,6 +15,8 @@ from typing import Any
 import pandas as pd
 
 from missionfinance import views as v
+from missionfinance.missions import MissionSet
+from missionfinance.model import AllocationResult
 from missionfinance.report.manifest import (
     file_record,
     input_records,
@@ -22,6 +24,7 @@ from missionfinance.report.manifest import (
     solver_record,
 )
 from missionfinance.report.tables import HEADLINE_ROWS, ReportTable
+from missionfinance.scenario import RunResult
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class Report:
     provenance: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _mission_set(run: Any) -> Any:
+def _mission_set(run: RunResult) -> MissionSet | None:
     for holder in (getattr(run, "pipeline_tags", None), run.scenario, getattr(run, "baseline", None)):
         for name in ("missions", "mission_set"):
             value = getattr(holder, name, None)
@@ -77,7 +80,7 @@ def _mission_set(run: Any) -> Any:
     return None
 
 
-def _mapped(run: Any, alloc: pd.DataFrame, column: str) -> pd.Series:
+def _mapped(run: RunResult, alloc: pd.DataFrame, column: str) -> pd.Series:
     pipe = run.pipeline
     if pipe is None or column not in pipe.columns:
         return pd.Series("unknown", index=alloc.index, dtype="str")
@@ -88,7 +91,7 @@ def _mapped(run: Any, alloc: pd.DataFrame, column: str) -> pd.Series:
     return values.where(values != "", "(not given)").astype("str")
 
 
-def _flow(run: Any) -> pd.DataFrame:
+def _flow(run: RunResult) -> pd.DataFrame:
     """The (budget line, mission, instrument) links of the money flow, or none when unsolved."""
     columns = ["budget", "mission", "instrument", "public", "private", "additional_private"]
     result = run.allocation
@@ -98,7 +101,7 @@ def _flow(run: Any) -> pd.DataFrame:
     return frame.sort_values(columns[:3], kind="stable").reset_index(drop=True)
 
 
-def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path) -> Report:
+def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path) -> Report:
     """The :class:`Report` of ``run``.
 
     Parameters
@@ -287,7 +290,7 @@ def _binding_sentences(meanings: list[str]) -> list[str]:
             "constraints.csv."]
 
 
-def _conflict(result: Any) -> pd.DataFrame:
+def _conflict(result: AllocationResult) -> pd.DataFrame:
     frame = getattr(result, "conflict", None)
     if frame is None or len(frame) == 0:
         return pd.DataFrame({"name": pd.Series([], dtype="str"),

@@ -34,6 +34,7 @@ from typing import Any
 
 from missionfinance._version import __version__
 from missionfinance.errors import MissionFinanceError
+from missionfinance.scenario import RunResult
 
 #: Version of the manifest layout; bump on any change of keys.
 MANIFEST_VERSION = 1
@@ -181,7 +182,7 @@ def solver_record(solver: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def build_manifest(
-    run: Any,
+    run: RunResult,
     outputs: Mapping[str, bytes],
     base: Path,
     summary: Mapping[str, Any],

@@ -40,7 +40,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -55,6 +55,9 @@ from missionfinance.scenario.options import options_from_toml
 from missionfinance.scenario.run import RunResult, run
 from missionfinance.tagging import RuleSet
 from missionfinance.years import check_financial_year, fy_from_start, year_start
+
+if TYPE_CHECKING:  # the sweep stage is above this one; see Scenario.sweep
+    from missionfinance.sweep import SweepResult, Variant
 
 _SCENARIO_KEYS = {"name", "years", "attribution", "description"}
 _INPUT_KEYS = {"missions", "rules", "lines", "pipeline", "formats", "currency_rates"}
@@ -307,14 +310,14 @@ class Scenario:
     def sweep(
         self,
         vary: Mapping[str, Sequence[Any]] | Sequence[str] | None = None,
-        variants: Sequence[Any] | str | Path | None = None,
+        variants: Sequence[Variant] | str | Path | None = None,
         *,
         workers: int | None = None,
         client: Any = None,
         scheduler: str | None = None,
         progress: bool = False,
         chunk: int | None = None,
-    ) -> Any:
+    ) -> SweepResult:
         """Solve many variants of this scenario and compare them (:mod:`missionfinance.sweep`).
 
         Parameters

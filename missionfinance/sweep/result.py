@@ -58,8 +58,11 @@ class SweepResult:
                                   maximise_y=maximise_y)
 
     def render(self) -> dict[str, bytes]:
-        """The sweep's output files as bytes: variants.csv, frontier.csv, comparison.svg,
-        manifest.json (deterministic: same variants and inputs → same bytes)."""
+        """The sweep's output files as bytes.
+
+        variants.csv, frontier.csv, comparison.svg and manifest.json; deterministic: the
+        same variants and inputs give the same bytes.
+        """
         files: dict[str, bytes] = {
             "variants.csv": csv_bytes(self.table, sort=False),
             "frontier.csv": csv_bytes(self.frontier(), sort=False),
@@ -83,8 +86,10 @@ class SweepResult:
         return files
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write ``variants.csv``, ``frontier.csv``, ``comparison.svg`` and ``manifest.json``
-        into ``out_dir``, atomically."""
+        """Write the sweep's files into ``out_dir``, atomically.
+
+        ``variants.csv``, ``frontier.csv``, ``comparison.svg`` and ``manifest.json``.
+        """
         out = Path(out_dir)
         check_output_folder(out)
         return write_folder(self.render(), out)

@@ -149,7 +149,7 @@ _WORKER = threading.local()
 
 
 def _local_resolver() -> Resolver:
-    """This worker thread's Resolver (one per worker process in a pool or on dask)."""
+    """The Resolver of this worker thread (one per worker process in a pool or on dask)."""
     resolver = getattr(_WORKER, "resolver", None)
     if resolver is None:
         resolver = _WORKER.resolver = Resolver()

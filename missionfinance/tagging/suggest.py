@@ -85,8 +85,11 @@ def suggest(labels: pd.DataFrame, rules: RuleSet, min_precision: float = 0.8, mi
 
 
 def to_toml(proposals: pd.DataFrame) -> str:
-    """Proposals as a TOML rule file to review: one ``[[rule]]`` per proposed rule, vetoes as
-    comments naming the exclude entry to add to that mission's rules."""
+    """Proposals as a TOML rule file to review.
+
+    One ``[[rule]]`` per proposed rule; vetoes as comments naming the exclude entry to add
+    to that mission's rules.
+    """
     out = ["# Proposed from labelled lines by `missionfinance rules suggest`: review before adopting.", ""]
     for k, r in enumerate(proposals.itertuples(index=False)):
         kind, value = str(r.term).split(":", 1)
