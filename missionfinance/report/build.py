@@ -293,19 +293,21 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
         "Baseline by mission": RT(
             "Baseline by mission", "Baseline spending for and against each mission",
             alignment_missions, "£m of the spending lines attributed to each mission, "
-            "working for it (favourable) and against it (unfavourable).",
-            money=("favourable", "unfavourable")),
+            "working for it (favourable) and against it (unfavourable); enabling: running "
+            "costs of bodies that serve it, reported apart and not counted as aligned.",
+            money=("favourable", "unfavourable", "enabling")),
         "Tag coverage": RT("Tag coverage", "Tag coverage of the spending lines", coverage,
                            "Tagged amount over total amount, by source and department.",
                            html_rows=40,
                            money=("amount", "favourable", "unfavourable", "mixed", "neutral",
-                                  "not_assessed", "attributed_favourable",
-                                  "attributed_unfavourable", "tagged", "total"),
+                                  "not_assessed", "enabling", "attributed_favourable",
+                                  "attributed_unfavourable", "attributed_enabling", "tagged",
+                                  "total"),
                            shares=("assessed_share", "coverage"),
                            html_columns=("dimension", "group", "label", "source",
                                          "department", "lines", "amount", "favourable",
-                                         "unfavourable", "not_assessed", "assessed_share",
-                                         "coverage")),
+                                         "unfavourable", "enabling", "not_assessed",
+                                         "assessed_share", "coverage")),
         "Assumptions": RT("Assumptions", "Assumptions: instruments and their sources",
                           assumptions, "How each instrument scores against the budget "
                           "controls, and where that treatment comes from."),
