@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 #: Families whose rows belong to one project (their duals are not shared prices).
-LOCAL_FAMILIES = frozenset({"capacity", "crowding_in", "private_capacity", "leverage_segments",
-                            "cvar_exposure", "min_ticket"})
+LOCAL_FAMILIES = frozenset({"capacity", "crowding_in", "private_capacity", "guarantee_cover",
+                            "leverage_segments", "cvar_exposure", "min_ticket"})
 
 #: Families whose relaxation is worth re-solving to report the private money it adds.
 MARGINAL_FAMILIES = frozenset({"budget", "exposure", "expected_loss", "cvar"})
@@ -25,7 +25,7 @@ MARGINAL_FAMILIES = frozenset({"budget", "exposure", "expected_loss", "cvar"})
 NOUN = {
     "mission_value": "of mission value",
     "private_mobilised": "of additional private investment",
-    "min_cost": "of budget cost (with priced shortfalls)",
+    "min_cost": "of economic cost (with priced shortfalls)",
 }
 
 _SHARE_FAMILIES = frozenset({"regional", "instrument_mix"})
@@ -55,7 +55,11 @@ def subject(row: Mapping[str, str]) -> str:
     if fam == "crowding_in":
         return f"private money that project {row['project']} can crowd in"
     if fam == "private_capacity":
+        if name.startswith("financing_plan"):
+            return f"room in the financing plan (capacity) of project {row['project']}"
         return f"private capacity for project {row['project']}"
+    if fam == "guarantee_cover":
+        return f"private lending that project {row['project']}'s guarantee can cover"
     if fam == "leverage_segments":
         return f"full-leverage capacity for project {row['project']}"
     if fam == "exposure":

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from missionfinance.errors import MissionFinanceError
-from missionfinance.instruments import Instrument
+from missionfinance.instruments import Instrument, economic_cost
 from missionfinance.model.highs import SolverOptions
 
 OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost")
@@ -36,6 +36,7 @@ FAMILIES: tuple[str, ...] = (
     "capacity",
     "crowding_in",
     "private_capacity",
+    "guarantee_cover",
     "leverage_segments",
     "exposure",
     "expected_loss",
@@ -177,8 +178,6 @@ class AllocationProblem:
         Mission → weight w_m. A mission absent here has weight 1.0.
     targets : tuple of Target
         Mission targets for ``min_cost`` (goal programming with priced shortfall).
-    cost_weights : Mapping[str, float]
-        Control → weight of its £m in the ``min_cost`` budget cost (absent = 1.0).
     exposure_runoff : float [share per year]
         Share of outstanding exposure that runs off each year, 0 ≤ r < 1.
     leverage_segments : tuple of (float, float)
@@ -215,7 +214,6 @@ class AllocationProblem:
     objective: str = "mission_value"
     weights: Mapping[str, float] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
-    cost_weights: Mapping[str, float] = field(default_factory=dict)
     exposure_runoff: float = 0.0
     leverage_segments: tuple[tuple[float, float], ...] = ()
     expected_loss_limit: float | None = None
@@ -273,6 +271,8 @@ class ProblemData:
     loss_control: np.ndarray  # (I,) int control index or -1
     exposure_instr: np.ndarray  # (I,) bool
     bears_loss: np.ndarray  # (I,) bool
+    cash: np.ndarray  # (I,) bool: grant, loan, equity (public cash); False for guarantees
+    econ: np.ndarray  # (P, I) economic cost per £1m committed [£m], see instruments.py
     # x columns: one per eligible, in-window (p, i, t), sorted by (p, i, t)
     xp: np.ndarray
     xi: np.ndarray
@@ -405,6 +405,13 @@ def prepare(problem: AllocationProblem) -> ProblemData:
         raise _err(problem, f"projects row {p + 1}: leverage_{inames[k]} {lev[p, k]!r} must be "
                    f"≥ 0 for an eligible instrument (write 0 for none)")
     lev = np.where(eligible, lev, 0.0)
+    cash = np.array([not problem.instruments[n].contingent for n in inames], dtype=bool)
+    bad = eligible & ~cash[None, :] & (lev > 0) & (lev < 1)
+    if bad.any():
+        p, k = (int(a[0]) for a in np.nonzero(bad))
+        raise _err(problem, f"projects row {p + 1}: leverage_{inames[k]} {lev[p, k]!r} is "
+                   f"lending per £ of cover, so 1 / cover, and must be ≥ 1 (cover ≤ 100%) "
+                   f"or 0 for none")
 
     start = _year_index(df["start_year"], years, 0, "start_year", problem)
     end = _year_index(df["end_year"], years, len(years) - 1, "end_year", problem)
@@ -434,6 +441,10 @@ def prepare(problem: AllocationProblem) -> ProblemData:
             loss_control[k] = cpos[ins.expected_loss_to]
     exposure_instr = np.array([problem.instruments[n].exposure for n in inames], dtype=bool)
     bears = np.array([problem.instruments[n].bears_loss for n in inames], dtype=bool)
+    el_p = pd_ * lgd
+    econ = np.array([[economic_cost(problem.instruments[n], float(e)) for n in inames]
+                     for e in np.unique(el_p)]) if P else np.zeros((0, n_instr))
+    econ = econ[np.searchsorted(np.unique(el_p), el_p)] if P else econ
 
     T = len(years)
     tt = np.arange(T)
@@ -447,6 +458,6 @@ def prepare(problem: AllocationProblem) -> ProblemData:
         controls=tuple(controls), capacity=cap, private_capacity=pcap, leverage=lev,
         eligible=eligible, pd=pd_, lgd=lgd, additionality=add, start=start, end=end,
         contrib=contrib, weights=weights, score=score, loss_control=loss_control,
-        exposure_instr=exposure_instr, bears_loss=bears,
+        exposure_instr=exposure_instr, bears_loss=bears, cash=cash, econ=econ,
         xp=xp.astype(np.int64), xi=xi.astype(np.int64), xt=xt.astype(np.int64),
     )

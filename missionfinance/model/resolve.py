@@ -173,10 +173,10 @@ def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel
     x, y = values[gx.slice], values[gy.slice]
     objective = float(model.cost @ values)
     P = len(d.project_ids)
-    pub_p = np.bincount(d.xp, weights=x, minlength=P)
+    pub_p = np.bincount(d.xp, weights=np.where(d.cash[d.xi], x, 0.0), minlength=P)
     add_p = d.additionality * y
     value = d.weights * (d.contrib.T @ pub_p + d.contrib.T @ add_p)
-    pub_t, priv_t = float(x.sum()), float(y.sum())
+    pub_t, priv_t = float(pub_p.sum()), float(y.sum())
     binding = binding_mask(a @ values, model.row_lower, model.row_upper)
     from missionfinance.model.explain import NOUN
 
@@ -193,8 +193,8 @@ def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel
 PROBLEM_DATA_FIELDS: frozenset[str] = frozenset({
     "years", "project_ids", "regions", "instruments", "missions", "controls", "capacity",
     "private_capacity", "leverage", "eligible", "pd", "lgd", "additionality", "start", "end",
-    "contrib", "weights", "score", "loss_control", "exposure_instr", "bears_loss", "xp", "xi",
-    "xt",
+    "contrib", "weights", "score", "loss_control", "exposure_instr", "bears_loss", "cash",
+    "econ", "xp", "xi", "xt",
 })
 
 

@@ -63,9 +63,11 @@ def public(result) -> dict[str, float]:
 
 
 def test_exposure_with_runoff():
-    """G: guarantee, value 1/£. x1 ≤ 100; 0.5 x1 + x2 ≤ 120 → x = (100, 70), objective 170.
+    """G: guarantee with 100% cover (1 of lending per £ of cover), value 1 per £ of the
+    lending it covers. x1 ≤ 100; 0.5 x1 + x2 ≤ 120 → x = (100, 70), objective 170.
     Duals: exposure 2027-28 = 1; exposure 2026-27 = 1 − 0.5 = 0.5."""
-    prj = projects([{"project_id": "G", "capacity": 1000.0, "instruments": "guarantee"}], Y2)
+    prj = projects([{"project_id": "G", "capacity": 1000.0, "instruments": "guarantee",
+                     "leverage_guarantee": 1.0}], Y2)
     res = solve(problem(prj, contrib({"G": {"growth": 1.0}}), Y2,
                         exposure={"2026-27": 100.0, "2027-28": 120.0}, exposure_runoff=0.5))
     assert res.status == Status.OPTIMAL
@@ -207,7 +209,7 @@ def test_leverage_segments():
     """Grant, leverage 2, cap 100, CDEL 80; segments: up to 50% of capacity at factor 1,
     then factor 0.5. y = 2·50 + 1·30 = 130; objective 80 + 130 = 210; CDEL dual 1 + 1 = 2."""
     prj = projects([{"project_id": "S", "capacity": 100.0, "instruments": "grant",
-                     "leverage_grant": 2.0}])
+                     "leverage_grant": 2.0, "private_capacity": 1000.0}])
     res = solve(problem(prj, contrib({"S": {"growth": 1.0}}),
                         budget={"CDEL": {"2026-27": 80.0}},
                         leverage_segments=((0.5, 1.0), (1.0, 0.5))))
@@ -335,10 +337,11 @@ def test_infeasible_names_families():
 
 
 def test_unbounded_reported():
-    """With capacity and budget switched off nothing limits x: unbounded, never optimal."""
+    """With capacity, budget and the private bound (whose financing plan x + y ≤ capacity
+    also limits x) switched off nothing limits x: unbounded, never optimal."""
     prj = projects([{"project_id": "A", "capacity": 100.0, "instruments": "grant"}])
     res = solve(problem(prj, contrib({"A": {"growth": 1.0}}),
-                        disabled=frozenset({"capacity", "budget"})))
+                        disabled=frozenset({"capacity", "budget", "private_capacity"})))
     assert res.status == Status.UNBOUNDED
     assert res.objective is None
 
