@@ -5,10 +5,14 @@ mutated). Money is £m (float64), shares are fractions 0–1. The figures follow
 formulation of DESIGN §4:
 
 - public finance committed ``x`` and private investment mobilised ``y`` come from the
-  allocation frame (``public``, ``private`` per project × instrument × year);
+  allocation frame (``public``, ``private`` per project × instrument × year); ``public``
+  of a guarantee row is the face value of the cover, contingent exposure: public cash
+  (``public_total``) sums grants, loans and equity only, guarantees (``guarantee_total``)
+  are reported beside it, never added in (DESIGN §7);
 - additional private investment is ``Σ_p a_p y_p`` (``a_p`` = the project's
   ``additionality``, default 1), its share is that over ``Σ_p y_p``;
-- leverage is private mobilised per £ of public finance;
+- leverage is private mobilised per £ of public cash, and also per £ of public cash plus
+  the guarantees' expected cost (expected calls minus fees);
 - budget used per control and year is ``Σ s_ic x + Σ el_p x`` over instruments whose
   expected loss is charged to the control (``el_p = pd × lgd``), with the instrument
   treatment of the scenario (``[instruments.<name>]`` over the library defaults);
@@ -177,16 +181,21 @@ def _project_attr(pipe: pd.DataFrame, column: str, default: float) -> pd.Series:
 def headline(run: Any, alloc: pd.DataFrame) -> dict[str, Any]:
     """Headline figures of summary.json beyond the model's own keys.
 
-    Returns ``public_total``, ``private_total``, ``additional_private_total`` (£m),
-    ``additional_share`` [share], ``leverage`` [£ private per £ public],
-    ``projects_funded``, ``projects`` (in the pipeline) and ``expected_loss`` (£m).
-    The model's summary keys of the same name take precedence in summary.json.
+    Returns ``public_total`` (cash), ``guarantee_total`` (face value of guarantees),
+    ``private_total``, ``additional_private_total`` (£m), ``additional_share`` [share],
+    ``leverage`` [£ private per £ of public cash], ``projects_funded``, ``projects`` (in
+    the pipeline) and ``expected_loss`` (£m). The model's summary keys of the same name
+    take precedence in summary.json.
     """
     pipe = _pipeline(run)
     additionality = _project_attr(pipe, "additionality", 1.0)
     el = _project_attr(pipe, "pd", 0.0) * _project_attr(pipe, "lgd", 0.45)
     a = additionality.reindex(alloc["project_id"]).fillna(1.0).to_numpy()
-    public = float(alloc["public"].sum())
+    instruments_used = instruments_of(run, sorted(set(alloc["instrument"])))
+    contingent = alloc["instrument"].map(
+        {k: v.contingent for k, v in instruments_used.items()}).fillna(False).to_numpy(dtype=bool)
+    public = float(alloc["public"].to_numpy()[~contingent].sum())
+    guarantees = float(alloc["public"].to_numpy()[contingent].sum())
     private = float(alloc["private"].sum())
     additional = float((alloc["private"].to_numpy() * a).sum())
     instruments = instruments_of(run, sorted(set(alloc["instrument"])))
@@ -194,6 +203,7 @@ def headline(run: Any, alloc: pd.DataFrame) -> dict[str, Any]:
     loss = alloc["public"].to_numpy() * el.reindex(alloc["project_id"]).fillna(0.0).to_numpy()
     return {
         "public_total": public,
+        "guarantee_total": guarantees,
         "private_total": private,
         "additional_private_total": additional,
         "additional_share": additional / private if private > 0 else None,
@@ -207,11 +217,17 @@ def headline(run: Any, alloc: pd.DataFrame) -> dict[str, Any]:
 #: Rows of the headline table: summary.json key, label, unit.
 HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("objective", "Objective value (as the model reports it)", "value"),
-    ("public_total", "Public finance committed", "£m"),
-    ("private_total", "Private investment mobilised", "£m"),
+    ("public_total", "Public cash committed (grants, loans, equity)", "£m"),
+    ("guarantee_total", "Guarantees issued: contingent exposure, face value (not cash)", "£m"),
+    ("private_total", "Private investment mobilised (counted once per project)", "£m"),
     ("additional_private_total", "of which additional (would not happen anyway)", "£m"),
     ("additional_share", "Additional share of private investment", "%"),
-    ("leverage", "Leverage: private £ per public £", "ratio"),
+    ("leverage", "Leverage: private £ per £ of public cash", "ratio"),
+    ("leverage_with_guarantee_cost",
+     "Leverage: private £ per £ of public cash plus the guarantees' expected cost", "ratio"),
+    ("economic_cost", "Economic cost to the Exchequer (present value; not the budget score)",
+     "£m"),
+    ("guarantee_expected_cost", "of which guarantees: expected calls minus fees", "£m"),
     ("expected_loss", "Expected loss on loans, equity and guarantees", "£m"),
     ("cvar_limit", "Risk appetite: limit on the CVaR of losses", "£m"),
     ("shortfall_total", "Shortfall against mission targets", "£m"),
@@ -318,12 +334,28 @@ def exposure_and_risk(run: Any, alloc: pd.DataFrame) -> pd.DataFrame:
                 "expected_loss"]]
 
 
+def cash_split(run: Any, alloc: pd.DataFrame) -> pd.DataFrame:
+    """allocation rows with ``public`` = public cash and a ``guarantee`` column = the face
+    value of guarantee rows (contingent exposure), so that tables never add the two."""
+    instruments = instruments_of(run, sorted(set(alloc["instrument"])))
+    contingent = alloc["instrument"].map({k: v.contingent for k, v in instruments.items()})
+    contingent = contingent.fillna(False).astype(bool)
+    out = alloc.copy()
+    out["guarantee"] = alloc["public"].where(contingent, 0.0).astype("float64")
+    out["public"] = alloc["public"].where(~contingent, 0.0).astype("float64")
+    return out
+
+
 def by_group(alloc: pd.DataFrame, key: str, values: pd.Series | None = None) -> pd.DataFrame:
-    """Public and private £m and funded projects by ``key`` (a column or a mapped series)."""
+    """Public and private £m and funded projects by ``key`` (a column or a mapped series);
+    with a ``guarantee`` column (:func:`cash_split`) guarantees are summed apart."""
     frame = alloc.assign(_key=alloc[key] if values is None else values)
     frame["_key"] = frame["_key"].astype(str)
+    if "guarantee" not in frame.columns:
+        frame["guarantee"] = 0.0
     out = frame.groupby("_key", sort=True).agg(
-        public=("public", "sum"), private=("private", "sum"), projects=("project_id", "nunique")
+        public=("public", "sum"), guarantee=("guarantee", "sum"), private=("private", "sum"),
+        projects=("project_id", "nunique")
     )
     out.index.name = key
     out = out.reset_index()
@@ -331,9 +363,9 @@ def by_group(alloc: pd.DataFrame, key: str, values: pd.Series | None = None) -> 
     out["share_of_public"] = out["public"] / total if total > 0 else np.nan
     out["leverage"] = out["private"] / out["public"].where(out["public"] > 0)
     out[key] = out[key].astype("str")
-    return out.sort_values(["public", key], ascending=[False, True], kind="mergesort").reset_index(
-        drop=True
-    )
+    out = out[[key, "public", "guarantee", "private", "projects", "share_of_public", "leverage"]]
+    return out.sort_values(["public", "guarantee", key], ascending=[False, False, True],
+                           kind="mergesort").reset_index(drop=True)
 
 
 def by_mission(run: Any, alloc: pd.DataFrame, mission_ids: Sequence[str] = ()) -> pd.DataFrame:
@@ -347,12 +379,14 @@ def by_mission(run: Any, alloc: pd.DataFrame, mission_ids: Sequence[str] = ()) -
     if model is not None and {"mission", "public", "private"} <= set(model.columns) and len(model):
         out = model.reset_index(drop=True).copy()
         out["mission"] = out["mission"].astype("str")
-        total = float(alloc["public"].sum())
+        total = float(alloc["public"].sum())  # public cash when alloc is cash_split
         if "share_of_public" not in out.columns:
             out["share_of_public"] = out["public"] / total if total > 0 else np.nan
         return out
     weights = contributions(run)
-    per_project = alloc.groupby("project_id")[["public", "private"]].sum()
+    cols = ["public", "guarantee", "private"] if "guarantee" in alloc.columns else \
+        ["public", "private"]
+    per_project = alloc.groupby("project_id")[cols].sum()
     missions = list(mission_ids) or list(weights.columns)
     missions += [m for m in weights.columns if m not in missions]
     w = weights.reindex(index=per_project.index, columns=missions, fill_value=0.0)
@@ -365,6 +399,9 @@ def by_mission(run: Any, alloc: pd.DataFrame, mission_ids: Sequence[str] = ()) -
         "private": private.reindex(missions).to_numpy(dtype="float64"),
         "projects": projects.reindex(missions).to_numpy(dtype="int64"),
     })
+    if "guarantee" in per_project.columns:
+        out.insert(2, "guarantee", w.mul(per_project["guarantee"], axis=0).sum()
+                   .reindex(missions).to_numpy(dtype="float64"))
     total = float(per_project["public"].sum())
     out["share_of_public"] = out["public"] / total if total > 0 else np.nan
     return out
@@ -614,8 +651,59 @@ def coverage_table(baseline: Any) -> pd.DataFrame:
     return cov.reset_index(drop=cov.index.name is None).copy()
 
 
+#: How money is counted (docs/model.md, "What is counted"), repeated in words in the
+#: report's assumptions section.
+ECONOMICS: tuple[str, ...] = (
+    "Public cash is grants, loans and equity committed. A guarantee is contingent exposure: "
+    "its face value is reported apart (guarantees issued) and is never added to public cash, "
+    "to mission value, to mission floors or to a project's capacity.",
+    "What a guarantee buys is the private lending it covers: lending per £ of cover is "
+    "1 / cover share (cover of 70–80% in UK schemes: EFG 75%, Growth Guarantee Scheme 70%). "
+    "That lending is counted once, as the project's private money.",
+    "Private money is counted once per project, whichever instruments fund it: at most the "
+    "project's private capacity or, where none is given, its financing plan (capacity less "
+    "public cash). Diminishing leverage runs on the project's total public cash.",
+    "Only additional private money (the project's additionality share) adds to mission "
+    "value: the OECD counts private finance as mobilised only where the official "
+    "intervention caused it.",
+    "Economic cost is the cost to the Exchequer at commitment, discounted at the HM Treasury "
+    "Green Book rate of 3.5% real: a grant costs its face value; a loan or equity stake its "
+    "expected loss (probability of default × loss given default) plus its subsidy (interest "
+    "or return below the government's cost of funds); a guarantee its expected calls minus "
+    "the fees it earns.",
+    "Budget scored is a separate concept: what the allocation uses of each control total "
+    "(CDEL, FT, RDEL) under HM Treasury's Consolidated Budgeting Guidance; a loan scores its "
+    "principal in FT although it is expected to be repaid.",
+    "Leverage is stated two ways: private money per £ of public cash, and private money per "
+    "£ of public cash plus the guarantees' expected cost.",
+)
+
+
+def economics_notes(summary: Mapping[str, Any]) -> list[str]:
+    """The counting statements, then a line per sanity warning of the run
+    (``summary["warnings"]``)."""
+    warnings = summary.get("warnings") or []
+    return [*ECONOMICS, *(f"Warning: {w}" for w in warnings)]
+
+
+def _cost_rule(inst: Instrument) -> str:
+    from missionfinance.instruments import COST_OF_FUNDS
+
+    kind = inst.kind_
+    if kind == "grant":
+        return "face value"
+    years = f"{inst.term:g} years"
+    if kind == "guarantee":
+        return (f"expected calls minus fees of {inst.fee:.2%} a year over {years}"
+                if inst.fee else "expected calls (no fee)")
+    rate = COST_OF_FUNDS if inst.rate is None else inst.rate
+    return (f"expected loss plus subsidy ({COST_OF_FUNDS:.2%} cost of funds − {rate:.2%}) "
+            f"over {years}")
+
+
 def assumptions(run: Any, alloc: pd.DataFrame) -> pd.DataFrame:
-    """Instrument parameters, their budget treatment, pipeline averages and their sources."""
+    """Instrument parameters, their budget treatment, economic cost rule, pipeline averages
+    and their sources."""
     pipe = _pipeline(run)
     rows = []
     for name, inst in instruments_of(run, sorted(set(alloc["instrument"]))).items():
@@ -623,6 +711,8 @@ def assumptions(run: Any, alloc: pd.DataFrame) -> pd.DataFrame:
         lev = pd.to_numeric(pipe[lev_col], errors="coerce") if lev_col in pipe else None
         rows.append({
             "instrument": name,
+            "kind": "contingent (not cash)" if inst.contingent else "public cash",
+            "economic_cost": _cost_rule(inst),
             "budget_score": "; ".join(f"{c} {v:g}" for c, v in sorted(inst.budget_score.items()))
             or "none",
             "expected_loss_to": inst.expected_loss_to or "not charged",
