@@ -119,6 +119,28 @@ def add_capacity(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> 
                        "region": d.regions})
 
 
+def add_spend_profile(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Spend profile: Σ_{i cash} x_pit ≤ m_p in every year t of the project's window.
+
+    m_p is the pipeline's ``max_per_year`` or, when empty, the even drawdown cap_p / n_p
+    (n_p = years in the window): a project draws its capacity over its window rather than in
+    one year. Rows are made only where m_p < cap_p (otherwise capacity binds first)."""
+    if not problem.enabled("spend_profile"):
+        return
+    j = np.flatnonzero(d.cash[d.xi] & np.isfinite(d.max_per_year[d.xp]))
+    if j.size == 0:
+        return
+    T = len(d.years)
+    key = d.xp[j] * T + d.xt[j]
+    keys, row = np.unique(key, return_inverse=True)
+    pp, tt = keys // T, keys % T
+    ids, yrs = d.project_ids[pp], np.array(d.years, dtype=object)[tt]
+    m.add_constraints("spend_profile", row, m.groups["x"].start + j, np.ones(len(j)),
+                      np.full(len(keys), -INF), d.max_per_year[pp],
+                      {"name": _labels("spend_profile", ids, yrs), "project": ids,
+                       "year": yrs, "region": d.regions[pp]})
+
+
 def add_crowding_in(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
     """Crowding in, once per project: y_p ≤ Σ_it lev_pi x_pit (``crowding_in``).
 
@@ -535,6 +557,7 @@ def build(problem: AllocationProblem, d: ProblemData) -> tuple[LinearModel, np.n
     add_core_variables(m, d, problem)
     add_budget(m, d, problem)
     add_capacity(m, d, problem)
+    add_spend_profile(m, d, problem)
     add_crowding_in(m, d, problem)
     add_private_capacity(m, d, problem)
     add_guarantee_cover(m, d, problem)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 #: Families whose rows belong to one project (their duals are not shared prices).
-LOCAL_FAMILIES = frozenset({"capacity", "crowding_in", "private_capacity", "guarantee_cover",
+LOCAL_FAMILIES = frozenset({"capacity", "spend_profile", "crowding_in", "private_capacity", "guarantee_cover",
                             "leverage_segments", "cvar_exposure", "min_ticket"})
 
 #: Families whose relaxation is worth re-solving to report the private money it adds.
@@ -52,6 +52,8 @@ def subject(row: Mapping[str, str]) -> str:
         return f"{row['control']} headroom in {row['year']}"
     if fam == "capacity":
         return f"capacity for project {row['project']}"
+    if fam == "spend_profile":
+        return f"room in project {row['project']}'s spend profile in {row['year']}"
     if fam == "crowding_in":
         return f"private money that project {row['project']} can crowd in"
     if fam == "private_capacity":

@@ -34,6 +34,7 @@ OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost")
 FAMILIES: tuple[str, ...] = (
     "budget",
     "capacity",
+    "spend_profile",
     "crowding_in",
     "private_capacity",
     "guarantee_cover",
@@ -257,6 +258,7 @@ class ProblemData:
     missions: tuple[str, ...]
     controls: tuple[str, ...]
     capacity: np.ndarray  # (P,) £m
+    max_per_year: np.ndarray  # (P,) £m of public cash a year (spend profile), inf = no row
     private_capacity: np.ndarray  # (P,) £m, inf = unlimited
     leverage: np.ndarray  # (P, I), 0 where not eligible
     eligible: np.ndarray  # (P, I) bool
@@ -419,6 +421,17 @@ def prepare(problem: AllocationProblem) -> ProblemData:
         k = int(np.flatnonzero(end < start)[0])
         raise _err(problem, f"projects row {k + 1}: end_year {years[end[k]]!r} is before "
                    f"start_year {years[start[k]]!r}")
+    # spend profile: the project's own max_per_year, else the even drawdown cap / n_years
+    per_year = cap / (end - start + 1)
+    if "max_per_year" in df.columns:
+        given = df["max_per_year"].to_numpy(dtype=np.float64)
+        bad = ~np.isnan(given) & ~(given > 0)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise _err(problem, f"projects row {k + 1}: max_per_year {given[k]!r} must be > 0 "
+                       "(or empty for the even drawdown)")
+        per_year = np.where(np.isnan(given), per_year, given)
+    per_year = np.where(per_year >= cap, np.inf, per_year)  # capacity alone binds first
 
     missions = tuple(problem.missions)
     contrib_df = problem.contributions.copy()
@@ -455,7 +468,7 @@ def prepare(problem: AllocationProblem) -> ProblemData:
                if "region" in df.columns else np.full(P, "", dtype=object))
     return ProblemData(
         years=years, project_ids=ids, regions=regions, instruments=inames, missions=missions,
-        controls=tuple(controls), capacity=cap, private_capacity=pcap, leverage=lev,
+        controls=tuple(controls), capacity=cap, max_per_year=per_year, private_capacity=pcap, leverage=lev,
         eligible=eligible, pd=pd_, lgd=lgd, additionality=add, start=start, end=end,
         contrib=contrib, weights=weights, score=score, loss_control=loss_control,
         exposure_instr=exposure_instr, bears_loss=bears, cash=cash, econ=econ,

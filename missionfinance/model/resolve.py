@@ -192,6 +192,7 @@ def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel
 #: switches the cached ``prepare`` off (it may depend on a value the cache reuses).
 PROBLEM_DATA_FIELDS: frozenset[str] = frozenset({
     "years", "project_ids", "regions", "instruments", "missions", "controls", "capacity",
+    "max_per_year",
     "private_capacity", "leverage", "eligible", "pd", "lgd", "additionality", "start", "end",
     "contrib", "weights", "score", "loss_control", "exposure_instr", "bears_loss", "cash",
     "econ", "xp", "xi", "xt",

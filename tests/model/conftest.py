@@ -22,6 +22,7 @@ def hand_projects() -> pd.DataFrame:
         "region": ["North East", "London", "Scotland"],
         "capacity": [150.0, 200.0, 300.0],
         "private_capacity": [np.nan, 150.0, np.nan],
+        "max_per_year": [np.nan, 200.0, np.nan],  # P1: even drawdown 75 a year; P2: any split
         "instruments": ["grant", "loan", "guarantee"],
         "leverage_grant": [0.5, np.nan, np.nan],
         "leverage_loan": [np.nan, 2.0, np.nan],

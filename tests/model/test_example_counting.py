@@ -90,7 +90,7 @@ def test_no_pound_counted_twice(out) -> None:
     p = by.groupby("project_id")[["cash", "cover", "private", "lending"]].sum()
     cap = pipe["capacity"].reindex(p.index)
     pcap = pipe["private_capacity"].reindex(p.index)
-    tol = 1e-6
+    tol = 1e-4  # allocation.csv rounds each cell to 1e-6
     assert (p["cash"] <= cap + tol).all()  # guarantees use no cash capacity
     bound = pcap.where(pcap.notna(), cap - p["cash"])  # private bounded once per project
     assert (p["private"] <= bound + tol).all()

@@ -98,13 +98,30 @@ def test_expected_loss_by_year():
     prj = projects([
         {"project_id": "A", "capacity": 100.0, "instruments": "loan", "pd": 0.1, "lgd": 0.5,
          "end_year": "2026-27"},
-        {"project_id": "B", "capacity": 100.0, "instruments": "loan", "pd": 0.4, "lgd": 0.5},
+        {"project_id": "B", "capacity": 100.0, "instruments": "loan", "pd": 0.4, "lgd": 0.5,
+         "max_per_year": 100.0},
     ], Y2)
     res = solve(problem(prj, contrib({"A": {"growth": 1.0}, "B": {"growth": 1.5}}), Y2,
                         expected_loss_by_year={"2026-27": 4.0}))
     # A alone could use 5 > 4 of EL: A = 80, dual of EL = 20; B all in 2027-28.
     assert res.objective == pytest.approx(80.0 + 150.0)
     assert duals(res)["expected_loss[2026-27]"] == pytest.approx(20.0)
+
+
+def test_spend_profile_even_drawdown_and_own_maximum():
+    """B (loan, value 1.5, capacity 100, two years, FT unconstrained) with no profile draws at
+    most 100 / 2 = 50 a year (even drawdown); with max_per_year 80 it may draw 80 a year, so
+    a 2027-28 FT limit of 20 leaves 80 + 20 = 100 (dual 1.5 on that FT row), where the even
+    drawdown gives 50 + 20 = 70 (objective 105, the 2026-27 profile row binding: dual 1.5)."""
+    for per_year, objective, x0 in ((np.nan, 105.0, 50.0), (80.0, 150.0, 80.0)):
+        prj = projects([{"project_id": "B", "capacity": 100.0, "instruments": "loan",
+                         "max_per_year": per_year}], Y2)
+        res = solve(problem(prj, contrib({"B": {"growth": 1.5}}), Y2,
+                            budget={"FT": {"2027-28": 20.0}}))
+        assert res.objective == pytest.approx(objective)
+        a = res.allocation.set_index("year")["public"]
+        assert a["2026-27"] == pytest.approx(x0) and a["2027-28"] == pytest.approx(20.0)
+        assert duals(res)["spend_profile[B,2026-27]"] == pytest.approx(1.5)
 
 
 def test_cvar_certain_default():

@@ -58,6 +58,7 @@ def test_duals(result):
         "budget[RDEL,2027-28]": 5.0, "capacity[P1]": 0.0, "capacity[P2]": 1.75,
         "crowding_in[P1]": 1.0, "crowding_in[P2]": 0.0, "private_capacity[P2]": 1.0,
         "financing_plan[P1]": 0.0, "financing_plan[P3]": 0.0, "exposure[2027-28]": 0.0,
+        "spend_profile[P1,2026-27]": 0.0, "spend_profile[P1,2027-28]": 0.0,
     }
     assert set(c.index) == set(expected) | {"capacity[P3]", "crowding_in[P3]",
                                              "guarantee_cover[P3]"}
