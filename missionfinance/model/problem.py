@@ -353,6 +353,44 @@ def reprepare(problem: AllocationProblem, d: ProblemData) -> ProblemData:
     return replace(d, weights=mission_weights(problem, d.missions))
 
 
+def _check_shares(problem: AllocationProblem, contrib: np.ndarray, missions: tuple[str, ...],
+                  regions: np.ndarray, xp: np.ndarray, cash_x: np.ndarray) -> None:
+    """Refuse share limits that only an empty allocation can meet, naming their keys.
+
+    Mission share floors f_m (of public cash) need Σ_m f_m ≤ the largest Σ_m c_pm of a
+    project with cash columns; a regional minimum share > 0 needs a project inside the
+    region set (and a maximum share < 1 one outside). Otherwise the model would return an
+    "optimal" allocation of nothing."""
+    floors = [(b.mission, float(b.floor)) for b in problem.mission_bounds
+              if b.unit == "share" and b.floor and problem.enabled("mission_bounds")]
+    if floors:
+        fundable = np.unique(xp[cash_x])
+        cols = np.array([missions.index(m) for m, _ in floors], dtype=np.int64)
+        best = float(contrib[np.ix_(fundable, cols)].sum(axis=1).max()) if fundable.size else 0.0
+        total = sum(v for _, v in floors)
+        if total > best + 1e-12:
+            keys = " and ".join(f"constraints.mission_floor.{m} = {v:g}" for m, v in floors)
+            raise _err(problem, f"{keys}: share floors sum to {total:g} of public cash, but no "
+                       f"project's shares of those missions sum above {best:g}, so only an "
+                       "empty allocation meets them; lower them (unit = 'share' is 0–1 of "
+                       "the total) or give them in £m")
+    if problem.enabled("regional"):
+        folded = np.array([str(r).casefold() for r in regions], dtype=object)
+        for r in problem.regional:
+            inside = np.isin(folded[xp], [x.casefold() for x in r.regions])
+            inside = ~inside if r.outside else inside
+            where = ("outside " if r.outside else "in ") + ", ".join(r.regions)
+            key = f"constraints.regional.{r.name}"
+            if r.min_share and not inside.any():
+                raise _err(problem, f"{key}.min_share = {r.min_share:g}: no project of the "
+                           f"pipeline can be funded {where}, so only an empty allocation "
+                           "meets it; fix the region names or remove the limit")
+            if r.max_share is not None and r.max_share < 1 and not (~inside).any():
+                raise _err(problem, f"{key}.max_share = {r.max_share:g}: every project is "
+                           f"{where}, so only an empty allocation meets it; fix the region "
+                           "names or remove the limit")
+
+
 def prepare(problem: AllocationProblem) -> ProblemData:
     """Validate ``problem`` and turn it into arrays (no loop over projects).
 
@@ -491,9 +529,11 @@ def prepare(problem: AllocationProblem) -> ProblemData:
     xp, xi, xt = np.nonzero(mask)
     regions = (df["region"].fillna("").astype(str).to_numpy(dtype=object)
                if "region" in df.columns else np.full(P, "", dtype=object))
+    _check_shares(problem, contrib, missions, regions, xp, cash[xi])
     return ProblemData(
         years=years, project_ids=ids, regions=regions, instruments=inames, missions=missions,
-        controls=tuple(controls), capacity=cap, max_per_year=per_year, private_capacity=pcap, leverage=lev,
+        controls=tuple(controls), capacity=cap, max_per_year=per_year, private_capacity=pcap,
+        leverage=lev,
         eligible=eligible, pd=pd_, lgd=lgd, additionality=add, start=start, end=end,
         contrib=contrib, weights=weights, score=score, loss_control=loss_control,
         exposure_instr=exposure_instr, bears_loss=bears, cash=cash, econ=econ,

@@ -49,8 +49,9 @@ def _empty_frames() -> dict[str, pd.DataFrame]:
         "constraints": pd.DataFrame(columns=list(CONSTRAINT_COLUMNS)),
         "leverage": pd.DataFrame(columns=["mission", "instrument", "public", "private",
                                           "additional_private", "leverage"]),
-        "conflict": pd.DataFrame(columns=["name", "family", "control", "year", "mission",
-                                          "region", "project", "bound", "explanation"]),
+        "conflict": pd.DataFrame(columns=["name", "family", "key", "value", "explanation",
+                                          "control", "year", "mission", "region", "project",
+                                          "bound"]),
     }
 
 
@@ -154,7 +155,7 @@ class AllocationResult:
             top = (f"<p><b>{len(self.conflict):,} constraints in conflict</b> "
                    "(<code>.conflict</code> lists them in the scenario's words):</p><ul>"
                    + "".join(f"<li>{html.escape(str(n))}</li>"
-                             for n in self.conflict["name"].head(8)) + "</ul>")
+                             for n in self.conflict["explanation"].head(12)) + "</ul>")
         msg = html.escape(self.message[:300])
         return (f"<div><strong>AllocationResult</strong> — {html.escape(self.status.value)}"
                 f"<table>{rows}</table><p>{msg}</p>{top}</div>")

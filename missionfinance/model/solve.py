@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from missionfinance.errors import MissionFinanceWarning
 from missionfinance.model.build import build
+from missionfinance.model.conflict import conflict_frame, conflict_message, scenario_key
 from missionfinance.model.explain import LOCAL_FAMILIES, MARGINAL_FAMILIES
 from missionfinance.model.highs import (
     HighsRun,
@@ -28,6 +30,7 @@ from missionfinance.model.result import (
     failed,
     fill_private,
 )
+from missionfinance.model.sanity import empty_warning, input_warnings
 from missionfinance.model.status import Status
 
 _BOUND = {0: "null", 1: "free", 2: "lower", 3: "upper", 4: "boxed"}
@@ -46,41 +49,6 @@ def solver_record(options: SolverOptions, algorithm: str, raw: RawSolution | Non
     if seconds is not None:
         rec["seconds"] = seconds
     return rec
-
-
-def conflict_frame(model: LinearModel, raw: RawSolution) -> pd.DataFrame:
-    """The IIS in the scenario's words: one row per constraint, then per column bound."""
-    meta = model.row_meta
-    rows = meta.iloc[raw.iis_rows].copy() if raw.iis_rows.size else meta.iloc[0:0].copy()
-    rows["bound"] = "row"
-    lo, up = model.row_lower[raw.iis_rows], model.row_upper[raw.iis_rows]
-    rows["explanation"] = [
-        f"{n} ({f}): " + (f"≤ {u:,.6g}" if np.isfinite(u) and not np.isfinite(lw)
-                          else f"≥ {lw:,.6g}" if not np.isfinite(u) else f"= {u:,.6g}")
-        for n, f, lw, u in zip(rows["name"], rows["family"], lo, up, strict=True)]
-    frame = rows.reset_index(drop=True)
-    if raw.iis_cols.size:
-        labels = model.col_labels()[raw.iis_cols]
-        cols = pd.DataFrame({"name": labels, "family": "bounds", "control": "", "year": "",
-                             "mission": "", "region": "", "project": "", "bound": "column",
-                             "explanation": [f"{lab} ≥ 0" for lab in labels]})
-        frame = pd.concat([frame, cols], ignore_index=True)
-    return frame
-
-
-def conflict_message(conflict: pd.DataFrame) -> str:
-    """One line naming the conflict: shared rows in full, per-project rows by count."""
-    local = conflict["family"].isin(list(LOCAL_FAMILIES | {"bounds"}))
-    shared = conflict[~local]
-    parts = list(shared["explanation"].head(8))
-    if len(shared) > 8:
-        parts.append(f"and {len(shared) - 8} more")
-    counts = conflict[local].groupby("family", sort=True).size()
-    for fam, n in counts.items():
-        parts.append(f"{n} {fam} row{'s' if n > 1 else ''} of single projects")
-    fams = sorted(set(conflict["family"]))
-    return (f"infeasible: {len(conflict)} constraints in conflict (families: "
-            f"{', '.join(fams)}): " + "; ".join(parts))
 
 
 def marginal_private(run: HighsRun, model: LinearModel, d: ProblemData,
@@ -130,6 +98,9 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
     options = options or problem.solver or SolverOptions()
     t0 = time.perf_counter()
     d = prepare(problem)
+    notes = input_warnings(problem, d)
+    for note in notes:
+        warnings.warn(MissionFinanceWarning(f"{problem.context}: {note}"), stacklevel=2)
     model, _defaults = build(problem, d)
     a = model.matrix()
     check_scaling(model, a)
@@ -148,7 +119,7 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
     seconds = {"build": t1 - t0, "solve": t2 - t1}
     if raw.status != Status.OPTIMAL:
         rec = solver_record(options, run.algorithm, raw, seconds, run.scaled)
-        conflict = conflict_frame(model, raw) if raw.status == Status.INFEASIBLE else None
+        conflict = conflict_frame(problem, model, raw) if raw.status == Status.INFEASIBLE else None
         msg = raw.message
         if conflict is not None and len(conflict):
             msg = conflict_message(conflict)
@@ -157,11 +128,24 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
                    "(capacity, budget or crowding in); " + raw.message)
         elif raw.status == Status.TIME_LIMIT:
             msg = f"time limit of {options.time_limit} s reached; " + raw.message
-        return failed(problem, raw.status, msg, rec, conflict)
+        out = failed(problem, raw.status, msg, rec, conflict)
+        if notes:
+            out.summary["warnings"] = notes
+        return out
     marginal = marginal_private(run, model, d, problem, raw, options)
     t3 = time.perf_counter()
     seconds["marginal"] = t3 - t2
     result = extract(problem, d, model, raw, {}, marginal)
     seconds["extract"] = time.perf_counter() - t3
     rec = solver_record(options, run.algorithm, raw, seconds, run.scaled)
+    committed = float(result.summary["public_total"] + result.summary["guarantee_total"])
+    if committed <= 1e-9 and len(d.project_ids):
+        b = result.constraints
+        keys = [scenario_key(str(n), problem)[0] for n in
+                b.loc[b["binding"] & ~b["family"].isin(list(LOCAL_FAMILIES)), "name"]]
+        note = empty_warning(problem, committed, keys)
+        warnings.warn(MissionFinanceWarning(f"{problem.context}: {note}"), stacklevel=2)
+        notes = [*notes, note]
+    if notes:
+        result.summary["warnings"] = notes
     return replace(result, solver=rec)

@@ -24,6 +24,9 @@ Files (all UTF-8, ``\\n`` line endings, £ million):
     ``additional_private_total``, ``leverage``, ``projects_funded``, ``projects``), then
     the two figures the model does not give (``additional_share``, ``expected_loss``;
     :func:`missionfinance.views.headline`) and ``scenario``.
+``conflict.csv`` (only when the scenario is infeasible)
+    ``name, family, key, value, explanation`` — the rows of an irreducible conflict in the
+    scenario's own keys, mission and regional rows first (DESIGN §7).
 ``report.html``, ``report.xlsx``
     The report for readers (:mod:`missionfinance.report.html`,
     :mod:`missionfinance.report.xlsx`).
@@ -40,6 +43,7 @@ from typing import Any
 import pandas as pd
 
 from missionfinance._fs import check_output_folder, write_folder
+from missionfinance.model.conflict import CONFLICT_COLUMNS
 from missionfinance.report.build import build_report
 from missionfinance.report.formats import csv_bytes, json_bytes
 from missionfinance.report.html import html_bytes
@@ -148,6 +152,10 @@ def render_outputs(run: RunResult, base: Path | str) -> dict[str, bytes]:
         "tags.csv": csv_bytes(tags_frame(run), keys=["scope", "line_id", "mission", "rule_id"]),
         "summary.json": json_bytes(summary),
     }
+    conflict = getattr(result, "conflict", None)
+    if str(getattr(result.status, "value", result.status)) == "infeasible" and conflict is not None and len(conflict):
+        # in the model's order: mission and regional rows first (DESIGN §7)
+        files["conflict.csv"] = csv_bytes(conflict[list(CONFLICT_COLUMNS)], sort=False)
     report = build_report(run, alloc, summary, Path(base))
     files["report.html"] = html_bytes(report)
     files["report.xlsx"] = xlsx_bytes(report)

@@ -203,7 +203,7 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
                        "The smallest set of limits that cannot all hold together (the solver's "
                        "irreducible infeasible set), in the scenario's words. Empty when the "
                        "scenario is feasible.", html_rows=60,
-                       html_columns=("name", "family", "bound", "explanation")),
+                       html_columns=("key", "value", "family", "explanation")),
         "Constraints": RT("Constraints", "Constraints and shadow prices", constraints,
                           "The model's shared limits (budget, exposure, mission and regional "
                           "targets, risk), binding ones first by shadow price, with what the "
