@@ -404,6 +404,18 @@ def _share_rows(m: LinearModel, family: str, weights: list[np.ndarray],
                       np.array(lower), np.array(upper), dict(meta))
 
 
+def share_base_weights(d: ProblemData, family: str, name: str, mission: str) -> np.ndarray:
+    """Per x column, the weight w_j of the sum a share row takes its share of: the row is
+    Σ_j w_j ([j in the set] − share) x_j, so moving the share by δ adds ∓δ w_j to each
+    coefficient. Mission share bounds: public cash attributed to the mission's base
+    (cash_j); mission-specific instrument mix: c_pm; regional or whole-allocation mix: 1."""
+    if family == "mission_bounds":
+        return d.cash[d.xi].astype(np.float64)
+    if family == "instrument_mix" and mission:
+        return np.asarray(d.contrib[d.xp, d.missions.index(mission)], dtype=np.float64)
+    return np.ones(len(d.xp))
+
+
 def add_mission_bounds(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
     """Mission floors/ceilings on public cash Σ_p c_pm Σ_{i cash, t} x_pit, in £m or as a
     share of total public cash (guarantees count in neither)."""

@@ -398,6 +398,23 @@ class HighsRun:
         h = self._pass(np.zeros_like(self.integrality), lower, upper)
         return self.run(h)
 
+    def resolve_with_coeffs(self, row: int, cols: np.ndarray, delta: np.ndarray) -> float | None:
+        """Objective after adding ``delta`` to the coefficients of ``row`` at ``cols`` and
+        re-solving (warm-started simplex on the model's HiGHS object); the coefficients are
+        put back. None when the re-solve is not optimal."""
+        h = self.h
+        h.setOptionValue("solver", "simplex")
+        old = np.asarray(self.a[int(row), :].toarray()).ravel()[cols]
+        sr = float(self.sr[row])
+        for c, v in zip(cols, old + delta, strict=True):
+            h.changeCoeff(int(row), int(c), float(sr * v * self.sc[c]))
+        h.run()
+        ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        value = float(h.getInfo().objective_function_value) if ok else None
+        for c, v in zip(cols, old, strict=True):
+            h.changeCoeff(int(row), int(c), float(sr * v * self.sc[c]))
+        return value
+
     def resolve_with_rows(self, rows: np.ndarray, delta: float) -> np.ndarray | None:
         """Re-solve with ``delta`` more headroom on each of ``rows`` in turn.
 

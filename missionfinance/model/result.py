@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from missionfinance.model.build import share_base_weights
 from missionfinance.model.explain import LOCAL_FAMILIES, NOUN, row_explanations, why_not
 from missionfinance.model.highs import RawSolution
 from missionfinance.model.linear import LinearModel
@@ -230,7 +231,8 @@ def clean_values(values: np.ndarray, model: LinearModel) -> np.ndarray:
 
 
 def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw: RawSolution,
-            solver: dict[str, Any], marginal: dict[int, float] | None = None) -> AllocationResult:
+            solver: dict[str, Any], marginal: dict[int, float] | None = None,
+            share_gain: dict[int, float] | None = None) -> AllocationResult:
     """Turn an optimal raw solution into the result object."""
     values = fill_private(d, model, problem, clean_values(raw.col_value, model))
     a = model.matrix()
@@ -334,7 +336,8 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
                                 out=np.full(len(lev), np.nan), where=lev["public"] > 0)
 
     # ---- constraints ------------------------------------------------------------------------
-    cons = constraint_frame(problem, d, model, a @ values, raw.row_dual, marginal or {}, x)
+    cons = constraint_frame(problem, d, model, a @ values, raw.row_dual, marginal or {}, x,
+                            share_gain)
 
     pub_t, priv_t, add_t = float(pub_p.sum()), float(y.sum()), float(add_p.sum())
     g_cost = float(econ_x[~cash].sum())
@@ -360,9 +363,17 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
                             summary, solver, _empty_frames()["conflict"], msg, lev)
 
 
+def share_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Positions of share rows (regional, instrument mix, mission share bounds)."""
+    fam = frame["family"].to_numpy()
+    names = frame["name"].to_numpy(dtype=object).astype(str)
+    return np.flatnonzero(np.isin(fam, ["regional", "instrument_mix"])
+                          | ((fam == "mission_bounds") & (np.char.find(names, "share") >= 0)))
+
+
 def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearModel,
                      lhs: np.ndarray, row_dual: np.ndarray, marginal: dict[int, float],
-                     x: np.ndarray) -> pd.DataFrame:
+                     x: np.ndarray, share_gain: dict[int, float] | None = None) -> pd.DataFrame:
     """One row per constraint: activity, bounds, slack, binding flag, dual and words."""
     meta = model.row_meta
     lower, upper = model.row_lower, model.row_upper
@@ -387,17 +398,11 @@ def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearMo
     fam = frame["family"].to_numpy()
     names = frame["name"].to_numpy(dtype=object).astype(str)
     mission_col = frame["mission"].to_numpy(dtype=object)
-    cash = d.cash[d.xi]
-    for row in np.flatnonzero(np.isin(fam, ["regional", "instrument_mix"])
-                            | ((fam == "mission_bounds") & (np.char.find(names, "share") >= 0))):
-        if fam[int(row)] == "mission_bounds":
-            base[int(row)] = float(x[cash].sum())  # share of total public cash
-        elif fam[int(row)] == "instrument_mix" and mission_col[int(row)]:
-            c = d.contrib[d.xp, d.missions.index(str(mission_col[int(row)]))]
-            base[int(row)] = float(c @ x)  # share of the mission-attributed allocation
-        else:
-            base[int(row)] = float(x.sum())
-    frame["explanation"] = row_explanations(frame, problem.objective, model.sense, base)
+    for row in share_rows(frame):
+        w = share_base_weights(d, str(fam[row]), str(names[row]), str(mission_col[row] or ""))
+        base[row] = float(w @ x)  # the £m the share is taken of
+    frame["explanation"] = row_explanations(frame, problem.objective, model.sense, base,
+                                            share_gain or {})
     return frame[list(CONSTRAINT_COLUMNS)]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from missionfinance.errors import MissionFinanceWarning
-from missionfinance.model.build import build
+from missionfinance.model.build import build, share_base_weights
 from missionfinance.model.conflict import conflict_frame, conflict_message, scenario_key
 from missionfinance.model.explain import LOCAL_FAMILIES, MARGINAL_FAMILIES
 from missionfinance.model.highs import (
@@ -29,6 +29,7 @@ from missionfinance.model.result import (
     extract,
     failed,
     fill_private,
+    share_rows,
 )
 from missionfinance.model.sanity import empty_warning, input_warnings
 from missionfinance.model.status import Status
@@ -49,6 +50,41 @@ def solver_record(options: SolverOptions, algorithm: str, raw: RawSolution | Non
     if seconds is not None:
         rec["seconds"] = seconds
     return rec
+
+
+def share_resolves(run: HighsRun, model: LinearModel, d: ProblemData, raw: RawSolution,
+                   options: SolverOptions) -> dict[int, float]:
+    """Objective change when each binding share row (regional, instrument mix, mission
+    share bound) is relaxed by 1 percentage point, by re-solving (same size limit as the
+    marginal re-solves). A min/floor row's coefficients rise by 0.01 w_j, a max/ceiling
+    row's fall by 0.01 w_j (w from :func:`~missionfinance.model.build.share_base_weights`)."""
+    want = options.marginal_private
+    if want is None:
+        want = model.n_cols <= 50_000
+    if not want or raw.mip or len(raw.row_dual) != model.n_rows:
+        return {}
+    meta = model.row_meta
+    lhs = model.matrix() @ raw.col_value
+    up, lo = model.row_upper, model.row_lower
+    tight = (np.isfinite(up) & (up - lhs <= 1e-7 * np.maximum(1, np.abs(up)))) | \
+        (np.isfinite(lo) & (lhs - lo <= 1e-7 * np.maximum(1, np.abs(lo))))
+    base = float(model.cost @ raw.col_value)
+    x0 = model.groups["x"].start
+    out: dict[int, float] = {}
+    fam = meta["family"].to_numpy()
+    names = meta["name"].to_numpy(dtype=object).astype(str)
+    missions = meta["mission"].to_numpy(dtype=object) if "mission" in meta else \
+        np.full(len(meta), "", dtype=object)
+    for r in share_rows(meta):
+        if not tight[r]:
+            continue
+        w = share_base_weights(d, str(fam[r]), str(names[r]), str(missions[r] or ""))
+        j = np.flatnonzero(w)
+        is_min = np.isfinite(lo[r]) and not np.isfinite(up[r])
+        got = run.resolve_with_coeffs(int(r), x0 + j, (0.01 if is_min else -0.01) * w[j])
+        if got is not None:
+            out[int(r)] = got - base
+    return out
 
 
 def marginal_private(run: HighsRun, model: LinearModel, d: ProblemData,
@@ -133,9 +169,10 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
             out.summary["warnings"] = notes
         return out
     marginal = marginal_private(run, model, d, problem, raw, options)
+    share_gain = share_resolves(run, model, d, raw, options)
     t3 = time.perf_counter()
     seconds["marginal"] = t3 - t2
-    result = extract(problem, d, model, raw, {}, marginal)
+    result = extract(problem, d, model, raw, {}, marginal, share_gain)
     seconds["extract"] = time.perf_counter() - t3
     rec = solver_record(options, run.algorithm, raw, seconds, run.scaled)
     committed = float(result.summary["public_total"] + result.summary["guarantee_total"])
