@@ -152,13 +152,20 @@ def economic_cost(instrument: Instrument, expected_loss: float) -> float:
     >>> round(economic_cost(Instrument("g", exposure=True, term=2, fee=0.02), 0.05), 6)
     0.012006
     """
+    fixed, per_loss = economic_cost_terms(instrument)
+    return fixed + per_loss * expected_loss
+
+
+def economic_cost_terms(instrument: Instrument) -> tuple[float, float]:
+    """(fixed, per unit of expected loss): :func:`economic_cost` is ``fixed + per ×
+    expected_loss`` [£m per £m], so a model can apply it to every project at once."""
     kind = instrument.kind_
     if kind == "grant":
-        return 1.0
+        return 1.0, 0.0
     if kind == "guarantee":
-        return expected_loss - instrument.fee * annuity(instrument.term)
+        return -instrument.fee * annuity(instrument.term), 1.0
     rate = COST_OF_FUNDS if instrument.rate is None else instrument.rate
-    return expected_loss + (COST_OF_FUNDS - rate) * annuity(instrument.term)
+    return (COST_OF_FUNDS - rate) * annuity(instrument.term), 1.0
 
 
 DEFAULT_INSTRUMENTS: dict[str, Instrument] = {

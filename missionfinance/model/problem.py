@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from missionfinance.errors import MissionFinanceError
-from missionfinance.instruments import Instrument, economic_cost
+from missionfinance.instruments import Instrument, economic_cost_terms
 from missionfinance.io.schema import DEFAULT_ADDITIONALITY, DEFAULT_LGD
 from missionfinance.model.highs import SolverOptions
 
@@ -517,10 +517,9 @@ def prepare(problem: AllocationProblem) -> ProblemData:
             loss_control[k] = cpos[ins.expected_loss_to]
     exposure_instr = np.array([problem.instruments[n].exposure for n in inames], dtype=bool)
     bears = np.array([problem.instruments[n].bears_loss for n in inames], dtype=bool)
-    el_p = pd_ * lgd
-    econ = np.array([[economic_cost(problem.instruments[n], float(e)) for n in inames]
-                     for e in np.unique(el_p)]) if P else np.zeros((0, n_instr))
-    econ = econ[np.searchsorted(np.unique(el_p), el_p)] if P else econ
+    terms = np.array([economic_cost_terms(problem.instruments[n]) for n in inames],
+                     dtype=np.float64).reshape(n_instr, 2)
+    econ = terms[None, :, 0] + (pd_ * lgd)[:, None] * terms[None, :, 1]  # (P, I)
 
     T = len(years)
     tt = np.arange(T)
