@@ -63,6 +63,11 @@ def test_headline_rebuilt_by_hand(out) -> None:
     assert summary["budget_scored"]["RDEL"] == pytest.approx(
         (alloc["public"].to_numpy() * el)[kind.to_numpy() != "grant"].sum(), rel=1e-9)
     assert summary["projects_funded"] == alloc["project_id"].nunique()
+    assert summary["additional_share"] == pytest.approx(
+        summary["additional_private_total"] / private, rel=1e-9)
+    bears = kind.map(lambda i: instruments[i].bears_loss).to_numpy(bool)
+    assert summary["expected_loss"] == pytest.approx(
+        (alloc["public"].to_numpy() * el)[bears].sum(), rel=1e-9)
     # the objective: mission value of public cash plus additional private money, once
     proj = run.allocation.projects.set_index("project_id")
     per = alloc.assign(cash=np.where(contingent, 0.0, alloc["public"]),
