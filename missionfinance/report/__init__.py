@@ -155,7 +155,9 @@ def render_outputs(run: RunResult, base: Path | str) -> dict[str, bytes]:
     conflict = getattr(result, "conflict", None)
     if str(getattr(result.status, "value", result.status)) == "infeasible" and conflict is not None and len(conflict):
         # in the model's order: mission and regional rows first (DESIGN §7)
-        files["conflict.csv"] = csv_bytes(conflict[list(CONFLICT_COLUMNS)], sort=False)
+        frame = conflict.reindex(columns=list(CONFLICT_COLUMNS))
+        frame["key"] = frame["key"].fillna(frame["name"])  # a conflict without scenario keys
+        files["conflict.csv"] = csv_bytes(frame, sort=False)
     report = build_report(run, alloc, summary, Path(base))
     files["report.html"] = html_bytes(report)
     files["report.xlsx"] = xlsx_bytes(report)
