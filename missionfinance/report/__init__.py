@@ -156,7 +156,8 @@ def render_outputs(run: RunResult, base: Path | str) -> dict[str, bytes]:
     if str(getattr(result.status, "value", result.status)) == "infeasible" and conflict is not None and len(conflict):
         # in the model's order: mission and regional rows first (DESIGN §7)
         frame = conflict.reindex(columns=list(CONFLICT_COLUMNS))
-        frame["key"] = frame["key"].fillna(frame["name"])  # a conflict without scenario keys
+        # a conflict without scenario keys: the row name stands for the key
+        frame["key"] = frame["key"].astype(object).where(frame["key"].notna(), frame["name"])
         files["conflict.csv"] = csv_bytes(frame, sort=False)
     report = build_report(run, alloc, summary, Path(base))
     files["report.html"] = html_bytes(report)
