@@ -67,6 +67,7 @@ __all__ = [
     "Terms",
     "annual_pd",
     "check_pipeline_terms",
+    "commitment_cost",
     "discount_factors",
     "economic_cost",
     "project_terms",
@@ -186,12 +187,14 @@ def _check_terms(t: Terms, where: str) -> Terms:
     return t
 
 
-def terms_from_config(name: str, config: Mapping[str, object], context: str) -> Terms:
+def terms_from_config(name: str, config: Mapping[str, object], context: str,
+                      kind: str = "") -> Terms:
     """Cash-flow terms from a scenario's ``[instruments.<name>]`` table.
 
     Only the :data:`TERM_KEYS` of ``config`` are read (the table's other keys belong to
     :mod:`missionfinance.instruments`); keys not given take the built-in instrument's
-    default, or a ``grant`` shape for an instrument of the scenario's own.
+    default; an instrument of the scenario's own takes the shape of its ``kind`` (a
+    ``grant`` shape when none is given).
 
     Examples
     --------
@@ -221,8 +224,8 @@ def terms_from_config(name: str, config: Mapping[str, object], context: str) -> 
         else:
             v = float(v)
         values[f.name] = v
-    if "schedule" not in values and name not in DEFAULT_TERMS:
-        base = Terms("grant")
+    if name not in DEFAULT_TERMS:
+        base = DEFAULT_TERMS.get(kind, Terms("grant"))
     return _check_terms(replace(base, **values), where)  # type: ignore[arg-type]
 
 
@@ -555,6 +558,68 @@ def schedule(
                                                 "asset": pd.Series([], dtype="float64")}))
     return CashflowResult(flows=flows.reset_index(drop=True), assets=assets,
                           schedules={k: v.schedule for k, v in terms.items()}, first_year=first)
+
+
+def commitment_cost(
+    pipeline: pd.DataFrame,
+    instrument: str,
+    terms: Terms,
+    rows: np.ndarray,
+    start: np.ndarray,
+    horizon_years: int,
+    rate: float | None = None,
+) -> np.ndarray:
+    """Economic cost per £1m committed, per (project, year of commitment) [£m PV per £m].
+
+    The one definition of economic cost (DESIGN §7): minus the present value, at the
+    scenario's first year, of the expected cash-flow schedule of £1m committed in year index
+    ``start`` — the same rows :func:`schedule` writes to cashflows.csv (commitment,
+    principal, interest, dividends, exit, fees, phased expected calls and losses), so
+    Σ cost × commitment equals :func:`economic_cost` of the allocation's flows. A grant
+    committed in the first year costs 1.0; a loan at the discount rate with no losses 0;
+    a guarantee the PV of its expected calls minus its fees. Negative = a net gain.
+
+    Parameters
+    ----------
+    pipeline : DataFrame
+        ``pd`` [share over the horizon], ``lgd`` [share] and any ``<instrument>_<term>``
+        override columns (positional rows).
+    instrument, terms :
+        The instrument's name (for the override columns) and its terms.
+    rows, start : ndarray of int
+        Pipeline row and year index (0 = the scenario's first year) of each commitment.
+    horizon_years : int
+        Years in the scenario's horizon (turns ``pd`` into an annual rate).
+    rate : float, optional
+        Flat real discount rate; None = Green Book (:func:`discount_factors`).
+
+    Examples
+    --------
+    >>> pl = pd.DataFrame({"pd": [0.0], "lgd": [0.45]})
+    >>> loan = Terms("loan", tenor=5, grace=2, interest_rate=0.035)
+    >>> abs(float(commitment_cost(pl, "loan", loan, np.array([0]), np.array([0]), 4)[0])) < 1e-12
+    True
+    >>> round(float(commitment_cost(pl, "grant", Terms("grant"), [0, 0], [0, 1], 4)[1]), 6)
+    0.966184
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    start = np.asarray(start, dtype=np.int64)
+    if len(rows) == 0:
+        return np.zeros(0)
+    pairs, inverse = np.unique(rows, return_inverse=True)
+    pl = pipeline.reset_index(drop=True)
+    values = project_terms(pl, instrument, terms, pairs)
+    q = annual_pd(pl["pd"].to_numpy(dtype="float64")[pairs], horizon_years) if "pd" in pl \
+        else np.zeros(len(pairs))
+    lgd = pl["lgd"].to_numpy(dtype="float64")[pairs] if "lgd" in pl else np.zeros(len(pairs))
+    flows, asset = unit_flows(terms.schedule, values, np.nan_to_num(q), np.nan_to_num(lgd),
+                              terms.amortisation)
+    net = np.zeros_like(asset, dtype="float64")
+    for arr in flows.values():
+        net = net + arr
+    ages = int(asset.shape[1])
+    df = discount_factors(int(start.max()) + ages, rate)
+    return np.asarray(-(net[inverse] * df[start[:, None] + np.arange(ages)[None, :]]).sum(axis=1))
 
 
 def economic_cost(

@@ -13,19 +13,16 @@ An :class:`Instrument` says, per £1m committed:
 - ``kind`` — ``grant``, ``loan``, ``equity`` or ``guarantee``: what the money is. Grants,
   loans and equity are **public cash**; a guarantee is **contingent exposure**, never cash
   (DESIGN §7);
-- ``term``, ``rate``, ``fee`` — the life of the instrument [years], the interest rate or
-  expected return it charges [share a year] and a guarantee's fee [share of the cover a
-  year], from which :func:`economic_cost` values it.
+- ``terms`` — the cash-flow terms (tenor, grace, interest_rate, amortisation, hold,
+  exit_multiple, dividend_yield, fee_rate …; :class:`missionfinance.cashflows.Terms`).
 
-Budget scoring (CDEL, FT, RDEL) and economic cost are separate concepts:
-:func:`economic_cost` is what an instrument costs the Exchequer over its life, discounted
-at the HM Treasury Green Book rate (3.5% real), per £1m committed:
-
-- grant: its face value, 1.0;
-- loan, equity: the expected loss ``pd × lgd`` plus the subsidy, the present value of the
-  concession ``cost_of_funds − rate`` on the amount outstanding over ``term`` years;
-- guarantee: the expected calls ``pd × lgd`` (per £ of cover) minus the present value of
-  its fees, ``fee`` a year over ``term`` years.
+Budget scoring (CDEL, FT, RDEL) and economic cost are separate concepts. Economic cost has
+one definition, in :mod:`missionfinance.cashflows`: minus the present value (Green Book
+3.5% real, or the scenario's ``discount_rate``) of the instrument's expected cash-flow
+schedule per £1m committed (:func:`missionfinance.cashflows.commitment_cost`) — a grant
+costs its face value; a loan or equity stake its phased expected losses plus the
+difference between the return it earns and the discount rate; a guarantee the present
+value of its expected calls minus its fees.
 
 The defaults below follow the scoring rules in HM Treasury's Consolidated
 Budgeting Guidance and the OBR's treatment of financial transactions; each
@@ -46,18 +43,15 @@ from missionfinance.errors import MissionFinanceError
 INSTRUMENTS: tuple[str, ...] = ("grant", "loan", "equity", "guarantee")
 
 _KEYS = {"budget_score", "expected_loss_to", "exposure", "source", "description", "kind",
-         "term", "rate", "fee", *TERM_KEYS}
+         *TERM_KEYS}
+
+#: Keys of an earlier scenario format → the cash-flow term that replaces each.
+REMOVED_KEYS: dict[str, str] = {"term": "tenor (or hold for equity), in years",
+                                "rate": "interest_rate (share a year)",
+                                "fee": "fee_rate (share of the exposure a year)"}
 
 #: What an instrument can be: cash (grant, loan, equity) or contingent (guarantee).
 KINDS: tuple[str, ...] = ("grant", "loan", "equity", "guarantee")
-
-#: HM Treasury Green Book discount rate, real, years 0–30 [share a year].
-GREEN_BOOK_RATE = 0.035
-
-#: Government cost of funds used for the subsidy of loans and equity [share a year, real].
-#: Assumption: the Green Book rate; set ``rate`` per instrument for a concession against it.
-COST_OF_FUNDS = GREEN_BOOK_RATE
-
 
 @dataclass(frozen=True)
 class Instrument:
@@ -79,13 +73,6 @@ class Instrument:
         ``grant``, ``loan``, ``equity`` or ``guarantee``; empty = from the name (a known
         instrument), else ``guarantee`` when ``exposure``, ``loan`` when
         ``expected_loss_to`` is set, ``grant`` otherwise.
-    term : float [years]
-        Life over which the concession or the fees run (whole years are discounted).
-    rate : float or None [share a year]
-        Interest rate (loan) or expected return (equity) charged; None = the cost of
-        funds (no subsidy).
-    fee : float [share of the cover a year]
-        Guarantee fee received.
     terms : Terms
         Cash-flow terms (tenor, rates, hold, fees; :mod:`missionfinance.cashflows`).
     """
@@ -97,9 +84,7 @@ class Instrument:
     source: str = ""
     description: str = ""
     kind: str = ""
-    term: float = 0.0
-    rate: float | None = None
-    fee: float = 0.0
+    terms: Terms = field(default_factory=Terms)
 
     @property
     def kind_(self) -> str:
@@ -116,7 +101,6 @@ class Instrument:
     def contingent(self) -> bool:
         """True for a guarantee: contingent exposure, not public cash."""
         return self.kind_ == "guarantee"
-    terms: Terms = field(default_factory=Terms)
 
     @property
     def bears_loss(self) -> bool:
@@ -130,48 +114,6 @@ class Instrument:
         if self.expected_loss_to:
             names.add(self.expected_loss_to)
         return tuple(sorted(names))
-
-
-def annuity(term: float, rate: float = GREEN_BOOK_RATE) -> float:
-    """Present value of £1 a year at the end of each of ``term`` whole years [£].
-
-    >>> round(annuity(2), 6)   # 1/1.035 + 1/1.035**2
-    1.899694
-    """
-    n = int(term)
-    return float(sum((1.0 + rate) ** -k for k in range(1, n + 1)))
-
-
-def economic_cost(instrument: Instrument, expected_loss: float) -> float:
-    """Cost to the Exchequer per £1m committed, present value at commitment [£m per £m].
-
-    ``expected_loss`` is pd × lgd of the project [share]. Grant: 1.0. Loan, equity:
-    expected loss + (cost of funds − rate) × annuity(term). Guarantee: expected calls −
-    fee × annuity(term) (negative when the fees exceed the expected calls). One function
-    per instrument, so that a full cash-flow present value can replace it.
-
-    >>> economic_cost(DEFAULT_INSTRUMENTS["grant"], 0.3)
-    1.0
-    >>> round(economic_cost(Instrument("loan", kind="loan", term=2, rate=0.015), 0.05), 6)
-    0.087994
-    >>> round(economic_cost(Instrument("g", exposure=True, term=2, fee=0.02), 0.05), 6)
-    0.012006
-    """
-    fixed, per_loss = economic_cost_terms(instrument)
-    return fixed + per_loss * expected_loss
-
-
-def economic_cost_terms(instrument: Instrument) -> tuple[float, float]:
-    """(fixed, per unit of expected loss): :func:`economic_cost` is ``fixed + per ×
-    expected_loss`` [£m per £m], so a model can apply it to every project at once.
-    """
-    kind = instrument.kind_
-    if kind == "grant":
-        return 1.0, 0.0
-    if kind == "guarantee":
-        return -instrument.fee * annuity(instrument.term), 1.0
-    rate = COST_OF_FUNDS if instrument.rate is None else instrument.rate
-    return (COST_OF_FUNDS - rate) * annuity(instrument.term), 1.0
 
 
 DEFAULT_INSTRUMENTS: dict[str, Instrument] = {
@@ -194,7 +136,6 @@ DEFAULT_INSTRUMENTS: dict[str, Instrument] = {
         "(impairment) scores in RDEL. OBR: loans recorded at nominal value regardless of repayment",
         "Concessional or policy-bank loan (National Wealth Fund, UK Infrastructure Bank)",
         "loan",
-        10.0,  # assumption: a 10-year policy-bank loan; priced at the cost of funds (no subsidy)
         terms=DEFAULT_TERMS["loan"],
     ),
     "equity": Instrument(
@@ -205,7 +146,6 @@ DEFAULT_INSTRUMENTS: dict[str, Instrument] = {
         "CBG 2025-26: equity purchases are financial transactions; write-downs score in RDEL",
         "Equity stake (British Patient Capital, National Wealth Fund)",
         "equity",
-        7.0,  # assumption: a 7-year holding; expected return = cost of funds (no subsidy)
         terms=DEFAULT_TERMS["equity"],
     ),
     "guarantee": Instrument(
@@ -217,9 +157,6 @@ DEFAULT_INSTRUMENTS: dict[str, Instrument] = {
         "score as cost; exposure counts against the contingent-liability limit",
         "Loan or infrastructure guarantee (UK Guarantees Scheme, Growth Guarantee Scheme)",
         "guarantee",
-        5.0,  # assumption: 5 years (Growth Guarantee Scheme loans run up to 6 years)
-        None,
-        0.0,  # no fee unless the scenario sets one (EFG charged 2% a year: DOMAIN.md)
         terms=DEFAULT_TERMS["guarantee"],
     ),
 }
@@ -239,10 +176,18 @@ def instrument_from_config(name: str, config: Mapping[str, object], context: str
     >>> instrument_from_config("grant", {"budget_scor": {}}, "s.toml")
     Traceback (most recent call last):
     ...
-    missionfinance.errors.MissionFinanceError: s.toml key instruments.grant.budget_scor: unknown key; allowed amortisation, budget_score, description, dividend_yield, exit_multiple, exit_return, expected_loss_to, exposure, fee_rate, grace, hold, interest_rate, schedule, source, tenor
+    missionfinance.errors.MissionFinanceError: s.toml key instruments.grant.budget_scor: unknown key; allowed amortisation, budget_score, description, dividend_yield, exit_multiple, exit_return, expected_loss_to, exposure, fee_rate, grace, hold, interest_rate, kind, schedule, source, tenor
+    >>> instrument_from_config("loan", {"rate": 0.02}, "s.toml")
+    Traceback (most recent call last):
+    ...
+    missionfinance.errors.MissionFinanceError: s.toml key instruments.loan.rate: removed; use interest_rate (share a year)
     """
     base = DEFAULT_INSTRUMENTS.get(name, Instrument(name))
     for key in config:
+        if key in REMOVED_KEYS:
+            raise MissionFinanceError(
+                f"{context} key instruments.{name}.{key}: removed; use {REMOVED_KEYS[key]}"
+            )
         if key not in _KEYS:
             raise MissionFinanceError(
                 f"{context} key instruments.{name}.{key}: unknown key; allowed {', '.join(sorted(_KEYS))}"
@@ -273,16 +218,6 @@ def instrument_from_config(name: str, config: Mapping[str, object], context: str
             f"{context} key instruments.{name}.kind: {kind!r} must be one of {', '.join(KINDS)}"
         )
 
-    def num(key: str, default: float, hi: float) -> float:
-        value = config.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or \
-                not 0 <= value <= hi:
-            raise MissionFinanceError(
-                f"{context} key instruments.{name}.{key}: {value!r} must be a number in 0–{hi:g}"
-            )
-        return float(value)
-
-    rate = None if config.get("rate", base.rate) is None else num("rate", 0.0, 1.0)
     out = Instrument(
         name=name,
         budget_score=score,
@@ -291,10 +226,7 @@ def instrument_from_config(name: str, config: Mapping[str, object], context: str
         source=str(config.get("source", base.source)),
         description=str(config.get("description", base.description)),
         kind=str(kind or ""),
-        term=num("term", base.term, 100.0),
-        rate=rate,
-        fee=num("fee", base.fee, 1.0),
-        terms=terms_from_config(name, config, context),
+        terms=terms_from_config(name, config, context, kind=str(kind or "")),
     )
     if out.contingent != out.exposure:
         raise MissionFinanceError(

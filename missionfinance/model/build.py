@@ -33,8 +33,8 @@ def _labels(prefix: str, *parts: np.ndarray) -> np.ndarray:
 
 def _x_cost(d: ProblemData, problem: AllocationProblem) -> np.ndarray:
     """Economic cost per £1m of each x column [£m]: the instrument's cost to the Exchequer
-    (:func:`missionfinance.instruments.economic_cost`), not its budget score."""
-    return np.asarray(d.econ[d.xp, d.xi])
+    (:func:`missionfinance.cashflows.commitment_cost`), not its budget score."""
+    return np.asarray(d.econ)
 
 
 def best_leverage(d: ProblemData) -> np.ndarray:

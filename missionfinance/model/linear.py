@@ -63,6 +63,9 @@ class LinearModel:
     n_cols: int = 0
     n_rows: int = 0
     _cache: dict[str, object] = field(default_factory=dict)
+    #: Group name → index arrays of its columns (e.g. project and year positions), for
+    #: groups whose columns a result needs to place back (``private_by_year``).
+    index: dict[str, tuple[np.ndarray, ...]] = field(default_factory=dict)
 
     def add_variables(self, name: str, lower: np.ndarray, upper: np.ndarray, cost: np.ndarray,
                       labels: Callable[[], np.ndarray], integer: bool = False) -> VarGroup:

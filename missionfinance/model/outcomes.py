@@ -133,6 +133,7 @@ def _outcome_terms(m: LinearModel, d: ProblemData, rows: OutcomeRows, cash: np.n
     years = np.array(list(d.years), dtype=object)
     q = m.add_variables("private_by_year", np.zeros(nq), np.full(nq, INF), np.zeros(nq),
                         lambda: _labels("private_by_year", ids[qp], years[qt]))
+    m.index["private_by_year"] = (qp, qt)
     if nq:
         row_of = np.full((P, H), -1)
         row_of[qp, qt] = np.arange(nq)

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from missionfinance.cashflows import commitment_cost
 from missionfinance.errors import MissionFinanceError
-from missionfinance.instruments import Instrument, economic_cost_terms
+from missionfinance.instruments import Instrument
 from missionfinance.io.schema import DEFAULT_ADDITIONALITY, DEFAULT_LGD
 from missionfinance.model.highs import SolverOptions
 
@@ -232,6 +233,8 @@ class AllocationProblem:
     outcomes : OutcomeRows or None
         Milestone outcome data (:mod:`missionfinance.model.outcomes`), used by
         ``mission_progress`` and, when given, by ``min_cost``.
+    discount_rate : float or None [share a year, real]
+        Rate of the economic cost's present value; None = the Green Book schedule (3.5%).
     """
 
     years: tuple[str, ...]
@@ -260,6 +263,7 @@ class AllocationProblem:
     recycling: Recycling | None = None
     context: str = "allocation problem"
     outcomes: OutcomeRows | None = None
+    discount_rate: float | None = None
 
     def enabled(self, family: str) -> bool:
         """True when constraint ``family`` is switched on."""
@@ -300,7 +304,7 @@ class ProblemData:
     exposure_instr: np.ndarray  # (I,) bool
     bears_loss: np.ndarray  # (I,) bool
     cash: np.ndarray  # (I,) bool: grant, loan, equity (public cash); False for guarantees
-    econ: np.ndarray  # (P, I) economic cost per £1m committed [£m], see instruments.py
+    econ: np.ndarray  # (n_x,) economic cost per £1m of each x column [£m PV], cashflows.py
     # x columns: one per eligible, in-window (p, i, t), sorted by (p, i, t)
     xp: np.ndarray
     xi: np.ndarray
@@ -376,6 +380,7 @@ def same_prepared_inputs(problem: AllocationProblem, old: AllocationProblem) -> 
             and tuple(problem.missions) == tuple(old.missions)
             and dict(problem.instruments) == dict(old.instruments)
             and problem.objective == old.objective and problem.disabled == old.disabled
+            and problem.discount_rate == old.discount_rate
             and sorted(problem.budget) == sorted(old.budget))
 
 
@@ -556,10 +561,6 @@ def prepare(problem: AllocationProblem) -> ProblemData:
             loss_control[k] = cpos[ins.expected_loss_to]
     exposure_instr = np.array([problem.instruments[n].exposure for n in inames], dtype=bool)
     bears = np.array([problem.instruments[n].bears_loss for n in inames], dtype=bool)
-    terms = np.array([economic_cost_terms(problem.instruments[n]) for n in inames],
-                     dtype=np.float64).reshape(n_instr, 2)
-    econ = terms[None, :, 0] + (pd_ * lgd)[:, None] * terms[None, :, 1]  # (P, I)
-
     T = len(years)
     tt = np.arange(T)
     window = (tt[None, :] >= start[:, None]) & (tt[None, :] <= end[:, None])  # (P, T)
@@ -568,6 +569,7 @@ def prepare(problem: AllocationProblem) -> ProblemData:
     regions = (df["region"].fillna("").astype(str).to_numpy(dtype=object)
                if "region" in df.columns else np.full(P, "", dtype=object))
     _check_shares(problem, contrib, missions, regions, xp, cash[xi])
+    econ = economic_costs(problem, pd_, lgd, xp, xi, xt)
     return ProblemData(
         years=years, project_ids=ids, regions=regions, instruments=inames, missions=missions,
         controls=tuple(controls), capacity=cap, max_per_year=per_year, private_capacity=pcap,
@@ -577,3 +579,18 @@ def prepare(problem: AllocationProblem) -> ProblemData:
         exposure_instr=exposure_instr, bears_loss=bears, cash=cash, econ=econ,
         xp=xp.astype(np.int64), xi=xi.astype(np.int64), xt=xt.astype(np.int64),
     )
+
+
+def economic_costs(problem: AllocationProblem, pd_: np.ndarray, lgd: np.ndarray,
+                   xp: np.ndarray, xi: np.ndarray, xt: np.ndarray) -> np.ndarray:
+    """Economic cost per £1m of each x column [£m PV at the first year]: minus the present
+    value of the instrument's expected cash-flow schedule for that project and year of
+    commitment (:func:`missionfinance.cashflows.commitment_cost`, the one definition)."""
+    frame = problem.projects.reset_index(drop=True).assign(pd=pd_, lgd=lgd)
+    econ = np.zeros(len(xp))
+    for k, name in enumerate(problem.instruments):
+        cols = np.flatnonzero(xi == k)
+        if len(cols):
+            econ[cols] = commitment_cost(frame, name, problem.instruments[name].terms, xp[cols],
+                                         xt[cols], len(problem.years), problem.discount_rate)
+    return econ

@@ -95,7 +95,7 @@ class AllocationResult:
         added to cash), private_total, additional_private_total, economic_cost,
         guarantee_expected_cost, budget_scored (per control), leverage (private per £ of
         cash), leverage_with_guarantee_cost (private per £ of cash plus the guarantees'
-        expected cost), projects_funded, …
+        net expected cost where positive), projects_funded, …
     solver : dict
         name "HiGHS", version, algorithm, options (threads, seed, tolerances), mip,
         iterations, model_status.
@@ -230,6 +230,40 @@ def clean_values(values: np.ndarray, model: LinearModel) -> np.ndarray:
     return clean(values, model.col_lower, model.col_upper)
 
 
+def _private_by_year(d: ProblemData, model: LinearModel, values: np.ndarray, levx: np.ndarray,
+                     y: np.ndarray, private: np.ndarray) -> None:
+    """Split each project's private money over years as the outcome rows counted it.
+
+    With outcome rows the LP times private money by year (``private_by_year`` q_pτ ≤
+    Σ_i lev_pi x_piτ, Σ_τ q_pτ ≤ y_p, :mod:`missionfinance.model.outcomes`), and its
+    outcomes depend on that timing. The allocation reports the same timing: year τ gets
+    q_pτ plus a share of the rest y_p − Σ_τ q_pτ in proportion to the crowding-in room
+    left (lev × x − q) of each year; within a year, instruments share by lev × x. So the
+    trajectories rebuilt from allocation.csv give the outcomes the objective counted.
+    ``private`` (P, I, T) is changed in place for the projects with q columns.
+    """
+    gq = model.groups["private_by_year"]
+    q = values[gq.slice]
+    qp, qt = model.index["private_by_year"]
+    P, T = len(d.project_ids), len(d.years)
+    room = np.zeros((P, T))
+    np.add.at(room, (d.xp, d.xt), levx)
+    qq = np.zeros((P, T))
+    qq[qp, qt] = q
+    projects = np.unique(qp)
+    rest = np.maximum(y[projects] - qq[projects].sum(axis=1), 0.0)
+    head = np.maximum(room[projects] - qq[projects], 0.0)
+    base = np.where(head.sum(axis=1, keepdims=True) > 0, head, room[projects])
+    tot = base.sum(axis=1, keepdims=True)
+    spread = np.divide(base, tot, out=np.zeros_like(base), where=tot > 0) * rest[:, None]
+    per_year = np.zeros((P, T))
+    per_year[projects] = qq[projects] + spread
+    cols = np.isin(d.xp, projects)
+    denom = room[d.xp[cols], d.xt[cols]]
+    part = np.divide(levx[cols], denom, out=np.zeros(int(cols.sum())), where=denom > 0)
+    private[d.xp[cols], d.xi[cols], d.xt[cols]] = part * per_year[d.xp[cols], d.xt[cols]]
+
+
 def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw: RawSolution,
             solver: dict[str, Any], marginal: dict[int, float] | None = None,
             share_gain: dict[int, float] | None = None) -> AllocationResult:
@@ -249,13 +283,15 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     share = np.divide(levx, tot_levx[d.xp], out=np.zeros_like(levx), where=tot_levx[d.xp] > 0)
     private = np.zeros((P, NI, T))
     private[d.xp, d.xi, d.xt] = share * y[d.xp]
+    if "private_by_year" in model.groups:
+        _private_by_year(d, model, values, levx, y, private)
     C = len(d.controls)
     el = d.expected_loss
     cost = np.zeros((C, P, NI, T))
     for k in range(C):
         coef = d.score[d.xi, k] + el[d.xp] * (d.loss_control[d.xi] == k)
         cost[k, d.xp, d.xi, d.xt] = coef * x
-    econ_x = d.econ[d.xp, d.xi] * x
+    econ_x = d.econ * x
     econ = np.zeros((P, NI, T))
     econ[d.xp, d.xi, d.xt] = econ_x
     coords = {"project": d.project_ids.astype(str), "instrument": list(d.instruments),
@@ -274,7 +310,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     alloc = pd.DataFrame({"project_id": d.project_ids[d.xp[pos]].astype(str),
                           "instrument": np.array(d.instruments, dtype=object)[d.xi[pos]],
                           "year": np.array(d.years, dtype=object)[d.xt[pos]],
-                          "public": x[pos], "private": (share * y[d.xp])[pos]})
+                          "public": x[pos], "private": private[d.xp, d.xi, d.xt][pos]})
     alloc = alloc.sort_values(["project_id", "instrument", "year"], kind="stable",
                               ignore_index=True)
 
@@ -341,7 +377,9 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
 
     pub_t, priv_t, add_t = float(pub_p.sum()), float(y.sum()), float(add_p.sum())
     g_cost = float(econ_x[~cash].sum())
-    with_g = pub_t + g_cost
+    # guarantees whose fees exceed their expected calls (g_cost < 0) do not lower the base
+    # of leverage below the cash committed: the base is cash plus any net expected cost
+    with_g = pub_t + max(g_cost, 0.0)
     summary: dict[str, Any] = {
         "status": "optimal", "objective": objective, "objective_kind": problem.objective,
         "public_total": pub_t, "guarantee_total": float(guar_p.sum()),

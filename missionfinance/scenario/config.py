@@ -335,6 +335,7 @@ class Scenario:
             objective=self.objective_kind,
             weights=self.weights,
             outcomes=self._outcome_rows(pipeline),
+            discount_rate=self.discount_rate,
             **self.model_options,
         )
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from missionfinance.instruments import COST_OF_FUNDS, DEFAULT_INSTRUMENTS, Instrument
+from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument
 from missionfinance.io.schema import DEFAULT_LGD
 from missionfinance.model import AllocationResult
 from missionfinance.views.base import (
@@ -244,16 +244,21 @@ def instrument_by_year(alloc: pd.DataFrame, years: Sequence[str]) -> pd.DataFram
 
 
 def _cost_rule(inst: Instrument) -> str:
-    kind = inst.kind_
-    if kind == "grant":
-        return "face value"
-    years = f"{inst.term:g} years"
-    if kind == "guarantee":
-        return (f"expected calls minus fees of {inst.fee:.2%} a year over {years}"
-                if inst.fee else "expected calls (no fee)")
-    rate = COST_OF_FUNDS if inst.rate is None else inst.rate
-    return (f"expected loss plus subsidy ({COST_OF_FUNDS:.2%} cost of funds − {rate:.2%}) "
-            f"over {years}")
+    """The instrument's economic cost in words: −PV of its expected cash-flow schedule."""
+    t = inst.terms
+    pv = "minus the present value of "
+    if t.schedule == "grant":
+        return "face value (nothing comes back)"
+    if t.schedule == "guarantee":
+        return (pv + f"expected calls minus fees of {t.fee_rate:.2%} a year over "
+                f"{t.tenor} years")
+    if t.schedule == "equity":
+        back = (f"{t.exit_return:.2%} a year" if t.exit_return is not None
+                else f"{t.exit_multiple:g}× at exit")
+        return (pv + f"dividends ({t.dividend_yield:.2%} a year) and exit ({back}) after "
+                f"{t.hold} years, net of phased expected losses")
+    return (pv + f"repayments and interest at {t.interest_rate:.2%} over {t.tenor} years "
+            f"({t.grace} of grace, {t.amortisation}), net of phased expected losses")
 
 
 def assumptions(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:

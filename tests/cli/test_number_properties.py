@@ -46,7 +46,6 @@ SCENARIO_FIELDS: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
     ("exposure.runoff", {}, ("exposure", "runoff"), "runoff"),
     ("objective.weights.growth", {}, ("objective", "weights", "growth"), "any"),
     ("objective.shortfall_price", {}, ("objective", "shortfall_price"), "nonneg"),
-    ("objective.cost_weights.CDEL", {}, ("objective", "cost_weights", "CDEL"), "nonneg"),
     ("inputs.currency_rates.EUR", {}, ("inputs", "currency_rates", "EUR"), "positive"),
     ("constraints.mission_floor.health", {}, ("constraints", "mission_floor", "health"), "nonneg"),
     ("constraints.mission_ceiling.growth", {}, ("constraints", "mission_ceiling", "growth"), "nonneg"),

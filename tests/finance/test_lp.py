@@ -14,12 +14,13 @@ from missionfinance.model import AllocationProblem, Recycling, Status, solve
 
 
 def one_project(eligible: str, leverage: dict[str, float], years: tuple[str, ...],
-                capacity: float = 100.0, **changes: object) -> AllocationProblem:
+                capacity: float = 100.0, private_capacity: float = np.nan, pd_: float = 0.0,
+                lgd: float = 0.45, **changes: object) -> AllocationProblem:
     projects = pd.DataFrame({
         "project_id": ["P"], "name": ["P"], "department": ["DBT"], "region": ["London"],
-        "capacity": [capacity], "private_capacity": [np.nan], "instruments": [eligible],
+        "capacity": [capacity], "private_capacity": [private_capacity], "instruments": [eligible],
         **{f"leverage_{k}": [v] for k, v in leverage.items()},
-        "pd": [0.0], "lgd": [0.45], "additionality": [1.0],
+        "pd": [pd_], "lgd": [lgd], "additionality": [1.0],
         "start_year": [years[0]], "end_year": [years[-1]],
     })
     contributions = pd.DataFrame({"growth": [1.0]}, index=pd.Index(["P"], name="project_id"))
@@ -41,18 +42,25 @@ def public(result) -> dict[tuple[str, str], float]:
 
 
 def test_psnfl_cap_shifts_the_mix_toward_loans():
-    # Grant: 1 of mission value per £ plus 1 £ private (leverage 1) = 2 per £; loan: 1 per £.
-    # Unconstrained the grant takes the whole capacity of 100 (objective 200). A grant adds
-    # £1 to PSNFL per £, a loan nothing (the asset is netted), so PSNFL ≤ 30 leaves
-    # grant 30, loan 70: objective 100 + 30 = 130; £1m more PSNFL room moves £1m from
-    # loan to grant and adds 1 (the grant's private £).
+    # Counting (docs/model.md): mission value = public cash + additional private money, the
+    # private money y bounded once per project. Here by its private capacity 1000 (with
+    # none, the financing plan cash + y ≤ 100 would make every mix worth 100 and the case
+    # would prove nothing). Grant: leverage 1, so y ≤ x_grant; loan: leverage 0.
+    # Unconstrained (CDEL, FT 100; capacity 100 of cash): grant 100, y = 100, objective
+    # 200 (a £ of loan instead of grant loses the grant's £ of private money).
+    # A grant adds £1 to PSNFL per £, a loan nothing (the asset is netted), so PSNFL ≤ 30
+    # leaves grant 30, loan 70, y = 30: objective 30 + 70 + 30 = 130; £1m more PSNFL room
+    # moves £1m from loan to grant and adds 1 (the grant's private £).
     years = ("2026-27",)
-    free = solve(one_project("grant;loan", {"grant": 1.0, "loan": 0.0}, years))
+    lev = {"grant": 1.0, "loan": 0.0}
+    free = solve(one_project("grant;loan", lev, years, private_capacity=1000.0))
     assert public(free) == {("grant", "2026-27"): 100.0}
-    capped = solve(one_project("grant;loan", {"grant": 1.0, "loan": 0.0}, years,
+    assert free.objective == pytest.approx(200.0, abs=1e-6)
+    capped = solve(one_project("grant;loan", lev, years, private_capacity=1000.0,
                                fiscal_caps={"psnfl": {"2026-27": 30.0}}))
     assert capped.status == Status.OPTIMAL
     assert public(capped) == {("grant", "2026-27"): 30.0, ("loan", "2026-27"): 70.0}
+    assert capped.summary["private_total"] == pytest.approx(30.0, abs=1e-6)
     assert capped.objective == pytest.approx(130.0, abs=1e-6)
     row = capped.constraints.set_index("name").loc["fiscal[psnfl,2026-27]"]
     assert row["dual"] == pytest.approx(1.0, abs=1e-6)
@@ -60,18 +68,32 @@ def test_psnfl_cap_shifts_the_mix_toward_loans():
 
 
 def test_psnd_cap_shifts_the_mix_toward_guarantees():
-    # Loan: 1 per £ plus 1 £ private = 2 per £; guarantee: not cash, only its 0.5 £ private
-    # per £ of cover. Unconstrained the loan takes the capacity (objective 200). A loan adds
-    # its cash to PSND at issue, a guarantee nothing, so PSND ≤ 40 gives loan 40 and
-    # guarantee 60, crowding in 40 × 1 + 60 × 0.5 = 70 private. (A grant adds to PSND as a loan
-    # does in its first year and never comes back, so a PSND cap never favours it.)
+    # Counting: a guarantee is exposure, not cash; it is worth only the lending it covers,
+    # counted once in the project's private money y. Loan: leverage 1; guarantee: 80% cover,
+    # 1.25 of lending per £ of cover (guarantee_cover: 1.25 x_guarantee ≤ y). Private
+    # capacity 1000, cash capacity 100. pd 0.1 × lgd 0.5: both charge el = 0.05 per £ to
+    # RDEL, whose budget 5 binds. Per £ of RDEL a loan gives (1 cash + 1 private) / 0.05 =
+    # 40 of value, a guarantee 1.25 / 0.05 = 25, so unconstrained the loan takes the whole
+    # RDEL: loan 100 (RDEL 5), no guarantee, y = 100, objective 200.
+    # A loan adds its cash to PSND at issue, a guarantee nothing (fees and calls come
+    # later), so PSND ≤ 40 gives loan 40 (RDEL 2) and the RDEL left, 3, to guarantees:
+    # 3 / 0.05 = 60 of cover, y = 40 + 1.25 × 60 = 115, objective 40 + 115 = 155.
+    # (A grant adds to PSND as a loan does in its first year, so a PSND cap never favours it.)
     years = ("2026-27",)
-    lev = {"loan": 1.0, "guarantee": 0.5}
-    free = solve(one_project("loan;guarantee", lev, years))
+    lev = {"loan": 1.0, "guarantee": 1.25}
+    kw = dict(private_capacity=1000.0, pd_=0.1, lgd=0.5,
+              budget={"FT": {"2026-27": 100.0}, "RDEL": {"2026-27": 5.0}})
+    free = solve(one_project("loan;guarantee", lev, years, **kw))
     assert public(free) == {("loan", "2026-27"): 100.0}
-    capped = solve(one_project("loan;guarantee", lev, years, fiscal_caps={"psnd": {"2026-27": 40.0}}))
+    assert free.objective == pytest.approx(200.0, abs=1e-6)
+    capped = solve(one_project("loan;guarantee", lev, years, fiscal_caps={"psnd": {"2026-27": 40.0}},
+                               **kw))
+    assert capped.status == Status.OPTIMAL
     assert public(capped) == {("loan", "2026-27"): 40.0, ("guarantee", "2026-27"): 60.0}
-    assert capped.allocation["private"].sum() == pytest.approx(70.0, abs=1e-6)
+    assert capped.summary["public_total"] == pytest.approx(40.0, abs=1e-6)
+    assert capped.summary["guarantee_total"] == pytest.approx(60.0, abs=1e-6)
+    assert capped.allocation["private"].sum() == pytest.approx(115.0, abs=1e-6)
+    assert capped.objective == pytest.approx(155.0, abs=1e-6)
 
 
 def test_recycling_funds_later_years_by_the_amount_recycled():

@@ -9,28 +9,64 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument, annuity, economic_cost
+from missionfinance.cashflows import Terms, commitment_cost
+from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument
 from missionfinance.model import MissionBound, Status, Target, solve
 from tests.model.test_families import contrib, problem, projects
 
-A2 = 1 / 1.035 + 1 / 1.035 ** 2  # annuity of 2 years at the Green Book rate
+D1, D2 = 1 / 1.035, 1 / 1.035 ** 2  # Green Book discount factors of years 1 and 2
+
+# One-year horizon, pd 0.1 over it: the annual default rate q = 0.1, lgd 0.5.
+# Loan L: 2-year tenor, 1 year of grace, 1.5% interest, bullet. Expected flows per £1m:
+#   age 0: −1 (commitment)
+#   age 1: 0.1 of the book defaults → principal +0.1, loss −0.5 × 0.1 = −0.05;
+#          interest on the surviving 0.9: +0.9 × 0.015 = +0.0135
+#   age 2: 0.1 × 0.9 = 0.09 defaults → principal +0.09, loss −0.045; the surviving 0.81
+#          repays +0.81 and pays interest 0.81 × 0.015 = +0.01215
+LOAN = Terms("loan", tenor=2, grace=1, interest_rate=0.015, amortisation="bullet")
+LOAN_COST = 1 - (0.1 + 0.0135 - 0.05) * D1 - (0.09 + 0.81 + 0.01215 - 0.045) * D2
+# Guarantee G: 2-year tenor, fee 1% of the cover outstanding; calls q × lgd of it:
+#   age 1: fee +0.01, call −0.05; age 2 (0.9 outstanding): fee +0.009, call −0.045
+G_TERMS = Terms("guarantee", tenor=2, fee_rate=0.01)
+G_COST = (0.05 - 0.01) * D1 + (0.045 - 0.009) * D2
 
 
-def test_annuity_and_cost_per_pound():
-    assert annuity(2) == pytest.approx(A2, rel=1e-15)
-    assert economic_cost(DEFAULT_INSTRUMENTS["grant"], 0.2) == 1.0
-    loan = Instrument("loan", {"FT": 1.0}, "RDEL", kind="loan", term=2, rate=0.015)
-    assert economic_cost(loan, 0.05) == pytest.approx(0.05 + 0.02 * A2, rel=1e-15)
-    # a loan at the cost of funds carries no subsidy: its cost is its expected loss
-    assert economic_cost(DEFAULT_INSTRUMENTS["loan"], 0.05) == 0.05
-    g = Instrument("guarantee", {}, "RDEL", True, kind="guarantee", term=2, fee=0.01)
-    assert economic_cost(g, 0.05) == pytest.approx(0.05 - 0.01 * A2, rel=1e-15)
+def cost(terms: Terms, start: int = 0, pd: float = 0.1, years: int = 1) -> float:
+    frame = projects([{"project_id": "P", "capacity": 1.0, "instruments": "grant", "pd": pd}])
+    return float(commitment_cost(frame, terms.schedule, terms, np.array([0]), np.array([start]),
+                                 years)[0])
+
+
+def test_cost_per_pound_is_minus_the_pv_of_the_schedule():
+    # a grant costs its face value (discounted to the first year when committed later)
+    assert cost(Terms("grant")) == 1.0
+    assert cost(Terms("grant"), start=1, years=2) == pytest.approx(D1, rel=1e-15)
+    # a loan at the cost of funds (the 3.5% discount rate) with no losses costs nothing
+    for amortisation in ("annuity", "straight", "bullet"):
+        at_cost = Terms("loan", tenor=5, grace=2, interest_rate=0.035, amortisation=amortisation)
+        assert cost(at_cost, pd=0.0) == pytest.approx(0.0, abs=1e-15)
+    assert cost(LOAN) == pytest.approx(LOAN_COST, rel=1e-14)
+    # a guarantee costs the PV of its expected calls minus its fees
+    assert cost(G_TERMS) == pytest.approx(G_COST, rel=1e-14)
+    assert cost(Terms("guarantee", tenor=2, fee_rate=0.0), pd=0.0) == 0.0
+
+
+def test_removed_instrument_keys_name_their_replacement():
+    from missionfinance.errors import MissionFinanceError
+    from missionfinance.instruments import instrument_from_config
+
+    for key, new in (("term", "tenor"), ("rate", "interest_rate"), ("fee", "fee_rate")):
+        with pytest.raises(MissionFinanceError, match=f"instruments.loan.{key}: removed; use {new}"):
+            instrument_from_config("loan", {key: 1}, "s.toml")
+    # an instrument of the scenario's own takes the cash-flow shape of its kind
+    own = instrument_from_config("bond", {"kind": "loan", "expected_loss_to": "RDEL"}, "s.toml")
+    assert own.terms.schedule == "loan"
 
 
 def guarantee_case(**kw: object):
     """G: guarantee only, cover 80% (1.25 of lending per £ of cover), private capacity 400,
     el = 0.1 × 0.5 = 0.05, fee 1% a year for 2 years; exposure limit 200; value 1 per £."""
-    g = Instrument("guarantee", {}, "RDEL", True, kind="guarantee", term=2, fee=0.01)
+    g = Instrument("guarantee", {}, "RDEL", True, kind="guarantee", terms=G_TERMS)
     prj = projects([{"project_id": "G", "capacity": 10.0, "private_capacity": 400.0,
                      "instruments": "guarantee", "leverage_guarantee": 1.25, "pd": 0.1}])
     instr = dict(DEFAULT_INSTRUMENTS, guarantee=g)
@@ -40,14 +76,14 @@ def guarantee_case(**kw: object):
 
 def test_one_guarantee_counted_once():
     """200 of cover unlocks 250 of lending: mission value 250 (not 200 + 250); the cover is
-    exposure, not cash, and is not bounded by the cash capacity 10. Expected cost = calls
-    0.05 × 200 = 10 minus fees 0.01 × 200 × A2 = 3.799…; leverage per £ of cash is
-    undefined (no cash), per £ of cash plus expected guarantee cost 250 / 6.2006…"""
+    exposure, not cash, and is not bounded by the cash capacity 10. Economic cost = 200 ×
+    G_COST (PV of calls 0.05, 0.045 minus fees 0.01, 0.009); leverage per £ of cash is
+    undefined (no cash), per £ of cash plus expected guarantee cost 250 / (200 × G_COST)."""
     res = guarantee_case()
     assert res.status == Status.OPTIMAL
     assert res.objective == pytest.approx(250.0, abs=1e-9)
     s = res.summary
-    cost = 200 * (0.05 - 0.01 * A2)
+    cost = 200 * G_COST
     assert s["public_total"] == 0.0
     assert s["guarantee_total"] == pytest.approx(200.0, abs=1e-9)
     assert s["private_total"] == pytest.approx(250.0, abs=1e-9)
@@ -72,8 +108,10 @@ def test_guarantee_never_meets_a_mission_floor():
 
 def test_guarantee_exposure_bounded_by_the_lending_it_covers():
     """Private capacity 100 caps the lending, so the cover is at most 0.8 × 100 = 80, even
-    with an exposure limit of 200 and a cost that fees make negative."""
-    g = Instrument("guarantee", {}, "RDEL", True, kind="guarantee", term=2, fee=0.1)
+    with an exposure limit of 200 and a cost that fees make negative: per £ of cover
+    (0.05 − 0.1) D1 + (0.045 − 0.09) D2 < 0."""
+    g = Instrument("guarantee", {}, "RDEL", True, kind="guarantee",
+                   terms=Terms("guarantee", tenor=2, fee_rate=0.1))
     prj = projects([{"project_id": "G", "capacity": 10.0, "private_capacity": 100.0,
                      "instruments": "guarantee", "leverage_guarantee": 1.25, "pd": 0.1}])
     instr = dict(DEFAULT_INSTRUMENTS, guarantee=g)
@@ -81,15 +119,17 @@ def test_guarantee_exposure_bounded_by_the_lending_it_covers():
                         exposure={"2026-27": 200.0}, objective="min_cost"))
     assert res.status == Status.OPTIMAL
     assert res.summary["guarantee_total"] == pytest.approx(80.0, abs=1e-9)
-    assert res.objective == pytest.approx(80 * (0.05 - 0.1 * A2), rel=1e-12)
+    assert res.objective == pytest.approx(80 * ((0.05 - 0.1) * D1 + (0.045 - 0.09) * D2),
+                                          rel=1e-12)
 
 
 def test_one_loan_costs_its_loss_and_subsidy():
     """min_cost, target 100 of health investment; a grant project and a loan project, value
-    1 each, capacity 100, no leverage. The loan (el 0.05, 1.5% against a 3.5% cost of
-    funds for 2 years) costs 0.05 + 0.02 × A2 = 0.08799… per £; the grant 1. The loan meets
-    the target: cost 8.799…, where the budget score (FT 1 + RDEL 0.05) would pick the grant."""
-    loan = Instrument("loan", {"FT": 1.0}, "RDEL", kind="loan", term=2, rate=0.015)
+    1 each, capacity 100, no leverage. The loan L (pd 0.1, lgd 0.5, 1.5% bullet over 2
+    years against a 3.5% discount rate) costs LOAN_COST = 0.129… per £ (the schedule at
+    the top of this file); the grant 1. The loan meets the target: cost 12.9…, where the
+    budget score (FT 1 + RDEL 0.05) or the principal would pick the grant."""
+    loan = Instrument("loan", {"FT": 1.0}, "RDEL", kind="loan", terms=LOAN)
     prj = projects([
         {"project_id": "A", "capacity": 100.0, "instruments": "grant"},
         {"project_id": "B", "capacity": 100.0, "instruments": "loan", "pd": 0.1},
@@ -98,7 +138,7 @@ def test_one_loan_costs_its_loss_and_subsidy():
                         instruments=dict(DEFAULT_INSTRUMENTS, loan=loan),
                         objective="min_cost", targets=(Target("health", 100.0),)))
     assert res.status == Status.OPTIMAL
-    per = 0.05 + 0.02 * A2
+    per = LOAN_COST
     assert res.objective == pytest.approx(100 * per, rel=1e-12)
     p = res.projects.set_index("project_id")
     assert p.loc["B", "public"] == pytest.approx(100.0) and p.loc["A", "public"] == 0.0

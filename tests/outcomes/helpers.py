@@ -79,7 +79,10 @@ def projects(cap: tuple[float, ...] = (100.0, 100.0), instruments: str = "grant"
         "private_capacity": np.nan, "instruments": instruments,
         "leverage_grant": leverage, "leverage_loan": leverage, "leverage_guarantee": leverage,
         "pd": 0.0, "lgd": 0.45, "additionality": 1.0, "start_year": YEARS[0],
-        "end_year": YEARS[-1]})
+        "end_year": YEARS[-1],
+        # the hand cases may put a project's whole capacity into one year (without this
+        # spend profile a project draws at most capacity / 3 a year, docs/model.md)
+        "max_per_year": list(cap)})
 
 
 def problem(opts: OutcomeOptions, pipeline: pd.DataFrame, objective: str,

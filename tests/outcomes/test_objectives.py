@@ -15,25 +15,30 @@ def _by_project(result) -> dict[str, float]:  # type: ignore[no-untyped-def]
 
 def test_min_cost_two_projects_one_milestone_optimum_and_unit_price() -> None:
     # A yields 10 homes per £m, B 5; both capacity 100, lag 0; 1,200 homes by 2028-29.
-    # Cheapest: all of A (1,000 homes for £100m), then 40 of B (200 homes): £140m.
-    # One more home comes from B at £1m / 5 = £0.2m. The police milestone has no yields:
-    # its 100 roles are short at the price given, £1m each.
+    # Cheapest: all of A (1,000 homes for £100m), then 40 of B (200 homes): £140m, all
+    # committed in 2028-29 (lag 0), where a grant's economic cost is its present value
+    # D2 = 1 / 1.035² per £ (Green Book, from 2026-27). One more home comes from B at
+    # £1m / 5 × D2. The police milestone has no yields: its 100 roles are short at the
+    # price given, £1m each.
+    d2 = 1 / 1.035 ** 2
     opts = options([("A", "homes", 10.0, 0, 1), ("B", "homes", 5.0, 0, 1)],
                    prices={"homes": 1.0, "police": 1.0})
     res = solve(problem(opts, projects(), "min_cost"))
     assert res.ok
-    assert res.objective == pytest.approx(140.0 + 100.0)
+    assert res.objective == pytest.approx(140.0 * d2 + 100.0)
     got = _by_project(res)
     assert got["A"] == pytest.approx(100.0) and got["B"] == pytest.approx(40.0)
+    assert set(res.allocation["year"]) == {"2028-29"}
     row = res.constraints.set_index("name").loc["outcome_target[homes,2028-29]"]
-    assert abs(row["dual"]) == pytest.approx(0.2)
+    assert abs(row["dual"]) == pytest.approx(0.2 * d2)
 
 
 def test_min_cost_prices_a_shortfall_it_cannot_close() -> None:
     opts = options([("A", "homes", 10.0, 0, 1)], prices={"homes": 1.0, "police": 0.5})
     res = solve(problem(opts, projects(cap=(50.0, 50.0)), "min_cost"))
-    # A's 50 give 500 homes; 700 short at £1m each, 100 roles at £0.5m: 50 + 700 + 50
-    assert res.objective == pytest.approx(800.0)
+    # A's 50 (in 2028-29, PV 50 / 1.035²) give 500 homes; 700 short at £1m each, 100
+    # roles at £0.5m: 50 / 1.035² + 700 + 50
+    assert res.objective == pytest.approx(50 / 1.035 ** 2 + 750.0)
     sf = res.constraints.set_index("name")
     assert abs(sf.loc["outcome_target[homes,2028-29]", "dual"]) == pytest.approx(1.0)
 
@@ -98,11 +103,14 @@ def test_lag_in_the_model_only_early_money_counts() -> None:
 
 
 def test_private_money_counts_once_and_only_its_additional_share() -> None:
-    # A: loan with leverage 1 and additionality 0.5; £10m of loan crowds in £10m, of which
+    # A: loan with leverage 1 and additionality 0.5, private capacity 10 (private money is
+    # bounded once per project; without a private capacity the financing plan, loan +
+    # private ≤ capacity 10, would bound it instead); £10m of loan crowds in £10m, of which
     # £5m is caused: 15 × 10 homes. A guarantee alone (not cash) counts only its private money.
     opts = options([("A", "homes", 10.0, 0, 1)], weights={"police": 0.0})
     pipe = projects(cap=(10.0, 10.0), instruments="loan", leverage=1.0)
     pipe["additionality"] = 0.5
+    pipe["private_capacity"] = 10.0
     res = solve(problem(opts, pipe, "mission_progress"))
     assert res.objective == pytest.approx(150 / 1200)
 

@@ -178,4 +178,5 @@ def test_infeasible_run_is_reported_not_hidden(tmp_path: Path) -> None:
     assert summary["status"] == "infeasible" and summary["objective"] is None
     assert files["allocation.csv"] == b"project_id,instrument,year,public,private\n"
     assert b"did not find an optimal allocation" in files["report.html"]
-    assert b"mission_floor[health]" in files["report.html"]  # the conflict, in words
+    # the conflict, in the scenario's own key and in words (DESIGN §7)
+    assert b"constraints.mission_floor.health = 100,000: at least" in files["report.html"]
