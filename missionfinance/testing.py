@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from missionfinance._fs import write_file
 from missionfinance.scenario import RunResult, Scenario
 
 #: The horizon of :func:`make_run`.
@@ -148,13 +149,16 @@ def make_run(
         "start_year": MAKE_RUN_YEARS[0],
         "end_year": MAKE_RUN_YEARS[-1],
     })
-    pipeline.to_csv(root / "data" / "pipeline.csv", index=False, lineterminator="\n")
-    (root / "data" / "lines.csv").write_text(_LINES_CSV, encoding="utf-8")
+    # written atomically: two processes making the same run in one folder never read a
+    # half-written file
+    write_file(root / "data" / "pipeline.csv",
+               pipeline.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    write_file(root / "data" / "lines.csv", _LINES_CSV.encode("utf-8"))
     text = _MAKE_RUN_TOML
     if infeasible:
         text += "\n[constraints.mission_floor]\nhealth = 100000.0\n"
     path = root / "scenario.toml"
-    path.write_text(text, encoding="utf-8")
+    write_file(path, text.encode("utf-8"))
     return Scenario.load(path).run()
 
 

@@ -108,12 +108,42 @@ def test_missions_and_projects(result):
     assert s["private_total"] == pytest.approx(35.0 + 150.0 + 30.0)
     assert s["additional_private_total"] == pytest.approx(35.0 + 75.0 + 30.0)
     assert s["leverage"] == pytest.approx(215.0 / 270.0)
-    # economic cost: grant 70 at face value; loan 200 × el 0.05 (priced at the cost of
-    # funds, no subsidy); guarantee 30 × el 0.1 (no fee) = 3
-    assert s["economic_cost"] == pytest.approx(70.0 + 10.0 + 3.0)
-    assert s["guarantee_expected_cost"] == pytest.approx(3.0)
-    assert s["leverage_with_guarantee_cost"] == pytest.approx(215.0 / 273.0)
+    # economic cost = −PV at 2026-27 (3.5%) of the expected cash flows (default terms):
+    # grant 40 + 30 / 1.035; loan 100 in each year (10 years, 2 of grace, 4% annuity, pd
+    # 0.1 over the 2 years); guarantee 30 of cover in 2027-28 (5 years, 2% fee, pd 0.2)
+    grant = 40.0 + 30.0 / 1.035
+    loan = 100.0 * (loan_cost_by_hand(0.1, 0.5, 0) + loan_cost_by_hand(0.1, 0.5, 1))
+    q3 = 1 - 0.8 ** 0.5  # annual pd of P3
+    guarantee = 30.0 * sum((0.5 * q3 - 0.02) * (1 - q3) ** (k - 1) / 1.035 ** (1 + k)
+                           for k in range(1, 6))
+    assert guarantee > 0  # expected calls 0.5 × 0.106 a year of the cover exceed the 2% fee
+    assert s["economic_cost"] == pytest.approx(grant + loan + guarantee, rel=1e-12)
+    assert s["guarantee_expected_cost"] == pytest.approx(guarantee, rel=1e-12)
+    assert s["leverage_with_guarantee_cost"] == pytest.approx(215.0 / (270.0 + max(guarantee, 0)))
     assert s["budget_scored"] == pytest.approx({"CDEL": 70.0, "FT": 200.0, "RDEL": 13.0})
+
+
+def loan_cost_by_hand(pd_horizon: float, lgd: float, start: int, years: int = 2,
+                      tenor: int = 10, grace: int = 2, rate: float = 0.04) -> float:
+    """−PV per £1 of the default loan, written as a plain loop: each year a share q of the
+    surviving book defaults (recovering 1 − lgd of its balance); survivors pay interest on
+    the balance, then the level annuity payment once the grace years are over."""
+    q = 1 - (1 - pd_horizon) ** (1 / years)
+    m = tenor - grace
+    payment = rate / (1 - (1 + rate) ** -m)  # per £ of balance at the end of grace
+    pv, alive, balance = -(1.035 ** -start), 1.0, 1.0
+    for k in range(1, tenor + 1):
+        d = 1.035 ** -(start + k)
+        default = q * alive
+        pv += default * balance * (1 - lgd) * d  # recovered principal
+        alive -= default
+        interest = rate * balance
+        principal = 0.0 if k <= grace else payment - interest
+        if k == tenor:
+            principal = balance
+        pv += alive * (interest + principal) * d
+        balance -= principal
+    return -pv
 
 
 def test_summary_is_json_and_reprs_are_compact(result):
