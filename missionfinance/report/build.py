@@ -174,7 +174,8 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
         "By mission": RT("By mission", "Allocation by mission", by_mission,
                          "Public finance and private investment attributed to each mission "
                          "by the projects' tag weights.",
-                         money=("public", "private"), shares=("share_of_public",)),
+                         money=("public", "private", "additional_private"),
+                         shares=("share_of_public",)),
         "By instrument": RT("By instrument", "Allocation by instrument", by_instrument,
                             "Public finance committed and private investment mobilised by "
                             "each instrument.", money=("public", "private"),
@@ -205,6 +206,7 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
                           "shadow price means.", html_rows=40,
                           html_columns=("constraint", "family", "slack", "binding", "dual",
                                         "meaning"),
+                          money=("lhs", "lower", "upper", "rhs", "slack"),
                           labels={"dual": "shadow price"}),
         "Project constraints": RT(
             "Project constraints", "Constraints of single projects", per_project,
