@@ -44,7 +44,9 @@ def _empty_frames() -> dict[str, pd.DataFrame]:
                                           "additional_private", "value", "leverage"]),
         "projects": pd.DataFrame(columns=["project_id", "public", "private",
                                           "additional_private", "capacity", "funded",
-                                          "value_per_pound", "best_gain", "why_not"]),
+                                          "value_per_pound", "best_gain", "leverage_needed",
+                                          "value_needed", "main_mission", "weight_needed",
+                                          "why_not"]),
         "constraints": pd.DataFrame(columns=list(CONSTRAINT_COLUMNS)),
         "leverage": pd.DataFrame(columns=["mission", "instrument", "public", "private",
                                           "additional_private", "leverage"]),
@@ -75,7 +77,10 @@ class AllocationResult:
         c_pm], value (w_m × (public + additional_private)), leverage, target, shortfall.
     projects : pandas.DataFrame
         Per project: public, private, additional_private [£m], capacity, funded,
-        value_per_pound, best_gain (reduced cost of its best column), why_not (text).
+        value_per_pound, best_gain (reduced cost of its best column), the switching values
+        of an unfunded project at today's shadow prices — leverage_needed (£ private per £),
+        value_needed (mission value per £), weight_needed (the weight of its main_mission)
+        at which its best column breaks even, NaN where not meaningful — and why_not (text).
     constraints : pandas.DataFrame
         One row per constraint row: name, family, control, year, mission, region,
         project, lhs, lower, upper, rhs, slack, binding, dual (d objective / d rhs),
@@ -268,8 +273,10 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     proj = pd.DataFrame({"project_id": d.project_ids.astype(str), "public": pub_p,
                          "private": y, "additional_private": add_p, "capacity": d.capacity,
                          "funded": funded, "value_per_pound": d.value})
-    best_gain, why = _why_not(problem, d, model, raw, funded)
+    best_gain, why, needed = _why_not(problem, d, model, raw, funded)
     proj["best_gain"] = best_gain
+    for key, switching in needed.items():
+        proj[key] = switching
     proj["why_not"] = why
 
     # ---- by mission ------------------------------------------------------------------------
@@ -369,13 +376,19 @@ def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearMo
 
 
 def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
-             raw: RawSolution, funded: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Best gain per £1m of each project's columns at the shared shadow prices, and words."""
+             raw: RawSolution, funded: np.ndarray
+             ) -> tuple[np.ndarray, list[str], dict[str, Any]]:
+    """Best gain per £1m of each project's columns at the shared shadow prices, words, and
+    the switching values (leverage_needed, value_needed, main_mission, weight_needed)."""
     P = len(d.project_ids)
     gx, gy = model.groups["x"], model.groups["y"]
     best = np.full(P, np.nan)
+    needed: dict[str, Any] = {"leverage_needed": np.full(P, np.nan),
+                              "value_needed": np.full(P, np.nan),
+                              "main_mission": np.full(P, "", dtype=object),
+                              "weight_needed": np.full(P, np.nan)}
     if len(raw.row_dual) != model.n_rows or not np.all(np.isfinite(raw.row_dual)):
-        return best, ["" if f else "not funded" for f in funded]
+        return best, ["" if f else "not funded" for f in funded], needed
     meta = model.row_meta
     shared = ~np.isin(meta["family"].to_numpy(), list(LOCAL_FAMILIES | {"cvar_excess"}))
     pi = np.where(shared, raw.row_dual, 0.0)
@@ -431,9 +444,13 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
         c_main = d.contrib[p, m] if m >= 0 else 0.0
         need_w = (d.weights[m] + (need_v - v) / c_main
                   if m >= 0 and c_main > 0 and np.isfinite(need_v) else np.nan)
+        needed["leverage_needed"][p] = need_lev
+        needed["value_needed"][p] = need_v
+        needed["main_mission"][p] = d.missions[m] if m >= 0 and np.isfinite(need_w) else ""
+        needed["weight_needed"][p] = need_w
         texts.append(why_not(str(d.project_ids[p]), g, inst[d.xi[j]], d.years[d.xt[j]], lev,
                              need_lev, v, need_v, problem.objective, eligible=True,
                              mission=d.missions[m] if m >= 0 else "",
                              weight=float(d.weights[m]) if m >= 0 else np.nan,
                              weight_needed=need_w))
-    return best, texts
+    return best, texts, needed

@@ -452,13 +452,15 @@ def split_project_constraints(constraints: pd.DataFrame) -> tuple[pd.DataFrame, 
     """(shared, per_family) of a :func:`constraints_in_words` frame.
 
     Rows that name a ``project`` (capacity, crowding-in, private capacity: one per
-    project) are summarised per family in ``per_family`` (rows, binding, share binding);
+    project) and model helper rows (:data:`HELPER_FAMILIES`) are summarised per family in ``per_family`` (rows, binding, share binding);
     ``shared`` keeps every other row (budget, exposure, mission, regional, risk).
     """
     if "project" not in constraints.columns:
         own = pd.Series(False, index=constraints.index)
     else:
         own = constraints["project"].fillna("").astype(str) != ""
+    if "family" in constraints.columns:  # model helper rows are counted, not listed
+        own = own | constraints["family"].fillna("").astype(str).isin(HELPER_FAMILIES)
     shared = constraints[~own].reset_index(drop=True)
     shared = shared.drop(columns=[c for c in ("project",) if c in shared.columns
                                   and is_empty_column(shared[c])])
@@ -634,3 +636,154 @@ def assumptions(run: Any, alloc: pd.DataFrame) -> pd.DataFrame:
         })
     return pd.DataFrame(rows).astype({"mean_leverage": "float64"}) if rows else pd.DataFrame(
         {"instrument": pd.Series([], dtype="str")})
+
+
+#: Constraint families that are modelling helpers, not limits an analyst sets (one row per
+#: CVaR scenario); like per-project rows they are counted by family, not listed.
+HELPER_FAMILIES = frozenset({"cvar_excess"})
+
+#: Unfunded projects listed in the report as the closest to being funded.
+CLOSEST_UNFUNDED = 20
+
+
+def limits_by_family(constraints: pd.DataFrame) -> pd.DataFrame:
+    """Per constraint family of a :func:`constraints_in_words` frame: rows, binding, share.
+
+    ``kind`` says whether the family is a ``shared`` limit (budget, exposure, mission,
+    regional, risk), a ``per project`` limit (one row per project) or a model ``helper``.
+    Families with binding rows first, most binding first.
+    """
+    if len(constraints) == 0 or "family" not in constraints.columns:
+        return pd.DataFrame({"family": pd.Series([], dtype="str"),
+                             "kind": pd.Series([], dtype="str"),
+                             "rows": pd.Series([], dtype="int64"),
+                             "binding": pd.Series([], dtype="int64"),
+                             "share_binding": pd.Series([], dtype="float64")})
+    family = constraints["family"].fillna("").astype(str)
+    own = (constraints["project"].fillna("").astype(str) != "" if "project" in constraints
+           else pd.Series(False, index=constraints.index))
+    kind = np.where(family.isin(HELPER_FAMILIES), "helper",
+                    np.where(own, "per project", "shared"))
+    frame = pd.DataFrame({"family": family, "kind": kind,
+                          "binding": constraints["binding"].astype(bool)})
+    out = frame.groupby(["family", "kind"], sort=True).agg(
+        rows=("binding", "size"), binding=("binding", "sum")).reset_index()
+    out["share_binding"] = out["binding"] / out["rows"]
+    out = out.sort_values(["binding", "family"], ascending=[False, True], kind="mergesort")
+    return out.reset_index(drop=True).astype({"family": "str", "kind": "str", "rows": "int64",
+                                              "binding": "int64"})
+
+
+def closest_unfunded(run: Any, projects: pd.DataFrame, n: int = CLOSEST_UNFUNDED) -> pd.DataFrame:
+    """The ``n`` unfunded projects nearest to being funded, with their switching values.
+
+    Ranked by ``best_gain`` — what £1m of the project's best use would lose at today's
+    shadow prices (closest to 0 first). The switching values are those the model gives:
+    the leverage (£ private per £ public) or the mission value per £ at which the project
+    would break even, and the weight of its main mission that would do the same.
+    """
+    frame = getattr(run.allocation, "projects", None)
+    columns = ["best_gain", "value_per_pound", "value_needed", "leverage_needed",
+               "main_mission", "weight_needed"]
+    if frame is None or len(frame) == 0 or "best_gain" not in frame.columns:
+        return pd.DataFrame({"project_id": pd.Series([], dtype="str")})
+    model = frame.drop_duplicates("project_id").set_index(
+        frame.drop_duplicates("project_id")["project_id"].astype(str))
+    unfunded = projects[~projects["funded"].astype(bool)].copy()
+    for column in columns:
+        if column in model.columns:
+            unfunded[column] = model[column].reindex(unfunded["project_id"]).to_numpy()
+    gain = pd.to_numeric(unfunded["best_gain"], errors="coerce")
+    unfunded["best_gain"] = gain.where(gain.abs() > 1e-7, 0.0)  # a tie at the margin
+    unfunded = unfunded[gain.notna()]
+    unfunded = unfunded.sort_values(["best_gain", "project_id"], ascending=[False, True],
+                                    kind="mergesort").head(n)
+    keep = ["project_id", "name", "department", "region", "missions", "capacity",
+            *[c for c in columns if c in unfunded.columns], "why_not"]
+    out = unfunded[[c for c in keep if c in unfunded.columns]].reset_index(drop=True)
+    if "main_mission" in out.columns:
+        out["main_mission"] = out["main_mission"].fillna("").astype("str")
+    return out.astype({c: "float64" for c in out.columns
+                       if c in columns and c != "main_mission"})
+
+
+def baseline_by_year(baseline: Any) -> pd.DataFrame:
+    """Baseline spending lines by source and year: £m in each alignment class.
+
+    Totals across years are never added here: a spending-review line for 2026-27 and the
+    same line for 2027-28 are two years of one budget, and procurement contracts are a
+    different source.
+    """
+    lines = getattr(baseline, "lines", None)
+    tags = getattr(baseline, "tags", None)
+    classes = ["favourable", "unfavourable", "mixed", "neutral", "not assessed"]
+    if lines is None or tags is None or len(lines) == 0:
+        return pd.DataFrame({"source": pd.Series([], dtype="str"),
+                             "year": pd.Series([], dtype="str")})
+    cls = _line_classes(lines, tags)
+    frame = pd.DataFrame({
+        "source": (lines["source"].fillna("").astype(str) if "source" in lines
+                   else pd.Series("", index=lines.index)).to_numpy(),
+        "year": (lines["year"].fillna("").astype(str) if "year" in lines
+                 else pd.Series("", index=lines.index)).to_numpy(),
+        "class": cls,
+        "amount": pd.to_numeric(lines["amount"], errors="coerce").fillna(0.0).to_numpy(),
+    })
+    table = frame.pivot_table(index=["source", "year"], columns="class", values="amount",
+                              aggfunc="sum", fill_value=0.0).reindex(columns=classes,
+                                                                     fill_value=0.0)
+    table.columns = [c.replace(" ", "_") for c in table.columns]
+    counts = frame.groupby(["source", "year"]).size()
+    table.insert(0, "lines", counts.reindex(table.index).astype("int64"))
+    table["total"] = table[[c.replace(" ", "_") for c in classes]].sum(axis=1)
+    out = table.reset_index()
+    out.columns.name = None
+    out = out.astype({"source": "str", "year": "str"})
+    return out.sort_values(["source", "year"], kind="mergesort").reset_index(drop=True)
+
+
+def _line_classes(lines: pd.DataFrame, tags: pd.DataFrame) -> np.ndarray:
+    """Alignment class of each line (see :func:`baseline_alignment`)."""
+    if "direction" in tags.columns:
+        direction = tags["direction"].fillna("").astype(str).str.lower()
+    else:
+        direction = pd.Series(np.where(tags["weight"] > 0, "favourable",
+                                       np.where(tags["weight"] < 0, "unfavourable", "neutral")),
+                              index=tags.index)
+    ids = tags["line_id"].astype(str)
+    fav = set(ids[direction == "favourable"])
+    unf = set(ids[direction == "unfavourable"])
+    line_ids = lines["line_id"].astype(str)
+    has_tag = line_ids.isin(set(ids))
+    has_f = line_ids.isin(fav)
+    has_u = line_ids.isin(unf)
+    return np.select([~has_tag, has_f & has_u, has_f, has_u],
+                     ["not assessed", "mixed", "favourable", "unfavourable"], default="neutral")
+
+
+def coverage_by_owner(baseline: Any, coverage: pd.DataFrame) -> pd.DataFrame:
+    """The coverage frame with buyers kept apart from departments, and signs made plain.
+
+    Procurement lines name the buying body (a council, a school, a trust) in their
+    ``department`` field; a ``department`` row whose lines all come from procurement is
+    relabelled ``buyer``, and buyers follow departments. ``attributed_unfavourable`` is
+    shown as a positive amount (money attributed against a mission), like the baseline by
+    mission table.
+    """
+    lines = getattr(baseline, "lines", None)
+    if len(coverage) == 0 or "dimension" not in coverage.columns:
+        return coverage
+    out = coverage.copy()
+    if lines is not None and "source" in lines.columns and "department" in lines.columns:
+        sources = lines.groupby(lines["department"].fillna("").astype(str))["source"].agg(
+            lambda s: set(s.astype(str)))
+        procurement_only = {d for d, s in sources.items() if s == {"procurement"}}
+        is_buyer = (out["dimension"] == "department") & out["group"].astype(str).isin(
+            procurement_only)
+        out.loc[is_buyer, "dimension"] = "buyer"
+    if "attributed_unfavourable" in out.columns:
+        out["attributed_unfavourable"] = out["attributed_unfavourable"].abs()
+    order = {"all": 0, "source": 1, "department": 2, "buyer": 3}
+    rank = out["dimension"].map(order).fillna(len(order))
+    out = out.assign(_rank=rank).sort_values(["_rank", "dimension"], kind="mergesort")
+    return out.drop(columns="_rank").reset_index(drop=True)

@@ -52,6 +52,11 @@ COLUMN_UNITS: dict[str, tuple[str, str]] = {
     "dual": ("objective per £m", "price"),
     "shadow_price": ("objective per £m", "price"),
     "weight": ("", "number"),
+    "best_gain": ("objective per £m", "price"),
+    "value_per_pound": ("value per £", "number"),
+    "value_needed": ("value per £", "number"),
+    "leverage_needed": ("×", "ratio"),
+    "weight_needed": ("", "number"),
     "value": ("weighted £m", "number"),
 }
 
