@@ -124,6 +124,43 @@ class AllocationResult:
         c = self.constraints[self.constraints["binding"]]
         return c.reindex(c["dual"].abs().sort_values(ascending=False, kind="stable").index)
 
+    def shadow_prices(self, per_project: bool = False, helpers: bool = False) -> xr.DataArray:
+        """Shadow price of each limit, as a DataArray over ``constraint``.
+
+        Parameters
+        ----------
+        per_project : bool
+            Include the per-project rows (capacity, crowding-in, private capacity). Default:
+            only the shared limits (budget, exposure, mission, regional, risk).
+        helpers : bool
+            Include the model's helper rows (``cvar_excess[…]``, one per CVaR scenario).
+
+        Returns
+        -------
+        xarray.DataArray
+            ``dual`` [objective per £m of the limit] with coordinates ``family``,
+            ``binding`` and ``explanation`` along ``constraint``; largest |price| first.
+        """
+        c = self.constraints
+        keep = pd.Series(True, index=c.index)
+        if not per_project and "project" in c.columns:
+            keep &= c["project"].fillna("").astype(str) == ""
+        if not helpers and "family" in c.columns:
+            keep &= c["family"].astype(str) != "cvar_excess"
+        c = c[keep]
+        if "dual" in c.columns:
+            c = c.reindex(c["dual"].abs().sort_values(ascending=False, kind="stable").index)
+        def column(name: str, default: Any) -> np.ndarray:
+            return (c[name].to_numpy() if name in c.columns
+                    else np.full(len(c), default, dtype=object))
+        return xr.DataArray(
+            column("dual", np.nan).astype("float64"), dims=("constraint",),
+            coords={"constraint": column("name", "").astype(str),
+                    "family": ("constraint", column("family", "").astype(str)),
+                    "binding": ("constraint", column("binding", False).astype(bool)),
+                    "explanation": ("constraint", column("explanation", "").astype(str))},
+            name="shadow_price", attrs={"units": "objective per £m"})
+
     def __repr__(self) -> str:
         obj = "None" if self.objective is None else f"{self.objective:.6g}"
         s = self.summary
@@ -224,6 +261,32 @@ def _clean(values: np.ndarray, model: LinearModel) -> np.ndarray:
     return np.clip(v, lo, up)
 
 
+#: Project metadata carried into the projects frame and the Dataset (``project_<name>``).
+PROJECT_METADATA = ("name", "department", "region")
+
+
+def project_metadata(problem: AllocationProblem, d: ProblemData) -> pd.DataFrame:
+    """name, department, region (text, "" when the pipeline does not give it) and missions
+    (the ids of the missions a project contributes to, comma-separated), in project order."""
+    pipe = getattr(problem, "projects", None)
+    ids = pd.Index(d.project_ids.astype(str))
+    out = pd.DataFrame(index=ids)
+    for column in PROJECT_METADATA:
+        if pipe is not None and column in pipe.columns:
+            lookup = pipe.drop_duplicates("project_id").set_index(
+                pipe.drop_duplicates("project_id")["project_id"].astype(str))[column]
+            out[column] = lookup.reindex(ids).fillna("").astype(str).to_numpy()
+        else:
+            out[column] = ""
+    contrib = np.asarray(d.contrib)
+    mission_ids = np.array(list(d.missions), dtype=object)
+    if contrib.size:
+        out["missions"] = [", ".join(mission_ids[row > 0]) for row in contrib]
+    else:
+        out["missions"] = ""
+    return out.reset_index(drop=True).astype("str")
+
+
 def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw: RawSolution,
             solver: dict[str, Any], marginal: dict[int, float] | None = None) -> AllocationResult:
     """Turn an optimal raw solution into the result object."""
@@ -248,8 +311,12 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     for k in range(C):
         coef = d.score[d.xi, k] + el[d.xp] * (d.loss_control[d.xi] == k)
         cost[k, d.xp, d.xi, d.xt] = coef * x
-    coords = {"project": d.project_ids.astype(str), "instrument": list(d.instruments),
-              "year": list(d.years), "control": list(d.controls)}
+    meta = project_metadata(problem, d)
+    coords: dict[str, Any] = {
+        "project": d.project_ids.astype(str), "instrument": list(d.instruments),
+        "year": list(d.years), "control": list(d.controls),
+        **{f"project_{c}" if c != "missions" else "project_missions":
+           ("project", meta[c].to_numpy(dtype=object)) for c in meta.columns}}
     ds = xr.Dataset(
         {"public": (("project", "instrument", "year"), public, {"units": "£m"}),
          "private": (("project", "instrument", "year"), private, {"units": "£m"}),
@@ -270,7 +337,8 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     pub_p = np.bincount(d.xp, weights=x, minlength=P)
     add_p = d.additionality * y
     funded = pub_p > 1e-9
-    proj = pd.DataFrame({"project_id": d.project_ids.astype(str), "public": pub_p,
+    proj = pd.DataFrame({"project_id": d.project_ids.astype(str),
+                         **{c: meta[c].to_numpy() for c in meta.columns}, "public": pub_p,
                          "private": y, "additional_private": add_p, "capacity": d.capacity,
                          "funded": funded, "value_per_pound": d.value})
     best_gain, why, needed = _why_not(problem, d, model, raw, funded)
