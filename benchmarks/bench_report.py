@@ -38,9 +38,9 @@ from missionfinance.report import (  # noqa: E402
 from missionfinance.report.build import build_report  # noqa: E402
 from missionfinance.report.formats import csv_bytes  # noqa: E402
 from missionfinance.report.html import html_bytes  # noqa: E402
-from missionfinance.report.tables import allocation_frame  # noqa: E402
 from missionfinance.report.xlsx import xlsx_bytes  # noqa: E402
 from missionfinance.scenario import Scenario  # noqa: E402
+from missionfinance.views import allocation_frame  # noqa: E402
 
 EXAMPLE = ROOT / "scenarios" / "sr25-example.toml"
 _LIMIT = re.compile(r'^("\d{4}-\d{2}"\s*=\s*)([0-9.]+)')

@@ -13,11 +13,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from missionfinance._version import __version__
 from missionfinance.errors import MissionFinanceError, MissionFinanceWarning
 from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument
 from missionfinance.missions import Milestone, Mission, MissionSet
-
-__version__ = "0.1.0"
 
 _LAZY = {
     "read_lines": "missionfinance.io",

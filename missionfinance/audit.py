@@ -29,6 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from missionfinance.errors import MissionFinanceError
+from missionfinance.report import OUTPUT_FILES, render_outputs
+from missionfinance.report.manifest import resolve_path, sha256_bytes, sha256_file
+from missionfinance.scenario import Scenario
 
 IDENTICAL = "identical"
 DIFFERENT = "different"
@@ -151,8 +154,6 @@ def _manifest(out_dir: Path) -> tuple[dict[str, Any] | None, str]:
 
 
 def _check_inputs(manifest: dict[str, Any], base: Path) -> list[InputCheck]:
-    from missionfinance.report.manifest import resolve_path, sha256_file
-
     records = [dict(manifest["scenario"], role="scenario")]
     records += [r for r in manifest.get("inputs", []) if isinstance(r, dict)]
     checks: list[InputCheck] = []
@@ -175,7 +176,6 @@ def _check_inputs(manifest: dict[str, Any], base: Path) -> list[InputCheck]:
 
 
 def _default_rerun(scenario_path: Path) -> Any:
-    from missionfinance.scenario import Scenario
 
     return Scenario.load(scenario_path).run()
 
@@ -208,9 +208,6 @@ def verify(out_dir: str | Path, rerun: Callable[[Path], Any] | None = None) -> V
     ...
     missionfinance.errors.MissionFinanceError: no-such-folder: folder not found; give the folder `missionfinance run` wrote
     """
-    from missionfinance.report import OUTPUT_FILES, render_outputs
-    from missionfinance.report.manifest import resolve_path
-
     folder = Path(out_dir)
     base = folder.absolute().parent
     manifest, problem = _manifest(folder)
@@ -247,7 +244,6 @@ def verify(out_dir: str | Path, rerun: Callable[[Path], Any] | None = None) -> V
 
 
 def _compare(name: str, folder: Path, expected: bytes | None, sha: str | None) -> FileCheck:
-    from missionfinance.report.manifest import sha256_bytes
 
     path = folder / name
     if not path.is_file():

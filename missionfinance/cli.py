@@ -9,15 +9,14 @@ input or usage (one line on stderr naming the file, row or key, and the fix);
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 import pandas as pd
 
+from missionfinance._fs import write_file
 from missionfinance.errors import MissionFinanceError
 
 EXIT_OK, EXIT_SOLVED_NOT_OPTIMAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -72,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from missionfinance import __version__
+    from missionfinance._version import __version__
 
     return f"missionfinance {__version__}"
 
@@ -93,33 +92,17 @@ def _rates(specs: Sequence[str]) -> dict[str, float] | None:
 
 
 def _read_lines(paths: Sequence[Path], fmt: str | None, rates: dict[str, float] | None = None) -> pd.DataFrame:
-    from missionfinance.io import read_lines
+    from missionfinance.io import combine_lines, read_lines
 
     frames = [read_lines(p, format=fmt, rates=rates) for p in paths]
-    lines = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    dup = lines["line_id"].duplicated()
-    if dup.any():
-        raise MissionFinanceError(
-            f"line_id {lines.loc[dup, 'line_id'].iloc[0]!r} appears in more than one input file; "
-            "tag the files separately or give their lines distinct ids"
-        )
-    return lines
+    return combine_lines(frames, fix="tag the files separately or give their lines distinct ids")
 
 
 def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
     """Write a CSV the way the reports do (formula cells neutralised), atomically."""
     from missionfinance.report.formats import csv_bytes
 
-    data = csv_bytes(frame, sort=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_file(path, csv_bytes(frame, sort=False))
 
 
 def _cmd_tag(args: argparse.Namespace) -> int:

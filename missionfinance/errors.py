@@ -12,6 +12,8 @@ The CLI prints that line on stderr and exits with status 2, never a traceback.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class MissionFinanceError(ValueError):
     """A user-caused error: bad input file, key or value (CLI exit status 2)."""
@@ -40,8 +42,6 @@ def where(file: object, row: int | None = None, key: str | None = None) -> str:
     >>> where("scenario.toml", key="budget.CDEL.2031-32")
     'scenario.toml key budget.CDEL.2031-32'
     """
-    from pathlib import Path
-
     name = Path(str(file)).name if file is not None else "<input>"
     if row is not None and key is not None:
         return f"{name} row {row}, column {key}"

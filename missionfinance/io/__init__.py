@@ -8,7 +8,13 @@ naming the file, the row or key, the bad value and the fix.
 """
 
 from missionfinance.io.cra import read_cra
-from missionfinance.io.lines import FORMATS, detect_format, read_canonical, read_lines
+from missionfinance.io.lines import (
+    FORMATS,
+    combine_lines,
+    detect_format,
+    read_canonical,
+    read_lines,
+)
 from missionfinance.io.ocds import read_ocds
 from missionfinance.io.pipeline import read_pipeline
 from missionfinance.io.schema import (
@@ -26,6 +32,7 @@ __all__ = [
     "LINES_SCHEMA",
     "PIPELINE_SCHEMA",
     "Column",
+    "combine_lines",
     "detect_format",
     "read_canonical",
     "read_cra",

@@ -23,10 +23,11 @@ as ``"04.3"`` and ``"09310000"`` keep their leading zeros.
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from missionfinance.errors import MissionFinanceError
 from missionfinance.io._files import (
     PathLike,
     check_file,
@@ -42,7 +43,7 @@ from missionfinance.io.ocds import read_ocds
 from missionfinance.io.schema import finish_lines
 from missionfinance.io.sr25 import read_sr25
 
-__all__ = ["FORMATS", "detect_format", "read_canonical", "read_lines"]
+__all__ = ["FORMATS", "combine_lines", "detect_format", "read_canonical", "read_lines"]
 
 #: Formats :func:`read_lines` knows, for ``format=`` and the CLI's ``--format``.
 FORMATS: tuple[str, ...] = ("canonical", "cra", "sr25", "ocds")
@@ -184,3 +185,28 @@ def read_lines(
     if format == "sr25":
         return read_sr25(path)
     return read_ocds(path, rates=rates)
+
+
+def combine_lines(frames: Sequence[pd.DataFrame], context: str = "",
+                  fix: str = "give each file's lines distinct ids") -> pd.DataFrame:
+    """Concatenate lines frames read from several files; a ``line_id`` must occur once.
+
+    ``context`` prefixes the error (e.g. ``"scenario.toml key inputs.lines: "``) and
+    ``fix`` ends it.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"line_id": ["x"], "amount": [1.0]})
+    >>> combine_lines([a, a])
+    Traceback (most recent call last):
+    ...
+    missionfinance.errors.MissionFinanceError: line_id 'x' appears in more than one input file; give each file's lines distinct ids
+    """
+    lines = pd.concat(list(frames), ignore_index=True)
+    dup = lines["line_id"].duplicated()
+    if dup.any():
+        first = lines.loc[dup, "line_id"].iloc[0]
+        raise MissionFinanceError(
+            f"{context}line_id {first!r} appears in more than one input file; {fix}"
+        )
+    return lines

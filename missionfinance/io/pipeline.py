@@ -24,18 +24,15 @@ import pandas as pd
 
 from missionfinance.instruments import INSTRUMENTS
 from missionfinance.io._files import PathLike, check_file, fail, read_table, to_number
-from missionfinance.io.schema import PIPELINE_SCHEMA, missing_fix
+from missionfinance.io.schema import (
+    DEFAULT_ADDITIONALITY,
+    DEFAULT_LGD,
+    PIPELINE_SCHEMA,
+    missing_fix,
+)
 from missionfinance.years import check_financial_year
 
 __all__ = ["DEFAULT_ADDITIONALITY", "DEFAULT_LGD", "read_pipeline"]
-
-#: Loss given default when the pipeline leaves it empty [share]. Basel II
-#: foundation-IRB LGD for senior unsecured claims (BCBS 2006, para 287).
-DEFAULT_LGD = 0.45
-
-#: Additionality when the pipeline leaves it empty [share]: all mobilised money
-#: counts (DESIGN §3.2); the European Court of Auditors (2019) suggests ~2/3 for EFSI.
-DEFAULT_ADDITIONALITY = 1.0
 
 _TEXT = ("name", "description", "department", "region", "cofog", "cpv")
 _REQUIRED = tuple(c.name for c in PIPELINE_SCHEMA if c.required and "<" not in c.name)

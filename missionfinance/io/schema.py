@@ -110,6 +110,15 @@ LINES_SCHEMA: tuple[Column, ...] = (
 LINES_COLUMNS: tuple[str, ...] = tuple(c.name for c in LINES_SCHEMA)
 
 #: DESIGN §3.2: one row per investable project.
+#: Loss given default when the pipeline leaves it empty [share]. Basel II
+#: foundation-IRB LGD for senior unsecured claims (BCBS 2006, para 287). The one home of
+#: this default: the reader, the model and the report's views all take it from here.
+DEFAULT_LGD = 0.45
+
+#: Additionality when the pipeline leaves it empty [share]: all mobilised money
+#: counts (DESIGN §3.2); the European Court of Auditors (2019) suggests ~2/3 for EFSI.
+DEFAULT_ADDITIONALITY = 1.0
+
 PIPELINE_SCHEMA: tuple[Column, ...] = (
     Column("project_id", "str", "", True, None, "unique project id", "not allowed"),
     Column("name", "str", "", False, "", "project name", "\"\""),
@@ -133,9 +142,9 @@ PIPELINE_SCHEMA: tuple[Column, ...] = (
            "eligible instrument", "not allowed where eligible (write 0); NaN where not eligible"),
     Column("pd", "float", "share", True, None,
            "probability of default over the horizon, 0–1", "not allowed (write 0)"),
-    Column("lgd", "float", "share", False, 0.45,
-           "loss given default, 0–1", "0.45"),
-    Column("additionality", "float", "share", False, 1.0,
+    Column("lgd", "float", "share", False, DEFAULT_LGD,
+           "loss given default, 0–1", f"{DEFAULT_LGD:g}"),
+    Column("additionality", "float", "share", False, DEFAULT_ADDITIONALITY,
            "share of mobilised private money that would not happen anyway, 0–1", "1"),
     Column("start_year", "str", "", False, "",
            "first financial year the project can receive money",

@@ -7,7 +7,6 @@ See docs/model.md for the formulation, the constraint families and their scenari
 
 from typing import Any
 
-from missionfinance.model.config import options_from_toml
 from missionfinance.model.highs import SolverOptions
 from missionfinance.model.problem import (
     FAMILIES,
@@ -18,6 +17,7 @@ from missionfinance.model.problem import (
     RegionalShare,
     Target,
 )
+from missionfinance.model.resolve import Resolver
 from missionfinance.model.result import AllocationResult
 from missionfinance.model.solve import solve
 from missionfinance.model.status import Status
@@ -49,16 +49,9 @@ __all__ = [
     "SolverOptions",
     "Status",
     "Target",
-    "options_from_toml",
     "solve",
     "solve_pyomo",
     "to_pyomo",
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "Resolver":  # loaded on first use: it checks its shortcuts at import
-        from missionfinance.model.resolve import Resolver
-
-        return Resolver
-    raise AttributeError(f"module 'missionfinance.model' has no attribute {name!r}")

@@ -18,14 +18,15 @@ Missing-value semantics (written once, here):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from missionfinance.errors import MissionFinanceError
 from missionfinance.instruments import Instrument
+from missionfinance.io.schema import DEFAULT_ADDITIONALITY, DEFAULT_LGD
 from missionfinance.model.highs import SolverOptions
 
 OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost")
@@ -234,12 +235,6 @@ class AllocationProblem:
         """True when constraint ``family`` is switched on."""
         return family not in self.disabled
 
-    def to_pyomo(self) -> Any:
-        """This problem as a pyomo ConcreteModel with the fast path's names."""
-        from missionfinance.model.pyomo_view import to_pyomo
-
-        return to_pyomo(self)
-
     @property
     def is_mip(self) -> bool:
         """True when an integer feature (min_ticket, min_projects) is in force."""
@@ -326,6 +321,36 @@ def check_values(problem: AllocationProblem) -> None:
             raise _err(problem, f"exposure.{y}: {v!r} must be ≥ 0")
 
 
+def mission_weights(problem: AllocationProblem, missions: tuple[str, ...]) -> np.ndarray:
+    """The objective weight of each mission, in ``missions`` order (absent: 1.0)."""
+    return np.array([float(problem.weights.get(m, 1.0)) for m in missions])
+
+
+def same_prepared_inputs(problem: AllocationProblem, old: AllocationProblem) -> bool:
+    """True when :func:`prepare` gives ``problem`` the data of ``old`` but for ``weights``.
+
+    Budget totals and exposure limits do not enter :class:`ProblemData`, and mission
+    weights enter only its ``weights``; every other field comes from the projects frame
+    and contributions (compared as the same *objects*), the years, missions, instruments,
+    objective, disabled families and budget controls compared here. A field added to
+    :class:`ProblemData` must be derived from these, or added here.
+    """
+    return (problem.projects is old.projects
+            and problem.contributions is old.contributions
+            and tuple(problem.years) == tuple(old.years)
+            and tuple(problem.missions) == tuple(old.missions)
+            and dict(problem.instruments) == dict(old.instruments)
+            and problem.objective == old.objective and problem.disabled == old.disabled
+            and sorted(problem.budget) == sorted(old.budget))
+
+
+def reprepare(problem: AllocationProblem, d: ProblemData) -> ProblemData:
+    """:func:`prepare` of ``problem`` from the data ``d`` of a problem with the same
+    prepared inputs (:func:`same_prepared_inputs`): the value checks, then new weights."""
+    check_values(problem)
+    return replace(d, weights=mission_weights(problem, d.missions))
+
+
 def prepare(problem: AllocationProblem) -> ProblemData:
     """Validate ``problem`` and turn it into arrays (no loop over projects).
 
@@ -373,8 +398,8 @@ def prepare(problem: AllocationProblem) -> ProblemData:
         return arr
 
     pd_ = share("pd", 0.0)
-    lgd = share("lgd", 0.45)
-    add = share("additionality", 1.0)
+    lgd = share("lgd", DEFAULT_LGD)
+    add = share("additionality", DEFAULT_ADDITIONALITY)
 
     inames = tuple(problem.instruments)
     n_instr = len(inames)
@@ -419,7 +444,7 @@ def prepare(problem: AllocationProblem) -> ProblemData:
     contrib = (contrib_df.reindex(index=pd.Index(ids), columns=list(missions))
                .fillna(0.0).to_numpy(dtype=np.float64))
     check_values(problem)
-    weights = np.array([float(problem.weights.get(m, 1.0)) for m in missions])
+    weights = mission_weights(problem, missions)
 
     controls = sorted({c for ins in problem.instruments.values() for c in ins.controls}
                       | set(problem.budget))

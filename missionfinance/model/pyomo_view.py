@@ -22,6 +22,7 @@ Example
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression
 from missionfinance.model.build import build
 from missionfinance.model.highs import RawSolution, SolverOptions
 from missionfinance.model.linear import LinearModel
+from missionfinance.model.numerics import binding_mask
 from missionfinance.model.problem import AllocationProblem, ProblemData, prepare
 from missionfinance.model.result import AllocationResult, extract, failed
 from missionfinance.model.status import Status
@@ -184,8 +186,6 @@ def solve_pyomo(pm: pyo.ConcreteModel, options: SolverOptions | None = None,
 
 
 def _replace(result: AllocationResult, **kw: Any) -> AllocationResult:
-    from dataclasses import replace
-
     return replace(result, **kw)
 
 
@@ -204,7 +204,8 @@ def _user_rows(pm: pyo.ConcreteModel, info: dict[str, Any], duals: dict[Any, flo
         out.append({"name": con.name, "family": "user", "control": "", "year": "",
                     "mission": "", "region": "", "project": "", "lhs": lhs, "lower": lo,
                     "upper": up, "rhs": up if up - lhs <= lhs - lo else lo, "slack": slack,
-                    "binding": slack <= 1e-7 * max(1.0, abs(up if np.isfinite(up) else lo)),
+                    "binding": bool(binding_mask(np.array([lhs]), np.array([lo]),
+                                                 np.array([up]))[0]),
                     "dual": float(duals.get(con, np.nan)), "marginal_private": np.nan,
                     "explanation": "analyst's constraint"})
     return pd.DataFrame(out)

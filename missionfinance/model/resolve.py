@@ -28,12 +28,10 @@ Step 1 stays cheap when a model is loaded (measured: building is most of the tim
 re-solve at the bundled example's size): ``build`` defers its row-label frame until it is
 read (:class:`~missionfinance.model.linear.LinearModel`), and :class:`_PrepareCache`
 reuses ``prepare``'s arrays when only weights, budget totals or exposure limits changed
-(with the checks ``prepare`` makes on them). The cache is guarded twice: at import,
-:func:`shortcuts_match_model` checks that ``ProblemData`` still has exactly
-:data:`PROBLEM_DATA_FIELDS`; and every fresh load uses the real ``prepare`` and compares
-the cache with it (:func:`same_data`). A failed check switches the cache off (slower,
-never wrong); a test fails too, naming what to update. It belongs in the model's own
-``prepare`` (split into a project part and a scenario part); it lives here until then.
+(:func:`~missionfinance.model.problem.same_prepared_inputs` and
+:func:`~missionfinance.model.problem.reprepare`, written beside ``prepare``). Every fresh
+load also uses the real ``prepare`` and compares the cache with it (:func:`same_data`);
+a difference switches the cache off for that Resolver (slower, never wrong).
 
 What is checked, always (DESIGN §4 "Solver facts"): every HiGHS status; the threads of
 the process (``HighsRun.run`` refuses a thread count other than the first solve's);
@@ -55,7 +53,7 @@ chunk of variants, so its table does not depend on the workers.
 
 Light extraction. :meth:`Resolver.outcome` returns an :class:`Outcome` (status, objective,
 totals, per-mission value, binding rows, message, conflict) computed from the same cleaned
-values as :func:`~missionfinance.model.result.extract` (``_clean`` then ``fill_private``),
+values as :func:`~missionfinance.model.result.extract` (``clean_values`` then ``fill_private``),
 without the xarray dataset, the explanations in words or the marginal re-solves, which
 cost more than the warm solve itself. :meth:`Outcome.from_result` gives the same fields
 from a full :class:`~missionfinance.model.AllocationResult`; tests assert both agree.
@@ -65,19 +63,28 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+import highspy
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from missionfinance.model.build import build
+from missionfinance.model.explain import NOUN
 from missionfinance.model.highs import HighsRun, RawSolution, SolverOptions, check_scaling
 from missionfinance.model.linear import LinearModel
-from missionfinance.model.problem import AllocationProblem, ProblemData, check_values, prepare
-from missionfinance.model.result import BINDING_TOL, AllocationResult, _clean, extract, fill_private
-from missionfinance.model.solve import _marginal_private, solve, solver_record
+from missionfinance.model.numerics import binding_mask
+from missionfinance.model.problem import (
+    AllocationProblem,
+    ProblemData,
+    prepare,
+    reprepare,
+    same_prepared_inputs,
+)
+from missionfinance.model.result import AllocationResult, clean_values, extract, fill_private
+from missionfinance.model.solve import marginal_private, solve, solver_record
 from missionfinance.model.status import Status
 
 #: A warm answer whose rows or columns break their bounds by more than this (relative to
@@ -152,23 +159,11 @@ class Outcome:
                    values, binding, result.message, result.conflict, mode)
 
 
-def binding_mask(lhs: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    """Rows whose activity is on a bound: slack ≤ BINDING_TOL × max(1, |rhs|).
-
-    The rule of :func:`missionfinance.model.result.constraint_frame`, on arrays.
-    """
-    slack_up = np.where(np.isfinite(upper), upper - lhs, np.inf)
-    slack_lo = np.where(np.isfinite(lower), lhs - lower, np.inf)
-    slack = np.minimum(slack_up, slack_lo)
-    rhs = np.where(slack_up <= slack_lo, upper, lower)
-    return np.asarray(slack <= BINDING_TOL * np.maximum(1.0, np.abs(rhs)))
-
-
 def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel,
                   a: sp.csc_matrix, raw: RawSolution, row_names: np.ndarray,
                   mode: str) -> Outcome:
     """An optimal raw solution as an :class:`Outcome`, from the values ``extract`` uses."""
-    values = fill_private(d, model, problem, _clean(raw.col_value, model))
+    values = fill_private(d, model, problem, clean_values(raw.col_value, model))
     gx, gy = model.groups["x"], model.groups["y"]
     x, y = values[gx.slice], values[gy.slice]
     objective = float(model.cost @ values)
@@ -178,33 +173,12 @@ def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel
     value = d.weights * (d.contrib.T @ pub_p + d.contrib.T @ add_p)
     pub_t, priv_t = float(x.sum()), float(y.sum())
     binding = binding_mask(a @ values, model.row_lower, model.row_upper)
-    from missionfinance.model.explain import NOUN
-
     return Outcome(Status.OPTIMAL, objective, pub_t, priv_t,
                    priv_t / pub_t if pub_t > 0 else None,
                    {m: float(v) for m, v in zip(d.missions, value, strict=True)},
                    tuple(sorted(str(n) for n in row_names[binding])),
                    f"optimal: {NOUN[problem.objective][3:]} {objective:,.6g}",
                    pd.DataFrame(), mode)
-
-
-#: The fields of :class:`ProblemData` that :class:`_PrepareCache` knows: a field added to it
-#: switches the cached ``prepare`` off (it may depend on a value the cache reuses).
-PROBLEM_DATA_FIELDS: frozenset[str] = frozenset({
-    "years", "project_ids", "regions", "instruments", "missions", "controls", "capacity",
-    "private_capacity", "leverage", "eligible", "pd", "lgd", "additionality", "start", "end",
-    "contrib", "weights", "score", "loss_control", "exposure_instr", "bears_loss", "xp", "xi",
-    "xt",
-})
-
-
-def shortcuts_match_model() -> bool:
-    """Whether the cached prepare still mirrors the model's code: :class:`ProblemData` has
-    exactly :data:`PROBLEM_DATA_FIELDS`. A Resolver uses the cache only when this holds
-    (a test asserts it does)."""
-    from dataclasses import fields
-
-    return {f.name for f in fields(ProblemData)} == PROBLEM_DATA_FIELDS
 
 
 def same_model(a: LinearModel, b: LinearModel) -> bool:
@@ -245,26 +219,16 @@ class _PrepareCache:
         self.size = size
         self.entries: list[tuple[AllocationProblem, ProblemData]] = []
 
-    @staticmethod
-    def _same_inputs(problem: AllocationProblem, old: AllocationProblem) -> bool:
-        return (problem.projects is old.projects
-                and problem.contributions is old.contributions
-                and tuple(problem.years) == tuple(old.years)
-                and tuple(problem.missions) == tuple(old.missions)
-                and dict(problem.instruments) == dict(old.instruments)
-                and problem.objective == old.objective and problem.disabled == old.disabled
-                and sorted(problem.budget) == sorted(old.budget))
-
     def find(self, problem: AllocationProblem) -> ProblemData | None:
         """The cached data of a problem with the same inputs, or None."""
         for old, d in reversed(self.entries):
-            if self._same_inputs(problem, old):
+            if same_prepared_inputs(problem, old):
                 return d
         return None
 
     def put(self, problem: AllocationProblem, d: ProblemData) -> None:
         """Remember ``d`` as the data of ``problem``."""
-        self.entries = [e for e in self.entries if not self._same_inputs(problem, e[0])]
+        self.entries = [e for e in self.entries if not same_prepared_inputs(problem, e[0])]
         self.entries.append((problem, d))
         del self.entries[:-self.size]
 
@@ -275,15 +239,11 @@ class _PrepareCache:
             d = prepare(problem)
             self.put(problem, d)
             return d
-        check_values(problem)
-        weights = np.array([float(problem.weights.get(m, 1.0)) for m in d.missions])
-        return replace(d, weights=weights)
+        return reprepare(problem, d)
 
 
 def same_data(a: ProblemData, b: ProblemData) -> bool:
     """True when every field of two ProblemData is equal (arrays element by element)."""
-    from dataclasses import fields
-
     for f in fields(a):
         x, y = getattr(a, f.name), getattr(b, f.name)
         if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
@@ -369,8 +329,6 @@ class _Loaded:
 
 def _good(status: Any) -> bool:
     """False when a HiGHS call returned an error status."""
-    import highspy
-
     return bool(status != highspy.HighsStatus.kError)
 
 
@@ -428,7 +386,7 @@ class Resolver:
         self.warm = warm
         self._loaded: OrderedDict[LayoutKey, _Loaded] = OrderedDict()
         self._prep = _PrepareCache()
-        self._use_cache = _SHORTCUTS
+        self._use_cache = True
         self._seeds: dict[LayoutKey, Any] = {}
         self._verified: set[LayoutKey] = set()
         #: What the seeds were made from (the sweep keeps its base data here).
@@ -580,7 +538,7 @@ class Resolver:
             result = solve(problem, options)
             return replace(result, solver={**result.solver, "resolve": "solve"})
         t1 = time.perf_counter()
-        marginal = _marginal_private(got.run, got.model, got.d, problem, got.raw, options)
+        marginal = marginal_private(got.run, got.model, got.d, problem, got.raw, options)
         t2 = time.perf_counter()
         result = extract(problem, got.d, got.model, got.raw, {}, marginal)
         t3 = time.perf_counter()
@@ -605,8 +563,6 @@ class Resolver:
         self.stats.seconds["extract"] += time.perf_counter() - t1
         return out
 
-
-_SHORTCUTS = shortcuts_match_model()
 
 
 @dataclass

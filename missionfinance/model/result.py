@@ -21,6 +21,7 @@ import xarray as xr
 from missionfinance.model.explain import LOCAL_FAMILIES, NOUN, row_explanations, why_not
 from missionfinance.model.highs import RawSolution
 from missionfinance.model.linear import LinearModel
+from missionfinance.model.numerics import clean, is_binding, row_slack
 from missionfinance.model.problem import AllocationProblem, ProblemData
 from missionfinance.model.status import Status
 
@@ -29,8 +30,6 @@ CONSTRAINT_COLUMNS = ("name", "family", "control", "year", "mission", "region", 
                       "lhs", "lower", "upper", "rhs", "slack", "binding", "dual",
                       "marginal_private", "explanation")
 
-#: Relative tolerance under which a row counts as binding: slack ≤ tol × max(1, |rhs|).
-BINDING_TOL = 1e-7
 
 
 def _empty_frames() -> dict[str, pd.DataFrame]:
@@ -250,15 +249,9 @@ def fill_private(d: ProblemData, model: LinearModel, problem: AllocationProblem,
     return v
 
 
-def _clean(values: np.ndarray, model: LinearModel) -> np.ndarray:
-    """Clip solver noise: values within 1e-9 of a bound are put on it."""
-    v = values.copy()
-    lo, up = model.col_lower, model.col_upper
-    near_lo = np.isfinite(lo) & (np.abs(v - lo) <= 1e-9 * np.maximum(1.0, np.abs(lo)))
-    v[near_lo] = lo[near_lo]
-    near_up = np.isfinite(up) & (np.abs(v - up) <= 1e-9 * np.maximum(1.0, np.abs(up)))
-    v[near_up] = up[near_up]
-    return np.clip(v, lo, up)
+def clean_values(values: np.ndarray, model: LinearModel) -> np.ndarray:
+    """The solver's column values with noise within a bound put on it (:func:`clean`)."""
+    return clean(values, model.col_lower, model.col_upper)
 
 
 #: Project metadata carried into the projects frame and the Dataset (``project_<name>``).
@@ -290,7 +283,7 @@ def project_metadata(problem: AllocationProblem, d: ProblemData) -> pd.DataFrame
 def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw: RawSolution,
             solver: dict[str, Any], marginal: dict[int, float] | None = None) -> AllocationResult:
     """Turn an optimal raw solution into the result object."""
-    values = fill_private(d, model, problem, _clean(raw.col_value, model))
+    values = fill_private(d, model, problem, clean_values(raw.col_value, model))
     a = model.matrix()
     gx, gy = model.groups["x"], model.groups["y"]
     x, y = values[gx.slice], values[gy.slice]
@@ -412,12 +405,9 @@ def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearMo
     """One row per constraint: activity, bounds, slack, binding flag, dual and words."""
     meta = model.row_meta
     lower, upper = model.row_lower, model.row_upper
-    slack_up = np.where(np.isfinite(upper), upper - lhs, np.inf)
-    slack_lo = np.where(np.isfinite(lower), lhs - lower, np.inf)
-    slack = np.minimum(slack_up, slack_lo)
-    rhs = np.where(slack_up <= slack_lo, upper, lower)
-    binding = slack <= BINDING_TOL * np.maximum(1.0, np.abs(rhs))
-    slack = np.where(np.abs(slack) <= BINDING_TOL * np.maximum(1.0, np.abs(rhs)), 0.0, slack)
+    slack, rhs = row_slack(lhs, lower, upper)
+    binding = is_binding(slack, rhs)
+    slack = np.where(is_binding(np.abs(slack), rhs), 0.0, slack)
     dual = row_dual if len(row_dual) == len(lhs) else np.full(len(lhs), np.nan)
     frame = meta.copy()
     frame["lhs"] = lhs

@@ -19,8 +19,15 @@ from missionfinance.model.highs import (
     highs_version,
 )
 from missionfinance.model.linear import LinearModel
+from missionfinance.model.numerics import binding_mask
 from missionfinance.model.problem import AllocationProblem, ProblemData, prepare
-from missionfinance.model.result import AllocationResult, extract, failed
+from missionfinance.model.result import (
+    AllocationResult,
+    clean_values,
+    extract,
+    failed,
+    fill_private,
+)
 from missionfinance.model.status import Status
 
 _BOUND = {0: "null", 1: "free", 2: "lower", 3: "upper", 4: "boxed"}
@@ -76,12 +83,10 @@ def conflict_message(conflict: pd.DataFrame) -> str:
             f"{', '.join(fams)}): " + "; ".join(parts))
 
 
-def _marginal_private(run: HighsRun, model: LinearModel, d: ProblemData,
+def marginal_private(run: HighsRun, model: LinearModel, d: ProblemData,
                       problem: AllocationProblem, raw: RawSolution,
                       options: SolverOptions) -> dict[int, float]:
     """Private money added per £1m more headroom on each binding shared row (re-solves)."""
-    from missionfinance.model.result import _clean, fill_private
-
     want = options.marginal_private
     if want is None:
         want = model.n_cols <= 50_000
@@ -90,20 +95,18 @@ def _marginal_private(run: HighsRun, model: LinearModel, d: ProblemData,
     meta = model.row_meta
     fam = meta["family"].to_numpy()
     lhs = model.matrix() @ raw.col_value
-    up, lo = model.row_upper, model.row_lower
-    tight = (np.isfinite(up) & (up - lhs <= 1e-7 * np.maximum(1, np.abs(up)))) | \
-        (np.isfinite(lo) & (lhs - lo <= 1e-7 * np.maximum(1, np.abs(lo))))
+    tight = binding_mask(lhs, model.row_lower, model.row_upper)
     rows = np.flatnonzero(np.isin(fam, list(MARGINAL_FAMILIES)) & tight)
     if rows.size == 0:
         return {}
     gy = model.groups["y"]
-    base = fill_private(d, model, problem, _clean(raw.col_value, model))[gy.slice].sum()
+    base = fill_private(d, model, problem, clean_values(raw.col_value, model))[gy.slice].sum()
     sols = run.resolve_with_rows(rows, 1.0)
     out: dict[int, float] = {}
     for k, r in enumerate(rows):
         if sols is None or not np.all(np.isfinite(sols[k])):
             continue
-        v = fill_private(d, model, problem, _clean(sols[k], model))
+        v = fill_private(d, model, problem, clean_values(sols[k], model))
         out[int(r)] = float(v[gy.slice].sum() - base)
     return out
 
@@ -155,7 +158,7 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
         elif raw.status == Status.TIME_LIMIT:
             msg = f"time limit of {options.time_limit} s reached; " + raw.message
         return failed(problem, raw.status, msg, rec, conflict)
-    marginal = _marginal_private(run, model, d, problem, raw, options)
+    marginal = marginal_private(run, model, d, problem, raw, options)
     t3 = time.perf_counter()
     seconds["marginal"] = t3 - t2
     result = extract(problem, d, model, raw, {}, marginal)

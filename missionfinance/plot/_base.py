@@ -10,6 +10,9 @@ import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
 
+from missionfinance.missions import MissionSet
+from missionfinance.views import UNATTRIBUTED, allocation_of
+
 #: Longest label drawn; longer text is cut with an ellipsis.
 LABEL_CHARS = 40
 
@@ -61,7 +64,6 @@ _INSTRUMENT_ORDER = ("grant", "loan", "equity", "guarantee")
 PROJECT_FAMILIES = frozenset({"capacity", "crowding_in", "private_capacity",
                               "leverage_segments", "cvar_exposure", "min_ticket"})
 #: Mission node of money no tagging rule attributes to a mission.
-UNATTRIBUTED = "(no mission)"
 _UNATTRIBUTED_COLOUR = "#c7c7c7"
 
 _F = TypeVar("_F", bound=Callable[..., Figure])
@@ -117,8 +119,6 @@ def mission_colours(missions: Any = None, ids: Sequence[str] = ()) -> dict[str, 
     '#1f77b4'
     """
     if missions is None:
-        from missionfinance.missions import MissionSet
-
         missions = MissionSet.load("builtin:uk")
     colours = dict(missions.colours) if hasattr(missions, "colours") else dict(missions)
     colours.setdefault(UNATTRIBUTED, _UNATTRIBUTED_COLOUR)
@@ -150,12 +150,6 @@ def _order(names: Sequence[str], first: Sequence[str]) -> list[str]:
     return [n for n in first if n in present] + sorted(present - set(first))
 
 
-def _allocation_of(obj: Any) -> Any:
-    """The AllocationResult of a RunResult, or the object itself."""
-    inner = getattr(obj, "allocation", None)
-    return inner if inner is not None and hasattr(inner, "status") else obj
-
-
 def _missions_of(obj: Any, missions: Any) -> Any:
     if missions is not None:
         return missions
@@ -184,7 +178,7 @@ def _empty(fig: Figure, message: str) -> Figure:
 def _frame(obj: Any, attr: str) -> pd.DataFrame:
     if isinstance(obj, pd.DataFrame):
         return obj
-    value = getattr(_allocation_of(obj), attr, None)
+    value = getattr(allocation_of(obj), attr, None)
     if not isinstance(value, pd.DataFrame):
         raise TypeError(f"expected a DataFrame or an object with .{attr}, got {type(obj).__name__}")
     return value

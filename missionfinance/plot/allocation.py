@@ -16,7 +16,6 @@ from missionfinance.plot._base import (
     _OTHER_COLOURS,
     INSTRUMENT_COLOURS,
     PROJECT_FAMILIES,
-    _allocation_of,
     _empty,
     _frame,
     _instrument_colours,
@@ -29,6 +28,7 @@ from missionfinance.plot._base import (
     _styled,
     mission_colours,
 )
+from missionfinance.views import budget_frame, exposure_frame
 
 
 # ----------------------------------------------------------------------------- allocation
@@ -167,25 +167,6 @@ def allocation_by_group(frame: pd.DataFrame, key: str, top: int = 12,
     return fig
 
 
-def _run_view(obj: Any) -> Any:
-    """A run for the report's tables: a RunResult as it is, an AllocationResult alone
-    wrapped with no scenario (no limits, the default instruments, the allocation's years)."""
-    if getattr(obj, "scenario", None) is not None:
-        return obj
-    from types import SimpleNamespace
-
-    return SimpleNamespace(allocation=_allocation_of(obj), scenario=SimpleNamespace(),
-                           pipeline=None)
-
-
-def _budget_frame(run: Any) -> pd.DataFrame:
-    """The report's budget table (:func:`missionfinance.report.tables.budget_use`)."""
-    from missionfinance.report import tables
-
-    view = _run_view(run)
-    return tables.budget_use(view, tables.allocation_frame(view.allocation))
-
-
 @_styled
 def budget_use(run_or_frame: Any) -> Figure:
     """Budget used against its control total, one panel per control, bars by year.
@@ -200,7 +181,7 @@ def budget_use(run_or_frame: Any) -> Figure:
         no limit] (the report's budget table). From a RunResult, use is read from the
         allocation's ``budget_cost`` and limits from ``scenario.budget``.
     """
-    frame = run_or_frame if isinstance(run_or_frame, pd.DataFrame) else _budget_frame(run_or_frame)
+    frame = run_or_frame if isinstance(run_or_frame, pd.DataFrame) else budget_frame(run_or_frame)
     controls = list(dict.fromkeys(frame["control"].astype(str)))
     fig = Figure(figsize=(max(4.0, 2.9 * len(controls)), 3.4))
     if frame.empty:
@@ -233,14 +214,6 @@ def budget_use(run_or_frame: Any) -> Figure:
     return fig
 
 
-def _exposure_frame(run: Any) -> pd.DataFrame:
-    """The report's exposure table (:func:`missionfinance.report.tables.exposure_and_risk`)."""
-    from missionfinance.report import tables
-
-    view = _run_view(run)
-    return tables.exposure_and_risk(view, tables.allocation_frame(view.allocation))
-
-
 @_styled
 def exposure(run_or_frame: Any) -> Figure:
     """Guarantee exposure outstanding at each year end against its stock limit.
@@ -253,7 +226,7 @@ def exposure(run_or_frame: Any) -> Figure:
         cumulative commitment of instruments with ``exposure = true`` (no run-off); from an
         AllocationResult alone, of the default guarantee, with no limit.
     """
-    frame = run_or_frame if isinstance(run_or_frame, pd.DataFrame) else _exposure_frame(run_or_frame)
+    frame = run_or_frame if isinstance(run_or_frame, pd.DataFrame) else exposure_frame(run_or_frame)
     fig = Figure(figsize=(6.0, 3.2))
     if frame.empty:
         return _empty(fig, "No guarantees")

@@ -14,8 +14,6 @@ from matplotlib.path import Path as MplPath
 from missionfinance.plot._base import (
     _CONTROL_COLOUR,
     _INSTRUMENT_ORDER,
-    UNATTRIBUTED,
-    _allocation_of,
     _empty,
     _instrument_colours,
     _label,
@@ -26,71 +24,10 @@ from missionfinance.plot._base import (
     _styled,
     mission_colours,
 )
+from missionfinance.views import UNATTRIBUTED, flow_frame
 
 
 # ----------------------------------------------------------------------------- flow
-def _budget_line(instrument: Any) -> str:
-    """The control a £ of the instrument is funded from (largest budget score)."""
-    score = dict(getattr(instrument, "budget_score", {}) or {})
-    if not score or max(score.values()) <= 0:
-        return "contingent liability" if getattr(instrument, "exposure", False) else "no budget score"
-    return sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-
-
-def flow_frame(result: Any, instruments: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """The money behind :func:`flow`: one row per (budget line, mission, instrument).
-
-    Parameters
-    ----------
-    result : RunResult or AllocationResult
-    instruments : mapping of name to Instrument, optional
-        Budget treatment (default: the run's scenario, else the library defaults). Each
-        instrument is drawn from the control of its largest ``budget_score`` (guarantees:
-        "contingent liability").
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``budget``, ``mission``, ``instrument``, ``public``, ``private``,
-        ``additional_private`` [£m]. Public money no rule attributes to a mission (a
-        project's net shares below 1) is the mission :data:`UNATTRIBUTED`. Under ``gross``
-        attribution, where a project's shares may add to more than 1, an instrument's
-        mission rows are scaled down to the money actually committed, so the flow
-        conserves the public total.
-    """
-    from missionfinance.instruments import DEFAULT_INSTRUMENTS
-
-    alloc_result = _allocation_of(result)
-    lev = alloc_result.leverage
-    alloc = alloc_result.allocation
-    if instruments is None:
-        instruments = getattr(getattr(result, "scenario", None), "instruments", None) or {}
-    treatment = {**DEFAULT_INSTRUMENTS, **dict(instruments)}
-    frame = lev[["mission", "instrument", "public", "private", "additional_private"]].copy()
-    frame["mission"] = frame["mission"].astype(str)
-    frame["instrument"] = frame["instrument"].astype(str)
-    projects = alloc_result.projects
-    a = (projects.set_index("project_id")["additional_private"]
-         / projects.set_index("project_id")["private"].where(lambda s: s > 0))
-    per_inst = alloc.assign(
-        additional_private=alloc["private"] * alloc["project_id"].map(a).fillna(1.0).to_numpy()
-    ).groupby(alloc["instrument"].astype(str))[["public", "private", "additional_private"]].sum()
-    attributed = frame.groupby("instrument")[["public", "private", "additional_private"]].sum()
-    # gross attribution can attribute more than was committed: scale back to the total
-    scale = (per_inst["public"] / attributed["public"].reindex(per_inst.index)).clip(upper=1.0)
-    factor = frame["instrument"].map(scale).fillna(1.0).to_numpy()
-    frame[["public", "private", "additional_private"]] = (
-        frame[["public", "private", "additional_private"]].mul(factor, axis=0))
-    attributed = frame.groupby("instrument")[["public", "private", "additional_private"]].sum()
-    rest = (per_inst - attributed.reindex(per_inst.index, fill_value=0.0)).clip(lower=0.0)
-    rest = rest[rest["public"] > 1e-9].reset_index(names="instrument")
-    rest.insert(0, "mission", UNATTRIBUTED)
-    out = pd.concat([frame, rest], ignore_index=True)
-    out = out[out["public"] > 1e-9].reset_index(drop=True)
-    out.insert(0, "budget", [_budget_line(treatment.get(i)) for i in out["instrument"]])
-    return out
-
-
 def _band(ax: Any, x0: float, x1: float, y0: tuple[float, float], y1: tuple[float, float],
           colour: str) -> PathPatch:
     """A band from slot y0=(bottom, top) at x0 to slot y1 at x1 (cubic edges)."""

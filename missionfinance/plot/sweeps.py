@@ -16,6 +16,7 @@ from missionfinance.plot._base import (
     _styled,
     mission_colours,
 )
+from missionfinance.views import efficient_frontier
 
 
 # ----------------------------------------------------------------------------- sweeps
@@ -67,7 +68,7 @@ def frontier(sweep_or_table: Any, x: str = "public_total", y: str = "objective",
     """A sweep's variants in (x, y), the efficient frontier joined by a line.
 
     Less x (more x with ``minimise_x=False``, e.g. the value of two missions) and more y
-    are better (:func:`missionfinance.sweep.efficient_frontier`). Variants that did not
+    are better (:func:`missionfinance.views.efficient_frontier`). Variants that did not
     solve are listed under the axes.
 
     Parameters
@@ -81,8 +82,6 @@ def frontier(sweep_or_table: Any, x: str = "public_total", y: str = "objective",
     minimise_x : bool
         Whether less x is better (cost on x) or more (a second benefit on x).
     """
-    from missionfinance.sweep import efficient_frontier
-
     table = _table_of(sweep_or_table)
     fig = Figure(figsize=(7.0, 4.2))
     ok = table[table["status"] == "optimal"].dropna(subset=[x, y])

@@ -20,10 +20,10 @@ Files (all UTF-8, ``\\n`` line endings, £ million):
     project id.
 ``summary.json``
     ``status``, ``objective`` (exactly as the model reports it, ``null`` when there is
-    none), ``public_total``, ``private_total``, the model's other summary keys, then
-    those of the report's headline the model does not give (``additional_private_total``,
-    ``additional_share``, ``leverage``, ``projects_funded``, ``projects``,
-    ``expected_loss``) and ``scenario``.
+    none), ``public_total``, ``private_total``, the model's other summary keys (among them
+    ``additional_private_total``, ``leverage``, ``projects_funded``, ``projects``), then
+    the two figures the model does not give (``additional_share``, ``expected_loss``;
+    :func:`missionfinance.views.headline`) and ``scenario``.
 ``report.html``, ``report.xlsx``
     The report for readers (:mod:`missionfinance.report.html`,
     :mod:`missionfinance.report.xlsx`).
@@ -34,18 +34,19 @@ Files (all UTF-8, ``\\n`` line endings, £ million):
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from missionfinance.errors import MissionFinanceError
+from missionfinance._fs import check_output_folder, write_folder
+from missionfinance.report.build import build_report
 from missionfinance.report.formats import csv_bytes, json_bytes
+from missionfinance.report.html import html_bytes
 from missionfinance.report.manifest import build_manifest
-from missionfinance.report.tables import allocation_frame, headline
+from missionfinance.report.xlsx import xlsx_bytes
+from missionfinance.scenario import RunResult
+from missionfinance.views import allocation_frame, headline
 
 #: Output files in the order they are written and listed in the manifest.
 OUTPUT_FILES = (
@@ -67,37 +68,33 @@ _TAG_COLUMNS = [
 __all__ = ["OUTPUT_FILES", "build_summary", "render_outputs", "write_outputs"]
 
 
-def status_value(result: Any) -> str:
-    """The status string of an AllocationResult (``"optimal"``, ``"infeasible"``, …)."""
-    status = getattr(result, "status", None)
-    return str(getattr(status, "value", status))
+def build_summary(run: RunResult, alloc: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Content of summary.json for ``run`` (see the module docstring for the keys).
 
-
-def build_summary(run: Any, alloc: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Content of summary.json for ``run`` (see the module docstring for the keys)."""
+    The model's summary first, as it gives it; then the figures it does not give
+    (:func:`missionfinance.views.headline`), the scenario name and the model's message.
+    """
     result = run.allocation
     alloc = allocation_frame(result) if alloc is None else alloc
-    head = headline(run, alloc)
-    model = dict(getattr(result, "summary", None) or {})
+    model = dict(result.summary)
     summary: dict[str, Any] = {
-        "status": status_value(result),
-        "objective": getattr(result, "objective", None),
-        "public_total": model.pop("public_total", head["public_total"]),
-        "private_total": model.pop("private_total", head["private_total"]),
+        "status": result.status.value,
+        "objective": result.objective,
+        "public_total": model.pop("public_total"),
+        "private_total": model.pop("private_total"),
     }
     model.pop("status", None)
     model.pop("objective", None)
     summary.update(model)
-    for key, value in head.items():
+    for key, value in headline(run, alloc).items():
         summary.setdefault(key, value)
-    summary.setdefault("scenario", str(getattr(run.scenario, "name", "")))
-    message = getattr(result, "message", "")
-    if message:
-        summary.setdefault("message", str(message))
+    summary.setdefault("scenario", run.scenario.name)
+    if result.message:
+        summary.setdefault("message", str(result.message))
     return summary
 
 
-def tags_frame(run: Any) -> pd.DataFrame:
+def tags_frame(run: RunResult) -> pd.DataFrame:
     """tags.csv rows: the pipeline's tags then the baseline's, with a ``scope`` column."""
     pieces = []
     for scope, tagging in (("pipeline", getattr(run, "pipeline_tags", None)),
@@ -125,7 +122,7 @@ def _frame(value: Any) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def render_outputs(run: Any, base: Path | str) -> dict[str, bytes]:
+def render_outputs(run: RunResult, base: Path | str) -> dict[str, bytes]:
     """Every output file of ``run`` as bytes, in :data:`OUTPUT_FILES` order.
 
     Parameters
@@ -151,10 +148,6 @@ def render_outputs(run: Any, base: Path | str) -> dict[str, bytes]:
         "tags.csv": csv_bytes(tags_frame(run), keys=["scope", "line_id", "mission", "rule_id"]),
         "summary.json": json_bytes(summary),
     }
-    from missionfinance.report.build import build_report
-    from missionfinance.report.html import html_bytes
-    from missionfinance.report.xlsx import xlsx_bytes
-
     report = build_report(run, alloc, summary, Path(base))
     files["report.html"] = html_bytes(report)
     files["report.xlsx"] = xlsx_bytes(report)
@@ -162,7 +155,7 @@ def render_outputs(run: Any, base: Path | str) -> dict[str, bytes]:
     return files
 
 
-def write_outputs(run: Any, out_dir: Path | str) -> Path:
+def write_outputs(run: RunResult, out_dir: Path | str) -> Path:
     """Write every output file of ``run`` into ``out_dir``, atomically.
 
     The files are written into a new hidden folder beside ``out_dir`` and renamed into
@@ -189,41 +182,7 @@ def write_outputs(run: Any, out_dir: Path | str) -> Path:
         When ``out_dir`` is a file, or a folder that is not a missionfinance output.
     """
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise MissionFinanceError(f"{out}: exists and is not a folder; give --out a folder path")
-    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
-        raise MissionFinanceError(
-            f"{out}: folder exists and does not hold missionfinance outputs (no manifest.json); "
-            "choose a new --out folder or empty it"
-        )
+    check_output_folder(out)
     parent = out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
-    files = render_outputs(run, parent)
-    token = f"{os.getpid()}-{secrets.token_hex(4)}"
-    tmp = parent / f".{out.name}.tmp-{token}"
-    os.mkdir(tmp)
-    try:
-        for name, data in files.items():
-            with open(tmp / name, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        _swap_in(tmp, out.absolute(), parent / f".{out.name}.old-{token}")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def _swap_in(new: Path, target: Path, old: Path) -> None:
-    """Rename ``new`` to ``target``, moving an existing ``target`` aside first."""
-    if not target.exists():
-        os.rename(new, target)
-        return
-    os.rename(target, old)
-    try:
-        os.rename(new, target)
-    except BaseException:
-        os.rename(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    return write_folder(render_outputs(run, parent), out)

@@ -14,13 +14,14 @@ from typing import Any
 
 import pandas as pd
 
-from missionfinance.report import tables as t
+from missionfinance import views as v
 from missionfinance.report.manifest import (
     file_record,
     input_records,
     package_versions,
     solver_record,
 )
+from missionfinance.report.tables import HEADLINE_ROWS, ReportTable
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Report:
     message: str
     summary: Mapping[str, Any]
     headline: list[HeadlineRow]
-    tables: dict[str, t.ReportTable]
+    tables: dict[str, ReportTable]
     binding: list[str]
     mission_colours: dict[str, str] = field(default_factory=dict)
     provenance: Mapping[str, Any] = field(default_factory=dict)
@@ -89,13 +90,11 @@ def _mapped(run: Any, alloc: pd.DataFrame, column: str) -> pd.Series:
 
 def _flow(run: Any) -> pd.DataFrame:
     """The (budget line, mission, instrument) links of the money flow, or none when unsolved."""
-    from missionfinance.plot import flow_frame
-
     columns = ["budget", "mission", "instrument", "public", "private", "additional_private"]
     result = run.allocation
     if getattr(getattr(result, "status", None), "value", "") != "optimal" or len(result.allocation) == 0:
         return pd.DataFrame({c: pd.Series(dtype="str" if c in columns[:3] else "float64") for c in columns})
-    frame = flow_frame(run)[columns]
+    frame = v.flow_frame(run)[columns]
     return frame.sort_values(columns[:3], kind="stable").reset_index(drop=True)
 
 
@@ -107,7 +106,7 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
     run : RunResult
         The run (docs/CONTRACTS.md).
     alloc : pd.DataFrame
-        allocation.csv rows (:func:`missionfinance.report.tables.allocation_frame`).
+        allocation.csv rows (:func:`missionfinance.views.allocation_frame`).
     summary : mapping
         Content of summary.json.
     base : Path
@@ -117,30 +116,30 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
     missions = _mission_set(run)
     mission_ids = list(missions.ids) if missions is not None else []
     colours = dict(missions.colours) if missions is not None else {}
-    years = t.years_of(run, alloc)
-    head_rows = [HeadlineRow(k, label, unit, summary.get(k)) for k, label, unit in t.HEADLINE_ROWS
+    years = v.years_of(run, alloc)
+    head_rows = [HeadlineRow(k, label, unit, summary.get(k)) for k, label, unit in HEADLINE_ROWS
                  if k in summary]
-    budget = t.budget_use(run, alloc)
-    exposure = t.exposure_and_risk(run, alloc)
-    by_mission = t.by_mission(run, alloc, mission_ids)
-    by_instrument = t.by_group(alloc, "instrument")
-    by_year = t.instrument_by_year(alloc, years)
-    by_department = t.by_group(alloc, "department", _mapped(run, alloc, "department"))
-    by_region = t.by_group(alloc, "region", _mapped(run, alloc, "region"))
+    budget = v.budget_use(run, alloc)
+    exposure = v.exposure_and_risk(run, alloc)
+    by_mission = v.by_mission(run, alloc, mission_ids)
+    by_instrument = v.by_group(alloc, "instrument")
+    by_year = v.instrument_by_year(alloc, years)
+    by_department = v.by_group(alloc, "department", _mapped(run, alloc, "department"))
+    by_region = v.by_group(alloc, "region", _mapped(run, alloc, "region"))
     flow = _flow(run)
     conflict = _conflict(result)
-    all_constraints = t.constraints_in_words(result)
-    constraints, _ = t.split_project_constraints(all_constraints)
-    families = t.limits_by_family(all_constraints)
+    all_constraints = v.constraints_in_words(result)
+    constraints, _ = v.split_project_constraints(all_constraints)
+    families = v.limits_by_family(all_constraints)
     binding_rows = constraints[constraints["binding"].astype(bool)]
     binding_names = binding_rows["constraint"].astype(str).tolist()
-    projects = t.projects_table(run, alloc, binding_names)
-    closest = t.closest_unfunded(run, projects)
+    projects = v.projects_table(run, alloc, binding_names)
+    closest = v.closest_unfunded(run, projects)
     baseline = getattr(run, "baseline", None)
-    alignment, alignment_missions = t.baseline_alignment(baseline)
-    by_year_source = t.baseline_by_year(baseline)
-    coverage = t.coverage_by_owner(baseline, t.coverage_table(baseline))
-    assumptions = t.assumptions(run, alloc)
+    alignment, alignment_missions = v.baseline_alignment(baseline)
+    by_year_source = v.baseline_by_year(baseline)
+    coverage = v.coverage_by_owner(baseline, v.coverage_table(baseline))
+    assumptions = v.assumptions(run, alloc)
     scenario_path = getattr(run.scenario, "path", None)
     provenance = {
         "scenario": {"name": str(getattr(run.scenario, "name", "")),
@@ -162,7 +161,7 @@ def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base
     if unbudgeted:
         budget_note += (" No limit is given for " + ", ".join(unbudgeted)
                         + " in some or all years: those controls are unconstrained there.")
-    RT = t.ReportTable
+    RT = ReportTable
     tables = {
         "Headline": RT("Headline", "Headline figures", headline_frame,
                        "The figures of summary.json."),
@@ -340,7 +339,7 @@ def _conflict(result: Any) -> pd.DataFrame:
         return pd.DataFrame({"name": pd.Series([], dtype="str"),
                              "explanation": pd.Series([], dtype="str")})
     out = frame.reset_index(drop=True).copy()
-    return out.drop(columns=[c for c in out.columns if t.is_empty_column(out[c])
+    return out.drop(columns=[c for c in out.columns if v.is_empty_column(out[c])
                              and c not in ("name", "explanation")])
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
+from missionfinance import plot
 from missionfinance.report import charts
 from missionfinance.report.build import HeadlineRow, Report
 from missionfinance.report.tables import ReportTable
@@ -174,8 +175,6 @@ def _data_uri(svg: bytes) -> str:
 
 def chart_uris(report: Report) -> dict[str, str]:
     """The report's charts as SVG ``data:`` URIs, by name (figures of :mod:`missionfinance.plot`)."""
-    from missionfinance import plot
-
     tab = report.tables
     colours = report.mission_colours
     figures: Iterator[tuple[str, Any]] = iter([

@@ -32,7 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import missionfinance
+from missionfinance._version import __version__
 from missionfinance.errors import MissionFinanceError
 
 #: Version of the manifest layout; bump on any change of keys.
@@ -52,7 +52,7 @@ PACKAGES = (
     "xlsxwriter",
 )
 
-_PACKAGE_ROOT = Path(missionfinance.__file__).resolve().parent
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 _PACKAGE_PREFIX = "package:missionfinance/"
 
 
@@ -84,7 +84,7 @@ def package_versions() -> dict[str, str]:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = (
-                missionfinance.__version__ if name == "missionfinance" else "not installed"
+                __version__ if name == "missionfinance" else "not installed"
             )
     return versions
 

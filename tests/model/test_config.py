@@ -11,9 +11,9 @@ from missionfinance.model import (
     CvarLimit,
     SolverOptions,
     Status,
-    options_from_toml,
     solve,
 )
+from missionfinance.scenario import options_from_toml
 from tests.model.conftest import hand_problem
 
 YEARS = ("2026-27", "2027-28")

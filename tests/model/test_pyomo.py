@@ -28,7 +28,7 @@ def test_same_names_and_optimum():
 
 def test_analyst_constraint():
     """Capping P1's 2026-27 grant at 10 loses 30 × 1.5 = 45: objective 640, dual 1.5."""
-    pm = hand_problem().to_pyomo()
+    pm = to_pyomo(hand_problem())
     pm.my_cap = pyo.Constraint(expr=pm.x["P1", "grant", "2026-27"] <= 10)
     res = solve_pyomo(pm)
     assert res.objective == pytest.approx(640.0)
@@ -38,7 +38,7 @@ def test_analyst_constraint():
 
 
 def test_infeasible_via_pyomo_is_not_optimal():
-    pm = hand_problem().to_pyomo()
+    pm = to_pyomo(hand_problem())
     pm.impossible = pyo.Constraint(expr=pm.x["P1", "grant", "2026-27"] >= 1000)
     res = solve_pyomo(pm)
     assert res.status in (Status.INFEASIBLE, Status.UNBOUNDED, Status.ERROR)
@@ -55,5 +55,5 @@ def test_every_family_in_pyomo():
     problem = random_problem(5, n=10, cvar=True)
     problem = replace(problem, leverage_segments=((0.5, 1.0), (1.0, 0.5)))
     fast = solve(problem)
-    res = solve_pyomo(problem.to_pyomo())
+    res = solve_pyomo(to_pyomo(problem))
     assert res.objective == pytest.approx(fast.objective, rel=1e-7)

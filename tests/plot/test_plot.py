@@ -418,9 +418,9 @@ def test_a_mission_has_one_colour_in_every_figure(small_run: object) -> None:
 
 
 def test_figures_take_the_reports_tables(small_run: object) -> None:
-    """The report's tables (missionfinance.report.tables) feed the figures unchanged, so
-    the report's charts can delegate to this module."""
-    from missionfinance.report import tables
+    """The report's frames (missionfinance.views) feed the figures unchanged, so the
+    report's charts can delegate to this module."""
+    from missionfinance import views as tables
 
     run: Any = small_run
     alloc = tables.allocation_frame(run.allocation)

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import missionfinance.report as report
+from missionfinance import _fs
 from missionfinance.errors import MissionFinanceError
 from missionfinance.report import OUTPUT_FILES, render_outputs, write_outputs
 from missionfinance.report.manifest import sha256_bytes
@@ -137,7 +138,7 @@ def test_interrupted_write_keeps_the_old_folder(run: SimpleNamespace, tmp_path: 
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "_swap_in", interrupted)
+    monkeypatch.setattr(_fs, "swap_in", interrupted)
     other = make_run(tmp_path / "work", n_projects=20)
     with pytest.raises(KeyboardInterrupt):
         write_outputs(other, out)

@@ -11,13 +11,12 @@ import pytest
 from missionfinance.errors import MissionFinanceError
 from missionfinance.model import AllocationProblem, solve
 from missionfinance.model.build import build
-from missionfinance.model.problem import prepare
+from missionfinance.model.problem import prepare, reprepare, same_prepared_inputs
 from missionfinance.model.resolve import (
     Resolver,
     _PrepareCache,
     same_data,
     same_model,
-    shortcuts_match_model,
 )
 from tests.model.random_problems import random_problem
 
@@ -72,12 +71,13 @@ def test_resolving_random_problems_with_every_family_matches_solve(seed: int) ->
     assert r._use_cache
 
 
-def test_shortcuts_mirror_the_model_code() -> None:
-    cache_ok = shortcuts_match_model()
-    assert cache_ok, ("ProblemData has new or removed fields: check that _PrepareCache may "
-                      "reuse them, then update resolve.PROBLEM_DATA_FIELDS")
-    r = Resolver()
-    assert r._use_cache
+def test_reprepare_equals_prepare_for_new_weights() -> None:
+    p = random_problem(1, families=True)
+    q = replace(p, weights={"health": 2.5})
+    assert same_prepared_inputs(q, p)
+    assert same_data(reprepare(q, prepare(p)), prepare(q))
+    assert not same_prepared_inputs(replace(p, projects=p.projects.copy()), p)
+    assert Resolver()._use_cache
 
 
 def test_prepare_cache_keeps_several_projects_frames() -> None:

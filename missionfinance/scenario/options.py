@@ -1,8 +1,9 @@
-"""Scenario TOML tables of the model's further constraint families, read strictly.
+"""Scenario TOML tables of the model's limits and options, read strictly.
 
-The scenario module parses ``[scenario]``, ``[inputs]``, ``[instruments.*]``,
-``[budget.*]``, the year keys of ``[exposure]`` and ``objective.kind`` / ``objective.weights``
-(DESIGN §5) itself, and hands every other table to :func:`options_from_toml`. Each key is
+:mod:`missionfinance.scenario.config` reads ``[scenario]``, ``[inputs]``,
+``[instruments.*]``, ``[budget.*]`` and ``objective.weights`` (DESIGN §5) and hands every
+other table to :func:`options_from_toml`, which reads the whole of ``[exposure]`` (year
+keys: the stock limit; ``runoff``) and the further constraint families. Each key is
 documented in docs/model.md. An unknown key, a year outside the horizon, an unknown
 mission, instrument, region or family, or a value out of range raises a one-line
 :class:`~missionfinance.errors.MissionFinanceError` naming the dotted key, e.g.::
@@ -13,19 +14,20 @@ mission, instrument, region or family, or a value out of range raises a one-line
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from missionfinance.errors import MissionFinanceError
-from missionfinance.model.highs import SolverOptions
-from missionfinance.model.problem import (
+from missionfinance.model import (
     FAMILIES,
     CvarLimit,
     InstrumentMix,
     MissionBound,
     RegionalShare,
+    SolverOptions,
     Target,
 )
+from missionfinance.years import check_financial_year
 
 #: UK ITL1 regions (names and codes) accepted in regional constraints even when no
 #: project of the pipeline is in them; region names match regardless of case.
@@ -49,6 +51,28 @@ TABLES: dict[str, tuple[str, ...]] = {
     "solver": ("algorithm", "crossover", "threads", "seed", "time_limit", "primal_tolerance",
                "dual_tolerance", "ipm_tolerance", "mip_rel_gap", "scale", "marginal_private"),
 }
+
+
+
+def number(value: object, context: str, *, minimum: float | None = 0.0) -> float:
+    """A £m amount from the scenario: a number (not a bool), at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MissionFinanceError(f"{context}: {value!r} must be a number (£m)")
+    if minimum is not None and value < minimum:
+        raise MissionFinanceError(f"{context}: {value!r} must be ≥ {minimum:g}")
+    return float(value)
+
+
+def check_year_in(year: str, years: Sequence[str], context: str) -> str:
+    """``year`` if it is a financial year of the horizon ``years``, else a one-line error."""
+    check_financial_year(year, context)
+    if year not in years:
+        raise MissionFinanceError(
+            f"{context}: year {year!r} is outside scenario.years ({years[0]} to {years[-1]}); "
+            "remove it or extend the horizon"
+        )
+    return year
+
 
 _CVAR_KEYS = ("alpha", "limit", "scenarios", "rho", "seed")
 _REGIONAL_KEYS = ("enabled", "regions", "outside", "min_share", "max_share")
@@ -228,8 +252,8 @@ def options_from_toml(tables: Mapping[str, Any], context: str, years: Iterable[s
     tables : Mapping
         Top-level scenario tables other than those the scenario module reads itself:
         ``objective`` (``kind`` is read for checks; ``weights`` is ignored), ``exposure``
-        (non-year keys), ``constraints``, ``risk``, ``leverage_segments``, ``integer``,
-        ``solver``.
+        (year keys give the stock limit, ``runoff`` the run-off), ``constraints``,
+        ``risk``, ``leverage_segments``, ``integer``, ``solver``.
     context : str
         File name for messages, e.g. ``"scenario.toml"``.
     years, missions, instruments : iterables of str
@@ -241,7 +265,8 @@ def options_from_toml(tables: Mapping[str, Any], context: str, years: Iterable[s
     -------
     dict
         Keyword arguments for :class:`~missionfinance.model.AllocationProblem` (never
-        ``objective`` or ``weights``, which the scenario passes itself).
+        ``objective`` or ``weights``, which the scenario passes itself); ``exposure``
+        (year → £m stock limit) when ``[exposure]`` gives one.
 
     Examples
     --------
@@ -271,10 +296,22 @@ def options_from_toml(tables: Mapping[str, Any], context: str, years: Iterable[s
         _objective(r, r.table(tables["objective"], "objective"), missions, (), out)
 
     if "exposure" in tables:
-        t = r.table(tables["exposure"], "exposure", TABLES["exposure"])
-        if "runoff" in t:
-            out["exposure_runoff"] = r.number(t["runoff"], "exposure.runoff", 0.0, 1.0,
-                                              hi_open=True)
+        raw = tables["exposure"]
+        if not isinstance(raw, Mapping):
+            raise r.fail("exposure", "must be a table of year = £m")
+        limits: dict[str, float] = {}
+        for key, value in raw.items():
+            if key[:1].isdigit():  # a financial year: the stock limit at its end
+                check_year_in(key, years, f"{context} key exposure.{key}")
+                limits[key] = number(value, f"{context} key exposure.{key}")
+            elif key == "runoff":
+                out["exposure_runoff"] = r.number(value, "exposure.runoff", 0.0, 1.0,
+                                                  hi_open=True)
+            else:
+                raise r.fail(f"exposure.{key}", "unknown key; allowed runoff (and financial "
+                             "years such as 2026-27)")
+        if limits:
+            out["exposure"] = limits
 
     if "constraints" in tables:
         c = r.table(tables["constraints"], "constraints", TABLES["constraints"])

@@ -18,9 +18,10 @@ Tables read here::
     [exposure]            financial year → £m (stock limit at each year end)
     [objective]           kind, weights (mission → weight)
 
-Every other table (further constraint families, risk appetite, solver options,
-objective targets) is validated by :func:`missionfinance.model.options_from_toml`
-and documented in ``docs/model.md``.
+Every other table (the whole of ``[exposure]``, further constraint families, risk
+appetite, solver options, objective targets) is validated by
+:func:`missionfinance.scenario.options.options_from_toml` and documented in
+``docs/model.md``. This module and that one are the only readers of a scenario file.
 
 When a scenario defines no ``[instruments]`` table at all, the four defaults of
 :data:`missionfinance.instruments.DEFAULT_INSTRUMENTS` apply; once it defines any,
@@ -45,21 +46,20 @@ import pandas as pd
 
 from missionfinance.errors import MissionFinanceError
 from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument, instrument_from_config
+from missionfinance.io import combine_lines, read_lines, read_pipeline
 from missionfinance.missions import MissionSet
+from missionfinance.model import AllocationProblem
+from missionfinance.scenario.options import check_year_in as _check_year_in
+from missionfinance.scenario.options import number as _number
+from missionfinance.scenario.options import options_from_toml
+from missionfinance.scenario.run import RunResult, run
+from missionfinance.tagging import RuleSet
 from missionfinance.years import check_financial_year, fy_from_start, year_start
 
 _SCENARIO_KEYS = {"name", "years", "attribution", "description"}
 _INPUT_KEYS = {"missions", "rules", "lines", "pipeline", "formats", "currency_rates"}
 #: Top-level tables this module reads itself; the rest go to the model's option parser.
 _OWN_TABLES = {"scenario", "inputs", "instruments", "budget"}
-
-
-def _number(value: object, context: str, *, minimum: float | None = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise MissionFinanceError(f"{context}: {value!r} must be a number (£m)")
-    if minimum is not None and value < minimum:
-        raise MissionFinanceError(f"{context}: {value!r} must be ≥ {minimum:g}")
-    return float(value)
 
 
 @dataclass(frozen=True)
@@ -142,8 +142,6 @@ class Scenario:
         ``path`` is the scenario file: relative input paths resolve against its folder
         and errors name it.
         """
-        from missionfinance.model import options_from_toml
-
         name = path.name
         base = path.parent
         sc = config.get("scenario")
@@ -199,24 +197,6 @@ class Scenario:
         controls_used = sorted({c for inst in instruments.values() for c in inst.controls})
         budget = _parse_budget(config.get("budget", {}), name, years, controls_used)
 
-        # [exposure]: year keys are the stock limit; any other key belongs to the model.
-        exposure_raw = config.get("exposure", {})
-        if not isinstance(exposure_raw, Mapping):
-            raise MissionFinanceError(f"{name} key exposure: must be a table of year = £m")
-        exposure: dict[str, float] = {}
-        exposure_rest: dict[str, Any] = {}
-        for key, value in exposure_raw.items():
-            if key[:1].isdigit():
-                _check_year_in(key, years, f"{name} key exposure.{key}")
-                exposure[key] = _number(value, f"{name} key exposure.{key}")
-            else:
-                exposure_rest[key] = value
-        if exposure and not any(i.exposure for i in instruments.values()):
-            raise MissionFinanceError(
-                f"{name} key exposure: a limit is given but no instrument has exposure = true; "
-                "remove [exposure] or mark the guarantee instrument"
-            )
-
         # [objective]: kind and weights here; anything else (targets, prices) for the model.
         objective_raw = config.get("objective", {})
         if not isinstance(objective_raw, Mapping):
@@ -231,11 +211,9 @@ class Scenario:
             weights[mid] = _number(w, f"{name} key objective.weights.{mid}", minimum=None)
 
         model_tables: dict[str, Any] = {
-            k: copy.deepcopy(v) for k, v in config.items() if k not in _OWN_TABLES and k != "exposure"
+            k: copy.deepcopy(v) for k, v in config.items() if k not in _OWN_TABLES
         }
         model_tables["objective"] = {k: v for k, v in objective_raw.items() if k != "weights"}
-        if exposure_rest:
-            model_tables["exposure"] = exposure_rest
         model_options = options_from_toml(
             model_tables,
             context=name,
@@ -243,6 +221,12 @@ class Scenario:
             missions=missions.ids,
             instruments=instruments,
         )
+        exposure: dict[str, float] = model_options.pop("exposure", {})
+        if exposure and not any(i.exposure for i in instruments.values()):
+            raise MissionFinanceError(
+                f"{name} key exposure: a limit is given but no instrument has exposure = true; "
+                "remove [exposure] or mark the guarantee instrument"
+            )
         return cls(
             path=path,
             name=str(sc["name"]),
@@ -283,42 +267,26 @@ class Scenario:
         return files
 
     # ------------------------------------------------------------------ running
-    def load_rules(self) -> Any:
+    def load_rules(self) -> RuleSet:
         """The scenario's rule set (:class:`missionfinance.tagging.RuleSet`)."""
-        from missionfinance.tagging import RuleSet
-
         return RuleSet.load(self.rules_spec, missions=self.missions)
 
     def read_pipeline(self) -> pd.DataFrame:
         """The validated pipeline frame (DESIGN §3.2), windows clipped to the horizon."""
-        from missionfinance.io import read_pipeline
-
         return read_pipeline(self.pipeline_path, instruments=tuple(self.instruments), years=self.years)
 
     def read_lines(self) -> pd.DataFrame | None:
         """The baseline spending lines of ``inputs.lines``, concatenated, or None."""
         if not self.lines_paths:
             return None
-        from missionfinance.io import read_lines
-
         frames = [
             read_lines(p, format=self.formats.get(str(p)), rates=self.currency_rates or None)
             for p in self.lines_paths
         ]
-        lines = pd.concat(frames, ignore_index=True)
-        dup = lines["line_id"].duplicated()
-        if dup.any():
-            first = lines.loc[dup, "line_id"].iloc[0]
-            raise MissionFinanceError(
-                f"{self.path.name} key inputs.lines: line_id {first!r} appears in more than one "
-                "input file; give each file's lines distinct ids"
-            )
-        return lines
+        return combine_lines(frames, f"{self.path.name} key inputs.lines: ")
 
-    def problem(self, pipeline: pd.DataFrame, contributions: pd.DataFrame) -> Any:
+    def problem(self, pipeline: pd.DataFrame, contributions: pd.DataFrame) -> AllocationProblem:
         """The allocation problem (:class:`missionfinance.model.AllocationProblem`)."""
-        from missionfinance.model import AllocationProblem
-
         return AllocationProblem(
             years=self.years,
             projects=pipeline,
@@ -333,26 +301,8 @@ class Scenario:
         )
 
     def run(self) -> RunResult:
-        """Tag the baseline and the pipeline, build and solve the allocation."""
-        from missionfinance.model import solve
-        from missionfinance.tagging import tag
-
-        rules = self.load_rules()
-        pipeline = self.read_pipeline()
-        pipeline_tags = tag(pipeline_as_lines(pipeline), rules, attribution=self.attribution)
-        contributions = pipeline_tags.contributions(ids=pipeline["project_id"])
-        contributions.index.name = "project_id"
-        lines = self.read_lines()
-        baseline = tag(lines, rules, attribution=self.attribution) if lines is not None else None
-        result = solve(self.problem(pipeline, contributions))
-        return RunResult(
-            scenario=self,
-            pipeline=pipeline,
-            pipeline_tags=pipeline_tags,
-            baseline=baseline,
-            allocation=result,
-            input_files=self.input_files,
-        )
+        """Tag the baseline and the pipeline, build and solve the allocation (:func:`run`)."""
+        return run(self)
 
     def sweep(
         self,
@@ -442,85 +392,6 @@ class Scenario:
         )
 
 
-@dataclass
-class RunResult:
-    """Everything a scenario run produced.
-
-    Attributes
-    ----------
-    scenario : Scenario
-    pipeline : DataFrame
-        The validated pipeline (DESIGN §3.2).
-    pipeline_tags : TaggingResult
-        The pipeline tagged with the scenario's rules (gives the mission contributions).
-    baseline : TaggingResult or None
-        The baseline spending lines tagged (``inputs.lines``), if any.
-    allocation : AllocationResult
-        The solved allocation.
-    input_files : dict
-        Role → input file paths, for the manifest.
-    """
-
-    scenario: Scenario
-    pipeline: pd.DataFrame
-    pipeline_tags: Any
-    baseline: Any
-    allocation: Any
-    input_files: dict[str, list[Path]]
-
-    @property
-    def status(self) -> str:
-        """The solver outcome: ``optimal``, ``infeasible``, ``unbounded``, ``time_limit`` or ``error``."""
-        return str(self.allocation.status.value)
-
-    def write(self, out_dir: str | Path) -> Path:
-        """Write every output file of DESIGN §5 into ``out_dir`` (atomically)."""
-        from missionfinance.report import write_outputs
-
-        return write_outputs(self, Path(out_dir))
-
-    def __repr__(self) -> str:
-        return f"RunResult({self.scenario.name!r}, status={self.status!r})"
-
-    def _repr_html_(self) -> str:
-        """The allocation (summary, binding limits or conflict), then the tagging."""
-        inner = getattr(self.allocation, "_repr_html_", None)
-        body = inner() if callable(inner) else html.escape(repr(self.allocation))
-        notes: list[str] = []
-        for label, tags in (("Pipeline tagging", self.pipeline_tags), ("Baseline", self.baseline)):
-            if tags is not None:
-                notes.append(f"<b>{label}:</b> {html.escape(repr(tags))}")
-        if self.scenario.unconstrained_controls:
-            notes.append("<b>Unconstrained controls</b> (no budget table): "
-                         + html.escape(", ".join(self.scenario.unconstrained_controls)))
-        items = "".join(f"<li>{n}</li>" for n in notes)
-        return f"<div><b>{html.escape(self.scenario.name)}</b>{body}<ul>{items}</ul></div>"
-
-
-def pipeline_as_lines(pipeline: pd.DataFrame) -> pd.DataFrame:
-    """The pipeline as a lines frame for tagging: ``line_id`` = project_id, amount = capacity.
-
-    The description keyword rules see is the project name followed by its description.
-    """
-    text = (pipeline["name"].astype(str) + ". " + pipeline["description"].astype(str)).str.strip(". ")
-    return pd.DataFrame(
-        {
-            "line_id": pipeline["project_id"].astype(str),
-            "source": "pipeline",
-            "department": pipeline["department"].astype(str),
-            "programme": pipeline["name"].astype(str),
-            "description": text,
-            "amount": pipeline["capacity"].astype(float),
-            "year": "",
-            "budget_type": "",
-            "cofog": pipeline["cofog"].astype(str),
-            "cpv": pipeline["cpv"].astype(str),
-            "region": pipeline["region"].astype(str),
-            "supplier": "",
-        }
-    )
-
-
 def _check_keys(table: Mapping[str, Any], allowed: set[str], name: str, prefix: str) -> None:
     for key in table:
         if key not in allowed:
@@ -549,16 +420,6 @@ def _parse_years(raw: object, name: str) -> tuple[str, ...]:
                 f"years such as {prev!r}, {fy_from_start(year_start(prev) + 1)!r}"
             )
     return years
-
-
-def _check_year_in(year: str, years: Sequence[str], context: str) -> str:
-    check_financial_year(year, context)
-    if year not in years:
-        raise MissionFinanceError(
-            f"{context}: year {year!r} is outside scenario.years ({years[0]} to {years[-1]}); "
-            "remove it or extend the horizon"
-        )
-    return year
 
 
 def _parse_instruments(raw: object, name: str) -> dict[str, Instrument]:

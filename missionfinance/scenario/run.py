@@ -1,0 +1,137 @@
+"""Running a scenario: tag the pipeline and the baseline, solve the allocation.
+
+:func:`run` is what :meth:`Scenario.run` does; :func:`tag_pipeline` is the one place the
+pipeline is tagged (a run and every sweep variant use it). The :class:`RunResult` it
+returns is the typed boundary between the stages and the report: every later stage
+(:mod:`missionfinance.views`, :mod:`missionfinance.plot`, :mod:`missionfinance.report`)
+reads a run through it.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from missionfinance.model import AllocationResult, solve
+from missionfinance.tagging import RuleSet, TaggingResult, tag
+
+if TYPE_CHECKING:  # the scenario is read by config.py, which imports this module
+    from missionfinance.scenario.config import Scenario
+
+
+@dataclass
+class RunResult:
+    """Everything a scenario run produced.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    pipeline : DataFrame
+        The validated pipeline (DESIGN §3.2).
+    pipeline_tags : TaggingResult
+        The pipeline tagged with the scenario's rules (gives the mission contributions).
+    baseline : TaggingResult or None
+        The baseline spending lines tagged (``inputs.lines``), if any.
+    allocation : AllocationResult
+        The solved allocation.
+    input_files : dict
+        Role → input file paths, for the manifest.
+    """
+
+    scenario: Scenario
+    pipeline: pd.DataFrame
+    pipeline_tags: TaggingResult
+    baseline: TaggingResult | None
+    allocation: AllocationResult
+    input_files: dict[str, list[Path]]
+
+    @property
+    def status(self) -> str:
+        """The solver outcome: ``optimal``, ``infeasible``, ``unbounded``, ``time_limit`` or ``error``."""
+        return str(self.allocation.status.value)
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write every output file of DESIGN §5 into ``out_dir`` (atomically).
+
+        The one call from a run up to the report stage, kept for the short public API
+        ``scenario.run().write(folder)``; it is declared in the import contract
+        (pyproject.toml, ``[tool.importlinter]``).
+        """
+        from missionfinance.report import write_outputs
+
+        return write_outputs(self, Path(out_dir))
+
+    def __repr__(self) -> str:
+        return f"RunResult({self.scenario.name!r}, status={self.status!r})"
+
+    def _repr_html_(self) -> str:
+        """The allocation (summary, binding limits or conflict), then the tagging."""
+        body = self.allocation._repr_html_()
+        notes: list[str] = []
+        for label, tags in (("Pipeline tagging", self.pipeline_tags), ("Baseline", self.baseline)):
+            if tags is not None:
+                notes.append(f"<b>{label}:</b> {html.escape(repr(tags))}")
+        if self.scenario.unconstrained_controls:
+            notes.append("<b>Unconstrained controls</b> (no budget table): "
+                         + html.escape(", ".join(self.scenario.unconstrained_controls)))
+        items = "".join(f"<li>{n}</li>" for n in notes)
+        return f"<div><b>{html.escape(self.scenario.name)}</b>{body}<ul>{items}</ul></div>"
+
+
+def pipeline_as_lines(pipeline: pd.DataFrame) -> pd.DataFrame:
+    """The pipeline as a lines frame for tagging: ``line_id`` = project_id, amount = capacity.
+
+    The description keyword rules see is the project name followed by its description.
+    """
+    text = (pipeline["name"].astype(str) + ". " + pipeline["description"].astype(str)).str.strip(". ")
+    return pd.DataFrame(
+        {
+            "line_id": pipeline["project_id"].astype(str),
+            "source": "pipeline",
+            "department": pipeline["department"].astype(str),
+            "programme": pipeline["name"].astype(str),
+            "description": text,
+            "amount": pipeline["capacity"].astype(float),
+            "year": "",
+            "budget_type": "",
+            "cofog": pipeline["cofog"].astype(str),
+            "cpv": pipeline["cpv"].astype(str),
+            "region": pipeline["region"].astype(str),
+            "supplier": "",
+        }
+    )
+
+
+def tag_pipeline(pipeline: pd.DataFrame, rules: RuleSet, attribution: str,
+                 ) -> tuple[TaggingResult, pd.DataFrame]:
+    """Tag the pipeline's projects; return the tags and the contributions frame.
+
+    The contributions frame has one row per project (index ``project_id``, in pipeline
+    order) and one column per mission: the share of the project attributed to it.
+    """
+    tags = tag(pipeline_as_lines(pipeline), rules, attribution=attribution)
+    contributions = tags.contributions(ids=pipeline["project_id"])
+    contributions.index.name = "project_id"
+    return tags, contributions
+
+
+def run(scenario: Scenario) -> RunResult:
+    """Tag the baseline and the pipeline of ``scenario``, build and solve the allocation."""
+    rules = scenario.load_rules()
+    pipeline = scenario.read_pipeline()
+    pipeline_tags, contributions = tag_pipeline(pipeline, rules, scenario.attribution)
+    lines = scenario.read_lines()
+    baseline = tag(lines, rules, attribution=scenario.attribution) if lines is not None else None
+    result = solve(scenario.problem(pipeline, contributions))
+    return RunResult(
+        scenario=scenario,
+        pipeline=pipeline,
+        pipeline_tags=pipeline_tags,
+        baseline=baseline,
+        allocation=result,
+        input_files=scenario.input_files,
+    )

@@ -1,0 +1,127 @@
+"""Sweep results: the comparison table, its frontier and its output folder.
+
+Outputs of :meth:`SweepResult.write` (one folder, written atomically):
+``variants.csv`` (one row per variant: a column per varied key named exactly as the
+key, then ``status``, ``objective``, ``public_total``, ``private_total``, ``leverage``,
+``value.<mission>`` per mission, ``binding`` and ``error``), ``frontier.csv``,
+``comparison.svg`` and ``manifest.json``. ``missionfinance sweep`` writes the folder even
+when some variants fail, lists each failed variant with its error or conflict, and exits 1
+when any variant is not optimal (0 when all are; 2 for bad input to the whole sweep).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from missionfinance._fs import check_output_folder, write_folder
+from missionfinance.plot import sweep_comparison
+from missionfinance.report.charts import svg_bytes
+from missionfinance.report.formats import csv_bytes, json_bytes
+from missionfinance.report.manifest import file_record, package_versions, sha256_bytes
+from missionfinance.scenario import Scenario
+from missionfinance.sweep.variants import Variant
+from missionfinance.views import efficient_frontier
+
+
+@dataclass
+class SweepResult:
+    """The comparison of a sweep: ``table`` has one row per variant (``variants.csv``)."""
+
+    scenario: Scenario
+    variants: list[Variant]
+    table: pd.DataFrame
+    frontier_axes: tuple[str, str] = ("public_total", "private_total")
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        """Variants that did not solve to optimality, with their error or conflict."""
+        return self.table[self.table["status"] != "optimal"]
+
+    def frontier(self, x: str | None = None, y: str | None = None, *,
+                 minimise_x: bool = True, maximise_y: bool = True) -> pd.DataFrame:
+        """The efficient frontier of the variants in (x, y); see :func:`efficient_frontier`.
+
+        The default axes are public money against private money mobilised. Mission A
+        against mission B, from a sweep of their weights: ``frontier("value.health",
+        "value.growth", minimise_x=False)`` (both more is better); ``value.<m>`` includes
+        the weight w_m, so divide by the varied weight first to compare money.
+        """
+        fx, fy = x or self.frontier_axes[0], y or self.frontier_axes[1]
+        return efficient_frontier(self.table, fx, fy, minimise_x=minimise_x,
+                                  maximise_y=maximise_y)
+
+    def render(self) -> dict[str, bytes]:
+        """The sweep's output files as bytes: variants.csv, frontier.csv, comparison.svg,
+        manifest.json (deterministic: same variants and inputs → same bytes)."""
+        files: dict[str, bytes] = {
+            "variants.csv": csv_bytes(self.table, sort=False),
+            "frontier.csv": csv_bytes(self.frontier(), sort=False),
+        }
+        files["comparison.svg"] = svg_bytes(sweep_comparison(self.table, "objective"))
+        base = Path(self.scenario.path).parent
+        manifest = {
+            "manifest_version": 1,
+            "kind": "sweep",
+            "paths_relative_to": "the scenario's folder",
+            "scenario": {"name": self.scenario.name, **file_record(self.scenario.path, base)},
+            "variants": [
+                {"name": v.name, "changes": [[k, op, v_] for k, op, v_ in v.changes]}
+                for v in self.variants
+            ],
+            "frontier_axes": list(self.frontier_axes),
+            "packages": package_versions(),
+            "outputs": {n: {"sha256": sha256_bytes(b), "bytes": len(b)} for n, b in files.items()},
+        }
+        files["manifest.json"] = json_bytes(manifest)
+        return files
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write ``variants.csv``, ``frontier.csv``, ``comparison.svg`` and ``manifest.json``
+        into ``out_dir``, atomically."""
+        out = Path(out_dir)
+        check_output_folder(out)
+        return write_folder(self.render(), out)
+
+    def plot(self, metric: str = "objective") -> Figure:
+        """A bar chart of one metric across variants (matplotlib Figure)."""
+        return sweep_comparison(self.table, metric)
+
+    def __repr__(self) -> str:
+        counts = self.table["status"].value_counts().to_dict()
+        return f"SweepResult({self.scenario.name!r}, {len(self.table)} variants, {counts})"
+
+    def _repr_html_(self) -> str:
+        """Status counts, the first 20 variants and the errors of those that failed."""
+        cols = [c for c in self.table.columns if c not in ("binding", "error")]
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
+
+        def cell(v: Any) -> str:
+            if isinstance(v, float):
+                return "–" if v != v else f"{v:,.1f}"
+            return str(v)
+
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(cell(v))}</td>" for v in row) + "</tr>"
+            for row in self.table[cols].head(20).itertuples(index=False)
+        )
+        more = f"<small>… {len(self.table) - 20} more</small>" if len(self.table) > 20 else ""
+        counts = ", ".join(f"{n} {s}" for s, n in self.table["status"].value_counts().items())
+        failed = self.failed
+        errors = "".join(
+            f"<li>{html.escape(str(r.variant))}: {html.escape(str(r.status))}: "
+            f"{html.escape(str(r.error)[:200])}</li>"
+            for r in failed.head(3).itertuples(index=False)
+        )
+        warn = (f"<p style='color:#b2182b'>{len(failed)} variant(s) did not solve:</p><ul>{errors}"
+                + (f"<li>… {len(failed) - 3} more</li>" if len(failed) > 3 else "") + "</ul>"
+                if len(failed) else "")
+        return (f"<div><b>Sweep</b> of {html.escape(self.scenario.name)}: "
+                f"{len(self.table)} variants ({html.escape(counts)})"
+                f"<table><tr>{head}</tr>{body}</table>{more}{warn}</div>")

@@ -1,0 +1,350 @@
+"""Sweep runner: solve many variants of one scenario, locally or on a dask cluster.
+
+Variants that only change numbers reuse the base scenario's tagging and pipeline; a
+variant that changes ``inputs.*`` or ``scenario.attribution`` re-reads and re-tags.
+Each worker process receives the base data once (a process-pool initializer locally;
+``Client.scatter(..., broadcast=True)`` on dask), never once per variant. A variant
+that fails is reported with its error and does not stop the others.
+
+Solving. Variants are put in an order that keeps consecutive ones close
+(:func:`~missionfinance.sweep.variants.order_variants`) and cut into chunks of
+:data:`~missionfinance.sweep.variants.CHUNK`; a chunk goes to one worker, whose
+:class:`~missionfinance.model.resolve.Resolver` (one per worker process, created by the
+pool initializer, or per dask worker thread on first use) solves it in order: the first
+variant from the base scenario's optimal basis, each next one by updating the loaded
+HiGHS model in place (changed costs, bounds, row bounds, matrix values) and re-running a
+warm simplex; a variant whose model structure differs is built afresh. Because each
+chunk starts from the same state wherever it runs, the table is the same for 1 worker, a
+process pool or a dask cluster, and it is reported in the input order. Where the LP has
+ties, a re-solved variant may show another optimal allocation (another binding set) than
+a lone ``missionfinance run``; its objective is the same to the solver's tolerance.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from missionfinance.errors import MissionFinanceError
+from missionfinance.model import AllocationProblem
+from missionfinance.model.resolve import Resolver, outcome_row
+from missionfinance.scenario import Scenario, tag_pipeline
+from missionfinance.sweep.result import SweepResult
+from missionfinance.sweep.variants import (
+    CHUNK,
+    Change,
+    Variant,
+    apply_changes,
+    apply_pipeline_changes,
+    plan_chunks,
+    product,
+    read_variants,
+)
+
+
+@dataclass
+class _Base:
+    """What every worker needs once: the base scenario and its tagged pipeline.
+
+    ``pipelines`` keeps the last few changed pipelines by their changes, so variants that
+    scale a pipeline column alike share one frame (and the Resolver's cached ``prepare``).
+    """
+
+    scenario: Scenario
+    pipeline: pd.DataFrame
+    contributions: pd.DataFrame
+    pipelines: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def changed_pipeline(self, changes: Sequence[Change]) -> pd.DataFrame:
+        """The base pipeline with ``changes`` applied (memoised: at most 16 kept)."""
+        key = repr(list(changes))
+        with _PIPELINES_LOCK:  # dask workers may run several threads on one base
+            frame = self.pipelines.get(key)
+            if frame is None:
+                frame = apply_pipeline_changes(self.pipeline, changes, "--vary")
+                while len(self.pipelines) >= 16:
+                    self.pipelines.pop(next(iter(self.pipelines)))
+                self.pipelines[key] = frame
+            return frame
+
+
+_PIPELINES_LOCK = threading.Lock()
+
+
+def _prepare(scenario: Scenario) -> _Base:
+    pipeline = scenario.read_pipeline()
+    _, contributions = tag_pipeline(pipeline, scenario.load_rules(), scenario.attribution)
+    return _Base(scenario, pipeline, contributions)
+
+
+def _retags(changes: Iterable[Change]) -> bool:
+    return any(k.startswith("inputs.") or k == "scenario.attribution" for k, _, _ in changes)
+
+
+def variant_problem(base: _Base, variant: Variant) -> AllocationProblem:
+    """The allocation problem of one variant (re-tagging only when an input changes)."""
+    config, pipe_changes = apply_changes(base.scenario.config, variant.changes)
+    scenario = Scenario.from_dict(config, base.scenario.path)
+    if _retags(variant.changes):
+        prepared = _prepare(scenario)
+        pipeline, contributions = prepared.pipeline, prepared.contributions
+        if pipe_changes:
+            pipeline = apply_pipeline_changes(pipeline, pipe_changes, "--vary")
+    else:
+        contributions = base.contributions
+        pipeline = base.changed_pipeline(pipe_changes) if pipe_changes else base.pipeline
+    return scenario.problem(pipeline, contributions)
+
+
+def solve_variant(base: _Base, variant: Variant, resolver: Resolver | None = None) -> dict[str, Any]:
+    """Solve one variant against prepared base data; never raises (errors are reported).
+
+    With a ``resolver`` the variant is solved by re-solving its loaded HiGHS model in
+    place when only numbers changed (:mod:`missionfinance.model.resolve`); without one,
+    from scratch.
+    """
+    row: dict[str, Any] = {"variant": variant.name, **variant.labels}
+    try:
+        problem = variant_problem(base, variant)
+        outcome = (resolver or Resolver()).outcome(problem)
+        row.update(outcome_row(outcome))
+    except MissionFinanceError as exc:
+        row.update({"status": "error", "error": str(exc)})
+    except Exception as exc:  # a failed variant must not stop the sweep
+        row.update({"status": "error", "error": f"{type(exc).__name__}: {exc}"})
+    return row
+
+
+def solve_chunk(base: _Base, variants: Sequence[Variant],
+                resolver: Resolver | None = None) -> list[dict[str, Any]]:
+    """Solve a chunk of variants in order on one Resolver.
+
+    The Resolver is reset first and seeded with the base scenario's optimal basis (solved
+    once per Resolver and base), so the chunk's first variant starts from that basis and
+    the others from their predecessor. Every variant's answer thus depends only on its
+    chunk, not on which worker ran it or what that worker solved before: serial,
+    process-pool and dask sweeps give the same table.
+    """
+    resolver = resolver if resolver is not None else _local_resolver()
+    resolver.reset()
+    if resolver.seeded_for is not base:
+        resolver.clear_seeds()
+        try:
+            resolver.seed(variant_problem(base, Variant("base")))
+        except Exception:  # an unsolvable base only means unseeded chunks
+            pass
+        resolver.seeded_for = base
+    return [solve_variant(base, v, resolver) for v in variants]
+
+
+_WORKER = threading.local()
+
+
+def _local_resolver() -> Resolver:
+    """This worker thread's Resolver (one per worker process in a pool or on dask)."""
+    resolver = getattr(_WORKER, "resolver", None)
+    if resolver is None:
+        resolver = _WORKER.resolver = Resolver()
+    return resolver
+
+
+def _init_worker(base: _Base) -> None:
+    _WORKER.base = base
+    _WORKER.resolver = Resolver()
+
+
+def _chunk_in_worker(variants: Sequence[Variant]) -> list[dict[str, Any]]:
+    base = getattr(_WORKER, "base", None)
+    assert base is not None, "worker not initialised"
+    return solve_chunk(base, variants)
+
+
+def _error_row(variant: Variant, exc: BaseException) -> dict[str, Any]:
+    return {"variant": variant.name, **variant.labels, "status": "error",
+            "error": f"{type(exc).__name__}: {exc}"}
+
+
+def run_sweep(
+    scenario: Scenario,
+    variants: Sequence[Variant],
+    *,
+    workers: int | None = None,
+    client: Any = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+    chunk: int = CHUNK,
+) -> SweepResult:
+    """Solve every variant of ``scenario`` and return the comparison.
+
+    Variants are solved in an order that keeps consecutive ones close
+    (:func:`order_variants`), in chunks of ``chunk`` variants; each chunk starts with a
+    cold solve and re-solves the rest in place, warm-started
+    (:class:`missionfinance.model.resolve.Resolver`). The table is in the input order and
+    does not depend on ``workers``, ``client`` or ``scheduler``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario.
+    variants : sequence of Variant
+        From :func:`product` or :func:`read_variants`.
+    workers : int, optional
+        Local worker processes (default: the machine's cores; 1 runs in this process).
+    client : dask.distributed.Client, optional
+        Run on this dask cluster instead of locally.
+    scheduler : str, optional
+        Address of a dask scheduler to connect to (``tcp://host:8786``).
+    progress : bool
+        Show a progress bar (tqdm).
+    chunk : int
+        Variants per chunk (default :data:`CHUNK`).
+    """
+    names = [v.name for v in variants]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise MissionFinanceError(f"variants: name {dup!r} is used twice; name each variant once")
+    t0 = time.perf_counter()
+    base = _prepare(scenario)
+    t1 = time.perf_counter()
+    chunks = plan_chunks(variants, chunk)
+    jobs = [[variants[k] for k in c] for c in chunks]
+    bar = _progress(len(variants)) if progress else None
+    results: list[list[dict[str, Any]]]
+    try:
+        if client is not None or scheduler is not None:
+            results = _run_dask(base, jobs, client, scheduler, bar)
+        else:
+            n = workers if workers is not None else (os.cpu_count() or 1)
+            n = max(1, min(n, len(jobs)))
+            results = _run_local(base, jobs, n, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    rows: list[dict[str, Any]] = [{} for _ in variants]
+    for positions, got in zip(chunks, results, strict=True):
+        for k, row in zip(positions, got, strict=True):
+            rows[k] = row
+    seconds = {"prepare": t1 - t0, "solve": time.perf_counter() - t1}
+    return SweepResult(scenario, list(variants), _table(rows, variants, scenario.missions.ids),
+                       extra={"seconds": seconds, "chunks": len(chunks)})
+
+
+def _run_local(base: _Base, jobs: list[list[Variant]], n: int, bar: Any
+               ) -> list[list[dict[str, Any]]]:
+    """Chunks on this process (n = 1) or a process pool whose workers hold the base data."""
+    if n == 1:
+        resolver = Resolver()
+        out = []
+        for job in jobs:
+            out.append(solve_chunk(base, job, resolver))
+            if bar is not None:
+                bar.update(len(job))
+        return out
+    results: list[list[dict[str, Any]] | None] = [None] * len(jobs)
+    with ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(base,)) as pool:
+        futures = {pool.submit(_chunk_in_worker, job): k for k, job in enumerate(jobs)}
+        for fut in as_completed(futures):
+            k = futures[fut]
+            try:
+                results[k] = fut.result()
+            except Exception as exc:  # a dead worker fails its chunk, not the sweep
+                results[k] = [_error_row(v, exc) for v in jobs[k]]
+            if bar is not None:
+                bar.update(len(jobs[k]))
+    return [r if r is not None else [] for r in results]
+
+
+def _progress(total: int) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="variants", unit="variant")
+
+
+def _run_dask(
+    base: _Base, jobs: list[list[Variant]], client: Any, scheduler: str | None, bar: Any
+) -> list[list[dict[str, Any]]]:
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
+
+    own = client is None
+    if own:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise MissionFinanceError(
+                f"--scheduler {scheduler!r}: cannot reach the dask scheduler ({exc}); check the address"
+            ) from None
+    try:
+        base_future = client.scatter(base, broadcast=True, hash=False)
+        futures = [client.submit(solve_chunk, base_future, job, pure=False) for job in jobs]
+        index = {f.key: k for k, f in enumerate(futures)}
+        results: list[list[dict[str, Any]] | None] = [None] * len(futures)
+        for fut in dask_completed(futures):
+            k = index[fut.key]
+            try:
+                results[k] = fut.result()
+            except Exception as exc:  # a lost worker fails its chunk, not the sweep
+                results[k] = [_error_row(v, exc) for v in jobs[k]]
+            if bar is not None:
+                bar.update(len(jobs[k]))
+        return [r if r is not None else [] for r in results]
+    finally:
+        if own:
+            client.close()
+
+
+_METRICS = ["status", "objective", "public_total", "private_total", "leverage"]
+
+
+def _table(rows: list[dict[str, Any]], variants: Sequence[Variant], missions: Sequence[str]) -> pd.DataFrame:
+    keys: list[str] = []
+    for v in variants:
+        for k in v.labels:
+            if k not in keys:
+                keys.append(k)
+    frame = pd.DataFrame(rows)
+    for col in ["variant", *keys, *_METRICS, "binding", "error"]:
+        if col not in frame.columns:
+            frame[col] = np.nan if col in _METRICS[1:] else ""
+    value_cols = [f"value.{m}" for m in missions]
+    for col in value_cols:
+        if col not in frame.columns:
+            frame[col] = np.nan
+    frame["binding"] = frame["binding"].fillna("")
+    frame["error"] = frame["error"].fillna("")
+    return frame[["variant", *keys, *_METRICS, *value_cols, "binding", "error"]].reset_index(drop=True)
+
+
+def run_sweep_cli(args: Any, echo: Callable[[str], None] = print) -> int:
+    """``missionfinance sweep``: build the variants, run them, write the folder.
+
+    Returns the exit status: 0 when every variant is optimal; 1 when the sweep ran and
+    wrote its folder but at least one variant is not optimal (infeasible, unbounded,
+    time limit, or an error in that variant's values), each listed with its error or
+    conflict; bad input for the whole sweep raises (exit 2 from the CLI).
+    """
+    scenario = Scenario.load(args.scenario)
+    variants = read_variants(args.variants) if args.variants else []
+    if args.vary:
+        variants += product(args.vary)
+    if not variants:
+        raise MissionFinanceError("sweep: no variants; give --vary KEY=V1,V2 or --variants FILE")
+    result = run_sweep(scenario, variants, workers=args.workers, scheduler=args.scheduler,
+                       progress=os.isatty(2))
+    out = result.write(args.out)
+    n_ok = int((result.table["status"] == "optimal").sum())
+    echo(f"{scenario.name}: {n_ok} of {len(result.table)} variants optimal")
+    for row in result.failed.itertuples(index=False):
+        error = str(row.error)
+        echo(f"  {row.variant}: " + (error if error.startswith(str(row.status)) else
+                                     f"{row.status}: {error}"))
+    echo(f"results written to {out}")
+    return 0 if n_ok == len(result.table) else 1
