@@ -56,10 +56,28 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("scenario", type=Path)
     r.add_argument("--out", required=True, type=Path, help="output folder (written atomically)")
 
-    s = sub.add_parser("sweep", help="run variants of a scenario")
+    s = sub.add_parser(
+        "sweep", help="run variants of a scenario",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Solve variants of a scenario and compare them with the base.",
+        epilog="""KEY is a dotted path into the scenario file, exactly as the TOML nests it;
+keys under pipeline. address a column of the pipeline for every project.
+  KEY=V1,V2,...    set the key to each value in turn
+  KEY*=F1,F2,...   scale a number, or every number of a table, by each factor
+
+examples:
+  --vary budget.CDEL.2027-28=1100,1200,1300      one year's CDEL control total, £m
+  --vary 'budget.CDEL*=0.9,1,1.1'                 every year of CDEL, scaled
+  --vary objective.weights.health=1,2             a mission's weight
+  --vary 'pipeline.leverage_equity*=0.5,1'        a pipeline column, every project
+  --vary exposure.2026-27=4000,5000 --vary 'budget.FT*=0.8,1'   two keys: 2 x 2 variants
+
+An invalid key or value stops the sweep before anything is solved (exit 2, no folder);
+a variant that is infeasible is listed and the sweep exits 1.""")
     s.add_argument("scenario", type=Path)
     s.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2,...",
-                   help="a scenario key and its values (repeat for a Cartesian product)")
+                   help="a dotted scenario key and its values, or KEY*=F1,F2 to scale "
+                        "(repeat for every combination; examples below)")
     s.add_argument("--variants", type=Path, default=None, help="CSV or TOML list of named variants")
     s.add_argument("--scheduler", default=None, help="dask.distributed scheduler address")
     s.add_argument("--workers", type=int, default=None, help="local worker processes (default: cores)")
