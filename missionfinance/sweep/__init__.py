@@ -47,10 +47,12 @@ when some variants fail, lists each failed variant with its error or conflict, a
 when any variant is not optimal (0 when all are; 2 for bad input to the whole sweep).
 """
 
+from missionfinance.sweep.compare import variant_label
 from missionfinance.sweep.result import SweepResult
 from missionfinance.sweep.runner import (
     _Base,
     _prepare,
+    check_variants,
     run_sweep,
     run_sweep_cli,
     solve_chunk,
@@ -82,6 +84,7 @@ __all__ = [
     "_prepare",
     "apply_changes",
     "apply_pipeline_changes",
+    "check_variants",
     "efficient_frontier",
     "order_variants",
     "parse_vary",
@@ -92,5 +95,6 @@ __all__ = [
     "run_sweep_cli",
     "solve_chunk",
     "solve_variant",
+    "variant_label",
     "variant_problem",
 ]

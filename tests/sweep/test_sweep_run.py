@@ -227,3 +227,20 @@ def test_two_key_sweep_compares_with_base_and_verifies(
     assert report.ok, str(report)
     (out / "comparison.html").write_text(page.replace("Every variant", "Every varient"))
     assert not verify(out).ok
+
+
+def test_scenario_with_changes_and_compare(small_scenario: Path) -> None:
+    from missionfinance.errors import MissionFinanceError
+
+    scenario = Scenario.load(small_scenario)
+    tight = scenario.with_changes({"budget.CDEL*": 0.5})
+    assert tight.budget["CDEL"]["2026-27"] == scenario.budget["CDEL"]["2026-27"] * 0.5
+    assert scenario.config["budget"]["CDEL"]["2026-27"] == 60.0    # the original is unchanged
+    with pytest.raises(MissionFinanceError, match="with_changes key budgt"):
+        scenario.with_changes({"budgt.CDEL.2026-27": 1})
+    result = scenario.compare([{"budget.CDEL*": 0.5}, {"budget.CDEL.2026-27": 80.0}])
+    comp = result.comparison()
+    assert list(comp["label"]) == ["CDEL × 0.5", "CDEL.2026-27 = 80"]
+    assert comp.loc[0, "d_objective"] <= 0 <= comp.loc[1, "d_objective"]
+    with pytest.raises(MissionFinanceError, match="--vary"):
+        scenario.compare([{"budget.CDEL.2026-27": -1.0}])
