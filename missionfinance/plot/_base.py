@@ -63,6 +63,8 @@ _INSTRUMENT_ORDER = ("grant", "loan", "equity", "guarantee")
 #: Constraint families that are one row per project; left out of shadow_prices by default.
 PROJECT_FAMILIES = frozenset({"capacity", "crowding_in", "private_capacity",
                               "leverage_segments", "cvar_exposure", "min_ticket"})
+#: Model helper rows (one per CVaR scenario), left out of analyst-facing figures by default.
+HELPER_FAMILIES = frozenset({"cvar_excess"})
 #: Mission node of money no tagging rule attributes to a mission.
 _UNATTRIBUTED_COLOUR = "#c7c7c7"
 

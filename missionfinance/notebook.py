@@ -1,0 +1,73 @@
+"""One-line set-up for analyst notebooks: ``from missionfinance.notebook import *``.
+
+It imports ``mf`` (missionfinance), ``plot`` and ``pd`` (pandas); defines ``SCENARIO`` (the
+bundled example scenario), ``REAL`` (its folder of real public data) and ``WORK`` (a
+temporary folder for outputs, removed when the kernel stops); turns on matplotlib's inline
+figures in Jupyter; and sets pandas to show money and ratios as people read them
+(:func:`display_formats`): ``12,345.6``, ``3.00``, ``0.024`` — never ``3.0e+00`` — with
+wide tables and long text shown whole.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+import missionfinance as mf
+from missionfinance import plot
+from missionfinance.examples import example_path
+
+
+def number_text(value: float) -> str:
+    """How a float reads in a notebook table: thousands separators, no scientific notation.
+
+    Examples
+    --------
+    >>> [number_text(v) for v in (12345.678, 3.0, 0.0243, 0.0, float("nan"))]
+    ['12,345.7', '3.00', '0.0243', '0', 'NaN']
+    """
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("∞" if value > 0 else "−∞")
+    size = abs(value)
+    if size == 0:
+        return "0"
+    if size >= 100:
+        return f"{value:,.1f}"
+    if size >= 1:
+        return f"{value:,.2f}"
+    if size >= 1e-4:
+        return f"{value:.4f}".rstrip("0")
+    return f"{value:.2g}"
+
+
+def display_formats() -> None:
+    """Set pandas' display options for analysts (money and ratios, wide tables, long text)."""
+    pd.set_option("display.float_format", number_text)
+    pd.set_option("display.max_columns", 60)
+    pd.set_option("display.width", 250)
+    pd.set_option("display.max_colwidth", 400)
+
+
+def _inline() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # not in IPython
+        return
+    shell = get_ipython()
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        shell.run_line_magic("matplotlib", "inline")
+
+
+display_formats()
+_inline()
+
+SCENARIO: Path = example_path()
+REAL: Path = example_path("data", "real")
+_work = tempfile.TemporaryDirectory(prefix="missionfinance-")  # removed when the kernel stops
+WORK: Path = Path(_work.name)
+
+__all__ = ["REAL", "SCENARIO", "WORK", "display_formats", "example_path", "mf", "number_text",
+           "pd", "plot"]
