@@ -17,6 +17,7 @@ from typing import NoReturn
 import pandas as pd
 
 from missionfinance._fs import write_file
+from missionfinance._progress import Step
 from missionfinance.errors import MissionFinanceError
 
 EXIT_OK, EXIT_SOLVED_NOT_OPTIMAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -129,8 +130,10 @@ def _cmd_tag(args: argparse.Namespace) -> int:
 
     missions = MissionSet.load(args.missions)
     rules = RuleSet.load(args.rules, missions=missions)
-    lines = _read_lines(args.lines, args.format, _rates(args.rate))
-    result = tag(lines, rules, attribution=args.attribution)
+    with Step("reading the lines"):
+        lines = _read_lines(args.lines, args.format, _rates(args.rate))
+    with Step("tagging"):
+        result = tag(lines, rules, attribution=args.attribution)
     untagged_path = args.out.with_name(args.out.stem + ".untagged" + (args.out.suffix or ".csv"))
     _write_csv_atomic(result.tags, args.out)
     _write_csv_atomic(result.untagged, untagged_path)
@@ -154,8 +157,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from missionfinance.scenario import Scenario
 
-    run = Scenario.load(args.scenario).run()
-    out = run.write(args.out)
+    with Step("reading, tagging and solving"):
+        run = Scenario.load(args.scenario).run()
+    with Step("writing the report"):
+        out = run.write(args.out)
     status = run.status
     summary = run.allocation.summary
     if status == "optimal":
@@ -178,7 +183,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from missionfinance.audit import verify
 
-    result = verify(args.dir)
+    with Step("re-running the scenario and comparing"):
+        result = verify(args.dir)
     print(result)
     return EXIT_OK if result.ok else EXIT_SOLVED_NOT_OPTIMAL
 
