@@ -26,7 +26,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from missionfinance.report.build import Report
-from missionfinance.report.formats import neutralise
+from missionfinance.report.formats import format_column, neutralise
 from missionfinance.report.tables import ReportTable
 
 #: Fixed ``created`` property of every workbook (no wall-clock time in a hashed file).
@@ -78,12 +78,6 @@ def sheet_name(key: str, used: set[str]) -> str:
         name, k = base[: 31 - len(suffix)] + suffix, k + 1
     used.add(name.lower())
     return name
-
-
-def _cell_text(value: Any) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return neutralise(str(value))
 
 
 def column_kind(table: ReportTable, column: str, series: pd.Series) -> str:
@@ -153,10 +147,12 @@ def _write_table(ws: Worksheet, table: ReportTable, formats: dict[str, Any]) -> 
         width = len(header) + 2
         if kind in ("money", "share", "ratio", "price", "number"):
             fmt = formats[kind]
-            for i, v in enumerate(values, start=1):
-                number = clean_number(v)
-                if number is not None:
-                    ws.write_number(i, j, number, fmt)
+            numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64",
+                                                                       na_value=np.nan)
+            numbers = np.where(np.abs(numbers) < NOISE, 0.0, numbers)  # rounding noise → 0
+            write_number = ws.write_number
+            for i in np.flatnonzero(np.isfinite(numbers)).tolist():
+                write_number(i + 1, j, numbers[i], fmt)
             width = max(width, 14 if kind == "money" else 10)
         elif kind == "bool":
             for i, v in enumerate(values, start=1):
@@ -168,12 +164,12 @@ def _write_table(ws: Worksheet, table: ReportTable, formats: dict[str, Any]) -> 
                 ws.write_number(i, j, int(v), formats["integer"])
             width = max(width, 10)
         else:
-            longest = 0
-            for i, v in enumerate(values, start=1):
-                text = _cell_text(v)
+            texts = format_column(series)  # neutralised text, "" for a missing cell
+            longest = max((len(t) for t in texts[:200]), default=0)
+            write_string = ws.write_string
+            for i, text in enumerate(texts, start=1):
                 if text:
-                    ws.write_string(i, j, text)
-                    longest = max(longest, len(text)) if i <= 200 else longest
+                    write_string(i, j, text)
             width = max(width, min(longest + 2, 60))
             if longest > 60:
                 column_format = formats["wrap"]
