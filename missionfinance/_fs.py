@@ -10,13 +10,16 @@ the instant of the swap, none) but never a half-written one.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
+import socket
 import tempfile
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from missionfinance.errors import MissionFinanceError
+from missionfinance.errors import MissionFinanceError, MissionFinanceWarning
 
 
 def _token() -> str:
@@ -82,21 +85,110 @@ def check_output_folder(out: Path) -> None:
         )
 
 
+#: A file inside each temporary output folder while it is being written: the host and the
+#: process id of the writer, so that a later run can prove the folder is a leftover of
+#: its own kind whose writer has died. It is removed before the folder is renamed into place.
+PARTIAL_MARKER = ".missionfinance-partial"
+
+
+def _host() -> str:
+    return socket.gethostname() or "localhost"
+
+
+def _mark(tmp: Path) -> None:
+    """Write the marker into a new temporary output folder."""
+    (tmp / PARTIAL_MARKER).write_text(f"{_host()} {os.getpid()}\n", encoding="ascii")
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # exists but is someone else's, or cannot tell
+        return True
+    return True
+
+
+def _ours(folder: str, pid: int, names: set[str]) -> bool:
+    """True when ``folder`` was provably made by :func:`write_folder` in process ``pid``.
+
+    It holds the marker naming this host and ``pid``, or (a folder written before markers
+    existed, or caught after its marker was removed) nothing but regular files named like
+    the files being written now.
+    """
+    try:
+        host, marked = (Path(folder) / PARTIAL_MARKER).read_text(encoding="ascii").split()
+    except FileNotFoundError:
+        try:
+            with os.scandir(folder) as it:
+                return all(e.is_file(follow_symlinks=False) and e.name in names for e in it)
+        except OSError:
+            return False
+    except (OSError, ValueError, UnicodeDecodeError):
+        return False
+    return host == _host() and marked == str(pid)
+
+
+def clean_stale_tmp_folders(out: Path, names: Iterable[str] = ()) -> list[str]:
+    """Remove temporary folders that earlier, killed writes of ``out`` left beside it.
+
+    A folder is removed only when this module can prove it is such a leftover: its name
+    is ``.NAME.tmp-<pid>-<8 hex digits>`` (a partial new folder) or ``.NAME.old-…`` (the
+    previous folder, moved aside by :func:`swap_in`) for this ``out``, it is a real folder (not a
+    link), no process with that pid runs, and it holds the marker :func:`write_folder`
+    puts in while writing (naming this host and that pid) — or, without a marker, only
+    regular files among ``names`` (the files of the write about to happen). Each removal is
+    reported as a :class:`~missionfinance.errors.MissionFinanceWarning` (the CLI prints it
+    as one line on stderr). Returns the names removed.
+    """
+    if os.name != "posix":  # no safe way to ask whether a pid runs
+        return []
+    parent = out.absolute().parent
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(tmp|old)-(\d+)-[0-9a-f]{{8}}")
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = pattern.fullmatch(entry.name)
+        if not m or not entry.is_dir(follow_symlinks=False):
+            continue
+        kind, pid = m.group(1), int(m.group(2))
+        if pid == os.getpid() or _running(pid) or not _ours(entry.path, pid, set(names)):
+            continue  # alive, or not provably ours
+        shutil.rmtree(entry.path, ignore_errors=True)
+        if not os.path.exists(entry.path):
+            removed.append(entry.name)
+            warnings.warn(
+                f"removed {entry.name}, "
+                + ("a partial output folder left" if kind == "tmp" else "an older output folder set aside")
+                + f" by an earlier run (process {pid}) that was stopped before it finished",
+                MissionFinanceWarning, stacklevel=2,
+            )
+    return removed
+
+
 def write_folder(files: Mapping[str, bytes], out: Path) -> Path:
     """Write ``files`` (name → bytes) as the folder ``out``, atomically.
 
     The files go into a new hidden folder beside ``out``, each fsynced, and that folder
     is swapped in by rename (:func:`swap_in`). The caller checks ``out`` first
-    (:func:`check_output_folder`).
+    (:func:`check_output_folder`). Partial folders that earlier, killed writes of ``out``
+    left beside it are removed first (:func:`clean_stale_tmp_folders`).
     """
     parent = out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_tmp_folders(out, files)
     token = _token()
     tmp = parent / f".{out.name}.tmp-{token}"
     os.mkdir(tmp)
     try:
+        _mark(tmp)
         for name, data in files.items():
             _write_synced(tmp / name, data)
+        (tmp / PARTIAL_MARKER).unlink()
         swap_in(tmp, out.absolute(), parent / f".{out.name}.old-{token}")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -5,8 +5,10 @@ every input file still have the SHA-256 the manifest recorded, re-runs the scena
 (``Scenario.load(path).run()``), renders every output in memory with
 :func:`missionfinance.report.render_outputs` and compares each with the file in the
 folder. A file is ``identical``, ``different`` (with the first differing line, or for
-report.xlsx the first differing sheet and row) or ``missing``. The verification passes
-only when every file is identical and no input changed; ``missionfinance verify DIR``
+report.xlsx the first differing sheet and row) or ``missing``; any other file or folder
+in the output folder is ``unlisted`` (the manifest does not list it, so nothing vouches for
+it). The verification passes only when every file is identical, nothing is unlisted and no
+input changed; ``missionfinance verify DIR``
 prints the result and exits 0 when it passes, 1 otherwise.
 
 Paths in the manifest are relative to the parent of the output folder (see
@@ -23,7 +25,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,7 @@ from missionfinance.scenario import Scenario
 IDENTICAL = "identical"
 DIFFERENT = "different"
 MISSING = "missing"
+UNLISTED = "unlisted"
 CHANGED = "changed"
 UNCHANGED = "unchanged"
 
@@ -51,7 +55,8 @@ class FileCheck:
     name : str
         File name, e.g. ``"allocation.csv"``.
     status : str
-        ``identical``, ``different`` or ``missing``.
+        ``identical``, ``different``, ``missing`` or ``unlisted`` (in the folder but not
+        in the manifest).
     detail : str
         Where it differs first (line or sheet and row), in words.
     edited : bool or None
@@ -118,10 +123,13 @@ class VerifyResult:
         return [i.path for i in self.inputs if i.status != UNCHANGED]
 
     def __str__(self) -> str:
-        bad = len(self.different)
+        extra = [f.name for f in self.files if f.status == UNLISTED]
+        listed = len(self.files) - len(extra)
+        bad = len(self.different) - len(extra)
         head = "OK: every file is identical" if self.ok else (
-            f"FAILED: {bad} of {len(self.files)} files differ, "
-            f"{len(self.changed_inputs)} input(s) changed"
+            f"FAILED: {bad} of {listed} files differ, "
+            + (f"{len(extra)} file(s) not in the manifest ({', '.join(extra[:3])}), " if extra else "")
+            + f"{len(self.changed_inputs)} input(s) changed"
         )
         lines = [f"verify {self.out_dir}: {head}", f"scenario: {self.scenario}"]
         if self.error:
@@ -146,10 +154,16 @@ def _manifest(out_dir: Path) -> tuple[dict[str, Any] | None, str]:
         )
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, f"manifest.json is not valid JSON ({exc})"
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        return None, f"manifest.json is not valid JSON ({' '.join(str(exc).split())[:120]})"
+    except RecursionError:
+        return None, "manifest.json is not a missionfinance manifest (JSON nested too deeply)"
+    except OSError as exc:
+        return None, f"manifest.json cannot be read ({exc.strerror})"
     if not isinstance(data, dict) or not isinstance(data.get("scenario"), dict):
         return None, "manifest.json has no scenario record"
+    if not isinstance(data.get("inputs", []), list) or not isinstance(data.get("outputs", {}), dict):
+        return None, "manifest.json has damaged inputs or outputs records"
     return data, ""
 
 
@@ -214,8 +228,9 @@ def verify(out_dir: str | Path, rerun: Callable[[Path], Any] | None = None) -> V
     if manifest is None:
         files = tuple(_compare(name, folder, None, None) for name in OUTPUT_FILES
                       if name != "manifest.json")
-        return VerifyResult(folder, "?", files + (FileCheck("manifest.json", DIFFERENT, problem),),
-                            (), f"cannot re-run: {problem}")
+        files += (FileCheck("manifest.json", DIFFERENT, problem),)
+        return VerifyResult(folder, "?", files + _unlisted(folder, OUTPUT_FILES), (),
+                            f"cannot re-run: {problem}")
     scenario_text = str(manifest["scenario"].get("path"))
     if manifest.get("kind") == "sweep":
         return _verify_sweep(folder, manifest, base)
@@ -242,13 +257,16 @@ def verify(out_dir: str | Path, rerun: Callable[[Path], Any] | None = None) -> V
         if fresh is not None and expected is None and check.status != MISSING:
             check = FileCheck(name, DIFFERENT, "not produced by the re-run", check.edited)
         checks.append(check)
+    checks += _unlisted(folder, names)
     return VerifyResult(folder, scenario_text, tuple(checks), tuple(inputs), error)
 
 
 def _verify_sweep(folder: Path, manifest: dict[str, Any], base: Path) -> VerifyResult:
-    """Verify a folder written by ``missionfinance sweep``: re-run the recorded variants of
-    the recorded scenario (in this process; a sweep's table does not depend on the number
-    of workers) and compare every file."""
+    """Verify a folder written by ``missionfinance sweep``.
+
+    Re-runs the recorded variants of the recorded scenario (in this process; a sweep's
+    table does not depend on the number of workers) and compares every file.
+    """
     from missionfinance.sweep import Variant, run_sweep
 
     scenario_text = str(manifest["scenario"].get("path"))
@@ -280,6 +298,19 @@ def _verify_sweep(folder: Path, manifest: dict[str, Any], base: Path) -> VerifyR
         expected = None if fresh is None else fresh.get(name)
         checks.append(_compare(name, folder, expected, recorded.get(name)))
     return VerifyResult(folder, scenario_text, tuple(checks), tuple(inputs), error)
+
+
+def _unlisted(folder: Path, listed: Iterable[str]) -> tuple[FileCheck, ...]:
+    """Every entry of ``folder`` (hidden ones and folders too) that ``listed`` does not name."""
+    known = set(listed)
+    try:
+        entries = sorted(os.listdir(folder))
+    except OSError as exc:
+        raise MissionFinanceError(f"{folder}: cannot list the folder ({exc.strerror}); check it") from None
+    return tuple(
+        FileCheck(name, UNLISTED, "not listed in manifest.json; remove it or re-run into a new folder")
+        for name in entries if name not in known
+    )
 
 
 def _compare(name: str, folder: Path, expected: bytes | None, sha: str | None) -> FileCheck:

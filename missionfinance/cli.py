@@ -9,16 +9,19 @@ input or usage (one line on stderr naming the file, row or key, and the fix);
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 import pandas as pd
 
-from missionfinance._fs import write_file
+from missionfinance._fs import check_output_folder, write_file
 from missionfinance._progress import Step
-from missionfinance.errors import MissionFinanceError
+from missionfinance.errors import MissionFinanceError, MissionFinanceWarning
 
 EXIT_OK, EXIT_SOLVED_NOT_OPTIMAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -104,10 +107,64 @@ def _rates(specs: Sequence[str]) -> dict[str, float] | None:
             rate = float(value)
         except ValueError:
             rate = -1.0
-        if not cur.strip() or rate <= 0:
-            raise MissionFinanceError(f"--rate {spec!r}: write CURRENCY=RATE with a positive £ rate, e.g. EUR=0.85")
+        if not cur.strip() or not math.isfinite(rate) or rate <= 0:
+            raise MissionFinanceError(
+                f"--rate {spec!r}: write CURRENCY=RATE with a finite positive £ rate, e.g. EUR=0.85"
+            )
         rates[cur.strip().upper()] = rate
     return rates or None
+
+
+def check_out(path: Path, kind: str = "folder") -> None:
+    """Refuse a bad ``--out`` before any work is done (exit 2 naming it).
+
+    ``kind`` is ``"folder"`` (``run``, ``sweep``: a new folder, or one holding an earlier
+    run's outputs) or ``"file"`` (``tag``). Missing parent folders are created when the
+    outputs are written, so the nearest existing ancestor must be a folder this user can
+    write in.
+    """
+    shown = str(path)
+    try:
+        if kind == "folder":
+            check_output_folder(path)
+        elif path.is_dir():
+            raise MissionFinanceError(f"--out {shown}: is a folder; give the path of the CSV file to write")
+        ancestor = path.absolute().parent
+        while not ancestor.exists() and not ancestor.is_symlink() and ancestor != ancestor.parent:
+            ancestor = ancestor.parent
+        if not ancestor.is_dir():
+            raise MissionFinanceError(
+                f"--out {shown}: {ancestor} is not a folder (a file or a broken link is in the way); "
+                "choose another --out"
+            )
+        if not os.access(ancestor, os.W_OK | os.X_OK):
+            raise MissionFinanceError(
+                f"--out {shown}: cannot write in {ancestor} (permission denied); choose a folder you can write in"
+            )
+    except OSError as exc:
+        raise MissionFinanceError(
+            f"--out {shown}: cannot be used ({exc.strerror or type(exc).__name__}); choose another --out"
+        ) from None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name the same existing file."""
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
+    """Warnings at the command line: one line, no source path or code."""
+    text = " ".join(str(message).split()) or category.__name__
+    label = "" if issubclass(category, MissionFinanceWarning) or category is UserWarning else (
+        f"{category.__name__}: ")
+    try:
+        print(f"missionfinance: warning: {label}{text}", file=file or sys.stderr)
+    except (OSError, ValueError):
+        pass
 
 
 def _read_lines(paths: Sequence[Path], fmt: str | None, rates: dict[str, float] | None = None) -> pd.DataFrame:
@@ -128,13 +185,20 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     from missionfinance.missions import MissionSet
     from missionfinance.tagging import RuleSet, tag
 
+    check_out(args.out, "file")
+    untagged_path = args.out.with_name(args.out.stem + ".untagged" + (args.out.suffix or ".csv"))
+    for written in (args.out, untagged_path):
+        if any(_same_file(written, p) for p in args.lines):
+            raise MissionFinanceError(
+                f"--out {args.out}: would overwrite the input {written.name}; write the tags to another file"
+            )
+    rates = _rates(args.rate)
     missions = MissionSet.load(args.missions)
     rules = RuleSet.load(args.rules, missions=missions)
     with Step("reading the lines"):
-        lines = _read_lines(args.lines, args.format, _rates(args.rate))
+        lines = _read_lines(args.lines, args.format, rates)
     with Step("tagging"):
         result = tag(lines, rules, attribution=args.attribution)
-    untagged_path = args.out.with_name(args.out.stem + ".untagged" + (args.out.suffix or ".csv"))
     _write_csv_atomic(result.tags, args.out)
     _write_csv_atomic(result.untagged, untagged_path)
     print(result.summary_text())
@@ -157,6 +221,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from missionfinance.scenario import Scenario
 
+    check_out(args.out, "folder")
     with Step("reading, tagging and solving"):
         run = Scenario.load(args.scenario).run()
     with Step("writing the report"):
@@ -174,10 +239,44 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK if status == "optimal" else EXIT_SOLVED_NOT_OPTIMAL
 
 
-def _cmd_sweep(args: argparse.Namespace) -> int:
-    from missionfinance.sweep import run_sweep_cli
+#: Longest error printed per failed variant on the terminal.
+ECHO_CHARS = 300
 
-    return run_sweep_cli(args)
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    """``missionfinance sweep``: build the variants, run them, write the folder.
+
+    Returns the exit status: 0 when every variant is optimal; 1 when the sweep ran and
+    wrote its folder but at least one variant is not optimal (infeasible, unbounded,
+    time limit, or an error in that variant's values), each listed with its error or
+    conflict; bad input for the whole sweep raises (exit 2 from the CLI).
+    """
+    check_out(args.out, "folder")
+    if args.workers is not None and args.workers < 1:
+        raise MissionFinanceError(f"--workers {args.workers}: must be ≥ 1 (or leave it out for one per core)")
+    from missionfinance.scenario import Scenario
+    from missionfinance.sweep import product, read_variants, run_sweep
+
+    scenario = Scenario.load(args.scenario)
+    variants = read_variants(args.variants) if args.variants else []
+    if args.vary:
+        variants += product(args.vary)
+    if not variants:
+        raise MissionFinanceError("sweep: no variants; give --vary KEY=V1,V2 or --variants FILE")
+    result = run_sweep(scenario, variants, workers=args.workers, scheduler=args.scheduler,
+                       progress=os.isatty(2), check=True)
+    with Step("writing the comparison"):
+        out = result.write(args.out)
+    n_ok = int((result.table["status"] == "optimal").sum())
+    print(f"{scenario.name}: {n_ok} of {len(result.table)} variants optimal")
+    for row in result.failed.itertuples(index=False):
+        error = str(row.error)
+        text = error if error.startswith(str(row.status)) else f"{row.status}: {error}"
+        if len(text) > ECHO_CHARS:  # a long conflict list: the whole of it is in variants.csv
+            text = text[:ECHO_CHARS] + f"… ({len(text) - ECHO_CHARS:,} more characters in variants.csv)"
+        print(f"  {row.variant}: {text}")
+    print(f"results written to {out}")
+    return EXIT_OK if n_ok == len(result.table) else EXIT_SOLVED_NOT_OPTIMAL
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -201,8 +300,23 @@ _COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``missionfinance`` command; returns the exit status."""
     args = _parser().parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
     try:
         return _COMMANDS[args.command](args)
+    except BrokenPipeError:
+        # the reader of stdout stopped reading (``missionfinance tag ... | head``): the
+        # outputs are written; say nothing more and keep Python from complaining at exit
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_OK
     except MissionFinanceError as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"missionfinance: error: {text}", file=sys.stderr)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from missionfinance._numbers import check_number
 from missionfinance.errors import MissionFinanceError
 
 #: Instruments with a default definition. A scenario may define others.
@@ -136,11 +137,9 @@ def instrument_from_config(name: str, config: Mapping[str, object], context: str
         )
     score: dict[str, float] = {}
     for control, value in score_raw.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise MissionFinanceError(
-                f"{context} key instruments.{name}.budget_score.{control}: {value!r} must be a number ≥ 0"
-            )
-        score[str(control)] = float(value)
+        score[str(control)] = check_number(
+            value, f"{context} key instruments.{name}.budget_score.{control}", lo=0.0, unit="£ per £"
+        )
     el = config.get("expected_loss_to", base.expected_loss_to)
     if el is not None and (not isinstance(el, str) or not el):
         raise MissionFinanceError(

@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import html
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -31,6 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from missionfinance._numbers import check_number
+from missionfinance._text import check_user_file, decode_utf8, parse_toml, read_user_bytes
 from missionfinance.errors import MissionFinanceError
 from missionfinance.years import check_financial_year
 
@@ -97,24 +98,25 @@ class MissionSet:
             raise MissionFinanceError(
                 f"missions {str(spec)!r}: unknown built-in set; use 'builtin:uk' or a TOML path"
             )
-        if not path.is_file():
-            raise MissionFinanceError(f"{path}: mission file not found; give an existing TOML path")
-        return cls.from_toml(path.read_text(encoding="utf-8"), str(path))
+        check_user_file(path, "mission file")
+        text = decode_utf8(read_user_bytes(path), path.name, bom=False)
+        return cls.from_toml(text, str(path))
 
     @classmethod
     def from_toml(cls, text: str, source: str = "<string>") -> MissionSet:
         """Parse and validate a mission catalogue given as TOML text."""
         name = Path(source).name if not source.startswith("builtin:") else source
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise MissionFinanceError(f"{name}: invalid TOML ({exc}); fix the syntax") from None
+        data = parse_toml(text, name)
         unknown = set(data) - {"mission"}
         if unknown:
             raise MissionFinanceError(
                 f"{name} key {sorted(unknown)[0]!r}: unknown key; a mission file has only [[mission]] tables"
             )
         raw = data.get("mission", [])
+        if not isinstance(raw, list) or not all(isinstance(m, dict) for m in raw):
+            raise MissionFinanceError(
+                f"{name} key mission: {raw!r:.40} is not a list of tables; write each mission as a [[mission]] table"
+            )
         if not raw:
             raise MissionFinanceError(f"{name}: no [[mission]] table; define at least one mission")
         missions: list[Mission] = []
@@ -133,7 +135,13 @@ class MissionSet:
                 raise MissionFinanceError(f"{ctx} key id: duplicate mission id {mid!r}; ids must be unique")
             seen.add(mid)
             milestones = []
-            for j, ms in enumerate(m.get("milestone", [])):
+            raw_ms = m.get("milestone", [])
+            if not isinstance(raw_ms, list) or not all(isinstance(ms, dict) for ms in raw_ms):
+                raise MissionFinanceError(
+                    f"{ctx} key milestone: {raw_ms!r:.40} is not a list of tables; write each "
+                    "milestone as a [[mission.milestone]] table"
+                )
+            for j, ms in enumerate(raw_ms):
                 mctx = f"{name} mission {mid!r} milestone {j + 1}"
                 bad = set(ms) - _MILESTONE_KEYS
                 if bad:
@@ -141,13 +149,12 @@ class MissionSet:
                 missing = {"id", "name", "target", "unit", "deadline", "source"} - set(ms)
                 if missing:
                     raise MissionFinanceError(f"{mctx}: missing key {sorted(missing)[0]!r}; add it")
-                if not isinstance(ms["target"], int | float) or isinstance(ms["target"], bool):
-                    raise MissionFinanceError(f"{mctx} key target: {ms['target']!r} must be a number")
+                target = check_number(ms["target"], f"{mctx} key target", unit=str(ms["unit"]))
                 milestones.append(
                     Milestone(
                         id=str(ms["id"]),
                         name=str(ms["name"]),
-                        target=float(ms["target"]),
+                        target=target,
                         unit=str(ms["unit"]),
                         deadline=check_financial_year(ms["deadline"], f"{mctx} key deadline"),
                         source=str(ms["source"]),

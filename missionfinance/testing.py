@@ -1,21 +1,161 @@
-"""Assertions for users' own pipelines and tests.
+"""Assertions and a small real run for users' own pipelines and tests.
 
+- :func:`make_run` — a small scenario written to a folder, tagged and solved: a real
+  :class:`~missionfinance.scenario.RunResult` for tests of what reads a run (the report,
+  the figures).
 - :func:`assert_frame_equal_unordered` — two frames hold the same rows, whatever their order.
 - :func:`assert_allocation_feasible` — an allocation respects the core limits of DESIGN §4
   (capacity, year windows, eligibility, control totals with expected-loss charges, exposure
   stock, crowding in and private capacity), checked directly from the problem's data,
   independently of how the model was built.
 
-Both raise ``AssertionError`` with a message naming the first violation.
+The assertions raise ``AssertionError`` with a message naming the first violation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from missionfinance.scenario import RunResult, Scenario
+
+#: The horizon of :func:`make_run`.
+MAKE_RUN_YEARS = ("2026-27", "2027-28", "2028-29")
+
+_MAKE_RUN_TOML = """\
+[scenario]
+name = "SR2025 test"
+years = ["2026-27", "2027-28", "2028-29"]
+attribution = "net"
+
+[inputs]
+missions = "builtin:uk"
+rules = "builtin:uk"
+pipeline = "data/pipeline.csv"
+lines = "data/lines.csv"
+
+[instruments.grant]
+budget_score = { CDEL = 1.0 }
+[instruments.loan]
+budget_score = { FT = 1.0 }
+expected_loss_to = "RDEL"
+[instruments.guarantee]
+budget_score = {}
+expected_loss_to = "RDEL"
+exposure = true
+
+[budget.CDEL]
+"2026-27" = 120.0
+"2027-28" = 130.0
+"2028-29" = 140.0
+[budget.FT]
+"2026-27" = 80.0
+
+[exposure]
+"2026-27" = 500.0
+"2027-28" = 500.0
+"2028-29" = 500.0
+"""
+
+#: (description, COFOG) of the projects of :func:`make_run`, in turn: each is tagged by
+#: the built-in UK rules; every fifth matches no rule.
+_PROJECTS = (
+    ("Offshore wind port upgrade and grid connection", "04.3"),
+    ("Community diagnostic centre with imaging and scanning", "07.3"),
+    ("Neighbourhood policing technology and body-worn video", "03.1"),
+    ("Apprenticeships and adult skills training centre", "09.4"),
+    ("Office refurbishment", ""),
+)
+
+_LINES_CSV = """\
+line_id,source,department,description,amount,year,budget_type,cofog,cpv
+SR-1,spending_review,DESNZ,Offshore wind grid connection,100,2026-27,CDEL,04.3,09310000
+SR-2,spending_review,DfT,Road building,250,2026-27,CDEL,04.5,
+SR-3,spending_review,DHSC,Diagnostic imaging,80,2026-27,CDEL,07.3,
+SR-4,spending_review,DfE,Office rent,40,2026-27,RDEL,,
+"""
+
+
+def make_run(
+    folder: str | Path,
+    n_projects: int = 6,
+    *,
+    names: Sequence[str] | None = None,
+    ids: Sequence[str] | None = None,
+    departments: Sequence[str] | None = None,
+    infeasible: bool = False,
+    seed: int = 7,
+) -> RunResult:
+    """A small real run: a scenario written under ``folder``, tagged and solved.
+
+    The folder gets ``scenario.toml`` (three years, grant, loan and guarantee, CDEL and FT
+    limits, an exposure limit), ``data/pipeline.csv`` (``n_projects`` projects with seeded
+    capacities [£m] and additionality) and ``data/lines.csv`` (four baseline lines), and
+    :meth:`Scenario.run` does the rest: the built-in rules tag both, the model solves.
+
+    Parameters
+    ----------
+    folder : path
+        Where the scenario and its inputs are written (created if needed).
+    n_projects : int
+        Projects in the pipeline.
+    names, ids, departments : sequences of str, optional
+        Project names, ids and owning departments (cycled), e.g. hostile text for tests.
+    infeasible : bool
+        Add a health mission floor no pipeline can meet: the run is infeasible, with a
+        conflict set.
+    seed : int
+        Seed of the capacities and additionality.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     run = make_run(d, n_projects=5)
+    >>> run.status, len(run.pipeline)
+    ('optimal', 5)
+    """
+    root = Path(folder)
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    ids = list(ids) if ids is not None else [f"P{i:05d}" for i in range(1, n_projects + 1)]
+    names = list(names) if names is not None else [f"Project {i}" for i in range(1, n_projects + 1)]
+    departments = list(departments or ["DESNZ", "DfT", "DHSC", "DfE", "Home Office", "DSIT"])
+    regions = ["North East", "North West", "Yorkshire and The Humber", "London", "Wales",
+               "Scotland"]
+    kinds = [_PROJECTS[i % len(_PROJECTS)] for i in range(n_projects)]
+    pipeline = pd.DataFrame({
+        "project_id": ids[:n_projects],
+        "name": names[:n_projects],
+        "description": [d for d, _ in kinds],
+        "department": [departments[i % len(departments)] for i in range(n_projects)],
+        "region": [regions[(i * 5) % len(regions)] for i in range(n_projects)],
+        "cofog": [c for _, c in kinds],
+        "cpv": "",
+        "capacity": np.round(rng.uniform(10, 60, n_projects), 1),
+        "private_capacity": "",
+        "instruments": "grant;guarantee;loan",
+        "leverage_grant": 0.5,
+        "leverage_loan": 1.5,
+        "leverage_guarantee": 4.0,
+        "pd": 0.04,
+        "lgd": 0.45,
+        "additionality": np.round(rng.uniform(0.5, 1.0, n_projects), 2),
+        "start_year": MAKE_RUN_YEARS[0],
+        "end_year": MAKE_RUN_YEARS[-1],
+    })
+    pipeline.to_csv(root / "data" / "pipeline.csv", index=False, lineterminator="\n")
+    (root / "data" / "lines.csv").write_text(_LINES_CSV, encoding="utf-8")
+    text = _MAKE_RUN_TOML
+    if infeasible:
+        text += "\n[constraints.mission_floor]\nhealth = 100000.0\n"
+    path = root / "scenario.toml"
+    path.write_text(text, encoding="utf-8")
+    return Scenario.load(path).run()
 
 
 def assert_frame_equal_unordered(

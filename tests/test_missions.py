@@ -49,6 +49,14 @@ def test_user_catalogue(tmp_path: Path) -> None:
         ('[[mission]]\nid = "a"\n[[mission.milestone]]\nid = "m"\n', "missing key"),
         ("mission = [", "invalid TOML"),
         ("", "no [[mission]] table"),
+        ("mission = [1, 2]\n", "key mission: [1, 2] is not a list of tables"),
+        ('[[mission]]\nid = "a"\nmilestone = "soon"\n', "key milestone: 'soon' is not a list of tables"),
+        ('[[mission]]\nid = "a"\n[[mission.milestone]]\nid = "m"\nname = "x"\ntarget = nan\n'
+         'unit = "u"\ndeadline = "2030-31"\nsource = "s"\n', "key target: nan is not a finite number"),
+        ('[[mission]]\nid = "a"\n[[mission.milestone]]\nid = "m"\nname = "x"\ntarget = -inf\n'
+         'unit = "u"\ndeadline = "2030-31"\nsource = "s"\n', "key target: -inf is not a finite number"),
+        ("\ufeff[[mission]]\nid = \"a\"\n", "byte-order mark (BOM)"),
+        ("mission = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
     ],
 )
 def test_bad_catalogue_is_one_line_naming_the_file(tmp_path: Path, body: str, fragment: str) -> None:

@@ -7,15 +7,19 @@ naming the file and the fix; no pandas traceback reaches the user.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
+import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 
+from missionfinance._text import check_user_file, read_user_bytes
 from missionfinance.errors import MissionFinanceError, where
 from missionfinance.io.schema import text
 
@@ -36,11 +40,7 @@ def fail(file: object, message: str, row: int | None = None, key: str | None = N
 
 def check_file(path: PathLike) -> Path:
     """Return ``path`` as a Path if it is a non-empty file, else raise a one-line error."""
-    p = Path(path)
-    if not p.exists():
-        fail(p, "file not found; check the path")
-    if not p.is_file():
-        fail(p, "is not a file; give the path of a data file")
+    p = check_user_file(path, "file")
     if p.stat().st_size == 0:
         fail(p, "file is empty; give a file with a header row and data")
     return p
@@ -48,8 +48,12 @@ def check_file(path: PathLike) -> Path:
 
 def kind_of(path: Path) -> str:
     """Container kind from the first bytes: ``gzip``, ``xlsx``, ``parquet`` or ``text``."""
-    with path.open("rb") as fh:
-        head = fh.read(4)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        fail(path, f"cannot be read ({os.strerror(exc.errno) if exc.errno else type(exc).__name__}); "
+                   "check the file")
     if head.startswith(_GZIP):
         return "gzip"
     if head.startswith(_ZIP):
@@ -61,7 +65,7 @@ def kind_of(path: Path) -> str:
 
 def read_bytes(path: Path) -> bytes:
     """File content, gunzipped when it is gzip-compressed."""
-    raw = path.read_bytes()
+    raw = read_user_bytes(path)
     if raw.startswith(_GZIP):
         try:
             raw = gzip.decompress(raw)
@@ -75,6 +79,7 @@ def read_bytes(path: Path) -> bytes:
 def read_text(path: Path) -> str:
     """File content as UTF-8 text (BOM removed), gunzipped when compressed."""
     raw = read_bytes(path)
+    _refuse_utf16(path, raw)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -83,9 +88,16 @@ def read_text(path: Path) -> str:
              row=line if line > 0 else None)
 
 
+def _refuse_utf16(path: Path, raw: bytes) -> None:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        fail(path, "is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8")
+
+
 def head_text(path: Path) -> str:
     """The first 64 KiB of a text or gzip file, decoded leniently (for format detection)."""
-    return read_bytes(path)[:65536].decode("utf-8-sig", errors="replace")
+    raw = read_bytes(path)
+    _refuse_utf16(path, raw)
+    return raw[:65536].decode("utf-8-sig", errors="replace")
 
 
 def excel_sheets(path: Path) -> list[str]:
@@ -122,11 +134,16 @@ def read_table(path: PathLike, sheet: str | int = 0) -> pd.DataFrame:
         if kind == "xlsx":
             if isinstance(sheet, str) and sheet not in excel_sheets(p):
                 fail(p, f"no sheet {sheet!r}; the workbook has {excel_sheets(p)}", key=None)
+            head = pd.read_excel(p, sheet_name=sheet, header=None, nrows=1, dtype=str,
+                                 engine="openpyxl")
+            _check_header(p, [] if head.empty else list(head.iloc[0]))
             frame = pd.read_excel(p, sheet_name=sheet, dtype=str, engine="openpyxl")
         elif kind == "parquet":
+            _check_parquet_schema(p)
             frame = pd.read_parquet(p)
         else:
             content = read_text(p)
+            _check_header(p, _csv_header(content))
             frame = pd.read_csv(
                 io.StringIO(content), dtype=str, keep_default_na=False, na_values=[],
                 skipinitialspace=False,
@@ -156,6 +173,49 @@ def read_table(path: PathLike, sheet: str | int = 0) -> pd.DataFrame:
         fail(p, f"column {dup[0]!r} appears twice; rename one of them", key=str(dup[0]))
     out = {col: text(frame[col]) for col in frame.columns}
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def _csv_header(content: str) -> list[str]:
+    """The header record of CSV text as the csv module reads it ([] if it cannot)."""
+    try:
+        head = content[: 1 << 20].replace("\r\n", "\n").replace("\r", "\n")
+        return next(csv.reader(io.StringIO(head)), [])
+    except csv.Error:  # pandas reports the damage itself, naming the row
+        return []
+
+
+def _check_header(path: Path, names: Sequence[object]) -> None:
+    """Refuse a header that names one column twice (pandas would rename one ``name.1``)."""
+    seen: set[str] = set()
+    for raw in names:
+        if raw is None or (isinstance(raw, float) and raw != raw):
+            continue
+        name = str(raw).strip()
+        if name and name in seen:
+            fail(path, f"column {name!r} appears twice in the header; rename or remove one "
+                       f"of them", key=name)
+        seen.add(name)
+
+
+def _check_parquet_schema(path: Path) -> None:
+    """Refuse duplicate column names and columns whose cells are not single values."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    _check_header(path, list(schema.names))
+    for field in schema:
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if pa.types.is_nested(kind):
+            word = next((w for w in ("list", "struct", "map", "union")
+                         if str(kind).startswith(w) or str(kind).startswith(f"large_{w}")
+                         or str(kind).startswith(f"fixed_size_{w}")), "nested")
+            fail(path, f"column holds {word} values, not one text or number per cell; "
+                       f"flatten it to one value per cell", key=str(field.name).strip())
+        if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or \
+                pa.types.is_fixed_size_binary(kind):
+            fail(path, "column holds binary data, not text or numbers; store it as text",
+                 key=str(field.name).strip())
 
 
 def to_number(
@@ -192,6 +252,8 @@ def to_number(
     if bad.any():
         i = int(bad.argmax())
         value = raw.iloc[i]
-        what = "is empty" if value == "" else f"{value!r} is not a number"
+        non_finite = np.isinf(arr[i]) or value.strip().lower().lstrip("+-") == "nan"
+        what = ("is empty" if value == "" else
+                f"{value!r} is not a finite number" if non_finite else f"{value!r} is not a number")
         fail(file, f"{what}; {fix}", row=i + row_offset, key=column)
     return values

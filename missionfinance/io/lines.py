@@ -127,8 +127,11 @@ def detect_format(path: PathLike, column_map: Mapping[str, str] | None = None) -
         head = head_text(p).lstrip()
         if head.startswith(("{", "[")):
             return "ocds"
-        first = head.split("\n", 1)[0]
-        header = [h.strip() for h in next(csv.reader([first]), [])]
+        first = (head.splitlines() or [""])[0]
+        try:
+            header = [h.strip() for h in next(csv.reader([first]), [])]
+        except csv.Error:  # e.g. a field longer than the csv module allows
+            header = []
     if "CRA Segment Code" in header:
         return "cra"
     if header[:3] == ["row_id", "label", "memo"]:

@@ -43,6 +43,7 @@ One line per ocid (``line_id`` = the ocid, unique after compiling):
 from __future__ import annotations
 
 import json
+import math
 import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
@@ -64,6 +65,11 @@ Release = dict[str, Any]
 OCDS_AMOUNT_PATHS: tuple[str, ...] = ("awards[].value", "tender.value", "tender.minValue")
 
 _SKIP_AWARD_STATUS = {"cancelled", "unsuccessful"}
+
+#: How to give an exchange rate, named in the error for a non-GBP amount: in a scenario,
+#: on the command line, and in Python.
+_RATE_FIX = ("scenario: [inputs] currency_rates = {{ {c} = 0.85 }}; command line: --rate {c}=0.85; "
+             "Python: rates={{'{c}': 0.85}}")
 _CPV = re.compile(r"^(\d{8})(-\d)?$")
 
 
@@ -87,6 +93,8 @@ def _load(path: Path) -> list[tuple[str, Any]]:
         if not exc.msg.startswith("Extra data"):
             fail(path, f"invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); "
                        f"fix the JSON or give a JSON Lines file")
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        fail(path, f"invalid JSON ({' '.join(str(exc).split())[:80]}); fix the JSON")
     docs = []
     for n, line in enumerate(content.splitlines(), start=1):
         if not line.strip():
@@ -96,6 +104,9 @@ def _load(path: Path) -> list[tuple[str, Any]]:
         except json.JSONDecodeError as exc:
             fail(path, f"invalid JSON Lines at column {exc.colno} ({exc.msg}); write one "
                        f"JSON object per line", key=f"line {n}")
+        except ValueError as exc:  # e.g. an integer with thousands of digits
+            fail(path, f"invalid JSON ({' '.join(str(exc).split())[:80]}); fix the JSON",
+                 key=f"line {n}")
     return docs
 
 
@@ -169,6 +180,8 @@ def _compile(path: Path, releases: Iterable[Release]) -> Iterator[tuple[str, Rel
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 compiled = merger.create_compiled_release(group)
+        except RecursionError:
+            raise
         except Exception as exc:  # ocdsmerge raises KeyError/TypeError subclasses
             msg = " ".join(str(exc).split())[:120]
             fail(path, f"cannot compile its {len(group)} releases ({type(exc).__name__}: {msg}); "
@@ -191,17 +204,26 @@ def _money(path: Path, ocid: str, field: str, value: Any,
     amount = value.get("amount")
     if amount is None or amount == "":
         return None
+    if isinstance(amount, bool):
+        fail(path, f"{field}.amount {amount!r} is not a number; fix the release", key=ocid)
     try:
         number = float(amount)
-    except (TypeError, ValueError):
-        fail(path, f"{field}.amount {amount!r} is not a number; fix the release", key=ocid)
-    currency = str(value.get("currency") or "GBP").strip().upper()
+    except (TypeError, ValueError, OverflowError):
+        fail(path, f"{field}.amount {amount!r:.40} is not a number; fix the release", key=ocid)
+    if not math.isfinite(number):
+        fail(path, f"{field}.amount {amount!r:.40} is not a finite number; fix the release",
+             key=ocid)
+    raw_currency = value.get("currency") or "GBP"
+    if not isinstance(raw_currency, str):
+        fail(path, f"{field}.currency {raw_currency!r:.40} is not a currency code such as 'GBP'; "
+                   "fix the release", key=ocid)
+    currency = raw_currency.strip().upper()
     if currency == "GBP":
         return number / 1e6
     if rates is not None and currency in rates:
         return number * float(rates[currency]) / 1e6
-    fail(path, f"{field} is in {currency!r}, not GBP; pass rates={{{currency!r}: <£ per "
-               f"{currency}>}}", key=ocid)
+    fail(path, f"{field} is in {currency!r:.12}, not GBP; give its rate in £ per unit "
+               f"({_RATE_FIX.format(c=currency[:12])})", key=ocid)
 
 
 def _amount(path: Path, ocid: str, release: Release,
@@ -358,9 +380,14 @@ def read_ocds(path: PathLike, rates: Mapping[str, float] | None = None) -> pd.Da
             if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
                 fail(p, f"rate {rate!r} for {currency!r} must be a number > 0 (£ per "
                         f"{currency})", key=f"rates.{currency}")
-    docs = _load(p)
-    rows = [_line(p, ocid, release, rates)
-            for ocid, release in _compile(p, _releases(p, docs))]
+    try:
+        docs = _load(p)
+        rows = [_line(p, ocid, release, rates)
+                for ocid, release in _compile(p, _releases(p, docs))]
+    except RecursionError:
+        fail(p, "JSON nested too deeply to read (arrays or objects inside each other hundreds "
+                "of levels deep; OCDS needs fewer than ten); give OCDS releases, records or "
+                "packages")
     if not rows:
         fail(p, "holds no OCDS release; give a file with at least one release")
     return finish_lines(pd.DataFrame(rows), p)

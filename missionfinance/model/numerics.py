@@ -18,8 +18,10 @@ CLEAN_TOL = 1e-9
 
 def row_slack(lhs: np.ndarray, lower: np.ndarray, upper: np.ndarray,
               ) -> tuple[np.ndarray, np.ndarray]:
-    """(slack, rhs) of rows with activity ``lhs``: the distance to the nearer finite bound
-    and that bound (``inf`` slack for a free row).
+    """(slack, rhs) of rows with activity ``lhs``.
+
+    The slack is the distance to the nearer finite bound and rhs that bound (``inf``
+    slack for a free row).
 
     Examples
     --------

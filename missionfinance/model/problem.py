@@ -304,9 +304,11 @@ def check_values(problem: AllocationProblem) -> None:
     """The checks on mission weights, budget totals and exposure limits (the values a sweep
     changes most; :func:`prepare` makes them, and so does a re-solve that reuses its arrays)."""
     years, missions = tuple(problem.years), tuple(problem.missions)
-    for m in problem.weights:
+    for m, w in problem.weights.items():
         if m not in missions:
             raise _err(problem, f"weights names mission {m!r}, not one of {', '.join(missions)}")
+        if isinstance(w, bool) or not isinstance(w, int | float | np.number) or not np.isfinite(w):
+            raise _err(problem, f"weights.{m}: {w!r} must be a finite number")
     for c, by_year in problem.budget.items():
         for y, v in by_year.items():
             if y not in years:
@@ -317,8 +319,8 @@ def check_values(problem: AllocationProblem) -> None:
     for y, v in problem.exposure.items():
         if y not in years:
             raise _err(problem, f"exposure.{y}: year outside the horizon {years[0]}..{years[-1]}")
-        if not v >= 0:
-            raise _err(problem, f"exposure.{y}: {v!r} must be ≥ 0")
+        if not (v >= 0 and np.isfinite(v)):
+            raise _err(problem, f"exposure.{y}: {v!r} must be a finite number ≥ 0")
 
 
 def mission_weights(problem: AllocationProblem, missions: tuple[str, ...]) -> np.ndarray:
@@ -345,8 +347,11 @@ def same_prepared_inputs(problem: AllocationProblem, old: AllocationProblem) -> 
 
 
 def reprepare(problem: AllocationProblem, d: ProblemData) -> ProblemData:
-    """:func:`prepare` of ``problem`` from the data ``d`` of a problem with the same
-    prepared inputs (:func:`same_prepared_inputs`): the value checks, then new weights."""
+    """:func:`prepare` of ``problem`` from the data ``d`` of a similar problem.
+
+    The other problem has the same prepared inputs (:func:`same_prepared_inputs`): only
+    the value checks run again and the weights are new.
+    """
     check_values(problem)
     return replace(d, weights=mission_weights(problem, d.missions))
 
@@ -424,7 +429,7 @@ def prepare(problem: AllocationProblem) -> ProblemData:
             lev[:, k] = df[col].to_numpy(dtype=np.float64)
         else:
             lev[:, k] = np.nan
-    bad = eligible & ~(lev >= 0)
+    bad = eligible & ~((lev >= 0) & np.isfinite(lev))
     if bad.any():
         p, k = (int(a[0]) for a in np.nonzero(bad))
         raise _err(problem, f"projects row {p + 1}: leverage_{inames[k]} {lev[p, k]!r} must be "
@@ -454,6 +459,9 @@ def prepare(problem: AllocationProblem) -> ProblemData:
     for k, name in enumerate(inames):
         ins = problem.instruments[name]
         for c, s in ins.budget_score.items():
+            if not (np.isfinite(float(s)) and float(s) >= 0):
+                raise _err(problem, f"instruments.{name}.budget_score.{c}: {s!r} must be a "
+                           "finite number ≥ 0")
             score[k, cpos[c]] = float(s)
         if ins.expected_loss_to is not None:
             loss_control[k] = cpos[ins.expected_loss_to]

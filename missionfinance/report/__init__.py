@@ -35,7 +35,7 @@ Files (all UTF-8, ``\\n`` line endings, £ million):
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -45,8 +45,10 @@ from missionfinance.report.formats import csv_bytes, json_bytes
 from missionfinance.report.html import html_bytes
 from missionfinance.report.manifest import build_manifest
 from missionfinance.report.xlsx import xlsx_bytes
-from missionfinance.scenario import RunResult
 from missionfinance.views import allocation_frame, headline
+
+if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
+    from missionfinance.scenario import RunResult
 
 #: Output files in the order they are written and listed in the manifest.
 OUTPUT_FILES = (

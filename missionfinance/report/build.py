@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from missionfinance import views as v
+from missionfinance.missions import MissionSet
+from missionfinance.model import AllocationResult
 from missionfinance.report.manifest import (
     file_record,
     input_records,
@@ -22,6 +24,9 @@ from missionfinance.report.manifest import (
     solver_record,
 )
 from missionfinance.report.tables import HEADLINE_ROWS, ReportTable
+
+if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
+    from missionfinance.scenario import RunResult
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ class Report:
     provenance: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _mission_set(run: Any) -> Any:
+def _mission_set(run: RunResult) -> MissionSet | None:
     for holder in (getattr(run, "pipeline_tags", None), run.scenario, getattr(run, "baseline", None)):
         for name in ("missions", "mission_set"):
             value = getattr(holder, name, None)
@@ -77,7 +82,7 @@ def _mission_set(run: Any) -> Any:
     return None
 
 
-def _mapped(run: Any, alloc: pd.DataFrame, column: str) -> pd.Series:
+def _mapped(run: RunResult, alloc: pd.DataFrame, column: str) -> pd.Series:
     pipe = run.pipeline
     if pipe is None or column not in pipe.columns:
         return pd.Series("unknown", index=alloc.index, dtype="str")
@@ -88,7 +93,7 @@ def _mapped(run: Any, alloc: pd.DataFrame, column: str) -> pd.Series:
     return values.where(values != "", "(not given)").astype("str")
 
 
-def _flow(run: Any) -> pd.DataFrame:
+def _flow(run: RunResult) -> pd.DataFrame:
     """The (budget line, mission, instrument) links of the money flow, or none when unsolved."""
     columns = ["budget", "mission", "instrument", "public", "private", "additional_private"]
     result = run.allocation
@@ -98,7 +103,7 @@ def _flow(run: Any) -> pd.DataFrame:
     return frame.sort_values(columns[:3], kind="stable").reset_index(drop=True)
 
 
-def build_report(run: Any, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path) -> Report:
+def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path) -> Report:
     """The :class:`Report` of ``run``.
 
     Parameters
@@ -321,8 +326,11 @@ def _folded_families(families: pd.DataFrame) -> list[str]:
 
 
 def _binding_sentences(meanings: list[str], folded: Sequence[str] = ()) -> list[str]:
-    """The first :data:`BINDING_SENTENCES` distinct sentences about shared limits, how many
-    more there are, then the per-project families folded into counts."""
+    """Sentences about the binding limits.
+
+    The first :data:`BINDING_SENTENCES` distinct sentences about shared limits, how many
+    more there are, then the per-project families folded into counts.
+    """
     meanings = [_sentence(m) for m in meanings]
     unique = list(dict.fromkeys(m for m in meanings if m))
     if len(unique) > BINDING_SENTENCES:
@@ -333,7 +341,7 @@ def _binding_sentences(meanings: list[str], folded: Sequence[str] = ()) -> list[
     return [*unique, *folded]
 
 
-def _conflict(result: Any) -> pd.DataFrame:
+def _conflict(result: AllocationResult) -> pd.DataFrame:
     frame = getattr(result, "conflict", None)
     if frame is None or len(frame) == 0:
         return pd.DataFrame({"name": pd.Series([], dtype="str"),

@@ -30,10 +30,13 @@ import platform
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from missionfinance._version import __version__
 from missionfinance.errors import MissionFinanceError
+
+if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
+    from missionfinance.scenario import RunResult
 
 #: Version of the manifest layout; bump on any change of keys.
 MANIFEST_VERSION = 1
@@ -181,7 +184,7 @@ def solver_record(solver: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def build_manifest(
-    run: Any,
+    run: RunResult,
     outputs: Mapping[str, bytes],
     base: Path,
     summary: Mapping[str, Any],

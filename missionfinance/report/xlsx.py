@@ -81,8 +81,11 @@ def sheet_name(key: str, used: set[str]) -> str:
 
 
 def column_kind(table: ReportTable, column: str, series: pd.Series) -> str:
-    """How a column is written: ``money``, ``share``, ``ratio``, ``price``, ``number``,
-    ``integer``, ``bool`` or ``text``."""
+    """How a column is written.
+
+    One of ``money``, ``share``, ``ratio``, ``price``, ``number``, ``integer``, ``bool``
+    or ``text``.
+    """
     if column in table.money:
         return "money"
     if column in table.shares:
@@ -218,8 +221,11 @@ _README_CHARS = 95
 
 def _write_readme(ws: Worksheet, report: Report, sheets: list[tuple[str, ReportTable]],
                   formats: dict[str, Any]) -> None:
-    """The README sheet: explicit row heights so wrapped text never overlaps (LibreOffice
-    does not grow rows for wrapped text written without a height)."""
+    """Write the README sheet.
+
+    Rows get explicit heights so wrapped text never overlaps (LibreOffice does not grow
+    rows for wrapped text written without a height).
+    """
     ws.set_column(0, 0, 24, formats["top"])
     ws.set_column(1, 1, 100, formats["wrap"])
     rows: list[tuple[str, str]] = [

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import copy
 import html
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +43,8 @@ from typing import Any
 
 import pandas as pd
 
+from missionfinance._numbers import check_number
+from missionfinance._text import check_user_file, read_toml
 from missionfinance.errors import MissionFinanceError
 from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument, instrument_from_config
 from missionfinance.io import combine_lines, read_lines, read_pipeline
@@ -52,7 +53,8 @@ from missionfinance.model import AllocationProblem
 from missionfinance.scenario.options import check_year_in as _check_year_in
 from missionfinance.scenario.options import number as _number
 from missionfinance.scenario.options import options_from_toml
-from missionfinance.scenario.run import RunResult, run
+from missionfinance.scenario.run import RunResult, run, tag_pipeline
+from missionfinance.sweep import CHUNK, SweepResult, Variant, product, read_variants, run_sweep
 from missionfinance.tagging import RuleSet
 from missionfinance.years import check_financial_year, fy_from_start, year_start
 
@@ -120,20 +122,11 @@ class Scenario:
         >>> Scenario.load("no-such-file.toml")
         Traceback (most recent call last):
         ...
-        missionfinance.errors.MissionFinanceError: no-such-file.toml: scenario file not found; give the path of an existing .toml file
+        missionfinance.errors.MissionFinanceError: no-such-file.toml: scenario file not found; check the path
         """
         p = Path(path)
-        if not p.is_file():
-            raise MissionFinanceError(
-                f"{p.name}: scenario file not found; give the path of an existing .toml file"
-            )
-        try:
-            config = tomllib.loads(p.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise MissionFinanceError(f"{p.name}: invalid TOML ({exc}); fix the syntax") from None
-        except UnicodeDecodeError:
-            raise MissionFinanceError(f"{p.name}: not UTF-8 text; save the file as UTF-8") from None
-        return cls.from_dict(config, p.resolve())
+        config = read_toml(p, "scenario file")
+        return cls.from_dict(config, _resolve(p, p.name, "scenario file"))
 
     @classmethod
     def from_dict(cls, config: Mapping[str, Any], path: Path) -> Scenario:
@@ -189,7 +182,8 @@ class Scenario:
         if not isinstance(rates_raw, Mapping):
             raise MissionFinanceError(f"{name} key inputs.currency_rates: must be a table like {{ EUR = 0.85 }}")
         rates = {
-            str(k): _number(v, f"{name} key inputs.currency_rates.{k}", minimum=1e-12)
+            str(k): check_number(v, f"{name} key inputs.currency_rates.{k}", lo=0.0, lo_open=True,
+                                unit=f"£ per {k}")
             for k, v in rates_raw.items()
         }
 
@@ -208,7 +202,7 @@ class Scenario:
         weights: dict[str, float] = {}
         for mid, w in weights_raw.items():
             missions.validate_id(mid, f"{name} key objective.weights.{mid}")
-            weights[mid] = _number(w, f"{name} key objective.weights.{mid}", minimum=None)
+            weights[mid] = _number(w, f"{name} key objective.weights.{mid}", minimum=None, unit="")
 
         model_tables: dict[str, Any] = {
             k: copy.deepcopy(v) for k, v in config.items() if k not in _OWN_TABLES
@@ -300,6 +294,13 @@ class Scenario:
             **self.model_options,
         )
 
+    def contributions(self, pipeline: pd.DataFrame) -> pd.DataFrame:
+        """Mission contributions of the pipeline's projects, by this scenario's rules.
+
+        See :func:`~missionfinance.scenario.run.tag_pipeline`.
+        """
+        return tag_pipeline(pipeline, self.load_rules(), self.attribution)[1]
+
     def run(self) -> RunResult:
         """Tag the baseline and the pipeline, build and solve the allocation (:func:`run`)."""
         return run(self)
@@ -307,14 +308,14 @@ class Scenario:
     def sweep(
         self,
         vary: Mapping[str, Sequence[Any]] | Sequence[str] | None = None,
-        variants: Sequence[Any] | str | Path | None = None,
+        variants: Sequence[Variant] | str | Path | None = None,
         *,
         workers: int | None = None,
         client: Any = None,
         scheduler: str | None = None,
         progress: bool = False,
         chunk: int | None = None,
-    ) -> Any:
+    ) -> SweepResult:
         """Solve many variants of this scenario and compare them (:mod:`missionfinance.sweep`).
 
         Parameters
@@ -337,13 +338,11 @@ class Scenario:
         SweepResult
             ``.table`` has one row per variant (``variants.csv``).
         """
-        from missionfinance import sweep as sw
-
-        chosen: list[sw.Variant] = []
+        chosen: list[Variant] = []
         if isinstance(variants, str | Path):
-            chosen += sw.read_variants(variants)
+            chosen += read_variants(variants)
         elif variants is not None:
-            chosen += [v for v in variants if isinstance(v, sw.Variant)]
+            chosen += [v for v in variants if isinstance(v, Variant)]
         if vary:
             if isinstance(vary, Mapping):
                 specs: list[Any] = [
@@ -351,12 +350,12 @@ class Scenario:
                 ]
             else:
                 specs = list(vary)
-            chosen += sw.product(specs)
+            chosen += product(specs)
         if not chosen:
             raise MissionFinanceError("sweep: no variants; give vary={key: [values]} or variants")
-        return sw.run_sweep(
+        return run_sweep(
             self, chosen, workers=workers, client=client, scheduler=scheduler, progress=progress,
-            chunk=chunk or sw.CHUNK,
+            chunk=chunk or CHUNK,
         )
 
     def with_changes(self, changes: Mapping[str, Any] | None = None, /, **named: Any) -> Scenario:
@@ -481,10 +480,24 @@ def _check_keys(table: Mapping[str, Any], allowed: set[str], name: str, prefix: 
             )
 
 
+def _resolve(p: Path, shown: str, what: str) -> Path:
+    """``p.resolve()``; a symbolic-link loop is a one-line error naming ``shown``."""
+    try:
+        return p.resolve()
+    except (RuntimeError, OSError):
+        raise MissionFinanceError(
+            f"{shown}: is a symbolic link that loops back on itself; give the path of the {what} itself"
+        ) from None
+
+
 def _input_path(base: Path, value: str, name: str, key: str) -> Path:
-    p = (base / value).resolve()
-    if not p.exists():
+    """An input file named by the scenario, resolved against its folder; it must be a file."""
+    if "\x00" in value:
+        raise MissionFinanceError(f"{name} key {key}: {value!r} is not a valid path")
+    p = _resolve(base / value, f"{name} key {key}: {value!r}", "file")
+    if not p.exists() and not p.is_symlink():
         raise MissionFinanceError(f"{name} key {key}: file {value!r} not found (relative to {base.name}/)")
+    check_user_file(p, "file", f"{name} key {key}: {value!r}")
     return p
 
 

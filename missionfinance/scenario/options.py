@@ -13,10 +13,10 @@ mission, instrument, region or family, or a value out of range raises a one-line
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from missionfinance._numbers import check_number
 from missionfinance.errors import MissionFinanceError
 from missionfinance.model import (
     FAMILIES,
@@ -54,13 +54,12 @@ TABLES: dict[str, tuple[str, ...]] = {
 
 
 
-def number(value: object, context: str, *, minimum: float | None = 0.0) -> float:
-    """A £m amount from the scenario: a number (not a bool), at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise MissionFinanceError(f"{context}: {value!r} must be a number (£m)")
-    if minimum is not None and value < minimum:
-        raise MissionFinanceError(f"{context}: {value!r} must be ≥ {minimum:g}")
-    return float(value)
+def number(value: object, context: str, *, minimum: float | None = 0.0, unit: str = "£m") -> float:
+    """A number from the scenario (£m unless ``unit`` says otherwise).
+
+    Finite and at least ``minimum`` (:func:`missionfinance._numbers.check_number`).
+    """
+    return check_number(value, context, lo=minimum, unit=unit)
 
 
 def check_year_in(year: str, years: Sequence[str], context: str) -> str:
@@ -102,14 +101,8 @@ class _Reader:
 
     def number(self, value: object, key: str, lo: float | None = None, hi: float | None = None,
                lo_open: bool = False, hi_open: bool = False) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            raise self.fail(key, f"{value!r} must be a number")
-        v = float(value)
-        if lo is not None and (v < lo or (lo_open and v == lo)):
-            raise self.fail(key, f"{value!r} must be {'>' if lo_open else '≥'} {lo:g}")
-        if hi is not None and (v > hi or (hi_open and v == hi)):
-            raise self.fail(key, f"{value!r} must be {'<' if hi_open else '≤'} {hi:g}")
-        return v
+        return check_number(value, f"{self.context} key {key}", lo=lo, hi=hi, lo_open=lo_open,
+                            hi_open=hi_open)
 
     def integer(self, value: object, key: str, lo: int = 0) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -232,6 +225,24 @@ def _mission_bounds(r: _Reader, c: Mapping[str, Any], missions: tuple[str, ...],
     return out
 
 
+def _named_tables(r: _Reader, c: Mapping[str, Any], family: str, allowed: Iterable[str],
+                  needs: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """(name, dotted key, table) of each enabled ``[constraints.<family>.<name>]`` table.
+
+    Each table is checked for unknown keys and for its required list ``needs``.
+    """
+    if family not in c:
+        return
+    for name, raw in r.table(c[family], f"constraints.{family}").items():
+        key = f"constraints.{family}.{name}"
+        t = r.table(raw, key, allowed)
+        if not _enabled(r, t, key):
+            continue
+        if needs not in t:
+            raise r.fail(key, f"needs {needs} = [...]")
+        yield str(name), key, t
+
+
 def _shares(r: _Reader, t: Mapping[str, Any], key: str) -> tuple[float | None, float | None]:
     lo = r.number(t["min_share"], f"{key}.min_share", 0.0, 1.0) if "min_share" in t else None
     hi = r.number(t["max_share"], f"{key}.max_share", 0.0, 1.0) if "max_share" in t else None
@@ -321,39 +332,24 @@ def options_from_toml(tables: Mapping[str, Any], context: str, years: Iterable[s
         bounds = _mission_bounds(r, c, missions)
         if bounds:
             out["mission_bounds"] = tuple(bounds)
-        if "regional" in c:
-            regs = []
-            for name, t in r.table(c["regional"], "constraints.regional").items():
-                key = f"constraints.regional.{name}"
-                t = r.table(t, key, _REGIONAL_KEYS)
-                if not _enabled(r, t, key):
-                    continue
-                if "regions" not in t:
-                    raise r.fail(key, "needs regions = [...]")
-                rr = r.string_list(t["regions"], f"{key}.regions", region_set, "region",
-                                   casefold=True)
-                outside = r.boolean(t.get("outside", False), f"{key}.outside")
-                lo, hi = _shares(r, t, key)
-                regs.append(RegionalShare(str(name), rr, lo, hi, outside))
-            if regs:
-                out["regional"] = tuple(regs)
-        if "instrument_mix" in c:
-            mixes = []
-            for name, t in r.table(c["instrument_mix"], "constraints.instrument_mix").items():
-                key = f"constraints.instrument_mix.{name}"
-                t = r.table(t, key, _MIX_KEYS)
-                if not _enabled(r, t, key):
-                    continue
-                if "instruments" not in t:
-                    raise r.fail(key, "needs instruments = [...]")
-                ii = r.string_list(t["instruments"], f"{key}.instruments", instruments,
-                                   "instrument")
-                m = r.mission(t["mission"], f"{key}.mission", missions) if "mission" in t \
-                    else None
-                lo, hi = _shares(r, t, key)
-                mixes.append(InstrumentMix(str(name), ii, m, lo, hi))
-            if mixes:
-                out["instrument_mix"] = tuple(mixes)
+        regs = []
+        for name, key, t in _named_tables(r, c, "regional", _REGIONAL_KEYS, "regions"):
+            rr = r.string_list(t["regions"], f"{key}.regions", region_set, "region",
+                               casefold=True)
+            outside = r.boolean(t.get("outside", False), f"{key}.outside")
+            lo, hi = _shares(r, t, key)
+            regs.append(RegionalShare(name, rr, lo, hi, outside))
+        if regs:
+            out["regional"] = tuple(regs)
+        mixes = []
+        for name, key, t in _named_tables(r, c, "instrument_mix", _MIX_KEYS, "instruments"):
+            ii = r.string_list(t["instruments"], f"{key}.instruments", instruments,
+                               "instrument")
+            m = r.mission(t["mission"], f"{key}.mission", missions) if "mission" in t else None
+            lo, hi = _shares(r, t, key)
+            mixes.append(InstrumentMix(name, ii, m, lo, hi))
+        if mixes:
+            out["instrument_mix"] = tuple(mixes)
 
     if "risk" in tables:
         t = r.table(tables["risk"], "risk", TABLES["risk"])

@@ -4,7 +4,8 @@
 pipeline is tagged (a run and every sweep variant use it). The :class:`RunResult` it
 returns is the typed boundary between the stages and the report: every later stage
 (:mod:`missionfinance.views`, :mod:`missionfinance.plot`, :mod:`missionfinance.report`)
-reads a run through it.
+reads a run through it, naming its type without importing this module, which sits above
+them and composes them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from missionfinance.model import AllocationResult, solve
+from missionfinance.report import write_outputs
 from missionfinance.tagging import RuleSet, TaggingResult, tag
 
 if TYPE_CHECKING:  # the scenario is read by config.py, which imports this module
@@ -55,14 +57,7 @@ class RunResult:
         return str(self.allocation.status.value)
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write every output file of DESIGN §5 into ``out_dir`` (atomically).
-
-        The one call from a run up to the report stage, kept for the short public API
-        ``scenario.run().write(folder)``; it is declared in the import contract
-        (pyproject.toml, ``[tool.importlinter]``).
-        """
-        from missionfinance.report import write_outputs
-
+        """Write every output file of DESIGN §5 into ``out_dir`` (atomically)."""
         return write_outputs(self, Path(out_dir))
 
     def __repr__(self) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -29,7 +29,6 @@ from missionfinance.plot import sweep_comparison
 from missionfinance.report.charts import svg_bytes
 from missionfinance.report.formats import csv_bytes, json_bytes
 from missionfinance.report.manifest import file_record, package_versions, sha256_bytes
-from missionfinance.scenario import Scenario
 from missionfinance.sweep.compare import (
     binding_tables,
     comparison_frame,
@@ -42,6 +41,9 @@ from missionfinance.sweep.compare import (
 )
 from missionfinance.sweep.variants import Variant
 from missionfinance.views import efficient_frontier
+
+if TYPE_CHECKING:  # the scenario stage composes the sweep; its type is named, not imported
+    from missionfinance.scenario import Scenario
 
 
 @dataclass
@@ -56,13 +58,19 @@ class SweepResult:
     base: dict[str, Any] | None = None
 
     def comparison(self) -> pd.DataFrame:
-        """Each variant against the base scenario solved alone (Δ objective, Δ public,
-        Δ private, Δ value per mission; :func:`missionfinance.sweep.compare.comparison_frame`)."""
+        """Each variant against the base scenario solved alone.
+
+        Δ objective, Δ public, Δ private, Δ value per mission
+        (:func:`missionfinance.sweep.compare.comparison_frame`).
+        """
         return comparison_frame(self.table, self.variants, self.base)
 
     def charts(self) -> list[tuple[str, Figure]]:
-        """The comparison's figures: Δ objective per variant, Δ private per variant, and a
-        heat map of the objective when exactly two keys vary."""
+        """The comparison's figures.
+
+        Δ objective per variant, Δ private per variant, and a heat map of the objective
+        when exactly two keys vary.
+        """
         comp = self.comparison()
         out = [("Objective: each variant against the base", delta_chart(comp)),
                ("Private investment: each variant against the base",
@@ -93,9 +101,12 @@ class SweepResult:
                                   maximise_y=maximise_y)
 
     def render(self, base: Path | None = None) -> dict[str, bytes]:
-        """The sweep's output files as bytes (deterministic: same variants and inputs → same
-        bytes). ``base`` is the folder the manifest's paths are relative to: the parent of
-        the output folder (default: the scenario's folder)."""
+        """The sweep's output files as bytes.
+
+        Deterministic: the same variants and inputs give the same bytes. ``base`` is the
+        folder the manifest's paths are relative to: the parent of the output folder
+        (default: the scenario's folder).
+        """
         _, binding = binding_tables(self.table)
         comp = self.comparison()
         title = f"Sweep of {self.scenario.name}: {len(self.table)} variants against the base"
@@ -129,8 +140,10 @@ class SweepResult:
         return files
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write ``variants.csv``, ``frontier.csv``, ``comparison.svg`` and ``manifest.json``
-        into ``out_dir``, atomically."""
+        """Write the sweep's files into ``out_dir``, atomically.
+
+        ``variants.csv``, ``frontier.csv``, ``comparison.svg`` and ``manifest.json``.
+        """
         out = Path(out_dir)
         check_output_folder(out)
         return write_folder(self.render(out.absolute().parent), out)

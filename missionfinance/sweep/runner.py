@@ -25,10 +25,10 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,6 @@ import pandas as pd
 from missionfinance.errors import MissionFinanceError
 from missionfinance.model import AllocationProblem
 from missionfinance.model.resolve import Resolver, outcome_row
-from missionfinance.scenario import Scenario, tag_pipeline
 from missionfinance.sweep.result import SweepResult
 from missionfinance.sweep.variants import (
     CHUNK,
@@ -45,9 +44,10 @@ from missionfinance.sweep.variants import (
     apply_changes,
     apply_pipeline_changes,
     plan_chunks,
-    product,
-    read_variants,
 )
+
+if TYPE_CHECKING:  # the scenario stage composes the sweep; its type is named, not imported
+    from missionfinance.scenario import Scenario
 
 
 @dataclass
@@ -81,8 +81,7 @@ _PIPELINES_LOCK = threading.Lock()
 
 def _prepare(scenario: Scenario) -> _Base:
     pipeline = scenario.read_pipeline()
-    _, contributions = tag_pipeline(pipeline, scenario.load_rules(), scenario.attribution)
-    return _Base(scenario, pipeline, contributions)
+    return _Base(scenario, pipeline, scenario.contributions(pipeline))
 
 
 def _retags(changes: Iterable[Change]) -> bool:
@@ -92,7 +91,7 @@ def _retags(changes: Iterable[Change]) -> bool:
 def variant_problem(base: _Base, variant: Variant) -> AllocationProblem:
     """The allocation problem of one variant (re-tagging only when an input changes)."""
     config, pipe_changes = apply_changes(base.scenario.config, variant.changes)
-    scenario = Scenario.from_dict(config, base.scenario.path)
+    scenario = type(base.scenario).from_dict(config, base.scenario.path)
     if _retags(variant.changes):
         prepared = _prepare(scenario)
         pipeline, contributions = prepared.pipeline, prepared.contributions
@@ -182,7 +181,7 @@ _WORKER = threading.local()
 
 
 def _local_resolver() -> Resolver:
-    """This worker thread's Resolver (one per worker process in a pool or on dask)."""
+    """The Resolver of this worker thread (one per worker process in a pool or on dask)."""
     resolver = getattr(_WORKER, "resolver", None)
     if resolver is None:
         resolver = _WORKER.resolver = Resolver()
@@ -362,36 +361,3 @@ def _table(rows: list[dict[str, Any]], variants: Sequence[Variant], missions: Se
     frame["binding"] = frame["binding"].fillna("")
     frame["error"] = frame["error"].fillna("")
     return frame[["variant", *keys, *_METRICS, *value_cols, "binding", "error"]].reset_index(drop=True)
-
-
-#: Longest error printed per failed variant on the terminal.
-ECHO_CHARS = 300
-
-
-def run_sweep_cli(args: Any, echo: Callable[[str], None] = print) -> int:
-    """``missionfinance sweep``: build the variants, run them, write the folder.
-
-    Returns the exit status: 0 when every variant is optimal; 1 when the sweep ran and
-    wrote its folder but at least one variant is not optimal (infeasible, unbounded,
-    time limit, or an error in that variant's values), each listed with its error or
-    conflict; bad input for the whole sweep raises (exit 2 from the CLI).
-    """
-    scenario = Scenario.load(args.scenario)
-    variants = read_variants(args.variants) if args.variants else []
-    if args.vary:
-        variants += product(args.vary)
-    if not variants:
-        raise MissionFinanceError("sweep: no variants; give --vary KEY=V1,V2 or --variants FILE")
-    result = run_sweep(scenario, variants, workers=args.workers, scheduler=args.scheduler,
-                       progress=os.isatty(2), check=True)
-    out = result.write(args.out)
-    n_ok = int((result.table["status"] == "optimal").sum())
-    echo(f"{scenario.name}: {n_ok} of {len(result.table)} variants optimal")
-    for row in result.failed.itertuples(index=False):
-        error = str(row.error)
-        text = error if error.startswith(str(row.status)) else f"{row.status}: {error}"
-        if len(text) > ECHO_CHARS:  # a long conflict list: the whole of it is in variants.csv
-            text = text[:ECHO_CHARS] + f"… ({len(text) - ECHO_CHARS:,} more characters in variants.csv)"
-        echo(f"  {row.variant}: {text}")
-    echo(f"results written to {out}")
-    return 0 if n_ok == len(result.table) else 1

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from missionfinance._text import check_user_file, read_toml
 from missionfinance.errors import MissionFinanceError
+from missionfinance.io._files import read_table
 
 #: Variants per chunk. A chunk is solved in order by one Resolver from a cold start, so a
 #: variant's answer depends only on the variant list and this size, never on the workers.
@@ -90,7 +93,15 @@ def parse_vary(spec: str) -> tuple[str, str, list[Any]]:
         raise MissionFinanceError(f"--vary {spec!r}: no values after '='; write KEY=V1,V2")
     if op == "*" and not all(is_number(v) for v in parsed):
         raise MissionFinanceError(f"--vary {spec!r}: a scaling needs numeric factors")
+    for v in parsed:
+        _check_finite(v, f"--vary {spec!r}")
     return key, op, parsed
+
+
+def _check_finite(value: object, context: str) -> None:
+    """A number given for a variant must be finite (TOML reads ``nan`` and ``inf``)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and not math.isfinite(value):
+        raise MissionFinanceError(f"{context}: {value!r} is not a finite number; give finite values")
 
 
 def product(varies: Sequence[str | tuple[str, str, Sequence[Any]]]) -> list[Variant]:
@@ -111,28 +122,31 @@ def product(varies: Sequence[str | tuple[str, str, Sequence[Any]]]) -> list[Vari
 
 def read_variants(path: str | Path) -> list[Variant]:
     """Named variants from a CSV (``variant`` column + one column per key) or a TOML file."""
-    p = Path(path)
-    if not p.is_file():
-        raise MissionFinanceError(f"{p.name}: variants file not found; give an existing CSV or TOML path")
+    p = check_user_file(path, "variants file")
     if p.suffix.lower() == ".toml":
-        try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise MissionFinanceError(f"{p.name}: invalid TOML ({exc}); fix the syntax") from None
+        data = read_toml(p, "variants file")
+        tables = data.get("variant", [])
+        if not isinstance(tables, list) or not all(isinstance(t, Mapping) for t in tables):
+            raise MissionFinanceError(f"{p.name} key variant: write each variant as a [[variant]] table")
         out = []
-        for k, table in enumerate(data.get("variant", []), start=1):
+        for k, table in enumerate(tables, start=1):
             bad = set(table) - {"name", "set", "scale"}
             if bad or "name" not in table:
                 raise MissionFinanceError(
                     f"{p.name} variant {k}: needs name and set/scale tables, found {sorted(table)}"
                 )
+            for part in ("set", "scale"):
+                if not isinstance(table.get(part, {}), Mapping):
+                    raise MissionFinanceError(f"{p.name} variant {k} key {part}: must be a table of key = value")
             changes = [(key, "=", v) for key, v in _flatten(table.get("set", {}))]
             changes += [(key, "*", v) for key, v in _flatten(table.get("scale", {}))]
+            for key, _, v in changes:
+                _check_finite(v, f"{p.name} variant {k} key {key}")
             out.append(Variant(str(table["name"]), tuple(changes)))
         if not out:
             raise MissionFinanceError(f"{p.name}: no [[variant]] table; add at least one")
         return out
-    frame = pd.read_csv(p, dtype=str, keep_default_na=False)
+    frame = read_table(p)
     if "variant" not in frame.columns:
         raise MissionFinanceError(f"{p.name}: missing column 'variant'; name each variant in it")
     keys = [c for c in frame.columns if c != "variant"]
@@ -146,6 +160,8 @@ def read_variants(path: str | Path) -> list[Variant]:
         ]
         if not values["variant"]:
             raise MissionFinanceError(f"{p.name} row {row_no}, column variant: empty; name the variant")
+        for column, _, v in row_changes:
+            _check_finite(v, f"{p.name} row {row_no}, column {column}")
         out.append(Variant(values["variant"], tuple(row_changes)))
     return out
 

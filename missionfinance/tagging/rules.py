@@ -57,7 +57,6 @@ from __future__ import annotations
 import html
 import math
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
@@ -66,6 +65,7 @@ from typing import Any
 
 import pandas as pd
 
+from missionfinance._text import check_user_file, decode_utf8, parse_toml, read_user_bytes
 from missionfinance.errors import MissionFinanceError
 from missionfinance.missions import MissionSet
 from missionfinance.tagging.codes import cofog_code, cpv_prefix
@@ -179,9 +179,9 @@ class RuleSet:
                 f"rules {str(spec)!r}: unknown built-in rule set; use 'builtin:uk' or a TOML path"
             )
         path = Path(spec)
-        if not path.is_file():
-            raise MissionFinanceError(f"{path}: rule file not found; give an existing TOML path")
-        return cls.from_toml(path.read_text(encoding="utf-8"), missions=missions, source=str(path))
+        check_user_file(path, "rule file")
+        text = decode_utf8(read_user_bytes(path), path.name, bom=False)
+        return cls.from_toml(text, missions=missions, source=str(path))
 
     @classmethod
     def from_toml(
@@ -190,10 +190,7 @@ class RuleSet:
         """Parse and validate rules given as TOML text (see the module docstring)."""
         missions = missions if missions is not None else MissionSet.load("builtin:uk")
         name = source if source.startswith("builtin:") or source == "<string>" else Path(source).name
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise MissionFinanceError(f"{name}: invalid TOML ({exc}); fix the syntax") from None
+        data = parse_toml(text, name)
         return cls.from_dict(data, missions=missions, source=source)
 
     @classmethod

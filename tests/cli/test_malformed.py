@@ -60,6 +60,59 @@ def _bad_rules(body: str) -> Edit:
     return edit
 
 
+def _rules_file(data: bytes) -> Edit:
+    def edit(folder: Path) -> None:
+        (folder / "rules.toml").write_bytes(data)
+        _replace("scenario.toml", 'rules = "builtin:uk"', 'rules = "rules.toml"')(folder)
+
+    return edit
+
+
+def _missions_file(data: bytes) -> Edit:
+    def edit(folder: Path) -> None:
+        (folder / "missions.toml").write_bytes(data)
+        _replace("scenario.toml", 'missions = "builtin:uk"', 'missions = "missions.toml"')(folder)
+
+    return edit
+
+
+def _rules_symlink_loop(folder: Path) -> None:
+    (folder / "rules.toml").symlink_to(folder / "rules.toml")
+    _replace("scenario.toml", 'rules = "builtin:uk"', 'rules = "rules.toml"')(folder)
+
+
+def _rules_folder(folder: Path) -> None:
+    (folder / "rules.toml").mkdir()
+    _replace("scenario.toml", 'rules = "builtin:uk"', 'rules = "rules.toml"')(folder)
+
+
+def _scenario_bom(folder: Path) -> None:
+    p = folder / "scenario.toml"
+    p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
+
+
+def _deep_ocds_lines(folder: Path) -> None:
+    (folder / "contracts.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    _replace("scenario.toml", 'pipeline = "pipeline.csv"', 'pipeline = "pipeline.csv"\nlines = ["contracts.json"]')(folder)
+
+
+def _pipeline_parquet_list_column(folder: Path) -> None:
+    import pandas as pd
+
+    frame = pd.read_csv(folder / "pipeline.csv", dtype=str, keep_default_na=False)
+    frame["description"] = [["a", "b"], ["c"], ["d"]]
+    frame.to_parquet(folder / "pipeline.parquet")
+    _replace("scenario.toml", 'pipeline = "pipeline.csv"', 'pipeline = "pipeline.parquet"')(folder)
+
+
+MISSION_OK = (
+    '[[mission]]\nid = "growth"\nname = "Growth"\n[[mission.milestone]]\nid = "homes"\n'
+    'name = "Homes"\ntarget = {target}\nunit = "homes"\ndeadline = "2029-30"\nsource = "s"\n'
+    '[[mission]]\nid = "clean-energy"\n[[mission]]\nid = "safer-streets"\n[[mission]]\nid = "opportunity"\n'
+    '[[mission]]\nid = "health"\nname = "Santé"\n'
+)
+
+
 CASES: list[tuple[str, Edit, list[str]]] = [
     ("missing column", _replace("pipeline.csv", ",capacity,", ",capacty,"), ["pipeline.csv", "capacity"]),
     ("duplicate id", _replace("pipeline.csv", "\nP2,", "\nP1,"), ["pipeline.csv", "row 2", "P1"]),
@@ -94,7 +147,45 @@ CASES: list[tuple[str, Edit, list[str]]] = [
      ["pipeline.csv", "row 1", "loan"]),
     ("unknown instrument key", _replace("scenario.toml", "exposure = true", "exposure = true\ncover = 0.8"),
      ["scenario.toml", "instruments.guarantee.cover"]),
-    ("non-GBP OCDS amount", _non_gbp_lines, ["contracts.json", "EUR"]),
+    ("non-GBP OCDS amount", _non_gbp_lines,
+     ["contracts.json", "EUR", "currency_rates = { EUR = 0.85 }", "--rate EUR=0.85"]),
+    # non-finite and out-of-range numbers (TOML allows nan and inf literals)
+    ("budget score nan", _replace("scenario.toml", "budget_score = { CDEL = 1.0 }", "budget_score = { CDEL = nan }"),
+     ["scenario.toml", "instruments.grant.budget_score.CDEL", "nan", "finite"]),
+    ("budget score inf", _replace("scenario.toml", "budget_score = { FT = 1.0 }", "budget_score = { FT = inf }"),
+     ["scenario.toml", "instruments.loan.budget_score.FT", "inf"]),
+    ("objective weight nan", _replace("scenario.toml", "health = 1.0 }", "health = nan }"),
+     ["scenario.toml", "objective.weights.health", "nan"]),
+    ("objective weight inf", _replace("scenario.toml", "growth = 1.0,", "growth = inf,"),
+     ["scenario.toml", "objective.weights.growth", "inf"]),
+    ("objective weight -inf", _replace("scenario.toml", "growth = 1.0,", "growth = -inf,"),
+     ["scenario.toml", "objective.weights.growth", "-inf"]),
+    ("budget inf", _replace("scenario.toml", '"2026-27" = 60.0', '"2026-27" = inf'),
+     ["scenario.toml", "budget.CDEL.2026-27", "inf", "leave the key out"]),
+    ("budget nan", _replace("scenario.toml", '"2026-27" = 60.0', '"2026-27" = nan'),
+     ["scenario.toml", "budget.CDEL.2026-27", "nan"]),
+    ("exposure nan", _replace("scenario.toml", '"2026-27" = 30.0', '"2026-27" = nan'),
+     ["scenario.toml", "exposure.2026-27", "nan"]),
+    ("mission floor inf", _append("scenario.toml", "\n[constraints.mission_floor]\nhealth = inf\n"),
+     ["scenario.toml", "constraints.mission_floor.health", "inf"]),
+    ("risk limit inf", _append("scenario.toml", "\n[risk]\nexpected_loss_limit = inf\n"),
+     ["scenario.toml", "risk.expected_loss_limit", "inf"]),
+    ("milestone target nan", _missions_file(MISSION_OK.format(target="nan").encode()),
+     ["missions.toml", "target", "nan"]),
+    # files that are not what they claim
+    ("rules not UTF-8", _rules_file('[[rule]]\nid = "X-1"\nmission = "health"\nweight = 1.0\n'
+                                    'rationale = "Santé"\nkeywords = ["nhs"]\n'.encode("latin-1")),
+     ["rules.toml", "not UTF-8", "line 5"]),
+    ("missions not UTF-8", _missions_file(MISSION_OK.format(target=1).encode("latin-1")),
+     ["missions.toml", "not UTF-8"]),
+    ("rules with a BOM", _rules_file(b"\xef\xbb\xbf" + b'[[rule]]\nid = "X-1"\n'), ["rules.toml", "BOM"]),
+    ("scenario with a BOM", _scenario_bom, ["scenario.toml", "BOM"]),
+    ("rules symlink loop", _rules_symlink_loop, ["rules.toml", "loops back on itself"]),
+    ("rules path is a folder", _rules_folder, ["rules.toml", "is a folder"]),
+    ("OCDS nested very deep", _deep_ocds_lines, ["contracts.json", "nested too deeply"]),
+    ("duplicate pipeline column", _replace("pipeline.csv", ",start_year,end_year\n", ",start_year,end_year,capacity\n"),
+     ["pipeline.csv", "capacity", "appears twice"]),
+    ("Parquet list column", _pipeline_parquet_list_column, ["pipeline.parquet", "description", "list values"]),
     ("rule with unknown mission", _bad_rules('[[rule]]\nid = "X-1"\nmission = "wellbeing"\nweight = 1.0\n'
                                              'rationale = "r"\nkeywords = ["wind"]\n'), ["X-1", "wellbeing"]),
     ("rule with no criterion", _bad_rules('[[rule]]\nid = "X-2"\nmission = "health"\nweight = 1.0\n'

@@ -35,6 +35,39 @@ def pipeline_reader(path: Path) -> object:
     return read_pipeline(path, years=HORIZON)
 
 
+def parquet_bytes(columns: dict[str, list[object]], names: list[str] | None = None) -> bytes:
+    """A Parquet file holding ``columns`` (renamed to ``names`` when given, duplicates allowed)."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(columns)
+    if names is not None:
+        table = table.rename_columns(names)
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
+def xlsx_bytes(rows: list[list[object]]) -> bytes:
+    """An XLSX workbook whose first sheet holds ``rows`` (the first is the header)."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    sink = io.BytesIO()
+    book.save(sink)
+    return sink.getvalue()
+
+
+LINES_COLS = {"line_id": ["A", "B"], "source": ["x", "x"], "department": ["D", "D"],
+              "description": ["a", "b"], "amount": [1.0, 2.0]}
+
+
 # (id, file name, content, reader, expected message after "<file> ")
 CASES: list[tuple[str, str, str | bytes, Callable[[Path], object], str]] = [
     ("missing column", "pipeline.csv", "project_id,instruments,pd\nP1,grant,0\n", pipeline_reader,
@@ -136,6 +169,57 @@ CASES: list[tuple[str, str, str | bytes, Callable[[Path], object], str]] = [
     ("column_map unknown", "lines.csv", LINES_HEAD + "A,x,D,d,1\n",
      lambda p: read_lines(p, column_map={"Dept": "department"}),
      "key Dept: column_map names column 'Dept' but the file has no such column"),
+    # hostile input, second round: duplicate and non-scalar columns, encodings, nesting
+    ("duplicate column CSV", "pipeline.csv",
+     "project_id,capacity,instruments,leverage_grant,pd,capacity\nP1,5,grant,0,0,500\n",
+     pipeline_reader, "key capacity: column 'capacity' appears twice in the header; rename or"),
+    ("duplicate column after stripping", "lines.csv",
+     "line_id,source,department,description,amount, amount\nA,x,D,d,1,2\n", read_lines,
+     "key amount: column 'amount' appears twice in the header;"),
+    ("duplicate column XLSX", "pipeline.xlsx",
+     xlsx_bytes([["project_id", "capacity", "instruments", "leverage_grant", "pd", "capacity"],
+                 ["P1", 5, "grant", 0, 0, 500]]),
+     pipeline_reader, "key capacity: column 'capacity' appears twice in the header;"),
+    ("duplicate column Parquet", "lines.parquet",
+     parquet_bytes({**LINES_COLS, "amount2": [3.0, 4.0]}, [*LINES_COLS, "amount"]), read_lines,
+     "key amount: column 'amount' appears twice in the header;"),
+    ("list column Parquet", "lines.parquet",
+     parquet_bytes({**LINES_COLS, "description": [["b", "c"], ["d"]]}), read_lines,
+     "key description: column holds list values, not one text or number per cell; flatten"),
+    ("struct column Parquet", "pipeline.parquet",
+     parquet_bytes({"project_id": ["P1"], "capacity": [{"low": 1.0, "high": 2.0}],
+                    "instruments": ["grant"], "leverage_grant": [0.0], "pd": [0.0]}),
+     pipeline_reader, "key capacity: column holds struct values, not one text or number"),
+    ("binary column Parquet", "lines.parquet",
+     parquet_bytes({**LINES_COLS, "description": [b"\x00a", b"b"]}), read_lines,
+     "key description: column holds binary data, not text or numbers"),
+    ("UTF-16 CSV", "lines.csv", (LINES_HEAD + "A,x,D,d,1\n").encode("utf-16"), read_lines,
+     "is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"),
+    ("OCDS nested very deep", "contracts.json", "[" * 100_000 + "]" * 100_000, read_ocds,
+     "JSON nested too deeply to read"),
+    ("OCDS nested very deep, detected", "contracts.json", '{"a":' * 50_000 + "1" + "}" * 50_000, read_lines,
+     "JSON nested too deeply to read"),
+    ("OCDS amount NaN", "contracts.json",
+     '{"ocid": "ocds-1", "tender": {"value": {"amount": NaN, "currency": "GBP"}}}', read_ocds,
+     "key ocds-1: tender.value.amount nan is not a finite number; fix the release"),
+    ("OCDS amount Infinity text", "contracts.json",
+     json.dumps({"ocid": "ocds-1", "tender": {"value": {"amount": "Infinity"}}}), read_ocds,
+     "key ocds-1: tender.value.amount 'Infinity' is not a finite number;"),
+    ("OCDS amount true", "contracts.json",
+     json.dumps({"ocid": "ocds-1", "tender": {"value": {"amount": True}}}), read_ocds,
+     "key ocds-1: tender.value.amount True is not a number;"),
+    ("OCDS currency not a code", "contracts.json",
+     json.dumps({"ocid": "ocds-1", "tender": {"value": {"amount": 5, "currency": {"x": 1}}}}),
+     read_ocds, "key ocds-1: tender.value.currency {'x': 1} is not a currency code"),
+    ("OCDS integer too long", "contracts.json",
+     '{"ocid": "o", "tender": {"value": {"amount": ' + "9" * 5000 + "}}}", read_ocds,
+     "invalid JSON (Exceeds the limit"),
+    ("CSV with old Mac line ends and a duplicate column", "lines.csv",
+     "line_id,source,department,description,amount,amount\rA,x,D,d,1,2\r", read_lines,
+     "key amount: column 'amount' appears twice in the header;"),
+    ("OCDS amount overflows", "contracts.json",
+     '{"ocid": "ocds-1", "awards": [{"value": {"amount": 1e999}}]}', read_ocds,
+     "key ocds-1: awards[0].value.amount inf is not a finite number;"),
 ]
 
 
@@ -155,7 +239,8 @@ def test_malformed_input_gives_one_line_error(tmp_path, name, content, reader, e
     assert msg.startswith(f"{name} {expected}") or msg.startswith(f"{name}: {expected}"), msg
     located = re.match(rf"{re.escape(name)} (row \d+|key \S+)", msg)
     assert located or expected.startswith(
-        ("file", "is not a valid", "damaged", "invalid JSON", "cannot be read", "has no")
+        ("file", "is not a valid", "damaged", "invalid JSON", "cannot be read", "has no",
+         "is UTF-16", "JSON nested")
     )
 
 
@@ -165,7 +250,7 @@ def test_missing_file(tmp_path):
 
 
 def test_directory_is_not_a_file(tmp_path):
-    with pytest.raises(MissionFinanceError, match="is not a file"):
+    with pytest.raises(MissionFinanceError, match="is a folder, not a file"):
         read_pipeline(tmp_path)
 
 
@@ -174,3 +259,21 @@ def test_malformed_horizon_year(tmp_path):
     path.write_text(PIPE_HEAD + PIPE_OK, encoding="utf-8")
     with pytest.raises(MissionFinanceError, match=r"^years: '2026' is not a financial year"):
         read_pipeline(path, years=["2026"])
+
+
+def test_symlink_loop_is_named(tmp_path):
+    loop = tmp_path / "pipeline.csv"
+    loop.symlink_to(tmp_path / "pipeline.csv")
+    with pytest.raises(MissionFinanceError,
+                       match=r"^pipeline.csv: is a symbolic link that loops back on itself"):
+        read_pipeline(loop)
+
+
+def test_non_gbp_error_names_every_way_to_give_a_rate(tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"ocid": "o-1", "tender": {"value": {"amount": 5, "currency": "EUR"}}}),
+                    encoding="utf-8")
+    with pytest.raises(MissionFinanceError) as err:
+        read_ocds(path)
+    msg = str(err.value)
+    assert "currency_rates = { EUR = 0.85 }" in msg and "--rate EUR=0.85" in msg, msg

@@ -7,11 +7,11 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from missionfinance.report import charts
+from missionfinance.scenario import RunResult
 
 
 class Page(HTMLParser):
@@ -56,7 +56,7 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def page(written: tuple[SimpleNamespace, Path]) -> tuple[Page, str, dict[str, object]]:
+def page(written: tuple[RunResult, Path]) -> tuple[Page, str, dict[str, object]]:
     _, out = written
     text = (out / "report.html").read_text(encoding="utf-8")
     parser = Page()
@@ -109,7 +109,7 @@ def test_sections_a_reader_needs(page: tuple[Page, str, dict[str, object]]) -> N
                     "Projects funded and not funded", "Baseline alignment", "Assumptions",
                     "Provenance"):
         assert heading in text, heading
-    assert "is binding" in text  # the binding budget row in plain words
+    assert "binding: £1m more FT headroom" in text  # the binding budget row in plain words
     assert "not assessed" in text and "favourable" in text
     assert "Consolidated Budgeting Guidance" in text  # an instrument's source
 

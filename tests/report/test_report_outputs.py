@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -17,18 +16,18 @@ from missionfinance import _fs
 from missionfinance.errors import MissionFinanceError
 from missionfinance.report import OUTPUT_FILES, render_outputs, write_outputs
 from missionfinance.report.manifest import sha256_bytes
-
-from .conftest import Status, make_run
+from missionfinance.scenario import RunResult
+from missionfinance.testing import make_run
 
 HERE = Path(__file__).resolve().parent
 
 
-def test_every_output_file_is_written(written: tuple[SimpleNamespace, Path]) -> None:
+def test_every_output_file_is_written(written: tuple[RunResult, Path]) -> None:
     run, out = written
     assert sorted(os.listdir(out)) == sorted(OUTPUT_FILES)
 
 
-def test_allocation_csv_columns_rows_and_totals(written: tuple[SimpleNamespace, Path]) -> None:
+def test_allocation_csv_columns_rows_and_totals(written: tuple[RunResult, Path]) -> None:
     run, out = written
     alloc = pd.read_csv(out / "allocation.csv")
     assert list(alloc.columns) == ["project_id", "instrument", "year", "public", "private"]
@@ -39,7 +38,7 @@ def test_allocation_csv_columns_rows_and_totals(written: tuple[SimpleNamespace, 
     assert alloc["public"].sum() == pytest.approx(summary["public_total"], abs=1e-5)
 
 
-def test_summary_json_keys_and_exact_objective(written: tuple[SimpleNamespace, Path]) -> None:
+def test_summary_json_keys_and_exact_objective(written: tuple[RunResult, Path]) -> None:
     run, out = written
     summary = json.loads((out / "summary.json").read_text())
     assert list(summary)[:4] == ["status", "objective", "public_total", "private_total"]
@@ -49,14 +48,14 @@ def test_summary_json_keys_and_exact_objective(written: tuple[SimpleNamespace, P
         assert key in summary
 
 
-def test_tags_csv_has_pipeline_and_baseline_scope(written: tuple[SimpleNamespace, Path]) -> None:
+def test_tags_csv_has_pipeline_and_baseline_scope(written: tuple[RunResult, Path]) -> None:
     run, out = written
     tags = pd.read_csv(out / "tags.csv")
     assert list(tags.columns)[:4] == ["scope", "line_id", "mission", "weight"]
     assert set(tags["scope"]) == {"baseline", "pipeline"}
 
 
-def test_manifest_hashes_every_output_and_input(written: tuple[SimpleNamespace, Path]) -> None:
+def test_manifest_hashes_every_output_and_input(written: tuple[RunResult, Path]) -> None:
     run, out = written
     manifest = json.loads((out / "manifest.json").read_text())
     assert list(manifest["outputs"]) == [n for n in OUTPUT_FILES if n != "manifest.json"]
@@ -64,14 +63,15 @@ def test_manifest_hashes_every_output_and_input(written: tuple[SimpleNamespace, 
         data = (out / name).read_bytes()
         assert rec == {"sha256": sha256_bytes(data), "bytes": len(data)}
     assert manifest["scenario"]["path"] == "../work/scenario.toml"
-    assert [r["path"] for r in manifest["inputs"]] == ["../work/data/pipeline.csv"]
+    assert sorted(r["path"] for r in manifest["inputs"]) == [
+        "../work/data/lines.csv", "../work/data/pipeline.csv", "../work/scenario.toml"]
     assert manifest["solver"]["options"]["threads"] == 1
     assert "seconds" not in manifest["solver"]  # measured durations are never hashed
     assert manifest["objective"] == run.allocation.objective
     assert {"python", "pandas", "numpy", "matplotlib", "xlsxwriter"} <= set(manifest["packages"])
 
 
-def test_no_wall_clock_time_in_any_file(written: tuple[SimpleNamespace, Path]) -> None:
+def test_no_wall_clock_time_in_any_file(written: tuple[RunResult, Path]) -> None:
     run, out = written
     import datetime as dt
     import zipfile
@@ -100,7 +100,7 @@ _SCRIPT = """
 import sys
 sys.path.insert(0, {tests!r})
 from pathlib import Path
-from report.conftest import make_run
+from missionfinance.testing import make_run
 from missionfinance.report import write_outputs
 root = Path({root!r})
 write_outputs(make_run(root / "w", 30), root / "results" / sys.argv[1])
@@ -120,7 +120,7 @@ def test_two_processes_write_identical_bytes(tmp_path: Path) -> None:
 
 
 def test_replaces_an_earlier_run_and_leaves_no_temporary_folder(
-        run: SimpleNamespace, tmp_path: Path) -> None:
+        run: RunResult, tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_outputs(run, out)
     (out / "stale.txt").write_text("from an older version")
@@ -129,7 +129,7 @@ def test_replaces_an_earlier_run_and_leaves_no_temporary_folder(
     assert sorted(os.listdir(tmp_path)) == ["out", "work"]
 
 
-def test_interrupted_write_keeps_the_old_folder(run: SimpleNamespace, tmp_path: Path,
+def test_interrupted_write_keeps_the_old_folder(run: RunResult, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     write_outputs(run, out)
@@ -146,7 +146,7 @@ def test_interrupted_write_keeps_the_old_folder(run: SimpleNamespace, tmp_path: 
     assert sorted(os.listdir(tmp_path)) == ["out", "work"]
 
 
-def test_failed_render_writes_nothing(run: SimpleNamespace, tmp_path: Path,
+def test_failed_render_writes_nothing(run: RunResult, tmp_path: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: object) -> dict[str, bytes]:
         raise RuntimeError("boom")
@@ -158,7 +158,7 @@ def test_failed_render_writes_nothing(run: SimpleNamespace, tmp_path: Path,
 
 
 def test_refuses_to_replace_a_folder_that_is_not_an_output(
-        run: SimpleNamespace, tmp_path: Path) -> None:
+        run: RunResult, tmp_path: Path) -> None:
     mine = tmp_path / "my-documents"
     mine.mkdir()
     (mine / "thesis.docx").write_text("precious")
@@ -172,10 +172,10 @@ def test_refuses_to_replace_a_folder_that_is_not_an_output(
 
 
 def test_infeasible_run_is_reported_not_hidden(tmp_path: Path) -> None:
-    run = make_run(tmp_path / "w", 8, status=Status.INFEASIBLE)
+    run = make_run(tmp_path / "w", 8, infeasible=True)
     files = render_outputs(run, tmp_path)
     summary = json.loads(files["summary.json"])
     assert summary["status"] == "infeasible" and summary["objective"] is None
     assert files["allocation.csv"] == b"project_id,instrument,year,public,private\n"
     assert b"did not find an optimal allocation" in files["report.html"]
-    assert b"health must receive at least" in files["report.html"]  # the conflict, in words
+    assert b"mission_floor[health]" in files["report.html"]  # the conflict, in words

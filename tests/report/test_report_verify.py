@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -13,20 +12,20 @@ import missionfinance.report as report
 from missionfinance.audit import first_difference, verify
 from missionfinance.errors import MissionFinanceError
 from missionfinance.report import OUTPUT_FILES, render_outputs, write_outputs
-
-from .conftest import make_run
+from missionfinance.scenario import RunResult
+from missionfinance.testing import make_run
 
 
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[SimpleNamespace, Path]:
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResult, Path]:
     root = tmp_path_factory.mktemp("verify")
     run = make_run(root / "work", n_projects=10)
     return run, write_outputs(run, root / "results" / "run")
 
 
 @pytest.fixture
-def folder(pristine: tuple[SimpleNamespace, Path], tmp_path: Path
-           ) -> tuple[SimpleNamespace, Path]:
+def folder(pristine: tuple[RunResult, Path], tmp_path: Path
+           ) -> tuple[RunResult, Path]:
     """A private copy of the work and results folders (same relative layout)."""
     run, out = pristine
     root = out.parent.parent
@@ -42,7 +41,7 @@ def _edit_one_byte(path: Path, offset: int | None = None) -> None:
     path.write_bytes(bytes(data))
 
 
-def test_untouched_folder_verifies(pristine: tuple[SimpleNamespace, Path]) -> None:
+def test_untouched_folder_verifies(pristine: tuple[RunResult, Path]) -> None:
     run, out = pristine
     result = verify(out, rerun=lambda path: run)
     assert result.ok, str(result)
@@ -52,7 +51,7 @@ def test_untouched_folder_verifies(pristine: tuple[SimpleNamespace, Path]) -> No
 
 
 @pytest.fixture(scope="module")
-def rendered(pristine: tuple[SimpleNamespace, Path]) -> dict[str, bytes]:
+def rendered(pristine: tuple[RunResult, Path]) -> dict[str, bytes]:
     """The pristine run's outputs; a copy in another folder renders the same bytes, since
     manifest paths are relative to the output folder's parent."""
     run, out = pristine
@@ -61,7 +60,7 @@ def rendered(pristine: tuple[SimpleNamespace, Path]) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("name", OUTPUT_FILES)
 def test_one_edited_byte_in_an_output_fails_naming_it(
-        folder: tuple[SimpleNamespace, Path], name: str, rendered: dict[str, bytes],
+        folder: tuple[RunResult, Path], name: str, rendered: dict[str, bytes],
         monkeypatch: pytest.MonkeyPatch) -> None:
     run, out = folder
     assert rendered["manifest.json"] == (out / "manifest.json").read_bytes()
@@ -76,7 +75,7 @@ def test_one_edited_byte_in_an_output_fails_naming_it(
     assert check.detail
 
 
-def test_edited_input_fails_naming_the_input(folder: tuple[SimpleNamespace, Path]) -> None:
+def test_edited_input_fails_naming_the_input(folder: tuple[RunResult, Path]) -> None:
     run, out = folder
     _edit_one_byte(out.parent.parent / "work" / "data" / "pipeline.csv", offset=-2)
     result = verify(out, rerun=lambda path: run)
@@ -86,7 +85,7 @@ def test_edited_input_fails_naming_the_input(folder: tuple[SimpleNamespace, Path
     assert "changed    pipeline" in str(result)
 
 
-def test_edited_scenario_fails(folder: tuple[SimpleNamespace, Path]) -> None:
+def test_edited_scenario_fails(folder: tuple[RunResult, Path]) -> None:
     run, out = folder
     scenario = out.parent.parent / "work" / "scenario.toml"
     scenario.write_text(scenario.read_text() + "\n")
@@ -94,7 +93,7 @@ def test_edited_scenario_fails(folder: tuple[SimpleNamespace, Path]) -> None:
     assert not result.ok and result.changed_inputs == ["../work/scenario.toml"]
 
 
-def test_missing_output_and_missing_input(folder: tuple[SimpleNamespace, Path]) -> None:
+def test_missing_output_and_missing_input(folder: tuple[RunResult, Path]) -> None:
     run, out = folder
     (out / "tags.csv").unlink()
     (out.parent.parent / "work" / "data" / "pipeline.csv").unlink()
@@ -104,10 +103,10 @@ def test_missing_output_and_missing_input(folder: tuple[SimpleNamespace, Path]) 
     assert [i.status for i in result.inputs if i.role == "pipeline"] == ["missing"]
 
 
-def test_rerun_failure_still_checks_hashes(folder: tuple[SimpleNamespace, Path]) -> None:
+def test_rerun_failure_still_checks_hashes(folder: tuple[RunResult, Path]) -> None:
     _, out = folder
 
-    def broken(path: Path) -> SimpleNamespace:
+    def broken(path: Path) -> RunResult:
         raise MissionFinanceError("scenario.toml key budget: bad")
 
     _edit_one_byte(out / "missions.csv")
@@ -117,7 +116,7 @@ def test_rerun_failure_still_checks_hashes(folder: tuple[SimpleNamespace, Path])
     assert status["missions.csv"] == "different" and status["allocation.csv"] == "identical"
 
 
-def test_corrupt_manifest_fails_without_raising(folder: tuple[SimpleNamespace, Path]) -> None:
+def test_corrupt_manifest_fails_without_raising(folder: tuple[RunResult, Path]) -> None:
     run, out = folder
     (out / "manifest.json").write_text("{not json")
     result = verify(out, rerun=lambda path: run)
@@ -125,12 +124,12 @@ def test_corrupt_manifest_fails_without_raising(folder: tuple[SimpleNamespace, P
 
 
 def test_manifest_path_is_resolved_against_the_parent(
-        folder: tuple[SimpleNamespace, Path]) -> None:
+        folder: tuple[RunResult, Path]) -> None:
     _, out = folder
     manifest = json.loads((out / "manifest.json").read_text())
     seen: list[Path] = []
 
-    def rerun(path: Path) -> SimpleNamespace:
+    def rerun(path: Path) -> RunResult:
         seen.append(path)
         return make_run(path.parent, n_projects=10)
 

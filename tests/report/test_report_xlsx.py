@@ -6,12 +6,12 @@ import io
 import json
 import zipfile
 from pathlib import Path
-from types import SimpleNamespace
 
 import openpyxl
 import pytest
 
 from missionfinance.report.xlsx import MONEY_FORMAT, sheet_name
+from missionfinance.scenario import RunResult
 
 SHEETS = ["README", "Headline", "Budget", "Exposure and risk", "By mission", "By instrument",
           "By year", "By department", "By region", "Flow", "Limits by family", "Constraints",
@@ -20,7 +20,7 @@ SHEETS = ["README", "Headline", "Budget", "Exposure and risk", "By mission", "By
 
 
 @pytest.fixture(scope="module")
-def book(written: tuple[SimpleNamespace, Path]) -> openpyxl.Workbook:
+def book(written: tuple[RunResult, Path]) -> openpyxl.Workbook:
     _, out = written
     return openpyxl.load_workbook(out / "report.xlsx")
 
@@ -48,13 +48,13 @@ def test_every_table_sheet_has_frozen_header_and_filter(book: openpyxl.Workbook)
 
 
 def test_money_is_numeric_with_pound_million_format(book: openpyxl.Workbook,
-                                                    written: tuple[SimpleNamespace, Path]) -> None:
+                                                    written: tuple[RunResult, Path]) -> None:
     _, out = written
     ws = book["Allocation"]
     header = [c.value for c in ws[1]]
     assert header == ["project id", "instrument", "year", "public (£m)", "private (£m)"]
     cells = [row[3] for row in ws.iter_rows(min_row=2)]
-    assert cells and all(isinstance(c.value, float) for c in cells)
+    assert cells and all(isinstance(c.value, int | float) for c in cells)
     assert {c.number_format for c in cells} == {MONEY_FORMAT}
     summary = json.loads((out / "summary.json").read_text())
     assert sum(c.value for c in cells) == pytest.approx(summary["public_total"], rel=1e-12)
@@ -65,7 +65,7 @@ def test_money_is_numeric_with_pound_million_format(book: openpyxl.Workbook,
 
 
 def test_headline_sheet_equals_summary(book: openpyxl.Workbook,
-                                       written: tuple[SimpleNamespace, Path]) -> None:
+                                       written: tuple[RunResult, Path]) -> None:
     _, out = written
     summary = json.loads((out / "summary.json").read_text())
     rows = list(book["Headline"].iter_rows(min_row=2, values_only=True))
@@ -76,7 +76,7 @@ def test_headline_sheet_equals_summary(book: openpyxl.Workbook,
 
 
 def test_projects_sheet_lists_every_project_with_reasons(book: openpyxl.Workbook,
-                                                         written: tuple[SimpleNamespace, Path]
+                                                         written: tuple[RunResult, Path]
                                                          ) -> None:
     run, _ = written
     rows = list(book["Projects"].iter_rows(min_row=2, values_only=True))
@@ -94,7 +94,7 @@ def test_readme_describes_every_sheet(book: openpyxl.Workbook) -> None:
         assert name in first_column
 
 
-def test_zip_is_byte_stable(written: tuple[SimpleNamespace, Path]) -> None:
+def test_zip_is_byte_stable(written: tuple[RunResult, Path]) -> None:
     _, out = written
     with zipfile.ZipFile(out / "report.xlsx") as z:
         assert z.testzip() is None
@@ -103,7 +103,7 @@ def test_zip_is_byte_stable(written: tuple[SimpleNamespace, Path]) -> None:
     assert "2000-01-01T00:00:00Z" in core
 
 
-def test_opens_read_only_as_libreoffice_would(written: tuple[SimpleNamespace, Path]) -> None:
+def test_opens_read_only_as_libreoffice_would(written: tuple[RunResult, Path]) -> None:
     _, out = written
     wb = openpyxl.load_workbook(io.BytesIO((out / "report.xlsx").read_bytes()), read_only=True)
     assert sum(1 for _ in wb["Allocation"].iter_rows()) > 1

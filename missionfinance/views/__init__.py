@@ -1,0 +1,108 @@
+"""Views: the frames a run is read through, for the report and the figures.
+
+Every figure of :mod:`missionfinance.plot` and every table of
+:mod:`missionfinance.report` is computed here, once, from a
+:class:`~missionfinance.scenario.RunResult` (or, for the figures, an
+:class:`~missionfinance.model.AllocationResult` alone: then there is no scenario, so no
+limits, the default instruments and the allocation's own years). Neither the report nor
+the figures compute money themselves, and neither imports the other.
+
+The package has four parts: :mod:`.base` (the run as the views read it), :mod:`.money`
+(headline, budget, exposure, allocation by group, assumptions, the money flow),
+:mod:`.constraints` (limits in words, projects) and :mod:`.baseline` (alignment and
+coverage of the spending lines); :mod:`.sweeps` gives a sweep's efficient frontier.
+
+Each function takes the run's frames and returns a new frame (inputs are never
+mutated). Money is £m (float64), shares are fractions 0–1. The figures follow the
+formulation of DESIGN §4:
+
+- public finance committed ``x`` and private investment mobilised ``y`` come from the
+  allocation frame (``public``, ``private`` per project × instrument × year);
+- additional private investment is ``Σ_p a_p y_p`` (``a_p`` = the project's
+  ``additionality``, default 1), its share is that over ``Σ_p y_p``;
+- leverage is private mobilised per £ of public finance;
+- budget used per control and year is ``Σ s_ic x + Σ el_p x`` over instruments whose
+  expected loss is charged to the control (``el_p = pd × lgd``), with the instrument
+  treatment of the scenario (``[instruments.<name>]`` over the library defaults);
+- guarantee exposure is the stock of commitments of exposure instruments up to each
+  year end; expected loss is ``Σ pd × lgd × x`` over loss-bearing instruments;
+- mission attribution of money uses the pipeline's tag weights ``c_pm``: public
+  attributed to mission m is ``Σ_p c_pm x_p`` (with ``gross`` attribution a project's
+  shares can add to more than 100%).
+"""
+
+from missionfinance.views.base import (
+    UNATTRIBUTED,
+    AllocationOnly,
+    RunLike,
+    allocation_frame,
+    allocation_of,
+    as_run,
+    contributions,
+    instruments_of,
+    limits_of,
+    years_of,
+)
+from missionfinance.views.baseline import (
+    baseline_alignment,
+    baseline_by_year,
+    coverage_by_owner,
+    coverage_table,
+)
+from missionfinance.views.constraints import (
+    HELPER_FAMILIES,
+    closest_unfunded,
+    constraints_in_words,
+    is_empty_column,
+    limits_by_family,
+    projects_table,
+    split_project_constraints,
+)
+from missionfinance.views.money import (
+    assumptions,
+    budget_frame,
+    budget_use,
+    by_group,
+    by_mission,
+    exposure_and_risk,
+    exposure_frame,
+    flow_frame,
+    headline,
+    instrument_by_year,
+)
+from missionfinance.views.sweeps import efficient_frontier
+
+__all__ = [
+    "HELPER_FAMILIES",
+    "UNATTRIBUTED",
+    "AllocationOnly",
+    "RunLike",
+    "allocation_frame",
+    "allocation_of",
+    "as_run",
+    "assumptions",
+    "baseline_alignment",
+    "baseline_by_year",
+    "budget_frame",
+    "budget_use",
+    "by_group",
+    "by_mission",
+    "closest_unfunded",
+    "constraints_in_words",
+    "contributions",
+    "coverage_by_owner",
+    "coverage_table",
+    "efficient_frontier",
+    "exposure_and_risk",
+    "exposure_frame",
+    "flow_frame",
+    "headline",
+    "instrument_by_year",
+    "instruments_of",
+    "is_empty_column",
+    "limits_by_family",
+    "limits_of",
+    "projects_table",
+    "split_project_constraints",
+    "years_of",
+]

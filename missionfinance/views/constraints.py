@@ -1,0 +1,255 @@
+"""Constraint and project frames of a run.
+
+The limits in words, which of them bind, and why a project was not funded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from missionfinance.model import AllocationResult
+from missionfinance.model.numerics import is_binding
+from missionfinance.views.base import (
+    RunLike,
+    contributions,
+    pipeline_of,
+)
+
+_CONSTRAINT_ALIASES = {
+    "name": ("name", "constraint", "label"),
+    "family": ("family", "kind", "type"),
+    "binding": ("binding", "is_binding"),
+    "slack": ("slack",),
+    "dual": ("shadow_price", "dual", "marginal", "dual_value"),
+    "words": ("explanation", "words", "text", "meaning", "description"),
+}
+
+
+def _pick(frame: pd.DataFrame, names: Sequence[str]) -> str | None:
+    for name in names:
+        if name in frame.columns:
+            return name
+    return None
+
+
+def constraints_in_words(result: AllocationResult) -> pd.DataFrame:
+    """The constraints frame with a plain-words ``meaning`` column.
+
+    Binding constraints come first, largest shadow price (|dual|) first, then by name.
+    ``meaning`` is the model's ``explanation`` when it gives one.
+    """
+    frame = getattr(result, "constraints", None)
+    if frame is None or len(frame) == 0:
+        return pd.DataFrame({"constraint": pd.Series([], dtype="str"),
+                             "binding": pd.Series([], dtype="bool"),
+                             "meaning": pd.Series([], dtype="str")})
+    frame = frame.reset_index(drop=True).copy()
+    col = {k: _pick(frame, v) for k, v in _CONSTRAINT_ALIASES.items()}
+    if col["binding"] is not None:
+        binding = frame[col["binding"]].fillna(False).astype(bool)
+    elif col["slack"] is not None:  # the model's rule, when a frame gives no binding flag
+        slack = pd.to_numeric(frame[col["slack"]], errors="coerce").abs().to_numpy()
+        rhs = (pd.to_numeric(frame["rhs"], errors="coerce").fillna(0.0).to_numpy()
+               if "rhs" in frame.columns else np.zeros(len(frame)))
+        binding = pd.Series(is_binding(slack, rhs), index=frame.index)
+    else:
+        binding = pd.Series(False, index=frame.index)
+    name = frame[col["name"]].astype(str) if col["name"] else pd.Series(
+        [f"constraint {i + 1}" for i in range(len(frame))], index=frame.index)
+    if col["words"] is not None:
+        meaning = frame[col["words"]].fillna("").astype(str)
+    else:
+        dual = (pd.to_numeric(frame[col["dual"]], errors="coerce") if col["dual"]
+                else pd.Series(np.nan, index=frame.index))
+        meaning = pd.Series([
+            _words(n, bool(b), d) for n, b, d in zip(name, binding, dual, strict=True)
+        ], index=frame.index)
+    out = frame.copy()
+    if "binding" not in out.columns:
+        out["binding"] = binding
+    out["meaning"] = meaning.astype("str")
+    out.insert(0, "constraint", name.astype("str"))
+    drop = [c for c in (col["name"], col["words"]) if c is not None and c not in
+            ("constraint", "meaning")]
+    out = out.drop(columns=drop)
+    empty = [c for c in out.columns if c not in ("constraint", "binding", "meaning")
+             and is_empty_column(out[c])]
+    out = out.drop(columns=empty)
+    dual_abs = (pd.to_numeric(frame[col["dual"]], errors="coerce").abs().fillna(0.0)
+                if col["dual"] else pd.Series(0.0, index=frame.index))
+    order = pd.DataFrame({"b": ~binding.to_numpy(), "d": -dual_abs.to_numpy(),
+                          "n": name.to_numpy()}).sort_values(["b", "d", "n"],
+                                                             kind="mergesort").index
+    return out.loc[order].reset_index(drop=True)
+
+
+def split_project_constraints(constraints: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shared, per_family) of a :func:`constraints_in_words` frame.
+
+    Rows that name a ``project`` (capacity, crowding-in, private capacity: one per
+    project) and model helper rows (:data:`HELPER_FAMILIES`) are summarised per family in ``per_family`` (rows, binding, share binding);
+    ``shared`` keeps every other row (budget, exposure, mission, regional, risk).
+    """
+    if "project" not in constraints.columns:
+        own = pd.Series(False, index=constraints.index)
+    else:
+        own = constraints["project"].fillna("").astype(str) != ""
+    if "family" in constraints.columns:  # model helper rows are counted, not listed
+        own = own | constraints["family"].fillna("").astype(str).isin(HELPER_FAMILIES)
+    shared = constraints[~own].reset_index(drop=True)
+    shared = shared.drop(columns=[c for c in ("project",) if c in shared.columns
+                                  and is_empty_column(shared[c])])
+    local = constraints[own]
+    family = (local["family"].astype(str) if "family" in local.columns
+              else pd.Series("per project", index=local.index))
+    per = pd.DataFrame({"family": family, "binding": local["binding"].astype(bool)})
+    out = per.groupby("family", sort=True).agg(rows=("binding", "size"),
+                                               binding=("binding", "sum")).reset_index()
+    out["share_binding"] = out["binding"] / out["rows"]
+    return shared, out.astype({"family": "str", "rows": "int64", "binding": "int64"})
+
+
+def is_empty_column(series: pd.Series) -> bool:
+    """True when every cell is missing or empty text (such columns are left out)."""
+    if series.isna().all():
+        return True
+    if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
+        return bool((series.fillna("").astype(str) == "").all())
+    return False
+
+
+def _words(name: str, binding: bool, dual: float) -> str:
+    if not binding:
+        return f"{name} has room to spare: it does not limit the allocation."
+    if dual is None or not np.isfinite(dual):
+        return f"{name} is binding: it limits the allocation."
+    return (f"{name} is binding: £1m more here would add {abs(dual):,.3g} to the objective "
+            "(its shadow price).")
+
+
+def projects_table(run: RunLike, alloc: pd.DataFrame, binding: Sequence[str] = ()) -> pd.DataFrame:
+    """Every pipeline project: money received, funded or not, and why not."""
+    pipe = pipeline_of(run)
+    per = alloc.groupby("project_id")[["public", "private"]].sum()
+    instruments = alloc.groupby("project_id")["instrument"].agg(lambda s: ";".join(sorted(set(s))))
+    weights = contributions(run)
+    mission_ids = list(weights.columns)
+    positive = weights.reindex(pipe["project_id"], fill_value=0.0) > 0
+    missions = [", ".join(m for m, on in zip(mission_ids, row, strict=True) if on)
+                for row in positive.to_numpy()]
+    out = pd.DataFrame({"project_id": pipe["project_id"].astype("str")})
+    for column in ("name", "department", "region"):
+        out[column] = pipe[column].fillna("").astype("str") if column in pipe else ""
+    out["missions"] = pd.Series(missions, dtype="str")
+    capacity = (pd.to_numeric(pipe["capacity"], errors="coerce") if "capacity" in pipe
+                else pd.Series(np.nan, index=pipe.index))
+    out["capacity"] = capacity.astype("float64").to_numpy()
+    out["public"] = per["public"].reindex(out["project_id"]).fillna(0.0).to_numpy()
+    out["private"] = per["private"].reindex(out["project_id"]).fillna(0.0).to_numpy()
+    out["instruments_used"] = instruments.reindex(out["project_id"]).fillna("").astype(
+        "str").to_numpy()
+    out["funded"] = out["public"] > 0
+    model_reason = _model_reasons(run, out["project_id"])
+    limits = ", ".join(binding[:3]) + (" and others" if len(binding) > 3 else "")
+    reasons = []
+    for funded, mission, pub, cap, given in zip(out["funded"], out["missions"], out["public"],
+                                                 out["capacity"], model_reason, strict=True):
+        if given:
+            reasons.append(given)
+        elif funded:
+            reasons.append("" if not np.isfinite(cap) or pub >= cap - 1e-6
+                           else f"partly funded: £{pub:,.1f}m of its £{cap:,.1f}m capacity")
+        elif not mission:
+            reasons.append("no tagging rule links it to a mission, so it adds no mission value")
+        elif limits:
+            reasons.append(f"other projects gave more mission value per £ of the binding limits ({limits})")
+        else:
+            reasons.append("not chosen by the optimiser")
+    out["why_not"] = pd.Series(reasons, dtype="str")
+    return out.sort_values(["funded", "public", "project_id"], ascending=[False, False, True],
+                           kind="mergesort").reset_index(drop=True)
+
+
+def _model_reasons(run: RunLike, ids: pd.Series) -> list[str]:
+    frame = getattr(run.allocation, "projects", None)
+    if frame is None or len(frame) == 0 or "project_id" not in frame.columns:
+        return [""] * len(ids)
+    column = _pick(frame, ("why_not", "reason", "why"))
+    if column is None:
+        return [""] * len(ids)
+    lookup = pd.Series(frame[column].fillna("").astype(str).to_numpy(),
+                       index=frame["project_id"].astype(str).to_numpy())
+    lookup = lookup[~lookup.index.duplicated()]
+    return [str(v) for v in lookup.reindex(ids.to_numpy()).fillna("").tolist()]
+
+
+#: Constraint families that are modelling helpers, not limits an analyst sets (one row per
+#: CVaR scenario); like per-project rows they are counted by family, not listed.
+HELPER_FAMILIES = frozenset({"cvar_excess"})
+
+#: Unfunded projects listed in the report as the closest to being funded.
+CLOSEST_UNFUNDED = 20
+
+
+def limits_by_family(constraints: pd.DataFrame) -> pd.DataFrame:
+    """Per constraint family of a :func:`constraints_in_words` frame: rows, binding, share.
+
+    ``kind`` says whether the family is a ``shared`` limit (budget, exposure, mission,
+    regional, risk), a ``per project`` limit (one row per project) or a model ``helper``.
+    Families with binding rows first, most binding first.
+    """
+    if len(constraints) == 0 or "family" not in constraints.columns:
+        return pd.DataFrame({"family": pd.Series([], dtype="str"),
+                             "kind": pd.Series([], dtype="str"),
+                             "rows": pd.Series([], dtype="int64"),
+                             "binding": pd.Series([], dtype="int64"),
+                             "share_binding": pd.Series([], dtype="float64")})
+    family = constraints["family"].fillna("").astype(str)
+    own = (constraints["project"].fillna("").astype(str) != "" if "project" in constraints
+           else pd.Series(False, index=constraints.index))
+    kind = np.where(family.isin(HELPER_FAMILIES), "helper",
+                    np.where(own, "per project", "shared"))
+    frame = pd.DataFrame({"family": family, "kind": kind,
+                          "binding": constraints["binding"].astype(bool)})
+    out = frame.groupby(["family", "kind"], sort=True).agg(
+        rows=("binding", "size"), binding=("binding", "sum")).reset_index()
+    out["share_binding"] = out["binding"] / out["rows"]
+    out = out.sort_values(["binding", "family"], ascending=[False, True], kind="mergesort")
+    return out.reset_index(drop=True).astype({"family": "str", "kind": "str", "rows": "int64",
+                                              "binding": "int64"})
+
+
+def closest_unfunded(run: RunLike, projects: pd.DataFrame, n: int = CLOSEST_UNFUNDED) -> pd.DataFrame:
+    """The ``n`` unfunded projects nearest to being funded, with their switching values.
+
+    Ranked by ``best_gain`` — what £1m of the project's best use would lose at today's
+    shadow prices (closest to 0 first). The switching values are those the model gives:
+    the leverage (£ private per £ public) or the mission value per £ at which the project
+    would break even, and the weight of its main mission that would do the same.
+    """
+    frame = getattr(run.allocation, "projects", None)
+    columns = ["best_gain", "value_per_pound", "value_needed", "leverage_needed",
+               "main_mission", "weight_needed"]
+    if frame is None or len(frame) == 0 or "best_gain" not in frame.columns:
+        return pd.DataFrame({"project_id": pd.Series([], dtype="str")})
+    model = frame.drop_duplicates("project_id").set_index(
+        frame.drop_duplicates("project_id")["project_id"].astype(str))
+    unfunded = projects[~projects["funded"].astype(bool)].copy()
+    for column in columns:
+        if column in model.columns:
+            unfunded[column] = model[column].reindex(unfunded["project_id"]).to_numpy()
+    gain = pd.to_numeric(unfunded["best_gain"], errors="coerce")
+    unfunded["best_gain"] = gain.where(gain.abs() > 1e-7, 0.0)  # a tie at the margin
+    unfunded = unfunded[gain.notna()]
+    unfunded = unfunded.sort_values(["best_gain", "project_id"], ascending=[False, True],
+                                    kind="mergesort").head(n)
+    keep = ["project_id", "name", "department", "region", "missions", "capacity",
+            *[c for c in columns if c in unfunded.columns], "why_not"]
+    out = unfunded[[c for c in keep if c in unfunded.columns]].reset_index(drop=True)
+    if "main_mission" in out.columns:
+        out["main_mission"] = out["main_mission"].fillna("").astype("str")
+    return out.astype({c: "float64" for c in out.columns
+                       if c in columns and c != "main_mission"})
