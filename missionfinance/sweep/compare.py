@@ -263,7 +263,7 @@ def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: s
     readme.set_column(0, 0, 18)
     readme.set_column(1, 1, 100, formats["wrap"])
     objective = (base or {}).get("objective")
-    notes = [("Comparison", title),
+    notes = [("Title", title),
              ("Base", "The base scenario solved alone: objective "
               + (f"{objective:,.1f}" if isinstance(objective, float) else "not available")),
              ("Units", "Money in £ million (£m); Δ is the variant minus the base; Δ objective "

@@ -144,3 +144,27 @@ def test_print_setup_of_table_sheets(example_written: Path) -> None:
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.print_title_rows.replace("$", "") == "1:1", ws.title
     book.close()
+
+
+def test_comparison_xlsx_prints_one_page_wide(tmp_path: Path, example_written: Path) -> None:
+    from missionfinance import Scenario
+
+    soffice, pdftotext = _tools()
+    root = Path(__file__).resolve().parents[2]
+    result = Scenario.load(root / "scenarios" / "sr25-example.toml").compare(
+        [{"budget.CDEL*": 0.9}, {"budget.FT*": 0.8}, {"objective.weights.health": 2}])
+    out = result.write(tmp_path / "sweep")
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+         "--norestore", "--convert-to", "pdf", "--outdir", str(tmp_path),
+         str(out / "comparison.xlsx")], check=True, capture_output=True, timeout=300)
+    text = subprocess.run([pdftotext, "-layout", str(tmp_path / "comparison.pdf"), "-"],
+                          check=True, capture_output=True, timeout=120).stdout.decode("utf-8")
+    pages = [_flat(p) for p in text.split("\f") if p.strip().startswith("Comparison")]
+    book = openpyxl.load_workbook(out / "comparison.xlsx", read_only=True)
+    header = [str(c.value) for c in next(book["Comparison"].iter_rows(min_row=1, max_row=1))]
+    book.close()
+    assert pages
+    for page in pages:
+        assert _flat(header[0]) in page and _flat(header[-1]) in page, header
+    assert "CDEL × 0.9" in " ".join(pages)
