@@ -1,4 +1,4 @@
-"""The bundled example scenario and data, found from a notebook or a script.
+"""The bundled example scenario and data, and how numbers read in a notebook.
 
 :func:`example_path` finds ``scenarios/`` beside the installed package (a source checkout
 or an editable install), in the working folder or one of its parents, so a notebook needs
@@ -13,7 +13,10 @@ True
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+
+import pandas as pd
 
 from missionfinance.errors import MissionFinanceError
 
@@ -49,3 +52,33 @@ def example_path(*parts: str) -> Path:
     """
     folder = _scenarios_folder()
     return folder.joinpath(*parts) if parts else folder / EXAMPLE_SCENARIO
+
+
+def number_text(value: float) -> str:
+    """How a float reads in a notebook table: thousands separators, no scientific notation.
+
+    Examples
+    --------
+    >>> [number_text(v) for v in (12345.678, 3.0, 0.0243, 0.0, float("nan"))]
+    ['12,345.7', '3.00', '0.0243', '0', 'NaN']
+    """
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("∞" if value > 0 else "−∞")
+    size = abs(value)
+    if size == 0:
+        return "0"
+    if size >= 100:
+        return f"{value:,.1f}"
+    if size >= 1:
+        return f"{value:,.2f}"
+    if size >= 1e-4:
+        return f"{value:.4f}".rstrip("0")
+    return f"{value:.2g}"
+
+
+def display_formats() -> None:
+    """Set pandas' display options for analysts (money and ratios, wide tables, long text)."""
+    pd.set_option("display.float_format", number_text)
+    pd.set_option("display.max_columns", 60)
+    pd.set_option("display.width", 250)
+    pd.set_option("display.max_colwidth", 400)

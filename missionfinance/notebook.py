@@ -10,7 +10,6 @@ wide tables and long text shown whole.
 
 from __future__ import annotations
 
-import math
 import tempfile
 from pathlib import Path
 
@@ -18,37 +17,7 @@ import pandas as pd
 
 import missionfinance as mf
 from missionfinance import plot
-from missionfinance.examples import example_path
-
-
-def number_text(value: float) -> str:
-    """How a float reads in a notebook table: thousands separators, no scientific notation.
-
-    Examples
-    --------
-    >>> [number_text(v) for v in (12345.678, 3.0, 0.0243, 0.0, float("nan"))]
-    ['12,345.7', '3.00', '0.0243', '0', 'NaN']
-    """
-    if not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("∞" if value > 0 else "−∞")
-    size = abs(value)
-    if size == 0:
-        return "0"
-    if size >= 100:
-        return f"{value:,.1f}"
-    if size >= 1:
-        return f"{value:,.2f}"
-    if size >= 1e-4:
-        return f"{value:.4f}".rstrip("0")
-    return f"{value:.2g}"
-
-
-def display_formats() -> None:
-    """Set pandas' display options for analysts (money and ratios, wide tables, long text)."""
-    pd.set_option("display.float_format", number_text)
-    pd.set_option("display.max_columns", 60)
-    pd.set_option("display.width", 250)
-    pd.set_option("display.max_colwidth", 400)
+from missionfinance.examples import display_formats, example_path, number_text
 
 
 def _inline() -> None:

@@ -56,3 +56,17 @@ def test_tags_by_mission_and_year(run) -> None:  # type: ignore[no-untyped-def]
     assert np.allclose(both.sum(axis=1), total)
     with pytest.raises(mf.MissionFinanceError, match="no column 'yr'"):
         tags.by_mission("yr")
+
+
+def test_notebook_setup_line_gives_names_and_readable_numbers() -> None:
+    import subprocess
+    import sys
+
+    code = ("from missionfinance.notebook import *\n"
+            "import pandas as pd\n"
+            "print(SCENARIO.name, REAL.is_dir(), WORK.is_dir(), callable(plot.flow))\n"
+            "print(pd.DataFrame({'leverage': [3.0], 'public': [12345.678]}).to_string())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd="/").stdout
+    assert out.splitlines()[0] == "sr25-example.toml True True True"
+    assert "3.00" in out and "12,345.7" in out and "e+" not in out
