@@ -118,6 +118,9 @@ def naive_tag(lines: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     desc = normalise_field(lines["description"], "keywords")
     cols = {k: normalise_field(lines[c], k) for k, c in
             (("cpv", "cpv"), ("cofog", "cofog"), ("department", "department"), ("programme", "programme"))}
+    # a procurement line's COFOG is its buyer's: not matched by cofog criteria
+    cols["cofog"] = cols["cofog"].where(~lines["source"].fillna("").str.startswith("procurement"), "")
+    buyer = normalise_field(lines["department"], "keywords")
     n = len(lines)
 
     def mask(kind: str, terms: list[str]) -> np.ndarray:
@@ -129,6 +132,9 @@ def naive_tag(lines: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
         if kind == "cofog":
             alts = "|".join(re.escape(t) for t in terms)
             return cols["cofog"].str.contains(rf"(?:^|;)(?:{alts})(?:\.|;|$)", regex=True).to_numpy(dtype=bool)
+        if kind == "buyer":
+            alts = "|".join(re.escape(t[:-1]) if t.endswith("*") else re.escape(t) + r"(?!\w)" for t in terms)
+            return buyer.str.contains(rf"(?<!\w)(?:{alts})", regex=True).to_numpy(dtype=bool)
         return cols[kind].isin(terms).to_numpy(dtype=bool)
 
     hits = []
@@ -146,12 +152,15 @@ def naive_tag(lines: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
         hits.append(pd.DataFrame({"line": idx, "rule": i}))
     h = pd.concat(hits, ignore_index=True)
     meta = pd.DataFrame({"mission": [r.mission for r in rules.rules], "weight": [r.weight for r in rules.rules],
-                         "priority": [r.priority for r in rules.rules], "rule_id": [r.id for r in rules.rules]})
+                         "priority": [r.priority for r in rules.rules], "rule_id": [r.id for r in rules.rules],
+                         "spender": [r.evidence != "line" for r in rules.rules]})
     h = h.join(meta, on="rule")
     h["absw"] = h["weight"].abs()
-    h = h.sort_values(["line", "mission", "priority", "absw", "rule_id"], ascending=[True, True, False, False, True])
+    h = h.sort_values(["line", "mission", "spender", "priority", "absw", "rule_id"],
+                      ascending=[True, True, True, False, False, True])
     h = h.drop_duplicates(["line", "mission"])
-    pos = h["weight"].clip(lower=0).groupby(h["line"]).transform("sum")
+    # aligned and enabling shares are scaled apart (DESIGN §7)
+    pos = h["weight"].clip(lower=0).groupby([h["line"], h["spender"]]).transform("sum")
     h["weight"] = np.where((h["weight"] > 0) & (pos > 1), h["weight"] / pos, h["weight"])
     h["line_id"] = lines["line_id"].to_numpy()[h["line"].to_numpy()]
     return h[["line_id", "mission", "weight", "rule_id"]].reset_index(drop=True)

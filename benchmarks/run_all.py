@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("bench_tagging.py", "bench_model.py", "bench_report.py", "bench_sweep.py")
+SCRIPTS = ("bench_tagging.py", "bench_model.py", "bench_report.py", "bench_sweep.py",
+           "bench_outcomes.py", "bench_cashflows.py")
 
 
 def main() -> int:

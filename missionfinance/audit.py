@@ -238,7 +238,8 @@ def verify(out_dir: str | Path, rerun: Callable[[Path], Any] | None = None) -> V
     recorded = {str(k): v.get("sha256") for k, v in (manifest.get("outputs") or {}).items()
                 if isinstance(v, dict)}
     recorded["manifest.json"] = None
-    names = list(dict.fromkeys([*recorded, *OUTPUT_FILES]))
+    simulation = manifest.get("simulation")
+    names = list(dict.fromkeys([*recorded, *([] if simulation else OUTPUT_FILES)]))
     fresh: dict[str, bytes] | None = None
     error = ""
     scenario_path = resolve_path(scenario_text, base)
@@ -247,7 +248,14 @@ def verify(out_dir: str | Path, rerun: Callable[[Path], Any] | None = None) -> V
     else:
         try:
             run = (rerun or _default_rerun)(scenario_path)
-            fresh = render_outputs(run, base)
+            if isinstance(simulation, dict):  # a `missionfinance simulate` folder
+                from missionfinance.report.simulation import render_simulation
+
+                traj = run.scenario.simulate(int(simulation["draws"]), int(simulation["seed"]),
+                                             run=run)
+                fresh = render_simulation(run, traj, base)
+            else:
+                fresh = render_outputs(run, base)
         except MissionFinanceError as exc:
             error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     checks = []

@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--format", default=None)
     e.add_argument("--rate", action="append", default=[], metavar="CUR=GBP")
 
+    rl = sub.add_parser("rules", help="work with tagging rules")
+    rsub = rl.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
+    rs = rsub.add_parser("suggest", help="propose rules and vetoes from labelled lines")
+    rs.add_argument("labels", type=Path, help="labelled lines CSV (lines columns plus 'missions')")
+    rs.add_argument("--rules", default="builtin:uk", help="rules to improve (default: builtin:uk)")
+    rs.add_argument("--out", required=True, type=Path, help="TOML of proposals to review")
+
     r = sub.add_parser("run", help="run a scenario and write its outputs")
     r.add_argument("scenario", type=Path)
     r.add_argument("--out", required=True, type=Path, help="output folder (written atomically)")
@@ -87,6 +94,13 @@ a variant that is infeasible is listed and the sweep exits 1.""")
     s.add_argument("--workers", type=int, default=None, help="local worker processes (default: cores)")
     s.add_argument("--out", required=True, type=Path)
 
+    m = sub.add_parser("simulate", help="evaluate a scenario's allocation over draws of its "
+                       "uncertain inputs")
+    m.add_argument("scenario", type=Path)
+    m.add_argument("--draws", required=True, type=int, help="number of draws (≥ 1)")
+    m.add_argument("--seed", type=int, default=None,
+                   help="seed (default: outcomes.uncertainty.seed of the scenario)")
+    m.add_argument("--out", required=True, type=Path, help="output folder (written atomically)")
     v = sub.add_parser("verify", help="re-run the scenario of an output folder and compare")
     v.add_argument("dir", type=Path)
     return p
@@ -184,6 +198,8 @@ def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
 def _cmd_tag(args: argparse.Namespace) -> int:
     from missionfinance.missions import MissionSet
     from missionfinance.tagging import RuleSet, tag
+    from missionfinance.tagging.fastio import read_lines_csv, tags_csv_bytes
+    from missionfinance.tagging.progress import Stages
 
     check_out(args.out, "file")
     untagged_path = args.out.with_name(args.out.stem + ".untagged" + (args.out.suffix or ".csv"))
@@ -195,15 +211,41 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     rates = _rates(args.rate)
     missions = MissionSet.load(args.missions)
     rules = RuleSet.load(args.rules, missions=missions)
-    with Step("reading the lines"):
+    stages = Stages(("reading", "tagging", "writing"), sys.stderr)
+    stages.next()
+    one_csv = args.format in (None, "canonical") and len(args.lines) == 1
+    lines = read_lines_csv(args.lines[0]) if one_csv else None  # the Arrow fast path, or None
+    if lines is None:
         lines = _read_lines(args.lines, args.format, rates)
-    with Step("tagging"):
-        result = tag(lines, rules, attribution=args.attribution)
-    _write_csv_atomic(result.tags, args.out)
-    _write_csv_atomic(result.untagged, untagged_path)
+    stages.next(f"{len(lines):,} lines")
+    result = tag(lines, rules, attribution=args.attribution)
+    stages.next(f"{len(result.tags):,} tags")
+    for frame, path in ((result.tags, args.out), (result.untagged, untagged_path)):
+        data = tags_csv_bytes(frame)  # the Arrow fast path; None: the ordinary writer
+        if data is None:
+            _write_csv_atomic(frame, path)
+        else:
+            write_file(path, data)
+    stages.done()
     print(result.summary_text())
     print(f"tags: {args.out}")
     print(f"untagged lines: {untagged_path}")
+    return EXIT_OK
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from missionfinance.tagging import RuleSet
+    from missionfinance.tagging.suggest import suggest, to_toml
+
+    if not args.labels.is_file():
+        raise MissionFinanceError(f"{args.labels}: labels file not found; give a CSV of labelled lines")
+    labels = pd.read_csv(args.labels, dtype=str, keep_default_na=False)
+    if "missions" not in labels.columns or "line_id" not in labels.columns:
+        raise MissionFinanceError(f"{args.labels}: needs columns line_id, description, amount and missions")
+    labels["amount"] = labels.get("amount", "0")
+    proposals = suggest(labels, RuleSet.load(args.rules))
+    write_file(args.out, to_toml(proposals).encode("utf-8"))
+    print(f"{len(proposals)} proposals: {args.out}")
     return EXIT_OK
 
 
@@ -279,6 +321,26 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_OK if n_ok == len(result.table) else EXIT_SOLVED_NOT_OPTIMAL
 
 
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from missionfinance.report.simulation import write_simulation
+    from missionfinance.scenario import Scenario
+
+    scenario = Scenario.load(args.scenario)
+    if scenario.outcomes is None:
+        raise MissionFinanceError(f"{args.scenario.name} key outcomes: no [outcomes] table; "
+                                  "add one with yields to simulate")
+    run = scenario.run()
+    if run.status != "optimal":
+        print(f"{scenario.name}: {run.status}: {run.allocation.message}", file=sys.stderr)
+        return EXIT_SOLVED_NOT_OPTIMAL
+    traj = scenario.simulate(args.draws, args.seed, run=run)
+    out = write_simulation(run, traj, args.out)
+    for m in sorted(traj.probability):
+        print(f"{m}: probability of meeting the milestone {traj.probability[m]:.0%}")
+    print(f"results written to {out}")
+    return EXIT_OK
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from missionfinance.audit import verify
 
@@ -291,9 +353,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 _COMMANDS = {
     "tag": _cmd_tag,
     "explain": _cmd_explain,
+    "rules": _cmd_rules,
     "run": _cmd_run,
     "sweep": _cmd_sweep,
     "verify": _cmd_verify,
+    "simulate": _cmd_simulate,
 }
 
 

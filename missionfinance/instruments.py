@@ -23,12 +23,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from missionfinance._numbers import check_number
+from missionfinance.cashflows import DEFAULT_TERMS, TERM_KEYS, Terms, terms_from_config
 from missionfinance.errors import MissionFinanceError
 
 #: Instruments with a default definition. A scenario may define others.
 INSTRUMENTS: tuple[str, ...] = ("grant", "loan", "equity", "guarantee")
 
-_KEYS = {"budget_score", "expected_loss_to", "exposure", "source", "description"}
+_KEYS = {"budget_score", "expected_loss_to", "exposure", "source", "description", *TERM_KEYS}
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Instrument:
         Counts against the guarantee exposure stock limit.
     source : str
         Where the treatment comes from.
+    terms : Terms
+        Cash-flow terms (tenor, rates, hold, fees; :mod:`missionfinance.cashflows`).
     """
 
     name: str
@@ -55,6 +58,7 @@ class Instrument:
     exposure: bool = False
     source: str = ""
     description: str = ""
+    terms: Terms = field(default_factory=Terms)
 
     @property
     def bears_loss(self) -> bool:
@@ -78,6 +82,7 @@ DEFAULT_INSTRUMENTS: dict[str, Instrument] = {
         False,
         "HM Treasury Consolidated Budgeting Guidance 2025-26: capital grants score in full in CDEL",
         "Capital grant: no repayment, no loss beyond the grant itself",
+        DEFAULT_TERMS["grant"],
     ),
     "loan": Instrument(
         "loan",
@@ -87,6 +92,7 @@ DEFAULT_INSTRUMENTS: dict[str, Instrument] = {
         "CBG 2025-26: policy lending is a financial transaction (FT) in CDEL; expected loss "
         "(impairment) scores in RDEL. OBR: loans recorded at nominal value regardless of repayment",
         "Concessional or policy-bank loan (National Wealth Fund, UK Infrastructure Bank)",
+        DEFAULT_TERMS["loan"],
     ),
     "equity": Instrument(
         "equity",
@@ -95,6 +101,7 @@ DEFAULT_INSTRUMENTS: dict[str, Instrument] = {
         False,
         "CBG 2025-26: equity purchases are financial transactions; write-downs score in RDEL",
         "Equity stake (British Patient Capital, National Wealth Fund)",
+        DEFAULT_TERMS["equity"],
     ),
     "guarantee": Instrument(
         "guarantee",
@@ -104,6 +111,7 @@ DEFAULT_INSTRUMENTS: dict[str, Instrument] = {
         "HM Treasury contingent-liability framework: no budget score at issue; expected calls "
         "score as cost; exposure counts against the contingent-liability limit",
         "Loan or infrastructure guarantee (UK Guarantees Scheme, Growth Guarantee Scheme)",
+        DEFAULT_TERMS["guarantee"],
     ),
 }
 
@@ -122,7 +130,7 @@ def instrument_from_config(name: str, config: Mapping[str, object], context: str
     >>> instrument_from_config("grant", {"budget_scor": {}}, "s.toml")
     Traceback (most recent call last):
     ...
-    missionfinance.errors.MissionFinanceError: s.toml key instruments.grant.budget_scor: unknown key; allowed budget_score, description, expected_loss_to, exposure, source
+    missionfinance.errors.MissionFinanceError: s.toml key instruments.grant.budget_scor: unknown key; allowed amortisation, budget_score, description, dividend_yield, exit_multiple, exit_return, expected_loss_to, exposure, fee_rate, grace, hold, interest_rate, schedule, source, tenor
     """
     base = DEFAULT_INSTRUMENTS.get(name, Instrument(name))
     for key in config:
@@ -157,4 +165,5 @@ def instrument_from_config(name: str, config: Mapping[str, object], context: str
         exposure=exposure,
         source=str(config.get("source", base.source)),
         description=str(config.get("description", base.description)),
+        terms=terms_from_config(name, config, context),
     )

@@ -594,11 +594,226 @@ unfunded[["project_id", "capacity", "value_per_pound", "why_not"]].head(3)
 """),
 ]
 
+# ----------------------------------------------------------------------------- 05
+OUTCOMES = [
+    md("""
+# 05 · Does the strategy add up? Missions as outcomes
+
+Missions are defined by outcomes — 1.5 million homes, 95% clean power, 92% of patients
+treated within 18 weeks, 13,000 more neighbourhood police roles, 75% of five-year-olds
+school-ready — not by money. This notebook asks of the example allocation:
+
+1. **Will it put each milestone on track, and by when?** Baseline, business as usual (BAU),
+   the allocation's contribution with delivery lags, against the target path.
+2. **What would an allocation steered by outcomes do instead?** The objective
+   `mission_progress` balances the missions by progress towards their milestones.
+3. **How sure are we?** 1,000 draws of the uncertain yields, leverage and additionality.
+
+Baselines and BAU paths are official statistics (sources in the table below); most project
+yields are illustrative unit costs (`scenarios/data/SOURCES.md`). Money is in £ million.
+"""),
+    code(SETUP),
+    code("""
+scenario = mf.Scenario.load(SCENARIO)
+run = scenario.run()
+gaps = run.outcomes.gaps
+for sentence in gaps["words"]:
+    print(sentence)
+"""),
+    md("""
+## 1. On track? The example allocation (objective `mission_value`)
+
+Each chart shows the target path, BAU and the path with this allocation. The example
+allocation maximises £ of investment attributed to missions, so it follows leverage, not
+outcomes.
+"""),
+    code("""
+colours = scenario.missions.colours
+for row in gaps.itertuples():
+    display(plot.milestone_trajectory(run.outcomes, row.milestone, colours[row.mission],
+                                      title=f"{row.milestone} (by {row.deadline})",
+                                      deadline=row.deadline))
+"""),
+    code("""
+run.outcomes.gaps[["milestone", "deadline", "unit", "bau", "projected", "target", "gap",
+                   "margin_rate", "more_public"]]
+"""),
+    md("""
+Where the figures come from: the latest official statistic for each milestone, the BAU
+assumption and the linear link from what projects deliver (MW, pathways, children) to the
+milestone's unit.
+"""),
+    code("""
+pd.DataFrame([{"milestone": m.id, "baseline": m.baseline, "year": m.baseline_year,
+               "source": m.baseline_source, "bau": m.bau_source}
+              for m in scenario.outcomes.data.tracked])
+"""),
+    md("""
+## 2. Steering by outcomes: `mission_progress`
+
+Progress is what the allocation adds at the deadline over the distance from BAU to the
+target (1 = met); progress past a target is worth a tenth, so a met milestone is not
+over-funded. The shadow price of each milestone row says what one more unit is worth.
+"""),
+    code("""
+progress = scenario.with_changes({"objective.kind": "mission_progress"}).run()
+compare = pd.DataFrame({"mission_value": run.outcomes.gaps.set_index("milestone")["projected"],
+                        "mission_progress": progress.outcomes.gaps.set_index("milestone")["projected"],
+                        "target": gaps.set_index("milestone")["target"]})
+compare
+"""),
+    code("""
+for sentence in progress.outcomes.gaps["shadow_price_words"]:
+    print(sentence)
+"""),
+    md("""
+## 3. How sure are we? 1,000 draws
+
+Each uncertain input is a factor on the value given; the allocation is fixed (no
+re-optimisation) and evaluated for every draw at once. The band is the 10th–90th percentile.
+"""),
+    code("""
+sim = scenario.simulate(1000, run=progress)
+pd.Series(sim.probability, name="probability of meeting the milestone")
+"""),
+    code("""
+row = sim.gaps.set_index("milestone").loc["clean-power-2030"]
+plot.milestone_trajectory(sim, "clean-power-2030", colours["clean-energy"],
+                          title="clean-power-2030: 10–90% of 1,000 draws", deadline=row.deadline)
+"""),
+    code("""
+plot.tornado(sim.sensitivity, "rtt-18-weeks", "% of patients",
+             title="What moves the 18-week milestone most")
+"""),
+    md("""
+Both allocations leave every milestone short: a capital pipeline of this size moves these
+national outcomes by a few points at most. The gap table's `more_public` says how much more
+would close each gap at the margin, when the pipeline has the room.
+"""),
+]
+
+# ----------------------------------------------------------------------------- 06
+FISCAL = [
+    md("""
+# 06 · Patient finance and the fiscal rules
+
+A grant is spent; a loan or an equity stake comes back. This notebook shows what that means
+for the two debt measures the UK's fiscal framework steers by — public sector net debt
+(**PSND**) and public sector net financial liabilities (**PSNFL**, the investment rule's
+target since the October 2024 Budget) — and for the current budget (the stability rule).
+
+1. The same money committed as grants, or as loans and equity: year by year effect on PSNB,
+   the current deficit, PSND and PSNFL, and the economic cost.
+2. The example allocation's money out and back, and its fiscal impact.
+3. What a PSNFL cap and recycling of receipts change in the optimal allocation.
+
+Treatments and sources: docs/model.md, "Cash flows and the fiscal aggregates".
+"""),
+    code(SETUP),
+    code("""
+from missionfinance import fiscal
+from missionfinance.cashflows import DEFAULT_TERMS, economic_cost, schedule
+"""),
+    md("""
+## 1. The same budget, grant-heavy or loan- and equity-heavy
+
+Take the example's pipeline and commit £1bn in 2026-27: once all as capital grants, once
+half as loans and half as equity (the default terms: 10-year loans at 4% with two years of
+grace, 7-year equity holds at 1.5×), spread over the same projects.
+"""),
+    code("""
+scenario = mf.Scenario.load(SCENARIO)
+pipeline = scenario.read_pipeline()
+projects = pipeline["project_id"].head(20)
+each = 1000.0 / len(projects)
+
+def committed(split):
+    rows = [{"project_id": p, "instrument": i, "year": "2026-27", "amount": each * share}
+            for p in projects for i, share in split.items()]
+    return pd.DataFrame(rows)
+
+mixes = {"grant-heavy": {"grant": 1.0}, "loan/equity-heavy": {"loan": 0.5, "equity": 0.5}}
+flows = {name: schedule(committed(split), DEFAULT_TERMS, scenario.years, pipeline)
+         for name, split in mixes.items()}
+effects = {name: fiscal.fiscal_summary(fiscal.fiscal_effects(cf)).set_index("year")
+           for name, cf in flows.items()}
+pd.concat(effects, axis=1).head(12)
+"""),
+    md("""
+Both raise PSND by £1bn at issue. Only the grants raise PSNFL: a loan or equity stake is a
+financial asset netted off. As loans repay and stakes are sold, PSND falls back, and interest
+and dividends lower the current deficit; expected losses (the pipeline's default
+probabilities) show in PSNFL when they happen.
+"""),
+    code("""
+compare = pd.DataFrame({
+    (name, measure): table[measure] for name, table in effects.items() for measure in ("psnd", "psnfl")
+}).fillna(0.0)
+ax = compare.plot(figsize=(8, 3.5), marker="o")
+ax.set_ylabel("£m effect at year end")
+ax.figure
+"""),
+    code("""
+pd.DataFrame({name: [economic_cost(cf, by=()).iloc[0]] for name, cf in flows.items()},
+             index=["economic cost, £m PV (Green Book 3.5%)"])
+"""),
+    md("""
+## 2. The example allocation: money out, money back
+
+Every run writes `cashflows.csv` and `fiscal.csv`; the same frames are one call away.
+"""),
+    code("""
+run = scenario.run()
+alloc = run.allocation.allocation
+cf = fiscal.allocation_cashflows(run, alloc)
+plot.money_out_and_back(fiscal.money_out_and_back(cf))
+"""),
+    code("""
+fiscal.cost_by_instrument(cf)
+"""),
+    code("""
+fiscal.fiscal_summary(fiscal.fiscal_effects(cf)).head(8)
+"""),
+    md("""
+## 3. Steering by the fiscal rules
+
+A cap on the allocation's PSNFL effect (`[fiscal.psnfl]`, here 70% of the base allocation's
+effect in each year) takes money out of grants, which score in PSNFL; FT already binds in the
+example, so the financial transactions can only be re-mixed (towards equity, whose budget
+and risk charges now compare better), and total public cash falls. Recycling
+(`[recycling] control = "FT"`) lets receipts fund later years. Both are linear constraints
+of the same LP, with shadow prices in words.
+"""),
+    code("""
+def mix(run):
+    a = run.allocation.allocation
+    return a.groupby("instrument")["public"].sum()
+
+psnfl_now = fiscal.fiscal_summary(fiscal.fiscal_effects(cf)).set_index("year")["psnfl"]
+cap = {y: 0.7 * float(psnfl_now[y]) for y in scenario.years}
+capped = mf.Scenario.from_dict({**scenario.config, "fiscal": {"psnfl": cap}}, scenario.path).run()
+recycled = mf.Scenario.from_dict({**scenario.config, "recycling": {"control": "FT"}},
+                                 scenario.path).run()
+pd.DataFrame({"base": mix(run), "PSNFL capped at 70%": mix(capped),
+              "recycling into FT": mix(recycled)}).fillna(0.0)
+"""),
+    code("""
+rows = capped.allocation.constraints
+rows[rows["family"] == "fiscal"][["name", "binding", "explanation"]]
+"""),
+    code("""
+rows = recycled.allocation.constraints
+rows[rows["family"] == "recycling"][["name", "explanation"]]
+"""),
+]
+
 NOTEBOOKS = {
     "01-quickstart.ipynb": QUICKSTART,
     "02-spending-review-scenarios.ipynb": SCENARIOS,
     "03-guarantees-and-risk.ipynb": GUARANTEES,
     "04-audit.ipynb": AUDIT,
+    "05-does-the-strategy-add-up.ipynb": OUTCOMES,
+    "06-patient-finance-and-the-fiscal-rules.ipynb": FISCAL,
 }
 
 

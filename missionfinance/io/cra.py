@@ -8,8 +8,11 @@ row **and** year (2013-14 … 2017-18 in the 2018 database):
 - ``amount`` = the year's value ÷ 1000 [£m] (an empty cell is 0); negative values (receipts netted
   against spending, 411 segments in 2018) are kept, zero values too;
 - ``department`` = *Department Name*; ``programme`` = *CRA Segment Name* as
-  published; ``description`` = the segment name without its code, the HMT
-  function and the HMT sub-function, ``"; "``-joined (text for keyword rules);
+  published; ``description`` = the segment name without its code (text for
+  keyword rules). The HMT function and sub-function labels are *not* copied into
+  it: they restate the COFOG classification ("tax credits", "social protection")
+  and would become keyword evidence; they are kept as ``hmt_function`` and
+  ``hmt_subfunction`` (never matched by rules);
 - ``cofog`` = the code part of *COFOG Level 1* with a two-digit division, so
   that rule prefixes written like ``"04.3"`` match: ``"4.3 Fuel and energy"`` →
   ``"04.3"``, ``"10.2 Old age"`` → ``"10.2"``. The CRA splits health into
@@ -152,8 +155,9 @@ def read_cra(path: PathLike, keep_source_columns: bool = False) -> pd.DataFrame:
     base = pd.DataFrame({
         "department": frame["department"],
         "programme": segment_name,
-        "description": (segment_name.str.replace(r"^S[0-9A-Z]{7}\s*-\s*", "", regex=True)
-                        + "; " + frame["function"] + "; " + frame["subfunction"]),
+        "description": segment_name.str.replace(r"^S[0-9A-Z]{7}\s*-\s*", "", regex=True),
+        "hmt_function": frame["function"],
+        "hmt_subfunction": frame["subfunction"],
         "cofog": _cofog(frame["cofog_level1"]),
         "region": region_name,
         "segment_code": frame["segment_code"],

@@ -12,7 +12,10 @@ malformed year, ``start_year`` after ``end_year``, and a window entirely
 outside the horizon.
 
 Columns not in the schema are ignored, except ``leverage_<name>`` columns, whose
-instrument must be known.
+instrument must be known, and ``<instrument>_<term>`` columns (e.g. ``loan_tenor``,
+``equity_exit_multiple``; the terms of :data:`missionfinance.cashflows.TERM_KEYS` other
+than ``schedule`` and ``amortisation``), which are kept as numbers (empty = the
+scenario's term) and override that instrument's cash-flow term for the project.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from missionfinance.cashflows import TERM_KEYS
 from missionfinance.instruments import INSTRUMENTS
 from missionfinance.io._files import PathLike, check_file, fail, read_table, to_number
 from missionfinance.io.schema import (
@@ -246,6 +250,10 @@ def read_pipeline(
         leverage[column] = values.where(mask)
 
     window = _years(p, raw, horizon)
+    term_columns = {f"{i}_{k}" for i in allowed for k in TERM_KEYS
+                    if k not in ("schedule", "amortisation")}
+    terms = {c: to_number(raw, c, p, allow_empty=True, fix="write a number or leave it empty")
+             .astype("float64") for c in raw.columns if c in term_columns}
     text = {c: raw[c] if c in raw.columns else pd.Series([""] * len(raw), dtype="str")
             for c in _TEXT}
     out = pd.DataFrame({
@@ -257,5 +265,6 @@ def read_pipeline(
         **{k: v.astype("float64") for k, v in leverage.items()},
         **shares,
         **window,
+        **terms,
     })
     return out.reset_index(drop=True)

@@ -15,7 +15,8 @@ Missing-value semantics (the ``missing`` field) in one place:
 - pipeline: an empty ``private_capacity`` means unlimited (NaN in the frame);
   an empty ``lgd`` is 0.45, an empty ``additionality`` 1; an empty
   ``start_year`` / ``end_year`` is the first / last year of the horizon;
-  ``leverage_<instrument>`` is NaN where the instrument is not eligible.
+  ``leverage_<instrument>`` is NaN where the instrument is not eligible;
+  an empty ``<instrument>_<term>`` (e.g. ``loan_tenor``) is the scenario's term.
 """
 
 from __future__ import annotations
@@ -152,6 +153,11 @@ PIPELINE_SCHEMA: tuple[Column, ...] = (
     Column("end_year", "str", "", False, "",
            "last financial year the project can receive money",
            "last year of the horizon (clipped to it)"),
+    Column("<instrument>_<term>", "float", "term's unit", False, _NAN,
+           "this project's cash-flow term for that instrument, overriding the scenario's: "
+           "`tenor`, `grace`, `hold` [years]; `interest_rate`, `dividend_yield`, `fee_rate`, "
+           "`exit_return` [share a year]; `exit_multiple` [×] (docs/model.md)",
+           "the scenario's term"),
 )
 
 

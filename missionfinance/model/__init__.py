@@ -14,6 +14,7 @@ from missionfinance.model.problem import (
     CvarLimit,
     InstrumentMix,
     MissionBound,
+    Recycling,
     RegionalShare,
     Target,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "CvarLimit",
     "InstrumentMix",
     "MissionBound",
+    "Recycling",
     "RegionalShare",
     "Resolver",
     "SolverOptions",

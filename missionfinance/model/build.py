@@ -16,6 +16,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from missionfinance.model.linear import LinearModel
+from missionfinance.model.outcomes import add_outcomes
 from missionfinance.model.problem import AllocationProblem, ProblemData
 
 INF = np.inf
@@ -45,6 +46,8 @@ def add_core_variables(m: LinearModel, d: ProblemData, problem: AllocationProble
         cx, cy = v[d.xp], v * d.additionality
     elif problem.objective == "private_mobilised":
         cx, cy = np.zeros(len(d.xp)), d.additionality.copy()
+    elif problem.objective == "mission_progress":
+        cx, cy = np.zeros(len(d.xp)), np.zeros(len(v))
     else:
         cx, cy = _x_cost(d, problem), np.zeros(len(v))
     ids, inst, yrs = d.project_ids, np.array(d.instruments, dtype=object), np.array(d.years,
@@ -484,6 +487,14 @@ def build(problem: AllocationProblem, d: ProblemData) -> tuple[LinearModel, np.n
     add_instrument_mix(m, d, problem)
     if problem.objective == "min_cost":
         add_targets(m, d, problem)
+    add_outcomes(m, d, problem)
     add_integer_features(m, d, problem)
+    from missionfinance.model.finance import add_fiscal, add_recycling, unit_measures
+
+    if (problem.fiscal_caps and problem.enabled("fiscal")) or (
+            problem.recycling is not None and problem.enabled("recycling")):
+        units = unit_measures(d, problem, len(d.years))
+        add_fiscal(m, d, problem, units)
+        add_recycling(m, d, problem, units)
     return m, defaults
 

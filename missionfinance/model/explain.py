@@ -20,12 +20,14 @@ LOCAL_FAMILIES = frozenset({"capacity", "crowding_in", "private_capacity", "leve
                             "cvar_exposure", "min_ticket"})
 
 #: Families whose relaxation is worth re-solving to report the private money it adds.
-MARGINAL_FAMILIES = frozenset({"budget", "exposure", "expected_loss", "cvar"})
+MARGINAL_FAMILIES = frozenset({"budget", "exposure", "expected_loss", "cvar", "fiscal",
+                               "recycling"})
 
 NOUN = {
     "mission_value": "of mission value",
     "private_mobilised": "of additional private investment",
     "min_cost": "of budget cost (with priced shortfalls)",
+    "mission_progress": "of weighted milestone progress",
 }
 
 _SHARE_FAMILIES = frozenset({"regional", "instrument_mix"})
@@ -74,6 +76,14 @@ def subject(row: Mapping[str, str]) -> str:
         return f"room under the {kind} for mission {row['mission']}"
     if fam == "targets":
         return f"slack in target {name}"
+    if fam == "fiscal":
+        measure = name[len("fiscal["):].split(",")[0]
+        label = {"current_deficit": "current-deficit"}.get(measure, measure.upper())
+        return f"room under the {label} cap in {row['year']}"
+    if fam == "recycling":
+        return f"money recycled into {row['control']} in {row['year']}"
+    if fam in ("outcome_progress", "outcome_target"):
+        return f"outcome of milestone {row['mission']} by {row['year']} (per unit, not £1m)"
     if fam == "min_projects":
         return f"room in the minimum number of projects for mission {row['mission']}"
     return f"room in {name}"

@@ -104,6 +104,13 @@ class LinearModel:
         self.n_rows += n
         return block
 
+    def add_coefficients(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+        """Add coefficients to existing rows (global row and column positions; summed)."""
+        self._cache.clear()
+        self._rows.append(np.asarray(rows, dtype=np.int64))
+        self._cols.append(np.asarray(cols, dtype=np.int64))
+        self._vals.append(np.asarray(vals, dtype=np.float64))
+
     # --- assembled views -------------------------------------------------------------------
     @property
     def col_lower(self) -> np.ndarray:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,11 @@ from missionfinance.instruments import Instrument
 from missionfinance.io.schema import DEFAULT_ADDITIONALITY, DEFAULT_LGD
 from missionfinance.model.highs import SolverOptions
 
-OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost")
+if TYPE_CHECKING:  # model.outcomes imports this module
+    from missionfinance.model.outcomes import OutcomeRows
+
+OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost",
+                               "mission_progress")
 
 #: Every constraint family, in build order. Each can be switched off with ``disabled``.
 FAMILIES: tuple[str, ...] = (
@@ -45,8 +49,11 @@ FAMILIES: tuple[str, ...] = (
     "regional",
     "instrument_mix",
     "targets",
+    "outcomes",
     "min_ticket",
     "min_projects",
+    "fiscal",
+    "recycling",
 )
 
 #: Pipeline columns the model reads (DESIGN §3.2, docs/CONTRACTS.md).
@@ -61,6 +68,19 @@ PIPELINE_COLUMNS: tuple[str, ...] = (
     "start_year",
     "end_year",
 )
+
+
+@dataclass(frozen=True)
+class Recycling:
+    """Receipts of earlier commitments recycled into a control's later headroom.
+
+    Attributes
+    ----------
+    control : str
+        The control total (e.g. ``"FT"``) whose budget rows the receipts relax.
+    """
+
+    control: str
 
 
 @dataclass(frozen=True)
@@ -198,12 +218,20 @@ class AllocationProblem:
         Integer feature: a funded project receives at least this much in total.
     min_projects : Mapping[str, int]
         Integer feature: at least k funded projects contributing to each mission.
+    fiscal_caps : Mapping[str, Mapping[str, float]] [£m]
+        Measure (``psnb``, ``current_deficit``, ``psnd``, ``psnfl``) → year → most effect
+        of the allocation on it (:mod:`missionfinance.model.finance`).
+    recycling : Recycling or None
+        Receipts recycled into a control's later headroom.
     disabled : frozenset of str
         Constraint families switched off (names in :data:`FAMILIES`).
     solver : SolverOptions or None
         Solver options from the scenario; ``solve(problem, options)`` overrides them.
     context : str
         Name used in error messages (e.g. the scenario file name).
+    outcomes : OutcomeRows or None
+        Milestone outcome data (:mod:`missionfinance.model.outcomes`), used by
+        ``mission_progress`` and, when given, by ``min_cost``.
     """
 
     years: tuple[str, ...]
@@ -229,7 +257,10 @@ class AllocationProblem:
     min_projects: Mapping[str, int] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     solver: SolverOptions | None = None
+    fiscal_caps: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    recycling: Recycling | None = None
     context: str = "allocation problem"
+    outcomes: OutcomeRows | None = None
 
     def enabled(self, family: str) -> bool:
         """True when constraint ``family`` is switched on."""

@@ -17,7 +17,10 @@ private_by_mission         public £m and private £m mobilised per mission, and
 flow                       Sankey-style flow: budget → mission → instrument → private
 coverage_by_department     tagging coverage (favourable … not assessed) by department
 alignment_by_mission       baseline £m attributed for and against each mission
+money_out_and_back         public £m out and back per year by instrument, net line
 shadow_prices              what £1m more of each binding limit is worth (dual values)
+milestone_trajectory       one milestone: target path, BAU, this allocation, 10–90% band
+tornado                    which uncertain inputs move a milestone's outcome most
 frontier                   a sweep's variants and their efficient frontier in (x, y)
 sweep_comparison           one metric (or mission value by mission) across variants
 =========================  ==========================================================
@@ -56,7 +59,9 @@ from missionfinance.plot.allocation import (
     private_by_mission,
     shadow_prices,
 )
+from missionfinance.plot.cashflows import money_out_and_back
 from missionfinance.plot.flow import flow, flow_frame
+from missionfinance.plot.outcomes import milestone_trajectory, tornado
 from missionfinance.plot.sweeps import frontier, sweep_comparison
 from missionfinance.plot.tagging import alignment_by_mission, coverage_by_department
 
@@ -78,8 +83,11 @@ __all__ = [
     "flow",
     "flow_frame",
     "frontier",
+    "milestone_trajectory",
     "mission_colours",
+    "money_out_and_back",
     "private_by_mission",
     "shadow_prices",
     "sweep_comparison",
+    "tornado",
 ]

@@ -18,12 +18,23 @@ Files (all UTF-8, ``\\n`` line endings, £ million):
     tags) followed by the tag columns (``line_id, mission, weight, amount_attributed,
     rule_id, rationale, matched_on, direction``); for the pipeline, ``line_id`` is the
     project id.
+``cashflows.csv``
+    ``project_id, instrument, year, kind, amount`` — the allocation's expected cash flows
+    over each instrument's life, signed from the Exchequer's view
+    (:mod:`missionfinance.cashflows`).
+``fiscal.csv``
+    ``year, measure, instrument, value`` — effects on PSNB, the current deficit, PSND
+    and PSNFL (:mod:`missionfinance.fiscal`).
 ``summary.json``
     ``status``, ``objective`` (exactly as the model reports it, ``null`` when there is
     none), ``public_total``, ``private_total``, the model's other summary keys (among them
     ``additional_private_total``, ``leverage``, ``projects_funded``, ``projects``), then
     the two figures the model does not give (``additional_share``, ``expected_loss``;
-    :func:`missionfinance.views.headline`) and ``scenario``.
+    :func:`missionfinance.views.headline`), ``economic_cost`` (£m present value, when the
+    model gives none) and ``scenario``.
+``outcomes.csv``
+    Only when the scenario has an ``[outcomes]`` table: ``milestone, year, unit, baseline,
+    bau, projected, target, p10, p90`` (DESIGN §7; p10/p90 empty, see ``simulate``).
 ``report.html``, ``report.xlsx``
     The report for readers (:mod:`missionfinance.report.html`,
     :mod:`missionfinance.report.xlsx`).
@@ -56,6 +67,8 @@ OUTPUT_FILES = (
     "missions.csv",
     "constraints.csv",
     "tags.csv",
+    "cashflows.csv",
+    "fiscal.csv",
     "summary.json",
     "report.html",
     "report.xlsx",
@@ -140,17 +153,29 @@ def render_outputs(run: RunResult, base: Path | str) -> dict[str, bytes]:
     dict of str to bytes
         File name → content.
     """
+    from missionfinance.cashflows import economic_cost
+    from missionfinance.fiscal import allocation_cashflows, fiscal_effects
+
     result = run.allocation
     alloc = allocation_frame(result)
     summary = build_summary(run, alloc)
+    cashflows = allocation_cashflows(run, alloc)
+    fiscal = fiscal_effects(cashflows)
+    rate = getattr(run.scenario, "discount_rate", None)
+    summary.setdefault("economic_cost", float(economic_cost(cashflows, rate=rate, by=()).iloc[0]))
     files: dict[str, bytes] = {
         "allocation.csv": csv_bytes(alloc, keys=["project_id", "instrument", "year"]),
         "missions.csv": csv_bytes(_frame(getattr(result, "missions", None))),
         "constraints.csv": csv_bytes(_frame(getattr(result, "constraints", None))),
         "tags.csv": csv_bytes(tags_frame(run), keys=["scope", "line_id", "mission", "rule_id"]),
+        "cashflows.csv": csv_bytes(cashflows.flows, keys=["project_id", "instrument", "year"]),
+        "fiscal.csv": csv_bytes(fiscal, keys=["year", "measure", "instrument"]),
         "summary.json": json_bytes(summary),
     }
-    report = build_report(run, alloc, summary, Path(base))
+    outcomes = getattr(run, "outcomes", None)
+    if outcomes is not None:  # DESIGN §7: written by every run that has outcome data
+        files["outcomes.csv"] = csv_bytes(outcomes.frame, keys=["milestone", "year"])
+    report = build_report(run, alloc, summary, Path(base), cashflows=cashflows)
     files["report.html"] = html_bytes(report)
     files["report.xlsx"] = xlsx_bytes(report)
     files["manifest.json"] = json_bytes(build_manifest(run, files, Path(base), summary))

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from missionfinance import fiscal as fs
 from missionfinance import views as v
+from missionfinance.cashflows import CashflowResult
 from missionfinance.missions import MissionSet
 from missionfinance.model import AllocationResult
 from missionfinance.report.manifest import (
@@ -23,6 +25,7 @@ from missionfinance.report.manifest import (
     package_versions,
     solver_record,
 )
+from missionfinance.report.outcomes import outcome_tables
 from missionfinance.report.tables import HEADLINE_ROWS, ReportTable
 
 if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
@@ -103,7 +106,8 @@ def _flow(run: RunResult) -> pd.DataFrame:
     return frame.sort_values(columns[:3], kind="stable").reset_index(drop=True)
 
 
-def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path) -> Report:
+def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path,
+                 cashflows: CashflowResult | None = None) -> Report:
     """The :class:`Report` of ``run``.
 
     Parameters
@@ -116,6 +120,8 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
         Content of summary.json.
     base : Path
         Folder that provenance paths are relative to (parent of the output folder).
+    cashflows : CashflowResult, optional
+        The allocation's cash flows (computed when not given).
     """
     result = run.allocation
     missions = _mission_set(run)
@@ -145,6 +151,25 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     by_year_source = v.baseline_by_year(baseline)
     coverage = v.coverage_by_owner(baseline, v.coverage_table(baseline))
     assumptions = v.assumptions(run, alloc)
+    if cashflows is None:
+        cashflows = fs.allocation_cashflows(run, alloc)
+    fiscal = fs.fiscal_effects(cashflows)
+    fiscal_totals = fs.fiscal_summary(
+        fiscal, (getattr(run.scenario, "model_options", None) or {}).get("fiscal_caps"))
+    fiscal_by_instrument = fiscal.pivot_table(
+        index=["year", "measure"], columns="instrument", values="value", aggfunc="sum",
+        fill_value=0.0).reset_index() if not fiscal.empty else fiscal
+    if not fiscal.empty:
+        fiscal_by_instrument.columns.name = None
+    money = fs.money_out_and_back(cashflows)
+    costs = fs.cost_by_instrument(cashflows, getattr(run.scenario, "discount_rate", None))
+    project_costs = fs.cost_by_project(cashflows, getattr(run.scenario, "discount_rate", None))
+    treatments = fs.treatments_table(getattr(run.scenario, "instruments", {}) or {})
+    recycling = (getattr(run.scenario, "model_options", None) or {}).get("recycling")
+    recycled = fs.recycled_headroom(
+        cashflows, recycling.control, list(run.scenario.years),
+        (getattr(run.scenario, "budget", None) or {}).get(recycling.control, {})) \
+        if recycling is not None else fs.recycled_headroom(cashflows, "", [], {})
     scenario_path = getattr(run.scenario, "path", None)
     provenance = {
         "scenario": {"name": str(getattr(run.scenario, "name", "")),
@@ -208,6 +233,45 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                        "irreducible infeasible set), in the scenario's words. Empty when the "
                        "scenario is feasible.", html_rows=60,
                        html_columns=("name", "family", "bound", "explanation")),
+        "Fiscal impact": RT(
+            "Fiscal impact", "Fiscal impact per year", fiscal_totals,
+            "The allocation's effect on public sector net borrowing (PSNB) and the current "
+            "deficit in each year, and on public sector net debt (PSND) and net financial "
+            "liabilities (PSNFL) at each year end, projected over the instruments' lives; "
+            "positive raises borrowing or debt (fiscal.csv), with the scenario's caps "
+            "([fiscal.<measure>]) where it sets any.",
+            money=tuple(c for c in fiscal_totals.columns if c != "year"), html_rows=40),
+        "Fiscal by instrument": RT(
+            "Fiscal by instrument", "Fiscal impact by measure and instrument",
+            fiscal_by_instrument, "Each measure of the table above split by instrument.",
+            money=tuple(c for c in fiscal_by_instrument.columns if c not in ("year", "measure")),
+            html_rows=0),
+        "Money out and back": RT(
+            "Money out and back", "Public money out and back by year and instrument", money,
+            "Cash the Exchequer pays out (commitments, guarantee calls) and expects back "
+            "(repayments, interest, dividends, exits, fees, net of expected losses), "
+            "undiscounted (cashflows.csv).",
+            money=("money_out", "money_back", "net"), html_rows=40),
+        "Economic cost": RT(
+            "Economic cost", "Money out, money back and economic cost by instrument", costs,
+            "Undiscounted totals over the instruments' lives, and the net cost discounted to "
+            "the first year (Green Book 3.5% real unless the scenario sets discount_rate); "
+            "negative = a net return.",
+            money=("money_out", "money_back", "net", "economic_cost")),
+        "Project cash flows": RT(
+            "Project cash flows", "Money out, money back and net cost by project",
+            project_costs, "Per funded project: public cash committed, money expected back "
+            "(repayments, interest, dividends, exits, fees), the expected losses the public "
+            "purse bears (loan and equity losses, guarantee calls), the undiscounted net and "
+            "the economic cost (present value); largest cost first.",
+            money=("money_out", "money_back", "expected_losses", "net", "economic_cost"),
+            html_rows=15),
+        "Recycled headroom": RT(
+            "Recycled headroom", "Receipts recycled into later years' budgets", recycled,
+            "With recycling on, receipts of earlier commitments (repayments, interest, "
+            "dividends, exits and fees, net of expected losses) add to the named control's "
+            "headroom in the year they arrive. Empty when recycling is off.",
+            money=("limit", "recycled", "available")),
         "Limits by family": RT(
             "Limits by family", "Binding limits by family", families,
             "How many limits of each family there are and how many bind. Shared limits are "
@@ -260,8 +324,9 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
             "Baseline by mission", "Baseline spending for and against each mission",
             alignment_missions, "£m of the spending lines attributed to each mission, "
             "working for it (favourable) and against it (unfavourable, shown as a positive "
-            "amount), all years and sources added.",
-            money=("favourable", "unfavourable")),
+            "amount), all years and sources added; enabling: running costs of bodies that "
+            "serve it, reported apart and not counted as aligned.",
+            money=("favourable", "unfavourable", "enabling")),
         "Tag coverage": RT("Tag coverage", "Tag coverage of the spending lines", coverage,
                            "Tagged amount over total amount, by source, by department and by "
                            "buyer (the body that placed a procurement contract, kept apart "
@@ -269,16 +334,22 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                            "shown positive: £m working against a mission.",
                            html_rows=40,
                            money=("amount", "favourable", "unfavourable", "mixed", "neutral",
-                                  "not_assessed", "attributed_favourable",
-                                  "attributed_unfavourable", "tagged", "total"),
+                                  "not_assessed", "enabling", "attributed_favourable",
+                                  "attributed_unfavourable", "attributed_enabling", "tagged",
+                                  "total"),
                            shares=("assessed_share", "coverage"),
                            html_columns=("dimension", "group", "label", "source",
                                          "department", "lines", "amount", "favourable",
-                                         "unfavourable", "not_assessed", "assessed_share",
-                                         "coverage")),
+                                         "unfavourable", "enabling", "not_assessed",
+                                         "assessed_share", "coverage")),
         "Assumptions": RT("Assumptions", "Assumptions: instruments and their sources",
                           assumptions, "How each instrument scores against the budget "
                           "controls, and where that treatment comes from."),
+        "Fiscal treatments": RT(
+            "Fiscal treatments", "Assumptions: cash-flow terms and fiscal treatments",
+            treatments, "Each instrument's cash-flow terms and how the national accounts "
+            "score it in PSNB, the current budget, PSND and PSNFL, with sources."),
+        **outcome_tables(run),
         "Allocation": RT("Allocation", "Allocation (allocation.csv)", alloc,
                          "Every project × instrument × year with public finance committed.",
                          money=("public", "private"), html_rows=0),

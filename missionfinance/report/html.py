@@ -183,12 +183,57 @@ def chart_uris(report: Report) -> dict[str, str]:
         ("exposure", lambda: plot.exposure(tab["Exposure and risk"].frame)),
         ("missions", lambda: plot.private_by_mission(tab["By mission"].frame, colours)),
         ("years", lambda: plot.allocation_by_year(tab["By year"].frame)),
+        ("cashflows", lambda: plot.money_out_and_back(tab["Money out and back"].frame)),
         ("departments", lambda: plot.allocation_by_group(tab["By department"].frame, "department",
                                                          title="Largest departments")),
         ("regions", lambda: plot.allocation_by_group(tab["By region"].frame, "region",
                                                      title="Largest regions")),
     ])
-    return {name: _data_uri(charts.svg_bytes(make())) for name, make in figures}
+    out = {name: _data_uri(charts.svg_bytes(make())) for name, make in figures}
+    out.update(outcome_chart_uris(report))
+    return out
+
+
+def outcome_chart_uris(report: Report) -> dict[str, str]:
+    """One trajectory chart per milestone (``outcome:<id>``) and, when the run has
+    uncertain inputs, one tornado per milestone (``tornado:<id>``), from the report's
+    outcome tables.
+    """
+    from missionfinance import plot
+
+    tab = report.tables
+    if "Missions on track" not in tab:
+        return {}
+    gaps = tab["Missions on track"].frame
+    out: dict[str, str] = {}
+    for row in gaps.itertuples(index=False):
+        colour = report.mission_colours.get(str(row.mission), "#1d70b8")
+        fig = plot.milestone_trajectory(tab["Outcomes"].frame, str(row.milestone), colour,
+                                        title=f"{row.milestone} (by {row.deadline})",
+                                        deadline=str(row.deadline))
+        out[f"outcome:{row.milestone}"] = _data_uri(charts.svg_bytes(fig))
+    if "Sensitivity" in tab:
+        for row in gaps.itertuples(index=False):
+            fig = plot.tornado(tab["Sensitivity"].frame, str(row.milestone), str(row.unit),
+                               title=f"{row.milestone}: outcome by {row.deadline}")
+            out[f"tornado:{row.milestone}"] = _data_uri(charts.svg_bytes(fig))
+    return out
+
+
+def outcome_sentences(report: Report) -> list[str]:
+    """One sentence per milestone: on track or not, and the shadow price in words."""
+    if "Missions on track" not in report.tables:
+        return []
+    out = []
+    for row in report.tables["Missions on track"].frame.to_dict(orient="records"):
+        text = f"{row['milestone']}: {row['words']}"
+        prob = row.get("probability")
+        if prob is not None and prob == prob:
+            text += f"; probability of meeting it {prob:.0%}"
+        if row.get("shadow_price_words"):
+            text += f"; {row['shadow_price_words']}"
+        out.append(text + ".")
+    return out
 
 
 def render_html(report: Report) -> str:
@@ -200,6 +245,7 @@ def render_html(report: Report) -> str:
         headline=[(row, headline_text(row), headline_value(row)) for row in report.headline],
         tables=tables,
         charts=chart_uris(report),
+        outcome_sentences=outcome_sentences(report),
         provenance=report.provenance,
     )
 

@@ -59,6 +59,7 @@ HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("additional_share", "Additional share of private investment", "%"),
     ("leverage", "Leverage: private £ per public £", "ratio"),
     ("expected_loss", "Expected loss on loans, equity and guarantees", "£m"),
+    ("economic_cost", "Economic cost to the Exchequer (present value)", "£m"),
     ("cvar_limit", "Risk appetite: limit on the CVaR of losses", "£m"),
     ("shortfall_total", "Shortfall against mission targets", "£m"),
     ("projects_funded", "Projects funded", "count"),

@@ -8,12 +8,14 @@ error, never silently ignored. Relative paths resolve against the file's folder.
 Tables read here::
 
     [scenario]      name (required), years (required, consecutive financial years),
-                    attribution = "net" | "gross" (default "net"), description
+                    attribution = "net" | "gross" (default "net"), description,
+                    discount_rate (real, share a year; default the Green Book 3.5%)
     [inputs]        missions ("builtin:uk" or a TOML path), rules ("builtin:uk" or a path),
                     lines (a path or a list of paths, optional), pipeline (required),
                     formats (optional: path → format, for inputs whose format is not
                     detected), currency_rates (optional: {EUR = 0.85} £ per unit, for OCDS)
-    [instruments.<name>]  budget_score, expected_loss_to, exposure, source, description
+    [instruments.<name>]  budget_score, expected_loss_to, exposure, source, description,
+                          cash-flow terms (missionfinance.cashflows.TERM_KEYS)
     [budget.<control>]    financial year → £m (flow limit per year)
     [exposure]            financial year → £m (stock limit at each year end)
     [objective]           kind, weights (mission → weight)
@@ -58,10 +60,10 @@ from missionfinance.sweep import CHUNK, SweepResult, Variant, product, read_vari
 from missionfinance.tagging import RuleSet
 from missionfinance.years import check_financial_year, fy_from_start, year_start
 
-_SCENARIO_KEYS = {"name", "years", "attribution", "description"}
+_SCENARIO_KEYS = {"name", "years", "attribution", "description", "discount_rate"}
 _INPUT_KEYS = {"missions", "rules", "lines", "pipeline", "formats", "currency_rates"}
 #: Top-level tables this module reads itself; the rest go to the model's option parser.
-_OWN_TABLES = {"scenario", "inputs", "instruments", "budget"}
+_OWN_TABLES = {"scenario", "inputs", "instruments", "budget", "outcomes"}
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ class Scenario:
     formats: dict[str, str] = field(default_factory=dict)
     currency_rates: dict[str, float] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
+    outcomes: Any = None
+    discount_rate: float | None = None
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -149,6 +153,15 @@ class Scenario:
             raise MissionFinanceError(
                 f"{name} key scenario.attribution: {attribution!r} is not 'net' or 'gross'"
             )
+
+        discount_rate = sc.get("discount_rate")
+        if discount_rate is not None:
+            discount_rate = _number(discount_rate, f"{name} key scenario.discount_rate")
+            if discount_rate > 0.5:
+                raise MissionFinanceError(
+                    f"{name} key scenario.discount_rate: {discount_rate!r} must be a share a year "
+                    "(3.5% is 0.035)"
+                )
 
         inputs = config.get("inputs")
         if not isinstance(inputs, Mapping):
@@ -221,6 +234,23 @@ class Scenario:
                 f"{name} key exposure: a limit is given but no instrument has exposure = true; "
                 "remove [exposure] or mark the guarantee instrument"
             )
+        outcomes = None
+        if "outcomes" in config:
+            from missionfinance.outcomes.config import parse_outcomes
+            from missionfinance.outcomes.uncertainty import check_instruments
+
+            outcomes = parse_outcomes(config["outcomes"], name, base, years, missions)
+            check_instruments(outcomes.uncertainty, set(instruments),
+                              f"{name} key outcomes.uncertainty")
+        if kind == "mission_progress" and outcomes is None:
+            raise MissionFinanceError(f"{name} key objective.kind: 'mission_progress' needs an "
+                                      "[outcomes] table with yields; add it or choose another kind")
+        recycling = model_options.get("recycling")
+        if recycling is not None and recycling.control not in budget:
+            raise MissionFinanceError(
+                f"{name} key recycling.control: {recycling.control!r} has no budget table; "
+                f"name one of {', '.join(sorted(budget)) or 'the [budget.<control>] tables'}"
+            )
         return cls(
             path=path,
             name=str(sc["name"]),
@@ -239,6 +269,8 @@ class Scenario:
             formats=formats,
             currency_rates=rates,
             config=copy.deepcopy(dict(config)),
+            outcomes=outcomes,
+            discount_rate=discount_rate,
         )
 
     # ------------------------------------------------------------------ views
@@ -258,6 +290,8 @@ class Scenario:
             files["rules"] = [Path(self.rules_spec)]
         if not self.missions.source.startswith("builtin:"):
             files["missions"] = [Path(self.missions.source)]
+        if self.outcomes is not None:
+            files["outcomes"] = list(self.outcomes.files)
         return files
 
     # ------------------------------------------------------------------ running
@@ -266,8 +300,17 @@ class Scenario:
         return RuleSet.load(self.rules_spec, missions=self.missions)
 
     def read_pipeline(self) -> pd.DataFrame:
-        """The validated pipeline frame (DESIGN §3.2), windows clipped to the horizon."""
-        return read_pipeline(self.pipeline_path, instruments=tuple(self.instruments), years=self.years)
+        """The validated pipeline frame (DESIGN §3.2), windows clipped to the horizon.
+
+        Per-project cash-flow terms (``<instrument>_<term>`` columns) are checked against
+        the scenario's terms here, before anything is solved.
+        """
+        from missionfinance.cashflows import check_pipeline_terms
+
+        pipeline = read_pipeline(self.pipeline_path, instruments=tuple(self.instruments), years=self.years)
+        check_pipeline_terms(pipeline, {n: i.terms for n, i in self.instruments.items()},
+                             self.pipeline_path.name)
+        return pipeline
 
     def read_lines(self) -> pd.DataFrame | None:
         """The baseline spending lines of ``inputs.lines``, concatenated, or None."""
@@ -291,6 +334,7 @@ class Scenario:
             exposure=self.exposure,
             objective=self.objective_kind,
             weights=self.weights,
+            outcomes=self._outcome_rows(pipeline),
             **self.model_options,
         )
 
@@ -300,6 +344,45 @@ class Scenario:
         See :func:`~missionfinance.scenario.run.tag_pipeline`.
         """
         return tag_pipeline(pipeline, self.load_rules(), self.attribution)[1]
+
+    def _outcome_rows(self, pipeline: pd.DataFrame) -> Any:
+        """The LP's outcome data when the objective uses it (mission_progress, min_cost)."""
+        if self.outcomes is None or self.objective_kind not in ("mission_progress", "min_cost"):
+            return None
+        from missionfinance.outcomes.config import check_yield_projects
+        from missionfinance.outcomes.trajectory import additionality, lp_rows, outcome_arrays
+
+        check_yield_projects(self.outcomes.yields, pipeline["project_id"], self.path.name)
+        return lp_rows(self.outcomes, outcome_arrays(self.outcomes, pipeline["project_id"],
+                                                     self.years), additionality(pipeline))
+
+    def trajectories(self, pipeline: pd.DataFrame, allocation: Any) -> Any:
+        """Milestone trajectories of a solved allocation (None without [outcomes] or when
+        the allocation is not optimal); see :mod:`missionfinance.outcomes.trajectory`.
+        """
+        if self.outcomes is None or not getattr(allocation, "ok", False):
+            return None
+        from missionfinance.outcomes.config import check_yield_projects
+        from missionfinance.outcomes.trajectory import evaluate
+
+        check_yield_projects(self.outcomes.yields, pipeline["project_id"], self.path.name)
+        return evaluate(self.outcomes, allocation.allocation, pipeline, self.years,
+                        self.instruments, constraints=allocation.constraints)
+
+    def simulate(self, n: int = 1000, seed: int | None = None, run: RunResult | None = None,
+                 ) -> Any:
+        """Evaluate the scenario's allocation over ``n`` draws of its uncertain inputs.
+
+        Solves the scenario once (or takes ``run``), then draws the factors of
+        ``[outcomes.uncertainty]`` (seed: ``seed`` or the table's) and evaluates the
+        allocation for every draw at once. Returns the
+        :class:`~missionfinance.outcomes.trajectory.Trajectories` with p10/p90 bands and
+        the probability of meeting each milestone.
+        """
+        from missionfinance.outcomes.simulate import simulate_run
+
+        run = run if run is not None else self.run()
+        return simulate_run(run, n, seed)
 
     def run(self) -> RunResult:
         """Tag the baseline and the pipeline, build and solve the allocation (:func:`run`)."""

@@ -23,6 +23,7 @@ from missionfinance.model import (
     CvarLimit,
     InstrumentMix,
     MissionBound,
+    Recycling,
     RegionalShare,
     SolverOptions,
     Target,
@@ -48,6 +49,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "risk": ("enabled", "expected_loss_limit", "cvar"),
     "leverage_segments": ("enabled", "upto", "factor"),
     "integer": ("enabled", "min_ticket", "min_projects"),
+    "fiscal": ("psnb", "current_deficit", "psnd", "psnfl"),
+    "recycling": ("enabled", "control"),
     "solver": ("algorithm", "crossover", "threads", "seed", "time_limit", "primal_tolerance",
                "dual_tolerance", "ipm_tolerance", "mip_rel_gap", "scale", "marginal_private"),
 }
@@ -350,6 +353,26 @@ def options_from_toml(tables: Mapping[str, Any], context: str, years: Iterable[s
             mixes.append(InstrumentMix(name, ii, m, lo, hi))
         if mixes:
             out["instrument_mix"] = tuple(mixes)
+
+    if "fiscal" in tables:
+        caps: dict[str, dict[str, float]] = {}
+        for measure, by_year in r.table(tables["fiscal"], "fiscal", TABLES["fiscal"]).items():
+            key = f"fiscal.{measure}"
+            caps[measure] = {}
+            for y, val in r.table(by_year, key).items():
+                if y not in years:
+                    raise r.fail(f"{key}.{y}", f"year {y!r} is outside the horizon "
+                                 f"{years[0]}..{years[-1]}; use one of {', '.join(years)}")
+                caps[measure][y] = r.number(val, f"{key}.{y}")
+        out["fiscal_caps"] = {k: v for k, v in caps.items() if v}
+
+    if "recycling" in tables:
+        t = r.table(tables["recycling"], "recycling", TABLES["recycling"])
+        if _enabled(r, t, "recycling"):
+            control = t.get("control")
+            if not isinstance(control, str) or not control:
+                raise r.fail("recycling.control", f"{control!r} must name a control such as 'FT'")
+            out["recycling"] = Recycling(control)
 
     if "risk" in tables:
         t = r.table(tables["risk"], "risk", TABLES["risk"])

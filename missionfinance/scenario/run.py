@@ -22,6 +22,7 @@ from missionfinance.report import write_outputs
 from missionfinance.tagging import RuleSet, TaggingResult, tag
 
 if TYPE_CHECKING:  # the scenario is read by config.py, which imports this module
+    from missionfinance.outcomes.trajectory import Trajectories
     from missionfinance.scenario.config import Scenario
 
 
@@ -42,6 +43,9 @@ class RunResult:
         The solved allocation.
     input_files : dict
         Role → input file paths, for the manifest.
+    outcomes : Trajectories or None
+        Milestone trajectories (when the scenario has an ``[outcomes]`` table;
+        :mod:`missionfinance.outcomes`).
     """
 
     scenario: Scenario
@@ -50,6 +54,7 @@ class RunResult:
     baseline: TaggingResult | None
     allocation: AllocationResult
     input_files: dict[str, list[Path]]
+    outcomes: Trajectories | None = None
 
     @property
     def status(self) -> str:
@@ -129,4 +134,5 @@ def run(scenario: Scenario) -> RunResult:
         baseline=baseline,
         allocation=result,
         input_files=scenario.input_files,
+        outcomes=scenario.trajectories(pipeline, result),
     )

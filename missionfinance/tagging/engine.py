@@ -39,7 +39,7 @@ from missionfinance.tagging.rules import CRITERIA, RuleSet
 
 ATTRIBUTIONS = ("net", "gross")
 _COLUMNS = {"cpv": "cpv", "cofog": "cofog", "department": "department",
-            "programme": "programme", "keywords": "description"}
+            "programme": "programme", "keywords": "description", "buyer": "department"}
 REQUIRED_COLUMNS = ("line_id", "description", "amount")
 OPTIONAL_COLUMNS = ("source", "department", "programme", "cofog", "cpv")
 
@@ -114,10 +114,24 @@ def check_lines(lines: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def line_cofog(frame: pd.DataFrame) -> pd.Series:
+    """The COFOG codes that describe each line's own purpose.
+
+    On a procurement line (``source`` starting ``procurement``) the ``cofog`` field is the
+    *buyer's* classification (OCDS ``buyer.classification``): it says who spends, not what
+    is bought, so ``cofog`` criteria do not see it (an NHS board's door maintenance is not
+    health care). Spending-review, CRA and PESA lines keep theirs: there the COFOG code is
+    the function of the spending itself.
+    """
+    proc = frame["source"].str.startswith("procurement")
+    return frame["cofog"].where(~proc, "")
+
+
 def match_profiles(frame: pd.DataFrame, compiled: CompiledRules) -> ProfileMatches:
     """Match every term of the compiled rules against the profiles of ``frame``."""
     kinds = list(CRITERIA)
-    profile, prof_codes, uniques = factorize_columns([frame[_COLUMNS[k]] for k in kinds])
+    cols = {**{k: frame[_COLUMNS[k]] for k in kinds}, "cofog": line_cofog(frame)}
+    profile, prof_codes, uniques = factorize_columns([cols[k] for k in kinds])
     n_prof = len(prof_codes[0]) if prof_codes else 0
     hit_profile: list[np.ndarray] = []
     hit_term: list[np.ndarray] = []
@@ -292,6 +306,7 @@ def tag(lines: pd.DataFrame, rules: RuleSet, attribution: str = "net") -> Taggin
     t_weight = arr["weight"][t_rule]
     t_mo = mo_codes[pair]
     t_src = t_rule.copy()  # rule index, or -(k+1) for override k
+    t_enab = arr["enabling"][t_rule] if len(t_rule) else np.zeros(0, dtype=bool)
     n_missions = len(rules.missions)
     # overrides
     if rules.overrides:
@@ -310,15 +325,21 @@ def tag(lines: pd.DataFrame, rules: RuleSet, attribution: str = "net") -> Taggin
         t_rule = np.concatenate([t_rule[keep], np.full(len(o_line), -1, dtype=np.int64)])
         t_mo = np.concatenate([t_mo[keep], np.full(len(o_line), -2, dtype=np.int64)])
         t_src = np.concatenate([t_src[keep], o_src])
+        t_enab = np.concatenate([t_enab[keep], np.zeros(len(o_line), dtype=bool)])  # an override is aligned
         order = np.lexsort((t_mission, t_line))
-        t_line, t_mission, t_weight, t_mo, t_src = (
-            t_line[order], t_mission[order], t_weight[order], t_mo[order], t_src[order]
+        t_line, t_mission, t_weight, t_mo, t_src, t_enab = (
+            t_line[order], t_mission[order], t_weight[order], t_mo[order], t_src[order], t_enab[order]
         )
     n = len(frame)
-    positive = np.bincount(t_line, weights=np.maximum(t_weight, 0.0), minlength=n)
+    # aligned and enabling shares are attributed apart: each set is scaled to at most 1
+    pos_w = np.maximum(t_weight, 0.0)
+    positive = np.bincount(t_line, weights=np.where(t_enab, 0.0, pos_w), minlength=n)
+    positive_enab = np.bincount(t_line, weights=np.where(t_enab, pos_w, 0.0), minlength=n)
     scale = np.where(positive > 1.0, 1.0 / np.where(positive > 1.0, positive, 1.0), 1.0)
+    scale_enab = np.where(positive_enab > 1.0, 1.0 / np.where(positive_enab > 1.0, positive_enab, 1.0), 1.0)
     if attribution == "net":
-        weight = np.where(t_weight > 0, t_weight * scale[t_line], t_weight)
+        factor = np.where(t_enab, scale_enab[t_line], scale[t_line])
+        weight = np.where(t_weight > 0, t_weight * factor, t_weight)
     else:
         weight = t_weight.copy()
     return TaggingResult.build(
@@ -330,6 +351,7 @@ def tag(lines: pd.DataFrame, rules: RuleSet, attribution: str = "net") -> Taggin
         t_mission=t_mission,
         t_weight=weight,
         t_src=t_src,
+        t_enab=t_enab,
         t_mo=t_mo,
         mo_cats=mo_cats,
         positive=positive,

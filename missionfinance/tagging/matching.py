@@ -22,6 +22,7 @@ is one (rule, criterion kind, value) of the compiled rule set (:class:`CompiledR
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -37,7 +38,7 @@ from missionfinance.tagging.rules import CRITERIA, RuleSet
 
 _CHUNK_CHARS = 1 << 22
 _LABEL = {"cpv": "cpv", "cofog": "cofog", "department": "department", "programme": "programme",
-          "keywords": "keyword"}
+          "keywords": "keyword", "buyer": "buyer"}
 
 
 # Every character Python's ``str.isspace`` accepts (what ``\s`` means in ``re``), as an RE2 class.
@@ -130,12 +131,15 @@ class CompiledRules:
         mission = np.array([mission_ids.index(r.mission) for r in rs], dtype=np.int64)
         weight = np.array([r.weight for r in rs], dtype=np.float64)
         priority = np.array([r.priority for r in rs], dtype=np.int64)
-        order = sorted(range(len(rs)), key=lambda i: (-rs[i].priority, -abs(rs[i].weight), rs[i].id))
+        # evidence about the line beats evidence about the spender, then DESIGN §3.3
+        order = sorted(range(len(rs)), key=lambda i: (rs[i].evidence != "line", -rs[i].priority,
+                                                      -abs(rs[i].weight), rs[i].id))
         rank = np.empty(len(rs), dtype=np.int64)
         rank[np.array(order, dtype=np.int64)] = np.arange(len(rs))
         n_req = np.array([len(r.criteria) for r in rs], dtype=np.int64)
+        enabling = np.array([r.evidence != "line" for r in rs], dtype=bool)
         return {"mission": mission, "weight": weight, "priority": priority, "rank": rank,
-                "n_req": n_req}
+                "n_req": n_req, "enabling": enabling}
 
     @cached_property
     def terms(self) -> pd.DataFrame:
@@ -280,6 +284,8 @@ def match_column(values: pd.Series, kind: str, compiled: CompiledRules) -> tuple
         return empty
     if kind == "keywords":
         return _keyword_hits(normalise_text_arrow(values.reset_index(drop=True)), compiled)
+    if kind == "buyer":
+        return _buyer_hits(values.reset_index(drop=True), terms)
     norm = normalise_field(values.reset_index(drop=True), kind)
     if kind in ("cpv", "cofog"):
         idx, keys = code_ancestors(norm.to_numpy(dtype=object), kind)
@@ -292,6 +298,27 @@ def match_column(values: pd.Series, kind: str, compiled: CompiledRules) -> tuple
     left = pd.DataFrame({"v": idx, "key": pd.array(keys, dtype=object)})
     joined = left.merge(terms[["key", "term"]], on="key", how="inner", sort=False)
     return joined["v"].to_numpy(dtype=np.int64), joined["term"].to_numpy(dtype=np.int64)
+
+
+def _buyer_hits(values: pd.Series, terms: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Whole-word matches of ``buyer`` terms in distinct department/buyer names.
+
+    Names are few (thousands, not millions), so one vectorised regex per term is cheap.
+    A term ending in ``*`` matches any word starting with its stem, as for keywords.
+    """
+    norm = normalise_text_column(values.fillna("").astype("str"))
+    idx: list[np.ndarray] = []
+    tid: list[np.ndarray] = []
+    for term, key in zip(terms["term"].to_numpy(), terms["key"].to_numpy(dtype=object), strict=True):
+        stem = str(key).rstrip("*")
+        tail = r"\w*" if str(key).endswith("*") else ""
+        pattern = r"(?<![\w])" + re.escape(stem) + tail + r"(?![\w])"
+        hit = np.flatnonzero(norm.str.contains(pattern, regex=True).to_numpy(dtype=bool))
+        idx.append(hit.astype(np.int64))
+        tid.append(np.full(len(hit), term, dtype=np.int64))
+    if not idx:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(idx), np.concatenate(tid)
 
 
 def _chunks(nbytes: np.ndarray) -> Iterator[tuple[int, int]]:

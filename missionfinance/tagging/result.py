@@ -15,12 +15,15 @@ Status of a line (column ``status`` of :attr:`TaggingResult.lines`), from its ta
     line is listed in ``untagged``; it is never counted as "no impact".
 
 Coverage (:attr:`TaggingResult.coverage`) partitions each group's total amount by line
-status, so ``favourable + unfavourable + mixed + neutral + not_assessed == amount`` for
+status, so ``favourable + unfavourable + mixed + neutral + not_assessed + enabling == amount`` for
 every row (whole line amounts, never double-counted across missions), and adds the
 attributed sums ``attributed_favourable`` (Σ positive ``amount_attributed``) and
-``attributed_unfavourable`` (Σ negative ones), which may exceed the total under ``gross``
-attribution. Groups: ``source``, ``department`` and ``cofog_division`` (the division of
-a line's first COFOG code, ``"(none)"`` when empty), plus one ``all`` row.
+``attributed_unfavourable`` (Σ negative ones) over *aligned* tags, which may exceed the
+total under ``gross`` attribution, and ``attributed_enabling`` (Σ ``amount_attributed`` of
+``enabling`` tags, reported apart, never in the aligned sums). Status ``enabling``: the line
+has no aligned favourable or unfavourable tag but at least one favourable enabling tag.
+Groups: ``source``, ``department`` and ``cofog_division`` (the division of a line's first
+COFOG code, ``"(none)"`` when empty), plus one ``all`` row.
 """
 
 from __future__ import annotations
@@ -40,11 +43,13 @@ if TYPE_CHECKING:
     from missionfinance.tagging.rules import RuleSet
 
 TAG_COLUMNS = ("line_id", "mission", "weight", "amount_attributed", "rule_id", "rationale",
-               "matched_on", "direction")
+               "matched_on", "direction", "relation")
+RELATIONS = ("aligned", "enabling")
 DIRECTIONS = ("favourable", "unfavourable", "neutral")
-STATUSES = ("favourable", "unfavourable", "mixed", "neutral", "not_assessed")
+STATUSES = ("favourable", "unfavourable", "mixed", "neutral", "not_assessed", "enabling")
 COVERAGE_COLUMNS = ("dimension", "group", "label", "lines", "amount", *STATUSES,
-                    "attributed_favourable", "attributed_unfavourable", "assessed_share")
+                    "attributed_favourable", "attributed_unfavourable", "attributed_enabling",
+                    "assessed_share")
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -95,6 +100,7 @@ class TaggingResult:
         t_mission: np.ndarray,
         t_weight: np.ndarray,
         t_src: np.ndarray,
+        t_enab: np.ndarray,
         t_mo: np.ndarray,
         mo_cats: list[str],
         positive: np.ndarray,
@@ -123,15 +129,18 @@ class TaggingResult:
                 "rationale": pd.Categorical.from_codes(rationale_code, categories=list(text_cats)),
                 "matched_on": _categorical(mo_code, mo_all),
                 "direction": pd.Categorical.from_codes(direction_code, categories=list(DIRECTIONS)),
+                "relation": pd.Categorical.from_codes(t_enab.astype(np.int8), categories=list(RELATIONS)),
             }
         )
         n = len(frame)
         n_tags = np.bincount(t_line, minlength=n)
-        n_pos = np.bincount(t_line, weights=(t_weight > 0).astype(np.float64), minlength=n)
-        n_neg = np.bincount(t_line, weights=(t_weight < 0).astype(np.float64), minlength=n)
+        aligned = ~t_enab
+        n_pos = np.bincount(t_line, weights=((t_weight > 0) & aligned).astype(np.float64), minlength=n)
+        n_neg = np.bincount(t_line, weights=((t_weight < 0) & aligned).astype(np.float64), minlength=n)
+        n_enab = np.bincount(t_line, weights=((t_weight > 0) & t_enab).astype(np.float64), minlength=n)
         status_code = np.select(
-            [n_tags == 0, (n_pos > 0) & (n_neg > 0), n_pos > 0, n_neg > 0],
-            [4, 2, 0, 1],
+            [n_tags == 0, (n_pos > 0) & (n_neg > 0), n_pos > 0, n_neg > 0, n_enab > 0],
+            [4, 2, 0, 1, 5],
             default=3,
         )
         base = source_lines.reset_index(drop=True)  # a new frame: copy-on-write keeps the input intact
@@ -140,15 +149,20 @@ class TaggingResult:
         base["over_allocated"] = positive > 1.0 + 1e-12
         base["net_scale"] = scale
         untagged = source_lines.reset_index(drop=True).loc[n_tags == 0]
-        coverage = _coverage(frame, status_code, t_line, t_weight * amount[t_line])
+        coverage = _coverage(frame, status_code, t_line, t_weight * amount[t_line], t_enab)
         return cls(base, tags, untagged, coverage, attribution, rules, frame)
 
     # ------------------------------------------------------------------ views
-    def contributions(self, ids: Sequence[str] | None = None) -> pd.DataFrame:
+    def contributions(self, ids: Sequence[str] | None = None, relation: str = "aligned") -> pd.DataFrame:
         """Attributed weight of each line to each mission.
+
+        Only ``aligned`` tags count by default: an ``enabling`` tag (evidence only about who
+        spends) is never added into a mission's aligned total unless asked for.
 
         Parameters
         ----------
+        relation : {"aligned", "enabling", "all"}
+            Which tags to count (``all``: aligned plus enabling).
         ids : sequence of str, optional
             Line ids (or project ids) to return, in that order; default every line in
             input order.
@@ -163,7 +177,10 @@ class TaggingResult:
         mission_ids = list(self.rules.missions.ids)
         mat = np.zeros((len(line_ids), len(mission_ids)), dtype=np.float64)
         li = line_ids.get_indexer(self.tags["line_id"])
-        mat[li, self.tags["mission"].cat.codes.to_numpy()] = self.tags["weight"].to_numpy()
+        if relation not in (*RELATIONS, "all"):
+            raise MissionFinanceError(f"contributions: relation {relation!r} unknown; use 'aligned', 'enabling' or 'all'")
+        keep = np.ones(len(self.tags), dtype=bool) if relation == "all" else (self.tags["relation"] == relation).to_numpy()
+        np.add.at(mat, (li[keep], self.tags["mission"].cat.codes.to_numpy()[keep]), self.tags["weight"].to_numpy()[keep])
         out = pd.DataFrame(mat, index=line_ids, columns=pd.Index(mission_ids, name="mission"))
         if ids is None:
             return out
@@ -248,18 +265,21 @@ class TaggingResult:
         ]
         parts = [f"{s.replace('_', ' ')} {m(total[s])} ({share(float(total[s]))})" for s in STATUSES]
         lines.append("By line status: " + "; ".join(parts) + ".")
-        by_m = self.tags.groupby("mission", observed=False)["amount_attributed"]
-        fav = self.tags["amount_attributed"].where(self.tags["weight"] > 0, 0.0).groupby(
-            self.tags["mission"], observed=False).sum()
-        unf = self.tags["amount_attributed"].where(self.tags["weight"] < 0, 0.0).groupby(
-            self.tags["mission"], observed=False).sum()
-        counts = by_m.size()
+        tg = self.tags
+        al = tg[tg["relation"] == "aligned"]
+        en = tg[tg["relation"] == "enabling"]
+        fav = al["amount_attributed"].where(al["weight"] > 0, 0.0).groupby(al["mission"], observed=False).sum()
+        unf = al["amount_attributed"].where(al["weight"] < 0, 0.0).groupby(al["mission"], observed=False).sum()
+        counts = al.groupby("mission", observed=False).size()
+        enab = en["amount_attributed"].where(en["weight"] > 0, 0.0).groupby(en["mission"], observed=False).sum()
         ms = [
             f"{mid} {m(fav[mid])}" + (f" (against {m(-unf[mid])})" if unf[mid] < 0 else "")
             + f" [{int(counts[mid]):,} lines]"
             for mid in self.rules.missions.ids
         ]
-        lines.append("Attributed by mission: " + "; ".join(ms) + ".")
+        lines.append("Aligned by mission: " + "; ".join(ms) + ".")
+        lines.append("Enabling (running costs of bodies serving a mission; not in aligned totals): "
+                     + "; ".join(f"{mid} {m(enab[mid])}" for mid in self.rules.missions.ids) + ".")
         over = int(self.lines["over_allocated"].sum())
         if over:
             how = "scaled down under net attribution" if self.attribution == "net" else "kept under gross attribution"
@@ -313,12 +333,15 @@ def _categorical(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
 
 
 def _coverage(
-    frame: pd.DataFrame, status_code: np.ndarray, t_line: np.ndarray, t_amount: np.ndarray
+    frame: pd.DataFrame, status_code: np.ndarray, t_line: np.ndarray, t_amount: np.ndarray,
+    t_enab: np.ndarray,
 ) -> pd.DataFrame:
     n = len(frame)
     amount = frame["amount"].to_numpy(dtype=np.float64)
-    att_fav = np.bincount(t_line, weights=np.where(t_amount > 0, t_amount, 0.0), minlength=n)
-    att_unf = np.bincount(t_line, weights=np.where(t_amount < 0, t_amount, 0.0), minlength=n)
+    al = ~t_enab
+    att_fav = np.bincount(t_line, weights=np.where((t_amount > 0) & al, t_amount, 0.0), minlength=n)
+    att_unf = np.bincount(t_line, weights=np.where((t_amount < 0) & al, t_amount, 0.0), minlength=n)
+    att_enab = np.bincount(t_line, weights=np.where(t_enab, t_amount, 0.0), minlength=n)
     codes, uniq = pd.factorize(frame["cofog"], sort=False)
     first = normalise_cofog(pd.Series(np.asarray(uniq, dtype=object), dtype="str")).str.split(";").str[0]
     div_u = first.fillna("").str.split(".").str[0].fillna("")
@@ -331,7 +354,7 @@ def _coverage(
         "cofog_division": division,
     }
     columns = {f"s{k}": np.where(status_code == k, amount, 0.0) for k in range(len(STATUSES))}
-    columns |= {"amount": amount, "af": att_fav, "au": att_unf}
+    columns |= {"amount": amount, "af": att_fav, "au": att_unf, "ae": att_enab}
     labels = cofog_labels()
     out: list[pd.DataFrame] = []
     for dim, key in dims.items():
@@ -350,6 +373,7 @@ def _coverage(
                 **{s: sums[f"s{k}"] for k, s in enumerate(STATUSES)},
                 "attributed_favourable": sums["af"],
                 "attributed_unfavourable": sums["au"],
+                "attributed_enabling": sums["ae"],
             }
         )
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -70,16 +70,22 @@ from missionfinance.errors import MissionFinanceError
 from missionfinance.missions import MissionSet
 from missionfinance.tagging.codes import cofog_code, cpv_prefix
 
-CRITERIA: tuple[str, ...] = ("cpv", "cofog", "department", "programme", "keywords")
+CRITERIA: tuple[str, ...] = ("cpv", "cofog", "department", "programme", "keywords", "buyer")
 """Criterion kinds in the order ``matched_on`` lists them."""
 
-_RULE_KEYS = {"id", "mission", "weight", "rationale", "priority", "exclude", *CRITERIA}
+_RULE_KEYS = {"id", "mission", "weight", "rationale", "priority", "exclude", "evidence", *CRITERIA}
+EVIDENCE: tuple[str, ...] = ("line", "spender")
+"""What a rule's evidence is about: the line itself (-> relation ``aligned``) or only who
+spends it (-> relation ``enabling``)."""
+SPENDER_KINDS = frozenset({"department", "buyer"})
+"""Criterion kinds that describe who spends, not what the line is for."""
 _OVERRIDE_KEYS = {"line_id", "mission", "weight", "reason"}
 _TOP_KEYS = {"rule", "override", "coefficients", "ruleset"}
 _RULESET_KEYS = {"name", "description", "source", "version"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _EXCLUDE_KINDS = {"cpv": "cpv", "cofog": "cofog", "department": "department",
-                  "programme": "programme", "keyword": "keywords", "keywords": "keywords"}
+                  "programme": "programme", "keyword": "keywords", "keywords": "keywords",
+                  "buyer": "buyer"}
 _SPACE = re.compile(r"\s+")
 
 
@@ -112,6 +118,12 @@ class Rule:
     exclude: tuple[tuple[str, str], ...] = ()
     priority: int = 0
     weight_ref: str = ""
+    evidence: str = "line"
+
+    @property
+    def relation(self) -> str:
+        """``aligned`` (evidence about the line itself) or ``enabling`` (only about who spends)."""
+        return "aligned" if self.evidence == "line" else "enabling"
 
     @property
     def direction(self) -> str:
@@ -388,7 +400,7 @@ def _criterion_terms(kind: str, values: list[str], ctx: str) -> tuple[str, ...]:
                     f"{ctx}: cofog {v!r} is not a COFOG code; write e.g. '07', '04.3' or '04.3.6'"
                 )
             terms.append(c)
-        elif kind == "keywords":
+        elif kind in ("keywords", "buyer"):
             t = normalise_text(v)
             if not t.rstrip("*") or "*" in t[:-1]:
                 raise MissionFinanceError(
@@ -430,8 +442,11 @@ def _parse_rule(
     criteria = {k2: v for k2, v in criteria.items() if v}
     if not criteria:
         raise MissionFinanceError(
-            f"{ctx}: no criterion; name at least one of cpv, cofog, department, programme, keywords"
+            f"{ctx}: no criterion; name at least one of cpv, cofog, department, programme, keywords, buyer"
         )
+    evidence = raw.get("evidence", "spender" if set(criteria) <= SPENDER_KINDS else "line")
+    if evidence not in EVIDENCE:
+        raise MissionFinanceError(f"{ctx}: evidence {evidence!r} unknown; use 'line' or 'spender'")
     exclude: list[tuple[str, str]] = []
     for entry in _str_list(raw.get("exclude", []), ctx, "exclude"):
         head, sep, rest = entry.partition(":")
@@ -450,6 +465,7 @@ def _parse_rule(
         exclude=tuple(dict.fromkeys(exclude)),
         priority=priority,
         weight_ref=ref,
+        evidence=evidence,
     )
 
 

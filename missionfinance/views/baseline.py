@@ -15,10 +15,12 @@ def baseline_alignment(baseline: TaggingResult | None) -> tuple[pd.DataFrame, pd
     assessed — with the number of lines and their £m; a line is favourable when all its
     tags work for a mission (positive weight, or ``direction`` favourable), unfavourable
     when all work against, mixed when both, neutral when its tags carry no direction,
-    and not assessed when no rule matched it. ``by_mission`` gives per mission the £m
-    attributed for and against.
+    and not assessed when no rule matched it; ``enabling`` when its only tags are
+    ``enabling`` (relation of DESIGN §7: running costs of a body serving a mission, never
+    counted as aligned). ``by_mission`` gives per mission the £m attributed for and
+    against (aligned tags) and, apart, the enabling £m.
     """
-    classes = ["favourable", "unfavourable", "mixed", "neutral", "not assessed"]
+    classes = ["favourable", "unfavourable", "mixed", "neutral", "enabling", "not assessed"]
     lines = getattr(baseline, "lines", None)
     tags = getattr(baseline, "tags", None)
     if lines is None or tags is None:
@@ -34,6 +36,9 @@ def baseline_alignment(baseline: TaggingResult | None) -> tuple[pd.DataFrame, pd
                                        np.where(tags["weight"] < 0, "unfavourable", "neutral")),
                               index=tags.index)
     direction = direction.where(direction.isin(["favourable", "unfavourable"]), "neutral")
+    if "relation" in tags.columns:  # enabling tags are reported apart, never as aligned
+        enabling = (tags["relation"].astype(str) == "enabling").to_numpy()
+        direction = direction.where(~enabling | (direction == "neutral"), "enabling")
     t = pd.DataFrame({"line_id": tags["line_id"].astype(str), "d": direction})
     fav = t[t["d"] == "favourable"].groupby("line_id").size()
     unf = t[t["d"] == "unfavourable"].groupby("line_id").size()
@@ -41,9 +46,10 @@ def baseline_alignment(baseline: TaggingResult | None) -> tuple[pd.DataFrame, pd
     has_tag = ids.isin(set(t["line_id"]))
     has_f = ids.isin(fav.index)
     has_u = ids.isin(unf.index)
+    has_e = ids.isin(set(t.loc[t["d"] == "enabling", "line_id"]))
     cls = np.select(
-        [~has_tag, has_f & has_u, has_f, has_u],
-        ["not assessed", "mixed", "favourable", "unfavourable"],
+        [~has_tag, has_f & has_u, has_f, has_u, has_e],
+        ["not assessed", "mixed", "favourable", "unfavourable", "enabling"],
         default="neutral",
     )
     amount = pd.to_numeric(lines["amount"], errors="coerce").fillna(0.0).to_numpy()
@@ -59,7 +65,7 @@ def baseline_alignment(baseline: TaggingResult | None) -> tuple[pd.DataFrame, pd
     m = pd.DataFrame({"mission": tags["mission"].astype(str), "d": direction.to_numpy(),
                       "a": attributed.to_numpy()})
     per = m.pivot_table(index="mission", columns="d", values="a", aggfunc="sum", fill_value=0.0)
-    per = per.reindex(columns=["favourable", "unfavourable"], fill_value=0.0)
+    per = per.reindex(columns=["favourable", "unfavourable", "enabling"], fill_value=0.0)
     per["unfavourable"] = per["unfavourable"].abs()
     per.index.name = "mission"
     by_mission_out = per.reset_index()

@@ -39,9 +39,11 @@ def _files(*folders: Path) -> set[str]:
             if "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts}
 
 
-def test_the_four_notebooks_exist() -> None:
+def test_the_notebooks_exist() -> None:
     assert NAMES == ["01-quickstart.ipynb", "02-spending-review-scenarios.ipynb",
-                     "03-guarantees-and-risk.ipynb", "04-audit.ipynb"]
+                     "03-guarantees-and-risk.ipynb", "04-audit.ipynb",
+                     "05-does-the-strategy-add-up.ipynb",
+                     "06-patient-finance-and-the-fiscal-rules.ipynb"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -95,7 +95,7 @@ def test_self_contained_no_scripts_no_network(page: tuple[Page, str, dict[str, o
 def test_charts_are_inline_deterministic_svg(page: tuple[Page, str, dict[str, object]]) -> None:
     parser, _, _ = page
     svgs = [base64.b64decode(u.split(",", 1)[1]) for u in parser.urls if u.startswith("data:")]
-    assert len(svgs) == 7
+    assert len(svgs) == 8  # seven allocation charts and money out and back
     for svg in svgs:
         assert svg.startswith(b"<?xml") and b"<svg" in svg
         assert b"<dc:date>" not in svg and b"<script" not in svg

@@ -14,9 +14,11 @@ from missionfinance.report.xlsx import MONEY_FORMAT, sheet_name
 from missionfinance.scenario import RunResult
 
 SHEETS = ["README", "Headline", "Budget", "Exposure and risk", "By mission", "By instrument",
-          "By year", "By department", "By region", "Flow", "Limits by family", "Constraints",
-          "Closest unfunded", "Projects", "Baseline by year", "Baseline alignment", "Baseline by mission", "Tag coverage", "Assumptions",
-          "Allocation", "Provenance"]
+          "By year", "By department", "By region", "Flow", "Conflict", "Fiscal impact",
+          "Fiscal by instrument", "Money out and back", "Economic cost", "Project cash flows",
+          "Recycled headroom", "Limits by family", "Constraints", "Closest unfunded", "Projects",
+          "Baseline by year", "Baseline alignment", "Baseline by mission", "Tag coverage",
+          "Assumptions", "Fiscal treatments", "Allocation", "Provenance"]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,8 @@ def test_sheets_in_order(book: openpyxl.Workbook) -> None:
     # a table without rows gets no sheet: this stand-in run has no shadow prices per project
     # (and only per-project constraints: Constraints lists shared limits only)
     assert book.sheetnames == [s for s in SHEETS if s in book.sheetnames]
-    assert set(SHEETS) - set(book.sheetnames) <= {"Closest unfunded", "Constraints"}
+    assert set(SHEETS) - set(book.sheetnames) <= {"Closest unfunded", "Constraints",
+                                                  "Conflict", "Recycled headroom"}
 
 
 def test_every_table_sheet_has_frozen_header_and_filter(book: openpyxl.Workbook) -> None:

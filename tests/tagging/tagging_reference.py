@@ -56,6 +56,14 @@ weight = 0.3
 rationale = "Priority rule"
 department = ["DESNZ"]
 priority = 5
+evidence = "line"
+
+[[rule]]
+id = "HE-02"
+mission = "health"
+weight = 1.0
+rationale = "Bought by an NHS body: running costs of a health service"
+buyer = ["nhs", "health board*"]
 
 [[rule]]
 id = "HE-01"
@@ -108,6 +116,8 @@ def _matches(kind: str, term: str, line: dict[str, object]) -> bool:
         return any(c == term or c.startswith(term + ".") for c in str(line["cofog"]).split(";") if c)
     if kind in ("department", "programme"):
         return " ".join(str(line[kind]).split()).casefold() == term
+    if kind == "buyer":
+        return bool(_kw_regex(term).search(normalise_text(str(line["department"]))))
     return bool(_kw_regex(term).search(str(line["description"])))
 
 
@@ -120,6 +130,8 @@ def reference_tags(lines: pd.DataFrame, rules: RuleSet, attribution: str = "net"
         frame[col] = frame[col].fillna("").astype(str)
     frame["cpv"] = normalise_cpv(frame["cpv"])
     frame["cofog"] = normalise_cofog(frame["cofog"])
+    if "source" in frame:  # a procurement line's COFOG is its buyer's: not evidence of purpose
+        frame.loc[frame["source"].fillna("").astype(str).str.startswith("procurement"), "cofog"] = ""
     frame["description"] = frame["description"].map(normalise_text)
     rows = []
     for line in frame.to_dict("records"):
@@ -129,16 +141,18 @@ def reference_tags(lines: pd.DataFrame, rules: RuleSet, attribution: str = "net"
                 continue
             if any(_matches(k, t, line) for k, t in rule.exclude):
                 continue
-            key = (-rule.priority, -abs(rule.weight), rule.id)
+            key = (int(rule.evidence != "line"), -rule.priority, -abs(rule.weight), rule.id)
             if rule.mission not in best or key < best[rule.mission][0]:
                 best[rule.mission] = (key, rule.weight, rule.id)
-        chosen = {m: (w, rid) for m, (_, w, rid) in best.items()}
+        chosen = {m: (w, rid, key[0] == 1) for m, (key, w, rid) in best.items()}
         for o in rules.overrides:
             if o.line_id == line["line_id"]:
-                chosen[o.mission] = (o.weight, "override")
-        positive = sum(w for w, _ in chosen.values() if w > 0)
-        scale = 1.0 / positive if attribution == "net" and positive > 1 else 1.0
-        for m, (w, rid) in chosen.items():
-            rows.append((str(line["line_id"]), m, w * scale if w > 0 else w, rid))
+                chosen[o.mission] = (o.weight, "override", False)
+        for enab in (False, True):  # aligned and enabling shares are scaled apart
+            positive = sum(w for w, _, e in chosen.values() if w > 0 and e == enab)
+            scale = 1.0 / positive if attribution == "net" and positive > 1 else 1.0
+            for m, (w, rid, e) in chosen.items():
+                if e == enab:
+                    rows.append((str(line["line_id"]), m, w * scale if w > 0 else w, rid))
     out = pd.DataFrame(rows, columns=["line_id", "mission", "weight", "rule_id"])
     return out.sort_values(["line_id", "mission"]).reset_index(drop=True)

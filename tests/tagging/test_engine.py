@@ -199,3 +199,52 @@ def test_lines_with_extra_and_numeric_columns(rules: RuleSet) -> None:
     assert res.tags["line_id"].tolist() == ["1", "2"]
     assert list(res.lines.columns[:5]) == ["line_id", "description", "amount", "region", "year"]
     assert res.contributions().loc["2", "safer-streets"] == 1.0
+
+
+def test_relation_aligned_enabling_and_buyer_cofog() -> None:
+    text = """
+[[rule]]
+id = "HE-C"
+mission = "health"
+weight = 1.0
+rationale = "Health function"
+cofog = ["07"]
+
+[[rule]]
+id = "HE-B"
+mission = "health"
+weight = 1.0
+rationale = "NHS buyer"
+buyer = ["nhs", "health board*"]
+
+[[rule]]
+id = "HE-D"
+mission = "health"
+weight = 0.4
+rationale = "Department (old style, no evidence key)"
+department = ["DHSC"]
+"""
+    rules = RuleSet.from_toml(text)
+    assert [r.evidence for r in rules.rules] == ["line", "spender", "spender"]
+    lines = pd.DataFrame({
+        "line_id": ["cra", "door", "dept", "none"],
+        "source": ["cra", "procurement", "cra", "procurement"],
+        "department": ["DHSC", "Betsi Cadwaladr Health Boards", "DHSC", "Council"],
+        "description": ["Hospital services", "Door maintenance", "Stationery", "Paper"],
+        "cofog": ["07.A", "07", "", "07"],
+        "amount": [10.0, 2.0, 3.0, 1.0],
+    })
+    res = tag(lines, rules)
+    got = {(r.line_id, r.rule_id, r.relation) for r in res.tags.itertuples()}
+    # a CRA line's COFOG is its own purpose; a procurement line's is its buyer's, not evidence
+    assert got == {("cra", "HE-C", "aligned"), ("door", "HE-B", "enabling"), ("dept", "HE-D", "enabling")}
+    status = res.lines.set_index("line_id")["status"].astype(str).to_dict()
+    assert status == {"cra": "favourable", "door": "enabling", "dept": "enabling", "none": "not_assessed"}
+    assert res.contributions()["health"].tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert res.contributions(relation="all")["health"].tolist() == [1.0, 1.0, 0.4, 0.0]
+    cov = res.coverage.set_index("dimension").loc["all"]
+    assert cov["attributed_favourable"] == 10.0 and cov["attributed_enabling"] == 2.0 + 0.4 * 3.0
+    assert cov["enabling"] == 5.0 and cov["favourable"] == 10.0
+    assert "Enabling" in res.summary_text()
+    with pytest.raises(MissionFinanceError, match="evidence 'who'"):
+        RuleSet.from_toml(text.replace('department = ["DHSC"]', 'department = ["DHSC"]\nevidence = "who"'))

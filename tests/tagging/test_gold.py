@@ -18,24 +18,46 @@ from missionfinance.tagging.evaluation import errors, evaluate
 
 GOLD = Path(__file__).parents[1] / "data" / "gold"
 
-# mission: (precision, recall) reached on gold.csv (325 lines; rules revised on it)
+# mission: (precision, recall) of the aligned tags, as reached by the evidence-model rules.
+# gold.csv (325 lines) and holdout.csv (100 lines) are development sets: the rules were
+# revised after reading their errors. Their labels predate the aligned/enabling split and
+# count a single-purpose body's running costs as aligned, so their recall understates.
 FLOORS_GOLD = {
-    "growth": (0.666, 0.863),
-    "clean-energy": (0.783, 1.000),
-    "safer-streets": (0.666, 1.000),
-    "opportunity": (0.916, 0.936),
-    "health": (0.837, 0.885),
+    "growth": (0.852, 0.690),
+    "clean-energy": (0.793, 0.821),
+    "safer-streets": (0.956, 1.000),
+    "opportunity": (0.944, 0.871),
+    "health": (0.818, 0.771),
     "-clean-energy": (1.000, 1.000),
-    "all": (0.775, 0.928),
+    "all": (0.873, 0.816),
 }
-# reached on holdout.csv (100 lines labelled after the rules were frozen)
 FLOORS_HOLDOUT = {
-    "growth": (0.590, 0.764),
-    "clean-energy": (0.800, 0.500),
+    "growth": (0.909, 0.666),
+    "clean-energy": (0.800, 0.571),
+    "safer-streets": (0.833, 1.000),
+    "opportunity": (1.000, 0.882),
+    "health": (0.900, 1.000),
+    "all": (0.916, 0.800),
+}
+# dev2.csv (194 lines labelled with aligned and enabling to the written conventions)
+FLOORS_DEV2 = {
+    "growth": (0.956, 0.733),
+    "clean-energy": (0.833, 0.909),
+    "safer-streets": (0.800, 0.888),
+    "opportunity": (0.884, 1.000),
+    "health": (0.555, 0.833),
+    "all": (0.839, 0.860),
+}
+# frozen.csv (160 lines, labelled to docs/tagging.md before the rules changed, never tuned
+# on): the honest figure. Targets are precision 0.90 / recall 0.80 (micro), 0.80 per
+# mission; the rules do not reach them yet (docs/tagging.md "Measured quality").
+FLOORS_FROZEN = {
+    "growth": (0.593, 0.730),
+    "clean-energy": (0.571, 0.727),
     "safer-streets": (0.625, 0.833),
-    "opportunity": (0.850, 0.809),
-    "health": (0.818, 0.900),
-    "all": (0.731, 0.765),
+    "opportunity": (0.642, 0.900),
+    "health": (0.833, 1.000),
+    "all": (0.651, 0.823),
 }
 
 
@@ -46,20 +68,39 @@ def read(name: str) -> pd.DataFrame:
 def test_gold_set_shape() -> None:
     gold = read("gold.csv")
     assert len(gold) >= 300
-    assert list(gold.columns) == ["line_id", "source", "department", "description", "cofog", "cpv",
-                                  "amount", "missions", "reason"]
+    assert list(gold.columns) == ["line_id", "source", "department", "programme", "description", "cofog",
+                                  "cpv", "amount", "missions", "enabling", "reason"]
     assert gold["line_id"].is_unique and (gold["reason"].str.len() > 0).all()
     assert gold["source"].str.startswith("cra").sum() >= 150
     holdout = read("holdout.csv")
     assert set(holdout["line_id"]).isdisjoint(gold["line_id"])
+    dev2 = read("dev2.csv")
+    assert list(dev2.columns) == list(gold.columns) and (dev2["reason"].str.len() > 0).all()
+    assert len(gold) + len(holdout) + len(dev2) >= 600  # development lines
+    assert set(dev2["line_id"]).isdisjoint(set(gold["line_id"]) | set(holdout["line_id"]))
 
 
-@pytest.mark.parametrize(("name", "floors"), [("gold.csv", FLOORS_GOLD), ("holdout.csv", FLOORS_HOLDOUT)])
+@pytest.mark.parametrize(("name", "floors"), [("gold.csv", FLOORS_GOLD), ("holdout.csv", FLOORS_HOLDOUT),
+                                              ("dev2.csv", FLOORS_DEV2), ("frozen.csv", FLOORS_FROZEN)])
 def test_precision_recall_floors(name: str, floors: dict[str, tuple[float, float]]) -> None:
     table = evaluate(read(name), RuleSet.load("builtin:uk")).set_index("mission")
     for mission, (p, r) in floors.items():
         assert table.loc[mission, "precision"] >= p, (mission, table.loc[mission].to_dict())
         assert table.loc[mission, "recall"] >= r, (mission, table.loc[mission].to_dict())
+
+
+def test_frozen_shape_and_intervals() -> None:
+    frozen = read("frozen.csv")
+    assert len(frozen) == 160 and frozen["line_id"].is_unique and (frozen["reason"].str.len() > 0).all()
+    used = set(read("gold.csv")["line_id"]) | set(read("holdout.csv")["line_id"]) | set(read("dev2.csv")["line_id"])
+    assert used.isdisjoint(frozen["line_id"])
+    assert {"cra", "spending_review"} <= set(frozen["source"])
+    table = evaluate(frozen, RuleSet.load("builtin:uk")).set_index("mission")
+    row = table.loc["all"]
+    assert row["precision_low"] <= row["precision"] <= row["precision_high"]
+    assert row["recall_low"] <= row["recall"] <= row["recall_high"]
+    enabling = evaluate(frozen, RuleSet.load("builtin:uk"), relation="enabling").set_index("mission")
+    assert enabling.loc["all", "support"] == (frozen["enabling"] != "").sum()
 
 
 def test_errors_listing() -> None:

@@ -59,11 +59,13 @@ FEW = settings(max_examples=15, deadline=None, suppress_health_check=[HealthChec
 @given(lines=line_frames(), which=st.sampled_from(sorted(RULESETS)))
 def test_net_shares_never_exceed_one(lines: pd.DataFrame, which: str) -> None:
     res = tag(lines, RULESETS[which], attribution="net")
-    pos = res.tags["weight"].clip(lower=0).groupby(res.tags["line_id"]).sum()
+    # aligned and enabling shares are each scaled to at most 1
+    pos = res.tags["weight"].clip(lower=0).groupby([res.tags["line_id"], res.tags["relation"]], observed=True).sum()
     assert (pos <= 1.0 + 1e-12).all()
     gross = tag(lines, RULESETS[which], attribution="gross")
     over = gross.lines.set_index("line_id")["over_allocated"]
-    gpos = gross.tags["weight"].clip(lower=0).groupby(gross.tags["line_id"]).sum()
+    aligned = gross.tags[gross.tags["relation"] == "aligned"]
+    gpos = aligned["weight"].clip(lower=0).groupby(aligned["line_id"]).sum()
     assert set(over[over].index) == set(gpos[gpos > 1.0 + 1e-12].index)
 
 
@@ -93,7 +95,7 @@ def test_totals_reconcile_to_the_penny(lines: pd.DataFrame, which: str) -> None:
     tagged = math.fsum(lines.loc[lines["line_id"].isin(tagged_ids), "amount"])
     assert abs(tagged + math.fsum(res.untagged["amount"]) - total) <= penny
     cov = res.coverage
-    statuses = ["favourable", "unfavourable", "mixed", "neutral", "not_assessed"]
+    statuses = ["favourable", "unfavourable", "mixed", "neutral", "not_assessed", "enabling"]
     for dim in ("all", "source", "department", "cofog_division"):
         part = cov[cov["dimension"] == dim]
         assert abs(math.fsum(part["amount"]) - total) <= penny
@@ -102,7 +104,8 @@ def test_totals_reconcile_to_the_penny(lines: pd.DataFrame, which: str) -> None:
     allrow = cov[cov["dimension"] == "all"].iloc[0]
     assert abs(allrow["not_assessed"] - math.fsum(res.untagged["amount"])) <= penny
     attributed = math.fsum(res.tags["amount_attributed"])
-    assert abs(allrow["attributed_favourable"] + allrow["attributed_unfavourable"] - attributed) <= penny
+    both = allrow["attributed_favourable"] + allrow["attributed_unfavourable"] + allrow["attributed_enabling"]
+    assert abs(both - attributed) <= penny
 
 
 @SETTINGS

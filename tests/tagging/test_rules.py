@@ -172,3 +172,30 @@ def test_pickle_round_trip_drops_the_compiled_cache() -> None:
     again = pickle.loads(data)
     assert again == rules
     pd.testing.assert_frame_equal(tag(lines, again).tags, before)
+
+
+def test_alias_table_matches_the_shipped_rules() -> None:
+    """missionfinance/data/aliases_uk.csv is the sourced table the SR25 and buyer rules list."""
+    from importlib import resources
+    from io import StringIO
+
+    import pandas as pd
+
+    from missionfinance.io import read_lines
+
+    text = resources.files("missionfinance.data").joinpath("aliases_uk.csv").read_text(encoding="utf-8")
+    aliases = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    assert (aliases["source"].str.len() > 0).all()
+    rules = RuleSet.load("builtin:uk")
+    kind_of = {"sr25_label": "programme", "buyer_word": "buyer"}
+    for rid, group in aliases.groupby("rule_id"):
+        rule = rules[str(rid)]
+        kind = kind_of[group["kind"].iloc[0]]
+        want = {" ".join(n.split()).casefold() for n in group["name"]}
+        assert set(rule.criteria[kind]) == want, rid
+        assert set(group["mission"]) == {rule.mission}
+        assert set(group["relation"]) == {rule.relation}
+    real = Path(__file__).parents[2] / "scenarios" / "data" / "real"
+    labels = set(read_lines(real / "sr25_table_5_3_rdel_excl_depreciation.csv")["programme"])
+    labels |= set(read_lines(real / "sr25_table_5_4_cdel.csv")["programme"])
+    assert set(aliases.loc[aliases["kind"] == "sr25_label", "name"]) <= labels

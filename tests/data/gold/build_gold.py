@@ -22,7 +22,7 @@ import pandas as pd
 HERE = Path(__file__).parent
 ROOT = HERE.parents[2]
 REAL = ROOT / "scenarios" / "data" / "real"
-COLUMNS = ["line_id", "source", "department", "description", "cofog", "cpv", "amount"]
+COLUMNS = ["line_id", "source", "department", "programme", "description", "cofog", "cpv", "amount"]
 MAX_TEXT = 400
 
 
@@ -78,10 +78,88 @@ def _holdout() -> pd.DataFrame:
     return out
 
 
+def _frozen() -> pd.DataFrame:
+    """The frozen holdout: 160 lines disjoint from every other set, labelled to the written
+    conventions of docs/tagging.md before the evidence-model rules were written.
+
+    Stratified: CRA 2018 (60 segments, 2017-18), SR25 (20 department rows, 2025-26, RDEL and
+    CDEL), Contracts Finder 2025 (30), Public Contracts Scotland 2019 (25), Sell2Wales 2025
+    (25). CRA descriptions are the segment name only (no HMT function labels), as read by
+    :func:`missionfinance.io.read_lines`.
+    """
+    from missionfinance.io import read_lines
+
+    used: set[str] = set()
+    for name in ("sample.csv", "holdout_sample.csv"):
+        used |= set(pd.read_csv(HERE / name, dtype=str, keep_default_na=False)["line_id"])
+    cra = read_lines(REAL / "cra_2018_database.csv.gz")
+    cra = cra[(cra["year"] == "2017-18") & (cra["amount"] != 0) & ~cra["line_id"].isin(used)]
+    cra = cra.drop_duplicates(["department", "programme", "cofog"])
+    cra = cra[~cra["line_id"].str.split("-").str[2].isin(_used_segments(used))]
+    cra = cra.assign(description=cra["programme"].str.replace(r"^S[0-9A-Z]{7}\s*-\s*", "", regex=True))
+    parts = [cra.sample(n=60, random_state=2026).assign(source="cra")]
+    sr = pd.concat([read_lines(REAL / n) for n in ("sr25_table_5_3_rdel_excl_depreciation.csv",
+                                                   "sr25_table_5_4_cdel.csv")], ignore_index=True)
+    sr = sr[sr["year"] == "2025-26"]
+    parts.append(sr.sample(n=20, random_state=2026))
+    for name, n, label in (("contracts-finder-2025.release-package.json", 30, "cf2025"),
+                           ("public-contracts-scotland-2019.release-package.json", 25, "pcs2019"),
+                           ("sell2wales-2025.release-package.json", 25, "s2w2025")):
+        frame = read_lines(REAL / name, rates={"EUR": 0.85})
+        frame = frame[~frame["line_id"].isin(used)].drop_duplicates("description")
+        parts.append(frame.sample(n=n, random_state=2026).assign(source=f"procurement-{label}"))
+    out = pd.concat(parts, ignore_index=True)[COLUMNS]
+    out["description"] = out["description"].str.replace(r"\s+", " ", regex=True).str.slice(0, MAX_TEXT)
+    return out
+
+
+def _dev2() -> pd.DataFrame:
+    """A second development sample: 200 lines disjoint from every other set, labelled to the
+    written conventions (aligned and enabling); rules may be tuned on it.
+
+    CRA 2018 (80 segments, 2017-18), SR25 (20 department rows, 2025-26), Contracts Finder
+    2025 (40), Public Contracts Scotland 2019 (30), Sell2Wales 2025 (30).
+    """
+    from missionfinance.io import read_lines
+
+    used: set[str] = set()
+    for name in ("sample.csv", "holdout_sample.csv", "frozen_sample.csv"):
+        used |= set(pd.read_csv(HERE / name, dtype=str, keep_default_na=False)["line_id"])
+    cra = read_lines(REAL / "cra_2018_database.csv.gz")
+    cra = cra[(cra["year"] == "2017-18") & (cra["amount"] != 0) & ~cra["line_id"].isin(used)]
+    cra = cra.drop_duplicates(["department", "programme", "cofog"])
+    cra = cra[~cra["line_id"].str.split("-").str[2].isin(_used_segments(used))]
+    parts = [cra.sample(n=80, random_state=3033).assign(source="cra")]
+    sr = pd.concat([read_lines(REAL / n) for n in ("sr25_table_5_3_rdel_excl_depreciation.csv",
+                                                   "sr25_table_5_4_cdel.csv")], ignore_index=True)
+    sr = sr[(sr["year"] == "2025-26") & ~sr["line_id"].isin(used)]
+    parts.append(sr.sample(n=min(20, len(sr)), random_state=3033))
+    for name, n, label in (("contracts-finder-2025.release-package.json", 40, "cf2025"),
+                           ("public-contracts-scotland-2019.release-package.json", 30, "pcs2019"),
+                           ("sell2wales-2025.release-package.json", 30, "s2w2025")):
+        frame = read_lines(REAL / name, rates={"EUR": 0.85})
+        frame = frame[~frame["line_id"].isin(used)].drop_duplicates("description")
+        parts.append(frame.sample(n=min(n, len(frame)), random_state=3033).assign(source=f"procurement-{label}"))
+    out = pd.concat(parts, ignore_index=True)[COLUMNS]
+    out["description"] = out["description"].str.replace(r"\s+", " ", regex=True).str.slice(0, MAX_TEXT)
+    return out
+
+
+def _used_segments(used: set[str]) -> set[str]:
+    """CRA segment codes already sampled (a segment recurs across years and regions)."""
+    return {i.split("-")[2] for i in used if i.startswith("CRA-")}
+
+
 def main(step: str) -> None:
     """Run one step: ``sample``, ``holdout-sample``, ``build`` or ``holdout``."""
     if step == "sample":
         _sample().to_csv(HERE / "sample.csv", index=False)
+        return
+    if step == "dev2-sample":
+        _dev2().to_csv(HERE / "dev2_sample.csv", index=False)
+        return
+    if step == "frozen-sample":
+        _frozen().to_csv(HERE / "frozen_sample.csv", index=False)
         return
     if step == "holdout-sample":
         _holdout().to_csv(HERE / "holdout_sample.csv", index=False)

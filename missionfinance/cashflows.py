@@ -1,0 +1,601 @@
+"""Instrument cash-flow schedules: money out, money back, over each instrument's life.
+
+Every schedule is per £1m committed, in expected value, and is linear in the
+commitment, so the allocation model can use the same numbers as coefficients.
+Flows are signed from the Exchequer's view: negative = money out, positive =
+money back (DESIGN §7, ``cashflows.csv``). Age 0 is the year of commitment; a flow
+at age ``k`` lands ``k`` financial years later, past the scenario's horizon where
+the life reaches beyond it.
+
+Schedules (``schedule`` term of :class:`Terms`):
+
+``grant``
+    ``commitment`` −1 at age 0; nothing comes back.
+``loan``
+    ``commitment`` −1 at age 0; interest only for ``grace`` years, then the balance is
+    amortised over ``tenor − grace`` years (``annuity``: level payments; ``straight``:
+    equal principal; ``bullet``: all principal at ``tenor``). Interest is
+    ``interest_rate`` × the balance at the start of the year.
+``equity``
+    ``commitment`` −1 at age 0; ``dividend_yield`` × the stake each year of the hold;
+    ``exit`` at age ``hold`` of ``exit_multiple`` × the stake (or
+    ``(1 + exit_return) ** hold``).
+``guarantee``
+    No cash at issue (a contingent liability, not public cash); a ``fee`` of
+    ``fee_rate`` × the exposure at the start of each year of the ``tenor``; expected
+    ``call`` = annual pd × lgd × the exposure at the start of the year.
+
+Expected losses are phased over the life with an annual probability of default
+``q`` (constant hazard): a share ``S_k = (1 − q) ** k`` of the book survives to the
+end of age ``k``. In year ``k`` a share ``q·S_{k−1}`` of the balance outstanding
+defaults. For a loan, that defaulted balance leaves the book as ``principal`` and
+the part not recovered, ``lgd`` of it, is a negative ``loss`` row, so the sum of all
+rows is the expected net cash; interest is paid on the surviving balance only. For
+equity the failed share leaves as ``exit`` at book value with ``−lgd`` of it as
+``loss``; the surviving stake earns dividends and the exit multiple. With
+``q = 0`` every schedule is the contractual one.
+
+The pipeline's ``pd`` is the probability of default over the scenario's horizon
+(DESIGN §3.2); :func:`annual_pd` turns it into the annual ``q`` used here.
+
+Present values discount a flow in horizon year index ``i`` (0 = the scenario's first
+year) by ``i`` years: HM Treasury Green Book (2022, annex A6) schedule 3.5% real for
+years 0–30 and 3.0% for 31–75 (:data:`GREEN_BOOK`), or a flat scenario rate.
+``economic cost`` = −PV of all rows: what the commitment costs the Exchequer over the
+instrument's life, £m present value (DESIGN §7).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+import pandas as pd
+
+from missionfinance.errors import MissionFinanceError
+from missionfinance.years import fy_from_start, year_start
+
+__all__ = [
+    "DEFAULT_TERMS",
+    "GREEN_BOOK",
+    "KINDS",
+    "SCHEDULES",
+    "TERM_KEYS",
+    "CashflowResult",
+    "Terms",
+    "annual_pd",
+    "check_pipeline_terms",
+    "discount_factors",
+    "economic_cost",
+    "project_terms",
+    "schedule",
+    "terms_from_config",
+    "unit_flows",
+]
+
+#: Kinds of rows in cashflows.csv, in the order they are listed (DESIGN §7).
+KINDS: tuple[str, ...] = (
+    "commitment", "principal", "interest", "dividend", "exit", "fee", "call", "loss",
+)
+
+#: Cash-flow shapes an instrument can follow.
+SCHEDULES: tuple[str, ...] = ("grant", "loan", "equity", "guarantee")
+
+_AMORTISATION = ("annuity", "straight", "bullet")
+
+#: Green Book discount rate schedule (HM Treasury Green Book 2022, table 8 / annex A6):
+#: (first year index the rate applies to, real rate a year).
+GREEN_BOOK: tuple[tuple[int, float], ...] = ((0, 0.035), (31, 0.030))
+
+#: Longest life accepted for a schedule [years] (the Green Book table runs to 75).
+MAX_LIFE = 75
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Cash-flow terms of one instrument (scenario ``[instruments.<name>]`` keys).
+
+    Attributes
+    ----------
+    schedule : str
+        ``grant``, ``loan``, ``equity`` or ``guarantee`` (the shape of the flows).
+    tenor : int
+        Loan or guarantee life [years], grace included.
+    grace : int
+        Loan years of interest only before amortisation starts [years], < tenor.
+    interest_rate : float
+        Loan interest on the balance outstanding [share a year].
+    amortisation : str
+        ``annuity``, ``straight`` or ``bullet``.
+    hold : int
+        Equity holding period to exit [years].
+    exit_multiple : float
+        Equity exit proceeds per £ of surviving stake [×]; used when ``exit_return`` is None.
+    exit_return : float or None
+        Equity return compounded over the hold [share a year]; overrides ``exit_multiple``.
+    dividend_yield : float
+        Equity dividends per £ of surviving stake [share a year].
+    fee_rate : float
+        Guarantee fee per £ of exposure outstanding [share a year].
+    """
+
+    schedule: str = "grant"
+    tenor: int = 10
+    grace: int = 2
+    interest_rate: float = 0.04
+    amortisation: str = "annuity"
+    hold: int = 7
+    exit_multiple: float = 1.5
+    exit_return: float | None = None
+    dividend_yield: float = 0.0
+    fee_rate: float = 0.02
+
+    @property
+    def life(self) -> int:
+        """Last age with a flow [years]."""
+        if self.schedule in ("loan", "guarantee"):
+            return self.tenor
+        if self.schedule == "equity":
+            return self.hold
+        return 0
+
+
+#: Scenario keys of [instruments.<name>] that set cash-flow terms (the Terms fields).
+TERM_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Terms))
+
+#: Defaults per built-in instrument. Sources: loan tenor and grace are illustrative of
+#: National Wealth Fund / UK Infrastructure Bank project lending (10-year tenor, 2 years
+#: interest only during construction); the 4% rate is near the 10-year gilt yield of
+#: 2024-25 (UK Debt Management Office), i.e. lending at about the Exchequer's cost of
+#: funds. Equity: 7-year hold and 1.5× gross multiple are illustrative venture/growth
+#: fund figures (British Business Bank, British Patient Capital annual reports report
+#: portfolio returns, not a multiple: weak). Guarantee: 2% a year fee (Enterprise
+#: Finance Guarantee, DOMAIN.md); 5-year tenor (EFG loans run up to 10 years: weak).
+DEFAULT_TERMS: dict[str, Terms] = {
+    "grant": Terms("grant"),
+    "loan": Terms("loan"),
+    "equity": Terms("equity"),
+    "guarantee": Terms("guarantee", tenor=5),
+}
+
+
+def _check_terms(t: Terms, where: str) -> Terms:
+    def fail(key: str, value: object, what: str) -> MissionFinanceError:
+        return MissionFinanceError(f"{where}.{key}: {value!r} {what}")
+
+    if t.schedule not in SCHEDULES:
+        raise fail("schedule", t.schedule, f"is not one of {', '.join(SCHEDULES)}")
+    if t.amortisation not in _AMORTISATION:
+        raise fail("amortisation", t.amortisation, f"is not one of {', '.join(_AMORTISATION)}")
+    for key in ("tenor", "hold"):
+        v = getattr(t, key)
+        if not 1 <= v <= MAX_LIFE:
+            raise fail(key, v, f"must be a whole number of years from 1 to {MAX_LIFE}")
+    if not 0 <= t.grace < t.tenor:
+        raise fail("grace", t.grace, f"must be a whole number of years ≥ 0 and below tenor {t.tenor}")
+    for key in ("interest_rate", "dividend_yield", "fee_rate"):
+        v = getattr(t, key)
+        if not 0 <= v <= 1:
+            raise fail(key, v, "must be a share a year between 0 and 1 (4% is 0.04)")
+    if not 0 <= t.exit_multiple <= 100:
+        raise fail("exit_multiple", t.exit_multiple, "must be a multiple between 0 and 100 (1.5 for 1.5×)")
+    if t.exit_return is not None and not -1 < t.exit_return <= 1:
+        raise fail("exit_return", t.exit_return, "must be a share a year above -1 and at most 1")
+    return t
+
+
+def terms_from_config(name: str, config: Mapping[str, object], context: str) -> Terms:
+    """Cash-flow terms from a scenario's ``[instruments.<name>]`` table.
+
+    Only the :data:`TERM_KEYS` of ``config`` are read (the table's other keys belong to
+    :mod:`missionfinance.instruments`); keys not given take the built-in instrument's
+    default, or a ``grant`` shape for an instrument of the scenario's own.
+
+    Examples
+    --------
+    >>> terms_from_config("loan", {"tenor": 5, "grace": 2}, "s.toml").life
+    5
+    >>> terms_from_config("loan", {"tenor": 5, "grace": 5}, "s.toml")
+    Traceback (most recent call last):
+    ...
+    missionfinance.errors.MissionFinanceError: s.toml key instruments.loan.grace: 5 must be a whole number of years ≥ 0 and below tenor 5
+    """
+    where = f"{context} key instruments.{name}"
+    base = DEFAULT_TERMS.get(name, Terms("grant"))
+    values: dict[str, object] = {}
+    for f in fields(Terms):
+        if f.name not in config:
+            continue
+        v = config[f.name]
+        key = f"{where}.{f.name}"
+        if f.name in ("schedule", "amortisation"):
+            if not isinstance(v, str):
+                raise MissionFinanceError(f"{key}: {v!r} must be a string")
+        elif f.name in ("tenor", "grace", "hold"):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise MissionFinanceError(f"{key}: {v!r} must be a whole number of years")
+        elif isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise MissionFinanceError(f"{key}: {v!r} must be a number")
+        else:
+            v = float(v)
+        values[f.name] = v
+    if "schedule" not in values and name not in DEFAULT_TERMS:
+        base = Terms("grant")
+    return _check_terms(replace(base, **values), where)  # type: ignore[arg-type]
+
+
+def annual_pd(pd_horizon: np.ndarray | float, horizon_years: int) -> np.ndarray:
+    """Annual default probability ``q`` with ``1 − (1 − q) ** n = pd`` over ``n`` years.
+
+    Parameters
+    ----------
+    pd_horizon : array_like [share]
+        Probability of default over the horizon (pipeline ``pd``).
+    horizon_years : int
+        Number of years of the horizon.
+
+    Examples
+    --------
+    >>> round(float(annual_pd(0.19, 2)), 6)
+    0.1
+    """
+    p = np.clip(np.asarray(pd_horizon, dtype="float64"), 0.0, 1.0)
+    return 1.0 - (1.0 - p) ** (1.0 / max(int(horizon_years), 1))
+
+
+def project_terms(
+    pipeline: pd.DataFrame, instrument: str, terms: Terms, rows: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Per-project term arrays for one instrument: the default, overridden per project.
+
+    A pipeline column ``<instrument>_<term>`` (e.g. ``loan_tenor``,
+    ``equity_exit_multiple``) overrides the scenario's term for the projects where it is
+    not empty. ``schedule`` and ``amortisation`` cannot vary by project.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Term name → array over the pipeline rows (``rows`` selects them).
+    """
+    idx = np.arange(len(pipeline)) if rows is None else rows
+    out: dict[str, np.ndarray] = {}
+    for f in fields(Terms):
+        if f.name in ("schedule", "amortisation"):
+            continue
+        default = getattr(terms, f.name)
+        arr = np.full(len(idx), np.nan if default is None else float(default))
+        column = f"{instrument}_{f.name}"
+        if column in pipeline.columns:
+            given = pd.to_numeric(pipeline[column], errors="coerce").to_numpy(dtype="float64")[idx]
+            arr = np.where(np.isnan(given), arr, given)
+        out[f.name] = arr
+    return out
+
+
+def check_pipeline_terms(pipeline: pd.DataFrame, terms: Mapping[str, Terms], file: str = "pipeline") -> None:
+    """Check every project's terms (scenario default or ``<instrument>_<term>`` override).
+
+    Raises a one-line :class:`MissionFinanceError` naming ``file``, the project and the
+    column, e.g. ``pipeline.csv project 'B' column loan_grace: 3.0 is out of range; …``.
+    """
+    ids = pipeline["project_id"].astype(str).to_numpy()
+    for name, t in terms.items():
+        _check_project_terms(project_terms(pipeline, name, t), ids, name, file)
+
+
+def _check_project_terms(values: dict[str, np.ndarray], ids: np.ndarray, instrument: str,
+                         file: str = "pipeline") -> None:
+    checks = {
+        "tenor": (1, MAX_LIFE), "hold": (1, MAX_LIFE), "grace": (0, MAX_LIFE - 1),
+        "interest_rate": (0, 1), "dividend_yield": (0, 1), "fee_rate": (0, 1),
+        "exit_multiple": (0, 100),
+    }
+    for key, (lo, hi) in checks.items():
+        v = values[key]
+        bad = (v < lo) | (v > hi) | np.isnan(v)
+        if key in ("tenor", "hold", "grace"):
+            bad |= v != np.round(v)
+        if key == "grace":
+            bad |= v >= values["tenor"]
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise MissionFinanceError(
+                f"{file} project {ids[i]!r} column {instrument}_{key}: {float(v[i])!r} is out of "
+                f"range; give a value from {lo} to {hi}"
+                + (f" and below the tenor {float(values['tenor'][i]):g}" if key == "grace" else "")
+            )
+
+
+def unit_flows(
+    schedule: str, values: Mapping[str, np.ndarray], q: np.ndarray, lgd: np.ndarray,
+    amortisation: str = "annuity",
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Expected flows per £1m committed, by kind and age, vectorised over rows.
+
+    Parameters
+    ----------
+    schedule : str
+        One of :data:`SCHEDULES`.
+    values : mapping of str to ndarray
+        Term arrays (:func:`project_terms`), each of length n.
+    q : ndarray [share a year]
+        Annual probability of default per row.
+    lgd : ndarray [share]
+        Loss given default per row.
+    amortisation : str
+        Loan amortisation.
+
+    Returns
+    -------
+    flows : dict of str to ndarray
+        Kind → array (n, L + 1) of £ per £1m committed at ages 0…L, signed (money
+        back positive); only the kinds the schedule produces.
+    asset : ndarray
+        (n, L + 1) carrying value of the financial asset held at the end of each age
+        (loan balance or equity stake still performing) per £1m committed.
+    """
+    n = len(q)
+    q = np.asarray(q, dtype="float64")[:, None]
+    lgd = np.asarray(lgd, dtype="float64")[:, None]
+    if schedule == "grant":
+        commitment = -np.ones((n, 1))
+        return {"commitment": commitment}, np.zeros((n, 1))
+    life = values["tenor"] if schedule in ("loan", "guarantee") else values["hold"]
+    top = int(life.max()) if n else 0
+    k = np.arange(top + 1)[None, :].astype("float64")
+    surv = (1.0 - q) ** k
+    surv_prev = np.concatenate([np.zeros((n, 1)), surv[:, :-1]], axis=1)
+    first = (k >= 1).astype("float64")
+    if schedule == "loan":
+        tenor = values["tenor"][:, None]
+        grace = values["grace"][:, None]
+        r = values["interest_rate"][:, None]
+        m = tenor - grace
+        j = np.clip(k - grace, 0.0, None)
+        if amortisation == "bullet":
+            bal = np.where(k < tenor, 1.0, 0.0)
+        elif amortisation == "straight":
+            bal = np.clip(1.0 - j / m, 0.0, 1.0)
+        else:
+            growth = 1.0 + r
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ann = (growth**m - growth**j) / (growth**m - 1.0)
+            bal = np.where(r > 0, ann, 1.0 - j / m)
+            bal = np.clip(np.where(k >= tenor, 0.0, bal), 0.0, 1.0)
+        bal_prev = np.concatenate([np.zeros((n, 1)), bal[:, :-1]], axis=1)
+        defaulted = q * surv_prev * bal_prev
+        flows = {
+            "commitment": -(k == 0).astype("float64") * np.ones((n, 1)),
+            "principal": first * (surv * (bal_prev - bal) + defaulted),
+            "interest": surv * r * bal_prev,
+            "loss": -lgd * defaulted,
+        }
+        return flows, surv * bal
+    if schedule == "equity":
+        hold = values["hold"][:, None]
+        held = (k < hold).astype("float64")
+        during = first * (k <= hold)
+        ret = values["exit_return"][:, None]
+        multiple = np.where(np.isnan(ret), values["exit_multiple"][:, None], (1.0 + np.nan_to_num(ret)) ** hold)
+        failed = q * surv_prev * during
+        flows = {
+            "commitment": -(k == 0).astype("float64") * np.ones((n, 1)),
+            "dividend": values["dividend_yield"][:, None] * surv * during,
+            "exit": failed + multiple * surv * (k == hold),
+            "loss": -lgd * failed,
+        }
+        return flows, surv * held
+    if schedule == "guarantee":
+        tenor = values["tenor"][:, None]
+        during = first * (k <= tenor)
+        flows = {
+            "fee": values["fee_rate"][:, None] * surv_prev * during,
+            "call": -lgd * q * surv_prev * during,
+        }
+        return flows, np.zeros((n, top + 1))
+    raise MissionFinanceError(f"schedule {schedule!r}: not one of {', '.join(SCHEDULES)}")
+
+
+def discount_factors(count: int, rate: float | None = None) -> np.ndarray:
+    """Discount factor for year indices 0…count−1 (0 = the scenario's first year).
+
+    ``rate`` None gives the Green Book schedule (:data:`GREEN_BOOK`: 3.5% real to year
+    30, 3.0% after); a number gives a flat real rate [share a year].
+
+    Examples
+    --------
+    >>> [round(float(x), 6) for x in discount_factors(3)]
+    [1.0, 0.966184, 0.933511]
+    """
+    i = np.arange(count, dtype="float64")
+    if rate is not None:
+        return (1.0 + rate) ** -i
+    (_, early), (switch, late) = GREEN_BOOK
+    return (1.0 + early) ** -np.minimum(i, switch - 1) * (1.0 + late) ** -np.maximum(i - (switch - 1), 0.0)
+
+
+@dataclass(frozen=True)
+class CashflowResult:
+    """Cash flows of an allocation.
+
+    Attributes
+    ----------
+    flows : DataFrame
+        ``project_id, instrument, year, kind, amount`` [£m, signed: money back > 0],
+        rows with a non-zero amount, sorted (cashflows.csv).
+    assets : DataFrame
+        ``instrument, year, asset`` [£m]: carrying value at year end of the loans and
+        equity still held (what PSNFL nets off).
+    schedules : dict of str to str
+        Instrument → schedule shape.
+    first_year : str
+        Year index 0 of discounting (the scenario's first year).
+    """
+
+    flows: pd.DataFrame
+    assets: pd.DataFrame
+    schedules: dict[str, str]
+    first_year: str
+
+    @property
+    def years(self) -> list[str]:
+        """Every year with a flow or a held asset, in order."""
+        ys = set(self.flows["year"]) | set(self.assets["year"])
+        return sorted(ys)
+
+
+def _year_labels(first_year: str, count: int) -> np.ndarray:
+    start = year_start(first_year)
+    return np.array([fy_from_start(start + i) for i in range(count)], dtype=object)
+
+
+def schedule(
+    commitments: pd.DataFrame,
+    terms: Mapping[str, Terms],
+    years: Sequence[str],
+    pipeline: pd.DataFrame | None = None,
+) -> CashflowResult:
+    """Expected cash flows of committed amounts over each instrument's life.
+
+    Parameters
+    ----------
+    commitments : DataFrame
+        ``project_id, instrument, year, amount`` [£m committed, ≥ 0; a guarantee's
+        amount is its face value]; ``year`` in ``years``.
+    terms : mapping of str to Terms
+        Instrument → cash-flow terms.
+    years : sequence of str
+        The scenario's horizon; flows are projected past its end.
+    pipeline : DataFrame, optional
+        ``project_id``, ``pd`` [share over the horizon], ``lgd`` [share] and any
+        ``<instrument>_<term>`` override columns. Without it, no defaults and no
+        overrides.
+
+    Returns
+    -------
+    CashflowResult
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"project_id": ["A"], "instrument": ["grant"],
+    ...                   "year": ["2026-27"], "amount": [10.0]})
+    >>> schedule(c, {"grant": Terms("grant")}, ["2026-27"]).flows.to_dict("records")
+    [{'project_id': 'A', 'instrument': 'grant', 'year': '2026-27', 'kind': 'commitment', 'amount': -10.0}]
+    """
+    years = list(years)
+    first = years[0]
+    pos = {y: i for i, y in enumerate(years)}
+    com = commitments.loc[commitments["amount"].to_numpy(dtype="float64") != 0]
+    unknown = sorted(set(com["instrument"]) - set(terms))
+    if unknown:
+        raise MissionFinanceError(f"cash flows: instrument {unknown[0]!r} has no terms; define it in the scenario")
+    bad_year = ~com["year"].isin(pos)
+    if bad_year.any():
+        raise MissionFinanceError(
+            f"cash flows: year {com.loc[bad_year, 'year'].iloc[0]!r} is outside the horizon {first}…{years[-1]}"
+        )
+    if pipeline is not None:
+        pl = pipeline.reset_index(drop=True)
+        row_of = pd.Series(np.arange(len(pl)), index=pl["project_id"].astype(str))
+    flow_parts: list[pd.DataFrame] = []
+    asset_parts: list[pd.DataFrame] = []
+    for inst in sorted(set(com["instrument"])):
+        sub = com.loc[com["instrument"] == inst]
+        t = terms[inst]
+        ids = sub["project_id"].astype(str).to_numpy()
+        n = len(sub)
+        if pipeline is not None:
+            rows = row_of.reindex(ids).to_numpy()
+            if np.isnan(rows.astype("float64")).any():
+                missing = ids[np.isnan(rows.astype("float64"))][0]
+                raise MissionFinanceError(f"cash flows: project {missing!r} is not in the pipeline")
+            rows = rows.astype("int64")
+            values = project_terms(pl, inst, t, rows)
+            q = annual_pd(pl["pd"].to_numpy(dtype="float64")[rows], len(years)) if "pd" in pl else np.zeros(n)
+            lgd = pl["lgd"].to_numpy(dtype="float64")[rows] if "lgd" in pl else np.zeros(n)
+        else:
+            values = project_terms(pd.DataFrame(index=range(n)), inst, t)
+            q, lgd = np.zeros(n), np.zeros(n)
+        _check_project_terms(values, ids, inst)
+        unit, asset = unit_flows(t.schedule, values, q, lgd, t.amortisation)
+        amount = sub["amount"].to_numpy(dtype="float64")[:, None]
+        start = sub["year"].map(pos).to_numpy(dtype="int64")[:, None]
+        ages = asset.shape[1]
+        yidx = start + np.arange(ages)[None, :]
+        labels = _year_labels(first, int(yidx.max()) + 1)
+        for kind, arr in unit.items():
+            vals = arr * amount
+            r_i, a_i = np.nonzero(vals)
+            if len(r_i) == 0:
+                continue
+            flow_parts.append(pd.DataFrame({
+                "project_id": ids[r_i], "instrument": inst, "year": labels[yidx[r_i, a_i]],
+                "kind": kind, "amount": vals[r_i, a_i],
+            }))
+        held = asset * amount
+        if held.any():
+            total = np.bincount(yidx.ravel(), weights=held.ravel(), minlength=len(labels))
+            keep = np.flatnonzero(total)
+            asset_parts.append(pd.DataFrame({"instrument": inst, "year": labels[keep], "asset": total[keep]}))
+    flows = pd.concat(flow_parts, ignore_index=True) if flow_parts else pd.DataFrame({
+        "project_id": pd.Series([], dtype=object), "instrument": pd.Series([], dtype=object),
+        "year": pd.Series([], dtype=object), "kind": pd.Series([], dtype=object),
+        "amount": pd.Series([], dtype="float64")})
+    if len(flows):
+        order = pd.Categorical(flows["kind"], categories=list(KINDS), ordered=True)
+        flows = (flows.assign(_k=order).sort_values(["project_id", "instrument", "year", "_k"], kind="stable")
+                 .groupby(["project_id", "instrument", "year", "_k"], observed=True, sort=False)["amount"].sum()
+                 .reset_index().rename(columns={"_k": "kind"}))
+        flows["kind"] = flows["kind"].astype(str)
+    assets = (pd.concat(asset_parts, ignore_index=True).groupby(["instrument", "year"], as_index=False)["asset"].sum()
+              if asset_parts else pd.DataFrame({"instrument": pd.Series([], dtype=object),
+                                                "year": pd.Series([], dtype=object),
+                                                "asset": pd.Series([], dtype="float64")}))
+    return CashflowResult(flows=flows.reset_index(drop=True), assets=assets,
+                          schedules={k: v.schedule for k, v in terms.items()}, first_year=first)
+
+
+def economic_cost(
+    cashflows: CashflowResult | pd.DataFrame,
+    first_year: str | None = None,
+    rate: float | None = None,
+    by: Sequence[str] = ("instrument",),
+) -> pd.Series:
+    """Present-value net cost to the Exchequer [£m PV], grouped.
+
+    Parameters
+    ----------
+    cashflows : CashflowResult or DataFrame
+        Flows with ``year`` and signed ``amount`` [£m] (money back positive).
+    first_year : str, optional
+        Year discounted by 0 years (default: the result's first year, or the earliest year).
+    rate : float, optional
+        Flat real discount rate [share a year]; None = Green Book (3.5%, 3.0% after 30 years).
+    by : sequence of str
+        Columns to group by, e.g. ``("project_id", "instrument")``; ``()`` for the total.
+
+    Returns
+    -------
+    Series
+        −Σ amount × discount factor per group: positive = net cost, negative = net gain.
+    """
+    if isinstance(cashflows, CashflowResult):
+        first_year = first_year or cashflows.first_year
+        frame = cashflows.flows
+    else:
+        frame = cashflows
+    if first_year is None:
+        first_year = min(frame["year"]) if len(frame) else "2000-01"
+    codes, labels = pd.factorize(frame["year"])
+    starts = np.array([year_start(y) for y in labels], dtype="int64")
+    idx = starts[codes] - year_start(first_year) if len(frame) else np.zeros(0, dtype="int64")
+    if (idx < 0).any():
+        raise MissionFinanceError(f"economic cost: a flow comes before the first year {first_year!r}")
+    df = discount_factors(int(idx.max()) + 1 if len(idx) else 1, rate)
+    pv = -frame["amount"].to_numpy(dtype="float64") * df[idx]
+    if not by:
+        return pd.Series({"total": float(pv.sum())})
+    return pd.Series(pv, index=pd.MultiIndex.from_frame(frame[list(by)]) if len(by) > 1 else frame[by[0]].to_numpy()
+                     ).groupby(level=list(range(len(by)))).sum()

@@ -1,0 +1,57 @@
+"""Money out and money back over time, stacked by instrument, with the net line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from missionfinance.plot._base import (
+    _INSTRUMENT_ORDER,
+    _empty,
+    _instrument_colours,
+    _label,
+    _order,
+    _styled,
+)
+
+
+@_styled
+def money_out_and_back(frame: pd.DataFrame) -> Figure:
+    """Public money out (below zero) and back (above zero) per year, by instrument.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``year, instrument, money_out, money_back, net`` [£m]
+        (:func:`missionfinance.fiscal.money_out_and_back`).
+    """
+    fig = Figure(figsize=(8.0, 3.6))
+    if frame.empty:
+        return _empty(fig, "No cash flows")
+    years = sorted(set(frame["year"].astype(str)))
+    inst = _order(sorted(set(frame["instrument"].astype(str))), _INSTRUMENT_ORDER)
+    colours = _instrument_colours(inst)
+    out = frame.pivot_table(index="year", columns="instrument", values="money_out", aggfunc="sum",
+                            fill_value=0.0).reindex(index=years, columns=inst, fill_value=0.0)
+    back = frame.pivot_table(index="year", columns="instrument", values="money_back", aggfunc="sum",
+                             fill_value=0.0).reindex(index=years, columns=inst, fill_value=0.0)
+    ax = fig.add_subplot()
+    x = np.arange(len(years))
+    up = np.zeros(len(years))
+    down = np.zeros(len(years))
+    for name in inst:
+        b = back[name].to_numpy(dtype=float)
+        o = out[name].to_numpy(dtype=float)
+        ax.bar(x, b, bottom=up, color=colours[name], width=0.6, label=_label(name))
+        ax.bar(x, -o, bottom=-down, color=colours[name], width=0.6, alpha=0.6)
+        up += b
+        down += o
+    ax.plot(x, up - down, color="black", marker="o", markersize=3, linewidth=1.2, label="net")
+    ax.axhline(0.0, color="#4d4d4d", linewidth=0.6)
+    ax.set_xticks(x, years, rotation=45, ha="right")
+    ax.set_ylabel("£m (out < 0 < back)")
+    ax.set_title("Public money out and back by instrument")
+    ax.legend(ncols=min(len(inst) + 1, 5), loc="lower right")  # money out ends early
+    fig.tight_layout()
+    return fig
