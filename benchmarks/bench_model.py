@@ -51,6 +51,8 @@ def synthetic(n: int, cvar: int = 0, seed: int = 42) -> AllocationProblem:
     elig[np.arange(n), rng.integers(0, 4, n)] = True
     lev_mean = np.array([0.6, 2.0, 2.5, 1.4])
     lev = np.where(elig, np.round(rng.gamma(2.0, lev_mean / 2.0, (n, 4)), 3), np.nan)
+    # a guarantee's leverage is lending per £ of cover, 1 / cover (cover 50–90%)
+    lev[:, 3] = np.where(elig[:, 3], np.round(1.0 / rng.uniform(0.5, 0.9, n), 3), np.nan)
     start = rng.integers(0, 5, n)
     end = np.minimum(4, start + rng.integers(0, 5, n))
     cap = np.round(rng.lognormal(3.0, 1.2, n), 3)
@@ -74,6 +76,7 @@ def synthetic(n: int, cvar: int = 0, seed: int = 42) -> AllocationProblem:
     contrib = pd.DataFrame(np.round(rng.uniform(0, 1, (n, 5)), 3)
                            * (rng.random((n, 5)) < 0.35), index=frame["project_id"],
                            columns=list(MISSIONS))
+    contrib = contrib.div(np.maximum(1.0, contrib.sum(axis=1)), axis=0)  # net: shares ≤ 1
     total = float(cap.sum())
     budget = {"CDEL": {y: 0.05 * total for y in YEARS}, "FT": {y: 0.06 * total for y in YEARS},
               "RDEL": {y: 0.004 * total for y in YEARS}}

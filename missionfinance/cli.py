@@ -272,8 +272,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     summary = run.allocation.summary
     if status == "optimal":
         print(
-            f"{run.scenario.name}: optimal; objective {summary['objective']:,.1f}; public "
-            f"£{summary['public_total']:,.1f}m mobilises private £{summary['private_total']:,.1f}m"
+            f"{run.scenario.name}: optimal; objective {summary['objective']:,.1f}; public cash "
+            f"£{summary['public_total']:,.1f}m and guarantees "
+            f"£{summary.get('guarantee_total', 0.0):,.1f}m mobilise private "
+            f"£{summary['private_total']:,.1f}m"
         )
     else:
         print(f"{run.scenario.name}: {status}: {run.allocation.message}", file=sys.stderr)

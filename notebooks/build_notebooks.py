@@ -153,8 +153,10 @@ run
     md("""
 ### Reading the result
 
-The headline figures: the objective (mission value), public finance committed, private
-investment mobilised (and how much of it is additional), and the leverage.
+The headline figures: the objective (mission value), public cash committed (grants, loans,
+equity) and, apart, the guarantees issued (contingent exposure, not cash), private investment
+mobilised (and how much of it is additional), the leverage per £ of cash, and the economic
+cost beside the budget scored.
 """),
     code("""
 pd.Series(run.allocation.summary, name="value").to_frame()
@@ -455,13 +457,14 @@ lev.pivot_table(index="mission", columns="instrument", values="leverage", observ
 plot.private_by_mission(run)
 """),
     md("""
-The guarantee leverage in the pipeline is an estimate. Halving it, or assuming only two-thirds
-of the private money is additional, tests how much the allocation leans on that estimate:
+The guarantee leverage in the pipeline is lending per £ of cover, 1 / cover share, and an
+estimate. Full cover (leverage 1: the state carries the whole loan), or assuming only
+two-thirds of the private money is additional, tests how much the allocation leans on it:
 """),
     code("""
 sensitivity = scenario.sweep(
     variants=[mf.Variant("as assumed", ()),
-              mf.Variant("guarantee leverage halved", (("pipeline.leverage_guarantee", "*", 0.5),)),
+              mf.Variant("full guarantee cover", (("pipeline.leverage_guarantee", "=", 1.0),)),
               mf.Variant("additionality 0.67", (("pipeline.additionality", "=", 0.67),))],
     workers=2,
 )

@@ -208,6 +208,13 @@ def read_pipeline(
         private = pd.Series(np.nan, index=raw.index)
     _check_range(p, private, "private_capacity", (private < 0).to_numpy(), "≥ 0",
                  "give £m or leave empty for unlimited")
+    extra: dict[str, pd.Series] = {}
+    if "max_per_year" in raw.columns:
+        per_year = to_number(raw, "max_per_year", p, allow_empty=True,
+                             fix="give £m a year or leave empty for the even drawdown")
+        _check_range(p, per_year, "max_per_year", (per_year <= 0).to_numpy(), "> 0",
+                     "give £m a year or leave empty for the even drawdown")
+        extra["max_per_year"] = per_year.astype("float64")
     shares: dict[str, pd.Series] = {}
     for column, default in (("pd", None), ("lgd", DEFAULT_LGD),
                             ("additionality", DEFAULT_ADDITIONALITY)):
@@ -261,6 +268,7 @@ def read_pipeline(
         **text,
         "capacity": capacity,
         "private_capacity": private.astype("float64"),
+        **extra,
         "instruments": joined,
         **{k: v.astype("float64") for k, v in leverage.items()},
         **shares,

@@ -32,18 +32,27 @@ def _labels(prefix: str, *parts: np.ndarray) -> np.ndarray:
 
 
 def _x_cost(d: ProblemData, problem: AllocationProblem) -> np.ndarray:
-    """Budget cost per £m of each x column: Σ_c cw_c (s_ic + el_p [loss control = c])."""
-    cw = np.array([float(problem.cost_weights.get(c, 1.0)) for c in d.controls])
-    per_instr = d.score @ cw  # (I,)
-    el_w = np.where(d.loss_control >= 0, cw[np.maximum(d.loss_control, 0)], 0.0)  # (I,)
-    return np.asarray(per_instr[d.xi] + d.expected_loss[d.xp] * el_w[d.xi])
+    """Economic cost per £1m of each x column [£m]: the instrument's cost to the Exchequer
+    (:func:`missionfinance.instruments.economic_cost`), not its budget score."""
+    return np.asarray(d.econ[d.xp, d.xi])
+
+
+def best_leverage(d: ProblemData) -> np.ndarray:
+    """Per project, the highest leverage of its eligible cash instruments [£/£] (0 if none):
+    the slope of the first leverage segment on the project's total public cash."""
+    lev = np.where(d.eligible & d.cash[None, :], d.leverage, 0.0)
+    return np.asarray(lev.max(axis=1) if lev.size else np.zeros(len(d.project_ids)))
 
 
 def add_core_variables(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
-    """Columns x_pit ≥ 0 and y_p ≥ 0 with the objective's coefficients."""
+    """Columns x_pit ≥ 0 and y_p ≥ 0 with the objective's coefficients.
+
+    A guarantee's x is contingent exposure, not cash: it has no mission value of its own;
+    what it buys is the lending it unlocks, counted once in y_p.
+    """
     v = d.value
     if problem.objective == "mission_value":
-        cx, cy = v[d.xp], v * d.additionality
+        cx, cy = v[d.xp] * d.cash[d.xi], v * d.additionality
     elif problem.objective == "private_mobilised":
         cx, cy = np.zeros(len(d.xp)), d.additionality.copy()
     elif problem.objective == "mission_progress":
@@ -98,24 +107,52 @@ def add_budget(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> No
 
 
 def add_capacity(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
-    """Project capacity: Σ_it x_pit ≤ cap_p (year windows are in the column set)."""
+    """Project capacity: Σ_{i cash, t} x_pit ≤ cap_p (year windows are in the column set).
+
+    Guarantees are not cash and do not use capacity; their exposure is bounded by the
+    lending they cover (``guarantee_cover``)."""
     if not problem.enabled("capacity"):
         return
     x0 = m.groups["x"].start
     P = len(d.project_ids)
-    m.add_constraints("capacity", d.xp, x0 + np.arange(len(d.xp)), np.ones(len(d.xp)),
+    j = np.flatnonzero(d.cash[d.xi])
+    m.add_constraints("capacity", d.xp[j], x0 + j, np.ones(len(j)),
                       np.full(P, -INF), d.capacity,
                       {"name": _labels("capacity", d.project_ids), "project": d.project_ids,
                        "region": d.regions})
 
 
-def add_crowding_in(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
-    """Crowding in: y_p ≤ Σ_it lev_pi x_pit, or with diminishing leverage the segment form.
+def add_spend_profile(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Spend profile: Σ_{i cash} x_pit ≤ m_p in every year t of the project's window.
 
-    Diminishing leverage (pure LP): for each eligible (p, i) and segment k, a column
-    0 ≤ z_pik ≤ width_k × cap_p with Σ_k z_pik ≤ Σ_t x_pit (row family
-    ``leverage_segments``) and y_p ≤ Σ_ik factor_k lev_pi z_pik. Factors do not increase,
-    so the LP fills segments in order; the private money is a concave function of x.
+    m_p is the pipeline's ``max_per_year`` or, when empty, the even drawdown cap_p / n_p
+    (n_p = years in the window): a project draws its capacity over its window rather than in
+    one year. Rows are made only where m_p < cap_p (otherwise capacity binds first)."""
+    if not problem.enabled("spend_profile"):
+        return
+    j = np.flatnonzero(d.cash[d.xi] & np.isfinite(d.max_per_year[d.xp]))
+    if j.size == 0:
+        return
+    T = len(d.years)
+    key = d.xp[j] * T + d.xt[j]
+    keys, row = np.unique(key, return_inverse=True)
+    pp, tt = keys // T, keys % T
+    ids, yrs = d.project_ids[pp], np.array(d.years, dtype=object)[tt]
+    m.add_constraints("spend_profile", row, m.groups["x"].start + j, np.ones(len(j)),
+                      np.full(len(keys), -INF), d.max_per_year[pp],
+                      {"name": _labels("spend_profile", ids, yrs), "project": ids,
+                       "year": yrs, "region": d.regions[pp]})
+
+
+def add_crowding_in(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """Crowding in, once per project: y_p ≤ Σ_it lev_pi x_pit (``crowding_in``).
+
+    Diminishing leverage (pure LP) runs on the project's total public cash
+    X_p = Σ_{i cash, t} x_pit: columns 0 ≤ z_pk ≤ width_k × cap_p with
+    Σ_k z_pk − X_p ≤ 0 and y_p − Σ_k factor_k L_p z_pk − Σ_{i guarantee, t} lev_pi x_pit ≤ 0
+    (both ``leverage_segments``), L_p the project's best cash leverage. So y_p ≤
+    min(Σ lev x, L_p F(X_p) + guaranteed lending): splitting a project's money across
+    instruments never crowds in more, and the lending a guarantee covers is not diminished.
     """
     if not problem.enabled("crowding_in"):
         return
@@ -124,54 +161,98 @@ def add_crowding_in(m: LinearModel, d: ProblemData, problem: AllocationProblem) 
     x0 = m.groups["x"].start
     segs = problem.leverage_segments if problem.enabled("leverage_segments") else ()
     meta: dict[str, object] = {"name": _labels("crowding_in", d.project_ids),
-                               "project": d.project_ids,
-            "region": d.regions}
+                               "project": d.project_ids, "region": d.regions}
+    coef = -d.leverage[d.xp, d.xi]
+    keep = coef != 0
+    rows = np.concatenate([np.arange(P), d.xp[keep]])
+    cols = np.concatenate([y0 + np.arange(P), x0 + np.flatnonzero(keep)])
+    vals = np.concatenate([np.ones(P), coef[keep]])
+    m.add_constraints("crowding_in", rows, cols, vals, np.full(P, -INF), np.zeros(P), meta)
     if not segs:
-        coef = -d.leverage[d.xp, d.xi]
-        rows = np.concatenate([np.arange(P), d.xp])
-        cols = np.concatenate([y0 + np.arange(P), x0 + np.arange(len(d.xp))])
-        vals = np.concatenate([np.ones(P), coef])
-        m.add_constraints("crowding_in", rows, cols, vals, np.full(P, -INF), np.zeros(P), meta)
         return
     upto = np.array([s[0] for s in segs])
     factor = np.array([s[1] for s in segs])
     width = np.diff(np.concatenate([[0.0], upto]))
     K = len(segs)
-    pp, ii = np.nonzero(d.eligible & (d.leverage > 0))
-    npi = len(pp)
+    best = best_leverage(d)
+    pp = np.flatnonzero(best > 0)
+    n = len(pp)
     zp = np.repeat(pp, K)
-    zi = np.repeat(ii, K)
-    zk = np.tile(np.arange(K), npi)
-    ids, inst = d.project_ids, np.array(d.instruments, dtype=object)
-    z = m.add_variables("z", np.zeros(npi * K), width[zk] * d.capacity[zp],
-                        np.zeros(npi * K), lambda: _labels("z", ids[zp], inst[zi], zk + 1))
-    rows = np.concatenate([np.arange(P), zp])
-    cols = np.concatenate([y0 + np.arange(P), z.start + np.arange(npi * K)])
-    vals = np.concatenate([np.ones(P), -factor[zk] * d.leverage[zp, zi]])
-    m.add_constraints("crowding_in", rows, cols, vals, np.full(P, -INF), np.zeros(P), meta)
-    # link: Σ_k z_pik − Σ_t x_pit ≤ 0, one row per eligible (p, i) with leverage > 0
-    pair_row = np.full(d.eligible.shape, -1)
-    pair_row[pp, ii] = np.arange(npi)
-    xr = pair_row[d.xp, d.xi]
-    keep = xr >= 0
-    rows = np.concatenate([np.repeat(np.arange(npi), K), xr[keep]])
-    cols = np.concatenate([z.start + np.arange(npi * K), x0 + np.flatnonzero(keep)])
-    vals = np.concatenate([np.ones(npi * K), -np.ones(int(keep.sum()))])
-    m.add_constraints("leverage_segments", rows, cols, vals, np.full(npi, -INF), np.zeros(npi),
-                      {"name": _labels("leverage_segments", ids[pp], inst[ii]),
-                       "project": ids[pp], "region": d.regions[pp]})
+    zk = np.tile(np.arange(K), n)
+    ids = d.project_ids
+    z = m.add_variables("z", np.zeros(n * K), width[zk] * d.capacity[zp],
+                        np.zeros(n * K), lambda: _labels("z", ids[zp], zk + 1))
+    pos = np.full(P, -1)
+    pos[pp] = np.arange(n)
+    xr = pos[d.xp]
+    cash = (xr >= 0) & d.cash[d.xi]
+    guar = (xr >= 0) & ~d.cash[d.xi] & (d.leverage[d.xp, d.xi] > 0)
+    # link: Σ_k z_pk − Σ_{i cash, t} x_pit ≤ 0
+    rows = np.concatenate([np.repeat(np.arange(n), K), xr[cash]])
+    cols = np.concatenate([z.start + np.arange(n * K), x0 + np.flatnonzero(cash)])
+    vals = np.concatenate([np.ones(n * K), -np.ones(int(cash.sum()))])
+    # cap: y_p − Σ_k factor_k L_p z_pk − Σ_{guarantee} lev x ≤ 0
+    rows = np.concatenate([rows, n + np.arange(n), n + np.repeat(np.arange(n), K),
+                           n + xr[guar]])
+    cols = np.concatenate([cols, y0 + pp, z.start + np.arange(n * K), x0 + np.flatnonzero(guar)])
+    vals = np.concatenate([vals, np.ones(n), -factor[zk] * best[zp],
+                           -d.leverage[d.xp[guar], d.xi[guar]]])
+    pid = np.concatenate([ids[pp], ids[pp]])
+    m.add_constraints("leverage_segments", rows, cols, vals, np.full(2 * n, -INF),
+                      np.zeros(2 * n),
+                      {"name": np.concatenate([_labels("leverage_link", ids[pp]),
+                                               _labels("leverage_segments", ids[pp])]),
+                       "project": pid, "region": np.concatenate([d.regions[pp],
+                                                                 d.regions[pp]])})
 
 
 def add_private_capacity(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
-    """Private capacity: y_p ≤ pcap_p for every project with a finite private_capacity."""
+    """Private money, bounded once per project: y_p ≤ pcap_p where private_capacity is
+    given (rows ``private_capacity[p]``); otherwise the financing plan,
+    y_p + Σ_{i cash, t} x_pit ≤ cap_p (rows ``financing_plan[p]``: private money fills
+    at most what the project's capacity leaves after public cash)."""
     if not problem.enabled("private_capacity"):
         return
-    y0 = m.groups["y"].start
-    p = np.flatnonzero(np.isfinite(d.private_capacity))
-    m.add_constraints("private_capacity", np.arange(len(p)), y0 + p, np.ones(len(p)),
-                      np.full(len(p), -INF), d.private_capacity[p],
-                      {"name": _labels("private_capacity", d.project_ids[p]),
-                       "project": d.project_ids[p], "region": d.regions[p]})
+    y0, x0 = m.groups["y"].start, m.groups["x"].start
+    P = len(d.project_ids)
+    given = np.isfinite(d.private_capacity)
+    order = np.concatenate([np.flatnonzero(given), np.flatnonzero(~given)])
+    row_of = np.empty(P, dtype=np.int64)
+    row_of[order] = np.arange(P)
+    j = np.flatnonzero(d.cash[d.xi] & ~given[d.xp])
+    rows = np.concatenate([row_of, row_of[d.xp[j]]])
+    cols = np.concatenate([y0 + np.arange(P), x0 + j])
+    vals = np.ones(P + len(j))
+    upper = np.where(given, d.private_capacity, d.capacity)[order]
+    ids = d.project_ids[order]
+    names = np.concatenate([_labels("private_capacity", d.project_ids[given]),
+                            _labels("financing_plan", d.project_ids[~given])])
+    m.add_constraints("private_capacity", rows, cols, vals, np.full(P, -INF), upper,
+                      {"name": names, "project": ids, "region": d.regions[order]})
+
+
+def add_guarantee_cover(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
+    """A guarantee covers private lending: Σ_{i guarantee, t} lev_pi x_pit − y_p ≤ 0.
+
+    lev_pi of a guarantee is the lending per £ of cover (1 / cover share), so the lending
+    the guarantee covers is part of the project's private money y_p, counted once, and the
+    exposure is bounded by cover × the project's private money."""
+    if not problem.enabled("guarantee_cover"):
+        return
+    j = np.flatnonzero(~d.cash[d.xi] & (d.leverage[d.xp, d.xi] > 0))
+    if j.size == 0:
+        return
+    pp = np.unique(d.xp[j])
+    pos = np.full(len(d.project_ids), -1)
+    pos[pp] = np.arange(len(pp))
+    y0, x0 = m.groups["y"].start, m.groups["x"].start
+    rows = np.concatenate([pos[d.xp[j]], np.arange(len(pp))])
+    cols = np.concatenate([x0 + j, y0 + pp])
+    vals = np.concatenate([d.leverage[d.xp[j], d.xi[j]], -np.ones(len(pp))])
+    ids = d.project_ids[pp]
+    m.add_constraints("guarantee_cover", rows, cols, vals, np.full(len(pp), -INF),
+                      np.zeros(len(pp)), {"name": _labels("guarantee_cover", ids),
+                                          "project": ids, "region": d.regions[pp]})
 
 
 def add_exposure(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
@@ -326,21 +407,35 @@ def _share_rows(m: LinearModel, family: str, weights: list[np.ndarray],
                       np.array(lower), np.array(upper), dict(meta))
 
 
+def share_base_weights(d: ProblemData, family: str, name: str, mission: str) -> np.ndarray:
+    """Per x column, the weight w_j of the sum a share row takes its share of: the row is
+    Σ_j w_j ([j in the set] − share) x_j, so moving the share by δ adds ∓δ w_j to each
+    coefficient. Mission share bounds: public cash attributed to the mission's base
+    (cash_j); mission-specific instrument mix: c_pm; regional or whole-allocation mix: 1."""
+    if family == "mission_bounds":
+        return d.cash[d.xi].astype(np.float64)
+    if family == "instrument_mix" and mission:
+        return np.asarray(d.contrib[d.xp, d.missions.index(mission)], dtype=np.float64)
+    return np.ones(len(d.xp))
+
+
 def add_mission_bounds(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
-    """Mission floors/ceilings on Σ_p c_pm Σ_it x_pit, in £m or as a share of Σ x."""
+    """Mission floors/ceilings on public cash Σ_p c_pm Σ_{i cash, t} x_pit, in £m or as a
+    share of total public cash (guarantees count in neither)."""
     if not problem.enabled("mission_bounds"):
         return
+    cash = d.cash[d.xi].astype(np.float64)
     w_rows: list[np.ndarray] = []
     lo: list[float] = []
     hi: list[float] = []
     meta: dict[str, list[str]] = {"name": [], "mission": []}
     for b in problem.mission_bounds:
-        c = d.contrib[d.xp, d.missions.index(b.mission)]
+        c = d.contrib[d.xp, d.missions.index(b.mission)] * cash
         for kind, val in (("floor", b.floor), ("ceiling", b.ceiling)):
             if val is None:
                 continue
             if b.unit == "share":
-                w_rows.append(c - val)
+                w_rows.append(c - val * cash)
                 rhs = 0.0
             else:
                 w_rows.append(c.copy())
@@ -401,7 +496,7 @@ def add_instrument_mix(m: LinearModel, d: ProblemData, problem: AllocationProble
 
 
 def add_targets(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
-    """Goal rows for ``min_cost``: Σ_p c_pm (Σ_it x_pit + a_p y_p) + s_k ≥ target_k, s_k ≥ 0.
+    """Goal rows for ``min_cost``: Σ_p c_pm (Σ_{i cash, t} x_pit + a_p y_p) + s_k ≥ target_k.
 
     The shortfall s_k costs ``price`` per £m in the objective.
     """
@@ -418,7 +513,7 @@ def add_targets(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> N
     P = len(d.project_ids)
     for k, t in enumerate(problem.targets):
         c = d.contrib[:, d.missions.index(t.mission)]
-        cx = c[d.xp]
+        cx = c[d.xp] * d.cash[d.xi]
         nzx = np.flatnonzero(cx)
         cy = c * d.additionality
         nzy = np.flatnonzero(cy)
@@ -477,8 +572,10 @@ def build(problem: AllocationProblem, d: ProblemData) -> tuple[LinearModel, np.n
     add_core_variables(m, d, problem)
     add_budget(m, d, problem)
     add_capacity(m, d, problem)
+    add_spend_profile(m, d, problem)
     add_crowding_in(m, d, problem)
     add_private_capacity(m, d, problem)
+    add_guarantee_cover(m, d, problem)
     add_exposure(m, d, problem)
     add_expected_loss(m, d, problem)
     defaults = add_cvar(m, d, problem)

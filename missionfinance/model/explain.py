@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 #: Families whose rows belong to one project (their duals are not shared prices).
-LOCAL_FAMILIES = frozenset({"capacity", "crowding_in", "private_capacity", "leverage_segments",
-                            "cvar_exposure", "min_ticket"})
+LOCAL_FAMILIES = frozenset({"capacity", "spend_profile", "crowding_in", "private_capacity", "guarantee_cover",
+                            "leverage_segments", "cvar_exposure", "min_ticket"})
 
 #: Families whose relaxation is worth re-solving to report the private money it adds.
 MARGINAL_FAMILIES = frozenset({"budget", "exposure", "expected_loss", "cvar", "fiscal",
@@ -26,7 +26,7 @@ MARGINAL_FAMILIES = frozenset({"budget", "exposure", "expected_loss", "cvar", "f
 NOUN = {
     "mission_value": "of mission value",
     "private_mobilised": "of additional private investment",
-    "min_cost": "of budget cost (with priced shortfalls)",
+    "min_cost": "of economic cost (with priced shortfalls)",
     "mission_progress": "of weighted milestone progress",
 }
 
@@ -54,10 +54,16 @@ def subject(row: Mapping[str, str]) -> str:
         return f"{row['control']} headroom in {row['year']}"
     if fam == "capacity":
         return f"capacity for project {row['project']}"
+    if fam == "spend_profile":
+        return f"room in project {row['project']}'s spend profile in {row['year']}"
     if fam == "crowding_in":
         return f"private money that project {row['project']} can crowd in"
     if fam == "private_capacity":
+        if name.startswith("financing_plan"):
+            return f"room in the financing plan (capacity) of project {row['project']}"
         return f"private capacity for project {row['project']}"
+    if fam == "guarantee_cover":
+        return f"private lending that project {row['project']}'s guarantee can cover"
     if fam == "leverage_segments":
         return f"full-leverage capacity for project {row['project']}"
     if fam == "exposure":
@@ -90,13 +96,19 @@ def subject(row: Mapping[str, str]) -> str:
 
 
 def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
-                     share_base: np.ndarray) -> list[str]:
+                     share_base: np.ndarray,
+                     share_gain: Mapping[int, float] | None = None) -> list[str]:
     """One sentence per constraint row from its slack, binding flag, dual and marginals.
 
     ``rows`` needs columns family, name, control, year, mission, project, lower, upper,
     slack, binding, dual and marginal_private. ``share_base`` is, per row, the £m the
     share is taken of (for share rows; used to turn a dual into 1 percentage point).
+    ``share_gain`` maps a row position to the objective's change when its share is relaxed
+    by 1 percentage point and the model re-solved; where given it is stated instead of the
+    first-order estimate (the dual is a rate at the margin: over a whole point the basis
+    may change).
     """
+    share_gain = share_gain or {}
     noun = NOUN[objective]
     n = len(rows)
     out = np.empty(n, dtype=object)
@@ -125,6 +137,12 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
             out[k] = "binding; no dual available (integer model or solver gave none)"
             continue
         if fam[k] in _SHARE_FAMILIES or ("share" in row["name"]):
+            if int(k) in share_gain and np.isfinite(share_gain[int(k)]):
+                g1 = share_gain[int(k)] * (1.0 if sense == "max" else -1.0)
+                verb = verb_pos if g1 >= 0 else verb_neg
+                out[k] = (f"binding: relaxing this share by 1 percentage point {verb} "
+                          f"{money(abs(g1))} {noun} (re-solved)")
+                continue
             g1 = abs(dual[k]) * 0.01 * share_base[k]
             out[k] = (f"binding: relaxing this share by 1 percentage point {verb_pos} about "
                       f"{money(g1)} {noun}")

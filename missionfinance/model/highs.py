@@ -312,16 +312,87 @@ class HighsRun:
         return _STATUS.get(h.getModelStatus(), Status.INFEASIBLE)
 
     def iis(self) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and columns of an irreducible infeasible subsystem (HiGHS ``getIis``)."""
-        for strategy in (2, 3):
+        """Rows and columns of an irreducible infeasible subsystem.
+
+        HiGHS (1.16) reads ``iis_strategy`` as a bitmask (``highspy.IisStrategy``): 1 from
+        the dual ray, 2 from the LP, 4 irreducible, 8 column priority. Without bit 4 the set
+        is only an infeasible subsystem, so 2 | 4 is asked first, then 1 | 4, then 2. The
+        rows HiGHS gives are then passed through :meth:`deletion_filter`, which makes the
+        set irreducible whatever HiGHS returned (each row, dropped alone, makes it
+        feasible).
+        """
+        irreducible = int(highspy.IisStrategy.kIisStrategyIrreducible)
+        for strategy in (int(highspy.IisStrategy.kIisStrategyFromLp) | irreducible,
+                         int(highspy.IisStrategy.kIisStrategyFromRay) | irreducible,
+                         int(highspy.IisStrategy.kIisStrategyFromLp)):
             h = self._pass(self.integrality, self.lower, self.upper, "simplex")
             h.setOptionValue("iis_strategy", strategy)
             h.run()
             status, iis = h.getIis()
             if status != highspy.HighsStatus.kError and iis.valid_ and len(iis.row_index_):
-                return (np.asarray(iis.row_index_, dtype=np.int64),
-                        np.asarray(iis.col_index_, dtype=np.int64))
+                rows = self.deletion_filter(np.asarray(iis.row_index_, dtype=np.int64))
+                if rows.size:
+                    return rows, self.bound_filter(rows, np.asarray(iis.col_index_,
+                                                                    dtype=np.int64))
+        if self.model.n_rows <= 2000:
+            rows = self.deletion_filter(np.arange(self.model.n_rows, dtype=np.int64))
+            return rows, np.zeros(0, dtype=np.int64)
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+
+    def feasible_with_rows(self, rows: np.ndarray,
+                           free_cols: np.ndarray | None = None) -> bool | None:
+        """Whether the model with only ``rows`` (every other row free; column bounds kept
+        except those of ``free_cols``) has a feasible point; None when HiGHS cannot tell.
+        """
+        lower, upper = self.lower.copy(), self.upper.copy()
+        if free_cols is not None and free_cols.size:
+            lower[free_cols], upper[free_cols] = -np.inf, np.inf
+        h = self._pass(np.zeros_like(self.integrality), lower, upper, "simplex")
+        keep = np.zeros(self.model.n_rows, dtype=bool)
+        keep[rows] = True
+        free = np.flatnonzero(~keep)
+        if free.size:
+            h.changeRowsBounds(int(free.size), free.astype(np.int32),  # type: ignore[attr-defined]
+                               np.full(free.size, -highspy.kHighsInf),
+                               np.full(free.size, highspy.kHighsInf))
+        h.changeColsCost(int(self.model.n_cols), np.arange(self.model.n_cols, dtype=np.int32),
+                         np.zeros(self.model.n_cols))
+        h.run()
+        ms = h.getModelStatus()
+        if ms == highspy.HighsModelStatus.kOptimal:
+            return True
+        if ms == highspy.HighsModelStatus.kInfeasible:
+            return False
+        return None
+
+    def deletion_filter(self, rows: np.ndarray) -> np.ndarray:
+        """The deletion filter (Chinneck): drop each row in turn and keep it out while the
+        rest stays infeasible. Returns an irreducible set of rows (sorted), or an empty
+        array when ``rows`` alone are feasible.
+        """
+        rows = np.unique(rows)
+        if self.feasible_with_rows(rows) is not False:
+            return np.zeros(0, dtype=np.int64)
+        kept = list(rows)
+        for r in rows:
+            trial = np.array([k for k in kept if k != r], dtype=np.int64)
+            if self.feasible_with_rows(trial) is False:
+                kept = list(trial)
+        return np.array(kept, dtype=np.int64)
+
+    def bound_filter(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The columns of ``cols`` whose bounds the conflict of ``rows`` needs: each bound,
+        freed in turn (with those already found unneeded), that leaves the rows feasible.
+        """
+        needed: list[int] = []
+        freed: list[int] = []
+        for c in np.unique(cols):
+            trial = np.array([*freed, c], dtype=np.int64)
+            if self.feasible_with_rows(rows, trial) is False:
+                freed.append(int(c))
+            else:
+                needed.append(int(c))
+        return np.array(needed, dtype=np.int64)
 
     def fixed_lp(self, values: np.ndarray) -> RawSolution:
         """Fix the integer columns at ``values`` and solve the LP (its duals explain the MIP)."""
@@ -330,6 +401,24 @@ class HighsRun:
         lower[integer] = upper[integer] = np.round(values[integer])
         h = self._pass(np.zeros_like(self.integrality), lower, upper)
         return self.run(h)
+
+    def resolve_with_coeffs(self, row: int, cols: np.ndarray, delta: np.ndarray) -> float | None:
+        """Objective after adding ``delta`` to the coefficients of ``row`` at ``cols`` and
+        re-solving (warm-started simplex on the model's HiGHS object); the coefficients are
+        put back. None when the re-solve is not optimal.
+        """
+        h = self.h
+        h.setOptionValue("solver", "simplex")
+        old = np.asarray(self.a[int(row), :].toarray()).ravel()[cols]
+        sr = float(self.sr[row])
+        for c, v in zip(cols, old + delta, strict=True):
+            h.changeCoeff(int(row), int(c), float(sr * v * self.sc[c]))
+        h.run()
+        ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        value = float(h.getInfo().objective_function_value) if ok else None
+        for c, v in zip(cols, old, strict=True):
+            h.changeCoeff(int(row), int(c), float(sr * v * self.sc[c]))
+        return value
 
     def resolve_with_rows(self, rows: np.ndarray, delta: float) -> np.ndarray | None:
         """Re-solve with ``delta`` more headroom on each of ``rows`` in turn.

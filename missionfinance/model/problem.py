@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from missionfinance.errors import MissionFinanceError
-from missionfinance.instruments import Instrument
+from missionfinance.instruments import Instrument, economic_cost_terms
 from missionfinance.io.schema import DEFAULT_ADDITIONALITY, DEFAULT_LGD
 from missionfinance.model.highs import SolverOptions
 
@@ -39,8 +39,10 @@ OBJECTIVES: tuple[str, ...] = ("mission_value", "private_mobilised", "min_cost",
 FAMILIES: tuple[str, ...] = (
     "budget",
     "capacity",
+    "spend_profile",
     "crowding_in",
     "private_capacity",
+    "guarantee_cover",
     "leverage_segments",
     "exposure",
     "expected_loss",
@@ -198,8 +200,6 @@ class AllocationProblem:
         Mission → weight w_m. A mission absent here has weight 1.0.
     targets : tuple of Target
         Mission targets for ``min_cost`` (goal programming with priced shortfall).
-    cost_weights : Mapping[str, float]
-        Control → weight of its £m in the ``min_cost`` budget cost (absent = 1.0).
     exposure_runoff : float [share per year]
         Share of outstanding exposure that runs off each year, 0 ≤ r < 1.
     leverage_segments : tuple of (float, float)
@@ -244,7 +244,6 @@ class AllocationProblem:
     objective: str = "mission_value"
     weights: Mapping[str, float] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
-    cost_weights: Mapping[str, float] = field(default_factory=dict)
     exposure_runoff: float = 0.0
     leverage_segments: tuple[tuple[float, float], ...] = ()
     expected_loss_limit: float | None = None
@@ -285,6 +284,7 @@ class ProblemData:
     missions: tuple[str, ...]
     controls: tuple[str, ...]
     capacity: np.ndarray  # (P,) £m
+    max_per_year: np.ndarray  # (P,) £m of public cash a year (spend profile), inf = no row
     private_capacity: np.ndarray  # (P,) £m, inf = unlimited
     leverage: np.ndarray  # (P, I), 0 where not eligible
     eligible: np.ndarray  # (P, I) bool
@@ -299,6 +299,8 @@ class ProblemData:
     loss_control: np.ndarray  # (I,) int control index or -1
     exposure_instr: np.ndarray  # (I,) bool
     bears_loss: np.ndarray  # (I,) bool
+    cash: np.ndarray  # (I,) bool: grant, loan, equity (public cash); False for guarantees
+    econ: np.ndarray  # (P, I) economic cost per £1m committed [£m], see instruments.py
     # x columns: one per eligible, in-window (p, i, t), sorted by (p, i, t)
     xp: np.ndarray
     xi: np.ndarray
@@ -387,6 +389,44 @@ def reprepare(problem: AllocationProblem, d: ProblemData) -> ProblemData:
     return replace(d, weights=mission_weights(problem, d.missions))
 
 
+def _check_shares(problem: AllocationProblem, contrib: np.ndarray, missions: tuple[str, ...],
+                  regions: np.ndarray, xp: np.ndarray, cash_x: np.ndarray) -> None:
+    """Refuse share limits that only an empty allocation can meet, naming their keys.
+
+    Mission share floors f_m (of public cash) need Σ_m f_m ≤ the largest Σ_m c_pm of a
+    project with cash columns; a regional minimum share > 0 needs a project inside the
+    region set (and a maximum share < 1 one outside). Otherwise the model would return an
+    "optimal" allocation of nothing."""
+    floors = [(b.mission, float(b.floor)) for b in problem.mission_bounds
+              if b.unit == "share" and b.floor and problem.enabled("mission_bounds")]
+    if floors:
+        fundable = np.unique(xp[cash_x])
+        cols = np.array([missions.index(m) for m, _ in floors], dtype=np.int64)
+        best = float(contrib[np.ix_(fundable, cols)].sum(axis=1).max()) if fundable.size else 0.0
+        total = sum(v for _, v in floors)
+        if total > best + 1e-12:
+            keys = " and ".join(f"constraints.mission_floor.{m} = {v:g}" for m, v in floors)
+            raise _err(problem, f"{keys}: share floors sum to {total:g} of public cash, but no "
+                       f"project's shares of those missions sum above {best:g}, so only an "
+                       "empty allocation meets them; lower them (unit = 'share' is 0–1 of "
+                       "the total) or give them in £m")
+    if problem.enabled("regional"):
+        folded = np.array([str(r).casefold() for r in regions], dtype=object)
+        for r in problem.regional:
+            inside = np.isin(folded[xp], [x.casefold() for x in r.regions])
+            inside = ~inside if r.outside else inside
+            where = ("outside " if r.outside else "in ") + ", ".join(r.regions)
+            key = f"constraints.regional.{r.name}"
+            if r.min_share and not inside.any():
+                raise _err(problem, f"{key}.min_share = {r.min_share:g}: no project of the "
+                           f"pipeline can be funded {where}, so only an empty allocation "
+                           "meets it; fix the region names or remove the limit")
+            if r.max_share is not None and r.max_share < 1 and not (~inside).any():
+                raise _err(problem, f"{key}.max_share = {r.max_share:g}: every project is "
+                           f"{where}, so only an empty allocation meets it; fix the region "
+                           "names or remove the limit")
+
+
 def prepare(problem: AllocationProblem) -> ProblemData:
     """Validate ``problem`` and turn it into arrays (no loop over projects).
 
@@ -466,6 +506,13 @@ def prepare(problem: AllocationProblem) -> ProblemData:
         raise _err(problem, f"projects row {p + 1}: leverage_{inames[k]} {lev[p, k]!r} must be "
                    f"≥ 0 for an eligible instrument (write 0 for none)")
     lev = np.where(eligible, lev, 0.0)
+    cash = np.array([not problem.instruments[n].contingent for n in inames], dtype=bool)
+    bad = eligible & ~cash[None, :] & (lev > 0) & (lev < 1)
+    if bad.any():
+        p, k = (int(a[0]) for a in np.nonzero(bad))
+        raise _err(problem, f"projects row {p + 1}: leverage_{inames[k]} {lev[p, k]!r} is "
+                   f"lending per £ of cover, so 1 / cover, and must be ≥ 1 (cover ≤ 100%) "
+                   f"or 0 for none")
 
     start = _year_index(df["start_year"], years, 0, "start_year", problem)
     end = _year_index(df["end_year"], years, len(years) - 1, "end_year", problem)
@@ -473,6 +520,17 @@ def prepare(problem: AllocationProblem) -> ProblemData:
         k = int(np.flatnonzero(end < start)[0])
         raise _err(problem, f"projects row {k + 1}: end_year {years[end[k]]!r} is before "
                    f"start_year {years[start[k]]!r}")
+    # spend profile: the project's own max_per_year, else the even drawdown cap / n_years
+    per_year = cap / (end - start + 1)
+    if "max_per_year" in df.columns:
+        given = df["max_per_year"].to_numpy(dtype=np.float64)
+        bad = ~np.isnan(given) & ~(given > 0)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise _err(problem, f"projects row {k + 1}: max_per_year {given[k]!r} must be > 0 "
+                       "(or empty for the even drawdown)")
+        per_year = np.where(np.isnan(given), per_year, given)
+    per_year = np.where(per_year >= cap, np.inf, per_year)  # capacity alone binds first
 
     missions = tuple(problem.missions)
     contrib_df = problem.contributions.copy()
@@ -498,6 +556,9 @@ def prepare(problem: AllocationProblem) -> ProblemData:
             loss_control[k] = cpos[ins.expected_loss_to]
     exposure_instr = np.array([problem.instruments[n].exposure for n in inames], dtype=bool)
     bears = np.array([problem.instruments[n].bears_loss for n in inames], dtype=bool)
+    terms = np.array([economic_cost_terms(problem.instruments[n]) for n in inames],
+                     dtype=np.float64).reshape(n_instr, 2)
+    econ = terms[None, :, 0] + (pd_ * lgd)[:, None] * terms[None, :, 1]  # (P, I)
 
     T = len(years)
     tt = np.arange(T)
@@ -506,11 +567,13 @@ def prepare(problem: AllocationProblem) -> ProblemData:
     xp, xi, xt = np.nonzero(mask)
     regions = (df["region"].fillna("").astype(str).to_numpy(dtype=object)
                if "region" in df.columns else np.full(P, "", dtype=object))
+    _check_shares(problem, contrib, missions, regions, xp, cash[xi])
     return ProblemData(
         years=years, project_ids=ids, regions=regions, instruments=inames, missions=missions,
-        controls=tuple(controls), capacity=cap, private_capacity=pcap, leverage=lev,
+        controls=tuple(controls), capacity=cap, max_per_year=per_year, private_capacity=pcap,
+        leverage=lev,
         eligible=eligible, pd=pd_, lgd=lgd, additionality=add, start=start, end=end,
         contrib=contrib, weights=weights, score=score, loss_control=loss_control,
-        exposure_instr=exposure_instr, bears_loss=bears,
+        exposure_instr=exposure_instr, bears_loss=bears, cash=cash, econ=econ,
         xp=xp.astype(np.int64), xi=xi.astype(np.int64), xt=xt.astype(np.int64),
     )

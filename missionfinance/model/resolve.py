@@ -168,10 +168,10 @@ def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel
     x, y = values[gx.slice], values[gy.slice]
     objective = float(model.cost @ values)
     P = len(d.project_ids)
-    pub_p = np.bincount(d.xp, weights=x, minlength=P)
+    pub_p = np.bincount(d.xp, weights=np.where(d.cash[d.xi], x, 0.0), minlength=P)
     add_p = d.additionality * y
     value = d.weights * (d.contrib.T @ pub_p + d.contrib.T @ add_p)
-    pub_t, priv_t = float(x.sum()), float(y.sum())
+    pub_t, priv_t = float(pub_p.sum()), float(y.sum())
     binding = binding_mask(a @ values, model.row_lower, model.row_upper)
     return Outcome(Status.OPTIMAL, objective, pub_t, priv_t,
                    priv_t / pub_t if pub_t > 0 else None,

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from missionfinance.model.build import share_base_weights
 from missionfinance.model.explain import LOCAL_FAMILIES, NOUN, row_explanations, why_not
 from missionfinance.model.highs import RawSolution
 from missionfinance.model.linear import LinearModel
@@ -39,18 +40,21 @@ def _empty_frames() -> dict[str, pd.DataFrame]:
                                     "year": pd.Series(dtype=object),
                                     "public": pd.Series(dtype=np.float64),
                                     "private": pd.Series(dtype=np.float64)}),
-        "missions": pd.DataFrame(columns=["mission", "weight", "public", "private",
-                                          "additional_private", "value", "leverage"]),
-        "projects": pd.DataFrame(columns=["project_id", "public", "private",
-                                          "additional_private", "capacity", "funded",
-                                          "value_per_pound", "best_gain", "leverage_needed",
-                                          "value_needed", "main_mission", "weight_needed",
+        "missions": pd.DataFrame(columns=["mission", "weight", "public", "guarantee", "private",
+                                          "additional_private", "value", "economic_cost",
+                                          "leverage"]),
+        "projects": pd.DataFrame(columns=["project_id", "public", "guarantee", "private",
+                                          "additional_private", "economic_cost", "capacity",
+                                          "cover", "funded", "value_per_pound", "best_gain",
+                                          "leverage_needed", "value_needed", "main_mission",
+                                          "weight_needed",
                                           "why_not"]),
         "constraints": pd.DataFrame(columns=list(CONSTRAINT_COLUMNS)),
         "leverage": pd.DataFrame(columns=["mission", "instrument", "public", "private",
                                           "additional_private", "leverage"]),
-        "conflict": pd.DataFrame(columns=["name", "family", "control", "year", "mission",
-                                          "region", "project", "bound", "explanation"]),
+        "conflict": pd.DataFrame(columns=["name", "family", "key", "value", "explanation",
+                                          "control", "year", "mission", "region", "project",
+                                          "bound"]),
     }
 
 
@@ -72,14 +76,18 @@ class AllocationResult:
         allocation.csv: project_id, instrument, year, public, private [£m]; rows with
         public > 0, sorted by project_id, instrument, year.
     missions : pandas.DataFrame
-        Per mission: weight, public, private, additional_private [£m, attributed by
-        c_pm], value (w_m × (public + additional_private)), leverage, target, shortfall.
+        Per mission: weight, public (cash), guarantee (face value), private,
+        additional_private, economic_cost [£m, attributed by c_pm], value (w_m × (public +
+        additional_private)), leverage (private per £ of cash), target, shortfall.
     projects : pandas.DataFrame
-        Per project: public, private, additional_private [£m], capacity, funded,
-        value_per_pound, best_gain (reduced cost of its best column), the switching values
-        of an unfunded project at today's shadow prices — leverage_needed (£ private per £),
-        value_needed (mission value per £), weight_needed (the weight of its main_mission)
-        at which its best column breaks even, NaN where not meaningful — and why_not (text).
+        Per project: public (cash), guarantee (face value), private, additional_private,
+        economic_cost [£m], capacity, cover (share of a guaranteed loan the guarantee
+        covers, 1 / leverage_guarantee), funded, value_per_pound, best_gain (reduced cost
+        of its best column), the switching values of an unfunded project at today's
+        shadow prices — leverage_needed (£ private per £), value_needed (mission value per
+        £), weight_needed (the weight of its main_mission) at which its best column breaks
+        even, NaN where not meaningful — and why_not (text); also name, department,
+        region and missions from the pipeline.
     constraints : pandas.DataFrame
         One row per constraint row: name, family, control, year, mission, region,
         project, lhs, lower, upper, rhs, slack, binding, dual (d objective / d rhs),
@@ -88,8 +96,12 @@ class AllocationResult:
     leverage : pandas.DataFrame
         Per (mission, instrument): public, private, additional_private [£m], leverage.
     summary : dict
-        For summary.json: status, objective, objective_kind, public_total,
-        private_total, additional_private_total, leverage, projects_funded, …
+        For summary.json (DESIGN §7): status, objective, objective_kind, public_total
+        (cash: grants, loans, equity), guarantee_total (face value of guarantees, never
+        added to cash), private_total, additional_private_total, economic_cost,
+        guarantee_expected_cost, budget_scored (per control), leverage (private per £ of
+        cash), leverage_with_guarantee_cost (private per £ of cash plus the guarantees'
+        expected cost), projects_funded, …
     solver : dict
         name "HiGHS", version, algorithm, options (threads, seed, tolerances), mip,
         iterations, model_status.
@@ -187,7 +199,7 @@ class AllocationResult:
             top = (f"<p><b>{len(self.conflict):,} constraints in conflict</b> "
                    "(<code>.conflict</code> lists them in the scenario's words):</p><ul>"
                    + "".join(f"<li>{html.escape(str(n))}</li>"
-                             for n in self.conflict["name"].head(8)) + "</ul>")
+                             for n in self.conflict["explanation"].head(12)) + "</ul>")
         msg = html.escape(self.message[:300])
         return (f"<div><strong>AllocationResult</strong> — {html.escape(self.status.value)}"
                 f"<table>{rows}</table><p>{msg}</p>{top}</div>")
@@ -198,8 +210,9 @@ def failed(problem: AllocationProblem, status: Status, message: str, solver: dic
     """A result with no allocation (infeasible, unbounded, time limit, error)."""
     frames = _empty_frames()
     summary = {"status": status.value, "objective": None, "objective_kind": problem.objective,
-               "public_total": 0.0, "private_total": 0.0, "additional_private_total": 0.0,
-               "leverage": None, "projects": len(problem.projects), "projects_funded": 0,
+               "public_total": 0.0, "guarantee_total": 0.0, "private_total": 0.0,
+               "additional_private_total": 0.0, "economic_cost": 0.0,
+               "leverage": None, "leverage_with_guarantee_cost": None, "projects": len(problem.projects), "projects_funded": 0,
                "message": message}
     return AllocationResult(status, None, xr.Dataset(), frames["allocation"],
                             frames["missions"], frames["projects"], frames["constraints"],
@@ -221,31 +234,37 @@ def fill_private(d: ProblemData, model: LinearModel, problem: AllocationProblem,
     if not free.any():
         return v
     P = len(d.project_ids)
+    cash = d.cash[d.xi]
+    levx = d.leverage[d.xp, d.xi] * x
+    crowd = np.bincount(d.xp, weights=levx, minlength=P)
     if "z" in model.groups:
+        from missionfinance.model.build import best_leverage
+
         segs = problem.leverage_segments
         upto = np.array([s[0] for s in segs])
         factor = np.array([s[1] for s in segs])
         start = np.concatenate([[0.0], upto[:-1]])
         width = upto - start
         K = len(segs)
-        pp, ii = np.nonzero(d.eligible & (d.leverage > 0))
-        xpi = np.zeros(d.eligible.shape)
-        np.add.at(xpi, (d.xp, d.xi), x)
-        X = xpi[pp, ii][:, None]
+        best = best_leverage(d)
+        pp = np.flatnonzero(best > 0)
+        X = np.bincount(d.xp, weights=np.where(cash, x, 0.0), minlength=P)[pp][:, None]
         cap = d.capacity[pp][:, None]
-        z = np.clip(X - start[None, :] * cap, 0.0, width[None, :] * cap)  # (npi, K)
+        z = np.clip(X - start[None, :] * cap, 0.0, width[None, :] * cap)  # (n, K)
         gz = model.groups["z"]
         zf = np.repeat(free[pp], K)
         v[gz.slice] = np.where(zf, z.ravel(), v[gz.slice])
-        crowd = np.bincount(pp, weights=(z * factor[None, :]).sum(axis=1) * d.leverage[pp, ii],
-                            minlength=P)
-    else:
-        crowd = np.bincount(d.xp, weights=d.leverage[d.xp, d.xi] * x, minlength=P)
-    cap_y = crowd
+        guaranteed = np.bincount(d.xp, weights=np.where(cash, 0.0, levx), minlength=P)
+        seg = guaranteed.copy()
+        seg[pp] += (z * factor[None, :]).sum(axis=1) * best[pp]
+        crowd = np.minimum(crowd, seg)
     if problem.enabled("private_capacity"):
-        cap_y = np.minimum(crowd, d.private_capacity)
+        pub = np.bincount(d.xp, weights=np.where(cash, x, 0.0), minlength=P)
+        bound = np.where(np.isfinite(d.private_capacity), d.private_capacity,
+                         d.capacity - pub)
+        crowd = np.minimum(crowd, bound)
     y = v[gy.slice]
-    v[gy.slice] = np.where(free, np.maximum(cap_y, 0.0), y)
+    v[gy.slice] = np.where(free, np.maximum(crowd, 0.0), y)
     return v
 
 
@@ -281,7 +300,8 @@ def project_metadata(problem: AllocationProblem, d: ProblemData) -> pd.DataFrame
 
 
 def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw: RawSolution,
-            solver: dict[str, Any], marginal: dict[int, float] | None = None) -> AllocationResult:
+            solver: dict[str, Any], marginal: dict[int, float] | None = None,
+            share_gain: dict[int, float] | None = None) -> AllocationResult:
     """Turn an optimal raw solution into the result object."""
     values = fill_private(d, model, problem, clean_values(raw.col_value, model))
     a = model.matrix()
@@ -304,16 +324,21 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     for k in range(C):
         coef = d.score[d.xi, k] + el[d.xp] * (d.loss_control[d.xi] == k)
         cost[k, d.xp, d.xi, d.xt] = coef * x
+    econ_x = d.econ[d.xp, d.xi] * x
+    econ = np.zeros((P, NI, T))
+    econ[d.xp, d.xi, d.xt] = econ_x
     meta = project_metadata(problem, d)
     coords: dict[str, Any] = {
         "project": d.project_ids.astype(str), "instrument": list(d.instruments),
         "year": list(d.years), "control": list(d.controls),
+        "contingent": ("instrument", ~d.cash),
         **{f"project_{c}" if c != "missions" else "project_missions":
            ("project", meta[c].to_numpy(dtype=object)) for c in meta.columns}}
     ds = xr.Dataset(
         {"public": (("project", "instrument", "year"), public, {"units": "£m"}),
          "private": (("project", "instrument", "year"), private, {"units": "£m"}),
-         "budget_cost": (("control", "project", "instrument", "year"), cost, {"units": "£m"})},
+         "budget_cost": (("control", "project", "instrument", "year"), cost, {"units": "£m"}),
+         "economic_cost": (("project", "instrument", "year"), econ, {"units": "£m"})},
         coords=coords, attrs={"objective": objective, "objective_kind": problem.objective,
                               "status": "optimal"})
 
@@ -327,12 +352,19 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
                               ignore_index=True)
 
     # ---- by project ------------------------------------------------------------------------
-    pub_p = np.bincount(d.xp, weights=x, minlength=P)
+    cash = d.cash[d.xi]
+    pub_p = np.bincount(d.xp, weights=np.where(cash, x, 0.0), minlength=P)
+    guar_p = np.bincount(d.xp, weights=np.where(cash, 0.0, x), minlength=P)
+    econ_p = np.bincount(d.xp, weights=econ_x, minlength=P)
     add_p = d.additionality * y
-    funded = pub_p > 1e-9
+    funded = np.bincount(d.xp, weights=x, minlength=P) > 1e-9
+    glev = np.where(d.eligible & ~d.cash[None, :], d.leverage, 0.0).max(axis=1) \
+        if NI else np.zeros(P)
     proj = pd.DataFrame({"project_id": d.project_ids.astype(str),
                          **{c: meta[c].to_numpy() for c in meta.columns}, "public": pub_p,
-                         "private": y, "additional_private": add_p, "capacity": d.capacity,
+                         "guarantee": guar_p, "private": y, "additional_private": add_p,
+                         "economic_cost": econ_p, "capacity": d.capacity,
+                         "cover": np.divide(1.0, glev, out=np.full(P, np.nan), where=glev > 0),
                          "funded": funded, "value_per_pound": d.value})
     best_gain, why, needed = _why_not(problem, d, model, raw, funded)
     proj["best_gain"] = best_gain
@@ -346,9 +378,10 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     m_priv = cm.T @ y
     m_add = cm.T @ add_p
     missions = pd.DataFrame({"mission": list(d.missions), "weight": d.weights,
-                             "public": m_pub, "private": m_priv,
+                             "public": m_pub, "guarantee": cm.T @ guar_p, "private": m_priv,
                              "additional_private": m_add,
-                             "value": d.weights * (m_pub + m_add)})
+                             "value": d.weights * (m_pub + m_add),
+                             "economic_cost": cm.T @ econ_p})
     missions["leverage"] = np.divide(m_priv, m_pub, out=np.full(len(m_pub), np.nan),
                                      where=m_pub > 0)
     if problem.objective == "min_cost" and "shortfall" in model.groups:
@@ -379,13 +412,20 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
                                 out=np.full(len(lev), np.nan), where=lev["public"] > 0)
 
     # ---- constraints ------------------------------------------------------------------------
-    cons = constraint_frame(problem, d, model, a @ values, raw.row_dual, marginal or {}, x)
+    cons = constraint_frame(problem, d, model, a @ values, raw.row_dual, marginal or {}, x,
+                            share_gain)
 
-    pub_t, priv_t, add_t = float(x.sum()), float(y.sum()), float(add_p.sum())
+    pub_t, priv_t, add_t = float(pub_p.sum()), float(y.sum()), float(add_p.sum())
+    g_cost = float(econ_x[~cash].sum())
+    with_g = pub_t + g_cost
     summary: dict[str, Any] = {
         "status": "optimal", "objective": objective, "objective_kind": problem.objective,
-        "public_total": pub_t, "private_total": priv_t, "additional_private_total": add_t,
+        "public_total": pub_t, "guarantee_total": float(guar_p.sum()),
+        "private_total": priv_t, "additional_private_total": add_t,
+        "economic_cost": float(econ_x.sum()), "guarantee_expected_cost": g_cost,
+        "budget_scored": {c: float(cost[k].sum()) for k, c in enumerate(d.controls)},
         "leverage": priv_t / pub_t if pub_t > 0 else None,
+        "leverage_with_guarantee_cost": priv_t / with_g if with_g > 0 else None,
         "projects": P, "projects_funded": int(funded.sum()),
         "binding_constraints": int(cons["binding"].sum()),
         "mip": bool(raw.mip),
@@ -399,9 +439,17 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
                             summary, solver, _empty_frames()["conflict"], msg, lev)
 
 
+def share_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Positions of share rows (regional, instrument mix, mission share bounds)."""
+    fam = frame["family"].to_numpy()
+    names = frame["name"].to_numpy(dtype=object).astype(str)
+    return np.flatnonzero(np.isin(fam, ["regional", "instrument_mix"])
+                          | ((fam == "mission_bounds") & (np.char.find(names, "share") >= 0)))
+
+
 def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearModel,
                      lhs: np.ndarray, row_dual: np.ndarray, marginal: dict[int, float],
-                     x: np.ndarray) -> pd.DataFrame:
+                     x: np.ndarray, share_gain: dict[int, float] | None = None) -> pd.DataFrame:
     """One row per constraint: activity, bounds, slack, binding flag, dual and words."""
     meta = model.row_meta
     lower, upper = model.row_lower, model.row_upper
@@ -425,11 +473,12 @@ def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearMo
     base = np.zeros(len(lhs))
     fam = frame["family"].to_numpy()
     names = frame["name"].to_numpy(dtype=object).astype(str)
-    share_rows = np.flatnonzero(np.isin(fam, ["regional", "instrument_mix"])
-                                | ((fam == "mission_bounds") & (np.char.find(names, "share") >= 0)))
-    if share_rows.size:
-        base[share_rows] = float(x.sum())
-    frame["explanation"] = row_explanations(frame, problem.objective, model.sense, base)
+    mission_col = frame["mission"].to_numpy(dtype=object)
+    for row in share_rows(frame):
+        w = share_base_weights(d, str(fam[row]), str(names[row]), str(mission_col[row] or ""))
+        base[row] = float(w @ x)  # the £m the share is taken of
+    frame["explanation"] = row_explanations(frame, problem.objective, model.sense, base,
+                                            share_gain or {})
     return frame[list(CONSTRAINT_COLUMNS)]
 
 
@@ -467,7 +516,10 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
         gain_x = gain_x + np.where(d.bears_loss[d.xi], per_p[d.xp], 0.0)
     lev_eff = d.leverage[d.xp, d.xi]
     if problem.leverage_segments and problem.enabled("leverage_segments"):
-        lev_eff = lev_eff * problem.leverage_segments[0][1]
+        from missionfinance.model.build import best_leverage
+
+        first = problem.leverage_segments[0][1] * best_leverage(d)[d.xp]
+        lev_eff = np.where(d.cash[d.xi], np.minimum(lev_eff, first), lev_eff)
     gy_p = np.maximum(gain_y, 0.0)
     if problem.enabled("private_capacity"):
         gy_p = np.where(d.private_capacity > 0, gy_p, 0.0)
@@ -496,7 +548,10 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
         lev = lev_eff[j]
         need_lev = lev + (-g) / gy_p[p] if gy_p[p] > 0 else np.nan
         v = d.value[p]
-        need_v = (v + (-g) / (1.0 + d.additionality[p] * lev)
+        own = 1.0 if d.cash[d.xi[j]] else 0.0  # a guarantee's own £ carry no value
+        denom = own + d.additionality[p] * lev
+        need_v = (v + (-g) / denom if denom > 0 else np.nan)
+        need_v = (need_v
                   if problem.objective == "mission_value" else np.nan)
         m = int(main[p]) if len(d.missions) else -1
         c_main = d.contrib[p, m] if m >= 0 else 0.0

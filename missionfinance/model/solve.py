@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from missionfinance.model.build import build
+from missionfinance.errors import MissionFinanceWarning
+from missionfinance.model.build import build, share_base_weights
+from missionfinance.model.conflict import conflict_frame, conflict_message, scenario_key
 from missionfinance.model.explain import LOCAL_FAMILIES, MARGINAL_FAMILIES
 from missionfinance.model.highs import (
     HighsRun,
@@ -27,7 +29,9 @@ from missionfinance.model.result import (
     extract,
     failed,
     fill_private,
+    share_rows,
 )
+from missionfinance.model.sanity import empty_warning, input_warnings
 from missionfinance.model.status import Status
 
 _BOUND = {0: "null", 1: "free", 2: "lower", 3: "upper", 4: "boxed"}
@@ -48,39 +52,40 @@ def solver_record(options: SolverOptions, algorithm: str, raw: RawSolution | Non
     return rec
 
 
-def conflict_frame(model: LinearModel, raw: RawSolution) -> pd.DataFrame:
-    """The IIS in the scenario's words: one row per constraint, then per column bound."""
+def share_resolves(run: HighsRun, model: LinearModel, d: ProblemData, raw: RawSolution,
+                   options: SolverOptions) -> dict[int, float]:
+    """Objective change when each binding share row (regional, instrument mix, mission
+    share bound) is relaxed by 1 percentage point, by re-solving (same size limit as the
+    marginal re-solves). A min/floor row's coefficients rise by 0.01 w_j, a max/ceiling
+    row's fall by 0.01 w_j (w from :func:`~missionfinance.model.build.share_base_weights`).
+    """
+    want = options.marginal_private
+    if want is None:
+        want = model.n_cols <= 50_000
+    if not want or raw.mip or len(raw.row_dual) != model.n_rows:
+        return {}
     meta = model.row_meta
-    rows = meta.iloc[raw.iis_rows].copy() if raw.iis_rows.size else meta.iloc[0:0].copy()
-    rows["bound"] = "row"
-    lo, up = model.row_lower[raw.iis_rows], model.row_upper[raw.iis_rows]
-    rows["explanation"] = [
-        f"{n} ({f}): " + (f"≤ {u:,.6g}" if np.isfinite(u) and not np.isfinite(lw)
-                          else f"≥ {lw:,.6g}" if not np.isfinite(u) else f"= {u:,.6g}")
-        for n, f, lw, u in zip(rows["name"], rows["family"], lo, up, strict=True)]
-    frame = rows.reset_index(drop=True)
-    if raw.iis_cols.size:
-        labels = model.col_labels()[raw.iis_cols]
-        cols = pd.DataFrame({"name": labels, "family": "bounds", "control": "", "year": "",
-                             "mission": "", "region": "", "project": "", "bound": "column",
-                             "explanation": [f"{lab} ≥ 0" for lab in labels]})
-        frame = pd.concat([frame, cols], ignore_index=True)
-    return frame
-
-
-def conflict_message(conflict: pd.DataFrame) -> str:
-    """One line naming the conflict: shared rows in full, per-project rows by count."""
-    local = conflict["family"].isin(list(LOCAL_FAMILIES | {"bounds"}))
-    shared = conflict[~local]
-    parts = list(shared["explanation"].head(8))
-    if len(shared) > 8:
-        parts.append(f"and {len(shared) - 8} more")
-    counts = conflict[local].groupby("family", sort=True).size()
-    for fam, n in counts.items():
-        parts.append(f"{n} {fam} row{'s' if n > 1 else ''} of single projects")
-    fams = sorted(set(conflict["family"]))
-    return (f"infeasible: {len(conflict)} constraints in conflict (families: "
-            f"{', '.join(fams)}): " + "; ".join(parts))
+    lhs = model.matrix() @ raw.col_value
+    up, lo = model.row_upper, model.row_lower
+    tight = (np.isfinite(up) & (up - lhs <= 1e-7 * np.maximum(1, np.abs(up)))) | \
+        (np.isfinite(lo) & (lhs - lo <= 1e-7 * np.maximum(1, np.abs(lo))))
+    base = float(model.cost @ raw.col_value)
+    x0 = model.groups["x"].start
+    out: dict[int, float] = {}
+    fam = meta["family"].to_numpy()
+    names = meta["name"].to_numpy(dtype=object).astype(str)
+    missions = meta["mission"].to_numpy(dtype=object) if "mission" in meta else \
+        np.full(len(meta), "", dtype=object)
+    for r in share_rows(meta):
+        if not tight[r]:
+            continue
+        w = share_base_weights(d, str(fam[r]), str(names[r]), str(missions[r] or ""))
+        j = np.flatnonzero(w)
+        is_min = np.isfinite(lo[r]) and not np.isfinite(up[r])
+        got = run.resolve_with_coeffs(int(r), x0 + j, (0.01 if is_min else -0.01) * w[j])
+        if got is not None:
+            out[int(r)] = got - base
+    return out
 
 
 def marginal_private(run: HighsRun, model: LinearModel, d: ProblemData,
@@ -130,6 +135,9 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
     options = options or problem.solver or SolverOptions()
     t0 = time.perf_counter()
     d = prepare(problem)
+    notes = input_warnings(problem, d)
+    for note in notes:
+        warnings.warn(MissionFinanceWarning(f"{problem.context}: {note}"), stacklevel=2)
     model, _defaults = build(problem, d)
     a = model.matrix()
     check_scaling(model, a)
@@ -148,7 +156,7 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
     seconds = {"build": t1 - t0, "solve": t2 - t1}
     if raw.status != Status.OPTIMAL:
         rec = solver_record(options, run.algorithm, raw, seconds, run.scaled)
-        conflict = conflict_frame(model, raw) if raw.status == Status.INFEASIBLE else None
+        conflict = conflict_frame(problem, model, raw) if raw.status == Status.INFEASIBLE else None
         msg = raw.message
         if conflict is not None and len(conflict):
             msg = conflict_message(conflict)
@@ -157,11 +165,25 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
                    "(capacity, budget or crowding in); " + raw.message)
         elif raw.status == Status.TIME_LIMIT:
             msg = f"time limit of {options.time_limit} s reached; " + raw.message
-        return failed(problem, raw.status, msg, rec, conflict)
+        out = failed(problem, raw.status, msg, rec, conflict)
+        if notes:
+            out.summary["warnings"] = notes
+        return out
     marginal = marginal_private(run, model, d, problem, raw, options)
+    share_gain = share_resolves(run, model, d, raw, options)
     t3 = time.perf_counter()
     seconds["marginal"] = t3 - t2
-    result = extract(problem, d, model, raw, {}, marginal)
+    result = extract(problem, d, model, raw, {}, marginal, share_gain)
     seconds["extract"] = time.perf_counter() - t3
     rec = solver_record(options, run.algorithm, raw, seconds, run.scaled)
+    committed = float(result.summary["public_total"] + result.summary["guarantee_total"])
+    if committed <= 1e-9 and len(d.project_ids):
+        b = result.constraints
+        keys = [scenario_key(str(n), problem)[0] for n in
+                b.loc[b["binding"] & ~b["family"].isin(list(LOCAL_FAMILIES)), "name"]]
+        note = empty_warning(problem, committed, keys)
+        warnings.warn(MissionFinanceWarning(f"{problem.context}: {note}"), stacklevel=2)
+        notes = [*notes, note]
+    if notes:
+        result.summary["warnings"] = notes
     return replace(result, solver=rec)

@@ -61,8 +61,9 @@ _OTHER_COLOURS = ["#7f7f7f", "#17becf", "#bcbd22", "#8c564b", "#e377c2", "#aec7e
 _HATCHES = ["", "///", "...", "xxx", "\\\\\\", "ooo", "---", "+++"]
 _INSTRUMENT_ORDER = ("grant", "loan", "equity", "guarantee")
 #: Constraint families that are one row per project; left out of shadow_prices by default.
-PROJECT_FAMILIES = frozenset({"capacity", "crowding_in", "private_capacity",
-                              "leverage_segments", "cvar_exposure", "min_ticket"})
+PROJECT_FAMILIES = frozenset({"capacity", "spend_profile", "crowding_in", "private_capacity",
+                              "guarantee_cover", "leverage_segments", "cvar_exposure",
+                              "min_ticket"})
 #: Model helper rows (one per CVaR scenario), left out of analyst-facing figures by default.
 HELPER_FAMILIES = frozenset({"cvar_excess"})
 #: Mission node of money no tagging rule attributes to a mission.

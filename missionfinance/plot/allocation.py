@@ -278,7 +278,13 @@ def private_by_mission(result_or_frame: Any, missions: Any = None) -> Figure:
     ax = fig.add_subplot()
     y = np.arange(len(ids))
     cols = [colours[m] for m in ids]
-    ax.barh(y - 0.2, public, height=0.38, color=cols, label="public finance")
+    ax.barh(y - 0.2, public, height=0.38, color=cols, label="public cash")
+    guarantee = (frame["guarantee"].fillna(0.0).to_numpy(dtype=float)
+                 if "guarantee" in frame else np.zeros(len(ids)))
+    if (guarantee > 0).any():  # contingent exposure: drawn apart from cash, never added
+        ax.barh(y - 0.2, guarantee, left=public, height=0.38, facecolor="none",
+                edgecolor="#555555", hatch="..", linewidth=0.6,
+                label="guarantees (exposure, not cash)")
     if additional is None:
         ax.barh(y + 0.2, private, height=0.38, color=cols, alpha=0.5, label="private mobilised")
     else:
@@ -293,9 +299,12 @@ def private_by_mission(result_or_frame: Any, missions: Any = None) -> Figure:
         ax.text(max(private[k], 0.0), k + 0.2, text, va="center", fontsize=7)
     ax.set_yticks(y, [_label(m) for m in ids])
     ax.invert_yaxis()
-    ax.set_xlabel("£m (leverage: private £ per public £)")
+    ax.set_xlabel("£m (leverage: private £ per £ of public cash)")
     ax.set_title("Private money mobilised per mission")
-    handles = [Rectangle((0, 0), 1, 1, facecolor="#555555", label="public finance")]
+    handles = [Rectangle((0, 0), 1, 1, facecolor="#555555", label="public cash")]
+    if (guarantee > 0).any():
+        handles.append(Rectangle((0, 0), 1, 1, facecolor="none", edgecolor="#555555",
+                                 hatch="..", label="guarantees (exposure, not cash)"))
     if additional is None:
         handles.append(Rectangle((0, 0), 1, 1, facecolor="#555555", alpha=0.5,
                                  label="private mobilised"))

@@ -50,7 +50,7 @@ def _short_variant(name: object) -> str:
 
 _AXIS_LABELS = {
     "objective": "objective (mission value)",
-    "public_total": "public finance committed, £m",
+    "public_total": "public cash committed, £m",
     "private_total": "private investment mobilised, £m",
     "leverage": "leverage, private £ per public £",
 }

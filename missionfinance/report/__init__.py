@@ -35,6 +35,9 @@ Files (all UTF-8, ``\\n`` line endings, £ million):
 ``outcomes.csv``
     Only when the scenario has an ``[outcomes]`` table: ``milestone, year, unit, baseline,
     bau, projected, target, p10, p90`` (DESIGN §7; p10/p90 empty, see ``simulate``).
+``conflict.csv`` (only when the scenario is infeasible)
+    ``name, family, key, value, explanation`` — the rows of an irreducible conflict in the
+    scenario's own keys, mission and regional rows first (DESIGN §7).
 ``report.html``, ``report.xlsx``
     The report for readers (:mod:`missionfinance.report.html`,
     :mod:`missionfinance.report.xlsx`).
@@ -51,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from missionfinance._fs import check_output_folder, write_folder
+from missionfinance.model.conflict import CONFLICT_COLUMNS
 from missionfinance.report.build import build_report
 from missionfinance.report.formats import csv_bytes, json_bytes
 from missionfinance.report.html import html_bytes
@@ -175,6 +179,13 @@ def render_outputs(run: RunResult, base: Path | str) -> dict[str, bytes]:
     outcomes = getattr(run, "outcomes", None)
     if outcomes is not None:  # DESIGN §7: written by every run that has outcome data
         files["outcomes.csv"] = csv_bytes(outcomes.frame, keys=["milestone", "year"])
+    conflict = getattr(result, "conflict", None)
+    if str(getattr(result.status, "value", result.status)) == "infeasible" and conflict is not None and len(conflict):
+        # in the model's order: mission and regional rows first (DESIGN §7)
+        frame = conflict.reindex(columns=list(CONFLICT_COLUMNS))
+        # a conflict without scenario keys: the row name stands for the key
+        frame["key"] = frame["key"].astype(object).where(frame["key"].notna(), frame["name"])
+        files["conflict.csv"] = csv_bytes(frame, sort=False)
     report = build_report(run, alloc, summary, Path(base), cashflows=cashflows)
     files["report.html"] = html_bytes(report)
     files["report.xlsx"] = xlsx_bytes(report)

@@ -26,7 +26,7 @@ from missionfinance.report.manifest import (
     solver_record,
 )
 from missionfinance.report.outcomes import outcome_tables
-from missionfinance.report.tables import HEADLINE_ROWS, ReportTable
+from missionfinance.report.tables import HEADLINE_ROWS, ReportTable, economics_notes
 
 if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
     from missionfinance.scenario import RunResult
@@ -58,6 +58,8 @@ class Report:
         Every table, by key, in reading order.
     binding : list of str
         Plain-words sentences about the binding constraints.
+    economics : list of str
+        How money is counted, and the run's sanity warnings (assumptions section).
     mission_colours : dict
         Mission id → colour, shared by every chart.
     provenance : dict
@@ -74,6 +76,7 @@ class Report:
     binding: list[str]
     mission_colours: dict[str, str] = field(default_factory=dict)
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    economics: list[str] = field(default_factory=list)
 
 
 def _mission_set(run: RunResult) -> MissionSet | None:
@@ -132,11 +135,12 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                  if k in summary]
     budget = v.budget_use(run, alloc)
     exposure = v.exposure_and_risk(run, alloc)
-    by_mission = v.by_mission(run, alloc, mission_ids)
-    by_instrument = v.by_group(alloc, "instrument")
+    split = v.cash_split(run, alloc)
+    by_mission = v.by_mission(run, split, mission_ids)
+    by_instrument = v.by_group(split, "instrument")
     by_year = v.instrument_by_year(alloc, years)
-    by_department = v.by_group(alloc, "department", _mapped(run, alloc, "department"))
-    by_region = v.by_group(alloc, "region", _mapped(run, alloc, "region"))
+    by_department = v.by_group(split, "department", _mapped(run, alloc, "department"))
+    by_region = v.by_group(split, "region", _mapped(run, alloc, "region"))
     flow = _flow(run)
     conflict = _conflict(result)
     all_constraints = v.constraints_in_words(result)
@@ -195,7 +199,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     tables = {
         "Headline": RT("Headline", "Headline figures", headline_frame,
                        "The figures of summary.json."),
-        "Budget": RT("Budget", "Budget used per control and year", budget, budget_note,
+        "Budget": RT("Budget", "Budget scored per control and year", budget, budget_note,
                      money=("used", "limit", "headroom"), shares=("share_used",)),
         "Exposure and risk": RT(
             "Exposure and risk", "Guarantee exposure and risk", exposure,
@@ -205,23 +209,25 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
             money=("new_exposure", "exposure_stock", "exposure_limit", "headroom",
                    "expected_loss")),
         "By mission": RT("By mission", "Allocation by mission", by_mission,
-                         "Public finance and private investment attributed to each mission "
-                         "by the projects' tag weights.",
-                         money=("public", "private", "additional_private"),
+                         "Public cash, guarantees (face value, contingent: never added to "
+                         "cash) and private investment attributed to each mission by the "
+                         "projects' tag weights.",
+                         money=("public", "guarantee", "private", "additional_private"),
                          shares=("share_of_public",)),
         "By instrument": RT("By instrument", "Allocation by instrument", by_instrument,
-                            "Public finance committed and private investment mobilised by "
-                            "each instrument.", money=("public", "private"),
+                            "Public cash committed (grants, loans, equity), guarantees issued "
+                            "(face value) and private investment mobilised by each instrument.",
+                            money=("public", "guarantee", "private"),
                             shares=("share_of_public",)),
         "By year": RT("By year", "Public finance by year and instrument", by_year,
                       "Public finance committed in each financial year.",
                       money=tuple(c for c in by_year.columns if c != "year")),
         "By department": RT("By department", "Allocation by department", by_department,
                             "Money by the projects' owning department.",
-                            money=("public", "private"), shares=("share_of_public",),
+                            money=("public", "guarantee", "private"), shares=("share_of_public",),
                             html_rows=25),
         "By region": RT("By region", "Allocation by region", by_region,
-                        "Money by the projects' region.", money=("public", "private"),
+                        "Money by the projects' region.", money=("public", "guarantee", "private"),
                         shares=("share_of_public",), html_rows=25),
         "Flow": RT("Flow", "From budget to private money", flow,
                    "Public money from the budget line that funds it, to the mission it is "
@@ -232,7 +238,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                        "The smallest set of limits that cannot all hold together (the solver's "
                        "irreducible infeasible set), in the scenario's words. Empty when the "
                        "scenario is feasible.", html_rows=60,
-                       html_columns=("name", "family", "bound", "explanation")),
+                       html_columns=("key", "value", "family", "explanation")),
         "Fiscal impact": RT(
             "Fiscal impact", "Fiscal impact per year", fiscal_totals,
             "The allocation's effect on public sector net borrowing (PSNB) and the current "
@@ -344,7 +350,8 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                                          "assessed_share", "coverage")),
         "Assumptions": RT("Assumptions", "Assumptions: instruments and their sources",
                           assumptions, "How each instrument scores against the budget "
-                          "controls, and where that treatment comes from."),
+                          "controls, what it costs the Exchequer, and where that treatment "
+                          "comes from. " + " ".join(economics_notes(summary))),
         "Fiscal treatments": RT(
             "Fiscal treatments", "Assumptions: cash-flow terms and fiscal treatments",
             treatments, "Each instrument's cash-flow terms and how the national accounts "
@@ -369,6 +376,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                                    _folded_families(families)),
         mission_colours=colours,
         provenance=provenance,
+        economics=economics_notes(summary),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -53,11 +54,17 @@ class ReportTable:
 #: Rows of the headline table: summary.json key, label, unit.
 HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("objective", "Objective value (as the model reports it)", "value"),
-    ("public_total", "Public finance committed", "£m"),
-    ("private_total", "Private investment mobilised", "£m"),
+    ("public_total", "Public cash committed (grants, loans, equity)", "£m"),
+    ("guarantee_total", "Guarantees issued: contingent exposure, face value (not cash)", "£m"),
+    ("private_total", "Private investment mobilised (counted once per project)", "£m"),
     ("additional_private_total", "of which additional (would not happen anyway)", "£m"),
     ("additional_share", "Additional share of private investment", "%"),
-    ("leverage", "Leverage: private £ per public £", "ratio"),
+    ("leverage", "Leverage: private £ per £ of public cash", "ratio"),
+    ("leverage_with_guarantee_cost",
+     "Leverage: private £ per £ of public cash plus the guarantees' expected cost", "ratio"),
+    ("economic_cost", "Economic cost to the Exchequer (present value; not the budget score)",
+     "£m"),
+    ("guarantee_expected_cost", "of which guarantees: expected calls minus fees", "£m"),
     ("expected_loss", "Expected loss on loans, equity and guarantees", "£m"),
     ("economic_cost", "Economic cost to the Exchequer (present value)", "£m"),
     ("cvar_limit", "Risk appetite: limit on the CVaR of losses", "£m"),
@@ -65,3 +72,41 @@ HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("projects_funded", "Projects funded", "count"),
     ("projects", "Projects in the pipeline", "count"),
 )
+
+
+#: How money is counted (docs/model.md, "What is counted"), repeated in words in the
+#: report's assumptions section.
+ECONOMICS: tuple[str, ...] = (
+    "Public cash is grants, loans and equity committed. A guarantee is contingent exposure: "
+    "its face value is reported apart (guarantees issued) and is never added to public cash, "
+    "to mission value, to mission floors or to a project's capacity.",
+    "What a guarantee buys is the private lending it covers: lending per £ of cover is "
+    "1 / cover share (cover of 70–80% in UK schemes: EFG 75%, Growth Guarantee Scheme 70%). "
+    "That lending is counted once, as the project's private money.",
+    "Private money is counted once per project, whichever instruments fund it: at most the "
+    "project's private capacity or, where none is given, its financing plan (capacity less "
+    "public cash). Diminishing leverage runs on the project's total public cash.",
+    "Only additional private money (the project's additionality share) adds to mission "
+    "value: the OECD counts private finance as mobilised only where the official "
+    "intervention caused it.",
+    "Economic cost is the cost to the Exchequer at commitment, discounted at the HM Treasury "
+    "Green Book rate of 3.5% real: a grant costs its face value; a loan or equity stake its "
+    "expected loss (probability of default × loss given default) plus its subsidy (interest "
+    "or return below the government's cost of funds); a guarantee its expected calls minus "
+    "the fees it earns.",
+    "Budget scored is a separate concept: what the allocation uses of each control total "
+    "(CDEL, FT, RDEL) under HM Treasury's Consolidated Budgeting Guidance; a loan scores its "
+    "principal in FT although it is expected to be repaid.",
+    "Leverage is stated two ways: private money per £ of public cash, and private money per "
+    "£ of public cash plus the guarantees' expected cost.",
+    "A project without a spend profile draws at most its capacity divided by the years of "
+    "its window in any one year (even drawdown).",
+)
+
+
+def economics_notes(summary: Mapping[str, Any]) -> list[str]:
+    """The counting statements, then a line per sanity warning of the run
+    (``summary["warnings"]``).
+    """
+    warnings = summary.get("warnings") or []
+    return [*ECONOMICS, *(f"Warning: {w}" for w in warnings)]

@@ -153,14 +153,9 @@ def _objective(r: _Reader, t: Mapping[str, Any], missions: tuple[str, ...],
     kind = t.get("kind", "mission_value")
     price = r.number(t.get("shortfall_price", 1000.0), "objective.shortfall_price", lo=0.0)
     if "cost_weights" in t:
-        cw = r.table(t["cost_weights"], "objective.cost_weights")
-        known = set(controls)
-        for c, v in cw.items():
-            if known and c not in known:
-                raise r.fail(f"objective.cost_weights.{c}", f"unknown control {c!r}; use one "
-                             f"of {', '.join(sorted(known))}")
-            r.number(v, f"objective.cost_weights.{c}", lo=0.0)
-        out["cost_weights"] = {str(c): float(v) for c, v in cw.items()}
+        raise r.fail("objective.cost_weights", "min_cost minimises economic cost (each "
+                     "instrument's cost to the Exchequer, docs/model.md), not weighted budget "
+                     "controls; remove the key")
     targets: list[Target] = []
     if "targets" in t:
         tt = r.table(t["targets"], "objective.targets")

@@ -17,10 +17,13 @@ mutated). Money is £m (float64), shares are fractions 0–1. The figures follow
 formulation of DESIGN §4:
 
 - public finance committed ``x`` and private investment mobilised ``y`` come from the
-  allocation frame (``public``, ``private`` per project × instrument × year);
+  allocation frame (``public``, ``private`` per project × instrument × year); ``public``
+  of a guarantee row is the face value of the cover, contingent exposure: public cash
+  sums grants, loans and equity only, guarantees are reported beside it, never added in
+  (DESIGN §7; :func:`~missionfinance.views.money.cash_split`);
 - additional private investment is ``Σ_p a_p y_p`` (``a_p`` = the project's
   ``additionality``, default 1), its share is that over ``Σ_p y_p``;
-- leverage is private mobilised per £ of public finance;
+- leverage is private mobilised per £ of public cash;
 - budget used per control and year is ``Σ s_ic x + Σ el_p x`` over instruments whose
   expected loss is charged to the control (``el_p = pd × lgd``), with the instrument
   treatment of the scenario (``[instruments.<name>]`` over the library defaults);
@@ -64,6 +67,7 @@ from missionfinance.views.money import (
     budget_use,
     by_group,
     by_mission,
+    cash_split,
     exposure_and_risk,
     exposure_frame,
     flow_frame,
@@ -87,6 +91,7 @@ __all__ = [
     "budget_use",
     "by_group",
     "by_mission",
+    "cash_split",
     "closest_unfunded",
     "constraints_in_words",
     "contributions",

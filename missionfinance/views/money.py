@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument
+from missionfinance.instruments import COST_OF_FUNDS, DEFAULT_INSTRUMENTS, Instrument
 from missionfinance.io.schema import DEFAULT_LGD
 from missionfinance.model import AllocationResult
 from missionfinance.views.base import (
@@ -155,12 +155,30 @@ def exposure_and_risk(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:
                 "expected_loss"]]
 
 
+def cash_split(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:
+    """Allocation rows with ``public`` = public cash and a ``guarantee`` column = the face
+    value of guarantee rows (contingent exposure), so that tables never add the two.
+    """
+    instruments = instruments_of(run, sorted(set(alloc["instrument"])))
+    contingent = alloc["instrument"].map({k: v.contingent for k, v in instruments.items()})
+    contingent = contingent.fillna(False).astype(bool)
+    out = alloc.copy()
+    out["guarantee"] = alloc["public"].where(contingent, 0.0).astype("float64")
+    out["public"] = alloc["public"].where(~contingent, 0.0).astype("float64")
+    return out
+
+
 def by_group(alloc: pd.DataFrame, key: str, values: pd.Series | None = None) -> pd.DataFrame:
-    """Public and private £m and funded projects by ``key`` (a column or a mapped series)."""
+    """Public and private £m and funded projects by ``key`` (a column or a mapped series);
+    with a ``guarantee`` column (:func:`cash_split`) guarantees are summed apart.
+    """
     frame = alloc.assign(_key=alloc[key] if values is None else values)
     frame["_key"] = frame["_key"].astype(str)
+    if "guarantee" not in frame.columns:
+        frame["guarantee"] = 0.0
     out = frame.groupby("_key", sort=True).agg(
-        public=("public", "sum"), private=("private", "sum"), projects=("project_id", "nunique")
+        public=("public", "sum"), guarantee=("guarantee", "sum"), private=("private", "sum"),
+        projects=("project_id", "nunique")
     )
     out.index.name = key
     out = out.reset_index()
@@ -168,9 +186,9 @@ def by_group(alloc: pd.DataFrame, key: str, values: pd.Series | None = None) -> 
     out["share_of_public"] = out["public"] / total if total > 0 else np.nan
     out["leverage"] = out["private"] / out["public"].where(out["public"] > 0)
     out[key] = out[key].astype("str")
-    return out.sort_values(["public", key], ascending=[False, True], kind="mergesort").reset_index(
-        drop=True
-    )
+    out = out[[key, "public", "guarantee", "private", "projects", "share_of_public", "leverage"]]
+    return out.sort_values(["public", "guarantee", key], ascending=[False, False, True],
+                           kind="mergesort").reset_index(drop=True)
 
 
 def by_mission(run: RunLike, alloc: pd.DataFrame, mission_ids: Sequence[str] = ()) -> pd.DataFrame:
@@ -189,7 +207,9 @@ def by_mission(run: RunLike, alloc: pd.DataFrame, mission_ids: Sequence[str] = (
             out["share_of_public"] = out["public"] / total if total > 0 else np.nan
         return out
     weights = contributions(run)
-    per_project = alloc.groupby("project_id")[["public", "private"]].sum()
+    cols = ["public", "guarantee", "private"] if "guarantee" in alloc.columns else \
+        ["public", "private"]
+    per_project = alloc.groupby("project_id")[cols].sum()
     missions = list(mission_ids) or list(weights.columns)
     missions += [m for m in weights.columns if m not in missions]
     w = weights.reindex(index=per_project.index, columns=missions, fill_value=0.0)
@@ -202,6 +222,9 @@ def by_mission(run: RunLike, alloc: pd.DataFrame, mission_ids: Sequence[str] = (
         "private": private.reindex(missions).to_numpy(dtype="float64"),
         "projects": projects.reindex(missions).to_numpy(dtype="int64"),
     })
+    if "guarantee" in per_project.columns:
+        out.insert(2, "guarantee", w.mul(per_project["guarantee"], axis=0).sum()
+                   .reindex(missions).to_numpy(dtype="float64"))
     total = float(per_project["public"].sum())
     out["share_of_public"] = out["public"] / total if total > 0 else np.nan
     return out
@@ -220,6 +243,19 @@ def instrument_by_year(alloc: pd.DataFrame, years: Sequence[str]) -> pd.DataFram
     return out.astype({c: "float64" for c in out.columns if c != "year"})
 
 
+def _cost_rule(inst: Instrument) -> str:
+    kind = inst.kind_
+    if kind == "grant":
+        return "face value"
+    years = f"{inst.term:g} years"
+    if kind == "guarantee":
+        return (f"expected calls minus fees of {inst.fee:.2%} a year over {years}"
+                if inst.fee else "expected calls (no fee)")
+    rate = COST_OF_FUNDS if inst.rate is None else inst.rate
+    return (f"expected loss plus subsidy ({COST_OF_FUNDS:.2%} cost of funds − {rate:.2%}) "
+            f"over {years}")
+
+
 def assumptions(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:
     """Instrument parameters, their budget treatment, pipeline averages and their sources."""
     pipe = pipeline_of(run)
@@ -229,6 +265,8 @@ def assumptions(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:
         lev = pd.to_numeric(pipe[lev_col], errors="coerce") if lev_col in pipe else None
         rows.append({
             "instrument": name,
+            "kind": "contingent (not cash)" if inst.contingent else "public cash",
+            "economic_cost": _cost_rule(inst),
             "budget_score": "; ".join(f"{c} {v:g}" for c, v in sorted(inst.budget_score.items()))
             or "none",
             "expected_loss_to": inst.expected_loss_to or "not charged",

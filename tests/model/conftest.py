@@ -20,8 +20,9 @@ def hand_projects() -> pd.DataFrame:
         "name": ["Grant project", "Loan project", "Guarantee project"],
         "department": ["DBT", "DHSC", "DESNZ"],
         "region": ["North East", "London", "Scotland"],
-        "capacity": [100.0, 200.0, 300.0],
+        "capacity": [150.0, 200.0, 300.0],
         "private_capacity": [np.nan, 150.0, np.nan],
+        "max_per_year": [np.nan, 200.0, np.nan],  # P1: even drawdown 75 a year; P2: any split
         "instruments": ["grant", "loan", "guarantee"],
         "leverage_grant": [0.5, np.nan, np.nan],
         "leverage_loan": [np.nan, 2.0, np.nan],
@@ -41,7 +42,7 @@ def hand_contributions() -> pd.DataFrame:
 
 
 def hand_problem(**changes: object) -> AllocationProblem:
-    """The hand case; optimum 685 (see test_hand.py for the derivation)."""
+    """The hand case; optimum 670 (see test_hand.py for the derivation)."""
     base = dict(
         years=YEARS, projects=hand_projects(), contributions=hand_contributions(),
         missions=("growth", "health"), instruments=INSTRUMENTS,

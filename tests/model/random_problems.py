@@ -28,6 +28,8 @@ def random_problem(seed: int, n: int = 12, families: bool = True, cvar: bool = F
     elig = rng.random((n, len(names))) < 0.6
     elig[np.arange(n), rng.integers(0, len(names), n)] = True
     lev = np.where(elig, np.round(rng.uniform(0, 4, (n, len(names))), 2), np.nan)
+    g = names.index("guarantee")
+    lev[:, g] = np.where(elig[:, g], 1.0 + np.round(rng.uniform(0, 1, n), 2), np.nan)  # 1/cover
     start = rng.integers(0, len(YEARS), n)
     end = np.minimum(len(YEARS) - 1, start + rng.integers(0, len(YEARS), n))
     frame = pd.DataFrame({
@@ -49,6 +51,7 @@ def random_problem(seed: int, n: int = 12, families: bool = True, cvar: bool = F
     contrib = pd.DataFrame(np.round(rng.uniform(0, 1, (n, len(MISSIONS))), 2)
                            * (rng.random((n, len(MISSIONS))) < 0.6),
                            index=frame["project_id"], columns=list(MISSIONS))
+    contrib = contrib.div(np.maximum(1.0, contrib.sum(axis=1)), axis=0)  # net: shares ≤ 1
     budget = {
         "CDEL": {y: float(np.round(rng.uniform(20, 150), 1)) * scale for y in YEARS},
         "FT": {y: float(np.round(rng.uniform(20, 150), 1)) * scale for y in YEARS[:2]},

@@ -24,6 +24,12 @@ from missionfinance.model import (
     solve,
 )
 
+#: These hand cases use a contribution as the mission value per £ (1.5 for "worth more"),
+#: which the model warns about as contributions above 1; the warning is tested in
+#: test_conflicts.py.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*mission contributions summing above 1:missionfinance.errors.MissionFinanceWarning")
+
 Y1 = ("2026-27",)
 Y2 = ("2026-27", "2027-28")
 INSTR = dict(DEFAULT_INSTRUMENTS)
@@ -63,9 +69,11 @@ def public(result) -> dict[str, float]:
 
 
 def test_exposure_with_runoff():
-    """G: guarantee, value 1/£. x1 ≤ 100; 0.5 x1 + x2 ≤ 120 → x = (100, 70), objective 170.
+    """G: guarantee with 100% cover (1 of lending per £ of cover), value 1 per £ of the
+    lending it covers. x1 ≤ 100; 0.5 x1 + x2 ≤ 120 → x = (100, 70), objective 170.
     Duals: exposure 2027-28 = 1; exposure 2026-27 = 1 − 0.5 = 0.5."""
-    prj = projects([{"project_id": "G", "capacity": 1000.0, "instruments": "guarantee"}], Y2)
+    prj = projects([{"project_id": "G", "capacity": 1000.0, "instruments": "guarantee",
+                     "leverage_guarantee": 1.0}], Y2)
     res = solve(problem(prj, contrib({"G": {"growth": 1.0}}), Y2,
                         exposure={"2026-27": 100.0, "2027-28": 120.0}, exposure_runoff=0.5))
     assert res.status == Status.OPTIMAL
@@ -96,13 +104,30 @@ def test_expected_loss_by_year():
     prj = projects([
         {"project_id": "A", "capacity": 100.0, "instruments": "loan", "pd": 0.1, "lgd": 0.5,
          "end_year": "2026-27"},
-        {"project_id": "B", "capacity": 100.0, "instruments": "loan", "pd": 0.4, "lgd": 0.5},
+        {"project_id": "B", "capacity": 100.0, "instruments": "loan", "pd": 0.4, "lgd": 0.5,
+         "max_per_year": 100.0},
     ], Y2)
     res = solve(problem(prj, contrib({"A": {"growth": 1.0}, "B": {"growth": 1.5}}), Y2,
                         expected_loss_by_year={"2026-27": 4.0}))
     # A alone could use 5 > 4 of EL: A = 80, dual of EL = 20; B all in 2027-28.
     assert res.objective == pytest.approx(80.0 + 150.0)
     assert duals(res)["expected_loss[2026-27]"] == pytest.approx(20.0)
+
+
+def test_spend_profile_even_drawdown_and_own_maximum():
+    """B (loan, value 1.5, capacity 100, two years, FT unconstrained) with no profile draws at
+    most 100 / 2 = 50 a year (even drawdown); with max_per_year 80 it may draw 80 a year, so
+    a 2027-28 FT limit of 20 leaves 80 + 20 = 100 (dual 1.5 on that FT row), where the even
+    drawdown gives 50 + 20 = 70 (objective 105, the 2026-27 profile row binding: dual 1.5)."""
+    for per_year, objective, x0 in ((np.nan, 105.0, 50.0), (80.0, 150.0, 80.0)):
+        prj = projects([{"project_id": "B", "capacity": 100.0, "instruments": "loan",
+                         "max_per_year": per_year}], Y2)
+        res = solve(problem(prj, contrib({"B": {"growth": 1.5}}), Y2,
+                            budget={"FT": {"2027-28": 20.0}}))
+        assert res.objective == pytest.approx(objective)
+        a = res.allocation.set_index("year")["public"]
+        assert a["2026-27"] == pytest.approx(x0) and a["2027-28"] == pytest.approx(20.0)
+        assert duals(res)["spend_profile[B,2026-27]"] == pytest.approx(1.5)
 
 
 def test_cvar_certain_default():
@@ -139,7 +164,8 @@ def test_mission_floor_gbp_and_share():
     words = words_of(res)
     # one point of share lower: B = 39, A = 61 → 80.5
     assert words["mission_floor_share[health]"] == (
-        "binding: relaxing this share by 1 percentage point adds about £0.5m of mission value")
+        "binding: relaxing this share by 1 percentage point adds £0.5m of mission value "
+        "(re-solved)")
 
 
 def words_of(result) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -207,7 +233,7 @@ def test_leverage_segments():
     """Grant, leverage 2, cap 100, CDEL 80; segments: up to 50% of capacity at factor 1,
     then factor 0.5. y = 2·50 + 1·30 = 130; objective 80 + 130 = 210; CDEL dual 1 + 1 = 2."""
     prj = projects([{"project_id": "S", "capacity": 100.0, "instruments": "grant",
-                     "leverage_grant": 2.0}])
+                     "leverage_grant": 2.0, "private_capacity": 1000.0}])
     res = solve(problem(prj, contrib({"S": {"growth": 1.0}}),
                         budget={"CDEL": {"2026-27": 80.0}},
                         leverage_segments=((0.5, 1.0), (1.0, 0.5))))
@@ -330,15 +356,16 @@ def test_infeasible_names_families():
     assert res.objective is None
     assert set(res.conflict["family"]) >= {"budget", "mission_bounds"}
     assert "budget[CDEL,2026-27]" in set(res.conflict["name"])
-    assert "mission_floor[health]" in res.message
+    assert res.message.split("): ", 1)[1].startswith("constraints.mission_floor.health = 500")
     assert res.summary["status"] == "infeasible"
 
 
 def test_unbounded_reported():
-    """With capacity and budget switched off nothing limits x: unbounded, never optimal."""
+    """With capacity, budget and the private bound (whose financing plan x + y ≤ capacity
+    also limits x) switched off nothing limits x: unbounded, never optimal."""
     prj = projects([{"project_id": "A", "capacity": 100.0, "instruments": "grant"}])
     res = solve(problem(prj, contrib({"A": {"growth": 1.0}}),
-                        disabled=frozenset({"capacity", "budget"})))
+                        disabled=frozenset({"capacity", "budget", "private_capacity"})))
     assert res.status == Status.UNBOUNDED
     assert res.objective is None
 

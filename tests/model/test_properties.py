@@ -148,4 +148,4 @@ def test_infeasible_scenario_names_conflicting_families(seed):
     fams = set(res.conflict["family"])
     assert "mission_bounds" in fams
     assert fams & {"budget", "capacity", "bounds"}
-    assert "mission_floor[health]" in res.message
+    assert "constraints.mission_floor.health" in res.message

@@ -266,7 +266,7 @@ def test_frontier_marks_undominated_variants() -> None:
     labels = texts(fig)
     assert "CDEL*=0.8" in labels and "CDEL*=1.2" in labels
     assert any(t.startswith("Not solved: budget.CDEL*=0.1") for t in labels)
-    assert ax.get_xlabel() == "public finance committed, £m"
+    assert ax.get_xlabel() == "public cash committed, £m"
 
 
 def test_sweep_comparison_one_bar_per_variant() -> None:

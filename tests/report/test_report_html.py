@@ -103,7 +103,7 @@ def test_charts_are_inline_deterministic_svg(page: tuple[Page, str, dict[str, ob
 
 def test_sections_a_reader_needs(page: tuple[Page, str, dict[str, object]]) -> None:
     _, text, _ = page
-    for heading in ("Headline figures", "Budget used per control and year",
+    for heading in ("Headline figures", "Budget scored per control and year",
                     "Guarantee exposure and risk", "By mission", "By instrument", "By year",
                     "By department", "By region", "What limits the allocation",
                     "Projects funded and not funded", "Baseline alignment", "Assumptions",
