@@ -417,7 +417,9 @@ _BOILERPLATE = re.compile(
     r"(?:is|are) (?:a|an|one of|the largest|the leading|responsible for)|we are|our (?:organisation|"
     r"trust|council|university|college|customers|members)|customers include|members include|"
     r"participating|partner organisations|lot \d+|lots? (?:are|is|will)|cpv|award criteria|"
-    r"social value|modern slavery act|prompt payment)\b"
+    r"social value|community benefits?|modern slavery act|prompt payment|"
+    r"(?:suppliers?|contractors?|tenderers?|bidders?|providers?) "
+    r"(?:will|must|shall|should|are expected|is expected))\b"
 )
 _ITEM = r"[^\W\d][\w&'’-]*(?: [\w&'’-]+){0,3}"
 _SEP = r"\s*[,/]\s*"

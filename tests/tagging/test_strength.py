@@ -131,6 +131,8 @@ def test_weak_spans() -> None:
     t = "cleaning: we welcome smes. the school has pupils"
     assert [t[a:b] for a, b in weak_spans(t)] == ["we welcome smes."]
     assert weak_spans("no long description, lists, here, either") == []
+    t = "road works: resurfacing. the successful contractor will offer apprenticeships"
+    assert [t[a:b] for a, b in weak_spans(t)] == [" the successful contractor will offer apprenticeships"]
 
 
 @pytest.mark.parametrize(("extra", "message"), [
