@@ -38,10 +38,12 @@ _LAZY = {
     "SweepResult": "missionfinance.sweep",
     "write_outputs": "missionfinance.report",
     "verify": "missionfinance.audit",
+    "example_path": "missionfinance.examples",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from missionfinance.audit import verify
+    from missionfinance.examples import example_path
     from missionfinance.io import read_cra, read_lines, read_ocds, read_pipeline, read_sr25
     from missionfinance.model import AllocationProblem, AllocationResult, Status, solve
     from missionfinance.report import write_outputs
@@ -65,6 +67,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "DEFAULT_INSTRUMENTS",
+    "example_path",
     "AllocationProblem",
     "AllocationResult",
     "Instrument",

@@ -33,8 +33,19 @@ def _write_synced(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
+def _umask() -> int:
+    """The process's file-creation mask (read without changing it for other threads)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_file(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (hidden temporary, fsync, rename).
+
+    The file gets the permissions any new file of the user gets (``0o666`` less the
+    umask), not the owner-only ``0o600`` of a temporary file, so colleagues on a shared
+    drive can read it as they read the user's other files.
 
     Examples
     --------
@@ -50,6 +61,7 @@ def write_file(path: Path, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     finally:

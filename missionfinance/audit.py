@@ -232,6 +232,8 @@ def verify(out_dir: str | Path, rerun: Callable[[Path], Any] | None = None) -> V
         return VerifyResult(folder, "?", files + _unlisted(folder, OUTPUT_FILES), (),
                             f"cannot re-run: {problem}")
     scenario_text = str(manifest["scenario"].get("path"))
+    if manifest.get("kind") == "sweep":
+        return _verify_sweep(folder, manifest, base)
     inputs = _check_inputs(manifest, base)
     recorded = {str(k): v.get("sha256") for k, v in (manifest.get("outputs") or {}).items()
                 if isinstance(v, dict)}
@@ -264,6 +266,45 @@ def verify(out_dir: str | Path, rerun: Callable[[Path], Any] | None = None) -> V
             check = FileCheck(name, DIFFERENT, "not produced by the re-run", check.edited)
         checks.append(check)
     checks += _unlisted(folder, names)
+    return VerifyResult(folder, scenario_text, tuple(checks), tuple(inputs), error)
+
+
+def _verify_sweep(folder: Path, manifest: dict[str, Any], base: Path) -> VerifyResult:
+    """Verify a folder written by ``missionfinance sweep``.
+
+    Re-runs the recorded variants of the recorded scenario (in this process; a sweep's
+    table does not depend on the number of workers) and compares every file.
+    """
+    from missionfinance.sweep import Variant, run_sweep
+
+    scenario_text = str(manifest["scenario"].get("path"))
+    inputs = _check_inputs(manifest, base)
+    recorded = {str(k): v.get("sha256") for k, v in (manifest.get("outputs") or {}).items()
+                if isinstance(v, dict)}
+    recorded["manifest.json"] = None
+    fresh: dict[str, bytes] | None = None
+    error = ""
+    scenario_path = resolve_path(scenario_text, base)
+    if manifest.get("paths_relative_to") != "parent folder of this output folder":
+        error = ("this sweep folder records its scenario relative to the scenario's own "
+                 "folder; run the sweep again to write a verifiable folder")
+    elif scenario_path is None or not scenario_path.is_file():
+        error = f"scenario file {scenario_text!r} not found (resolved against {base})"
+    else:
+        try:
+            variants = [Variant(str(v["name"]), tuple((str(k), str(op), value)
+                                                      for k, op, value in v["changes"]))
+                        for v in manifest.get("variants", [])]
+            result = run_sweep(Scenario.load(scenario_path), variants, workers=1)
+            result.frontier_axes = tuple(manifest.get("frontier_axes")
+                                         or result.frontier_axes)
+            fresh = result.render(base)
+        except MissionFinanceError as exc:
+            error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    checks = []
+    for name in recorded:
+        expected = None if fresh is None else fresh.get(name)
+        checks.append(_compare(name, folder, expected, recorded.get(name)))
     return VerifyResult(folder, scenario_text, tuple(checks), tuple(inputs), error)
 
 

@@ -20,6 +20,7 @@ from typing import NoReturn, TextIO
 import pandas as pd
 
 from missionfinance._fs import check_output_folder, write_file
+from missionfinance._progress import Step
 from missionfinance.errors import MissionFinanceError, MissionFinanceWarning
 
 EXIT_OK, EXIT_SOLVED_NOT_OPTIMAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -66,10 +67,28 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("scenario", type=Path)
     r.add_argument("--out", required=True, type=Path, help="output folder (written atomically)")
 
-    s = sub.add_parser("sweep", help="run variants of a scenario")
+    s = sub.add_parser(
+        "sweep", help="run variants of a scenario",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Solve variants of a scenario and compare them with the base.",
+        epilog="""KEY is a dotted path into the scenario file, exactly as the TOML nests it;
+keys under pipeline. address a column of the pipeline for every project.
+  KEY=V1,V2,...    set the key to each value in turn
+  KEY*=F1,F2,...   scale a number, or every number of a table, by each factor
+
+examples:
+  --vary budget.CDEL.2027-28=1100,1200,1300      one year's CDEL control total, £m
+  --vary 'budget.CDEL*=0.9,1,1.1'                 every year of CDEL, scaled
+  --vary objective.weights.health=1,2             a mission's weight
+  --vary 'pipeline.leverage_equity*=0.5,1'        a pipeline column, every project
+  --vary exposure.2026-27=4000,5000 --vary 'budget.FT*=0.8,1'   two keys: 2 x 2 variants
+
+An invalid key or value stops the sweep before anything is solved (exit 2, no folder);
+a variant that is infeasible is listed and the sweep exits 1.""")
     s.add_argument("scenario", type=Path)
     s.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2,...",
-                   help="a scenario key and its values (repeat for a Cartesian product)")
+                   help="a dotted scenario key and its values, or KEY*=F1,F2 to scale "
+                        "(repeat for every combination; examples below)")
     s.add_argument("--variants", type=Path, default=None, help="CSV or TOML list of named variants")
     s.add_argument("--scheduler", default=None, help="dask.distributed scheduler address")
     s.add_argument("--workers", type=int, default=None, help="local worker processes (default: cores)")
@@ -245,8 +264,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from missionfinance.scenario import Scenario
 
     check_out(args.out, "folder")
-    run = Scenario.load(args.scenario).run()
-    out = run.write(args.out)
+    with Step("reading, tagging and solving"):
+        run = Scenario.load(args.scenario).run()
+    with Step("writing the report"):
+        out = run.write(args.out)
     status = run.status
     summary = run.allocation.summary
     if status == "optimal":
@@ -260,6 +281,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"{run.scenario.name}: {status}: {run.allocation.message}", file=sys.stderr)
     print(f"results written to {out}")
     return EXIT_OK if status == "optimal" else EXIT_SOLVED_NOT_OPTIMAL
+
+
+#: Longest error printed per failed variant on the terminal.
+ECHO_CHARS = 300
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -283,14 +308,17 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if not variants:
         raise MissionFinanceError("sweep: no variants; give --vary KEY=V1,V2 or --variants FILE")
     result = run_sweep(scenario, variants, workers=args.workers, scheduler=args.scheduler,
-                       progress=os.isatty(2))
-    out = result.write(args.out)
+                       progress=os.isatty(2), check=True)
+    with Step("writing the comparison"):
+        out = result.write(args.out)
     n_ok = int((result.table["status"] == "optimal").sum())
     print(f"{scenario.name}: {n_ok} of {len(result.table)} variants optimal")
     for row in result.failed.itertuples(index=False):
         error = str(row.error)
-        print(f"  {row.variant}: " + (error if error.startswith(str(row.status)) else
-                                     f"{row.status}: {error}"))
+        text = error if error.startswith(str(row.status)) else f"{row.status}: {error}"
+        if len(text) > ECHO_CHARS:  # a long conflict list: the whole of it is in variants.csv
+            text = text[:ECHO_CHARS] + f"… ({len(text) - ECHO_CHARS:,} more characters in variants.csv)"
+        print(f"  {row.variant}: {text}")
     print(f"results written to {out}")
     return EXIT_OK if n_ok == len(result.table) else EXIT_SOLVED_NOT_OPTIMAL
 
@@ -318,7 +346,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from missionfinance.audit import verify
 
-    result = verify(args.dir)
+    with Step("re-running the scenario and comparing"):
+        result = verify(args.dir)
     print(result)
     return EXIT_OK if result.ok else EXIT_SOLVED_NOT_OPTIMAL
 

@@ -20,25 +20,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 HERE = Path(__file__).resolve().parent
 
 SETUP = '''\
-%matplotlib inline
-import tempfile
-from pathlib import Path
-
-import pandas as pd
-
-import missionfinance as mf
-from missionfinance import plot
-
-pd.set_option("display.precision", 1)
-pd.set_option("display.max_colwidth", 200)
-
-# The bundled scenario and data: from this folder, a parent, or beside the package.
-_places = [Path.cwd(), *Path.cwd().parents, Path(mf.__file__).resolve().parents[1]]
-PROJECT = next(p for p in _places if (p / "scenarios" / "sr25-example.toml").is_file())
-SCENARIO = PROJECT / "scenarios" / "sr25-example.toml"
-REAL = PROJECT / "scenarios" / "data" / "real"
-_work = tempfile.TemporaryDirectory(prefix="missionfinance-")  # removed when the kernel stops
-WORK = Path(_work.name)  # every output goes here
+from missionfinance.notebook import *  # mf, plot, pd, SCENARIO, REAL, WORK; money-friendly displays
 '''
 
 
@@ -101,12 +83,7 @@ that no rule assesses is *not assessed*, never "no impact".
 """),
     code("""
 years = ["2026-27", "2027-28", "2028-29", "2029-30"]
-attributed = (
-    sr25_tags.tags.merge(sr25[["line_id", "year"]], on="line_id")
-    .pivot_table(index="mission", columns="year", values="amount_attributed",
-                 aggfunc="sum", observed=False)
-    .reindex(index=list(missions.ids), columns=years)
-)
+attributed = sr25_tags.by_mission("year").reindex(columns=years)
 not_assessed = sr25_tags.lines[sr25_tags.lines["status"] == "not_assessed"]
 total = sr25.groupby("year")["amount"].sum().reindex(years)
 unassessed = not_assessed.groupby("year")["amount"].sum().reindex(years, fill_value=0.0)
@@ -203,9 +180,8 @@ plot.flow(run)
 Which limits bind, and what £1m more of each would buy (the shadow prices, in words):
 """),
     code("""
-binding = run.allocation.binding()
-binding = binding[~binding["family"].isin(plot.PROJECT_FAMILIES)]
-binding[["name", "dual", "explanation"]].head(8)
+prices = run.allocation.shadow_prices()          # shared limits only; a DataArray
+prices.where(prices["binding"], drop=True).to_dataframe()[["shadow_price", "explanation"]].head(8)
 """),
     code("""
 plot.shadow_prices(run)
@@ -215,7 +191,9 @@ And why some projects were not funded:
 """),
     code("""
 projects = run.allocation.projects
-projects.loc[~projects["funded"], ["project_id", "capacity", "why_not"]].head(5)
+unfunded = projects[~projects["funded"]].sort_values("best_gain", ascending=False)
+unfunded[["project_id", "name", "department", "missions", "capacity", "value_needed",
+          "leverage_needed", "why_not"]].head(5)
 """),
     md("""
 ### Write the report
@@ -370,18 +348,10 @@ against the guarantee exposure limit. This notebook asks:
 3. what an expected-loss budget or a CVaR risk appetite changes;
 4. how sensitive the answer is to the leverage assumed for guarantees.
 
-The scenario is changed in memory (`missionfinance.sweep.apply_changes` and
-`Scenario.from_dict`); nothing is written to disk.
+The scenario is changed in memory (`Scenario.with_changes`, checked like the file itself);
+nothing is written to disk.
 """),
-    code(SETUP + '''
-from missionfinance.sweep import apply_changes
-
-
-def variant(scenario, *changes):
-    """The scenario with changes (dotted key, "=" or "*", value) applied in memory."""
-    config, _ = apply_changes(scenario.config, changes)
-    return mf.Scenario.from_dict(config, scenario.path)
-'''),
+    code(SETUP),
     code("""
 scenario = mf.Scenario.load(SCENARIO)
 run = scenario.run()
@@ -446,9 +416,9 @@ Two ways to cap the risk the Exchequer takes on loans, equity and guarantees
 expected_loss = float(ds["budget_cost"].sel(control="RDEL").sum())  # pd × lgd of each £
 print(f"Expected loss charged to RDEL in the example: £{expected_loss:,.1f}m")
 
-capped = variant(scenario, ("risk", "=", {"expected_loss_limit": 300.0})).run()
-cvar = variant(scenario, ("risk", "=", {"cvar": {"alpha": 0.95, "limit": 1500.0,
-                                                  "scenarios": 200, "rho": 0.2}})).run()
+capped = scenario.with_changes(risk={"expected_loss_limit": 300.0}).run()
+cvar = scenario.with_changes(risk={"cvar": {"alpha": 0.95, "limit": 1500.0,
+                                            "scenarios": 200, "rho": 0.2}}).run()
 pd.DataFrame({name: r.allocation.summary for name, r in
               [("example", run), ("expected loss ≤ £300m", capped), ("CVaR95 ≤ £1.5bn", cvar)]}
              ).loc[["status", "objective", "public_total", "private_total", "leverage"]]
@@ -464,8 +434,8 @@ plot.shadow_prices(cvar)
 How the mission value responds as the CVaR limit is tightened:
 """),
     code("""
-cvar_scenario = variant(scenario, ("risk", "=", {"cvar": {"alpha": 0.95, "limit": 1500.0,
-                                                          "scenarios": 200}}))
+cvar_scenario = scenario.with_changes(risk={"cvar": {"alpha": 0.95, "limit": 1500.0,
+                                                     "scenarios": 200}})
 cvar_sweep = cvar_scenario.sweep(vary={"risk.cvar.limit": [500.0, 1000.0, 1500.0, 2500.0]},
                                  workers=2)
 cvar_sweep.table[["variant", "status", "objective", "public_total", "private_total"]]
@@ -516,11 +486,12 @@ inputs, byte for byte? And for any number: where does it come from? This noteboo
    verification names the file;
 4. explains one tag and one allocation decision.
 """),
-    code(SETUP + '''
+    code(SETUP),
+    code("""
 import hashlib
 import json
 import shutil
-'''),
+"""),
     md("""
 ## 1. Run and write the report
 
@@ -529,7 +500,7 @@ folder and its inputs travel together, as they would when sent to an auditor.
 """),
     code("""
 bundle = WORK / "bundle"
-shutil.copytree(PROJECT / "scenarios", bundle)
+shutil.copytree(mf.example_path().parent, bundle)
 scenario = mf.Scenario.load(bundle / "sr25-example.toml")
 run = scenario.run()
 out = run.write(bundle / "report")
@@ -644,15 +615,7 @@ school-ready — not by money. This notebook asks of the example allocation:
 Baselines and BAU paths are official statistics (sources in the table below); most project
 yields are illustrative unit costs (`scenarios/data/SOURCES.md`). Money is in £ million.
 """),
-    code(SETUP + """
-from missionfinance.sweep import apply_changes
-
-
-def variant(scenario, *changes):
-    \"\"\"The scenario with changes (dotted key, "=" or "*", value) applied in memory.\"\"\"
-    config, _ = apply_changes(scenario.config, changes)
-    return mf.Scenario.from_dict(config, scenario.path)
-"""),
+    code(SETUP),
     code("""
 scenario = mf.Scenario.load(SCENARIO)
 run = scenario.run()
@@ -696,7 +659,7 @@ target (1 = met); progress past a target is worth a tenth, so a met milestone is
 over-funded. The shadow price of each milestone row says what one more unit is worth.
 """),
     code("""
-progress = variant(scenario, ("objective.kind", "=", "mission_progress")).run()
+progress = scenario.with_changes({"objective.kind": "mission_progress"}).run()
 compare = pd.DataFrame({"mission_value": run.outcomes.gaps.set_index("milestone")["projected"],
                         "mission_progress": progress.outcomes.gaps.set_index("milestone")["projected"],
                         "target": gaps.set_index("milestone")["target"]})
@@ -749,7 +712,8 @@ target since the October 2024 Budget) — and for the current budget (the stabil
 
 Treatments and sources: docs/model.md, "Cash flows and the fiscal aggregates".
 """),
-    code(SETUP + """
+    code(SETUP),
+    code("""
 from missionfinance import fiscal
 from missionfinance.cashflows import DEFAULT_TERMS, economic_cost, schedule
 """),

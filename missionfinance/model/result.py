@@ -46,6 +46,8 @@ def _empty_frames() -> dict[str, pd.DataFrame]:
         "projects": pd.DataFrame(columns=["project_id", "public", "guarantee", "private",
                                           "additional_private", "economic_cost", "capacity",
                                           "cover", "funded", "value_per_pound", "best_gain",
+                                          "leverage_needed", "value_needed", "main_mission",
+                                          "weight_needed",
                                           "why_not"]),
         "constraints": pd.DataFrame(columns=list(CONSTRAINT_COLUMNS)),
         "leverage": pd.DataFrame(columns=["mission", "instrument", "public", "private",
@@ -81,7 +83,11 @@ class AllocationResult:
         Per project: public (cash), guarantee (face value), private, additional_private,
         economic_cost [£m], capacity, cover (share of a guaranteed loan the guarantee
         covers, 1 / leverage_guarantee), funded, value_per_pound, best_gain (reduced cost
-        of its best column), why_not (text).
+        of its best column), the switching values of an unfunded project at today's
+        shadow prices — leverage_needed (£ private per £), value_needed (mission value per
+        £), weight_needed (the weight of its main_mission) at which its best column breaks
+        even, NaN where not meaningful — and why_not (text); also name, department,
+        region and missions from the pipeline.
     constraints : pandas.DataFrame
         One row per constraint row: name, family, control, year, mission, region,
         project, lhs, lower, upper, rhs, slack, binding, dual (d objective / d rhs),
@@ -128,6 +134,43 @@ class AllocationResult:
         """The binding constraints, largest |dual| first."""
         c = self.constraints[self.constraints["binding"]]
         return c.reindex(c["dual"].abs().sort_values(ascending=False, kind="stable").index)
+
+    def shadow_prices(self, per_project: bool = False, helpers: bool = False) -> xr.DataArray:
+        """Shadow price of each limit, as a DataArray over ``constraint``.
+
+        Parameters
+        ----------
+        per_project : bool
+            Include the per-project rows (capacity, crowding-in, private capacity). Default:
+            only the shared limits (budget, exposure, mission, regional, risk).
+        helpers : bool
+            Include the model's helper rows (``cvar_excess[…]``, one per CVaR scenario).
+
+        Returns
+        -------
+        xarray.DataArray
+            ``dual`` [objective per £m of the limit] with coordinates ``family``,
+            ``binding`` and ``explanation`` along ``constraint``; largest |price| first.
+        """
+        c = self.constraints
+        keep = pd.Series(True, index=c.index)
+        if not per_project and "project" in c.columns:
+            keep &= c["project"].fillna("").astype(str) == ""
+        if not helpers and "family" in c.columns:
+            keep &= c["family"].astype(str) != "cvar_excess"
+        c = c[keep]
+        if "dual" in c.columns:
+            c = c.reindex(c["dual"].abs().sort_values(ascending=False, kind="stable").index)
+        def column(name: str, default: Any) -> np.ndarray:
+            return (c[name].to_numpy() if name in c.columns
+                    else np.full(len(c), default, dtype=object))
+        return xr.DataArray(
+            column("dual", np.nan).astype("float64"), dims=("constraint",),
+            coords={"constraint": column("name", "").astype(str),
+                    "family": ("constraint", column("family", "").astype(str)),
+                    "binding": ("constraint", column("binding", False).astype(bool)),
+                    "explanation": ("constraint", column("explanation", "").astype(str))},
+            name="shadow_price", attrs={"units": "objective per £m"})
 
     def __repr__(self) -> str:
         obj = "None" if self.objective is None else f"{self.objective:.6g}"
@@ -264,6 +307,32 @@ def _private_by_year(d: ProblemData, model: LinearModel, values: np.ndarray, lev
     private[d.xp[cols], d.xi[cols], d.xt[cols]] = part * per_year[d.xp[cols], d.xt[cols]]
 
 
+#: Project metadata carried into the projects frame and the Dataset (``project_<name>``).
+PROJECT_METADATA = ("name", "department", "region")
+
+
+def project_metadata(problem: AllocationProblem, d: ProblemData) -> pd.DataFrame:
+    """name, department, region (text, "" when the pipeline does not give it) and missions
+    (the ids of the missions a project contributes to, comma-separated), in project order."""
+    pipe = getattr(problem, "projects", None)
+    ids = pd.Index(d.project_ids.astype(str))
+    out = pd.DataFrame(index=ids)
+    for column in PROJECT_METADATA:
+        if pipe is not None and column in pipe.columns:
+            lookup = pipe.drop_duplicates("project_id").set_index(
+                pipe.drop_duplicates("project_id")["project_id"].astype(str))[column]
+            out[column] = lookup.reindex(ids).fillna("").astype(str).to_numpy()
+        else:
+            out[column] = ""
+    contrib = np.asarray(d.contrib)
+    mission_ids = np.array(list(d.missions), dtype=object)
+    if contrib.size:
+        out["missions"] = [", ".join(mission_ids[row > 0]) for row in contrib]
+    else:
+        out["missions"] = ""
+    return out.reset_index(drop=True).astype("str")
+
+
 def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw: RawSolution,
             solver: dict[str, Any], marginal: dict[int, float] | None = None,
             share_gain: dict[int, float] | None = None) -> AllocationResult:
@@ -294,9 +363,13 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     econ_x = d.econ * x
     econ = np.zeros((P, NI, T))
     econ[d.xp, d.xi, d.xt] = econ_x
-    coords = {"project": d.project_ids.astype(str), "instrument": list(d.instruments),
-              "year": list(d.years), "control": list(d.controls),
-              "contingent": ("instrument", ~d.cash)}
+    meta = project_metadata(problem, d)
+    coords: dict[str, Any] = {
+        "project": d.project_ids.astype(str), "instrument": list(d.instruments),
+        "year": list(d.years), "control": list(d.controls),
+        "contingent": ("instrument", ~d.cash),
+        **{f"project_{c}" if c != "missions" else "project_missions":
+           ("project", meta[c].to_numpy(dtype=object)) for c in meta.columns}}
     ds = xr.Dataset(
         {"public": (("project", "instrument", "year"), public, {"units": "£m"}),
          "private": (("project", "instrument", "year"), private, {"units": "£m"}),
@@ -323,13 +396,16 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     funded = np.bincount(d.xp, weights=x, minlength=P) > 1e-9
     glev = np.where(d.eligible & ~d.cash[None, :], d.leverage, 0.0).max(axis=1) \
         if NI else np.zeros(P)
-    proj = pd.DataFrame({"project_id": d.project_ids.astype(str), "public": pub_p,
+    proj = pd.DataFrame({"project_id": d.project_ids.astype(str),
+                         **{c: meta[c].to_numpy() for c in meta.columns}, "public": pub_p,
                          "guarantee": guar_p, "private": y, "additional_private": add_p,
                          "economic_cost": econ_p, "capacity": d.capacity,
                          "cover": np.divide(1.0, glev, out=np.full(P, np.nan), where=glev > 0),
                          "funded": funded, "value_per_pound": d.value})
-    best_gain, why = _why_not(problem, d, model, raw, funded)
+    best_gain, why, needed = _why_not(problem, d, model, raw, funded)
     proj["best_gain"] = best_gain
+    for key, switching in needed.items():
+        proj[key] = switching
     proj["why_not"] = why
 
     # ---- by mission ------------------------------------------------------------------------
@@ -445,13 +521,19 @@ def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearMo
 
 
 def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
-             raw: RawSolution, funded: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Best gain per £1m of each project's columns at the shared shadow prices, and words."""
+             raw: RawSolution, funded: np.ndarray
+             ) -> tuple[np.ndarray, list[str], dict[str, Any]]:
+    """Best gain per £1m of each project's columns at the shared shadow prices, words, and
+    the switching values (leverage_needed, value_needed, main_mission, weight_needed)."""
     P = len(d.project_ids)
     gx, gy = model.groups["x"], model.groups["y"]
     best = np.full(P, np.nan)
+    needed: dict[str, Any] = {"leverage_needed": np.full(P, np.nan),
+                              "value_needed": np.full(P, np.nan),
+                              "main_mission": np.full(P, "", dtype=object),
+                              "weight_needed": np.full(P, np.nan)}
     if len(raw.row_dual) != model.n_rows or not np.all(np.isfinite(raw.row_dual)):
-        return best, ["" if f else "not funded" for f in funded]
+        return best, ["" if f else "not funded" for f in funded], needed
     meta = model.row_meta
     shared = ~np.isin(meta["family"].to_numpy(), list(LOCAL_FAMILIES | {"cvar_excess"}))
     pi = np.where(shared, raw.row_dual, 0.0)
@@ -513,9 +595,13 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
         c_main = d.contrib[p, m] if m >= 0 else 0.0
         need_w = (d.weights[m] + (need_v - v) / c_main
                   if m >= 0 and c_main > 0 and np.isfinite(need_v) else np.nan)
+        needed["leverage_needed"][p] = need_lev
+        needed["value_needed"][p] = need_v
+        needed["main_mission"][p] = d.missions[m] if m >= 0 and np.isfinite(need_w) else ""
+        needed["weight_needed"][p] = need_w
         texts.append(why_not(str(d.project_ids[p]), g, inst[d.xi[j]], d.years[d.xt[j]], lev,
                              need_lev, v, need_v, problem.objective, eligible=True,
                              mission=d.missions[m] if m >= 0 else "",
                              weight=float(d.weights[m]) if m >= 0 else np.nan,
                              weight_needed=need_w))
-    return best, texts
+    return best, texts, needed

@@ -64,6 +64,8 @@ _INSTRUMENT_ORDER = ("grant", "loan", "equity", "guarantee")
 PROJECT_FAMILIES = frozenset({"capacity", "spend_profile", "crowding_in", "private_capacity",
                               "guarantee_cover", "leverage_segments", "cvar_exposure",
                               "min_ticket"})
+#: Model helper rows (one per CVaR scenario), left out of analyst-facing figures by default.
+HELPER_FAMILIES = frozenset({"cvar_excess"})
 #: Mission node of money no tagging rule attributes to a mission.
 _UNATTRIBUTED_COLOUR = "#c7c7c7"
 

@@ -14,6 +14,7 @@ from missionfinance.plot._base import (
     _CONTROL_COLOUR,
     _INSTRUMENT_ORDER,
     _OTHER_COLOURS,
+    HELPER_FAMILIES,
     INSTRUMENT_COLOURS,
     PROJECT_FAMILIES,
     _empty,
@@ -335,7 +336,7 @@ def shadow_prices(result_or_frame: Any, top: int = 20,
         Most constraints shown.
     families : sequence of str, optional
         Families to show; default every family except the per-project ones
-        (:data:`PROJECT_FAMILIES`).
+        (:data:`PROJECT_FAMILIES`) and the model's helper rows (``cvar_excess[…]``).
     missions : MissionSet or mapping of id to colour, optional
     """
     cons = _frame(result_or_frame, "constraints")
@@ -343,7 +344,8 @@ def shadow_prices(result_or_frame: Any, top: int = 20,
     if cons.empty:
         return _empty(fig, "No constraints")
     fam = cons["family"].astype(str)
-    keep = fam.isin(list(families)) if families is not None else ~fam.isin(PROJECT_FAMILIES)
+    keep = (fam.isin(list(families)) if families is not None
+            else ~fam.isin(PROJECT_FAMILIES | HELPER_FAMILIES))
     dual = pd.to_numeric(cons["dual"], errors="coerce").fillna(0.0)
     rows = cons[keep & cons["binding"].astype(bool) & (dual.abs() > 1e-12)]
     rows = rows.assign(_abs=dual[rows.index].abs(), _dual=dual[rows.index]).sort_values(

@@ -7,7 +7,7 @@ from summary.json's content, never recomputed, so the report and summary.json ag
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -144,12 +144,16 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     flow = _flow(run)
     conflict = _conflict(result)
     all_constraints = v.constraints_in_words(result)
-    constraints, per_project = v.split_project_constraints(all_constraints)
-    binding_rows = all_constraints[all_constraints["binding"].astype(bool)]
+    constraints, _ = v.split_project_constraints(all_constraints)
+    families = v.limits_by_family(all_constraints)
+    binding_rows = constraints[constraints["binding"].astype(bool)]
     binding_names = binding_rows["constraint"].astype(str).tolist()
     projects = v.projects_table(run, alloc, binding_names)
-    alignment, alignment_missions = v.baseline_alignment(getattr(run, "baseline", None))
-    coverage = v.coverage_table(getattr(run, "baseline", None))
+    closest = v.closest_unfunded(run, projects)
+    baseline = getattr(run, "baseline", None)
+    alignment, alignment_missions = v.baseline_alignment(baseline)
+    by_year_source = v.baseline_by_year(baseline)
+    coverage = v.coverage_by_owner(baseline, v.coverage_table(baseline))
     assumptions = v.assumptions(run, alloc)
     if cashflows is None:
         cashflows = fs.allocation_cashflows(run, alloc)
@@ -208,7 +212,8 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                          "Public cash, guarantees (face value, contingent: never added to "
                          "cash) and private investment attributed to each mission by the "
                          "projects' tag weights.",
-                         money=("public", "guarantee", "private"), shares=("share_of_public",)),
+                         money=("public", "guarantee", "private", "additional_private"),
+                         shares=("share_of_public",)),
         "By instrument": RT("By instrument", "Allocation by instrument", by_instrument,
                             "Public cash committed (grants, loans, equity), guarantees issued "
                             "(face value) and private investment mobilised by each instrument.",
@@ -273,18 +278,35 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
             "dividends, exits and fees, net of expected losses) add to the named control's "
             "headroom in the year they arrive. Empty when recycling is off.",
             money=("limit", "recycled", "available")),
+        "Limits by family": RT(
+            "Limits by family", "Binding limits by family", families,
+            "How many limits of each family there are and how many bind. Shared limits are "
+            "listed one by one below; per-project limits (a project's capacity, the private "
+            "money it can crowd in) and model helper rows are only counted here — every row "
+            "is in constraints.csv.", shares=("share_binding",)),
         "Constraints": RT("Constraints", "Constraints and shadow prices", constraints,
                           "The model's shared limits (budget, exposure, mission and regional "
                           "targets, risk), binding ones first by shadow price, with what the "
                           "shadow price means.", html_rows=40,
                           html_columns=("constraint", "family", "slack", "binding", "dual",
                                         "meaning"),
+                          money=("lhs", "lower", "upper", "rhs", "slack"),
                           labels={"dual": "shadow price"}),
-        "Project constraints": RT(
-            "Project constraints", "Constraints of single projects", per_project,
-            "Limits that apply to one project each (its capacity, the private money it can "
-            "crowd in): how many there are and how many bind. Every row, with its shadow "
-            "price, is in constraints.csv.", shares=("share_binding",)),
+        "Closest unfunded": RT(
+            "Closest unfunded", "Who lost out: the unfunded projects closest to funding",
+            closest,
+            "The unfunded projects whose best use loses least at today's shadow prices "
+            "(best gain: mission value lost per £1m, closest to zero first), with their "
+            "switching values: the mission value per £, the leverage (£ private per £ "
+            "public) or the weight of the main mission at which each would be funded.",
+            money=("capacity",),
+            html_columns=("project_id", "name", "department", "missions", "capacity",
+                          "best_gain", "value_per_pound", "value_needed", "leverage_needed",
+                          "main_mission", "weight_needed"),
+            labels={"best_gain": "best gain per £1m", "value_per_pound": "value per £",
+                    "value_needed": "value per £ needed",
+                    "leverage_needed": "leverage needed", "weight_needed": "weight needed",
+                    "why_not": "why not funded"}),
         "Projects": RT("Projects", "Projects funded and not funded", projects,
                        "Every project of the pipeline, funded ones first, and why a project "
                        "received nothing.", money=("capacity", "public", "private"),
@@ -292,18 +314,30 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                        html_columns=("project_id", "name", "department", "region", "missions",
                                      "capacity", "public", "private", "funded", "why_not"),
                        labels={"why_not": "why not funded"}),
+        "Baseline by year": RT(
+            "Baseline by year", "Baseline spending by source and year", by_year_source,
+            "£m of the spending lines of each source (spending review tables, procurement "
+            "contracts) in each financial year, by how their tags align with the missions. "
+            "Years and sources are kept apart: adding them up would count a multi-year "
+            "budget several times.",
+            money=("favourable", "unfavourable", "mixed", "neutral", "not_assessed", "total")),
         "Baseline alignment": RT(
             "Baseline alignment", "Baseline alignment of the spending lines", alignment,
             "Spending lines by how their tags align with the missions; 'not assessed' lines "
-            "matched no tagging rule.", money=("amount",), shares=("share_of_amount",)),
+            "matched no tagging rule. All years and sources added together (see Baseline "
+            "by year).", money=("amount",), shares=("share_of_amount",)),
         "Baseline by mission": RT(
             "Baseline by mission", "Baseline spending for and against each mission",
             alignment_missions, "£m of the spending lines attributed to each mission, "
-            "working for it (favourable) and against it (unfavourable); enabling: running "
-            "costs of bodies that serve it, reported apart and not counted as aligned.",
+            "working for it (favourable) and against it (unfavourable, shown as a positive "
+            "amount), all years and sources added; enabling: running costs of bodies that "
+            "serve it, reported apart and not counted as aligned.",
             money=("favourable", "unfavourable", "enabling")),
         "Tag coverage": RT("Tag coverage", "Tag coverage of the spending lines", coverage,
-                           "Tagged amount over total amount, by source and department.",
+                           "Tagged amount over total amount, by source, by department and by "
+                           "buyer (the body that placed a procurement contract, kept apart "
+                           "from departments), all years added. Unfavourable amounts are "
+                           "shown positive: £m working against a mission.",
                            html_rows=40,
                            money=("amount", "favourable", "unfavourable", "mixed", "neutral",
                                   "not_assessed", "enabling", "attributed_favourable",
@@ -338,7 +372,8 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
         summary=summary,
         headline=head_rows,
         tables=tables,
-        binding=_binding_sentences(binding_rows["meaning"].astype(str).tolist()),
+        binding=_binding_sentences(binding_rows["meaning"].astype(str).tolist(),
+                                   _folded_families(families)),
         mission_colours=colours,
         provenance=provenance,
         economics=economics_notes(summary),
@@ -357,16 +392,32 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _binding_sentences(meanings: list[str]) -> list[str]:
-    """The first :data:`BINDING_SENTENCES` distinct sentences, and how many more there are."""
+def _folded_families(families: pd.DataFrame) -> list[str]:
+    """One sentence per per-project or helper family with binding rows (counts, not rows)."""
+    out = []
+    for row in families.itertuples(index=False):
+        if row.kind == "shared" or not row.binding:
+            continue
+        what = ("model helper rows" if row.kind == "helper" else "per-project limits")
+        out.append(f"{row.binding:,} of {row.rows:,} {what} of family {row.family} bind "
+                   "(each is in constraints.csv with its shadow price).")
+    return out
+
+
+def _binding_sentences(meanings: list[str], folded: Sequence[str] = ()) -> list[str]:
+    """Sentences about the binding limits.
+
+    The first :data:`BINDING_SENTENCES` distinct sentences about shared limits, how many
+    more there are, then the per-project families folded into counts.
+    """
     meanings = [_sentence(m) for m in meanings]
     unique = list(dict.fromkeys(m for m in meanings if m))
-    if len(unique) <= BINDING_SENTENCES:
-        return unique
-    rest = len(meanings) - sum(meanings.count(m) for m in unique[:BINDING_SENTENCES])
-    return [*unique[:BINDING_SENTENCES],
-            f"… and {rest:,} more binding constraints, listed in the table below and in "
-            "constraints.csv."]
+    if len(unique) > BINDING_SENTENCES:
+        rest = len(meanings) - sum(meanings.count(m) for m in unique[:BINDING_SENTENCES])
+        unique = [*unique[:BINDING_SENTENCES],
+                  f"… and {rest:,} more binding shared limits, listed in the table below and "
+                  "in constraints.csv."]
+    return [*unique, *folded]
 
 
 def _conflict(result: AllocationResult) -> pd.DataFrame:

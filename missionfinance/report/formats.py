@@ -97,6 +97,19 @@ def format_column(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[str
         return ["true" if v else "false" for v in series.tolist()]
     if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
         return [str(int(v)) for v in series.tolist()]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = pd.Series([_text_cell(v) for v in series.cat.categories], dtype=object)
+        codes = series.cat.codes.to_numpy()
+        texts = categories.to_numpy()[np.where(codes < 0, 0, codes)] if len(categories) else (
+            np.full(len(series), "", dtype=object))
+        return ["" if c < 0 else t for c, t in zip(codes.tolist(), texts.tolist(), strict=True)]
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        # text only (and missing cells): neutralise in one pass, same bytes as _text_cell
+        text = series.astype(object).where(series.notna(), "").astype(str)
+        risky = text.str.startswith(FORMULA_PREFIXES)
+        if risky.any():
+            text = text.where(~risky, "'" + text)
+        return text.tolist()
     return [_text_cell(v) for v in series.tolist()]
 
 

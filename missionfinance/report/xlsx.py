@@ -4,8 +4,11 @@ Written with xlsxwriter, chosen over openpyxl because its output is byte-identic
 across runs when built in memory: every part of the zip carries the fixed timestamp
 1980-01-01 and the ``created`` document property is set to :data:`CREATED` (a constant,
 not the clock). Each table sheet has its header in row 1, frozen, with an autofilter
-over all rows; money columns are numbers with the format ``£#,##0.00m``, shares are
-percentages, text is written with ``write_string`` only (never parsed as a formula,
+over all rows; money columns are numbers with the format ``£#,##0.00m`` and ``(£m)`` in
+the header, shares are percentages with ``(%)``, leverage-like ratios ``0.00×``, values
+within :data:`NOISE` of zero are written as 0 (no "-£0.00m"), booleans are booleans, and a
+table with no rows gets no sheet. Every sheet prints landscape on A4, one page wide, with
+its header row repeated and the sheet name in the page header; text is written with ``write_string`` only (never parsed as a formula,
 URL or number) after :func:`~missionfinance.report.formats.neutralise`, and text longer
 than Excel's 32,767-character cell limit is cut by xlsxwriter.
 """
@@ -17,21 +20,51 @@ import io
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from missionfinance.report.build import Report
-from missionfinance.report.formats import neutralise
+from missionfinance.report.formats import format_column, neutralise
 from missionfinance.report.tables import ReportTable
 
 #: Fixed ``created`` property of every workbook (no wall-clock time in a hashed file).
 CREATED = dt.datetime(2000, 1, 1, 0, 0, 0)
 
-MONEY_FORMAT = '"£"#,##0.00"m";-"£"#,##0.00"m"'
+MONEY_FORMAT = '"£"#,##0.00"m";-"£"#,##0.00"m";"£"0.00"m"'
 SHARE_FORMAT = "0.0%"
-NUMBER_FORMAT = "#,##0.0000"
+RATIO_FORMAT = '0.00"×"'
+NUMBER_FORMAT = "#,##0.00"
+PRICE_FORMAT = "#,##0.000"
 INTEGER_FORMAT = "#,##0"
+
+#: Values nearer zero than this are written as 0 (solver rounding noise such as
+#: ``-1.1e-13`` would otherwise print as "-£0.00m"); CSV files keep six decimals.
+NOISE = 5e-7
+
+#: Float columns that are neither money nor shares, by name: header unit and format key.
+#: Leverage-like columns are £ per £ (×); a shadow price is objective units per £m.
+COLUMN_UNITS: dict[str, tuple[str, str]] = {
+    "leverage": ("×", "ratio"),
+    "mean_leverage": ("×", "ratio"),
+    "marginal_private": ("£m private per £m", "ratio"),
+    "dual": ("objective per £m", "price"),
+    "shadow_price": ("objective per £m", "price"),
+    "weight": ("", "number"),
+    "best_gain": ("objective per £m", "price"),
+    "value_per_pound": ("value per £", "number"),
+    "value_needed": ("value per £", "number"),
+    "leverage_needed": ("×", "ratio"),
+    "weight_needed": ("", "number"),
+    "value": ("weighted £m", "number"),
+}
+
+#: Headline units → cell format key.
+_HEADLINE_FORMATS = {"£m": "money", "%": "share", "ratio": "ratio", "count": "integer"}
+
+#: Tables printed on one page width in landscape; every table sheet is set up so.
+PAPER_A4 = 9
 
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
@@ -47,79 +80,184 @@ def sheet_name(key: str, used: set[str]) -> str:
     return name
 
 
-def _cell_text(value: Any) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+def column_kind(table: ReportTable, column: str, series: pd.Series) -> str:
+    """How a column is written.
+
+    One of ``money``, ``share``, ``ratio``, ``price``, ``number``, ``integer``, ``bool``
+    or ``text``.
+    """
+    if column in table.money:
+        return "money"
+    if column in table.shares:
+        return "share"
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return "integer"
+    if pd.api.types.is_float_dtype(series.dtype):
+        return COLUMN_UNITS.get(column, ("", "number"))[1]
+    if series.dtype == object and len(series) and series.map(
+            lambda v: isinstance(v, bool | np.bool_)).all():
+        return "bool"
+    return "text"
+
+
+def column_header(table: ReportTable, column: str, kind: str) -> str:
+    """Header text of ``column`` with its unit: ``public (£m)``, ``share used (%)``."""
+    name = str(table.labels.get(column, column)).replace("_", " ")
+    if kind == "money":
+        return f"{name} (£m)"
+    if kind == "share":
+        return f"{name} (%)"
+    unit = COLUMN_UNITS.get(column, ("", ""))[0]
+    return f"{name} ({unit})" if unit and kind in ("ratio", "price", "number") else name
+
+
+def clean_number(value: Any) -> float | None:
+    """``value`` as a finite float with rounding noise removed; None when missing or infinite."""
+    if value is None or value is pd.NA:
         return None
-    return neutralise(str(value))
+    number = float(value)
+    if not math.isfinite(number):
+        return None
+    return 0.0 if abs(number) < NOISE else number
+
+
+def _print_setup(ws: Worksheet, rows: int) -> None:
+    """Landscape A4, one page wide, header row repeated, sheet name and page in the margins."""
+    ws.set_landscape()
+    ws.set_paper(PAPER_A4)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_header("&L&A")
+    ws.set_footer("&RPage &P of &N")
+    if rows:
+        ws.repeat_rows(0)
 
 
 def _write_table(ws: Worksheet, table: ReportTable, formats: dict[str, Any]) -> None:
     frame = table.frame
     columns = [str(c) for c in frame.columns]
-    widths = []
+    widths: list[tuple[int, Any]] = []
+    lines = np.ones(len(frame), dtype="int64")  # text lines per row, for wrapped columns
     for j, column in enumerate(columns):
-        header = column.replace("_", " ") + (" (£m)" if column in table.money else "")
-        ws.write_string(0, j, neutralise(header), formats["header"])
         series = frame[frame.columns[j]]
+        column_format = None
+        kind = column_kind(table, column, series)
+        header = column_header(table, column, kind)
+        ws.write_string(0, j, neutralise(header), formats["header"])
         values = series.tolist()
         width = len(header) + 2
-        if column in table.money or column in table.shares or (
-            pd.api.types.is_float_dtype(series.dtype)
-        ):
-            fmt = formats["money" if column in table.money else
-                         "share" if column in table.shares else "number"]
+        if kind in ("money", "share", "ratio", "price", "number"):
+            fmt = formats[kind]
+            numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64",
+                                                                       na_value=np.nan)
+            numbers = np.where(np.abs(numbers) < NOISE, 0.0, numbers)  # rounding noise → 0
+            write_number = ws.write_number
+            for i in np.flatnonzero(np.isfinite(numbers)).tolist():
+                write_number(i + 1, j, numbers[i], fmt)
+            width = max(width, 14 if kind == "money" else 10)
+        elif kind == "bool":
             for i, v in enumerate(values, start=1):
-                if v is not None and not (isinstance(v, float) and not math.isfinite(v)):
-                    ws.write_number(i, j, float(v), fmt)
-            width = max(width, 14)
-        elif pd.api.types.is_bool_dtype(series.dtype):
-            for i, v in enumerate(values, start=1):
-                ws.write_boolean(i, j, bool(v))
+                if v is not None and v is not pd.NA:
+                    ws.write_boolean(i, j, bool(v))
             width = max(width, 8)
-        elif pd.api.types.is_integer_dtype(series.dtype):
+        elif kind == "integer":
             for i, v in enumerate(values, start=1):
                 ws.write_number(i, j, int(v), formats["integer"])
             width = max(width, 10)
         else:
-            longest = 0
-            for i, v in enumerate(values, start=1):
-                text = _cell_text(v)
+            texts = format_column(series)  # neutralised text, "" for a missing cell
+            longest = max((len(t) for t in texts[:200]), default=0)
+            write_string = ws.write_string
+            for i, text in enumerate(texts, start=1):
                 if text:
-                    ws.write_string(i, j, text)
-                    longest = max(longest, len(text)) if i <= 200 else longest
+                    write_string(i, j, text)
             width = max(width, min(longest + 2, 60))
-        widths.append(width)
-    for j, width in enumerate(widths):
-        ws.set_column(j, j, width)
+            if longest > 60:
+                column_format = formats["wrap"]
+                lengths = series.fillna("").astype(str).str.len().to_numpy()
+                lines = np.maximum(lines, -(-lengths // (width - 4)))
+        widths.append((min(width, 60), column_format))
+    for j, (width, column_format) in enumerate(widths):
+        ws.set_column(j, j, width, column_format)
+    # explicit heights: LibreOffice does not grow rows for wrapped text on its own
+    for i in np.flatnonzero(lines > 1).tolist():
+        ws.set_row(i + 1, 15 * int(lines[i]))
     ws.freeze_panes(1, 0)
     if columns:
         ws.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
+    _print_setup(ws, len(frame))
+
+
+def _write_headline(ws: Worksheet, table: ReportTable, formats: dict[str, Any]) -> None:
+    """The headline sheet: each value in the format its unit says (£m, %, ×, count)."""
+    frame = table.frame
+    header = ["key", "figure", "unit", "value"]
+    for j, text in enumerate(header):
+        ws.write_string(0, j, text, formats["header"])
+    for i, (key, label, unit, value) in enumerate(
+            zip(frame["key"], frame["figure"], frame["unit"], frame["value"], strict=True),
+            start=1):
+        ws.write_string(i, 0, neutralise(str(key)))
+        ws.write_string(i, 1, neutralise(str(label)))
+        ws.write_string(i, 2, neutralise(str(unit)))
+        number = None if value is None or not math.isfinite(float(value)) else float(value)
+        if number is not None:
+            kind = _HEADLINE_FORMATS.get(str(unit), "number")
+            ws.write_number(i, 3, number, formats[kind])
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 1, 50)
+    ws.set_column(2, 2, 8)
+    ws.set_column(3, 3, 18)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(frame), 1), 3)
+    _print_setup(ws, len(frame))
+
+
+#: Characters per line of the README sheet's text column (width 100, wrapped).
+_README_CHARS = 95
 
 
 def _write_readme(ws: Worksheet, report: Report, sheets: list[tuple[str, ReportTable]],
                   formats: dict[str, Any]) -> None:
-    ws.set_column(0, 0, 28)
-    ws.set_column(1, 1, 100)
+    """Write the README sheet.
+
+    Rows get explicit heights so wrapped text never overlaps (LibreOffice does not grow
+    rows for wrapped text written without a height).
+    """
+    ws.set_column(0, 0, 24, formats["top"])
+    ws.set_column(1, 1, 100, formats["wrap"])
     rows: list[tuple[str, str]] = [
         ("Report", report.title),
         ("Scenario", report.scenario),
         ("Solver status", report.status),
         ("Message", report.message),
-        ("Units", "All money is in £ million (£m); shares are percentages; years are "
-                  "financial years such as 2026-27."),
+        ("Units", "All money is in £ million (£m); shares are percentages; leverage is £ "
+                  "of private money per £ of public money (×); years are financial years "
+                  "such as 2026-27."),
         ("Checking", "Run `missionfinance verify <folder>`: it re-runs the scenario recorded "
                      "in manifest.json and compares every file byte for byte."),
         ("Text safety", "Text beginning with = + - @ or a tab is shown with a leading "
                         "apostrophe so that it is never run as a formula."),
+        ("Printing", "Every sheet prints landscape on A4, one page wide, with its header "
+                     "row repeated on each page."),
         ("", ""),
         ("Sheet", "What it shows"),
     ]
     rows += [(name, f"{table.title}. {table.note}") for name, table in sheets]
     for i, (key, text) in enumerate(rows):
         bold = key in ("Report", "Sheet")
-        ws.write_string(i, 0, neutralise(key), formats["bold"] if bold else None)
+        ws.write_string(i, 0, neutralise(key), formats["bold_top"] if bold else formats["top"])
         ws.write_string(i, 1, neutralise(text), formats["wrap"])
+        lines = max(1, sum(math.ceil(max(len(part), 1) / _README_CHARS)
+                           for part in text.split("\n")))
+        ws.set_row(i, 15 * lines + 3)
     ws.freeze_panes(1, 0)
+    ws.set_portrait()
+    ws.set_paper(PAPER_A4)
+    ws.fit_to_pages(1, 0)
+    ws.set_header("&L&A")
 
 
 def xlsx_bytes(report: Report) -> bytes:
@@ -142,16 +280,23 @@ def xlsx_bytes(report: Report) -> bytes:
         "header": workbook.add_format({"bold": True, "bg_color": "#F3F2F1", "bottom": 1}),
         "bold": workbook.add_format({"bold": True}),
         "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
+        "top": workbook.add_format({"valign": "top"}),
+        "bold_top": workbook.add_format({"bold": True, "valign": "top"}),
         "money": workbook.add_format({"num_format": MONEY_FORMAT}),
         "share": workbook.add_format({"num_format": SHARE_FORMAT}),
+        "ratio": workbook.add_format({"num_format": RATIO_FORMAT}),
+        "price": workbook.add_format({"num_format": PRICE_FORMAT}),
         "number": workbook.add_format({"num_format": NUMBER_FORMAT}),
         "integer": workbook.add_format({"num_format": INTEGER_FORMAT}),
     }
     used: set[str] = set()
     readme = workbook.add_worksheet(sheet_name("README", used))
-    sheets = [(sheet_name(key, used), table) for key, table in report.tables.items()]
+    # a table with no rows gets no sheet (the Conflict table of a feasible run, say)
+    sheets = [(sheet_name(key, used), table) for key, table in report.tables.items()
+              if len(table.frame)]
     _write_readme(readme, report, sheets, formats)
     for name, table in sheets:
-        _write_table(workbook.add_worksheet(name), table, formats)
+        writer = _write_headline if table.key == "Headline" else _write_table
+        writer(workbook.add_worksheet(name), table, formats)
     workbook.close()
     return buffer.getvalue()

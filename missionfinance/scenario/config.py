@@ -442,6 +442,87 @@ class Scenario:
             chunk=chunk or CHUNK,
         )
 
+    def with_changes(self, changes: Mapping[str, Any] | None = None, /, **named: Any) -> Scenario:
+        """A copy of this scenario with some keys changed, validated like the file itself.
+
+        Parameters
+        ----------
+        changes : mapping
+            Dotted keys of the scenario file to their new values, as ``--vary`` writes
+            them: ``{"budget.CDEL.2027-28": 1300}`` sets a value; a trailing ``*`` scales
+            a number or every number of a table: ``{"budget.FT*": 0.9}``.
+        **named
+            The same for keys that are Python names (``exposure={...}``).
+
+        Returns
+        -------
+        Scenario
+            A new scenario (this one is unchanged). Pipeline columns (``pipeline.*``) are
+            not part of a scenario file: vary them with :meth:`compare` or :meth:`sweep`.
+
+        Examples
+        --------
+        >>> sc = Scenario.load("scenarios/sr25-example.toml")             # doctest: +SKIP
+        >>> tight = sc.with_changes({"budget.CDEL*": 0.9})                 # doctest: +SKIP
+        """
+        from missionfinance import sweep as sw
+
+        items = {**dict(changes or {}), **named}
+        parsed = [(k.rstrip("*"), "*" if k.endswith("*") else "=", v) for k, v in items.items()]
+        config, pipeline_changes = sw.apply_changes(self.config, parsed, "with_changes")
+        if pipeline_changes:
+            raise MissionFinanceError(
+                f"with_changes key pipeline.{pipeline_changes[0][0]}: the pipeline is not part of "
+                "the scenario file; vary it with Scenario.compare or Scenario.sweep")
+        return Scenario.from_dict(config, self.path)
+
+    def compare(self, variants: Sequence[Any], *, workers: int | None = 1,
+                progress: bool = False) -> Any:
+        """Solve named variants and compare each with this scenario solved alone.
+
+        Parameters
+        ----------
+        variants : sequence
+            Each a mapping of changes (as :meth:`with_changes` takes, ``pipeline.*`` keys
+            too), a ``"KEY=VALUE"`` string, or a :class:`missionfinance.sweep.Variant`.
+            A variant given as a mapping is named by its changes (``CDEL = 1,300``).
+        workers : int, optional
+            Local worker processes (default 1: this process).
+
+        Returns
+        -------
+        SweepResult
+            ``.comparison()`` (Δ objective, Δ public, Δ private, Δ value per mission
+            against the base), ``.charts()``, and ``.write(folder)`` for variants.csv,
+            binding.csv, comparison.xlsx and comparison.html.
+
+        Raises
+        ------
+        MissionFinanceError
+            On a key or value that is invalid on its own, before anything is solved.
+        """
+        from missionfinance import sweep as sw
+
+        chosen: list[Any] = []
+        for item in variants:
+            if isinstance(item, sw.Variant):
+                chosen.append(item)
+                continue
+            if isinstance(item, str):
+                key, op, values = sw.parse_vary(item)
+                changes = tuple((key, op, v) for v in values[:1])
+            elif isinstance(item, Mapping):
+                changes = tuple((k.rstrip("*"), "*" if k.endswith("*") else "=", v)
+                                for k, v in item.items())
+            else:
+                raise MissionFinanceError(
+                    f"compare: {item!r} is not a mapping of changes, a 'KEY=VALUE' text or a "
+                    "Variant")
+            chosen.append(sw.Variant(sw.variant_label(changes), changes))
+        if not chosen:
+            raise MissionFinanceError("compare: no variants; give at least one mapping of changes")
+        return sw.run_sweep(self, chosen, workers=workers, progress=progress, check=True)
+
     def __repr__(self) -> str:
         return (
             f"Scenario({self.name!r}, years {self.years[0]}..{self.years[-1]}, "

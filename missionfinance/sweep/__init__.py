@@ -15,10 +15,12 @@
   any is not (each listed with its error or conflict), 2 on bad input to the whole sweep.
 """
 
+from missionfinance.sweep.compare import variant_label
 from missionfinance.sweep.result import SweepResult
 from missionfinance.sweep.runner import (
     _Base,
     _prepare,
+    check_variants,
     run_sweep,
     solve_chunk,
     solve_variant,
@@ -49,6 +51,7 @@ __all__ = [
     "_prepare",
     "apply_changes",
     "apply_pipeline_changes",
+    "check_variants",
     "efficient_frontier",
     "order_variants",
     "parse_vary",
@@ -58,5 +61,6 @@ __all__ = [
     "run_sweep",
     "solve_chunk",
     "solve_variant",
+    "variant_label",
     "variant_problem",
 ]

@@ -3,8 +3,13 @@
 Outputs of :meth:`SweepResult.write` (one folder, written atomically):
 ``variants.csv`` (one row per variant: a column per varied key named exactly as the
 key, then ``status``, ``objective``, ``public_total``, ``private_total``, ``leverage``,
-``value.<mission>`` per mission, ``binding`` and ``error``), ``frontier.csv``,
-``comparison.svg`` and ``manifest.json``. ``missionfinance sweep`` writes the folder even
+``value.<mission>`` per mission, ``binding.<family>`` — how many limits of each family
+bind — and ``error``), ``binding.csv`` (``variant, family, constraint``: every binding
+limit of every variant), ``frontier.csv``, ``comparison.xlsx`` and ``comparison.html``
+(each variant against the base scenario solved alone: Δ objective, Δ public, Δ private,
+Δ value per mission, with ``key = value`` labels; charts of the differences and a heat
+map when two keys vary), ``comparison.svg`` (the first of those charts) and
+``manifest.json``. ``missionfinance sweep`` writes the folder even
 when some variants fail, lists each failed variant with its error or conflict, and exits 1
 when any variant is not optimal (0 when all are; 2 for bad input to the whole sweep).
 """
@@ -24,6 +29,16 @@ from missionfinance.plot import sweep_comparison
 from missionfinance.report.charts import svg_bytes
 from missionfinance.report.formats import csv_bytes, json_bytes
 from missionfinance.report.manifest import file_record, package_versions, sha256_bytes
+from missionfinance.sweep.compare import (
+    binding_tables,
+    comparison_frame,
+    comparison_html,
+    comparison_xlsx,
+    delta_chart,
+    heat_map,
+    variants_frame,
+    varied_keys,
+)
 from missionfinance.sweep.variants import Variant
 from missionfinance.views import efficient_frontier
 
@@ -40,6 +55,32 @@ class SweepResult:
     table: pd.DataFrame
     frontier_axes: tuple[str, str] = ("public_total", "private_total")
     extra: dict[str, Any] = field(default_factory=dict)
+    base: dict[str, Any] | None = None
+
+    def comparison(self) -> pd.DataFrame:
+        """Each variant against the base scenario solved alone.
+
+        Δ objective, Δ public, Δ private, Δ value per mission
+        (:func:`missionfinance.sweep.compare.comparison_frame`).
+        """
+        return comparison_frame(self.table, self.variants, self.base)
+
+    def charts(self) -> list[tuple[str, Figure]]:
+        """The comparison's figures.
+
+        Δ objective per variant, Δ private per variant, and a heat map of the objective
+        when exactly two keys vary.
+        """
+        comp = self.comparison()
+        out = [("Objective: each variant against the base", delta_chart(comp)),
+               ("Private investment: each variant against the base",
+                delta_chart(comp, "d_private_total",
+                            "Private investment: each variant against the base"))]
+        keys = varied_keys(self.variants)
+        if len(keys) == 2:
+            out.insert(0, ("Objective over the two varied keys",
+                           heat_map(self.table, self.variants, keys)))
+        return out
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -59,22 +100,33 @@ class SweepResult:
         return efficient_frontier(self.table, fx, fy, minimise_x=minimise_x,
                                   maximise_y=maximise_y)
 
-    def render(self) -> dict[str, bytes]:
+    def render(self, base: Path | None = None) -> dict[str, bytes]:
         """The sweep's output files as bytes.
 
-        variants.csv, frontier.csv, comparison.svg and manifest.json; deterministic: the
-        same variants and inputs give the same bytes.
+        Deterministic: the same variants and inputs give the same bytes. ``base`` is the
+        folder the manifest's paths are relative to: the parent of the output folder
+        (default: the scenario's folder).
         """
+        _, binding = binding_tables(self.table)
+        comp = self.comparison()
+        title = f"Sweep of {self.scenario.name}: {len(self.table)} variants against the base"
+        charts = self.charts()
         files: dict[str, bytes] = {
-            "variants.csv": csv_bytes(self.table, sort=False),
-            "frontier.csv": csv_bytes(self.frontier(), sort=False),
+            "variants.csv": csv_bytes(variants_frame(self.table), sort=False),
+            "binding.csv": csv_bytes(binding, sort=False),
+            "frontier.csv": csv_bytes(self.frontier().drop(columns=["binding"], errors="ignore"),
+                                      sort=False),
+            "comparison.svg": svg_bytes(charts[0][1]),
+            "comparison.xlsx": comparison_xlsx(comp, self.base, title),
+            "comparison.html": comparison_html(comp, charts, title, self.base),
         }
-        files["comparison.svg"] = svg_bytes(sweep_comparison(self.table, "objective"))
-        base = Path(self.scenario.path).parent
+        relative = "parent folder of this output folder"
+        if base is None:
+            base, relative = Path(self.scenario.path).absolute().parent, "the scenario's folder"
         manifest = {
             "manifest_version": 1,
             "kind": "sweep",
-            "paths_relative_to": "the scenario's folder",
+            "paths_relative_to": relative,
             "scenario": {"name": self.scenario.name, **file_record(self.scenario.path, base)},
             "variants": [
                 {"name": v.name, "changes": [[k, op, v_] for k, op, v_ in v.changes]}
@@ -94,7 +146,7 @@ class SweepResult:
         """
         out = Path(out_dir)
         check_output_folder(out)
-        return write_folder(self.render(), out)
+        return write_folder(self.render(out.absolute().parent), out)
 
     def plot(self, metric: str = "objective") -> Figure:
         """A bar chart of one metric across variants (matplotlib Figure)."""

@@ -103,6 +103,39 @@ def variant_problem(base: _Base, variant: Variant) -> AllocationProblem:
     return scenario.problem(pipeline, contributions)
 
 
+def check_variants(base: _Base, variants: Sequence[Variant]) -> None:
+    """Raise on the first change that is invalid on its own, before anything is solved.
+
+    Each distinct change (key, operator, value) is applied alone to the base scenario,
+    which is then validated as a scenario file and as a model's values (a misspelt key, a
+    table that does not exist, a negative budget, a weight for no mission). Only what
+    depends on the combination of changes (an infeasible variant) is left to the solve.
+
+    Raises
+    ------
+    MissionFinanceError
+        ``--vary KEY=VALUE: <what is wrong>; <how to write it>``.
+    """
+    from missionfinance.model.problem import check_values
+
+    seen: set[str] = set()
+    for variant in variants:
+        for change in variant.changes:
+            key, op, value = change
+            token = repr(change)
+            if token in seen:
+                continue
+            seen.add(token)
+            try:
+                check_values(variant_problem(base, Variant("check", (change,))))
+            except MissionFinanceError as exc:
+                shown = f"{key}{'*' if op == '*' else ''}={value}"
+                raise MissionFinanceError(
+                    f"--vary {shown} (variant {variant.name!r}): {exc}; keys are dotted paths "
+                    "of the scenario file such as budget.CDEL.2027-28=1200 or budget.CDEL*=0.9, "
+                    "or pipeline.<column>*=0.5 (see 'missionfinance sweep --help')") from None
+
+
 def solve_variant(base: _Base, variant: Variant, resolver: Resolver | None = None) -> dict[str, Any]:
     """Solve one variant against prepared base data; never raises (errors are reported).
 
@@ -180,6 +213,7 @@ def run_sweep(
     scheduler: str | None = None,
     progress: bool = False,
     chunk: int = CHUNK,
+    check: bool = False,
 ) -> SweepResult:
     """Solve every variant of ``scenario`` and return the comparison.
 
@@ -205,6 +239,10 @@ def run_sweep(
         Show a progress bar (tqdm).
     chunk : int
         Variants per chunk (default :data:`CHUNK`).
+    check : bool
+        Validate every change on its own first (:func:`check_variants`) and raise on an
+        invalid key or value before solving anything; by default such a variant is
+        reported in the table with its error and the others are solved.
     """
     names = [v.name for v in variants]
     if len(set(names)) != len(names):
@@ -212,6 +250,8 @@ def run_sweep(
         raise MissionFinanceError(f"variants: name {dup!r} is used twice; name each variant once")
     t0 = time.perf_counter()
     base = _prepare(scenario)
+    if check:
+        check_variants(base, variants)
     t1 = time.perf_counter()
     chunks = plan_chunks(variants, chunk)
     jobs = [[variants[k] for k in c] for c in chunks]
@@ -232,8 +272,9 @@ def run_sweep(
         for k, row in zip(positions, got, strict=True):
             rows[k] = row
     seconds = {"prepare": t1 - t0, "solve": time.perf_counter() - t1}
+    base_row = solve_variant(base, Variant("base"), Resolver())  # the reference, solved alone
     return SweepResult(scenario, list(variants), _table(rows, variants, scenario.missions.ids),
-                       extra={"seconds": seconds, "chunks": len(chunks)})
+                       extra={"seconds": seconds, "chunks": len(chunks)}, base=base_row)
 
 
 def _run_local(base: _Base, jobs: list[list[Variant]], n: int, bar: Any

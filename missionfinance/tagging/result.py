@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from missionfinance.errors import MissionFinanceError
-from missionfinance.tagging.codes import cofog_labels, cpv_label, normalise_cofog, normalise_cpv
+from missionfinance.tagging.codes import cofog_labels, normalise_cofog
 
 if TYPE_CHECKING:
     from missionfinance.tagging.rules import RuleSet
@@ -191,6 +191,61 @@ class TaggingResult:
             raise MissionFinanceError(f"contributions: line_id {missing!r} is not among the tagged lines")
         return out.iloc[pos]
 
+    def by_mission(self, by: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """£m attributed to each mission, optionally split by a column of the lines.
+
+        Parameters
+        ----------
+        by : str or sequence of str, optional
+            Column(s) of :attr:`lines` to split by, e.g. ``"year"``, ``"source"`` or
+            ``["source", "year"]``. Default: one ``amount`` column, all lines added (which
+            adds years and sources together: split by them to read one budget year).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``mission`` (every mission of the rule set, in its order); one float
+            column [£m] per value of ``by`` (sorted), or ``amount``. Amounts are
+            ``amount_attributed``: net of money attributed against a mission (negative).
+
+        Examples
+        --------
+        >>> import missionfinance as mf, pandas as pd
+        >>> lines = pd.DataFrame({"line_id": ["a", "b"], "description": ["offshore wind port",
+        ...     "offshore wind farm"], "amount": [10.0, 5.0], "year": ["2026-27", "2027-28"]})
+        >>> tags = mf.tag(lines, mf.RuleSet.load("builtin:uk"))
+        >>> tags.by_mission("year").loc["clean-energy"]
+        year
+        2026-27    5.0
+        2027-28    5.0
+        Name: clean-energy, dtype: float64
+        >>> bool((tags.by_mission("year").sum(axis=1) == tags.by_mission()["amount"]).all())
+        True
+        """
+        mission_ids = list(self.rules.missions.ids)
+        amounts = self.tags["amount_attributed"].astype("float64").to_numpy()
+        missions = self.tags["mission"].astype(str).to_numpy()
+        if by is None:
+            out = pd.Series(amounts, index=missions).groupby(level=0).sum()
+            frame = out.reindex(mission_ids, fill_value=0.0).rename("amount").to_frame()
+            frame.index.name = "mission"
+            return frame
+        keys = [by] if isinstance(by, str) else list(by)
+        missing = [k for k in keys if k not in self.lines.columns]
+        if missing:
+            raise MissionFinanceError(
+                f"by_mission: the lines have no column {missing[0]!r}; choose from "
+                f"{', '.join(map(str, self.lines.columns))}")
+        lookup = self.lines.drop_duplicates("line_id").set_index(
+            self.lines.drop_duplicates("line_id")["line_id"].astype(str))
+        ids = self.tags["line_id"].astype(str)
+        frame = pd.DataFrame({"mission": missions, "amount": amounts})
+        for key in keys:
+            frame[key] = lookup[key].reindex(ids).fillna("").astype(str).to_numpy()
+        table = frame.pivot_table(index="mission", columns=keys if len(keys) > 1 else keys[0],
+                                  values="amount", aggfunc="sum", fill_value=0.0, sort=True)
+        return table.reindex(mission_ids, fill_value=0.0).rename_axis(index="mission")
+
     def summary_text(self) -> str:
         """A short coverage summary (the text ``missionfinance tag`` prints)."""
         total = self.coverage[self.coverage["dimension"] == "all"].iloc[0]
@@ -328,13 +383,3 @@ def _coverage(
         out.append(part)
     cov = pd.concat(out, ignore_index=True)
     return cov[list(COVERAGE_COLUMNS)]
-
-
-def describe_codes(cpv: str, cofog: str) -> tuple[str, str]:
-    """Human-readable CPV and COFOG fields with their labels, for explanations."""
-    cpv_norm = normalise_cpv(pd.Series([cpv])).iloc[0]
-    cofog_norm = normalise_cofog(pd.Series([cofog])).iloc[0]
-    labels = cofog_labels()
-    cpv_txt = "; ".join(f"{c} {cpv_label(c)}".strip() for c in cpv_norm.split(";") if c)
-    cofog_txt = "; ".join(f"{c} {labels.get(c, '(not a COFOG code)')}" for c in cofog_norm.split(";") if c)
-    return cpv_txt, cofog_txt

@@ -46,10 +46,18 @@ from missionfinance.views.base import (
     limits_of,
     years_of,
 )
-from missionfinance.views.baseline import baseline_alignment, coverage_table
+from missionfinance.views.baseline import (
+    baseline_alignment,
+    baseline_by_year,
+    coverage_by_owner,
+    coverage_table,
+)
 from missionfinance.views.constraints import (
+    HELPER_FAMILIES,
+    closest_unfunded,
     constraints_in_words,
     is_empty_column,
+    limits_by_family,
     projects_table,
     split_project_constraints,
 )
@@ -69,6 +77,7 @@ from missionfinance.views.money import (
 from missionfinance.views.sweeps import efficient_frontier
 
 __all__ = [
+    "HELPER_FAMILIES",
     "UNATTRIBUTED",
     "AllocationOnly",
     "RunLike",
@@ -77,13 +86,16 @@ __all__ = [
     "as_run",
     "assumptions",
     "baseline_alignment",
+    "baseline_by_year",
     "budget_frame",
     "budget_use",
     "by_group",
     "by_mission",
     "cash_split",
+    "closest_unfunded",
     "constraints_in_words",
     "contributions",
+    "coverage_by_owner",
     "coverage_table",
     "efficient_frontier",
     "exposure_and_risk",
@@ -93,6 +105,7 @@ __all__ = [
     "instrument_by_year",
     "instruments_of",
     "is_empty_column",
+    "limits_by_family",
     "limits_of",
     "projects_table",
     "split_project_constraints",

@@ -80,3 +80,85 @@ def coverage_table(baseline: TaggingResult | None) -> pd.DataFrame:
     if cov is None:
         return pd.DataFrame()
     return cov.reset_index(drop=cov.index.name is None).copy()
+
+
+def baseline_by_year(baseline: TaggingResult | None) -> pd.DataFrame:
+    """Baseline spending lines by source and year: £m in each alignment class.
+
+    Totals across years are never added here: a spending-review line for 2026-27 and the
+    same line for 2027-28 are two years of one budget, and procurement contracts are a
+    different source.
+    """
+    lines = getattr(baseline, "lines", None)
+    tags = getattr(baseline, "tags", None)
+    classes = ["favourable", "unfavourable", "mixed", "neutral", "not assessed"]
+    if lines is None or tags is None or len(lines) == 0:
+        return pd.DataFrame({"source": pd.Series([], dtype="str"),
+                             "year": pd.Series([], dtype="str")})
+    cls = _line_classes(lines, tags)
+    frame = pd.DataFrame({
+        "source": (lines["source"].fillna("").astype(str) if "source" in lines
+                   else pd.Series("", index=lines.index)).to_numpy(),
+        "year": (lines["year"].fillna("").astype(str) if "year" in lines
+                 else pd.Series("", index=lines.index)).to_numpy(),
+        "class": cls,
+        "amount": pd.to_numeric(lines["amount"], errors="coerce").fillna(0.0).to_numpy(),
+    })
+    table = frame.pivot_table(index=["source", "year"], columns="class", values="amount",
+                              aggfunc="sum", fill_value=0.0).reindex(columns=classes,
+                                                                     fill_value=0.0)
+    table.columns = [c.replace(" ", "_") for c in table.columns]
+    counts = frame.groupby(["source", "year"]).size()
+    table.insert(0, "lines", counts.reindex(table.index).astype("int64"))
+    table["total"] = table[[c.replace(" ", "_") for c in classes]].sum(axis=1)
+    out = table.reset_index()
+    out.columns.name = None
+    out = out.astype({"source": "str", "year": "str"})
+    return out.sort_values(["source", "year"], kind="mergesort").reset_index(drop=True)
+
+
+def _line_classes(lines: pd.DataFrame, tags: pd.DataFrame) -> np.ndarray:
+    """Alignment class of each line (see :func:`baseline_alignment`)."""
+    if "direction" in tags.columns:
+        direction = tags["direction"].fillna("").astype(str).str.lower()
+    else:
+        direction = pd.Series(np.where(tags["weight"] > 0, "favourable",
+                                       np.where(tags["weight"] < 0, "unfavourable", "neutral")),
+                              index=tags.index)
+    ids = tags["line_id"].astype(str)
+    fav = set(ids[direction == "favourable"])
+    unf = set(ids[direction == "unfavourable"])
+    line_ids = lines["line_id"].astype(str)
+    has_tag = line_ids.isin(set(ids))
+    has_f = line_ids.isin(fav)
+    has_u = line_ids.isin(unf)
+    return np.select([~has_tag, has_f & has_u, has_f, has_u],
+                     ["not assessed", "mixed", "favourable", "unfavourable"], default="neutral")
+
+
+def coverage_by_owner(baseline: TaggingResult | None, coverage: pd.DataFrame) -> pd.DataFrame:
+    """The coverage frame with buyers kept apart from departments, and signs made plain.
+
+    Procurement lines name the buying body (a council, a school, a trust) in their
+    ``department`` field; a ``department`` row whose lines all come from procurement is
+    relabelled ``buyer``, and buyers follow departments. ``attributed_unfavourable`` is
+    shown as a positive amount (money attributed against a mission), like the baseline by
+    mission table.
+    """
+    lines = getattr(baseline, "lines", None)
+    if len(coverage) == 0 or "dimension" not in coverage.columns:
+        return coverage
+    out = coverage.copy()
+    if lines is not None and "source" in lines.columns and "department" in lines.columns:
+        sources = lines.groupby(lines["department"].fillna("").astype(str))["source"].agg(
+            lambda s: set(s.astype(str)))
+        procurement_only = {d for d, s in sources.items() if s == {"procurement"}}
+        is_buyer = (out["dimension"] == "department") & out["group"].astype(str).isin(
+            procurement_only)
+        out.loc[is_buyer, "dimension"] = "buyer"
+    if "attributed_unfavourable" in out.columns:
+        out["attributed_unfavourable"] = out["attributed_unfavourable"].abs()
+    order = {"all": 0, "source": 1, "department": 2, "buyer": 3}
+    rank = out["dimension"].map(order).fillna(len(order))
+    out = out.assign(_rank=rank).sort_values(["_rank", "dimension"], kind="mergesort")
+    return out.drop(columns="_rank").reset_index(drop=True)

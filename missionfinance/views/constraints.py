@@ -90,13 +90,15 @@ def split_project_constraints(constraints: pd.DataFrame) -> tuple[pd.DataFrame, 
     """(shared, per_family) of a :func:`constraints_in_words` frame.
 
     Rows that name a ``project`` (capacity, crowding-in, private capacity: one per
-    project) are summarised per family in ``per_family`` (rows, binding, share binding);
+    project) and model helper rows (:data:`HELPER_FAMILIES`) are summarised per family in ``per_family`` (rows, binding, share binding);
     ``shared`` keeps every other row (budget, exposure, mission, regional, risk).
     """
     if "project" not in constraints.columns:
         own = pd.Series(False, index=constraints.index)
     else:
         own = constraints["project"].fillna("").astype(str) != ""
+    if "family" in constraints.columns:  # model helper rows are counted, not listed
+        own = own | constraints["family"].fillna("").astype(str).isin(HELPER_FAMILIES)
     shared = constraints[~own].reset_index(drop=True)
     shared = shared.drop(columns=[c for c in ("project",) if c in shared.columns
                                   and is_empty_column(shared[c])])
@@ -182,3 +184,72 @@ def _model_reasons(run: RunLike, ids: pd.Series) -> list[str]:
                        index=frame["project_id"].astype(str).to_numpy())
     lookup = lookup[~lookup.index.duplicated()]
     return [str(v) for v in lookup.reindex(ids.to_numpy()).fillna("").tolist()]
+
+
+#: Constraint families that are modelling helpers, not limits an analyst sets (one row per
+#: CVaR scenario); like per-project rows they are counted by family, not listed.
+HELPER_FAMILIES = frozenset({"cvar_excess"})
+
+#: Unfunded projects listed in the report as the closest to being funded.
+CLOSEST_UNFUNDED = 20
+
+
+def limits_by_family(constraints: pd.DataFrame) -> pd.DataFrame:
+    """Per constraint family of a :func:`constraints_in_words` frame: rows, binding, share.
+
+    ``kind`` says whether the family is a ``shared`` limit (budget, exposure, mission,
+    regional, risk), a ``per project`` limit (one row per project) or a model ``helper``.
+    Families with binding rows first, most binding first.
+    """
+    if len(constraints) == 0 or "family" not in constraints.columns:
+        return pd.DataFrame({"family": pd.Series([], dtype="str"),
+                             "kind": pd.Series([], dtype="str"),
+                             "rows": pd.Series([], dtype="int64"),
+                             "binding": pd.Series([], dtype="int64"),
+                             "share_binding": pd.Series([], dtype="float64")})
+    family = constraints["family"].fillna("").astype(str)
+    own = (constraints["project"].fillna("").astype(str) != "" if "project" in constraints
+           else pd.Series(False, index=constraints.index))
+    kind = np.where(family.isin(HELPER_FAMILIES), "helper",
+                    np.where(own, "per project", "shared"))
+    frame = pd.DataFrame({"family": family, "kind": kind,
+                          "binding": constraints["binding"].astype(bool)})
+    out = frame.groupby(["family", "kind"], sort=True).agg(
+        rows=("binding", "size"), binding=("binding", "sum")).reset_index()
+    out["share_binding"] = out["binding"] / out["rows"]
+    out = out.sort_values(["binding", "family"], ascending=[False, True], kind="mergesort")
+    return out.reset_index(drop=True).astype({"family": "str", "kind": "str", "rows": "int64",
+                                              "binding": "int64"})
+
+
+def closest_unfunded(run: RunLike, projects: pd.DataFrame, n: int = CLOSEST_UNFUNDED) -> pd.DataFrame:
+    """The ``n`` unfunded projects nearest to being funded, with their switching values.
+
+    Ranked by ``best_gain`` — what £1m of the project's best use would lose at today's
+    shadow prices (closest to 0 first). The switching values are those the model gives:
+    the leverage (£ private per £ public) or the mission value per £ at which the project
+    would break even, and the weight of its main mission that would do the same.
+    """
+    frame = getattr(run.allocation, "projects", None)
+    columns = ["best_gain", "value_per_pound", "value_needed", "leverage_needed",
+               "main_mission", "weight_needed"]
+    if frame is None or len(frame) == 0 or "best_gain" not in frame.columns:
+        return pd.DataFrame({"project_id": pd.Series([], dtype="str")})
+    model = frame.drop_duplicates("project_id").set_index(
+        frame.drop_duplicates("project_id")["project_id"].astype(str))
+    unfunded = projects[~projects["funded"].astype(bool)].copy()
+    for column in columns:
+        if column in model.columns:
+            unfunded[column] = model[column].reindex(unfunded["project_id"]).to_numpy()
+    gain = pd.to_numeric(unfunded["best_gain"], errors="coerce")
+    unfunded["best_gain"] = gain.where(gain.abs() > 1e-7, 0.0)  # a tie at the margin
+    unfunded = unfunded[gain.notna()]
+    unfunded = unfunded.sort_values(["best_gain", "project_id"], ascending=[False, True],
+                                    kind="mergesort").head(n)
+    keep = ["project_id", "name", "department", "region", "missions", "capacity",
+            *[c for c in columns if c in unfunded.columns], "why_not"]
+    out = unfunded[[c for c in keep if c in unfunded.columns]].reset_index(drop=True)
+    if "main_mission" in out.columns:
+        out["main_mission"] = out["main_mission"].fillna("").astype("str")
+    return out.astype({c: "float64" for c in out.columns
+                       if c in columns and c != "main_mission"})

@@ -90,3 +90,18 @@ def test_notebook_runs(name: str, tmp_path: Path) -> None:
     assert not errors
     assert _files(NOTEBOOKS, ROOT / "scenarios") == before, "the notebook wrote into the repository"
     assert not any(tmp_path.iterdir()), "the notebook wrote into its working folder"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_opens_with_one_line_and_no_private_import(name: str) -> None:
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    first = [line for line in cells[0].source.splitlines() if line.strip()]
+    assert first == ["from missionfinance.notebook import *  # mf, plot, pd, SCENARIO, REAL, "
+                     "WORK; money-friendly displays"], first
+    for cell in cells:
+        for line in cell.source.splitlines():
+            words = line.replace("(", " ").replace(",", " ").split()
+            assert not any(w.startswith("_") or "._" in w for w in words
+                           if line.lstrip().startswith(("import ", "from "))), line
+            assert "sys.path" not in line and "parents[" not in line, line

@@ -30,3 +30,15 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResult, Path]:
     root = tmp_path_factory.mktemp("written")
     run = make_run(root / "work", n_projects=30)
     return run, write_outputs(run, root / "results" / "run")
+
+
+@pytest.fixture(scope="session")
+def example_written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled example scenario run and written once; tests must not modify it."""
+    from missionfinance import Scenario
+
+    root = Path(__file__).resolve().parents[2]
+    run = Scenario.load(root / "scenarios" / "sr25-example.toml").run()
+    out = tmp_path_factory.mktemp("example") / "run"
+    run.write(out)
+    return out

@@ -15,12 +15,10 @@ from missionfinance.scenario import RunResult
 
 SHEETS = ["README", "Headline", "Budget", "Exposure and risk", "By mission", "By instrument",
           "By year", "By department", "By region", "Flow", "Conflict", "Fiscal impact",
-          "Fiscal by instrument", "Money out and back", "Economic cost", "Project cash flows", "Recycled headroom",
-          "Constraints",
-          "Project constraints",
-          "Projects",
-          "Baseline alignment", "Baseline by mission", "Tag coverage", "Assumptions",
-          "Fiscal treatments", "Allocation", "Provenance"]
+          "Fiscal by instrument", "Money out and back", "Economic cost", "Project cash flows",
+          "Recycled headroom", "Limits by family", "Constraints", "Closest unfunded", "Projects",
+          "Baseline by year", "Baseline alignment", "Baseline by mission", "Tag coverage",
+          "Assumptions", "Fiscal treatments", "Allocation", "Provenance"]
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +28,15 @@ def book(written: tuple[RunResult, Path]) -> openpyxl.Workbook:
 
 
 def test_sheets_in_order(book: openpyxl.Workbook) -> None:
-    assert book.sheetnames == SHEETS
+    # a table without rows gets no sheet: this stand-in run has no shadow prices per project
+    # (and only per-project constraints: Constraints lists shared limits only)
+    assert book.sheetnames == [s for s in SHEETS if s in book.sheetnames]
+    assert set(SHEETS) - set(book.sheetnames) <= {"Closest unfunded", "Constraints",
+                                                  "Conflict", "Recycled headroom"}
 
 
 def test_every_table_sheet_has_frozen_header_and_filter(book: openpyxl.Workbook) -> None:
-    for name in SHEETS[1:]:
+    for name in book.sheetnames[1:]:
         ws = book[name]
         assert ws.freeze_panes == "A2", name
         assert ws.auto_filter.ref is not None and ws.auto_filter.ref.startswith("A1:"), name
@@ -60,7 +62,7 @@ def test_money_is_numeric_with_pound_million_format(book: openpyxl.Workbook,
     summary = json.loads((out / "summary.json").read_text())
     assert sum(c.value for c in cells) == pytest.approx(summary["public_total"], rel=1e-12)
     ws = book["By instrument"]
-    col = [c.value for c in ws[1]].index("share of public")
+    col = [c.value for c in ws[1]].index("share of public (%)")
     shares = [row[col] for row in ws.iter_rows(min_row=2)]
     assert {c.number_format for c in shares} == {"0.0%"}
 
@@ -84,14 +86,14 @@ def test_projects_sheet_lists_every_project_with_reasons(book: openpyxl.Workbook
     header = [c.value for c in book["Projects"][1]]
     assert len(rows) == len(run.pipeline)
     funded = header.index("funded")
-    why = header.index("why not")
+    why = header.index("why not funded")
     for row in rows:
         assert (row[why] is None) == bool(row[funded]) or row[funded]
 
 
 def test_readme_describes_every_sheet(book: openpyxl.Workbook) -> None:
     first_column = [row[0] for row in book["README"].iter_rows(values_only=True)]
-    for name in SHEETS[1:]:
+    for name in book.sheetnames[1:]:
         assert name in first_column
 
 

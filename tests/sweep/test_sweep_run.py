@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -122,7 +123,18 @@ def test_cli_sweep_writes_the_folder_and_exits_1_on_an_infeasible_variant(
     assert list(table.columns[3:8]) == ["status", "objective", "public_total", "private_total",
                                         "leverage"]
     assert {f"value.{m}" for m in ("health", "growth")} <= set(table.columns)
-    assert list(table.columns[-2:]) == ["binding", "error"]
+    # binding limits counted by family; every binding row in binding.csv (long format)
+    counts = [c for c in table.columns if c.startswith("binding.")]
+    assert counts and table.columns[-1] == "error" and "binding" not in table.columns
+    assert list(table.columns[-1 - len(counts):-1]) == counts
+    long = pd.read_csv(out / "binding.csv")
+    assert list(long.columns) == ["variant", "family", "constraint"]
+    for k in range(len(table)):
+        mine = long[long["variant"] == table.loc[k, "variant"]]
+        for column in counts:
+            family = column.removeprefix("binding.")
+            assert (mine["family"] == family).sum() == table.loc[k, column], (k, column)
+    assert len(printed.splitlines()) <= 8 and max(map(len, printed.splitlines())) < 500
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["kind"] == "sweep" and len(manifest["variants"]) == 4
     assert set(manifest["outputs"]) >= {"variants.csv", "frontier.csv"}
@@ -160,3 +172,75 @@ def test_mission_against_mission_frontier_from_a_weighted_sweep(small_scenario: 
     assert t["health"].iloc[-1] >= t["health"].iloc[0]  # more weight, more health money
     g = result.frontier("value.health", "value.clean-energy", minimise_x=False)
     assert set(g["variant"]) <= set(t["variant"])
+
+
+def test_cli_bad_vary_key_exits_2_before_solving_and_writes_nothing(
+        small_scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "sweep"
+    for vary in ("CDEL=600,700", "budget.CDEL.2026-27=30,-5", "budget.CDELX.2026-27=1"):
+        code = main(["sweep", str(small_scenario), "--vary", vary, "--workers", "1",
+                     "--out", str(out)])
+        err = capsys.readouterr().err
+        assert code == 2, vary
+        assert not out.exists(), vary
+        assert err.count("\n") == 1 and "--vary" in err and "sweep --help" in err, err
+
+
+def test_sweep_help_shows_vary_syntax_with_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    text = capsys.readouterr().out
+    assert "KEY*=F1,F2" in text and "budget.CDEL.2027-28=1100,1200,1300" in text
+    assert "pipeline." in text and "exit 2" in text
+
+
+def test_two_key_sweep_compares_with_base_and_verifies(
+        small_scenario: Path, tmp_path: Path) -> None:
+    from missionfinance.audit import verify
+
+    out = tmp_path / "results" / "sweep"
+    code = main(["sweep", str(small_scenario), "--vary", "budget.CDEL.2026-27=30,60",
+                 "--vary", "objective.weights.health=1,2", "--workers", "1", "--out", str(out)])
+    assert code == 0
+    for name in ("comparison.xlsx", "comparison.html", "comparison.svg", "binding.csv"):
+        assert (out / name).is_file(), name
+    page = (out / "comparison.html").read_text()
+    assert "Objective over the two varied keys" in page          # the heat map
+    assert "CDEL.2026-27 = 30; health = 2" in page               # readable labels
+    book = openpyxl.load_workbook(out / "comparison.xlsx")
+    ws = book["Comparison"]
+    header = [c.value for c in ws[1]]
+    assert header[:6] == ["variant", "changes", "status", "objective", "Δ objective",
+                          "Δ objective (%)"]
+    assert "Δ value health (weighted £m)" in header
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 4
+    result = run_sweep(Scenario.load(small_scenario),
+                       product(["budget.CDEL.2026-27=30,60", "objective.weights.health=1,2"]),
+                       workers=1)
+    assert result.base is not None and result.base["status"] == "optimal"
+    comp = result.comparison()
+    delta = comp["objective"] - result.base["objective"]
+    assert np.allclose(comp["d_objective"], delta.where(delta.abs() >= 5e-7, 0.0))
+    assert ws.cell(2, header.index("Δ public (£m)") + 1).number_format.startswith('"£"')
+    report = verify(out)
+    assert report.ok, str(report)
+    (out / "comparison.html").write_text(page.replace("Every variant", "Every varient"))
+    assert not verify(out).ok
+
+
+def test_scenario_with_changes_and_compare(small_scenario: Path) -> None:
+    from missionfinance.errors import MissionFinanceError
+
+    scenario = Scenario.load(small_scenario)
+    tight = scenario.with_changes({"budget.CDEL*": 0.5})
+    assert tight.budget["CDEL"]["2026-27"] == scenario.budget["CDEL"]["2026-27"] * 0.5
+    assert scenario.config["budget"]["CDEL"]["2026-27"] == 60.0    # the original is unchanged
+    with pytest.raises(MissionFinanceError, match="with_changes key budgt"):
+        scenario.with_changes({"budgt.CDEL.2026-27": 1})
+    result = scenario.compare([{"budget.CDEL*": 0.5}, {"budget.CDEL.2026-27": 80.0}])
+    comp = result.comparison()
+    assert list(comp["label"]) == ["CDEL × 0.5", "CDEL.2026-27 = 80"]
+    assert comp.loc[0, "d_objective"] <= 0 <= comp.loc[1, "d_objective"]
+    with pytest.raises(MissionFinanceError, match="--vary"):
+        scenario.compare([{"budget.CDEL.2026-27": -1.0}])

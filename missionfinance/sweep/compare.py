@@ -1,0 +1,347 @@
+"""Comparison of a sweep's variants with the base scenario: tables, charts, XLSX and HTML.
+
+Every variant is compared with the base scenario solved alone: Δ objective (and in %),
+Δ public finance, Δ private investment and Δ mission value per mission, in £m (the
+objective in its own units). Labels read ``key = value`` with the common table prefixes
+left out (``CDEL.2027-28 = 1300``). Charts show the differences themselves (a bar per
+variant around zero, never bars from zero that hide a 5% change), and a heat map of the
+objective when exactly two keys vary. Binding limits are counted by family per variant
+(``binding.<family>`` columns of ``variants.csv``); the full lists are in ``binding.csv``,
+one row per (variant, constraint).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from matplotlib.figure import Figure
+
+from missionfinance.report.charts import svg_bytes
+from missionfinance.report.formats import neutralise
+from missionfinance.report.xlsx import CREATED, MONEY_FORMAT, NOISE, SHARE_FORMAT
+
+_PREFIXES = ("budget.", "objective.weights.", "constraints.", "pipeline.", "risk.")
+
+
+def short_key(key: str) -> str:
+    """A varied key without its common table prefix.
+
+    Examples
+    --------
+    >>> short_key("objective.weights.health"), short_key("budget.CDEL*")
+    ('health', 'CDEL ×')
+    """
+    scaled = key.endswith("*")
+    key = key.rstrip("*")
+    for prefix in _PREFIXES:
+        if key.startswith(prefix):
+            key = key.removeprefix(prefix)
+            break
+    return f"{key} ×" if scaled else key
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+
+
+def variant_label(changes: Sequence[tuple[str, str, Any]]) -> str:
+    """``key = value; key2 × factor`` for a variant's changes (``base`` when none).
+
+    Examples
+    --------
+    >>> variant_label([("budget.CDEL.2027-28", "=", 1300), ("budget.FT", "*", 0.9)])
+    'CDEL.2027-28 = 1,300; FT × 0.9'
+    """
+    if not changes:
+        return "base"
+    parts = []
+    for key, op, value in changes:
+        name = short_key(key)
+        parts.append(f"{name} × {_value_text(value)}" if op == "*"
+                     else f"{name} = {_value_text(value)}")
+    return "; ".join(parts)
+
+
+def constraint_family(name: str) -> str:
+    """Family of a constraint from its name: ``budget[CDEL,2026-27]`` → ``budget``."""
+    return name.split("[", 1)[0]
+
+
+def binding_tables(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(counts, long) of the ``binding`` column of a sweep table.
+
+    ``counts`` has one ``binding.<family>`` column per constraint family (int, rows of that
+    family binding in the variant), in the table's row order; ``long`` has one row per
+    (variant, constraint): ``variant, family, constraint``.
+    """
+    rows = []
+    for variant, text in zip(table["variant"], table["binding"].fillna(""), strict=True):
+        for name in str(text).split(";"):
+            if name:
+                rows.append((str(variant), constraint_family(name), name))
+    long = pd.DataFrame(rows, columns=["variant", "family", "constraint"]).astype("str")
+    families = sorted(set(long["family"]))
+    counts = pd.DataFrame(0, index=pd.Index(table["variant"].astype(str)),
+                          columns=[f"binding.{f}" for f in families], dtype="int64")
+    if len(long):
+        pivot = long.groupby(["variant", "family"]).size().unstack(fill_value=0)
+        pivot.columns = [f"binding.{f}" for f in pivot.columns]
+        counts = pivot.reindex(index=counts.index, columns=counts.columns,
+                               fill_value=0).astype("int64")
+    return counts.reset_index(drop=True), long
+
+
+def variants_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """variants.csv: the sweep table with ``binding`` replaced by counts per family."""
+    counts, _ = binding_tables(table)
+    out = table.drop(columns=["binding"]).reset_index(drop=True)
+    at = list(out.columns).index("error") if "error" in out.columns else len(out.columns)
+    for k, column in enumerate(counts.columns):
+        out.insert(at + k, column, counts[column].to_numpy())
+    return out
+
+
+def comparison_frame(table: pd.DataFrame, variants: Sequence[Any],
+                     base: Mapping[str, Any] | None) -> pd.DataFrame:
+    """Each variant against the base: label, status, its figures and the differences.
+
+    Columns: ``variant``, ``label``, ``status``, ``objective``, ``d_objective``,
+    ``d_objective_share`` (fraction of the base objective), ``public_total``,
+    ``d_public_total``, ``private_total``, ``d_private_total``, then ``d_value.<m>`` per
+    mission (£m-weighted mission value). Differences are NaN when the variant or the base
+    did not solve.
+    """
+    labels = {v.name: variant_label(v.changes) for v in variants}
+    out = pd.DataFrame({"variant": table["variant"].astype(str),
+                        "label": table["variant"].astype(str).map(labels).fillna(
+                            table["variant"].astype(str)),
+                        "status": table["status"].astype(str)})
+    base = base or {}
+    ok_base = base.get("status") == "optimal"
+    value_cols = [c for c in table.columns if str(c).startswith("value.")]
+    for column in ["objective", "public_total", "private_total", *value_cols]:
+        values = pd.to_numeric(table[column], errors="coerce").astype("float64")
+        ref = float(base.get(column) or np.nan) if ok_base else np.nan
+        if not column.startswith("value."):
+            out[column] = values.to_numpy()
+        delta = (values - ref).to_numpy(dtype="float64", copy=True)
+        delta[np.abs(delta) < NOISE] = 0.0
+        out[f"d_{column}"] = delta
+        if column == "objective":
+            out["d_objective_share"] = (delta / abs(ref) if ok_base and ref not in (0.0,)
+                                        and math.isfinite(ref) else np.nan)
+    first = ["variant", "label", "status", "objective", "d_objective", "d_objective_share",
+             "public_total", "d_public_total", "private_total", "d_private_total"]
+    return out[first + [f"d_{c}" for c in value_cols]]
+
+
+def varied_keys(variants: Sequence[Any]) -> list[str]:
+    """The keys the variants vary (``KEY`` or ``KEY*``), in first-seen order."""
+    keys: list[str] = []
+    for v in variants:
+        for key in v.labels:
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+# ----------------------------------------------------------------------------- charts
+def delta_chart(comp: pd.DataFrame, column: str = "d_objective",
+                title: str = "Objective: each variant against the base") -> Figure:
+    """Horizontal bars of one difference per variant, around zero, labelled ``key = value``."""
+    fig = Figure(figsize=(7.5, max(2.2, 0.32 * len(comp) + 1.2)))
+    ax = fig.add_subplot()
+    values = pd.to_numeric(comp[column], errors="coerce").to_numpy(dtype=float)
+    y = np.arange(len(comp))[::-1]
+    colours = np.where(values >= 0, "#1d70b8", "#d4351c")
+    ax.barh(y, np.nan_to_num(values), color=colours, height=0.65)
+    for yk, v, status in zip(y, values, comp["status"], strict=True):
+        text = status if not math.isfinite(v) else f"{v:+,.1f}"
+        ax.text(0 if not math.isfinite(v) else v, yk, f" {text} ", va="center",
+                ha="left" if not math.isfinite(v) or v >= 0 else "right", fontsize=7)
+    ax.axvline(0, color="#4d4d4d", linewidth=0.8)
+    ax.set_yticks(y, [str(s) for s in comp["label"]], fontsize=7.5)
+    span = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+    span = span if span > 0 else 1.0
+    ax.set_xlim(-1.25 * span if np.nanmin(np.nan_to_num(values)) < 0 else -0.05 * span,
+                1.25 * span if np.nanmax(np.nan_to_num(values)) > 0 else 0.05 * span)
+    ax.set_xlabel("difference from the base (objective units)" if column == "d_objective"
+                  else "difference from the base, £m")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def heat_map(table: pd.DataFrame, variants: Sequence[Any], keys: Sequence[str],
+             column: str = "objective") -> Figure:
+    """The objective over the grid of two varied keys, each cell written out."""
+    first, second = keys[0], keys[1]
+    rows = []
+    for v, value in zip(variants, pd.to_numeric(table[column], errors="coerce"), strict=True):
+        labels = v.labels
+        rows.append((labels.get(first), labels.get(second), float(value)))
+    frame = pd.DataFrame(rows, columns=["a", "b", "v"])
+    a_vals = list(dict.fromkeys(frame["a"]))
+    b_vals = list(dict.fromkeys(frame["b"]))
+    grid = np.full((len(a_vals), len(b_vals)), np.nan)
+    for a, b, v in frame.itertuples(index=False):
+        grid[a_vals.index(a), b_vals.index(b)] = v
+    fig = Figure(figsize=(max(4.5, 1.1 * len(b_vals) + 2.5), max(3.0, 0.5 * len(a_vals) + 1.6)))
+    ax = fig.add_subplot()
+    finite = grid[np.isfinite(grid)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    image = ax.imshow(grid, cmap="viridis", aspect="auto", vmin=lo, vmax=hi if hi > lo else lo + 1)
+    for i in range(len(a_vals)):
+        for j in range(len(b_vals)):
+            v = grid[i, j]
+            ax.text(j, i, "not solved" if not math.isfinite(v) else f"{v:,.0f}", ha="center",
+                    va="center", fontsize=7,
+                    color="white" if math.isfinite(v) and v < (lo + hi) / 2 else "black")
+    ax.set_xticks(range(len(b_vals)), [_value_text(b) for b in b_vals])
+    ax.set_yticks(range(len(a_vals)), [_value_text(a) for a in a_vals])
+    ax.set_xlabel(short_key(second))
+    ax.set_ylabel(short_key(first))
+    ax.set_title(f"{column.replace('_', ' ')} by {short_key(first)} and {short_key(second)}")
+    fig.colorbar(image, ax=ax, shrink=0.8)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- files
+_HEADERS = {
+    "variant": "variant", "label": "changes", "status": "status",
+    "objective": "objective", "d_objective": "Δ objective",
+    "d_objective_share": "Δ objective (%)", "public_total": "public (£m)",
+    "d_public_total": "Δ public (£m)", "private_total": "private (£m)",
+    "d_private_total": "Δ private (£m)",
+}
+
+
+def _header(column: str) -> str:
+    if column in _HEADERS:
+        return _HEADERS[column]
+    if column.startswith("d_value."):
+        return f"Δ value {column.removeprefix('d_value.')} (weighted £m)"
+    return column
+
+
+def _kind(column: str) -> str:
+    if column == "d_objective_share":
+        return "share"
+    if column in ("public_total", "d_public_total", "private_total", "d_private_total"):
+        return "money"
+    if column in ("objective", "d_objective") or column.startswith("d_value."):
+        return "number"
+    return "text"
+
+
+def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: str) -> bytes:
+    """comparison.xlsx: a README sheet and the comparison sheet (deterministic bytes)."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False,
+                                        "nan_inf_to_errors": False})
+    book.set_properties({"title": neutralise(title)[:255], "author": "missionfinance",
+                         "created": CREATED})
+    formats = {"header": book.add_format({"bold": True, "bg_color": "#F3F2F1", "bottom": 1,
+                                          "text_wrap": True, "valign": "top"}),
+               "money": book.add_format({"num_format": MONEY_FORMAT}),
+               "share": book.add_format({"num_format": SHARE_FORMAT}),
+               "number": book.add_format({"num_format": '#,##0.0;-#,##0.0;0.0'}),
+               "wrap": book.add_format({"text_wrap": True, "valign": "top"})}
+    readme = book.add_worksheet("README")
+    readme.set_column(0, 0, 18)
+    readme.set_column(1, 1, 100, formats["wrap"])
+    objective = (base or {}).get("objective")
+    notes = [("Title", title),
+             ("Base", "The base scenario solved alone: objective "
+              + (f"{objective:,.1f}" if isinstance(objective, float) else "not available")),
+             ("Units", "Money in £ million (£m); Δ is the variant minus the base; Δ objective "
+                       "(%) is that over the base objective; mission value is £m weighted by "
+                       "the mission's weight."),
+             ("Sheet", "Comparison: one row per variant, in the order given.")]
+    for i, (key, text) in enumerate(notes):
+        readme.write_string(i, 0, key)
+        readme.write_string(i, 1, neutralise(text))
+        readme.set_row(i, 15 * max(1, math.ceil(len(text) / 95)) + 3)
+    ws = book.add_worksheet("Comparison")
+    for j, column in enumerate(comp.columns):
+        ws.write_string(0, j, _header(str(column)), formats["header"])
+        kind = _kind(str(column))
+        for i, value in enumerate(comp[column].tolist(), start=1):
+            if kind == "text":
+                ws.write_string(i, j, neutralise(str(value)))
+            elif value is not None and math.isfinite(float(value)):
+                ws.write_number(i, j, float(value), formats[kind])
+        width = 14 if kind != "text" else min(60, max(10, int(comp[column].astype(str).str.len()
+                                                                  .max() or 0) + 2))
+        ws.set_column(j, j, width)
+    ws.set_row(0, 32)
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, max(len(comp), 1), len(comp.columns) - 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_header("&L&A")
+    book.close()
+    return buffer.getvalue()
+
+
+def _uri(fig: Figure) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg_bytes(fig)).decode("ascii")
+
+
+def _cell(column: str, value: Any) -> str:
+    kind = _kind(column)
+    if kind == "text":
+        return f'<td dir="auto">{html.escape(str(value))}</td>'
+    number = float(value) if value is not None else float("nan")
+    if not math.isfinite(number):
+        return '<td class="num">–</td>'
+    if kind == "share":
+        return f'<td class="num">{number * 100:+.2f}%</td>'
+    sign = "+" if column.startswith("d_") else ""
+    return f'<td class="num">{number:{sign},.1f}</td>'
+
+
+def comparison_html(comp: pd.DataFrame, charts: Sequence[tuple[str, Figure]], title: str,
+                    base: Mapping[str, Any] | None) -> bytes:
+    """comparison.html: self-contained page (inline SVG charts, no script)."""
+    head = "".join(f"<th>{html.escape(_header(str(c)))}</th>" for c in comp.columns
+                   if c != "variant")
+    body = "".join("<tr>" + "".join(_cell(str(c), v) for c, v in zip(comp.columns, row,
+                                                                          strict=True)
+                                     if c != "variant") + "</tr>\n"
+                   for row in comp.itertuples(index=False))
+    objective = (base or {}).get("objective")
+    base_text = (f"{objective:,.1f}" if isinstance(objective, float) else "not available")
+    figures = "".join(f'<h2>{html.escape(name)}</h2><img alt="{html.escape(name)}" '
+                      f'src="{_uri(fig)}">\n' for name, fig in charts)
+    page = f"""<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<title>{html.escape(title)}</title>
+<style>body{{font-family:system-ui,Arial,sans-serif;max-width:80rem;margin:0 auto;padding:1rem}}
+table{{border-collapse:collapse;font-size:.85rem}}th,td{{border-bottom:1px solid #d0d0d0;padding:.2rem .5rem;vertical-align:top}}
+th{{background:#f3f2f1;text-align:left}}td.num{{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}}
+img{{max-width:100%;height:auto}}</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p>Each variant against the base scenario solved alone (objective {html.escape(base_text)}).
+Money in £ million; Δ is the variant minus the base. The same table is in comparison.xlsx.</p>
+{figures}<h2>Every variant</h2>
+<div style="overflow-x:auto"><table><thead><tr>{head}</tr></thead><tbody>
+{body}</tbody></table></div>
+</body></html>
+"""
+    return page.encode("utf-8")
