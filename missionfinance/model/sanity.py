@@ -15,6 +15,9 @@ Each check returns sentences; :func:`~missionfinance.model.solve` raises each as
   needs its own evidence.
 - **Contributions above 1**: with gross attribution a project's mission shares can sum
   above 100%, so mission value counts part of its money more than once.
+- **Guarantees that pay for themselves under min_cost**: a guarantee whose fees exceed the
+  present value of its expected calls has a negative economic cost, so ``min_cost`` issues
+  it for its fees (up to the exposure limit and the lending it covers), whatever the targets.
 - **Nothing allocated**: an optimal allocation of £0 usually means share limits that only
   an empty allocation meets.
 """
@@ -51,6 +54,16 @@ def input_warnings(problem: AllocationProblem, d: ProblemData) -> list[str]:
                    f"{d.instruments[i]} = {d.leverage[p, i]:g}); observed blended-finance "
                    "mobilisation is 0.37–0.75 on average and at most about 12 (ODI 2019): "
                    "check the source")
+    if problem.objective == "min_cost":
+        gain = ~d.cash[d.xi] & (d.econ < 0)
+        if gain.any():
+            pids = np.unique(d.xp[gain])
+            ids = ", ".join(str(p) for p in d.project_ids[pids[:3]])
+            out.append(f"min_cost: guarantees on {pids.size} project(s) ({ids}"
+                       f"{', …' if pids.size > 3 else ''}) have a negative economic cost (fees "
+                       "above the present value of expected calls), so the cheapest allocation "
+                       "issues them for their fees, up to the exposure limit and the lending "
+                       "they cover; check fee_rate and pd, or limit [exposure]")
     total = d.contrib.sum(axis=1)
     over = np.flatnonzero(total > 1 + 1e-9)
     if over.size:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from missionfinance.cashflows import Terms, commitment_cost
+from missionfinance.errors import MissionFinanceWarning
 from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument
 from missionfinance.model import MissionBound, Status, Target, solve
 from tests.model.test_families import contrib, problem, projects
@@ -115,10 +116,12 @@ def test_guarantee_exposure_bounded_by_the_lending_it_covers():
     prj = projects([{"project_id": "G", "capacity": 10.0, "private_capacity": 100.0,
                      "instruments": "guarantee", "leverage_guarantee": 1.25, "pd": 0.1}])
     instr = dict(DEFAULT_INSTRUMENTS, guarantee=g)
-    res = solve(problem(prj, contrib({"G": {"growth": 1.0}}), instruments=instr,
-                        exposure={"2026-27": 200.0}, objective="min_cost"))
+    with pytest.warns(MissionFinanceWarning, match="min_cost: guarantees on 1 project"):
+        res = solve(problem(prj, contrib({"G": {"growth": 1.0}}), instruments=instr,
+                            exposure={"2026-27": 200.0}, objective="min_cost"))
     assert res.status == Status.OPTIMAL
     assert res.summary["guarantee_total"] == pytest.approx(80.0, abs=1e-9)
+    assert any("negative economic cost" in w for w in res.summary["warnings"])
     assert res.objective == pytest.approx(80 * ((0.05 - 0.1) * D1 + (0.045 - 0.09) * D2),
                                           rel=1e-12)
 
