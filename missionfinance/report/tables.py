@@ -61,7 +61,8 @@ HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("additional_share", "Additional share of private investment", "%"),
     ("leverage", "Leverage: private £ per £ of public cash", "ratio"),
     ("leverage_with_guarantee_cost",
-     "Leverage: private £ per £ of public cash plus the guarantees' expected cost", "ratio"),
+     "Leverage: private £ per £ of public cash plus the guarantees' net expected cost",
+     "ratio"),
     ("economic_cost", "Economic cost to the Exchequer (present value; not the budget score)",
      "£m"),
     ("guarantee_expected_cost", "of which guarantees: expected calls minus fees", "£m"),
@@ -89,16 +90,19 @@ ECONOMICS: tuple[str, ...] = (
     "Only additional private money (the project's additionality share) adds to mission "
     "value: the OECD counts private finance as mobilised only where the official "
     "intervention caused it.",
-    "Economic cost is the cost to the Exchequer at commitment, discounted at the HM Treasury "
-    "Green Book rate of 3.5% real: a grant costs its face value; a loan or equity stake its "
-    "expected loss (probability of default × loss given default) plus its subsidy (interest "
-    "or return below the government's cost of funds); a guarantee its expected calls minus "
-    "the fees it earns.",
+    "Economic cost is what the commitments cost the Exchequer over the instruments' lives: "
+    "minus the present value, at the first year and the HM Treasury Green Book rate of 3.5% "
+    "real (or the scenario's discount rate), of their expected cash flows (the rows of "
+    "cashflows.csv, with defaults phased over each life). A grant costs its face value; a "
+    "loan or equity stake its expected losses less what its interest, dividends or exit earn "
+    "above the discount rate; a guarantee its expected calls minus the fees it earns. The "
+    "same figure is the min_cost objective, the headline and the fiscal impact section's "
+    "total.",
     "Budget scored is a separate concept: what the allocation uses of each control total "
     "(CDEL, FT, RDEL) under HM Treasury's Consolidated Budgeting Guidance; a loan scores its "
     "principal in FT although it is expected to be repaid.",
     "Leverage is stated two ways: private money per £ of public cash, and private money per "
-    "£ of public cash plus the guarantees' expected cost.",
+    "£ of public cash plus the guarantees' net expected cost where it is positive.",
     "A project without a spend profile draws at most its capacity divided by the years of "
     "its window in any one year (even drawdown).",
 )
