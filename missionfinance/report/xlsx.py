@@ -38,6 +38,8 @@ RATIO_FORMAT = '0.00"×"'
 NUMBER_FORMAT = "#,##0.00"
 PRICE_FORMAT = "#,##0.000"
 INTEGER_FORMAT = "#,##0"
+#: Values of mixed units (assumptions and QA logs): shown as written (0.0463, 652.9, 1E-07).
+GENERAL_FORMAT = "General"
 
 #: Values nearer zero than this are written as 0 (solver rounding noise such as
 #: ``-1.1e-13`` would otherwise print as "-£0.00m"); CSV files keep six decimals.
@@ -58,6 +60,10 @@ COLUMN_UNITS: dict[str, tuple[str, str]] = {
     "leverage_needed": ("×", "ratio"),
     "weight_needed": ("", "number"),
     "value": ("weighted £m", "number"),
+    # assumptions and QA logs: values of mixed units (the unit column says which)
+    "figure": ("", "general"),
+    "lowest": ("", "general"),
+    "highest": ("", "general"),
 }
 
 #: Headline units → cell format key.
@@ -83,8 +89,8 @@ def sheet_name(key: str, used: set[str]) -> str:
 def column_kind(table: ReportTable, column: str, series: pd.Series) -> str:
     """How a column is written.
 
-    One of ``money``, ``share``, ``ratio``, ``price``, ``number``, ``integer``, ``bool``
-    or ``text``.
+    One of ``money``, ``share``, ``ratio``, ``price``, ``number``, ``general``,
+    ``integer``, ``bool`` or ``text``.
     """
     if column in table.money:
         return "money"
@@ -148,7 +154,7 @@ def _write_table(ws: Worksheet, table: ReportTable, formats: dict[str, Any]) -> 
         ws.write_string(0, j, neutralise(header), formats["header"])
         values = series.tolist()
         width = len(header) + 2
-        if kind in ("money", "share", "ratio", "price", "number"):
+        if kind in ("money", "share", "ratio", "price", "number", "general"):
             fmt = formats[kind]
             numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64",
                                                                        na_value=np.nan)
@@ -288,6 +294,7 @@ def xlsx_bytes(report: Report) -> bytes:
         "price": workbook.add_format({"num_format": PRICE_FORMAT}),
         "number": workbook.add_format({"num_format": NUMBER_FORMAT}),
         "integer": workbook.add_format({"num_format": INTEGER_FORMAT}),
+        "general": workbook.add_format({"num_format": GENERAL_FORMAT}),
     }
     used: set[str] = set()
     readme = workbook.add_worksheet(sheet_name("README", used))
