@@ -374,7 +374,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
             "run's sanity warnings, the tagging rules' precision and recall measured on a "
             "hand-labelled frozen holdout (as shipped with the package), the solver's "
             "status and settings, and who signed it off (blank: to be filled in).",
-            labels={"figure": "measured"}),
+            shares=("figure",), labels={"figure": "measured"}),
         "Known limitations": RT(
             "Known limitations", "Known limitations", limitations,
             "The model's documented simplifications (docs/model.md, Known limitations)."),

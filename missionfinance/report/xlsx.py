@@ -38,8 +38,6 @@ RATIO_FORMAT = '0.00"×"'
 NUMBER_FORMAT = "#,##0.00"
 PRICE_FORMAT = "#,##0.000"
 INTEGER_FORMAT = "#,##0"
-#: Values of mixed units (assumptions and QA logs): shown as written (0.0463, 652.9, 1E-07).
-GENERAL_FORMAT = "General"
 
 #: Values nearer zero than this are written as 0 (solver rounding noise such as
 #: ``-1.1e-13`` would otherwise print as "-£0.00m"); CSV files keep six decimals.
@@ -60,11 +58,28 @@ COLUMN_UNITS: dict[str, tuple[str, str]] = {
     "leverage_needed": ("×", "ratio"),
     "weight_needed": ("", "number"),
     "value": ("weighted £m", "number"),
-    # assumptions and QA logs: values of mixed units (the unit column says which)
-    "figure": ("", "general"),
-    "lowest": ("", "general"),
-    "highest": ("", "general"),
+    # the assumptions log: values of mixed units, formatted row by row from its unit column
+    "figure": ("", "by_unit"),
+    "lowest": ("", "by_unit"),
+    "highest": ("", "by_unit"),
 }
+
+
+def unit_kind(unit: str) -> str:
+    """Cell format key of a value whose unit is ``unit`` (a table's ``unit`` column).
+
+    Examples
+    --------
+    >>> [unit_kind(u) for u in ("£m", "share a year", "× (private £ per public £)", "years")]
+    ['money', 'share', 'ratio', 'number']
+    """
+    if unit.startswith("£m"):
+        return "money"
+    if unit.startswith("share"):
+        return "share"
+    if unit.startswith("×"):
+        return "ratio"
+    return "number"
 
 #: Headline units → cell format key.
 _HEADLINE_FORMATS = {"£m": "money", "%": "share", "ratio": "ratio", "count": "integer"}
@@ -89,8 +104,9 @@ def sheet_name(key: str, used: set[str]) -> str:
 def column_kind(table: ReportTable, column: str, series: pd.Series) -> str:
     """How a column is written.
 
-    One of ``money``, ``share``, ``ratio``, ``price``, ``number``, ``general``,
-    ``integer``, ``bool`` or ``text``.
+    One of ``money``, ``share``, ``ratio``, ``price``, ``number``, ``by_unit`` (each
+    row in the format of its ``unit`` column, :func:`unit_kind`), ``integer``, ``bool``
+    or ``text``.
     """
     if column in table.money:
         return "money"
@@ -154,15 +170,21 @@ def _write_table(ws: Worksheet, table: ReportTable, formats: dict[str, Any]) -> 
         ws.write_string(0, j, neutralise(header), formats["header"])
         values = series.tolist()
         width = len(header) + 2
-        if kind in ("money", "share", "ratio", "price", "number", "general"):
-            fmt = formats[kind]
+        if kind in ("money", "share", "ratio", "price", "number", "by_unit"):
             numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64",
                                                                        na_value=np.nan)
             numbers = np.where(np.abs(numbers) < NOISE, 0.0, numbers)  # rounding noise → 0
             write_number = ws.write_number
-            for i in np.flatnonzero(np.isfinite(numbers)).tolist():
-                write_number(i + 1, j, numbers[i], fmt)
-            width = max(width, 14 if kind == "money" else 10)
+            if kind == "by_unit":  # each row in the format its unit says (£m, %, ×)
+                units = (frame["unit"].astype(str).tolist() if "unit" in frame.columns
+                         else [""] * len(frame))
+                for i in np.flatnonzero(np.isfinite(numbers)).tolist():
+                    write_number(i + 1, j, numbers[i], formats[unit_kind(units[i])])
+            else:
+                fmt = formats[kind]
+                for i in np.flatnonzero(np.isfinite(numbers)).tolist():
+                    write_number(i + 1, j, numbers[i], fmt)
+            width = max(width, 14 if kind in ("money", "by_unit") else 10)
         elif kind == "bool":
             for i, v in enumerate(values, start=1):
                 if v is not None and v is not pd.NA:
@@ -294,7 +316,6 @@ def xlsx_bytes(report: Report) -> bytes:
         "price": workbook.add_format({"num_format": PRICE_FORMAT}),
         "number": workbook.add_format({"num_format": NUMBER_FORMAT}),
         "integer": workbook.add_format({"num_format": INTEGER_FORMAT}),
-        "general": workbook.add_format({"num_format": GENERAL_FORMAT}),
     }
     used: set[str] = set()
     readme = workbook.add_worksheet(sheet_name("README", used))

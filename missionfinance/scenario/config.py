@@ -671,7 +671,7 @@ def parse_sources(config: Mapping[str, Any], name: str,
     Each key is a dotted key of the scenario file (``"budget.CDEL"``,
     ``"budget.RDEL.2029-30"``, ``"objective.weights"``,
     ``"constraints.mission_floor.health"``, ``"instruments.loan"``) or a pipeline parameter
-    (``"pipeline.leverage_loan"``, ``"pipeline.pd"``). Its value is a table with
+    (``"pipeline.leverage_loan"``, ``"pipeline.pd"``; ``"pipeline"`` for every column). Its value is a table with
     ``source`` (text, required) and ``quality`` (``"green"``, ``"amber"`` or ``"red"``:
     the analyst's RAG rating; left out = not rated). A source given for a table applies
     to every number inside it unless a longer key gives its own.
@@ -716,10 +716,11 @@ def parse_sources(config: Mapping[str, Any], name: str,
         where = f'{name} key sources."{key}"'
         parts = str(key).split(".")
         if parts[0] == "pipeline":
-            if len(parts) != 2 or parts[1] not in pipeline_columns:
+            if len(parts) > 2 or (len(parts) == 2 and parts[1] not in pipeline_columns):
                 raise MissionFinanceError(
-                    f"{where}: not a pipeline parameter; use pipeline.<column> with one of "
-                    f"{', '.join(sorted(pipeline_columns))}")
+                    f"{where}: not a pipeline parameter; use \"pipeline\" (every column) or "
+                    f"pipeline.<column> with one of {', '.join(PIPELINE_PARAMETERS)}, "
+                    f"{', '.join(f'leverage_{i}' for i in instruments)} or <instrument>_<term>")
         elif parts[0] == "sources" or not (
                 _key_exists(config, parts)
                 or (parts[0] == "instruments" and len(parts) >= 2 and parts[1] in instruments)):

@@ -127,6 +127,29 @@ def _unit(parts: list[str], table: Mapping[str, Any]) -> str:
     return ""
 
 
+def _what(parts: list[str]) -> str:
+    """Plain words for the common scenario keys (empty where the key says it all)."""
+    top, last = parts[0], parts[-1]
+    if top == "budget" and len(parts) == 3:
+        return f"{parts[1]} control total in {last} (flow limit)"
+    if top == "exposure" and len(parts) == 2 and last != "runoff":
+        return f"guarantee exposure outstanding at the end of {last} (stock limit)"
+    if top == "exposure" and last == "runoff":
+        return "share of outstanding exposure running off each year"
+    if parts[:2] == ["objective", "weights"] and len(parts) == 3:
+        return f"weight of mission {last} in the objective"
+    if top == "constraints" and len(parts) == 3 and parts[1] in ("mission_floor",
+                                                                  "mission_ceiling"):
+        if last == "unit":
+            return "unit of the mission limits"
+        return (f"{'least' if parts[1] == 'mission_floor' else 'most'} public finance "
+                f"attributed to mission {last}")
+    if top == "constraints" and len(parts) == 4 and last in ("min_share", "max_share"):
+        return (f"{'least' if last == 'min_share' else 'most'} share of the allocation in "
+                f"region set {parts[2]}")
+    return ""
+
+
 def _setting(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -153,9 +176,11 @@ def _walk(table: Mapping[str, Any], prefix: list[str], sources: Mapping[str, Any
             continue
         dotted = ".".join(parts)
         source, quality = _source(sources, dotted, here)
-        number = isinstance(value, int | float) and not isinstance(value, bool)
+        # a seed is a label, not a quantity: shown as written
+        number = (isinstance(value, int | float) and not isinstance(value, bool)
+                  and key != "seed")
         rows.append({
-            "key": dotted, "what": note,
+            "key": dotted, "what": note or _what(parts),
             "figure": float(value) if number else np.nan,
             "lowest": np.nan, "highest": np.nan,
             "unit": _unit(parts, table) if number or isinstance(value, list) else "",
@@ -207,10 +232,50 @@ def _instrument_rows(run: RunLike, sources: Mapping[str, Any], fallback: str
     return rows
 
 
+def _row_sources(path: Any) -> pd.Series | None:
+    """The pipeline file's own ``source`` column (one per project), when it has one.
+
+    The validated pipeline frame keeps only the model's columns, so the column is read
+    from the file itself (:func:`missionfinance.io._files.read_table`).
+    """
+    if path is None or not Path(path).is_file():
+        return None
+    from missionfinance.io._files import read_table
+
+    raw = read_table(path)
+    if "source" not in raw.columns or "project_id" not in raw.columns:
+        return None
+    return pd.Series(raw["source"].astype(str).str.strip().to_numpy(),
+                     index=raw["project_id"].astype(str).to_numpy())
+
+
+def _summarise_sources(values: pd.Series, shown: str, column: str) -> str:
+    """``"pipeline.csv column pd; source column: A (12 projects); B (3 projects)"``."""
+    given = values[values != ""]
+    head = f"{shown}, column {column}"
+    if given.empty:
+        return head
+    counts = given.value_counts(sort=False).sort_index()
+    counts = counts.sort_values(ascending=False, kind="stable")
+    parts = [f"{name} ({n:,} project{'s' if n != 1 else ''})"
+             for name, n in counts.head(_MOST_SOURCES).items()]
+    if len(counts) > _MOST_SOURCES:
+        parts.append(f"{len(counts) - _MOST_SOURCES:,} more sources")
+    missing = len(values) - len(given)
+    if missing:
+        parts.append(f"{missing:,} without a source")
+    return f"{head}; its source column: " + "; ".join(parts)
+
+
+#: Most distinct values of a pipeline's ``source`` column named per parameter.
+_MOST_SOURCES = 5
+
+
 def _pipeline_rows(run: RunLike, sources: Mapping[str, Any]) -> list[dict[str, Any]]:
     pipe = pipeline_of(run)
     path = getattr(run.scenario, "pipeline_path", None)
     shown = Path(path).name if path is not None else "the pipeline"
+    row_sources = _row_sources(path)
     columns = [c for c in _PIPELINE_UNITS if c in pipe.columns]
     columns += sorted(c for c in pipe.columns if str(c).startswith("leverage_"))
     names = tuple(instruments_of(run))
@@ -225,7 +290,11 @@ def _pipeline_rows(run: RunLike, sources: Mapping[str, Any]) -> list[dict[str, A
         unit = _PIPELINE_UNITS.get(column, "× (private £ per public £)"
                                    if column.startswith("leverage_") else "")
         key = f"pipeline.{column}"
-        source, quality = _source(sources, key, f"{shown}, column {column}")
+        fallback = f"{shown}, column {column}"
+        if row_sources is not None:
+            ids = pipe.loc[values.notna(), "project_id"].astype(str)
+            fallback = _summarise_sources(ids.map(row_sources).fillna(""), shown, column)
+        source, quality = _source(sources, key, fallback)
         rows.append({
             "key": key, "what": f"pipeline mean over {len(given):,} of {len(pipe):,} projects",
             "figure": float(given.mean()), "lowest": float(given.min()),
@@ -252,7 +321,9 @@ def assumptions_log(run: RunLike) -> pd.DataFrame:
         ``figure`` (the value; for a pipeline column its mean), ``lowest`` and ``highest``
         (a pipeline column's range), ``unit`` (£m, share, ×, …), ``setting`` (a value that
         is not a number), ``source`` (from the scenario's ``[sources]`` table, a ``source``
-        key of the table, the instrument's ``source``, else the file it is read from) and
+        key of the table, the instrument's ``source``, the pipeline file's own ``source``
+        column (summarised: each source with its number of projects), else the file it is
+        read from) and
         ``quality`` (the analyst's RAG rating, green/amber/red, or ``"not rated"``).
     """
     scenario = run.scenario
