@@ -19,12 +19,16 @@ Usage::
 
     /work/venv/bin/python benchmarks/bench_tag_cli.py                 # 1M cli, 200k ordinary
     /work/venv/bin/python benchmarks/bench_tag_cli.py --lines 200000 --ordinary-lines 50000
+    # also time the command of another checkout (e.g. the previous commit) on the same file,
+    # alternating runs, for a side-by-side ratio:
+    /work/venv/bin/python benchmarks/bench_tag_cli.py --baseline-root /tmp/previous --repeat 2
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -36,7 +40,8 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# BENCH_ROOT: the checkout whose package a case process imports (default: this one)
+sys.path.insert(0, os.environ.get("BENCH_ROOT", str(ROOT)))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
@@ -94,9 +99,10 @@ def case_memory(lines: Path, out: Path) -> dict[str, float]:
     return {"wall": wall, "rss": peak_mib(), "tags": float(len(mine))}
 
 
-def run_case(name: str, lines: Path, out: Path) -> dict[str, float]:
+def run_case(name: str, lines: Path, out: Path, root: Path | None = None) -> dict[str, float]:
     cmd = [sys.executable, __file__, "--case", name, "--file", str(lines), "--out", str(out)]
-    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    env = {**os.environ, "BENCH_ROOT": str(root or ROOT), "PYTHONPATH": str(root or ROOT)}
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -107,6 +113,8 @@ def main() -> None:
     ap.add_argument("--case", choices=("cli", "ordinary", "memory"))
     ap.add_argument("--file", type=Path)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--baseline-root", type=Path, help="another checkout: time its command too")
+    ap.add_argument("--repeat", type=int, default=1, help="alternating runs of each command")
     a = ap.parse_args()
     if a.case:
         fn = {"cli": case_cli, "ordinary": case_ordinary, "memory": case_memory}[a.case]
@@ -118,6 +126,15 @@ def main() -> None:
         make_csv(a.lines, big)
         make_csv(a.ordinary_lines, small)
         rows = []
+        if a.baseline_root:
+            for k in range(a.repeat):
+                r = run_case("cli", big, tmp / "tags_base.csv", a.baseline_root)
+                rows.append((f"cli, baseline {a.baseline_root} (run {k + 1})", a.lines, r))
+                r = run_case("cli", big, tmp / "tags.csv")
+                rows.append((f"cli, this checkout (run {k + 1})", a.lines, r))
+            base = min(r["wall"] for n, _, r in rows if "baseline" in n)
+            this = min(r["wall"] for n, _, r in rows if "this checkout" in n)
+            print(f"best of {a.repeat}: this / baseline = {this:.2f} s / {base:.2f} s = {this / base:.2f}")
         r = run_case("cli", big, tmp / "tags.csv")
         rows.append(("cli", a.lines, r))
         r = run_case("memory", big, tmp / "tags.csv")

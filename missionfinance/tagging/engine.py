@@ -18,53 +18,18 @@ kind. ``description`` may be empty (no keyword can match).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from missionfinance.errors import MissionFinanceError
-from missionfinance.tagging.matching import (
-    CompiledRules,
-    expand,
-    expand_by_member,
-    factorize_columns,
-    isin_sorted,
-    match_column,
-    runs,
-    sorted_unique,
-)
+from missionfinance.tagging.matching import CompiledRules, expand_by_member, isin_sorted
+from missionfinance.tagging.profiles import ProfileMatches, compiled_rules, match_profiles, resolve
 from missionfinance.tagging.result import TaggingResult
-from missionfinance.tagging.rules import CRITERIA, RuleSet
+from missionfinance.tagging.rules import RuleSet
 
 ATTRIBUTIONS = ("net", "gross")
-_COLUMNS = {"cpv": "cpv", "cofog": "cofog", "department": "department",
-            "programme": "programme", "keywords": "description", "buyer": "department"}
 REQUIRED_COLUMNS = ("line_id", "description", "amount")
 OPTIONAL_COLUMNS = ("source", "department", "programme", "cofog", "cpv")
-
-
-@dataclass(frozen=True)
-class ProfileMatches:
-    """Matches of a set of lines, by profile.
-
-    ``profile`` gives each line its profile; ``hit_profile`` and ``hit_term`` hold one
-    entry per (profile, term) hit (term ids index ``CompiledRules.terms``).
-    """
-
-    profile: np.ndarray
-    n_profiles: int
-    hit_profile: np.ndarray
-    hit_term: np.ndarray
-
-
-def _compiled(rules: RuleSet) -> CompiledRules:
-    """The compiled form of ``rules``, built once per RuleSet object and kept on it."""
-    cached = rules.__dict__.get("_compiled_cache")
-    if not isinstance(cached, CompiledRules):
-        cached = CompiledRules(rules)
-        rules.__dict__["_compiled_cache"] = cached  # a frozen dataclass: cache outside its fields
-    return cached
 
 
 def check_lines(lines: pd.DataFrame) -> pd.DataFrame:
@@ -112,95 +77,6 @@ def check_lines(lines: pd.DataFrame) -> pd.DataFrame:
         else:
             out[col] = pd.Series([""] * n, dtype="str")
     return pd.DataFrame(out)
-
-
-def line_cofog(frame: pd.DataFrame) -> pd.Series:
-    """The COFOG codes that describe each line's own purpose.
-
-    On a procurement line (``source`` starting ``procurement``) the ``cofog`` field is the
-    *buyer's* classification (OCDS ``buyer.classification``): it says who spends, not what
-    is bought, so ``cofog`` criteria do not see it (an NHS board's door maintenance is not
-    health care). Spending-review, CRA and PESA lines keep theirs: there the COFOG code is
-    the function of the spending itself.
-    """
-    proc = frame["source"].str.startswith("procurement")
-    return frame["cofog"].where(~proc, "")
-
-
-def match_profiles(frame: pd.DataFrame, compiled: CompiledRules) -> ProfileMatches:
-    """Match every term of the compiled rules against the profiles of ``frame``."""
-    kinds = list(CRITERIA)
-    cols = {**{k: frame[_COLUMNS[k]] for k in kinds}, "cofog": line_cofog(frame)}
-    profile, prof_codes, uniques = factorize_columns([cols[k] for k in kinds])
-    n_prof = len(prof_codes[0]) if prof_codes else 0
-    hit_profile: list[np.ndarray] = []
-    hit_term: list[np.ndarray] = []
-    for kind, codes, uniq in zip(kinds, prof_codes, uniques, strict=True):
-        v, term = match_column(uniq, kind, compiled)
-        if len(v) == 0:
-            continue
-        pair, prof = expand(codes, len(uniq), v)  # distinct values -> the profiles holding them
-        hit_profile.append(prof)
-        hit_term.append(term[pair])
-    if hit_profile:
-        small = np.int32 if max(n_prof, len(compiled.terms)) < 2**31 else np.int64  # halves memory
-        return ProfileMatches(
-            profile, n_prof, np.concatenate(hit_profile).astype(small), np.concatenate(hit_term).astype(small)
-        )
-    return ProfileMatches(profile, n_prof, np.empty(0, np.int64), np.empty(0, np.int64))
-
-
-def resolve(matches: ProfileMatches, compiled: CompiledRules) -> dict[str, np.ndarray]:
-    """Decide which rules apply to each profile and pick one winner per (profile, mission).
-
-    Returns arrays ``profile``, ``rule`` (the winners) and, for the explanation,
-    ``matched_profile``/``matched_rule`` (all rules whose every criterion matched) and
-    ``vetoed`` (whether each of those is vetoed).
-    """
-    arr = compiled.arrays
-    n_rules = len(arr["weight"])
-    n_groups = max(compiled.n_groups, 1)
-    excl = compiled.term_exclude[matches.hit_term]
-    req = ~excl
-    # distinct (profile, required group) hits; group ids run in rule order, so the sorted
-    # keys are also sorted by (profile, rule) and runs give the groups matched per rule
-    key = matches.hit_profile[req].astype(np.int64)
-    key *= n_groups
-    key += compiled.term_group[matches.hit_term[req]]
-    del req
-    req_key, _ = sorted_unique(key, overwrite=True)
-    del key
-    req_prof = req_key // n_groups
-    req_rule = compiled.group_rule[req_key % n_groups] if len(req_key) else req_key
-    del req_key
-    req_prof *= n_rules
-    req_prof += req_rule
-    pr_key, counts = runs(req_prof)
-    del req_prof, req_rule
-    full = counts == arr["n_req"][pr_key % n_rules]
-    matched_key = pr_key[full]
-    vkey = matches.hit_profile[excl].astype(np.int64)
-    vkey *= n_rules
-    vkey += compiled.term_rule[matches.hit_term[excl]]
-    veto_key, _ = sorted_unique(vkey, overwrite=True)
-    vetoed = isin_sorted(matched_key, veto_key)
-    live = matched_key[~vetoed]
-    live_prof = live // n_rules
-    live_rule = live % n_rules
-    n_missions = max(int(arr["mission"].max()) + 1 if n_rules else 1, 1)
-    pm_key = live_prof * n_missions + arr["mission"][live_rule]
-    order = np.lexsort((arr["rank"][live_rule], pm_key))
-    pm_sorted = pm_key[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = pm_sorted[1:] != pm_sorted[:-1]
-    win = order[first]
-    return {
-        "profile": live_prof[win],
-        "rule": live_rule[win],
-        "matched_profile": matched_key // n_rules,
-        "matched_rule": matched_key % n_rules,
-        "vetoed": vetoed,
-    }
 
 
 def matched_on(
@@ -293,7 +169,7 @@ def tag(lines: pd.DataFrame, rules: RuleSet, attribution: str = "net") -> Taggin
             f"rules: expected a RuleSet, got {type(rules).__name__}; use RuleSet.load(...)"
         )
     frame = check_lines(lines)
-    compiled = _compiled(rules)
+    compiled = compiled_rules(rules)
     arr = compiled.arrays
     matches = match_profiles(frame, compiled)
     res = resolve(matches, compiled)

@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
-from missionfinance.tagging.codes import cofog_labels, cpv_label
-from missionfinance.tagging.engine import _compiled, match_profiles
+from missionfinance.tagging.codes import cofog_labels, cpv_label, normalise_cofog, normalise_cpv
+from missionfinance.tagging.profiles import compiled_rules, match_profiles, resolve
 from missionfinance.tagging.rules import CRITERIA, Rule
 
 if TYPE_CHECKING:
@@ -48,22 +49,36 @@ def _why(winner: Rule, loser: Rule) -> str:
     return f"same priority and |weight|, rule id {winner.id!r} sorts before {loser.id!r}"
 
 
+def describe_codes(cpv: str, cofog: str) -> tuple[str, str]:
+    """Human-readable CPV and COFOG fields with their labels, for explanations."""
+    cpv_norm = normalise_cpv(pd.Series([cpv])).iloc[0]
+    cofog_norm = normalise_cofog(pd.Series([cofog])).iloc[0]
+    labels = cofog_labels()
+    cpv_txt = "; ".join(f"{c} {cpv_label(c)}".strip() for c in cpv_norm.split(";") if c)
+    cofog_txt = "; ".join(f"{c} {labels.get(c, '(not a COFOG code)')}" for c in cofog_norm.split(";") if c)
+    return cpv_txt, cofog_txt
+
+
 def explain_line(result: TaggingResult, pos: int) -> str:
     """Explain line number ``pos`` (0-based) of ``result`` (see the module docstring)."""
-    from missionfinance.tagging.result import describe_codes
-
     rules = result.rules
-    compiled = _compiled(rules)
+    compiled = compiled_rules(rules)
     row = result._frame.iloc[[pos]].reset_index(drop=True)
     rec = row.iloc[0]
     matches = match_profiles(row, compiled)
     labels = compiled.terms["label"].to_numpy(dtype=object)
     hits: dict[int, dict[str, list[str]]] = {}
     vetoes: dict[int, list[str]] = {}
+    unsupported = resolve(matches, compiled)["unsupported"]
+    weak_only = set(np.unique(matches.hit_term[unsupported]).tolist()) - set(
+        np.unique(matches.hit_term[~unsupported]).tolist())
+    weak_hits: dict[int, list[str]] = {}
     terms = np.unique(matches.hit_term)  # sorted: rule order, then criterion and term order
     for term, rule_i, excl in zip(terms, compiled.term_rule[terms], compiled.term_exclude[terms], strict=True):
         text = _label(str(labels[term]))
-        if excl:
+        if int(term) in weak_only:
+            weak_hits.setdefault(int(rule_i), []).append(text)
+        elif excl:
             vetoes.setdefault(int(rule_i), []).append(text)
         else:
             kind = str(compiled.terms["kind"].iloc[int(term)])
@@ -73,7 +88,8 @@ def explain_line(result: TaggingResult, pos: int) -> str:
     live = [i for i in full if i not in vetoes]
     overrides = {o.mission: o for o in rules.overrides if o.line_id == rec["line_id"]}
     winners: dict[str, int] = {}
-    for i in sorted(live, key=lambda i: (-rules.rules[i].priority, -abs(rules.rules[i].weight), rules.rules[i].id)):
+    for i in sorted(live, key=lambda i: (rules.rules[i].evidence != "line", -rules.rules[i].priority,
+                                         -abs(rules.rules[i].weight), rules.rules[i].id)):
         winners.setdefault(rules.rules[i].mission, i)
 
     cpv_txt, cofog_txt = describe_codes(str(rec["cpv"]), str(rec["cofog"]))
@@ -114,6 +130,13 @@ def explain_line(result: TaggingResult, pos: int) -> str:
             out.append(f"  {r.id} -> {r.mission}: matched {on(i)}; no match for {', '.join(missing)}")
         if len(partial) > _MAX_PARTIAL:
             out.append(f"  ... and {len(partial) - _MAX_PARTIAL} more")
+    weak_rules = [i for i in sorted(weak_hits, key=lambda i: rules.rules[i].id) if i not in live]
+    if weak_rules:
+        out.append("Weak keyword evidence without a second piece of line evidence (not counted):")
+        for i in weak_rules[:_MAX_PARTIAL]:
+            r = rules.rules[i]
+            out.append(f"  {r.id} -> {r.mission}: {', '.join(weak_hits[i])} (a weak keyword, only in the "
+                       "long description or a list, or on a generic purchase)")
     for m, o in overrides.items():
         out.append(f"Override for {m}: weight {o.weight:+.2f} ({o.reason})")
 

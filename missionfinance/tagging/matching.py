@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from missionfinance.tagging.codes import code_ancestors, normalise_cofog, normalise_cpv
-from missionfinance.tagging.rules import CRITERIA, RuleSet
+from missionfinance.tagging.rules import CRITERIA, SPENDER_KINDS, RuleSet
 
 _CHUNK_CHARS = 1 << 22
 _LABEL = {"cpv": "cpv", "cofog": "cofog", "department": "department", "programme": "programme",
@@ -138,8 +138,16 @@ class CompiledRules:
         rank[np.array(order, dtype=np.int64)] = np.arange(len(rs))
         n_req = np.array([len(r.criteria) for r in rs], dtype=np.int64)
         enabling = np.array([r.evidence != "line" for r in rs], dtype=bool)
+        # keywords are the rule's only evidence about the line: weak hits need a second piece
+        kw_alone = np.array([("keywords" in r.criteria and set(r.criteria) - {"keywords"} <= SPENDER_KINDS)
+                             for r in rs], dtype=bool)
+        cpv_alone = np.array([("cpv" in r.criteria and set(r.criteria) - {"cpv"} <= SPENDER_KINDS)
+                              for r in rs], dtype=bool)
+        weak_rule = np.array([r.strength == "weak" for r in rs], dtype=bool)
+        sign = np.where(weight > 0, 0, np.where(weight < 0, 1, 2)).astype(np.int64)
         return {"mission": mission, "weight": weight, "priority": priority, "rank": rank,
-                "n_req": n_req, "enabling": enabling}
+                "n_req": n_req, "enabling": enabling, "kw_alone": kw_alone, "cpv_alone": cpv_alone,
+                "weak_rule": weak_rule, "side": mission * 3 + sign}
 
     @cached_property
     def terms(self) -> pd.DataFrame:
@@ -161,6 +169,43 @@ class CompiledRules:
         frame["label"] = frame["kind"].map(_LABEL) + ":" + frame["key"]
         frame.insert(0, "term", np.arange(len(frame), dtype=np.int64))
         return frame
+
+    @cached_property
+    def term_kind_cpv(self) -> np.ndarray:
+        """True for CPV criterion terms."""
+        return (self.terms["kind"] == "cpv").to_numpy(dtype=bool)
+
+    @cached_property
+    def term_weak(self) -> np.ndarray:
+        """True for keyword terms a rule lists under ``weak_keywords``."""
+        weak = {(i, k) for i, r in enumerate(self.rules.rules) for k in r.weak}
+        t = self.terms
+        return np.array([(not e and kind == "keywords" and (r, k) in weak)
+                         for r, e, kind, k in zip(t["rule"], t["exclude"], t["kind"], t["key"], strict=True)],
+                        dtype=bool)
+
+    @cached_property
+    def term_unit(self) -> tuple[np.ndarray, np.ndarray]:
+        """Evidence unit of each term and which units overlap.
+
+        A keyword term's unit is its stem (``"school*"`` -> ``school``); two units
+        *overlap* when one contains the other (``health`` and ``mental health``), so one
+        phrase never counts as two pieces of evidence. Code and programme terms share
+        the last unit, which overlaps nothing; spender terms get -1.
+        """
+        t = self.terms
+        kw = (t["kind"] == "keywords").to_numpy()
+        stems = sorted({str(k).rstrip("*") for k in t.loc[kw, "key"]})
+        index = {s: j for j, s in enumerate(stems)}
+        code = len(stems)
+        unit = np.array([index[str(k).rstrip("*")] if kind == "keywords"
+                         else code if kind in ("cpv", "cofog", "programme") else -1
+                         for kind, k in zip(t["kind"], t["key"], strict=True)], dtype=np.int64)
+        overlap = np.zeros((code + 1, code + 1), dtype=bool)
+        for j, a in enumerate(stems):
+            for k, b in enumerate(stems):
+                overlap[j, k] = a in b or b in a
+        return unit, overlap
 
     @cached_property
     def term_rule(self) -> np.ndarray:
@@ -261,7 +306,9 @@ def isin_sorted(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
     return sorted_b[pos] == a
 
 
-def match_column(values: pd.Series, kind: str, compiled: CompiledRules) -> tuple[np.ndarray, np.ndarray]:
+def match_column(
+    values: pd.Series, kind: str, compiled: CompiledRules
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Match the distinct values of one column against every term of ``kind``.
 
     Parameters
@@ -276,16 +323,23 @@ def match_column(values: pd.Series, kind: str, compiled: CompiledRules) -> tuple
     -------
     value_index, term : numpy.ndarray of int64
         One entry per (value, term) that matches.
+    zone : numpy.ndarray of int8
+        For keywords, the strongest place the term occurs in: 0 the title (the text
+        before the first ``": "``, or the whole text), 1 the long description after it
+        or a list in the title ("Taxi services to NHS Grampian, Aberdeen City Council &
+        University of Aberdeen"), 2 only list-like or boilerplate passages of the long
+        description (see :func:`weak_spans`); else 0.
     """
     terms = compiled.terms
     terms = terms[terms["kind"] == kind]
-    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int8))
     if terms.empty or len(values) == 0:
         return empty
     if kind == "keywords":
         return _keyword_hits(normalise_text_arrow(values.reset_index(drop=True)), compiled)
     if kind == "buyer":
-        return _buyer_hits(values.reset_index(drop=True), terms)
+        v, t = _buyer_hits(values.reset_index(drop=True), terms)
+        return v, t, np.zeros(len(v), dtype=np.int8)
     norm = normalise_field(values.reset_index(drop=True), kind)
     if kind in ("cpv", "cofog"):
         idx, keys = code_ancestors(norm.to_numpy(dtype=object), kind)
@@ -297,7 +351,8 @@ def match_column(values: pd.Series, kind: str, compiled: CompiledRules) -> tuple
         return empty
     left = pd.DataFrame({"v": idx, "key": pd.array(keys, dtype=object)})
     joined = left.merge(terms[["key", "term"]], on="key", how="inner", sort=False)
-    return joined["v"].to_numpy(dtype=np.int64), joined["term"].to_numpy(dtype=np.int64)
+    return (joined["v"].to_numpy(dtype=np.int64), joined["term"].to_numpy(dtype=np.int64),
+            np.zeros(len(joined), dtype=np.int8))
 
 
 def _buyer_hits(values: pd.Series, terms: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -349,17 +404,92 @@ def _is_word(codepoints: np.ndarray) -> np.ndarray:
     return out
 
 
-def _keyword_hits(texts: pa.LargeStringArray, compiled: CompiledRules) -> tuple[np.ndarray, np.ndarray]:
-    """Whole-word keyword hits as (text index, term id) pairs.
+# Passages of a long description whose words say little about what is bought: sentences
+# of boilerplate (who may use a framework, supplier invitations, the buyer describing
+# itself, procedure notes) and lists (lots, eligible users, product ranges).
+_SENTENCE = re.compile(r"[.!?;](?:rn)*(?=\s|$)|(?:rn){2,}|\s(?:rn)+(?=\s)|\.(?:rn)+|\n")
+_BOILERPLATE = re.compile(
+    r"\b(?:we welcome|welcome (?:bids|tenders|applications)|smes?|vcses?|small and medium|"
+    r"eligible|available (?:to|for use)|(?:may|can|could) (?:be used|use|access)|open to|"
+    r"including but not limited to|contracting (?:authority|authorities|bodies)|"
+    r"public (?:sector )?bodies|wider public sector|other public|on behalf of|in conjunction with|"
+    r"additional information|procurement documents|tender documents|to access this|"
+    r"(?:is|are) (?:a|an|one of|the largest|the leading|responsible for)|we are|our (?:organisation|"
+    r"trust|council|university|college|customers|members)|customers include|members include|"
+    r"participating|partner organisations|lot \d+|lots? (?:are|is|will)|cpv|award criteria|"
+    r"social value|community benefits?|modern slavery act|prompt payment|"
+    r"(?:suppliers?|contractors?|tenderers?|bidders?|providers?) "
+    r"(?:will|must|shall|should|are expected|is expected))\b"
+)
+_ITEM = r"[^\W\d][\w&'’-]*(?: [\w&'’-]+){0,3}"
+_SEP = r"\s*[,/]\s*"
+_CONJ = r"\s*,?\s*(?:and|or|&)\s*"
+_LIST = re.compile(f"{_ITEM}(?:{_SEP}{_ITEM}){{2,}}(?:{_CONJ}{_ITEM})?|{_ITEM}(?:{_SEP}{_ITEM})+{_CONJ}{_ITEM}")
+
+
+def weak_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of a normalised description where keywords are weak evidence.
+
+    The *title* (everything before the first ``": "``; the whole text when there is none)
+    is never weak: it says what the line buys. In the long description after it, two kinds
+    of passage are weak: a sentence with boilerplate wording (who may use a framework,
+    "we welcome SMEs", the buyer describing itself, lots, procedure notes) and a list of
+    three or more short items separated by commas or slashes ("police, ambulance,
+    academies and buses").
+
+    Examples
+    --------
+    >>> t = "vehicle framework: for use by councils. eligible users include police, schools"
+    >>> [t[a:b] for a, b in weak_spans(t)]
+    [' eligible users include police, schools']
+    >>> t = "fleet hire: vans, minibuses, police cars and ambulances"
+    >>> [t[a:b] for a, b in weak_spans(t)]
+    ['vans, minibuses, police cars and ambulances']
+    >>> weak_spans("police and crime commissioner, fleet")
+    []
+    """
+    head = text.find(": ")
+    if head < 0:
+        return []
+    body = head + 2
+    spans: list[tuple[int, int]] = []
+    start = body
+    bounds = [m.end() for m in _SENTENCE.finditer(text, body)] + [len(text)]
+    for end in bounds:
+        if end <= start:
+            continue
+        if _BOILERPLATE.search(text, start, end):
+            spans.append((start, end))
+        else:
+            spans.extend((m.start(), m.end()) for m in _LIST.finditer(text, start, end))
+        start = end
+    return spans
+
+
+def _in_spans(pos: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Whether each position lies in one of the sorted, disjoint spans ``[starts, ends)``."""
+    if len(starts) == 0:
+        return np.zeros(len(pos), dtype=bool)
+    k = np.searchsorted(starts, pos, side="right") - 1
+    return (k >= 0) & (pos < ends[np.maximum(k, 0)])
+
+
+def _keyword_hits(
+    texts: pa.LargeStringArray, compiled: CompiledRules
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whole-word keyword hits as (text index, term id, zone) triples (zone: see match_column).
 
     The normalised texts, each followed by a newline, are read straight out of the Arrow
     data buffer in chunks and scanned once by the automaton; hit positions (code points)
-    are mapped back to texts with ``searchsorted`` on the character offsets.
+    are mapped back to texts with ``searchsorted`` on the character offsets. Texts with a
+    long description (``": "``) and a hit in it are cut into passages by
+    :func:`weak_spans` (a Python pass over those texts only).
     """
     auto, stem_len, _ = compiled.automaton
-    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int8))
     if auto is None or len(texts) == 0:
         return empty
+    head = pc.find_substring(texts, ": ").to_numpy(zero_copy_only=False).astype(np.int64)  # bytes
     sep = pa.scalar("", pa.large_string())
     texts = pc.binary_join_element_wise(texts, pa.scalar("\n", pa.large_string()), sep)
     nchars = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -367,6 +497,7 @@ def _keyword_hits(texts: pa.LargeStringArray, compiled: CompiledRules) -> tuple[
     parts_idx: list[np.ndarray] = []
     parts_stem: list[np.ndarray] = []
     parts_full: list[np.ndarray] = []
+    parts_weak: list[np.ndarray] = []
     for a, b in _chunks(nbytes):
         chunk = texts.slice(a, b - a)
         offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1, offset=8 * chunk.offset)
@@ -384,7 +515,29 @@ def _keyword_hits(texts: pa.LargeStringArray, compiled: CompiledRules) -> tuple[
         after = np.where(end + 1 < n, cps[np.minimum(end + 1, n - 1)], 32)
         keep = ~_is_word(before)
         char_starts = np.concatenate(([0], np.cumsum(nchars[a:b])[:-1]))
-        which = np.searchsorted(char_starts, start[keep], side="right") - 1 + a
+        hit_start = start[keep]
+        which = np.searchsorted(char_starts, hit_start, side="right") - 1 + a
+        # passages: only texts with a long description and a hit that may lie in it
+        cand = np.unique(which[head[which] >= 0])
+        s_starts: list[int] = []
+        s_ends: list[int] = []
+        b_starts: list[int] = []
+        b_ends: list[int] = []
+        for t in cand.tolist():
+            base = int(char_starts[t - a])
+            text = big[base:base + int(nchars[t]) - 1]
+            for m in _LIST.finditer(text, 0, text.find(": ")):  # a list in the title
+                b_starts.append(base + m.start())
+                b_ends.append(base + m.end())
+            b_starts.append(base + text.find(": "))
+            b_ends.append(base + len(text))
+            for x, y in weak_spans(text):
+                s_starts.append(base + x)
+                s_ends.append(base + y)
+        zone = _in_spans(hit_start, np.array(b_starts, dtype=np.int64), np.array(b_ends, dtype=np.int64))
+        zone = zone.astype(np.int64) + _in_spans(hit_start, np.array(s_starts, dtype=np.int64),
+                                                 np.array(s_ends, dtype=np.int64))
+        parts_weak.append(zone)
         parts_idx.append(which)
         parts_stem.append(stem[keep])
         parts_full.append(~_is_word(after[keep]))
@@ -393,17 +546,29 @@ def _keyword_hits(texts: pa.LargeStringArray, compiled: CompiledRules) -> tuple[
     idx = np.concatenate(parts_idx)
     stem = np.concatenate(parts_stem)
     full = np.concatenate(parts_full)
-    del parts_idx, parts_stem, parts_full
+    weak = np.concatenate(parts_weak)
+    del parts_idx, parts_stem, parts_full, parts_weak
     n_stems = len(stem_len)
     # distinct (text, stem) hits: with a right boundary somewhere (completes exact terms)
     # and anywhere (completes prefix terms); each term has one stem, so pairs stay distinct
+    # a (text, stem) pair takes the strongest zone of its occurrences (0 title, 1 long
+    # description, 2 list or boilerplate): the key carries the zone in its lowest bits
     out_idx: list[np.ndarray] = []
     out_term: list[np.ndarray] = []
+    out_weak: list[np.ndarray] = []
     for exact, (ptr, terms) in compiled.stem_terms.items():
         key = idx[full] if exact else idx.copy()
         key *= n_stems
         key += stem[full] if exact else stem
-        key, _ = sorted_unique(key, overwrite=True)
+        key *= 4
+        key += weak[full] if exact else weak
+        key.sort()
+        pair = key >> 2
+        first = np.ones(len(key), dtype=bool)
+        first[1:] = pair[1:] != pair[:-1]
+        s_weak = (key[first] & 3).astype(np.int8)
+        key = pair[first]
+        del pair, first
         s_idx, s_stem = key // n_stems, key % n_stems
         del key
         c = ptr[s_stem + 1] - ptr[s_stem]
@@ -411,7 +576,8 @@ def _keyword_hits(texts: pa.LargeStringArray, compiled: CompiledRules) -> tuple[
         offs = np.arange(int(c.sum()), dtype=np.int64) - np.repeat(np.cumsum(c) - c, c)
         out_idx.append(s_idx[rep])
         out_term.append(terms[np.repeat(ptr[s_stem], c) + offs])
-    return np.concatenate(out_idx), np.concatenate(out_term)
+        out_weak.append(s_weak[rep])
+    return np.concatenate(out_idx), np.concatenate(out_term), np.concatenate(out_weak)
 
 
 def expand(owner: np.ndarray, n_owner: int, pair_owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

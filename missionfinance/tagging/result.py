@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from missionfinance.errors import MissionFinanceError
-from missionfinance.tagging.codes import cofog_labels, cpv_label, normalise_cofog, normalise_cpv
+from missionfinance.tagging.codes import cofog_labels, normalise_cofog
 
 if TYPE_CHECKING:
     from missionfinance.tagging.rules import RuleSet
@@ -383,13 +383,3 @@ def _coverage(
         out.append(part)
     cov = pd.concat(out, ignore_index=True)
     return cov[list(COVERAGE_COLUMNS)]
-
-
-def describe_codes(cpv: str, cofog: str) -> tuple[str, str]:
-    """Human-readable CPV and COFOG fields with their labels, for explanations."""
-    cpv_norm = normalise_cpv(pd.Series([cpv])).iloc[0]
-    cofog_norm = normalise_cofog(pd.Series([cofog])).iloc[0]
-    labels = cofog_labels()
-    cpv_txt = "; ".join(f"{c} {cpv_label(c)}".strip() for c in cpv_norm.split(";") if c)
-    cofog_txt = "; ".join(f"{c} {labels.get(c, '(not a COFOG code)')}" for c in cofog_norm.split(";") if c)
-    return cpv_txt, cofog_txt

@@ -21,6 +21,8 @@ coefficient tables and an optional ``[ruleset]`` header::
     department = ["DESNZ"]          # exact, case-insensitive } least one is required
     programme = ["Offshore wind"]   # exact, case-insensitive }
     keywords = ["offshore wind"]    # whole words/phrases  }
+    weak_keywords = ["wind"]        # keywords that need a second piece of evidence
+    strength = "strong"             # or "weak": every hit needs a second piece of evidence
     exclude = ["fossil", "cpv:0913"]  # any match vetoes the rule
     priority = 0                    # optional, higher wins within a (line, mission)
 
@@ -73,14 +75,18 @@ from missionfinance.tagging.codes import cofog_code, cpv_prefix
 CRITERIA: tuple[str, ...] = ("cpv", "cofog", "department", "programme", "keywords", "buyer")
 """Criterion kinds in the order ``matched_on`` lists them."""
 
-_RULE_KEYS = {"id", "mission", "weight", "rationale", "priority", "exclude", "evidence", *CRITERIA}
+_RULE_KEYS = {"id", "mission", "weight", "rationale", "priority", "exclude", "evidence", "weak_keywords",
+              "strength", *CRITERIA}
+STRENGTHS: tuple[str, ...] = ("strong", "weak")
+"""A rule's strength: ``weak`` rules apply only with a second piece of line evidence."""
 EVIDENCE: tuple[str, ...] = ("line", "spender")
 """What a rule's evidence is about: the line itself (-> relation ``aligned``) or only who
 spends it (-> relation ``enabling``)."""
 SPENDER_KINDS = frozenset({"department", "buyer"})
 """Criterion kinds that describe who spends, not what the line is for."""
 _OVERRIDE_KEYS = {"line_id", "mission", "weight", "reason"}
-_TOP_KEYS = {"rule", "override", "coefficients", "ruleset"}
+_TOP_KEYS = {"rule", "override", "coefficients", "ruleset", "generic"}
+_GENERIC_KEYS = {"cpv", "rationale"}
 _RULESET_KEYS = {"name", "description", "source", "version"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _EXCLUDE_KINDS = {"cpv": "cpv", "cofog": "cofog", "department": "department",
@@ -119,6 +125,8 @@ class Rule:
     priority: int = 0
     weight_ref: str = ""
     evidence: str = "line"
+    weak: tuple[str, ...] = ()
+    strength: str = "strong"
 
     @property
     def relation(self) -> str:
@@ -150,6 +158,10 @@ def _direction(weight: float) -> str:
 class RuleSet:
     """A validated set of rules, overrides and coefficient tables.
 
+    ``generic_cpv`` holds the CPV prefixes of the optional ``[generic]`` table: on a
+    procurement line whose every CPV code falls under them (IT, cleaning, maintenance,
+    vehicles, ...) a weak keyword needs a second piece of evidence even in the title.
+
     Examples
     --------
     >>> rules = RuleSet.load("builtin:uk")
@@ -168,6 +180,7 @@ class RuleSet:
     source: str = "<string>"
     name: str = ""
     description: str = ""
+    generic_cpv: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, spec: str | Path = "builtin:uk", missions: MissionSet | None = None) -> RuleSet:
@@ -225,6 +238,7 @@ class RuleSet:
                 f"{name} key ruleset.{bad[0]}: unknown key; allowed {sorted(_RULESET_KEYS)}"
             )
         coefficients = _parse_coefficients(data.get("coefficients", {}), name)
+        generic_cpv = _parse_generic(data.get("generic", {}), name)
         raw_rules = data.get("rule", [])
         if not isinstance(raw_rules, list) or not raw_rules:
             raise MissionFinanceError(f"{name}: no [[rule]] table; define at least one rule")
@@ -260,6 +274,7 @@ class RuleSet:
             source=source,
             name=str(header.get("name", "")),
             description=str(header.get("description", "")),
+            generic_cpv=generic_cpv,
         )
 
     def __len__(self) -> int:
@@ -279,7 +294,10 @@ class RuleSet:
         raise KeyError(rule_id)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per rule: id, mission, weight, weight_ref, priority, criteria, exclude, rationale."""
+        """One row per rule: id, mission, weight, weight_ref, priority, criteria, exclude, rationale.
+
+        Also ``weak_keywords`` and ``strength``; ``keywords`` lists strong and weak keywords.
+        """
         rows = [
             {
                 "id": r.id,
@@ -288,6 +306,8 @@ class RuleSet:
                 "weight_ref": r.weight_ref,
                 "priority": r.priority,
                 **{kind: "; ".join(r.criteria.get(kind, ())) for kind in CRITERIA},
+                "weak_keywords": "; ".join(r.weak),
+                "strength": r.strength,
                 "exclude": "; ".join(f"{k}:{t}" for k, t in r.exclude),
                 "rationale": r.rationale,
             }
@@ -329,6 +349,17 @@ class RuleSet:
             + "".join(rows)
             + "</table><small>every rule: <code>rules.to_frame()</code></small></div>"
         )
+
+
+def _parse_generic(raw: Any, name: str) -> tuple[str, ...]:
+    """``[generic] cpv = [...]``: CPV prefixes of generic purchases (see :class:`RuleSet`)."""
+    if not isinstance(raw, dict) or set(raw) - _GENERIC_KEYS:
+        bad = sorted(set(raw) - _GENERIC_KEYS)[0] if isinstance(raw, dict) else "generic"
+        raise MissionFinanceError(
+            f"{name} key generic.{bad}: unknown key; [generic] holds cpv = [...] and rationale"
+        )
+    ctx = f"{name} [generic]"
+    return _criterion_terms("cpv", _str_list(raw.get("cpv", []), ctx, "cpv"), ctx)
 
 
 def _parse_coefficients(raw: Any, name: str) -> dict[str, dict[str, float]]:
@@ -439,14 +470,28 @@ def _parse_rule(
         for kind in CRITERIA
         if kind in raw
     }
+    weak: tuple[str, ...] = ()
+    if "weak_keywords" in raw:
+        weak = _criterion_terms("keywords", _str_list(raw["weak_keywords"], ctx, "weak_keywords"), ctx)
+        strong = criteria.get("keywords", ())
+        both = sorted(set(weak) & set(strong))
+        if both:
+            raise MissionFinanceError(
+                f"{ctx}: keyword {both[0]!r} is listed as strong and weak; keep it in one list"
+            )
+        criteria["keywords"] = (*strong, *weak)
     criteria = {k2: v for k2, v in criteria.items() if v}
     if not criteria:
         raise MissionFinanceError(
-            f"{ctx}: no criterion; name at least one of cpv, cofog, department, programme, keywords, buyer"
+            f"{ctx}: no criterion; name at least one of cpv, cofog, department, programme, keywords, "
+            "weak_keywords, buyer"
         )
     evidence = raw.get("evidence", "spender" if set(criteria) <= SPENDER_KINDS else "line")
     if evidence not in EVIDENCE:
         raise MissionFinanceError(f"{ctx}: evidence {evidence!r} unknown; use 'line' or 'spender'")
+    strength = raw.get("strength", "strong")
+    if strength not in STRENGTHS:
+        raise MissionFinanceError(f"{ctx}: strength {strength!r} unknown; use 'strong' or 'weak'")
     exclude: list[tuple[str, str]] = []
     for entry in _str_list(raw.get("exclude", []), ctx, "exclude"):
         head, sep, rest = entry.partition(":")
@@ -466,6 +511,8 @@ def _parse_rule(
         priority=priority,
         weight_ref=ref,
         evidence=evidence,
+        weak=weak,
+        strength=strength,
     )
 
 

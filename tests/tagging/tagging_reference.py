@@ -12,7 +12,7 @@ import pandas as pd
 
 from missionfinance.tagging import RuleSet
 from missionfinance.tagging.codes import normalise_cofog, normalise_cpv
-from missionfinance.tagging.rules import normalise_text
+from missionfinance.tagging.rules import SPENDER_KINDS, Rule, normalise_text
 
 RULES = """
 [coefficients.rio]
@@ -133,13 +133,48 @@ def reference_tags(lines: pd.DataFrame, rules: RuleSet, attribution: str = "net"
     if "source" in frame:  # a procurement line's COFOG is its buyer's: not evidence of purpose
         frame.loc[frame["source"].fillna("").astype(str).str.startswith("procurement"), "cofog"] = ""
     frame["description"] = frame["description"].map(normalise_text)
+    proc = frame["source"].fillna("").astype(str).str.startswith("procurement") if "source" in frame else \
+        pd.Series(False, index=frame.index)
+    codes = frame["cpv"].str.split(";").map(lambda cs: [c for c in cs if c])
+    frame["_generic"] = proc & codes.map(
+        lambda cs: bool(cs) and all(any(c.startswith(g) for g in rules.generic_cpv) for c in cs))
     rows = []
     for line in frame.to_dict("records"):
+        # descriptions here have no ": ", so every keyword is in the title; a weak keyword
+        # is weak only on a generic purchase, and then needs a second piece of evidence
+        vetoed = {r.id for r in rules.rules if any(_matches(k, t, line) for k, t in r.exclude)}
+
+        def side(r: Rule) -> tuple[str, int]:
+            return r.mission, (0 if r.weight > 0 else 1 if r.weight < 0 else 2)
+
+        units: dict[tuple[str, int], set[str]] = {}
+        for r in rules.rules:
+            if r.evidence != "line" or r.id in vetoed:
+                continue
+            for k, terms in r.criteria.items():
+                for t in terms:
+                    if k in ("cpv", "cofog", "programme") and _matches(k, t, line):
+                        units.setdefault(side(r), set()).add("\0code")
+                    elif k == "keywords" and _matches(k, t, line):
+                        units.setdefault(side(r), set()).add(t.rstrip("*"))
+
+        def counts(r: Rule, k: str, t: str, generic: bool = bool(line["_generic"]),
+                   units: dict[tuple[str, int], set[str]] = units) -> bool:
+            if k in SPENDER_KINDS:
+                return True
+            kw_alone = set(r.criteria) - {"keywords"} <= SPENDER_KINDS
+            if not (r.strength == "weak" or (generic and k == "keywords" and t in r.weak and kw_alone)):
+                return True
+            u = t.rstrip("*") if k == "keywords" else "\0code"
+            return any(v != u and ("\0code" in (u, v) or (u not in v and v not in u))
+                       for v in units.get(side(r), ()))
+
         best: dict[str, tuple[tuple[int, float, str], float, str]] = {}
         for rule in rules.rules:
-            if not all(any(_matches(k, t, line) for t in terms) for k, terms in rule.criteria.items()):
+            if not all(any(_matches(k, t, line) and counts(rule, k, t) for t in terms)
+                       for k, terms in rule.criteria.items()):
                 continue
-            if any(_matches(k, t, line) for k, t in rule.exclude):
+            if rule.id in vetoed:
                 continue
             key = (int(rule.evidence != "line"), -rule.priority, -abs(rule.weight), rule.id)
             if rule.mission not in best or key < best[rule.mission][0]:

@@ -9,7 +9,8 @@ import pytest
 
 MODULES = ["missionfinance.tagging", "missionfinance.tagging.codes", "missionfinance.tagging.rules",
            "missionfinance.tagging.matching", "missionfinance.tagging.engine", "missionfinance.tagging.result",
-           "missionfinance.tagging.explain", "missionfinance.tagging.evaluation"]
+           "missionfinance.tagging.explain", "missionfinance.tagging.evaluation",
+           "missionfinance.tagging.profiles"]
 
 
 @pytest.mark.parametrize("name", MODULES)
