@@ -50,7 +50,7 @@ CPV_STARTS = ("09", "45", "85", "80", "75", "79710000", "73")
 
 #: Keys DESIGN §5 shows, per table, and the constraint families of docs/model.md.
 SCENARIO_KEYS = {"scenario", "inputs", "instruments", "budget", "exposure", "objective", "constraints",
-                 "outcomes"}
+                 "outcomes", "sources"}
 SECTION_KEYS = {
     "scenario": {"name", "years", "attribution"},
     "inputs": {"missions", "rules", "lines", "pipeline"},

@@ -155,6 +155,9 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     by_year_source = v.baseline_by_year(baseline)
     coverage = v.coverage_by_owner(baseline, v.coverage_table(baseline))
     assumptions = v.assumptions(run, alloc)
+    assumptions_log = v.assumptions_log(run)
+    qa_log = v.qa_log(run)
+    limitations = v.known_limitations()
     if cashflows is None:
         cashflows = fs.allocation_cashflows(run, alloc)
     fiscal = fs.fiscal_effects(cashflows)
@@ -356,6 +359,25 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
             "Fiscal treatments", "Assumptions: cash-flow terms and fiscal treatments",
             treatments, "Each instrument's cash-flow terms and how the national accounts "
             "score it in PSNB, the current budget, PSND and PSNFL, with sources."),
+        "Assumptions log": RT(
+            "Assumptions log", "Assumptions log", assumptions_log,
+            "Every number and setting of the scenario that drives the answer, and the "
+            "pipeline's parameters (mean, lowest and highest over the projects that give "
+            "them), with unit, source and quality. The source comes from the scenario's "
+            "[sources] table, a source key of the table, the instrument's source, or else "
+            "the file the number is read from. Quality is the analyst's RAG rating (green, "
+            "amber, red), set in [sources]; \"not rated\" where none is given.",
+            labels={"figure": "value", "lowest": "lowest", "highest": "highest"}),
+        "QA log": RT(
+            "QA log", "QA log", qa_log,
+            "What was checked, with this run's own figures: how to reproduce it, the "
+            "run's sanity warnings, the tagging rules' precision and recall measured on a "
+            "hand-labelled frozen holdout (as shipped with the package), the solver's "
+            "status and settings, and who signed it off (blank: to be filled in).",
+            shares=("figure",), labels={"figure": "measured"}),
+        "Known limitations": RT(
+            "Known limitations", "Known limitations", limitations,
+            "The model's documented simplifications (docs/model.md, Known limitations)."),
         **outcome_tables(run),
         "Allocation": RT("Allocation", "Allocation (allocation.csv)", alloc,
                          "Every project × instrument × year with public finance committed.",

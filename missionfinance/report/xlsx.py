@@ -58,7 +58,28 @@ COLUMN_UNITS: dict[str, tuple[str, str]] = {
     "leverage_needed": ("×", "ratio"),
     "weight_needed": ("", "number"),
     "value": ("weighted £m", "number"),
+    # the assumptions log: values of mixed units, formatted row by row from its unit column
+    "figure": ("", "by_unit"),
+    "lowest": ("", "by_unit"),
+    "highest": ("", "by_unit"),
 }
+
+
+def unit_kind(unit: str) -> str:
+    """Cell format key of a value whose unit is ``unit`` (a table's ``unit`` column).
+
+    Examples
+    --------
+    >>> [unit_kind(u) for u in ("£m", "share a year", "× (private £ per public £)", "years")]
+    ['money', 'share', 'ratio', 'number']
+    """
+    if unit.startswith("£m"):
+        return "money"
+    if unit.startswith("share"):
+        return "share"
+    if unit.startswith("×"):
+        return "ratio"
+    return "number"
 
 #: Headline units → cell format key.
 _HEADLINE_FORMATS = {"£m": "money", "%": "share", "ratio": "ratio", "count": "integer"}
@@ -83,7 +104,8 @@ def sheet_name(key: str, used: set[str]) -> str:
 def column_kind(table: ReportTable, column: str, series: pd.Series) -> str:
     """How a column is written.
 
-    One of ``money``, ``share``, ``ratio``, ``price``, ``number``, ``integer``, ``bool``
+    One of ``money``, ``share``, ``ratio``, ``price``, ``number``, ``by_unit`` (each
+    row in the format of its ``unit`` column, :func:`unit_kind`), ``integer``, ``bool``
     or ``text``.
     """
     if column in table.money:
@@ -148,15 +170,21 @@ def _write_table(ws: Worksheet, table: ReportTable, formats: dict[str, Any]) -> 
         ws.write_string(0, j, neutralise(header), formats["header"])
         values = series.tolist()
         width = len(header) + 2
-        if kind in ("money", "share", "ratio", "price", "number"):
-            fmt = formats[kind]
+        if kind in ("money", "share", "ratio", "price", "number", "by_unit"):
             numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64",
                                                                        na_value=np.nan)
             numbers = np.where(np.abs(numbers) < NOISE, 0.0, numbers)  # rounding noise → 0
             write_number = ws.write_number
-            for i in np.flatnonzero(np.isfinite(numbers)).tolist():
-                write_number(i + 1, j, numbers[i], fmt)
-            width = max(width, 14 if kind == "money" else 10)
+            if kind == "by_unit":  # each row in the format its unit says (£m, %, ×)
+                units = (frame["unit"].astype(str).tolist() if "unit" in frame.columns
+                         else [""] * len(frame))
+                for i in np.flatnonzero(np.isfinite(numbers)).tolist():
+                    write_number(i + 1, j, numbers[i], formats[unit_kind(units[i])])
+            else:
+                fmt = formats[kind]
+                for i in np.flatnonzero(np.isfinite(numbers)).tolist():
+                    write_number(i + 1, j, numbers[i], fmt)
+            width = max(width, 14 if kind in ("money", "by_unit") else 10)
         elif kind == "bool":
             for i, v in enumerate(values, start=1):
                 if v is not None and v is not pd.NA:

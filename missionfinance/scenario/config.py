@@ -19,6 +19,9 @@ Tables read here::
     [budget.<control>]    financial year → £m (flow limit per year)
     [exposure]            financial year → £m (stock limit at each year end)
     [objective]           kind, weights (mission → weight)
+    [sources]             dotted key → { source = "...", quality = "green" | "amber" | "red" }
+                          (:func:`parse_sources`): where a number comes from and how good
+                          it is, for the report's assumptions log
 
 Every other table (the whole of ``[exposure]``, further constraint families, risk
 appetite, solver options, objective targets) is validated by
@@ -63,7 +66,14 @@ from missionfinance.years import check_financial_year, fy_from_start, year_start
 _SCENARIO_KEYS = {"name", "years", "attribution", "description", "discount_rate"}
 _INPUT_KEYS = {"missions", "rules", "lines", "pipeline", "formats", "currency_rates"}
 #: Top-level tables this module reads itself; the rest go to the model's option parser.
-_OWN_TABLES = {"scenario", "inputs", "instruments", "budget", "outcomes"}
+_OWN_TABLES = {"scenario", "inputs", "instruments", "budget", "outcomes", "sources"}
+#: Keys of one ``[sources]`` entry, and the RAG quality ratings an analyst may give.
+SOURCE_ENTRY_KEYS = ("source", "quality")
+QUALITY_RATINGS = ("green", "amber", "red")
+#: Pipeline parameters a ``[sources]`` key ``pipeline.<column>`` may name, besides
+#: ``leverage_<instrument>`` and ``<instrument>_<term>`` columns.
+PIPELINE_PARAMETERS = ("capacity", "private_capacity", "max_per_year", "pd", "lgd",
+                       "additionality", "start_year", "end_year")
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,9 @@ class Scenario:
         Mission id → weight in the objective (missing missions weigh 1.0).
     config : dict
         The parsed TOML, as written (for the report and for sweeps).
+    sources : dict
+        ``[sources]``: dotted key → ``{"source": ..., "quality": "green"|"amber"|"red"|""}``
+        (:func:`parse_sources`).
     """
 
     path: Path
@@ -115,6 +128,7 @@ class Scenario:
     config: dict[str, Any] = field(default_factory=dict)
     outcomes: Any = None
     discount_rate: float | None = None
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -271,6 +285,7 @@ class Scenario:
             config=copy.deepcopy(dict(config)),
             outcomes=outcomes,
             discount_rate=discount_rate,
+            sources=parse_sources(config, name, instruments),
         )
 
     # ------------------------------------------------------------------ views
@@ -635,3 +650,100 @@ def _parse_budget(
             for y, v in table.items()
         }
     return budget
+
+
+def _key_exists(table: Any, parts: Sequence[str]) -> bool:
+    """Whether the dotted ``parts`` name a key of the nested ``table`` (keys may hold dots)."""
+    if not parts:
+        return True
+    if not isinstance(table, Mapping):
+        return False
+    for n in range(len(parts), 0, -1):
+        head = ".".join(parts[:n])
+        if head in table and _key_exists(table[head], parts[n:]):
+            return True
+    return False
+
+
+def parse_sources(config: Mapping[str, Any], name: str,
+                  instruments: Mapping[str, Instrument]) -> dict[str, dict[str, str]]:
+    """The ``[sources]`` table: where the scenario's numbers come from, and their quality.
+
+    Each key is a dotted key of the scenario file (``"budget.CDEL"``,
+    ``"budget.RDEL.2029-30"``, ``"objective.weights"``,
+    ``"constraints.mission_floor.health"``, ``"instruments.loan"``) or a pipeline parameter
+    (``"pipeline.leverage_loan"``, ``"pipeline.pd"``; ``"pipeline"`` for every column). Its value is a table with
+    ``source`` (text, required) and ``quality`` (``"green"``, ``"amber"`` or ``"red"``:
+    the analyst's RAG rating; left out = not rated). A source given for a table applies
+    to every number inside it unless a longer key gives its own.
+
+    ``instruments.<name>`` keys may name an instrument of the library defaults even when the
+    scenario has no ``[instruments]`` table.
+
+    Returns
+    -------
+    dict
+        Dotted key → ``{"source": str, "quality": str}`` (``""`` when not rated).
+
+    Raises
+    ------
+    MissionFinanceError
+        One line naming the key: a key that is not in the scenario, an entry that is not a
+        table, an unknown entry key, an empty source or an unknown rating.
+
+    Examples
+    --------
+    >>> cfg = {"budget": {"CDEL": {"2026-27": 600.0}},
+    ...        "sources": {"budget.CDEL": {"source": "SR25 Table 5.4", "quality": "green"}}}
+    >>> parse_sources(cfg, "s.toml", {})
+    {'budget.CDEL': {'source': 'SR25 Table 5.4', 'quality': 'green'}}
+    >>> parse_sources({"sources": {"budget.CDLE": {"source": "x"}}}, "s.toml", {})
+    Traceback (most recent call last):
+    ...
+    missionfinance.errors.MissionFinanceError: s.toml key sources."budget.CDLE": not a key of this scenario; name a key the file sets (such as "budget.CDEL" or "budget.CDEL.2026-27") or a pipeline column (such as "pipeline.pd")
+    """
+    raw = config.get("sources", {})
+    if not isinstance(raw, Mapping):
+        raise MissionFinanceError(
+            f'{name} key sources: must be a table of "dotted.key" = {{ source = "...", '
+            'quality = "green" }')
+    from missionfinance.cashflows import TERM_KEYS
+
+    pipeline_columns = {*PIPELINE_PARAMETERS,
+                        *(f"leverage_{i}" for i in instruments),
+                        *(f"{i}_{k}" for i in instruments for k in TERM_KEYS)}
+    out: dict[str, dict[str, str]] = {}
+    for key, entry in raw.items():
+        where = f'{name} key sources."{key}"'
+        parts = str(key).split(".")
+        if parts[0] == "pipeline":
+            if len(parts) > 2 or (len(parts) == 2 and parts[1] not in pipeline_columns):
+                raise MissionFinanceError(
+                    f"{where}: not a pipeline parameter; use \"pipeline\" (every column) or "
+                    f"pipeline.<column> with one of {', '.join(PIPELINE_PARAMETERS)}, "
+                    f"{', '.join(f'leverage_{i}' for i in instruments)} or <instrument>_<term>")
+        elif parts[0] == "sources" or not (
+                _key_exists(config, parts)
+                or (parts[0] == "instruments" and len(parts) >= 2 and parts[1] in instruments)):
+            raise MissionFinanceError(
+                f'{where}: not a key of this scenario; name a key the file sets (such as '
+                '"budget.CDEL" or "budget.CDEL.2026-27") or a pipeline column (such as '
+                '"pipeline.pd")')
+        if not isinstance(entry, Mapping):
+            raise MissionFinanceError(
+                f'{where}: must be a table like {{ source = "SR25 Table 5.4", quality = "green" }}')
+        for k in entry:
+            if k not in SOURCE_ENTRY_KEYS:
+                raise MissionFinanceError(
+                    f"{where}.{k}: unknown key; allowed {', '.join(SOURCE_ENTRY_KEYS)}")
+        source = entry.get("source")
+        if not isinstance(source, str) or not source.strip():
+            raise MissionFinanceError(f"{where}.source: missing or empty; say where the number "
+                                      "comes from")
+        quality = entry.get("quality", "")
+        if quality not in ("", *QUALITY_RATINGS):
+            raise MissionFinanceError(
+                f"{where}.quality: {quality!r} is not a rating; use green, amber or red, or "
+                "leave it out (not rated)")
+        out[str(key)] = {"source": source.strip(), "quality": str(quality)}
+    return out

@@ -9,8 +9,9 @@ the figures compute money themselves, and neither imports the other.
 
 The package has four parts: :mod:`.base` (the run as the views read it), :mod:`.money`
 (headline, budget, exposure, allocation by group, assumptions, the money flow),
-:mod:`.constraints` (limits in words, projects) and :mod:`.baseline` (alignment and
-coverage of the spending lines); :mod:`.sweeps` gives a sweep's efficient frontier.
+:mod:`.constraints` (limits in words, projects), :mod:`.baseline` (alignment and
+coverage of the spending lines) and :mod:`.quality` (the assumptions log, QA log and known
+limitations of the AQuA Book); :mod:`.sweeps` gives a sweep's efficient frontier.
 
 Each function takes the run's frames and returns a new frame (inputs are never
 mutated). Money is £m (float64), shares are fractions 0–1. The figures follow the
@@ -74,6 +75,12 @@ from missionfinance.views.money import (
     headline,
     instrument_by_year,
 )
+from missionfinance.views.quality import (
+    assumptions_log,
+    known_limitations,
+    qa_log,
+    tagging_accuracy,
+)
 from missionfinance.views.sweeps import efficient_frontier
 
 __all__ = [
@@ -85,6 +92,7 @@ __all__ = [
     "allocation_of",
     "as_run",
     "assumptions",
+    "assumptions_log",
     "baseline_alignment",
     "baseline_by_year",
     "budget_frame",
@@ -105,9 +113,12 @@ __all__ = [
     "instrument_by_year",
     "instruments_of",
     "is_empty_column",
+    "known_limitations",
     "limits_by_family",
     "limits_of",
     "projects_table",
+    "qa_log",
     "split_project_constraints",
+    "tagging_accuracy",
     "years_of",
 ]

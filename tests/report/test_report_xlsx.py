@@ -18,7 +18,8 @@ SHEETS = ["README", "Headline", "Budget", "Exposure and risk", "By mission", "By
           "Fiscal by instrument", "Money out and back", "Economic cost", "Project cash flows",
           "Recycled headroom", "Limits by family", "Constraints", "Closest unfunded", "Projects",
           "Baseline by year", "Baseline alignment", "Baseline by mission", "Tag coverage",
-          "Assumptions", "Fiscal treatments", "Allocation", "Provenance"]
+          "Assumptions", "Fiscal treatments", "Assumptions log", "QA log", "Known limitations",
+          "Allocation", "Provenance"]
 
 
 @pytest.fixture(scope="module")
