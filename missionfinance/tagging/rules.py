@@ -382,15 +382,18 @@ def _parse_support(raw: Any, name: str) -> tuple[tuple[str, ...], tuple[str, ...
 
 def _apply_support(rules: list[Rule], functions: tuple[str, ...], regulators: tuple[str, ...],
                    name: str) -> list[Rule]:
-    """Function classification is evidence about a line's purpose only for the body's own work.
+    """A line naming a support function or a regulator says nothing about the mission itself.
 
-    Every rule with a ``cofog`` criterion and line evidence is vetoed on lines that name a
-    support function (``functions``: administration, ICT, HR, communications, statistics,
-    ...) or a regulator or licensing body (``regulators``). For each such rule that is strong
-    and favourable, a derived rule ``<id>~support`` (same mission, weight and COFOG; keywords =
-    the support functions; spender evidence) tags the support lines ``enabling``: the running
-    costs of a body whose function is the mission. Regulators get no tag: regulating an
-    activity is not doing it. One word class replaces per-rule administration vetoes.
+    Every favourable rule with line evidence is vetoed on lines that name a support function
+    (``functions``: administration, ICT, HR, communications, statistics, estates, ...) or a
+    regulator or licensing body (``regulators``): a body's ICT or statistics are its running
+    costs, whatever else the line names ("TRANSPORT STATISTICS - ROADS"). For each strong
+    favourable rule with a ``cofog`` criterion (the function of the spending body), a derived
+    rule ``<id>~support`` (same mission, weight and COFOG; keywords = the support functions;
+    spender evidence) tags the support lines ``enabling``: the running costs of a body whose
+    function is the mission. Regulators get no tag: regulating an activity is not doing it.
+    Unfavourable rules are not vetoed (an office's heating oil is still heating oil). One word
+    class replaces per-rule administration vetoes.
     """
     if not functions and not regulators:
         return rules
@@ -398,12 +401,12 @@ def _apply_support(rules: list[Rule], functions: tuple[str, ...], regulators: tu
     out: list[Rule] = []
     ids = {r.id for r in rules}
     for r in rules:
-        if "cofog" not in r.criteria or r.evidence != "line":
+        if r.evidence != "line" or r.weight < 0:
             out.append(r)
             continue
         own = tuple(e for e in r.exclude if e not in veto)
         out.append(replace(r, exclude=tuple(dict.fromkeys((*own, *veto)))))
-        if functions and r.weight > 0 and r.strength == "strong":
+        if "cofog" in r.criteria and functions and r.weight > 0 and r.strength == "strong":
             rid = f"{r.id}{SUPPORT_SUFFIX}"
             if rid in ids:
                 raise MissionFinanceError(f"{name} rule {rid!r}: id is reserved for the rule [support] derives")

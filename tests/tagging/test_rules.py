@@ -240,3 +240,32 @@ def test_support_table_is_strict() -> None:
     with pytest.raises(MissionFinanceError, match="'OP-C09~support': id is reserved"):
         load(SUPPORT + '[[rule]]\nid = "OP-C09~support"\nmission = "opportunity"\nweight = 1.0\n'
              'rationale = "r"\nkeywords = ["x"]\n')
+
+
+def test_support_functions_veto_favourable_keyword_rules_only() -> None:
+    import pandas as pd
+
+    from missionfinance.tagging import tag
+
+    rules = load(SUPPORT + """
+[[rule]]
+id = "GR-K"
+mission = "growth"
+weight = 1.0
+rationale = "Roads"
+keywords = ["roads"]
+
+[[rule]]
+id = "CE-K-FOSSIL"
+mission = "clean-energy"
+weight = -0.4
+rationale = "Heating oil"
+keywords = ["heating oil"]
+""")
+    assert "GR-K~support" not in {r.id for r in rules.rules}
+    lines = pd.DataFrame({"line_id": ["a", "b", "c"], "source": "cra", "department": "DfT",
+                          "description": ["ROADS", "ROADS ADMINISTRATION", "HEATING OIL ADMINISTRATION"],
+                          "cofog": "04.5", "cpv": "", "amount": 1.0})
+    got = tag(lines, rules).tags
+    got = got[got["weight"] != 0]
+    assert sorted(zip(got["line_id"], got["mission"], strict=True)) == [("a", "growth"), ("c", "clean-energy")]
