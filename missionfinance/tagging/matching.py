@@ -414,6 +414,7 @@ _BOILERPLATE = re.compile(
     r"including but not limited to|contracting (?:authority|authorities|bodies)|"
     r"public (?:sector )?bodies|wider public sector|other public|on behalf of|in conjunction with|"
     r"additional information|procurement documents|tender documents|to access this|"
+    r"(?<!this )(?<!it )(?<!there )(?<!which )(?<!that )"
     r"(?:is|are) (?:a|an|one of|the largest|the leading|responsible for)|we are|our (?:organisation|"
     r"trust|council|university|college|customers|members)|customers include|members include|"
     r"participating|partner organisations|lot \d+|lots? (?:are|is|will)|cpv|award criteria|"

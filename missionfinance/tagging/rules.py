@@ -60,7 +60,7 @@ import html
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -85,8 +85,11 @@ spends it (-> relation ``enabling``)."""
 SPENDER_KINDS = frozenset({"department", "buyer"})
 """Criterion kinds that describe who spends, not what the line is for."""
 _OVERRIDE_KEYS = {"line_id", "mission", "weight", "reason"}
-_TOP_KEYS = {"rule", "override", "coefficients", "ruleset", "generic"}
+_TOP_KEYS = {"rule", "override", "coefficients", "ruleset", "generic", "support"}
 _GENERIC_KEYS = {"cpv", "rationale"}
+_SUPPORT_KEYS = {"functions", "regulators", "rationale"}
+SUPPORT_SUFFIX = "~support"
+"""Suffix of the ids of the enabling rules derived from a function rule by ``[support]``."""
 _RULESET_KEYS = {"name", "description", "source", "version"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _EXCLUDE_KINDS = {"cpv": "cpv", "cofog": "cofog", "department": "department",
@@ -239,6 +242,7 @@ class RuleSet:
             )
         coefficients = _parse_coefficients(data.get("coefficients", {}), name)
         generic_cpv = _parse_generic(data.get("generic", {}), name)
+        support = _parse_support(data.get("support", {}), name)
         raw_rules = data.get("rule", [])
         if not isinstance(raw_rules, list) or not raw_rules:
             raise MissionFinanceError(f"{name}: no [[rule]] table; define at least one rule")
@@ -252,6 +256,7 @@ class RuleSet:
                 )
             seen.add(rule.id)
             rules.append(rule)
+        rules = _apply_support(rules, *support, name)
         overrides: list[Override] = []
         seen_o: set[tuple[str, str]] = set()
         raw_over = data.get("override", [])
@@ -360,6 +365,60 @@ def _parse_generic(raw: Any, name: str) -> tuple[str, ...]:
         )
     ctx = f"{name} [generic]"
     return _criterion_terms("cpv", _str_list(raw.get("cpv", []), ctx, "cpv"), ctx)
+
+
+def _parse_support(raw: Any, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Parse ``[support] functions = [...], regulators = [...]`` (see :func:`_apply_support`)."""
+    if not isinstance(raw, dict) or set(raw) - _SUPPORT_KEYS:
+        bad = sorted(set(raw) - _SUPPORT_KEYS)[0] if isinstance(raw, dict) else "support"
+        raise MissionFinanceError(
+            f"{name} key support.{bad}: unknown key; [support] holds functions = [...], "
+            "regulators = [...] and rationale"
+        )
+    ctx = f"{name} [support]"
+    return (_criterion_terms("keywords", _str_list(raw.get("functions", []), ctx, "functions"), ctx),
+            _criterion_terms("keywords", _str_list(raw.get("regulators", []), ctx, "regulators"), ctx))
+
+
+def _apply_support(rules: list[Rule], functions: tuple[str, ...], regulators: tuple[str, ...],
+                   name: str) -> list[Rule]:
+    """A line naming a support function or a regulator says nothing about the mission itself.
+
+    Every favourable rule with line evidence is vetoed on lines that name a support function
+    (``functions``: administration, ICT, HR, communications, statistics, estates, ...) or a
+    regulator or licensing body (``regulators``): a body's ICT or statistics are its running
+    costs, whatever else the line names ("TRANSPORT STATISTICS - ROADS"). For each strong
+    favourable rule with a ``cofog`` criterion (the function of the spending body), a derived
+    rule ``<id>~support`` (same mission, weight and COFOG; keywords = the support functions;
+    spender evidence) tags the support lines ``enabling``: the running costs of a body whose
+    function is the mission. Regulators get no tag: regulating an activity is not doing it.
+    Unfavourable rules are not vetoed (an office's heating oil is still heating oil). One word
+    class replaces per-rule administration vetoes.
+    """
+    if not functions and not regulators:
+        return rules
+    veto = tuple(("keywords", t) for t in (*functions, *regulators))
+    out: list[Rule] = []
+    ids = {r.id for r in rules}
+    for r in rules:
+        if r.evidence != "line" or r.weight < 0:
+            out.append(r)
+            continue
+        own = tuple(e for e in r.exclude if e not in veto)
+        out.append(replace(r, exclude=tuple(dict.fromkeys((*own, *veto)))))
+        if "cofog" in r.criteria and functions and r.weight > 0 and r.strength == "strong":
+            rid = f"{r.id}{SUPPORT_SUFFIX}"
+            if rid in ids:
+                raise MissionFinanceError(f"{name} rule {rid!r}: id is reserved for the rule [support] derives")
+            out.append(Rule(
+                id=rid, mission=r.mission, weight=r.weight, weight_ref=r.weight_ref, priority=r.priority,
+                rationale=f"Support functions of a body classified {'/'.join(r.criteria['cofog'])} "
+                          f"({r.id}): running costs, enabling",
+                criteria={"cofog": r.criteria["cofog"], "keywords": functions},
+                exclude=tuple(e for e in own if e[0] != "keywords" or e[1] not in regulators),
+                evidence="spender",
+            ))
+    return out
 
 
 def _parse_coefficients(raw: Any, name: str) -> dict[str, dict[str, float]]:

@@ -20,44 +20,54 @@ GOLD = Path(__file__).parents[1] / "data" / "gold"
 
 # mission: (precision, recall) of the aligned tags, as reached by the rules with weak and
 # strong evidence (docs/tagging.md). gold.csv (325 lines) and holdout.csv (100 lines) are
-# development sets: the rules were revised after reading their errors. Their labels predate
-# the aligned/enabling split and count a single-purpose body's running costs as aligned
-# (now `enabling`), so their recall understates.
+# development sets: the rules were revised after reading their errors. Their labels were
+# revised to the aligned/enabling conventions (a single-purpose body's running costs are
+# `enabling`; tests/data/gold/README.md).
 FLOORS_GOLD = {
-    "growth": (0.961, 0.595),
-    "clean-energy": (1.000, 0.678),
-    "safer-streets": (1.000, 0.863),
-    "opportunity": (0.937, 0.769),
-    "health": (0.896, 0.742),
+    "growth": (0.964, 0.642),
+    "clean-energy": (1.000, 0.785),
+    "safer-streets": (1.000, 0.950),
+    "opportunity": (0.937, 0.789),
+    "health": (0.892, 0.892),
     "-clean-energy": (1.000, 0.666),
-    "all": (0.952, 0.715),
+    "all": (0.954, 0.786),
 }
 FLOORS_HOLDOUT = {
     "growth": (1.000, 0.466),
     "clean-energy": (0.750, 0.428),
-    "safer-streets": (1.000, 0.800),
-    "opportunity": (1.000, 0.882),
+    "safer-streets": (1.000, 1.000),
+    "opportunity": (1.000, 0.937),
     "health": (0.900, 1.000),
-    "all": (0.951, 0.709),
+    "all": (0.951, 0.735),
 }
 # dev2.csv (194 lines labelled with aligned and enabling to the written conventions)
 FLOORS_DEV2 = {
     "growth": (1.000, 0.766),
     "clean-energy": (1.000, 0.818),
-    "safer-streets": (0.888, 0.888),
+    "safer-streets": (1.000, 0.888),
     "opportunity": (0.916, 0.956),
     "health": (0.800, 0.666),
-    "all": (0.929, 0.835),
+    "all": (0.942, 0.835),
+}
+# dev3.csv (157 lines drawn and labelled blind before the rules below were written; first
+# measured at 0.824 / 0.848, then the rules were revised on its errors)
+FLOORS_DEV3 = {
+    "growth": (0.944, 0.772),
+    "clean-energy": (0.909, 0.909),
+    "safer-streets": (1.000, 1.000),
+    "opportunity": (0.941, 0.842),
+    "health": (0.857, 1.000),
+    "all": (0.919, 0.863),
 }
 # frozen.csv (160 lines, labelled to docs/tagging.md before the rules changed, never tuned
 # on): the honest figure. Targets are precision 0.90 / recall 0.80 (micro), 0.80 per
 # mission; the rules do not reach them yet (docs/tagging.md "Measured quality").
 FLOORS_FROZEN = {
-    "growth": (0.739, 0.653),
+    "growth": (0.720, 0.692),
     "clean-energy": (0.875, 0.636),
     "safer-streets": (0.714, 0.833),
     "opportunity": (0.692, 0.900),
-    "health": (0.933, 0.933),
+    "health": (1.000, 0.866),
     "all": (0.787, 0.764),
 }
 
@@ -79,10 +89,14 @@ def test_gold_set_shape() -> None:
     assert list(dev2.columns) == list(gold.columns) and (dev2["reason"].str.len() > 0).all()
     assert len(gold) + len(holdout) + len(dev2) >= 600  # development lines
     assert set(dev2["line_id"]).isdisjoint(set(gold["line_id"]) | set(holdout["line_id"]))
+    dev3 = read("dev3.csv")
+    assert list(dev3.columns) == list(gold.columns) and len(dev3) >= 150 and (dev3["reason"].str.len() > 0).all()
+    assert set(dev3["line_id"]).isdisjoint(set(gold["line_id"]) | set(holdout["line_id"]) | set(dev2["line_id"]))
 
 
 @pytest.mark.parametrize(("name", "floors"), [("gold.csv", FLOORS_GOLD), ("holdout.csv", FLOORS_HOLDOUT),
-                                              ("dev2.csv", FLOORS_DEV2), ("frozen.csv", FLOORS_FROZEN)])
+                                              ("dev2.csv", FLOORS_DEV2), ("dev3.csv", FLOORS_DEV3),
+                                              ("frozen.csv", FLOORS_FROZEN)])
 def test_precision_recall_floors(name: str, floors: dict[str, tuple[float, float]]) -> None:
     table = evaluate(read(name), RuleSet.load("builtin:uk")).set_index("mission")
     for mission, (p, r) in floors.items():
@@ -93,7 +107,7 @@ def test_precision_recall_floors(name: str, floors: dict[str, tuple[float, float
 def test_frozen_shape_and_intervals() -> None:
     frozen = read("frozen.csv")
     assert len(frozen) == 160 and frozen["line_id"].is_unique and (frozen["reason"].str.len() > 0).all()
-    used = set(read("gold.csv")["line_id"]) | set(read("holdout.csv")["line_id"]) | set(read("dev2.csv")["line_id"])
+    used = set().union(*(read(n)["line_id"] for n in ("gold.csv", "holdout.csv", "dev2.csv", "dev3.csv")))
     assert used.isdisjoint(frozen["line_id"])
     assert {"cra", "spending_review"} <= set(frozen["source"])
     table = evaluate(frozen, RuleSet.load("builtin:uk")).set_index("mission")

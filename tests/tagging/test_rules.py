@@ -199,3 +199,73 @@ def test_alias_table_matches_the_shipped_rules() -> None:
     labels = set(read_lines(real / "sr25_table_5_3_rdel_excl_depreciation.csv")["programme"])
     labels |= set(read_lines(real / "sr25_table_5_4_cdel.csv")["programme"])
     assert set(aliases.loc[aliases["kind"] == "sr25_label", "name"]) <= labels
+
+
+SUPPORT = """
+[support]
+functions = ["administration", "ict"]
+regulators = ["regulator"]
+
+[[rule]]
+id = "OP-C09"
+mission = "opportunity"
+weight = 1.0
+rationale = "Education"
+cofog = ["09"]
+exclude = ["pension*"]
+"""
+
+
+def test_support_functions_give_enabling_and_regulators_nothing() -> None:
+    import pandas as pd
+
+    from missionfinance.tagging import tag
+
+    rules = load(SUPPORT)
+    assert [r.id for r in rules.rules] == ["OP-C09", "OP-C09~support"]
+    assert ("keywords", "regulator") in rules["OP-C09"].exclude
+    derived = rules["OP-C09~support"]
+    assert derived.relation == "enabling" and derived.criteria["keywords"] == ("administration", "ict")
+    lines = pd.DataFrame({"line_id": ["a", "b", "c", "d"], "source": "cra", "department": "DfE",
+                          "description": ["SCHOOLS", "ICT", "SCHOOLS REGULATOR", "ICT PENSIONS"],
+                          "cofog": "09.1", "cpv": "", "amount": 1.0})
+    got = tag(lines, rules).tags
+    got = got[got["weight"] != 0].set_index("line_id")["relation"].to_dict()
+    assert got == {"a": "aligned", "b": "enabling"}
+
+
+def test_support_table_is_strict() -> None:
+    with pytest.raises(MissionFinanceError, match="support.words: unknown key"):
+        load('[support]\nwords = ["x"]\n' + BASE)
+    with pytest.raises(MissionFinanceError, match="'OP-C09~support': id is reserved"):
+        load(SUPPORT + '[[rule]]\nid = "OP-C09~support"\nmission = "opportunity"\nweight = 1.0\n'
+             'rationale = "r"\nkeywords = ["x"]\n')
+
+
+def test_support_functions_veto_favourable_keyword_rules_only() -> None:
+    import pandas as pd
+
+    from missionfinance.tagging import tag
+
+    rules = load(SUPPORT + """
+[[rule]]
+id = "GR-K"
+mission = "growth"
+weight = 1.0
+rationale = "Roads"
+keywords = ["roads"]
+
+[[rule]]
+id = "CE-K-FOSSIL"
+mission = "clean-energy"
+weight = -0.4
+rationale = "Heating oil"
+keywords = ["heating oil"]
+""")
+    assert "GR-K~support" not in {r.id for r in rules.rules}
+    lines = pd.DataFrame({"line_id": ["a", "b", "c"], "source": "cra", "department": "DfT",
+                          "description": ["ROADS", "ROADS ADMINISTRATION", "HEATING OIL ADMINISTRATION"],
+                          "cofog": "04.5", "cpv": "", "amount": 1.0})
+    got = tag(lines, rules).tags
+    got = got[got["weight"] != 0]
+    assert sorted(zip(got["line_id"], got["mission"], strict=True)) == [("a", "growth"), ("c", "clean-energy")]

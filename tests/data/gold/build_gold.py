@@ -145,6 +145,48 @@ def _dev2() -> pd.DataFrame:
     return out
 
 
+def _dev3() -> pd.DataFrame:
+    """A third, blind development sample ("dev3"): 157 lines disjoint from every other set,
+    drawn before any rule was changed after it and labelled before the rules' output was read.
+
+    Seed 4044, ``DataFrame.sample`` per stratum: CRA 2018 (75 segments not in any other set,
+    one line per segment, 2017-18, description = segment name), SR25 (the 11 department rows
+    of 2025-26 not in any other set), Contracts Finder 2025 (40 of the 44 notices left),
+    Public Contracts Scotland 2019 and Sell2Wales 2025 (the 0 and 1 notices left: the
+    other sets used them up), Contracts Finder 2014 (30, from all 200 release packages of
+    the shared data; tests/data/ocds-cf-2014 holds only a part of them).
+    """
+    from missionfinance.io import read_lines
+
+    used: set[str] = set()
+    for name in ("sample.csv", "holdout_sample.csv", "frozen_sample.csv", "dev2_sample.csv"):
+        used |= set(pd.read_csv(HERE / name, dtype=str, keep_default_na=False)["line_id"])
+    cra = read_lines(REAL / "cra_2018_database.csv.gz")
+    cra = cra[(cra["year"] == "2017-18") & (cra["amount"] != 0) & ~cra["line_id"].isin(used)]
+    cra = cra.drop_duplicates(["department", "programme", "cofog"])
+    cra = cra[~cra["line_id"].str.split("-").str[2].isin(_used_segments(used))]
+    cra = cra[~cra["line_id"].str.split("-").str[2].duplicated()]
+    cra = cra.assign(description=cra["programme"].str.replace(r"^S[0-9A-Z]{7}\s*-\s*", "", regex=True))
+    parts = [cra.sample(n=75, random_state=4044).assign(source="cra")]
+    sr = pd.concat([read_lines(REAL / n) for n in ("sr25_table_5_3_rdel_excl_depreciation.csv",
+                                                   "sr25_table_5_4_cdel.csv")], ignore_index=True)
+    sr = sr[(sr["year"] == "2025-26") & ~sr["line_id"].isin(used)]
+    parts.append(sr.sample(n=min(15, len(sr)), random_state=4044))
+    for name, n, label in (("contracts-finder-2025.release-package.json", 40, "cf2025"),
+                           ("public-contracts-scotland-2019.release-package.json", 20, "pcs2019"),
+                           ("sell2wales-2025.release-package.json", 20, "s2w2025")):
+        frame = read_lines(REAL / name, rates={"EUR": 0.85})
+        frame = frame[~frame["line_id"].isin(used)].drop_duplicates("description")
+        parts.append(frame.sample(n=min(n, len(frame)), random_state=4044).assign(source=f"procurement-{label}"))
+    cf14_dir = Path("/work/shared/data/ocds-cf-2014/release-packages-ocds1.0")
+    cf14 = pd.concat([read_lines(f) for f in sorted(cf14_dir.glob("*.json"))], ignore_index=True)
+    cf14 = cf14[~cf14["line_id"].isin(used)].drop_duplicates("description")
+    parts.append(cf14.sample(n=30, random_state=4044).assign(source="procurement-cf2014"))
+    out = pd.concat(parts, ignore_index=True)[COLUMNS]
+    out["description"] = out["description"].str.replace(r"\s+", " ", regex=True).str.slice(0, MAX_TEXT)
+    return out
+
+
 def _used_segments(used: set[str]) -> set[str]:
     """CRA segment codes already sampled (a segment recurs across years and regions)."""
     return {i.split("-")[2] for i in used if i.startswith("CRA-")}
@@ -158,11 +200,21 @@ def main(step: str) -> None:
     if step == "dev2-sample":
         _dev2().to_csv(HERE / "dev2_sample.csv", index=False)
         return
+    if step == "dev3-sample":
+        _dev3().to_csv(HERE / "dev3_sample.csv", index=False)
+        return
     if step == "frozen-sample":
         _frozen().to_csv(HERE / "frozen_sample.csv", index=False)
         return
     if step == "holdout-sample":
         _holdout().to_csv(HERE / "holdout_sample.csv", index=False)
+        return
+    if step == "dev3":
+        sample = pd.read_csv(HERE / "dev3_sample.csv", dtype=str, keep_default_na=False)
+        labels = pd.read_csv(HERE / "dev3_labels.csv", dtype=str, keep_default_na=False)
+        if set(sample["line_id"]) != set(labels["line_id"]):
+            raise SystemExit("dev3_labels.csv: line ids differ from dev3_sample.csv")
+        sample.merge(labels, on="line_id", how="left", validate="one_to_one").to_csv(HERE / "dev3.csv", index=False)
         return
     prefix = "holdout_" if step == "holdout" else ""
     sample = pd.read_csv(HERE / f"{prefix}sample.csv", dtype=str, keep_default_na=False)
