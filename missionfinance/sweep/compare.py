@@ -423,9 +423,29 @@ def _cell(column: str, value: Any) -> str:
     return f'<td class="num">{number:{sign},.1f}</td>'
 
 
+def _sensitivity_html(sens: pd.DataFrame | None) -> str:
+    if sens is None or not len(sens):
+        return ""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in _SENS_HEADERS)
+    rows = []
+    for row in sens.itertuples(index=False):
+        cells = [f'<td dir="auto">{html.escape(short_key(str(row.key)))}</td>']
+        for value, delta in ((row.low, row.d_objective_low), (row.high, row.d_objective_high)):
+            cells.append(f'<td class="num">{html.escape(_value_text(value))}</td>')
+            cells.append(_cell("d_objective", delta))
+        cells.append(_cell("d_objective", row.swing))
+        rows.append("<tr>" + "".join(cells) + "</tr>\n")
+    return ("<h2>One key at a time</h2>\n<table><thead><tr>" + head
+            + "</tr></thead><tbody>\n" + "".join(rows) + "</tbody></table>\n")
+
+
 def comparison_html(comp: pd.DataFrame, charts: Sequence[tuple[str, Figure]], title: str,
-                    base: Mapping[str, Any] | None) -> bytes:
-    """comparison.html: self-contained page (inline SVG charts, no script)."""
+                    base: Mapping[str, Any] | None, sens: pd.DataFrame | None = None) -> bytes:
+    """comparison.html: self-contained page (inline SVG charts, no script).
+
+    When the keys vary one at a time (``sens``, :func:`one_at_a_time`), a table of each
+    key's low and high effect on the objective follows the charts.
+    """
     head = "".join(f"<th>{html.escape(_header(str(c)))}</th>" for c in comp.columns
                    if c != "variant")
     body = "".join("<tr>" + "".join(_cell(str(c), v) for c, v in zip(comp.columns, row,
@@ -447,7 +467,7 @@ img{{max-width:100%;height:auto}}</style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>Each variant against the base scenario solved alone (objective {html.escape(base_text)}).
 Money in £ million; Δ is the variant minus the base. The same table is in comparison.xlsx.</p>
-{figures}<h2>Every variant</h2>
+{figures}{_sensitivity_html(sens)}<h2>Every variant</h2>
 <div style="overflow-x:auto"><table><thead><tr>{head}</tr></thead><tbody>
 {body}</tbody></table></div>
 </body></html>

@@ -117,15 +117,15 @@ class SweepResult:
         comp = self.comparison()
         title = f"Sweep of {self.scenario.name}: {len(self.table)} variants against the base"
         charts = self.charts()
+        sens = one_at_a_time(comp, self.variants)
         files: dict[str, bytes] = {
             "variants.csv": csv_bytes(variants_frame(self.table), sort=False),
             "binding.csv": csv_bytes(binding, sort=False),
             "frontier.csv": csv_bytes(self.frontier().drop(columns=["binding"], errors="ignore"),
                                       sort=False),
             "comparison.svg": svg_bytes(charts[0][1]),
-            "comparison.xlsx": comparison_xlsx(comp, self.base, title,
-                                               one_at_a_time(comp, self.variants)),
-            "comparison.html": comparison_html(comp, charts, title, self.base),
+            "comparison.xlsx": comparison_xlsx(comp, self.base, title, sens),
+            "comparison.html": comparison_html(comp, charts, title, self.base, sens),
         }
         relative = "parent folder of this output folder"
         if base is None:

@@ -288,10 +288,13 @@ def test_one_key_at_a_time_sweep_draws_a_tornado(small_scenario: Path) -> None:
     assert rows[0][:3] == ("key", "low value", "Δ objective at low")
     assert {r[0] for r in rows[1:]} == {"CDEL.2026-27", "health"}
     assert rows[1][5] == pytest.approx(float(sens.iloc[0]["swing"]))
+    page = result.render(small_scenario.parent)["comparison.html"].decode()
+    assert "<h2>One key at a time</h2>" in page and "<td dir=\"auto\">health</td>" in page
     two = run_sweep(Scenario.load(small_scenario),
                     product(["budget.CDEL.2026-27=30,60", "objective.weights.health=1,2"]),
                     workers=1)
     assert "Objective: each key one at a time" not in [name for name, _ in two.charts()]
+    assert "One key at a time" not in two.render(small_scenario.parent)["comparison.html"].decode()
     assert "One at a time" not in openpyxl.load_workbook(
         io.BytesIO(two.render(small_scenario.parent)["comparison.xlsx"])).sheetnames
 
