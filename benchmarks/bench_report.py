@@ -58,6 +58,16 @@ def make_scenario(folder: Path, projects: int) -> Path:
         frames.append(part)
     pipeline = pd.concat(frames, ignore_index=True).head(projects)
     pipeline.to_csv(folder / "pipeline.csv", index=False, lineterminator="\n")
+    yields = pd.read_csv(EXAMPLE.parent / "data" / "outcome_yields.csv", dtype=str,
+                         keep_default_na=False)
+    scaled = []
+    for k in range(copies):
+        part = yields.copy()
+        part["project_id"] = part["project_id"] + f"-{k:03d}"
+        scaled.append(part)
+    kept = pd.concat(scaled, ignore_index=True)
+    kept = kept[kept["project_id"].isin(set(pipeline["project_id"]))]
+    kept.to_csv(folder / "outcome_yields.csv", index=False, lineterminator="\n")
     factor = len(pipeline) / len(base)
     lines = []
     for line in EXAMPLE.read_text(encoding="utf-8").splitlines():
@@ -65,6 +75,7 @@ def make_scenario(folder: Path, projects: int) -> Path:
         if m:
             line = f"{m.group(1)}{float(m.group(2)) * factor:.1f}"
         line = line.replace('"data/pipeline.csv"', '"pipeline.csv"')
+        line = line.replace('"data/outcome_yields.csv"', '"outcome_yields.csv"')
         line = line.replace('"data/real/', f'"{(EXAMPLE.parent / "data" / "real").as_posix()}/')
         lines.append(line)
     path = folder / "scenario.toml"

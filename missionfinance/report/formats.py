@@ -88,7 +88,9 @@ def format_column(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[str
     if is_float_column(series):
         values = series.to_numpy(dtype="float64", na_value=np.nan)
         rounded = np.round(values, decimals) + 0.0
-        text = np.char.mod(f"%.{decimals}f", rounded).astype(object)
+        pattern = f"%.{decimals}f"
+        # a list comprehension is about twice as fast as np.char.mod, same text
+        text = np.array([pattern % v for v in rounded.tolist()], dtype=object)
         text[np.isnan(values)] = ""
         text[np.isposinf(values)] = "inf"
         text[np.isneginf(values)] = "-inf"

@@ -5,7 +5,8 @@ Every variant is compared with the base scenario solved alone: Δ objective (and
 objective in its own units). Labels read ``key = value`` with the common table prefixes
 left out (``CDEL.2027-28 = 1300``). Charts show the differences themselves (a bar per
 variant around zero, never bars from zero that hide a 5% change), and a heat map of the
-objective when exactly two keys vary. Binding limits are counted by family per variant
+objective when exactly two keys vary, and a tornado of each key's low and high effect on
+the objective when the keys vary one at a time. Binding limits are counted by family per variant
 (``binding.<family>`` columns of ``variants.csv``); the full lists are in ``binding.csv``,
 one row per (variant, constraint).
 """
@@ -155,6 +156,42 @@ def varied_keys(variants: Sequence[Any]) -> list[str]:
     return keys
 
 
+def one_at_a_time(comp: pd.DataFrame, variants: Sequence[Any]) -> pd.DataFrame:
+    """Each varied key's low and high effect on the objective, when keys vary one at a time.
+
+    Applies when every variant changes exactly one key (a sweep of several keys in turn,
+    not a grid). For each key, its lowest and highest value (in the order given when the
+    values are not all numbers) and the objective's difference from the base there.
+
+    Returns
+    -------
+    DataFrame
+        ``key``, ``low``, ``d_objective_low``, ``high``, ``d_objective_high``, ``swing``
+        (high effect minus low effect, in objective units), largest ``|swing|`` first.
+        Empty when some variant changes more or fewer than one key.
+    """
+    columns = ["key", "low", "d_objective_low", "high", "d_objective_high", "swing"]
+    if not len(variants) or any(len(v.changes) != 1 for v in variants):
+        return pd.DataFrame(columns=columns)
+    deltas = dict(zip(comp["variant"].astype(str),
+                      pd.to_numeric(comp["d_objective"], errors="coerce"), strict=True))
+    by_key: dict[str, list[tuple[Any, float]]] = {}
+    for v in variants:
+        ((key, value),) = v.labels.items()
+        by_key.setdefault(key, []).append((value, float(deltas.get(str(v.name), np.nan))))
+    rows = []
+    for key, points in by_key.items():
+        if all(isinstance(value, int | float) and not isinstance(value, bool)
+               for value, _ in points):
+            points = sorted(points, key=lambda point: float(point[0]))
+        (low, d_low), (high, d_high) = points[0], points[-1]
+        rows.append((key, low, d_low, high, d_high, d_high - d_low))
+    out = pd.DataFrame(rows, columns=columns)
+    order = np.argsort(-np.nan_to_num(np.abs(out["swing"].to_numpy(dtype=float)), nan=-1.0),
+                       kind="stable")
+    return out.iloc[order].reset_index(drop=True)
+
+
 # ----------------------------------------------------------------------------- charts
 def delta_chart(comp: pd.DataFrame, column: str = "d_objective",
                 title: str = "Objective: each variant against the base") -> Figure:
@@ -178,6 +215,38 @@ def delta_chart(comp: pd.DataFrame, column: str = "d_objective",
     ax.set_xlabel("difference from the base (objective units)" if column == "d_objective"
                   else "difference from the base, £m")
     ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def tornado_chart(sens: pd.DataFrame) -> Figure:
+    """Tornado of one-at-a-time sensitivities: one row per varied key, largest swing on top.
+
+    Bars from zero to the objective's difference from the base at the key's low value
+    (light) and at its high value (dark), each labelled with the value.
+    """
+    fig = Figure(figsize=(7.5, max(2.2, 0.45 * len(sens) + 1.3)))
+    ax = fig.add_subplot()
+    y = np.arange(len(sens))[::-1]
+    low = pd.to_numeric(sens["d_objective_low"], errors="coerce").to_numpy(dtype=float)
+    high = pd.to_numeric(sens["d_objective_high"], errors="coerce").to_numpy(dtype=float)
+    ax.barh(y, np.nan_to_num(low), height=0.6, color="#9db4c8", label="low value")
+    ax.barh(y, np.nan_to_num(high), height=0.6, color="#1d70b8", label="high value",
+            alpha=0.85)
+    for yk, lo, hi, lo_v, hi_v in zip(y, low, high, sens["low"], sens["high"], strict=True):
+        for delta, value in ((lo, lo_v), (hi, hi_v)):
+            if math.isfinite(delta):
+                ax.text(delta, yk, f" {_value_text(value)} ", va="center", fontsize=7,
+                        ha="left" if delta >= 0 else "right")
+    ax.axvline(0, color="#4d4d4d", linewidth=0.8)
+    ax.set_yticks(y, [short_key(str(k)) for k in sens["key"]], fontsize=7.5)
+    both = np.concatenate([low, high])
+    span = float(np.nanmax(np.abs(both))) if np.isfinite(both).any() else 1.0
+    span = span if span > 0 else 1.0
+    ax.set_xlim(-1.3 * span, 1.3 * span)
+    ax.set_xlabel("difference from the base (objective units)")
+    ax.set_title("Objective: one key at a time, low and high value")
+    ax.legend(loc="lower right", fontsize=7)
     fig.tight_layout()
     return fig
 
@@ -245,8 +314,13 @@ def _kind(column: str) -> str:
     return "text"
 
 
-def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: str) -> bytes:
-    """comparison.xlsx: a README sheet and the comparison sheet (deterministic bytes)."""
+def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: str,
+                    sens: pd.DataFrame | None = None) -> bytes:
+    """comparison.xlsx: a README sheet and the comparison sheet (deterministic bytes).
+
+    When the keys vary one at a time (``sens``, :func:`one_at_a_time`), a further
+    "One at a time" sheet with each key's low and high effect on the objective.
+    """
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False,
@@ -270,6 +344,10 @@ def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: s
                        "(%) is that over the base objective; mission value is £m weighted by "
                        "the mission's weight."),
              ("Sheet", "Comparison: one row per variant, in the order given.")]
+    if sens is not None and len(sens):
+        notes.append(("Sheet", "One at a time: each varied key's lowest and highest value "
+                               "and the objective's difference from the base there, largest "
+                               "swing first."))
     for i, (key, text) in enumerate(notes):
         readme.write_string(i, 0, key)
         readme.write_string(i, 1, neutralise(text))
@@ -294,8 +372,38 @@ def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: s
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
     ws.set_header("&L&A")
+    if sens is not None and len(sens):
+        _write_sensitivity(book.add_worksheet("One at a time"), sens, formats)
     book.close()
     return buffer.getvalue()
+
+
+_SENS_HEADERS = ("key", "low value", "Δ objective at low", "high value",
+                 "Δ objective at high", "swing (high − low)")
+
+
+def _write_sensitivity(ws: Any, sens: pd.DataFrame, formats: Mapping[str, Any]) -> None:
+    for j, header in enumerate(_SENS_HEADERS):
+        ws.write_string(0, j, header, formats["header"])
+    for i, row in enumerate(sens.itertuples(index=False), start=1):
+        ws.write_string(i, 0, neutralise(short_key(str(row.key))))
+        for j, value in ((1, row.low), (3, row.high)):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                ws.write_number(i, j, float(value))
+            else:
+                ws.write_string(i, j, neutralise(str(value)))
+        for j, value in ((2, row.d_objective_low), (4, row.d_objective_high), (5, row.swing)):
+            if math.isfinite(float(value)):
+                ws.write_number(i, j, float(value), formats["number"])
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 5, 16)
+    ws.set_row(0, 32)
+    ws.freeze_panes(1, 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_header("&L&A")
 
 
 def _uri(fig: Figure) -> str:
@@ -315,9 +423,29 @@ def _cell(column: str, value: Any) -> str:
     return f'<td class="num">{number:{sign},.1f}</td>'
 
 
+def _sensitivity_html(sens: pd.DataFrame | None) -> str:
+    if sens is None or not len(sens):
+        return ""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in _SENS_HEADERS)
+    rows = []
+    for row in sens.itertuples(index=False):
+        cells = [f'<td dir="auto">{html.escape(short_key(str(row.key)))}</td>']
+        for value, delta in ((row.low, row.d_objective_low), (row.high, row.d_objective_high)):
+            cells.append(f'<td class="num">{html.escape(_value_text(value))}</td>')
+            cells.append(_cell("d_objective", delta))
+        cells.append(_cell("d_objective", row.swing))
+        rows.append("<tr>" + "".join(cells) + "</tr>\n")
+    return ("<h2>One key at a time</h2>\n<table><thead><tr>" + head
+            + "</tr></thead><tbody>\n" + "".join(rows) + "</tbody></table>\n")
+
+
 def comparison_html(comp: pd.DataFrame, charts: Sequence[tuple[str, Figure]], title: str,
-                    base: Mapping[str, Any] | None) -> bytes:
-    """comparison.html: self-contained page (inline SVG charts, no script)."""
+                    base: Mapping[str, Any] | None, sens: pd.DataFrame | None = None) -> bytes:
+    """comparison.html: self-contained page (inline SVG charts, no script).
+
+    When the keys vary one at a time (``sens``, :func:`one_at_a_time`), a table of each
+    key's low and high effect on the objective follows the charts.
+    """
     head = "".join(f"<th>{html.escape(_header(str(c)))}</th>" for c in comp.columns
                    if c != "variant")
     body = "".join("<tr>" + "".join(_cell(str(c), v) for c, v in zip(comp.columns, row,
@@ -339,7 +467,7 @@ img{{max-width:100%;height:auto}}</style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>Each variant against the base scenario solved alone (objective {html.escape(base_text)}).
 Money in £ million; Δ is the variant minus the base. The same table is in comparison.xlsx.</p>
-{figures}<h2>Every variant</h2>
+{figures}{_sensitivity_html(sens)}<h2>Every variant</h2>
 <div style="overflow-x:auto"><table><thead><tr>{head}</tr></thead><tbody>
 {body}</tbody></table></div>
 </body></html>

@@ -36,6 +36,8 @@ from missionfinance.sweep.compare import (
     comparison_xlsx,
     delta_chart,
     heat_map,
+    one_at_a_time,
+    tornado_chart,
     variants_frame,
     varied_keys,
 )
@@ -68,8 +70,9 @@ class SweepResult:
     def charts(self) -> list[tuple[str, Figure]]:
         """The comparison's figures.
 
-        Δ objective per variant, Δ private per variant, and a heat map of the objective
-        when exactly two keys vary.
+        Δ objective per variant, Δ private per variant, a heat map of the objective
+        when exactly two keys vary together (a grid), and a tornado of each key's low and high effect when
+        every variant changes one key.
         """
         comp = self.comparison()
         out = [("Objective: each variant against the base", delta_chart(comp)),
@@ -77,9 +80,12 @@ class SweepResult:
                 delta_chart(comp, "d_private_total",
                             "Private investment: each variant against the base"))]
         keys = varied_keys(self.variants)
-        if len(keys) == 2:
+        if len(keys) == 2 and all(set(v.labels) == set(keys) for v in self.variants):
             out.insert(0, ("Objective over the two varied keys",
                            heat_map(self.table, self.variants, keys)))
+        sens = one_at_a_time(comp, self.variants)
+        if len(sens):
+            out.insert(0, ("Objective: each key one at a time", tornado_chart(sens)))
         return out
 
     @property
@@ -111,14 +117,15 @@ class SweepResult:
         comp = self.comparison()
         title = f"Sweep of {self.scenario.name}: {len(self.table)} variants against the base"
         charts = self.charts()
+        sens = one_at_a_time(comp, self.variants)
         files: dict[str, bytes] = {
             "variants.csv": csv_bytes(variants_frame(self.table), sort=False),
             "binding.csv": csv_bytes(binding, sort=False),
             "frontier.csv": csv_bytes(self.frontier().drop(columns=["binding"], errors="ignore"),
                                       sort=False),
             "comparison.svg": svg_bytes(charts[0][1]),
-            "comparison.xlsx": comparison_xlsx(comp, self.base, title),
-            "comparison.html": comparison_html(comp, charts, title, self.base),
+            "comparison.xlsx": comparison_xlsx(comp, self.base, title, sens),
+            "comparison.html": comparison_html(comp, charts, title, self.base, sens),
         }
         relative = "parent folder of this output folder"
         if base is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from missionfinance.cli import main
 from missionfinance.scenario import Scenario
 from missionfinance.sweep import (
+    SweepResult,
     Variant,
     efficient_frontier,
     order_variants,
@@ -244,3 +246,60 @@ def test_scenario_with_changes_and_compare(small_scenario: Path) -> None:
     assert comp.loc[0, "d_objective"] <= 0 <= comp.loc[1, "d_objective"]
     with pytest.raises(MissionFinanceError, match="--vary"):
         scenario.compare([{"budget.CDEL.2026-27": -1.0}])
+
+
+def test_one_at_a_time_orders_keys_by_swing_and_skips_grids() -> None:
+    from missionfinance.sweep.compare import one_at_a_time, tornado_chart
+
+    variants = [Variant("v1", (("budget.CDEL.2026-27", "=", 60.0),)),
+                Variant("v2", (("budget.CDEL.2026-27", "=", 30.0),)),
+                Variant("v3", (("objective.weights.health", "=", 2),)),
+                Variant("v4", (("objective.weights.health", "=", 1),)),
+                Variant("v5", (("objective.weights.health", "=", 3),))]
+    comp = pd.DataFrame({"variant": ["v1", "v2", "v3", "v4", "v5"],
+                         "d_objective": [4.0, -6.0, 1.0, -0.5, 2.5]})
+    sens = one_at_a_time(comp, variants)
+    assert list(sens["key"]) == ["budget.CDEL.2026-27", "objective.weights.health"]
+    first = sens.iloc[0]
+    assert (first["low"], first["d_objective_low"], first["high"], first["d_objective_high"]) \
+        == (30.0, -6.0, 60.0, 4.0)
+    assert sens["swing"].tolist() == [10.0, 3.0]
+    fig = tornado_chart(sens)
+    ax = fig.axes[0]
+    at = {t.get_text(): y for t, y in zip(ax.get_yticklabels(), ax.get_yticks(), strict=True)}
+    assert at["CDEL.2026-27"] > at["health"]               # largest swing on top
+    grid = [Variant("g", (("budget.CDEL.2026-27", "=", 30.0),
+                          ("objective.weights.health", "=", 2)))]
+    assert one_at_a_time(pd.DataFrame({"variant": ["g"], "d_objective": [1.0]}), grid).empty
+
+
+def test_one_key_at_a_time_sweep_draws_a_tornado(small_scenario: Path) -> None:
+    result = Scenario.load(small_scenario).compare(
+        [{"budget.CDEL.2026-27": 30.0}, {"budget.CDEL.2026-27": 80.0},
+         {"objective.weights.health": 0.5}, {"objective.weights.health": 2.0}])
+    names = [name for name, _ in result.charts()]
+    assert names[0] == "Objective: each key one at a time"
+    sens = one_at_a_time_of(result)
+    cdel = sens[sens["key"] == "budget.CDEL.2026-27"].iloc[0]
+    assert cdel["d_objective_low"] <= 0 <= cdel["d_objective_high"]   # more CDEL, no worse
+    book = openpyxl.load_workbook(io.BytesIO(result.render(small_scenario.parent)
+                                             ["comparison.xlsx"]))
+    rows = list(book["One at a time"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("key", "low value", "Δ objective at low")
+    assert {r[0] for r in rows[1:]} == {"CDEL.2026-27", "health"}
+    assert rows[1][5] == pytest.approx(float(sens.iloc[0]["swing"]))
+    page = result.render(small_scenario.parent)["comparison.html"].decode()
+    assert "<h2>One key at a time</h2>" in page and "<td dir=\"auto\">health</td>" in page
+    two = run_sweep(Scenario.load(small_scenario),
+                    product(["budget.CDEL.2026-27=30,60", "objective.weights.health=1,2"]),
+                    workers=1)
+    assert "Objective: each key one at a time" not in [name for name, _ in two.charts()]
+    assert "One key at a time" not in two.render(small_scenario.parent)["comparison.html"].decode()
+    assert "One at a time" not in openpyxl.load_workbook(
+        io.BytesIO(two.render(small_scenario.parent)["comparison.xlsx"])).sheetnames
+
+
+def one_at_a_time_of(result: SweepResult) -> pd.DataFrame:
+    from missionfinance.sweep.compare import one_at_a_time
+
+    return one_at_a_time(result.comparison(), result.variants)
