@@ -26,6 +26,8 @@ interest,    − amount    − amount         − amount     − amount
 dividend,
 fee
 equity exit  0           0                − proceeds   − gain over book value
+grant        − amount    0 (capital)      − amount     − amount
+  clawback   (capital transfer back)
 loss         0           0                + shortfall  + write-off (asset lost)
 call         + amount    0 (capital       + amount     + amount
              transfer)   transfer)
@@ -98,6 +100,7 @@ MEASURES: tuple[str, ...] = ("psnb", "current_deficit", "psnd", "psnfl")
 TREATMENTS: dict[str, dict[tuple[str, str], float]] = {
     "psnb": {
         ("grant", "commitment"): 1.0,
+        ("grant", "exit"): 1.0,
         **{(s, k): 1.0 for s in ("loan", "equity", "guarantee", "grant")
            for k in ("interest", "dividend", "fee", "call")},
     },
