@@ -79,7 +79,9 @@ __all__ = [
 
 #: Plain words of each schedule's treatment, for the report's assumptions.
 TREATMENT_WORDS: dict[str, tuple[str, str]] = {
-    "grant": ("capital grant: PSNB, PSND and PSNFL rise by the amount; not in the current budget",
+    "grant": ("capital grant: PSNB, PSND and PSNFL rise by the amount; not in the current budget; "
+              "a profit or revenue share received lowers PSNB and the current deficit, a clawback "
+              "lowers PSNB",
               "ONS PSF methodological guide; ESA 2010 ch. 4 (capital transfers)"),
     "loan": ("financial transaction: no PSNB at issue, PSND rises by the cash lent, PSNFL nets the "
              "loan; interest lowers PSNB and the current deficit; write-offs raise PSNFL",
