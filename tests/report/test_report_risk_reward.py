@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -10,6 +12,7 @@ import pytest
 from missionfinance import Scenario
 from missionfinance import fiscal as fs
 from missionfinance import views as v
+from missionfinance.cashflows import economic_cost
 from missionfinance.report import write_outputs
 from missionfinance.testing import make_run
 
@@ -75,3 +78,16 @@ def test_mission_table_attributes_projects_by_their_weights(upside_run):
     whole = (w.sum(axis=1) - 1).abs() < 1e-9
     if whole.all():
         assert missions["money_out"].sum() == pytest.approx(table["money_out"].sum())
+
+
+def test_model_economic_cost_counts_the_upside(upside_run):
+    # The model's economic cost (commitment_cost coefficients × x) and −PV of cashflows.csv
+    # are one definition: both include the upside receipts.
+    run, out = upside_run
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    flows = pd.read_csv(out / "cashflows.csv", dtype={"project_id": str})
+    pv = float(economic_cost(flows, first_year=run.scenario.years[0], by=()).iloc[0])
+    assert summary["economic_cost"] == pytest.approx(pv, abs=1e-3)
+    upside = flows.loc[flows["kind"].isin(["dividend", "exit"])
+                       & (flows["instrument"] == "grant"), "amount"].sum()
+    assert upside > 0
