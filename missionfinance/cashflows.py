@@ -35,6 +35,16 @@ equity the failed share leaves as ``exit`` at book value with ``−lgd`` of it a
 ``loss``; the surviving stake earns dividends and the exit multiple. With
 ``q = 0`` every schedule is the contractual one.
 
+Public share of upside (pipeline columns :data:`UPSIDE_COLUMNS`, per £1m of public cash
+committed to the project by any cash instrument — grant, loan or equity, never a
+guarantee — on top of that instrument's own schedule): a profit or revenue share pays
+``upside_share × upside_expected`` as ``dividend`` in each of the ``upside_years`` years
+from age ``upside_year``; a clawback pays ``clawback_share × max(0, upside_expected ×
+upside_years − clawback_threshold)``, at most the £1m committed, as ``exit`` at the last of
+those ages. ``upside_expected`` is already an expected value (probability-weighted), so
+it is not scaled again by ``pd``; every receipt is a fixed number per £ committed, so the
+model stays linear.
+
 The pipeline's ``pd`` is the probability of default over the scenario's horizon
 (DESIGN §3.2); :func:`annual_pd` turns it into the annual ``q`` used here.
 
@@ -63,6 +73,7 @@ __all__ = [
     "KINDS",
     "SCHEDULES",
     "TERM_KEYS",
+    "UPSIDE_COLUMNS",
     "CashflowResult",
     "Terms",
     "annual_pd",
@@ -74,6 +85,9 @@ __all__ = [
     "schedule",
     "terms_from_config",
     "unit_flows",
+    "upside_flows",
+    "upside_terms",
+    "with_upside",
 ]
 
 #: Kinds of rows in cashflows.csv, in the order they are listed (DESIGN §7).
@@ -160,6 +174,90 @@ DEFAULT_TERMS: dict[str, Terms] = {
     "equity": Terms("equity"),
     "guarantee": Terms("guarantee", tenor=5),
 }
+
+
+#: Optional pipeline columns of the public share of upside, with their default when empty
+#: and their unit (docs/model.md, "Risk and reward sharing").
+UPSIDE_COLUMNS: dict[str, tuple[float, str]] = {
+    "upside_share": (0.0, "public share of the project's profit or revenue [share], 0–1"),
+    "upside_expected": (0.0, "£m a year of expected project profit or revenue per £m of public "
+                             "cash committed, ≥ 0"),
+    "upside_year": (1.0, "first year after commitment it is received [years], whole years 1–75"),
+    "upside_years": (1.0, "number of years it is received [years], whole years 1–75"),
+    "clawback_threshold": (0.0, "£m of cumulative expected profit per £m of public cash above "
+                                "which the clawback applies, ≥ 0"),
+    "clawback_share": (0.0, "public share of the profit above the threshold [share], 0–1"),
+}
+
+
+def upside_terms(pipeline: pd.DataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-row upside columns of ``pipeline`` (positional ``rows``), defaults where empty.
+
+    Returns
+    -------
+    dict of str to ndarray
+        :data:`UPSIDE_COLUMNS` name → array over ``rows`` (units as documented there).
+    """
+    idx = np.asarray(rows, dtype=np.int64)
+    out: dict[str, np.ndarray] = {}
+    for column, (default, _) in UPSIDE_COLUMNS.items():
+        arr = np.full(len(idx), default)
+        if column in pipeline.columns:
+            given = pd.to_numeric(pipeline[column], errors="coerce").to_numpy(dtype="float64")[idx]
+            arr = np.where(np.isnan(given), arr, given)
+        out[column] = arr
+    return out
+
+
+def upside_flows(values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Expected public receipts of upside per £1m of public cash, by kind and age.
+
+    ``dividend``: ``upside_share × upside_expected`` at ages ``upside_year`` …
+    ``upside_year + upside_years − 1``; ``exit``: the clawback ``clawback_share ×
+    max(0, upside_expected × upside_years − clawback_threshold)``, capped at 1, at the last
+    of those ages. Kinds with no receipt in any row are left out.
+
+    Examples
+    --------
+    >>> v = {"upside_share": np.array([0.2]), "upside_expected": np.array([0.1]),
+    ...      "upside_year": np.array([1.0]), "upside_years": np.array([2.0]),
+    ...      "clawback_threshold": np.array([0.1]), "clawback_share": np.array([0.5])}
+    >>> {k: [round(float(x), 6) for x in a[0]] for k, a in upside_flows(v).items()}
+    {'dividend': [0.0, 0.02, 0.02], 'exit': [0.0, 0.0, 0.05]}
+    """
+    first = np.asarray(values["upside_year"], dtype="float64")
+    count = np.asarray(values["upside_years"], dtype="float64")
+    expected = np.asarray(values["upside_expected"], dtype="float64")
+    last = first + count - 1.0
+    n = len(first)
+    top = int(last.max()) if n else 0
+    k = np.arange(top + 1, dtype="float64")[None, :]
+    during = ((k >= first[:, None]) & (k <= last[:, None])).astype("float64")
+    share = np.asarray(values["upside_share"], dtype="float64")[:, None] * expected[:, None]
+    clawback = np.minimum(np.asarray(values["clawback_share"], dtype="float64") * np.clip(
+        expected * count - np.asarray(values["clawback_threshold"], dtype="float64"), 0.0, None), 1.0)
+    out: dict[str, np.ndarray] = {}
+    if (share > 0).any():
+        out["dividend"] = share * during
+    if (clawback > 0).any():
+        out["exit"] = clawback[:, None] * (k == last[:, None])
+    return out
+
+
+def with_upside(unit: dict[str, np.ndarray], asset: np.ndarray,
+                 upside: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Add upside receipts to an instrument's unit flows, widening the ages as needed."""
+    if not upside:
+        return unit, asset
+    width = max(asset.shape[1], *(a.shape[1] for a in upside.values()))
+
+    def pad(a: np.ndarray) -> np.ndarray:
+        return np.pad(a, ((0, 0), (0, width - a.shape[1])))
+
+    out = {kind: pad(a) for kind, a in unit.items()}
+    for kind, a in upside.items():
+        out[kind] = out[kind] + pad(a) if kind in out else pad(a)
+    return out, pad(asset)
 
 
 def _check_terms(t: Terms, where: str) -> Terms:
@@ -523,6 +621,8 @@ def schedule(
             q, lgd = np.zeros(n), np.zeros(n)
         _check_project_terms(values, ids, inst)
         unit, asset = unit_flows(t.schedule, values, q, lgd, t.amortisation)
+        if pipeline is not None and t.schedule != "guarantee":
+            unit, asset = with_upside(unit, asset, upside_flows(upside_terms(pl, rows)))
         amount = sub["amount"].to_numpy(dtype="float64")[:, None]
         start = sub["year"].map(pos).to_numpy(dtype="int64")[:, None]
         ages = asset.shape[1]
@@ -614,6 +714,8 @@ def commitment_cost(
     lgd = pl["lgd"].to_numpy(dtype="float64")[pairs] if "lgd" in pl else np.zeros(len(pairs))
     flows, asset = unit_flows(terms.schedule, values, np.nan_to_num(q), np.nan_to_num(lgd),
                               terms.amortisation)
+    if terms.schedule != "guarantee":
+        flows, asset = with_upside(flows, asset, upside_flows(upside_terms(pl, pairs)))
     net = np.zeros_like(asset, dtype="float64")
     for arr in flows.values():
         net = net + arr

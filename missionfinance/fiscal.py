@@ -26,6 +26,8 @@ interest,    − amount    − amount         − amount     − amount
 dividend,
 fee
 equity exit  0           0                − proceeds   − gain over book value
+grant        − amount    0 (capital)      − amount     − amount
+  clawback   (capital transfer back)
 loss         0           0                + shortfall  + write-off (asset lost)
 call         + amount    0 (capital       + amount     + amount
              transfer)   transfer)
@@ -77,7 +79,9 @@ __all__ = [
 
 #: Plain words of each schedule's treatment, for the report's assumptions.
 TREATMENT_WORDS: dict[str, tuple[str, str]] = {
-    "grant": ("capital grant: PSNB, PSND and PSNFL rise by the amount; not in the current budget",
+    "grant": ("capital grant: PSNB, PSND and PSNFL rise by the amount; not in the current budget; "
+              "a profit or revenue share received lowers PSNB and the current deficit, a clawback "
+              "lowers PSNB",
               "ONS PSF methodological guide; ESA 2010 ch. 4 (capital transfers)"),
     "loan": ("financial transaction: no PSNB at issue, PSND rises by the cash lent, PSNFL nets the "
              "loan; interest lowers PSNB and the current deficit; write-offs raise PSNFL",
@@ -98,6 +102,7 @@ MEASURES: tuple[str, ...] = ("psnb", "current_deficit", "psnd", "psnfl")
 TREATMENTS: dict[str, dict[tuple[str, str], float]] = {
     "psnb": {
         ("grant", "commitment"): 1.0,
+        ("grant", "exit"): 1.0,
         **{(s, k): 1.0 for s in ("loan", "equity", "guarantee", "grant")
            for k in ("interest", "dividend", "fee", "call")},
     },

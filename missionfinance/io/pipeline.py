@@ -25,7 +25,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from missionfinance.cashflows import TERM_KEYS
+from missionfinance.cashflows import MAX_LIFE, TERM_KEYS, UPSIDE_COLUMNS
 from missionfinance.instruments import INSTRUMENTS
 from missionfinance.io._files import PathLike, check_file, fail, read_table, to_number
 from missionfinance.io.schema import (
@@ -51,6 +51,34 @@ def _check_range(file: object, values: pd.Series, column: str, bad: np.ndarray,
     if bad.any():
         i = _first(bad)
         fail(file, f"{float(values.iloc[i])!r} must be {rule}; {fix}", row=i + 1, key=column)
+
+
+def _upside(file: object, raw: pd.DataFrame) -> dict[str, pd.Series]:
+    """The optional public-upside columns given (``UPSIDE_COLUMNS``), checked, empty kept NaN."""
+    limits = {"upside_share": (0.0, 1.0), "upside_expected": (0.0, np.inf),
+              "upside_year": (1.0, float(MAX_LIFE)), "upside_years": (1.0, float(MAX_LIFE)),
+              "clawback_threshold": (0.0, np.inf), "clawback_share": (0.0, 1.0)}
+    out: dict[str, pd.Series] = {}
+    for column, (lo, hi) in limits.items():
+        if column not in raw.columns:
+            continue
+        unit = UPSIDE_COLUMNS[column][1]
+        values = to_number(raw, column, file, allow_empty=True,
+                           fix=f"write the {unit} or leave it empty").astype("float64")
+        v = values.to_numpy()
+        given = ~np.isnan(v)
+        bad = given & ((v < lo) | (v > hi) | ~np.isfinite(v))
+        if column in ("upside_year", "upside_years"):
+            bad |= given & np.isfinite(v) & (v != np.round(v))
+        rule = f"from {lo:g} to {hi:g}" if np.isfinite(hi) else f"finite and ≥ {lo:g}"
+        _check_range(file, values, column, bad, rule, f"write the {unit} or leave it empty")
+        out[column] = values
+    if "upside_year" in out and "upside_years" in out:
+        last = out["upside_year"].fillna(1.0) + out["upside_years"].fillna(1.0) - 1.0
+        _check_range(file, out["upside_years"], "upside_years", (last > MAX_LIFE).to_numpy(),
+                     f"such that upside_year + upside_years − 1 ≤ {MAX_LIFE}",
+                     "shorten the years of upside")
+    return out
 
 
 def _instruments(file: object, raw: pd.DataFrame,
@@ -261,6 +289,7 @@ def read_pipeline(
                     if k not in ("schedule", "amortisation")}
     terms = {c: to_number(raw, c, p, allow_empty=True, fix="write a number or leave it empty")
              .astype("float64") for c in raw.columns if c in term_columns}
+    upside = _upside(p, raw)
     text = {c: raw[c] if c in raw.columns else pd.Series([""] * len(raw), dtype="str")
             for c in _TEXT}
     out = pd.DataFrame({
@@ -274,5 +303,6 @@ def read_pipeline(
         **shares,
         **window,
         **terms,
+        **upside,
     })
     return out.reset_index(drop=True)

@@ -161,6 +161,22 @@ PIPELINE_SCHEMA: tuple[Column, ...] = (
            "`tenor`, `grace`, `hold` [years]; `interest_rate`, `dividend_yield`, `fee_rate`, "
            "`exit_return` [share a year]; `exit_multiple` [×] (docs/model.md)",
            "the scenario's term"),
+    Column("upside_share", "float", "share", False, _NAN,
+           "public share of the project's expected profit or revenue, 0–1, paid per £m of "
+           "public cash (grant, loan, equity) as `dividend` rows (docs/model.md)", "0: no share"),
+    Column("upside_expected", "float", "£m a year per £m", False, _NAN,
+           "expected project profit or revenue a year per £m of public cash committed, ≥ 0 "
+           "(probability-weighted)", "0"),
+    Column("upside_year", "float", "years", False, _NAN,
+           "first year after commitment the upside is received, whole, 1–75", "1"),
+    Column("upside_years", "float", "years", False, _NAN,
+           "number of years the upside is received, whole, 1–75", "1"),
+    Column("clawback_threshold", "float", "£m per £m", False, _NAN,
+           "cumulative expected profit per £m of public cash above which the clawback applies, "
+           "≥ 0", "0"),
+    Column("clawback_share", "float", "share", False, _NAN,
+           "public share of the cumulative profit above the threshold, 0–1, paid once as an "
+           "`exit` row at the last upside year, at most the £ committed", "0: no clawback"),
 )
 
 

@@ -21,7 +21,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from missionfinance.cashflows import Terms, annual_pd, project_terms, unit_flows
+from missionfinance.cashflows import (
+    Terms,
+    annual_pd,
+    project_terms,
+    unit_flows,
+    upside_flows,
+    upside_terms,
+    with_upside,
+)
 from missionfinance.fiscal import MEASURES, RECYCLED_KINDS, TREATMENTS
 from missionfinance.model.linear import LinearModel
 from missionfinance.model.problem import AllocationProblem, ProblemData, Recycling
@@ -53,6 +61,8 @@ def unit_measures(d: ProblemData, problem: AllocationProblem, horizon: int,
         values = project_terms(projects, name, terms, pairs)
         flows, asset = unit_flows(terms.schedule, values, q_all[pairs], d.lgd[pairs],
                                   terms.amortisation)
+        if terms.schedule != "guarantee":
+            flows, asset = with_upside(flows, asset, upside_flows(upside_terms(projects, pairs)))
         life = asset.shape[1]
         width = min(life, horizon)
 

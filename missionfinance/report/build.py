@@ -171,6 +171,8 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     money = fs.money_out_and_back(cashflows)
     costs = fs.cost_by_instrument(cashflows, getattr(run.scenario, "discount_rate", None))
     project_costs = fs.cost_by_project(cashflows, getattr(run.scenario, "discount_rate", None))
+    risk_reward = v.risk_and_reward(run, alloc, project_costs)
+    risk_reward_missions = v.risk_and_reward_by_mission(run, risk_reward, mission_ids)
     treatments = fs.treatments_table(getattr(run.scenario, "instruments", {}) or {})
     recycling = (getattr(run.scenario, "model_options", None) or {}).get("recycling")
     recycled = fs.recycled_headroom(
@@ -275,6 +277,23 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
             "the economic cost (present value); largest cost first.",
             money=("money_out", "money_back", "expected_losses", "net", "economic_cost"),
             html_rows=15),
+        "Risk and reward": RT(
+            "Risk and reward", "Risk and reward sharing by project", risk_reward,
+            "Per funded project: public cash out, money expected back (repayments, interest, "
+            "dividends, exits, fees and the public share of upside: profit or revenue shares "
+            "and clawbacks), the expected losses the public purse bears, the undiscounted net "
+            "cost (out + losses − back; negative = a net return), the economic cost (present "
+            "value), the expected loss on the private money crowded in (pd × lgd × private) and "
+            "the public share of all expected losses: who bears the downside.",
+            money=("money_out", "money_back", "public_losses", "net_cost", "economic_cost",
+                   "private_losses"), shares=("public_share_of_losses",), html_rows=15),
+        "Risk and reward by mission": RT(
+            "Risk and reward by mission", "Risk and reward sharing by mission",
+            risk_reward_missions,
+            "The table above attributed to each mission by the projects' mission weights, as "
+            "public money is in 'By mission'; the public share of losses is the mission's own.",
+            money=("money_out", "money_back", "public_losses", "net_cost", "economic_cost",
+                   "private_losses"), shares=("public_share_of_losses",)),
         "Recycled headroom": RT(
             "Recycled headroom", "Receipts recycled into later years' budgets", recycled,
             "With recycling on, receipts of earlier commitments (repayments, interest, "

@@ -74,6 +74,8 @@ from missionfinance.views.money import (
     flow_frame,
     headline,
     instrument_by_year,
+    risk_and_reward,
+    risk_and_reward_by_mission,
 )
 from missionfinance.views.quality import (
     assumptions_log,
@@ -99,6 +101,8 @@ __all__ = [
     "budget_use",
     "by_group",
     "by_mission",
+    "risk_and_reward",
+    "risk_and_reward_by_mission",
     "cash_split",
     "closest_unfunded",
     "constraints_in_words",

@@ -230,6 +230,72 @@ def by_mission(run: RunLike, alloc: pd.DataFrame, mission_ids: Sequence[str] = (
     return out
 
 
+#: Columns of the risk-and-reward tables after the key column, £m except the share.
+RISK_REWARD_COLUMNS: tuple[str, ...] = (
+    "money_out", "money_back", "public_losses", "net_cost", "economic_cost",
+    "private_losses", "public_share_of_losses",
+)
+
+
+def risk_and_reward(run: RunLike, alloc: pd.DataFrame, project_costs: pd.DataFrame) -> pd.DataFrame:
+    """Per funded project: public money out and expected back, net cost, who bears the downside.
+
+    ``money_out``, ``money_back``, ``economic_cost`` come from ``project_costs``
+    (:func:`missionfinance.fiscal.cost_by_project`, i.e. cashflows.csv: money back includes
+    the public share of upside); ``public_losses`` are its expected losses and guarantee
+    calls; ``net_cost = money_out + public_losses − money_back`` [£m, undiscounted,
+    positive = a cost]; ``private_losses = pd × lgd × private`` [£m] is the expected loss on
+    the private money crowded in (the model's expected-loss rate, DESIGN §4);
+    ``public_share_of_losses`` = public / (public + private losses) [share; NaN with none].
+    """
+    columns = ["project_id", *RISK_REWARD_COLUMNS]
+    if project_costs.empty:
+        return pd.DataFrame({c: pd.Series([], dtype="str" if c == "project_id" else "float64")
+                             for c in columns})
+    out = project_costs.set_index("project_id")
+    pipe = pipeline_of(run)
+    el = project_attr(pipe, "pd", 0.0) * project_attr(pipe, "lgd", DEFAULT_LGD)
+    private = alloc.groupby("project_id")["private"].sum() if "private" in alloc.columns \
+        else pd.Series(dtype="float64")
+    frame = pd.DataFrame(index=out.index)
+    frame["money_out"] = out["money_out"]
+    frame["money_back"] = out["money_back"]
+    frame["public_losses"] = out["expected_losses"]
+    frame["net_cost"] = out["money_out"] + out["expected_losses"] - out["money_back"]
+    frame["economic_cost"] = out["economic_cost"]
+    frame["private_losses"] = (private.reindex(frame.index).fillna(0.0)
+                               * el.reindex(frame.index).fillna(0.0))
+    frame["public_share_of_losses"] = _loss_share(frame)
+    frame.index.name = "project_id"
+    return frame.reset_index()[columns]
+
+
+def _loss_share(frame: pd.DataFrame) -> pd.Series:
+    total = frame["public_losses"] + frame["private_losses"]
+    return (frame["public_losses"] / total.where(total > 0)).astype("float64")
+
+
+def risk_and_reward_by_mission(run: RunLike, table: pd.DataFrame,
+                               mission_ids: Sequence[str] = ()) -> pd.DataFrame:
+    """:func:`risk_and_reward` attributed to each mission by the project tag weights ``c_pm``.
+
+    Every £m column is Σ_p c_pm × the project's figure (as :func:`by_mission` attributes
+    public money); the share is recomputed from the mission's own losses.
+    """
+    weights = contributions(run)
+    missions = list(mission_ids) or list(weights.columns)
+    missions += [m for m in weights.columns if m not in missions]
+    money = [c for c in RISK_REWARD_COLUMNS if c != "public_share_of_losses"]
+    per = table.set_index("project_id")[money] if len(table) else \
+        pd.DataFrame(columns=money, dtype="float64")
+    w = weights.reindex(index=per.index, columns=missions, fill_value=0.0)
+    out = pd.DataFrame({"mission": pd.Series(missions, dtype="str")})
+    for column in money:
+        out[column] = w.mul(per[column], axis=0).sum().reindex(missions).to_numpy(dtype="float64")
+    out["public_share_of_losses"] = _loss_share(out).to_numpy(dtype="float64")
+    return out
+
+
 def instrument_by_year(alloc: pd.DataFrame, years: Sequence[str]) -> pd.DataFrame:
     """Public £m by year (rows) and instrument (columns), with a total column."""
     table = alloc.pivot_table(index="year", columns="instrument", values="public",

@@ -131,3 +131,21 @@ def test_pyomo_view_gives_the_same_optimum_with_caps_and_recycling():
     slow = solve_pyomo(to_pyomo(problem))
     assert fast.status == slow.status == Status.OPTIMAL
     assert slow.objective == pytest.approx(fast.objective, abs=1e-6)
+
+
+def test_recycling_counts_a_grants_profit_share():
+    # A grant whose project pays the public 20% of 0.1 £m a year per £m, for one year from
+    # age 1: £1m granted in 2026-27 returns 0.02 as a dividend in 2027-28. CDEL is 100 a year
+    # and binds; recycled into CDEL, 2026-27's 100 of grant lets 2027-28 grant 102.
+    years = ("2026-27", "2027-28")
+    kw = dict(capacity=1000.0)
+
+    def with_upside(problem: AllocationProblem) -> AllocationProblem:
+        projects = problem.projects.assign(upside_share=0.2, upside_expected=0.1)
+        return replace(problem, projects=projects)
+
+    off = solve(with_upside(one_project("grant", {"grant": 0.0}, years, **kw)))
+    on = solve(with_upside(one_project("grant", {"grant": 0.0}, years,
+                                       recycling=Recycling("CDEL"), **kw)))
+    assert public(off) == {("grant", "2026-27"): 100.0, ("grant", "2027-28"): 100.0}
+    assert public(on) == {("grant", "2026-27"): 100.0, ("grant", "2027-28"): 102.0}

@@ -16,7 +16,7 @@ from missionfinance.scenario import RunResult
 SHEETS = ["README", "Headline", "Budget", "Exposure and risk", "By mission", "By instrument",
           "By year", "By department", "By region", "Flow", "Conflict", "Fiscal impact",
           "Fiscal by instrument", "Money out and back", "Economic cost", "Project cash flows",
-          "Recycled headroom", "Limits by family", "Constraints", "Closest unfunded", "Projects",
+          "Risk and reward", "Risk and reward by mission", "Recycled headroom", "Limits by family", "Constraints", "Closest unfunded", "Projects",
           "Baseline by year", "Baseline alignment", "Baseline by mission", "Tag coverage",
           "Assumptions", "Fiscal treatments", "Assumptions log", "QA log", "Known limitations",
           "Allocation", "Provenance"]
