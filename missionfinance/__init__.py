@@ -1,5 +1,7 @@
-"""missionfinance: tag public spending against missions, allocate patient public finance
-and guarantees with a linear programme, and write reports an auditor can regenerate.
+"""missionfinance: mission tagging, finance allocation and auditable reports.
+
+Tags public spending against missions, allocates patient public finance and guarantees
+with a linear programme, and writes reports an auditor can regenerate.
 
 All money is in £ million; financial years are strings such as ``"2026-27"``.
 

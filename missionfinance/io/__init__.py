@@ -1,5 +1,7 @@
-"""Readers: spending lines (canonical tables, HM Treasury CRA, Spending Review 2025
-DEL tables, OCDS procurement data) and the project pipeline.
+"""Readers of spending lines and of the project pipeline.
+
+Spending lines come from canonical tables, HM Treasury CRA, Spending Review 2025 DEL
+tables and OCDS procurement data.
 
 Every reader renames the source's columns at the boundary and returns the
 canonical frame of DESIGN §3.1 (lines) or §3.2 (pipeline), money in £ million.

@@ -54,9 +54,10 @@ def solver_record(options: SolverOptions, algorithm: str, raw: RawSolution | Non
 
 def share_resolves(run: HighsRun, model: LinearModel, d: ProblemData, raw: RawSolution,
                    options: SolverOptions) -> dict[int, float]:
-    """Objective change when each binding share row (regional, instrument mix, mission
-    share bound) is relaxed by 1 percentage point, by re-solving (same size limit as the
-    marginal re-solves). A min/floor row's coefficients rise by 0.01 w_j, a max/ceiling
+    """Objective change when each binding share row is relaxed by 1 percentage point.
+
+    Share rows are the regional, instrument mix and mission share bounds; each change is
+    found by re-solving (same size limit as the marginal re-solves). A min/floor row's coefficients rise by 0.01 w_j, a max/ceiling
     row's fall by 0.01 w_j (w from :func:`~missionfinance.model.build.share_base_weights`).
     """
     want = options.marginal_private

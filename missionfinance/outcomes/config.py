@@ -94,9 +94,11 @@ class OutcomeOptions:
 
 @dataclass(frozen=True)
 class RobustOptions:
-    """``[outcomes.robust]``: optimise against ``draws`` sampled draws (seed ``seed``) of the
-    uncertain yields and additionality: sample-average progress, and CVaR_alpha of each
-    limited milestone's shortfall at its deadline ≤ ``limit`` [milestone units].
+    """``[outcomes.robust]``: optimisation against sampled draws of the uncertain inputs.
+
+    Optimises against ``draws`` sampled draws (seed ``seed``) of the uncertain yields and
+    additionality: sample-average progress, and CVaR_alpha of each limited milestone's
+    shortfall at its deadline ≤ ``limit`` [milestone units].
     """
 
     draws: int = 200

@@ -62,8 +62,10 @@ def simulate_run(run: Any, n: int, seed: int | None = None) -> Trajectories:
 
 
 def sensitivity(unc: Uncertainty, arrays: Any, base: Any) -> pd.DataFrame:
-    """Tornado data: for each uncertain input, the deadline outcome of every milestone with
-    that input at its 10th and at its 90th percentile and every other input as given.
+    """Tornado data: each milestone's deadline outcome as one uncertain input swings.
+
+    For each uncertain input, the deadline outcome of every milestone with that input at
+    its 10th and at its 90th percentile and every other input as given.
     """
     from missionfinance.outcomes.uncertainty import Distribution, simulate_arrays
 

@@ -85,8 +85,9 @@ def _styled(func: _F) -> _F:
 
 # ----------------------------------------------------------------------------- helpers
 def _label(text: object, limit: int = LABEL_CHARS) -> str:
-    """Safe label: at most ``limit`` characters, ``$`` escaped, no control characters,
-    emoji shown as □ (the figures' font has no glyph for them).
+    """Safe label: at most ``limit`` characters, ``$`` escaped, no control characters.
+
+    Emoji are shown as □ (the figures' font has no glyph for them).
 
     Examples
     --------

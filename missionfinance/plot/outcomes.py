@@ -74,9 +74,11 @@ def milestone_trajectory(outcomes: Any, milestone: str, colour: str = "#1d70b8",
 @_styled
 def tornado(sensitivity: pd.DataFrame, milestone: str, unit: str = "",
             title: str = "") -> Figure:
-    """Bars of a milestone's deadline outcome with each uncertain input at its 10th and
-    90th percentile (others as given), widest swing on top (``sensitivity`` has columns
-    ``milestone, input, at_p10, at_p90, swing``).
+    """Tornado bars of a milestone's deadline outcome, widest swing on top.
+
+    Each bar is the outcome with one uncertain input at its 10th and 90th percentile
+    (others as given); ``sensitivity`` has columns
+    ``milestone, input, at_p10, at_p90, swing``.
     """
     rows = sensitivity[sensitivity["milestone"].astype(str) == milestone]
     fig = Figure(figsize=(5.2, 0.6 + 0.35 * max(len(rows), 1)))

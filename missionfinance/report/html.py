@@ -195,9 +195,10 @@ def chart_uris(report: Report) -> dict[str, str]:
 
 
 def outcome_chart_uris(report: Report) -> dict[str, str]:
-    """One trajectory chart per milestone (``outcome:<id>``) and, when the run has
-    uncertain inputs, one tornado per milestone (``tornado:<id>``), from the report's
-    outcome tables.
+    """Outcome charts of the report, drawn from its outcome tables.
+
+    One trajectory chart per milestone (``outcome:<id>``) and, when the run has uncertain
+    inputs, one tornado per milestone (``tornado:<id>``).
     """
     from missionfinance import plot
 

@@ -109,8 +109,9 @@ ECONOMICS: tuple[str, ...] = (
 
 
 def economics_notes(summary: Mapping[str, Any]) -> list[str]:
-    """The counting statements, then a line per sanity warning of the run
-    (``summary["warnings"]``).
+    """The counting statements, then a line per sanity warning of the run.
+
+    The warnings are ``summary["warnings"]``.
     """
     warnings = summary.get("warnings") or []
     return [*ECONOMICS, *(f"Warning: {w}" for w in warnings)]

@@ -373,8 +373,10 @@ class Scenario:
                                                      self.years), additionality(pipeline))
 
     def trajectories(self, pipeline: pd.DataFrame, allocation: Any) -> Any:
-        """Milestone trajectories of a solved allocation (None without [outcomes] or when
-        the allocation is not optimal); see :mod:`missionfinance.outcomes.trajectory`.
+        """Milestone trajectories of a solved allocation.
+
+        None without [outcomes] or when the allocation is not optimal; see
+        :mod:`missionfinance.outcomes.trajectory`.
         """
         if self.outcomes is None or not getattr(allocation, "ok", False):
             return None
