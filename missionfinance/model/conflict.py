@@ -36,8 +36,9 @@ def _fmt(value: float) -> str:
 
 
 def scenario_key(name: str, problem: AllocationProblem) -> tuple[str, float | None, str]:
-    """(key, value, words) of constraint row ``name`` in the scenario's own terms: the
-    dotted scenario key that sets the limit, its value (None when there is none) and a
+    """(key, value, words) of constraint row ``name`` in the scenario's own terms.
+
+    The dotted scenario key that sets the limit, its value (None when there is none) and a
     short sentence.
     """
     m = _NAME.match(name)
@@ -166,8 +167,10 @@ def conflict_frame(problem: AllocationProblem, model: LinearModel,
 
 
 def conflict_message(conflict: pd.DataFrame) -> str:
-    """One line naming the conflict: mission and regional rows first, in full, with their
-    keys; per-project rows by count.
+    """One line naming the conflict.
+
+    Mission and regional rows come first, in full, with their keys; per-project rows by
+    count.
     """
     local = conflict["family"].isin(list(LOCAL_FAMILIES | {"bounds"}))
     shared = conflict[~local]

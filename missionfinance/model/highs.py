@@ -341,8 +341,10 @@ class HighsRun:
 
     def feasible_with_rows(self, rows: np.ndarray,
                            free_cols: np.ndarray | None = None) -> bool | None:
-        """Whether the model with only ``rows`` (every other row free; column bounds kept
-        except those of ``free_cols``) has a feasible point; None when HiGHS cannot tell.
+        """Whether the model with only ``rows`` has a feasible point.
+
+        Every other row is free; column bounds are kept except those of ``free_cols``.
+        None when HiGHS cannot tell.
         """
         lower, upper = self.lower.copy(), self.upper.copy()
         if free_cols is not None and free_cols.size:
@@ -366,9 +368,10 @@ class HighsRun:
         return None
 
     def deletion_filter(self, rows: np.ndarray) -> np.ndarray:
-        """The deletion filter (Chinneck): drop each row in turn and keep it out while the
-        rest stays infeasible. Returns an irreducible set of rows (sorted), or an empty
-        array when ``rows`` alone are feasible.
+        """The deletion filter (Chinneck) for an irreducible infeasible set of rows.
+
+        Drops each row in turn and keeps it out while the rest stays infeasible. Returns an
+        irreducible set of rows (sorted), or an empty array when ``rows`` alone are feasible.
         """
         rows = np.unique(rows)
         if self.feasible_with_rows(rows) is not False:
@@ -381,8 +384,10 @@ class HighsRun:
         return np.array(kept, dtype=np.int64)
 
     def bound_filter(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """The columns of ``cols`` whose bounds the conflict of ``rows`` needs: each bound,
-        freed in turn (with those already found unneeded), that leaves the rows feasible.
+        """The columns of ``cols`` whose bounds the conflict of ``rows`` needs.
+
+        Each bound is freed in turn (with those already found unneeded); a column is needed
+        when freeing its bound leaves the rows feasible.
         """
         needed: list[int] = []
         freed: list[int] = []
@@ -403,9 +408,10 @@ class HighsRun:
         return self.run(h)
 
     def resolve_with_coeffs(self, row: int, cols: np.ndarray, delta: np.ndarray) -> float | None:
-        """Objective after adding ``delta`` to the coefficients of ``row`` at ``cols`` and
-        re-solving (warm-started simplex on the model's HiGHS object); the coefficients are
-        put back. None when the re-solve is not optimal.
+        """Objective after adding ``delta`` to the coefficients of ``row`` at ``cols``.
+
+        Found by re-solving (warm-started simplex on the model's HiGHS object); the
+        coefficients are put back. None when the re-solve is not optimal.
         """
         h = self.h
         h.setOptionValue("solver", "simplex")

@@ -39,8 +39,9 @@ INF = np.inf
 
 @dataclass(frozen=True)
 class OutcomeRows:
-    """Outcome data the LP needs, as arrays (M milestones, P projects, Y outcome years,
-    H horizon years).
+    """Outcome data the LP needs, as arrays.
+
+    Dimensions: M milestones, P projects, Y outcome years, H horizon years.
 
     Attributes
     ----------
@@ -108,8 +109,10 @@ def _labels(prefix: str, *parts: np.ndarray) -> np.ndarray:
 
 def _outcome_terms(m: LinearModel, d: ProblemData, rows: OutcomeRows, cash: np.ndarray,
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """The private-by-year columns and rows; returns (coef over x columns (M, Y, nx),
-    coef over q columns (M, Y, nq), q project index, q start).
+    """The private-by-year columns and rows.
+
+    Returns (coef over x columns (M, Y, nx), coef over q columns (M, Y, nq), q project
+    index, q start).
     """
     xp, xi, xt = d.xp, d.xi, d.xt
     ids = d.project_ids
@@ -238,8 +241,10 @@ def add_outcomes(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> 
 
 def _add_robust(m: LinearModel, d: ProblemData, rows: OutcomeRows, kx: np.ndarray,
                 kq: np.ndarray, qp: np.ndarray, q0: int, average: bool) -> None:
-    """Robust option: per draw s the outcome O_ms at each deadline with drawn yields and
-    additionality; sample-average progress (``average``) and CVaR limits on shortfall.
+    """Robust option: sample-average progress and CVaR limits on shortfall over draws.
+
+    Per draw s, the outcome O_ms at each deadline with drawn yields and additionality;
+    sample-average progress (``average``) and CVaR limits on shortfall.
 
     Rows (per milestone m and draw s): ``outcome_progress_draw`` u1_ms + u2_ms − O_ms ≤ 0;
     ``outcome_cvar_excess`` t_ms + ζ_m + O_ms ≥ need_m (t, ζ ≥ 0); ``outcome_cvar``

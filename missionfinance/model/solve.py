@@ -57,8 +57,9 @@ def share_resolves(run: HighsRun, model: LinearModel, d: ProblemData, raw: RawSo
     """Objective change when each binding share row is relaxed by 1 percentage point.
 
     Share rows are the regional, instrument mix and mission share bounds; each change is
-    found by re-solving (same size limit as the marginal re-solves). A min/floor row's coefficients rise by 0.01 w_j, a max/ceiling
-    row's fall by 0.01 w_j (w from :func:`~missionfinance.model.build.share_base_weights`).
+    found by re-solving (same size limit as the marginal re-solves). A min/floor row's
+    coefficients rise by 0.01 w_j, a max/ceiling row's fall by 0.01 w_j (w from
+    :func:`~missionfinance.model.build.share_base_weights`).
     """
     want = options.marginal_private
     if want is None:

@@ -121,8 +121,9 @@ class MilestoneOutcome:
         return np.array([sum(flow[s] for s in range(c0, year_start(y) + 1)) for y in years])
 
     def target_path(self, years: list[str]) -> np.ndarray:
-        """Target path in milestone units: a straight line to the target at the deadline,
-        held at the target afterwards.
+        """Target path in milestone units.
+
+        A straight line to the target at the deadline, held at the target afterwards.
         """
         t = np.array([year_start(y) for y in years], dtype=np.float64)
         d = float(year_start(self.deadline))
@@ -158,8 +159,10 @@ class OutcomeData:
         raise KeyError(milestone_id)
 
     def years(self, horizon: tuple[str, ...]) -> list[str]:
-        """Outcome years: from the earliest baseline year to the later of the last deadline
-        and the end of ``horizon``.
+        """Outcome years, from the earliest baseline year on.
+
+        They run from the earliest baseline year to the later of the last deadline and the
+        end of ``horizon``.
         """
         tracked = self.tracked
         if not tracked:

@@ -181,9 +181,10 @@ def check_instruments(unc: Uncertainty, instruments: set[str], ctx: str) -> None
 
 @dataclass(frozen=True)
 class Draws:
-    """Factors of n draws: leverage (n, I), additionality (n, P), yields (n, M, P) with
-    their factors ``yield_factor`` (n, M, P), and whether each project delivers (n, P) or
-    None.
+    """Factors of n draws.
+
+    Leverage (n, I), additionality (n, P), yields (n, M, P) with their factors
+    ``yield_factor`` (n, M, P), and whether each project delivers (n, P) or None.
     """
 
     leverage: np.ndarray
@@ -267,8 +268,10 @@ def simulate_arrays(unc: Uncertainty, arrays: OutcomeArrays, base: AllocationInp
 
 def summarise(sim: Simulation, arrays: OutcomeArrays) -> tuple[np.ndarray, np.ndarray,
                                                               dict[str, float]]:
-    """p10 and p90 of the projected paths (M, Y), and per milestone the probability of
-    meeting its target at the deadline (share of draws at or above it).
+    """p10 and p90 of the projected paths (M, Y), and each milestone's chance of success.
+
+    The chance per milestone is the probability of meeting its target at the deadline
+    (share of draws at or above it).
     """
     p10 = np.quantile(sim.projected, 0.1, axis=0, method="linear")
     p90 = np.quantile(sim.projected, 0.9, axis=0, method="linear")

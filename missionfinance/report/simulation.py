@@ -17,8 +17,9 @@ from missionfinance.report.manifest import build_manifest
 
 
 def render_simulation(run: Any, traj: Trajectories, base: Path) -> dict[str, bytes]:
-    """The files of a simulation folder as bytes (``base``: the folder's parent). The
-    manifest records ``simulation: {draws, seed}`` so that ``verify`` can redo it.
+    """The files of a simulation folder as bytes (``base``: the folder's parent).
+
+    The manifest records ``simulation: {draws, seed}`` so that ``verify`` can redo it.
     """
     summary = simulation_summary(traj, run.scenario.outcomes.uncertainty)
     files = {"outcomes.csv": csv_bytes(traj.frame, keys=["milestone", "year"]),
@@ -31,8 +32,9 @@ def render_simulation(run: Any, traj: Trajectories, base: Path) -> dict[str, byt
 
 
 def write_simulation(run: Any, traj: Trajectories, out_dir: Path | str) -> Path:
-    """Write outcomes.csv (with p10/p90), simulation.json and manifest.json into
-    ``out_dir`` (atomically; an earlier output folder is replaced only when complete).
+    """Write outcomes.csv (with p10/p90), simulation.json and manifest.json into ``out_dir``.
+
+    The write is atomic: an earlier output folder is replaced only when complete.
     """
     out = Path(out_dir)
     check_output_folder(out)

@@ -156,8 +156,10 @@ def exposure_and_risk(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:
 
 
 def cash_split(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:
-    """Allocation rows with ``public`` = public cash and a ``guarantee`` column = the face
-    value of guarantee rows (contingent exposure), so that tables never add the two.
+    """Allocation rows with public cash and guarantee face value in separate columns.
+
+    ``public`` = public cash and a ``guarantee`` column = the face value of guarantee rows
+    (contingent exposure), so that tables never add the two.
     """
     instruments = instruments_of(run, sorted(set(alloc["instrument"])))
     contingent = alloc["instrument"].map({k: v.contingent for k, v in instruments.items()})
@@ -169,8 +171,9 @@ def cash_split(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:
 
 
 def by_group(alloc: pd.DataFrame, key: str, values: pd.Series | None = None) -> pd.DataFrame:
-    """Public and private £m and funded projects by ``key`` (a column or a mapped series);
-    with a ``guarantee`` column (:func:`cash_split`) guarantees are summed apart.
+    """Public and private £m and funded projects by ``key`` (a column or a mapped series).
+
+    With a ``guarantee`` column (:func:`cash_split`) guarantees are summed apart.
     """
     frame = alloc.assign(_key=alloc[key] if values is None else values)
     frame["_key"] = frame["_key"].astype(str)
