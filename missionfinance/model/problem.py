@@ -338,8 +338,11 @@ def _year_index(col: pd.Series, years: tuple[str, ...], default: int, name: str,
 
 
 def check_values(problem: AllocationProblem) -> None:
-    """The checks on mission weights, budget totals and exposure limits (the values a sweep
-    changes most; :func:`prepare` makes them, and so does a re-solve that reuses its arrays)."""
+    """The checks on mission weights, budget totals and exposure limits.
+
+    These are the values a sweep changes most; :func:`prepare` makes the checks, and so
+    does a re-solve that reuses its arrays.
+    """
     years, missions = tuple(problem.years), tuple(problem.missions)
     for m, w in problem.weights.items():
         if m not in missions:
@@ -401,7 +404,8 @@ def _check_shares(problem: AllocationProblem, contrib: np.ndarray, missions: tup
     Mission share floors f_m (of public cash) need Σ_m f_m ≤ the largest Σ_m c_pm of a
     project with cash columns; a regional minimum share > 0 needs a project inside the
     region set (and a maximum share < 1 one outside). Otherwise the model would return an
-    "optimal" allocation of nothing."""
+    "optimal" allocation of nothing.
+    """
     floors = [(b.mission, float(b.floor)) for b in problem.mission_bounds
               if b.unit == "share" and b.floor and problem.enabled("mission_bounds")]
     if floors:
@@ -583,9 +587,12 @@ def prepare(problem: AllocationProblem) -> ProblemData:
 
 def economic_costs(problem: AllocationProblem, pd_: np.ndarray, lgd: np.ndarray,
                    xp: np.ndarray, xi: np.ndarray, xt: np.ndarray) -> np.ndarray:
-    """Economic cost per £1m of each x column [£m PV at the first year]: minus the present
-    value of the instrument's expected cash-flow schedule for that project and year of
-    commitment (:func:`missionfinance.cashflows.commitment_cost`, the one definition)."""
+    """Economic cost per £1m of each x column [£m PV at the first year].
+
+    Minus the present value of the instrument's expected cash-flow schedule for that
+    project and year of commitment (:func:`missionfinance.cashflows.commitment_cost`, the
+    one definition).
+    """
     frame = problem.projects.reset_index(drop=True).assign(pd=pd_, lgd=lgd)
     econ = np.zeros(len(xp))
     for k, name in enumerate(problem.instruments):

@@ -223,8 +223,11 @@ def failed(problem: AllocationProblem, status: Status, message: str, solver: dic
 
 def fill_private(d: ProblemData, model: LinearModel, problem: AllocationProblem,
                  values: np.ndarray) -> np.ndarray:
-    """Set y_p (and z) to the most private money the allocation crowds in, where y_p has
-    no objective weight (see the module docstring). Returns a new value vector."""
+    """Set y_p (and z) to the most private money the allocation crowds in.
+
+    Applies where y_p has no objective weight (see the module docstring). Returns a new
+    value vector.
+    """
     v = values.copy()
     if not problem.enabled("crowding_in"):
         return v
@@ -312,8 +315,11 @@ PROJECT_METADATA = ("name", "department", "region")
 
 
 def project_metadata(problem: AllocationProblem, d: ProblemData) -> pd.DataFrame:
-    """name, department, region (text, "" when the pipeline does not give it) and missions
-    (the ids of the missions a project contributes to, comma-separated), in project order."""
+    """name, department, region and missions of each project, in project order.
+
+    name, department and region are text, "" when the pipeline does not give it; missions
+    are the ids of the missions a project contributes to, comma-separated.
+    """
     pipe = getattr(problem, "projects", None)
     ids = pd.Index(d.project_ids.astype(str))
     out = pd.DataFrame(index=ids)
@@ -523,8 +529,11 @@ def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearMo
 def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
              raw: RawSolution, funded: np.ndarray
              ) -> tuple[np.ndarray, list[str], dict[str, Any]]:
-    """Best gain per £1m of each project's columns at the shared shadow prices, words, and
-    the switching values (leverage_needed, value_needed, main_mission, weight_needed)."""
+    """Best gain per £1m of each project's columns at the shared shadow prices.
+
+    Also words, and the switching values (leverage_needed, value_needed, main_mission,
+    weight_needed).
+    """
     P = len(d.project_ids)
     gx, gy = model.groups["x"], model.groups["y"]
     best = np.full(P, np.nan)

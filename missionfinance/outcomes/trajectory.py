@@ -36,8 +36,9 @@ OUTCOME_COLUMNS = ("milestone", "year", "unit", "baseline", "bau", "projected", 
 
 @dataclass(frozen=True)
 class OutcomeArrays:
-    """Everything a trajectory needs, as arrays (P projects, H horizon years, Y outcome years,
-    M tracked milestones).
+    """Everything a trajectory needs, as arrays.
+
+    Dimensions: P projects, H horizon years, Y outcome years, M tracked milestones.
 
     Attributes
     ----------
@@ -116,8 +117,9 @@ def outcome_arrays(options: OutcomeOptions, project_ids: Any,
 
 @dataclass(frozen=True)
 class AllocationInputs:
-    """The allocation and the pipeline's data a trajectory needs (P projects, I instruments,
-    H horizon years; £m).
+    """The allocation and the pipeline's data a trajectory needs.
+
+    Dimensions: P projects, I instruments, H horizon years; money in £m.
 
     Attributes
     ----------
@@ -142,8 +144,9 @@ class AllocationInputs:
 
 def allocation_inputs(alloc: pd.DataFrame, pipeline: pd.DataFrame, project_ids: np.ndarray,
                       horizon: tuple[str, ...], instruments: Mapping[str, Any]) -> AllocationInputs:
-    """:class:`AllocationInputs` from allocation.csv rows (``project_id, instrument, year,
-    public, private``) and the pipeline frame.
+    """:class:`AllocationInputs` from allocation.csv rows and the pipeline frame.
+
+    The allocation rows have columns ``project_id, instrument, year, public, private``.
     """
     P, H = len(project_ids), len(horizon)
     names = tuple(instruments)
@@ -226,8 +229,10 @@ def contributions(arrays: OutcomeArrays, invest: np.ndarray,
 
 def trajectory_frame(arrays: OutcomeArrays, projected: np.ndarray,
                      p10: np.ndarray | None = None, p90: np.ndarray | None = None) -> pd.DataFrame:
-    """outcomes.csv rows: per tracked milestone its baseline row and every outcome year from
-    the year after the baseline on (``projected`` (M, Y) in milestone units).
+    """outcomes.csv rows: per tracked milestone its baseline row and later outcome years.
+
+    Every outcome year from the year after the baseline on is a row (``projected`` (M, Y)
+    in milestone units).
     """
     rows: list[dict[str, Any]] = []
     for k, m in enumerate(arrays.milestones):
@@ -301,8 +306,9 @@ def evaluate(options: OutcomeOptions, alloc: pd.DataFrame, pipeline: pd.DataFram
              horizon: tuple[str, ...], instruments: Mapping[str, Any],
              arrays: OutcomeArrays | None = None,
              constraints: pd.DataFrame | None = None) -> Trajectories:
-    """Deterministic trajectories of ``alloc`` (allocation.csv rows) for the pipeline;
-    with the model's ``constraints`` frame, the milestone rows' shadow prices in words.
+    """Deterministic trajectories of ``alloc`` (allocation.csv rows) for the pipeline.
+
+    With the model's ``constraints`` frame, the milestone rows' shadow prices in words.
     """
     arrays = arrays or outcome_arrays(options, pipeline["project_id"], horizon)
     base = allocation_inputs(alloc, pipeline, arrays.project_ids, horizon, instruments)
@@ -353,9 +359,11 @@ def untracked_table(options: OutcomeOptions) -> pd.DataFrame:
 
 def margin_rates(arrays: OutcomeArrays, pipeline: pd.DataFrame,
                  instruments: Mapping[str, Any]) -> np.ndarray:
-    """(M, P) milestone units by each milestone's deadline per £m more public cash in project
-    p, put in the earliest year of its window, counting the additional private money its
-    highest-leverage cash instrument crowds in (private capacity ignored).
+    """(M, P) milestone units by each deadline per £m more public cash in project p.
+
+    The extra cash is put in the earliest year of the project's window, counting the
+    additional private money its highest-leverage cash instrument crowds in (private
+    capacity ignored).
     """
     cash = cash_instruments(instruments)
     P = len(arrays.project_ids)
@@ -386,8 +394,10 @@ def margin_rates(arrays: OutcomeArrays, pipeline: pd.DataFrame,
 
 def gap_table(arrays: OutcomeArrays, contrib: np.ndarray, pub: np.ndarray,
               pipeline: pd.DataFrame, instruments: Mapping[str, Any]) -> pd.DataFrame:
-    """Per milestone at its deadline: projected against target, the gap in words, and the £m
-    more public cash that would close it at the margin (best remaining projects first).
+    """Per milestone at its deadline: projected against target and the gap.
+
+    The gap is given in words, with the £m more public cash that would close it at the
+    margin (best remaining projects first).
     """
     rates = margin_rates(arrays, pipeline, instruments)
     cap = pd.to_numeric(pipeline["capacity"], errors="coerce").fillna(0.0).to_numpy(
@@ -514,8 +524,9 @@ def _pounds(value_m: float) -> str:
 
 def shadow_words(arrays: OutcomeArrays, constraints: pd.DataFrame | None,
                  gap: np.ndarray | None = None) -> tuple[list[float], list[str]]:
-    """Per milestone, the dual of its row at the deadline and what it means: with
-    ``min_cost`` (row family ``outcome_target``) the £ cost of one more unit by the
+    """Per milestone, the dual of its row at the deadline and what it means.
+
+    With ``min_cost`` (row family ``outcome_target``) the £ cost of one more unit by the
     deadline; with ``mission_progress`` (``outcome_progress``) the weighted progress one
     more unit adds. Empty where the model had no such row. ``gap`` (units short at the
     deadline) tells a priced shortfall from a cost the pipeline can meet.
