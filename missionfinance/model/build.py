@@ -32,14 +32,19 @@ def _labels(prefix: str, *parts: np.ndarray) -> np.ndarray:
 
 
 def _x_cost(d: ProblemData, problem: AllocationProblem) -> np.ndarray:
-    """Economic cost per £1m of each x column [£m]: the instrument's cost to the Exchequer
-    (:func:`missionfinance.cashflows.commitment_cost`), not its budget score."""
+    """Economic cost per £1m of each x column [£m].
+
+    The instrument's cost to the Exchequer (:func:`missionfinance.cashflows.commitment_cost`),
+    not its budget score.
+    """
     return np.asarray(d.econ)
 
 
 def best_leverage(d: ProblemData) -> np.ndarray:
-    """Per project, the highest leverage of its eligible cash instruments [£/£] (0 if none):
-    the slope of the first leverage segment on the project's total public cash."""
+    """Per project, the highest leverage of its eligible cash instruments [£/£] (0 if none).
+
+    It is the slope of the first leverage segment on the project's total public cash.
+    """
     lev = np.where(d.eligible & d.cash[None, :], d.leverage, 0.0)
     return np.asarray(lev.max(axis=1) if lev.size else np.zeros(len(d.project_ids)))
 
@@ -110,7 +115,8 @@ def add_capacity(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> 
     """Project capacity: Σ_{i cash, t} x_pit ≤ cap_p (year windows are in the column set).
 
     Guarantees are not cash and do not use capacity; their exposure is bounded by the
-    lending they cover (``guarantee_cover``)."""
+    lending they cover (``guarantee_cover``).
+    """
     if not problem.enabled("capacity"):
         return
     x0 = m.groups["x"].start
@@ -127,7 +133,8 @@ def add_spend_profile(m: LinearModel, d: ProblemData, problem: AllocationProblem
 
     m_p is the pipeline's ``max_per_year`` or, when empty, the even drawdown cap_p / n_p
     (n_p = years in the window): a project draws its capacity over its window rather than in
-    one year. Rows are made only where m_p < cap_p (otherwise capacity binds first)."""
+    one year. Rows are made only where m_p < cap_p (otherwise capacity binds first).
+    """
     if not problem.enabled("spend_profile"):
         return
     j = np.flatnonzero(d.cash[d.xi] & np.isfinite(d.max_per_year[d.xp]))
@@ -207,10 +214,13 @@ def add_crowding_in(m: LinearModel, d: ProblemData, problem: AllocationProblem) 
 
 
 def add_private_capacity(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
-    """Private money, bounded once per project: y_p ≤ pcap_p where private_capacity is
-    given (rows ``private_capacity[p]``); otherwise the financing plan,
-    y_p + Σ_{i cash, t} x_pit ≤ cap_p (rows ``financing_plan[p]``: private money fills
-    at most what the project's capacity leaves after public cash)."""
+    """Private money, bounded once per project.
+
+    y_p ≤ pcap_p where private_capacity is given (rows ``private_capacity[p]``);
+    otherwise the financing plan, y_p + Σ_{i cash, t} x_pit ≤ cap_p (rows
+    ``financing_plan[p]``: private money fills at most what the project's capacity leaves
+    after public cash).
+    """
     if not problem.enabled("private_capacity"):
         return
     y0, x0 = m.groups["y"].start, m.groups["x"].start
@@ -236,7 +246,8 @@ def add_guarantee_cover(m: LinearModel, d: ProblemData, problem: AllocationProbl
 
     lev_pi of a guarantee is the lending per £ of cover (1 / cover share), so the lending
     the guarantee covers is part of the project's private money y_p, counted once, and the
-    exposure is bounded by cover × the project's private money."""
+    exposure is bounded by cover × the project's private money.
+    """
     if not problem.enabled("guarantee_cover"):
         return
     j = np.flatnonzero(~d.cash[d.xi] & (d.leverage[d.xp, d.xi] > 0))
@@ -274,8 +285,11 @@ def add_exposure(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> 
 
 
 def add_expected_loss(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
-    """Expected-loss budget: Σ_pit el_p x_pit over loss-bearing instruments ≤ L (horizon),
-    and Σ_pi el_p x_pit ≤ L_t for every year given."""
+    """Expected-loss budget over the horizon and for every year given.
+
+    Σ_pit el_p x_pit over loss-bearing instruments ≤ L (horizon), and
+    Σ_pi el_p x_pit ≤ L_t for every year given.
+    """
     if not problem.enabled("expected_loss"):
         return
     x0 = m.groups["x"].start
@@ -408,10 +422,12 @@ def _share_rows(m: LinearModel, family: str, weights: list[np.ndarray],
 
 
 def share_base_weights(d: ProblemData, family: str, name: str, mission: str) -> np.ndarray:
-    """Per x column, the weight w_j of the sum a share row takes its share of: the row is
-    Σ_j w_j ([j in the set] − share) x_j, so moving the share by δ adds ∓δ w_j to each
-    coefficient. Mission share bounds: public cash attributed to the mission's base
-    (cash_j); mission-specific instrument mix: c_pm; regional or whole-allocation mix: 1."""
+    """Per x column, the weight w_j of the sum a share row takes its share of.
+
+    The row is Σ_j w_j ([j in the set] − share) x_j, so moving the share by δ adds ∓δ w_j
+    to each coefficient. Mission share bounds: public cash attributed to the mission's base
+    (cash_j); mission-specific instrument mix: c_pm; regional or whole-allocation mix: 1.
+    """
     if family == "mission_bounds":
         return d.cash[d.xi].astype(np.float64)
     if family == "instrument_mix" and mission:
@@ -420,8 +436,10 @@ def share_base_weights(d: ProblemData, family: str, name: str, mission: str) -> 
 
 
 def add_mission_bounds(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
-    """Mission floors/ceilings on public cash Σ_p c_pm Σ_{i cash, t} x_pit, in £m or as a
-    share of total public cash (guarantees count in neither)."""
+    """Mission floors/ceilings on public cash Σ_p c_pm Σ_{i cash, t} x_pit.
+
+    In £m or as a share of total public cash (guarantees count in neither).
+    """
     if not problem.enabled("mission_bounds"):
         return
     cash = d.cash[d.xi].astype(np.float64)

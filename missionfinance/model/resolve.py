@@ -399,13 +399,18 @@ class Resolver:
                 f"delegated={s.delegated}>")
 
     def reset(self) -> None:
-        """Drop every loaded model: the next problem of each layout is solved afresh (cold,
-        as by ``solve``, or from a :meth:`seed` basis of its layout). Seeds are kept."""
+        """Drop every loaded model; seeds are kept.
+
+        The next problem of each layout is solved afresh (cold, as by ``solve``, or from a
+        :meth:`seed` basis of its layout).
+        """
         self._loaded.clear()
 
     def seed(self, problem: AllocationProblem, options: SolverOptions | None = None) -> bool:
-        """Solve ``problem`` cold and keep its optimal basis as the starting point of every
-        later fresh load of the same layout (until :meth:`clear_seeds`).
+        """Solve ``problem`` cold and keep its optimal basis for later loads of its layout.
+
+        The basis is the starting point of every later fresh load of the same layout (until
+        :meth:`clear_seeds`).
 
         A seeded load is a new HiGHS model started from that basis with simplex: much
         cheaper than a cold interior-point solve, and as deterministic (the seed depends
@@ -443,17 +448,22 @@ class Resolver:
         return d, model, model.row_meta["name"].to_numpy(dtype=object)
 
     def _lean(self, problem: AllocationProblem) -> tuple[ProblemData, LinearModel, np.ndarray]:
-        """The cheap path used to diff against a loaded model: the cached ``prepare`` and
-        ``build`` (whose row-label frame is only built when read)."""
+        """The cheap path used to diff against a loaded model.
+
+        The cached ``prepare`` and ``build`` (whose row-label frame is only built when
+        read).
+        """
         d = self._prep.get(problem) if self._use_cache else prepare(problem)
         model, _defaults = build(problem, d)
         return d, model, model.row_names()
 
     def _check_shortcuts(self, problem: AllocationProblem, d: ProblemData,
                          model: LinearModel, key: LayoutKey) -> None:
-        """On a load from the real prepare: the cached prepare must equal it, or it is not
-        used again by this Resolver. The layout is remembered as verified: later seeded
-        loads of it may take the cheap path."""
+        """On a load from the real prepare, check the cached prepare against it.
+
+        The cached prepare must equal it, or it is not used again by this Resolver. The
+        layout is remembered as verified: later seeded loads of it may take the cheap path.
+        """
         if self._use_cache and self._prep.find(problem) is not None:
             try:
                 self._use_cache = same_data(self._prep.get(problem), d)
@@ -463,8 +473,10 @@ class Resolver:
         self._verified.add(key)
 
     def _run(self, problem: AllocationProblem, options: SolverOptions) -> _Solved | None:
-        """Build and solve; None when the problem must go to ``solve`` (an integer model, or
-        a warm run that is not optimal or not feasible)."""
+        """Build and solve; None when the problem must go to ``solve``.
+
+        That is an integer model, or a warm run that is not optimal or not feasible.
+        """
         t0 = time.perf_counter()
         lean = self.warm and bool(self._loaded or self._verified)
         d, model, names = self._lean(problem) if lean else self._real(problem)
@@ -523,8 +535,9 @@ class Resolver:
     # ------------------------------------------------------------------ public
     def solve(self, problem: AllocationProblem,
               options: SolverOptions | None = None) -> AllocationResult:
-        """Like :func:`missionfinance.model.solve` (same result object, same extraction),
-        updating the loaded HiGHS model in place when only numbers changed.
+        """Like :func:`missionfinance.model.solve` (same result object, same extraction).
+
+        Updates the loaded HiGHS model in place when only numbers changed.
 
         ``solver["resolve"]`` says how it was solved: ``"cold"``, ``"seeded"``, ``"warm"``
         or ``"solve"`` (delegated to :func:`missionfinance.model.solve`); see
@@ -551,8 +564,10 @@ class Resolver:
 
     def outcome(self, problem: AllocationProblem,
                 options: SolverOptions | None = None) -> Outcome:
-        """The light result of ``problem`` (see :class:`Outcome`); never raises on a
-        solver outcome (infeasible, unbounded, …), only on invalid input."""
+        """The light result of ``problem`` (see :class:`Outcome`).
+
+        Never raises on a solver outcome (infeasible, unbounded, …), only on invalid input.
+        """
         options = self._options(problem, options)
         got = self._run(problem, options)
         if got is None:
@@ -581,8 +596,11 @@ class _Solved:
 
 
 def outcome_row(outcome: Outcome) -> dict[str, Any]:
-    """An Outcome as the sweep's row fields: status, objective, totals, value.<m>, binding,
-    error (the message and conflict when not optimal)."""
+    """An Outcome as the sweep's row fields.
+
+    The fields are status, objective, totals, value.<m>, binding, error (the message and
+    conflict when not optimal).
+    """
     row: dict[str, Any] = {
         "status": outcome.status.value,
         "objective": outcome.objective,
