@@ -69,8 +69,7 @@ def share_resolves(run: HighsRun, model: LinearModel, d: ProblemData, raw: RawSo
     meta = model.row_meta
     lhs = model.matrix() @ raw.col_value
     up, lo = model.row_upper, model.row_lower
-    tight = (np.isfinite(up) & (up - lhs <= 1e-7 * np.maximum(1, np.abs(up)))) | \
-        (np.isfinite(lo) & (lhs - lo <= 1e-7 * np.maximum(1, np.abs(lo))))
+    tight = binding_mask(lhs, lo, up)
     base = float(model.cost @ raw.col_value)
     x0 = model.groups["x"].start
     out: dict[int, float] = {}

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from missionfinance._fs import check_output_folder, write_folder
+from missionfinance.model import Status
 from missionfinance.model.conflict import CONFLICT_COLUMNS
 from missionfinance.report.build import build_report
 from missionfinance.report.formats import csv_bytes, json_bytes
@@ -179,8 +180,8 @@ def render_outputs(run: RunResult, base: Path | str) -> dict[str, bytes]:
     outcomes = getattr(run, "outcomes", None)
     if outcomes is not None:  # DESIGN §7: written by every run that has outcome data
         files["outcomes.csv"] = csv_bytes(outcomes.frame, keys=["milestone", "year"])
-    conflict = getattr(result, "conflict", None)
-    if str(getattr(result.status, "value", result.status)) == "infeasible" and conflict is not None and len(conflict):
+    conflict = result.conflict
+    if result.status == Status.INFEASIBLE and len(conflict):
         # in the model's order: mission and regional rows first (DESIGN §7)
         frame = conflict.reindex(columns=list(CONFLICT_COLUMNS))
         # a conflict without scenario keys: the row name stands for the key
