@@ -16,7 +16,9 @@ decides, per profile, which rules apply and picks one winner per mission:
    a weak hit counts only with a second piece of line evidence for the same mission and
    direction: another, non-overlapping keyword hit outside lists and boilerplate, or a
    CPV (not from a long list), COFOG or programme criterion of a line-evidence rule that
-   matched the line itself (rules vetoed on the line give no evidence);
+   matched the line itself (rules vetoed on the line give no evidence). On a generic
+   purchase a weak keyword never corroborates another ("police" and "constabulary" in a
+   police force's cleaning contract both name the buyer);
 3. the winner per (profile, mission): line evidence before spender evidence, then
    priority, ``|weight|`` and rule id (DESIGN §3.3).
 
@@ -176,8 +178,9 @@ def weak_unsupported(matches: ProfileMatches, compiled: CompiledRules, veto_key:
     if not weak.any():
         return weak
     vetoed = isin_sorted(p * n_rules + r, veto_key)
-    # corroborating evidence: line-evidence rules, not vetoed, keyword outside lists or a code
-    corro = req & ~arr["enabling"][r] & ~vetoed & (unit[t] >= 0) & (zone < 2)
+    # corroborating evidence: line-evidence rules, not vetoed, keyword outside lists or a code;
+    # on a generic purchase a weak word is never a second piece (it names the buyer or user)
+    corro = req & ~arr["enabling"][r] & ~vetoed & (unit[t] >= 0) & (zone < 2) & ~(weak & matches.generic[p])
     n_side = int(arr["side"].max()) + 1
     c = pd.DataFrame({"k": p[corro] * n_side + arr["side"][r[corro]], "cu": unit[t[corro]]}).drop_duplicates()
     w_idx = np.flatnonzero(weak)
