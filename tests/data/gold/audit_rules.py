@@ -9,9 +9,11 @@ code) into ``audit_sample.csv``. Each drawn tag is judged by hand against the la
 conventions of docs/tagging.md, in ``audit_judgements.csv`` (``line_id, mission, verdict,
 reason``; verdict ``ok``, ``wrong`` or ``enabling``: the line is only a mission body's
 running costs). ``... report`` joins both and prints, per rule and per keyword, how many
-drawn hits were judged right: the evidence behind each change to ``rules_uk.toml`` (the
-TOML comments cite this audit). ``... mission`` draws a random sample of each mission's
-aligned tags (``audit_mission_sample.csv``), for the population precision per mission.
+drawn hits were judged right, and how many of the wrong ones the current rules still make:
+the evidence behind each change to ``rules_uk.toml`` (the TOML comments cite this audit).
+``... mission`` draws a random sample of ``PER_MISSION`` aligned tags per mission
+(``audit_mission_sample.csv``, judged in the same file), for the population precision per
+mission; ``report`` prints it too.
 
 The draw uses the rules as they were when the audit was made (``--rules PATH`` to draw from
 another rule file); the report reads whatever rules are current, so it also shows which
@@ -108,20 +110,36 @@ def draw_missions(rules_spec: str) -> pd.DataFrame:
     return shuffled.groupby("mission").head(PER_MISSION).sort_values(["mission", "line_id"]).reset_index(drop=True)
 
 
-def report() -> pd.DataFrame:
-    """Judged hits per (rule, key): drawn, judged right, and how many the current rules still make."""
-    sample = pd.read_csv(HERE / "audit_sample.csv", dtype=str, keep_default_na=False)
+def _judged(sample_name: str) -> pd.DataFrame:
+    """A drawn sample joined to the judgements, with whether the current rules still make each tag."""
+    sample = pd.read_csv(HERE / sample_name, dtype=str, keep_default_na=False)
     judged = pd.read_csv(HERE / "audit_judgements.csv", dtype=str, keep_default_na=False)
-    both = sample.merge(judged, on=["line_id", "mission"], how="left")
+    both = sample.merge(judged, on=["line_id", "mission"], how="left", validate="many_to_one")
     lines = both.drop_duplicates("line_id")[COLUMNS].astype({"amount": "float64"})
     now = aligned_tags(lines)[["line_id", "mission"]].assign(still=True)
     both = both.merge(now, on=["line_id", "mission"], how="left")
-    both["still"] = both["still"].fillna(False).astype(bool)
+    both["still"] = both["still"].astype("boolean").fillna(False).astype(bool)
     both["ok"] = both["verdict"] == "ok"
     both["judged"] = both["verdict"].isin(["ok", "wrong", "enabling"])
+    both["wrong_still"] = both["still"] & both["judged"] & ~both["ok"]
+    return both
+
+
+def report() -> pd.DataFrame:
+    """Judged hits per (rule, key): drawn, judged right, and how many wrong ones the current rules still make."""
+    both = _judged("audit_sample.csv")
     table = both.groupby(["mission", "rule_id", "key"]).agg(
         hits=("hits", "first"), drawn=("line_id", "size"), judged=("judged", "sum"), ok=("ok", "sum"),
-        wrong_still_tagged=("still", lambda s: int((s & ~both.loc[s.index, "ok"]).sum())))
+        wrong_still_tagged=("wrong_still", "sum"))
+    return table.reset_index()
+
+
+def report_missions() -> pd.DataFrame:
+    """Population precision per mission from the random per-mission sample (then and now)."""
+    both = _judged("audit_mission_sample.csv")
+    table = both.groupby("mission").agg(drawn=("line_id", "size"), judged=("judged", "sum"), ok=("ok", "sum"),
+                                        wrong_still_tagged=("wrong_still", "sum"))
+    table["precision_drawn"] = table["ok"] / table["judged"]
     return table.reset_index()
 
 
@@ -136,7 +154,11 @@ def main() -> None:
         draw_missions(args.rules).to_csv(HERE / "audit_mission_sample.csv", index=False)
     else:
         pd.set_option("display.width", 200)
-        print(report().to_string(index=False))
+        table = report()
+        print(table[table["ok"] < table["judged"]].to_string(index=False))
+        print(f"all drawn tags: {int(table['judged'].sum())} judged, {int(table['ok'].sum())} right, "
+              f"{int(table['wrong_still_tagged'].sum())} wrong ones still made by the current rules")
+        print(report_missions().to_string(index=False))
 
 
 if __name__ == "__main__":
