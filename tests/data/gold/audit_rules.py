@@ -23,7 +23,6 @@ judged-wrong hits the revised rules no longer make.
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -32,7 +31,13 @@ HERE = Path(__file__).parent
 ROOT = HERE.parents[2]
 REAL = ROOT / "scenarios" / "data" / "real"
 CF14 = ROOT / "tests" / "data" / "ocds-cf-2014" / "release-packages-ocds1.0"
-SAMPLES = ("sample.csv", "holdout_sample.csv", "dev2_sample.csv", "dev3_sample.csv", "frozen_sample.csv")
+SAMPLES = (
+    "sample.csv",
+    "holdout_sample.csv",
+    "dev2_sample.csv",
+    "dev3_sample.csv",
+    "frozen_sample.csv",
+)
 COLUMNS = ["line_id", "source", "department", "programme", "description", "cofog", "cpv", "amount"]
 SEED = 1128
 PER_KEY = 6
@@ -46,20 +51,33 @@ def population() -> pd.DataFrame:
 
     used: set[str] = set()
     for name in SAMPLES:
-        used |= set(pd.read_csv(HERE / name, dtype=str, keep_default_na=False, usecols=["line_id"])["line_id"])
+        used |= set(
+            pd.read_csv(HERE / name, dtype=str, keep_default_na=False, usecols=["line_id"])[
+                "line_id"
+            ]
+        )
     segments = {i.split("-")[2] for i in used if i.startswith("CRA-")}
     cra = read_lines(REAL / "cra_2018_database.csv.gz")
     cra = cra[(cra["year"] == "2017-18") & (cra["amount"] != 0)]
     cra = cra[~cra["line_id"].str.split("-").str[2].isin(segments)]
     cra = cra.drop_duplicates(["department", "programme", "cofog"]).assign(source="cra")
     parts = [cra]
-    sr = pd.concat([read_lines(REAL / n) for n in ("sr25_table_5_3_rdel_excl_depreciation.csv",
-                                                   "sr25_table_5_4_cdel.csv")], ignore_index=True)
+    sr = pd.concat(
+        [
+            read_lines(REAL / n)
+            for n in ("sr25_table_5_3_rdel_excl_depreciation.csv", "sr25_table_5_4_cdel.csv")
+        ],
+        ignore_index=True,
+    )
     parts.append(sr)
-    for name, label in (("contracts-finder-2025.release-package.json", "cf2025"),
-                        ("public-contracts-scotland-2019.release-package.json", "pcs2019"),
-                        ("sell2wales-2025.release-package.json", "s2w2025")):
-        parts.append(read_lines(REAL / name, rates={"EUR": 0.85}).assign(source=f"procurement-{label}"))
+    for name, label in (
+        ("contracts-finder-2025.release-package.json", "cf2025"),
+        ("public-contracts-scotland-2019.release-package.json", "pcs2019"),
+        ("sell2wales-2025.release-package.json", "s2w2025"),
+    ):
+        parts.append(
+            read_lines(REAL / name, rates={"EUR": 0.85}).assign(source=f"procurement-{label}")
+        )
     cf14 = pd.concat([read_lines(f) for f in sorted(CF14.glob("*.json"))], ignore_index=True)
     parts.append(cf14.assign(source="procurement-cf2014"))
     out = pd.concat(parts, ignore_index=True)
@@ -68,7 +86,9 @@ def population() -> pd.DataFrame:
         if col not in out:
             out[col] = ""
     out = out[COLUMNS].reset_index(drop=True)
-    out["description"] = out["description"].str.replace(r"\s+", " ", regex=True).str.slice(0, MAX_TEXT)
+    out["description"] = (
+        out["description"].str.replace(r"\s+", " ", regex=True).str.slice(0, MAX_TEXT)
+    )
     return out
 
 
@@ -80,7 +100,8 @@ def aligned_tags(lines: pd.DataFrame, rules_spec: str = "builtin:uk") -> pd.Data
     tags = result.tags
     tags = tags[(tags["relation"] == "aligned") & (tags["weight"] > 0)]
     tags = tags[["line_id", "mission", "weight", "rule_id", "matched_on"]].astype(
-        {"mission": str, "rule_id": str, "matched_on": str})
+        {"mission": str, "rule_id": str, "matched_on": str}
+    )
     return tags.merge(lines, on="line_id", how="left")
 
 
@@ -107,7 +128,12 @@ def draw_missions(rules_spec: str) -> pd.DataFrame:
     """``PER_MISSION`` aligned tags per mission drawn at random from the population."""
     tags = aligned_tags(population(), rules_spec)
     shuffled = tags.sample(frac=1.0, random_state=SEED)
-    return shuffled.groupby("mission").head(PER_MISSION).sort_values(["mission", "line_id"]).reset_index(drop=True)
+    return (
+        shuffled.groupby("mission")
+        .head(PER_MISSION)
+        .sort_values(["mission", "line_id"])
+        .reset_index(drop=True)
+    )
 
 
 def _judged(sample_name: str) -> pd.DataFrame:
@@ -129,16 +155,24 @@ def report() -> pd.DataFrame:
     """Judged hits per (rule, key): drawn, judged right, and how many wrong ones the current rules still make."""
     both = _judged("audit_sample.csv")
     table = both.groupby(["mission", "rule_id", "key"]).agg(
-        hits=("hits", "first"), drawn=("line_id", "size"), judged=("judged", "sum"), ok=("ok", "sum"),
-        wrong_still_tagged=("wrong_still", "sum"))
+        hits=("hits", "first"),
+        drawn=("line_id", "size"),
+        judged=("judged", "sum"),
+        ok=("ok", "sum"),
+        wrong_still_tagged=("wrong_still", "sum"),
+    )
     return table.reset_index()
 
 
 def report_missions() -> pd.DataFrame:
     """Population precision per mission from the random per-mission sample (then and now)."""
     both = _judged("audit_mission_sample.csv")
-    table = both.groupby("mission").agg(drawn=("line_id", "size"), judged=("judged", "sum"), ok=("ok", "sum"),
-                                        wrong_still_tagged=("wrong_still", "sum"))
+    table = both.groupby("mission").agg(
+        drawn=("line_id", "size"),
+        judged=("judged", "sum"),
+        ok=("ok", "sum"),
+        wrong_still_tagged=("wrong_still", "sum"),
+    )
     table["precision_drawn"] = table["ok"] / table["judged"]
     return table.reset_index()
 
@@ -156,8 +190,10 @@ def main() -> None:
         pd.set_option("display.width", 200)
         table = report()
         print(table[table["ok"] < table["judged"]].to_string(index=False))
-        print(f"all drawn tags: {int(table['judged'].sum())} judged, {int(table['ok'].sum())} right, "
-              f"{int(table['wrong_still_tagged'].sum())} wrong ones still made by the current rules")
+        print(
+            f"all drawn tags: {int(table['judged'].sum())} judged, {int(table['ok'].sum())} right, "
+            f"{int(table['wrong_still_tagged'].sum())} wrong ones still made by the current rules"
+        )
         print(report_missions().to_string(index=False))
 
 
