@@ -17,8 +17,9 @@ decides, per profile, which rules apply and picks one winner per mission:
    direction: another, non-overlapping keyword hit outside lists and boilerplate, or a
    CPV (not from a long list), COFOG or programme criterion of a line-evidence rule that
    matched the line itself (rules vetoed on the line give no evidence). On a generic
-   purchase a weak keyword never corroborates another ("police" and "constabulary" in a
-   police force's cleaning contract both name the buyer);
+   purchase by a body of the mission (a spender rule of the same mission and direction
+   matches the buyer) a weak keyword never corroborates another ("police" and
+   "constabulary" in a police force's cleaning contract both name the buyer);
 3. the winner per (profile, mission): line evidence before spender evidence, then
    priority, ``|weight|`` and rule id (DESIGN §3.3).
 
@@ -178,10 +179,15 @@ def weak_unsupported(matches: ProfileMatches, compiled: CompiledRules, veto_key:
     if not weak.any():
         return weak
     vetoed = isin_sorted(p * n_rules + r, veto_key)
-    # corroborating evidence: line-evidence rules, not vetoed, keyword outside lists or a code;
-    # on a generic purchase a weak word is never a second piece (it names the buyer or user)
-    corro = req & ~arr["enabling"][r] & ~vetoed & (unit[t] >= 0) & (zone < 2) & ~(weak & matches.generic[p])
     n_side = int(arr["side"].max()) + 1
+    side_key = p * n_side + arr["side"][r]
+    # a generic purchase by a body of the mission (a spender rule of the same mission and
+    # direction matched): its weak words name the buyer or its premises, not the purpose
+    spender = req & arr["enabling"][r] & ~vetoed
+    by_body = matches.generic[p] & isin_sorted(side_key, np.unique(side_key[spender]))
+    # corroborating evidence: line-evidence rules, not vetoed, keyword outside lists or a code;
+    # on a body's own generic purchase a weak word is never a second piece
+    corro = req & ~arr["enabling"][r] & ~vetoed & (unit[t] >= 0) & (zone < 2) & ~(weak & by_body)
     c = pd.DataFrame({"k": p[corro] * n_side + arr["side"][r[corro]], "cu": unit[t[corro]]}).drop_duplicates()
     w_idx = np.flatnonzero(weak)
     w = pd.DataFrame({"k": p[w_idx] * n_side + arr["side"][r[w_idx]], "wu": unit[t[w_idx]], "h": w_idx})

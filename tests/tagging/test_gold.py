@@ -22,42 +22,47 @@ GOLD = Path(__file__).parents[1] / "data" / "gold"
 # strong evidence (docs/tagging.md). gold.csv (325 lines) and holdout.csv (100 lines) are
 # development sets: the rules were revised after reading their errors. Their labels were
 # revised to the aligned/enabling conventions (a single-purpose body's running costs are
-# `enabling`; tests/data/gold/README.md).
+# `enabling`; tests/data/gold/README.md). gold.csv safer-streets recall 0.950 -> 0.944: two
+# more police running costs (cleaning, contact-centre software) were relabelled `enabling`,
+# which leaves one miss in 18 labels instead of 20.
 FLOORS_GOLD = {
-    "growth": (0.964, 0.642),
-    "clean-energy": (1.000, 0.785),
-    "safer-streets": (1.000, 0.950),
-    "opportunity": (0.937, 0.789),
+    "growth": (0.969, 0.761),
+    "clean-energy": (1.000, 0.821),
+    "safer-streets": (1.000, 0.944),
+    "opportunity": (0.941, 0.842),
     "health": (0.892, 0.892),
     "-clean-energy": (1.000, 0.666),
-    "all": (0.954, 0.786),
+    "all": (0.956, 0.834),
 }
 FLOORS_HOLDOUT = {
-    "growth": (1.000, 0.466),
-    "clean-energy": (0.750, 0.428),
+    "growth": (1.000, 0.600),
+    "clean-energy": (1.000, 0.714),
     "safer-streets": (1.000, 1.000),
     "opportunity": (1.000, 0.937),
     "health": (0.900, 1.000),
-    "all": (0.951, 0.735),
+    "all": (0.977, 0.830),
 }
-# dev2.csv (194 lines labelled with aligned and enabling to the written conventions)
+# dev2.csv (194 lines labelled with aligned and enabling to the written conventions).
+# opportunity 0.916 / 0.956 -> 0.913 / 0.913: on a body's own generic purchase two weak words no
+# longer corroborate each other (they name the buyer), which costs one label that counts a
+# university's recording equipment for teaching as aligned.
 FLOORS_DEV2 = {
-    "growth": (1.000, 0.766),
-    "clean-energy": (1.000, 0.818),
+    "growth": (1.000, 0.800),
+    "clean-energy": (1.000, 0.909),
     "safer-streets": (1.000, 0.888),
-    "opportunity": (0.916, 0.956),
+    "opportunity": (0.913, 0.913),
     "health": (0.800, 0.666),
-    "all": (0.942, 0.835),
+    "all": (0.943, 0.848),
 }
 # dev3.csv (157 lines drawn and labelled blind before the rules below were written; first
 # measured at 0.824 / 0.848, then the rules were revised on its errors)
 FLOORS_DEV3 = {
-    "growth": (0.944, 0.772),
+    "growth": (0.947, 0.818),
     "clean-energy": (0.909, 0.909),
     "safer-streets": (1.000, 1.000),
-    "opportunity": (0.941, 0.842),
-    "health": (0.857, 1.000),
-    "all": (0.919, 0.863),
+    "opportunity": (0.944, 0.894),
+    "health": (1.000, 1.000),
+    "all": (0.936, 0.893),
 }
 # frozen.csv (160 lines, labelled to docs/tagging.md before the rules changed, never tuned
 # on): the honest figure. Targets are precision 0.90 / recall 0.80 (micro), 0.80 per

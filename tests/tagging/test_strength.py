@@ -54,6 +54,13 @@ weight = 1.0
 rationale = "r"
 weak_keywords = ["trade"]
 exclude = ["trade waste"]
+
+[[rule]]
+id = "OP-B"
+mission = "opportunity"
+weight = 1.0
+rationale = "r"
+buyer = ["academy trust"]
 """
 
 
@@ -95,11 +102,25 @@ def test_generic_purchase_makes_title_weak_words_need_a_second() -> None:
         {"source": "procurement", "description": "School cleaning", "cpv": "45000000"},
         {"source": "procurement", "description": "School pupil laptops", "cpv": "30213100"},
         {"source": "cra", "description": "School cleaning", "cpv": "90910000"},
-        {"source": "procurement", "description": "School laptops for the early years", "cpv": "30213100"},
     ])
-    # on a generic purchase two weak words ("school", "pupil") do not corroborate each other:
-    # they name who buys or uses the goods; a strong keyword ("early years") does
-    assert got == {"0": set(), "1": {"opportunity"}, "2": set(), "3": {"opportunity"}, "4": {"opportunity"}}
+    assert got == {"0": set(), "1": {"opportunity"}, "2": {"opportunity"}, "3": {"opportunity"}}
+
+
+def test_weak_words_on_a_bodys_generic_purchase_do_not_corroborate_each_other() -> None:
+    """On a generic purchase by a body of the mission, weak words name the buyer and its users."""
+    lines = pd.DataFrame([
+        {"line_id": "a", "description": "School pupil laptops", "cpv": "30213100"},
+        {"line_id": "b", "description": "School pupil laptops", "cpv": "30213100",
+         "department": "Oakfield Academy Trust"},
+        {"line_id": "c", "description": "School laptops for the early years", "cpv": "30213100",
+         "department": "Oakfield Academy Trust"},
+    ]).assign(amount=1.0, source="procurement")
+    tags = tag(lines, RuleSet.from_toml(RULES, source="t.toml")).tags
+    got = {(str(r.line_id), str(r.rule_id)): str(r.relation) for r in tags.itertuples(index=False)}
+    # a council's laptops for a school: the words are about the purpose, they corroborate
+    assert got[("a", "OP")] == "aligned"
+    # the academy trust's own laptops: "school" and "pupil" name the buyer, so running costs
+    assert got == {("a", "OP"): "aligned", ("b", "OP-B"): "enabling", ("c", "OP"): "aligned"}
 
 
 def test_weak_rule_needs_a_keyword_and_vetoed_rules_give_no_evidence() -> None:
