@@ -19,7 +19,9 @@ decides, per profile, which rules apply and picks one winner per mission:
    matched the line itself (rules vetoed on the line give no evidence). On a generic
    purchase by a body of the mission (a spender rule of the same mission and direction
    matches the buyer) a weak keyword never corroborates another ("police" and
-   "constabulary" in a police force's cleaning contract both name the buyer);
+   "constabulary" in a police force's cleaning contract both name the buyer), and a rule
+   needing two kinds of line evidence at once (keywords AND a CPV) gives none from a
+   partial match;
 3. the winner per (profile, mission): line evidence before spender evidence, then
    priority, ``|weight|`` and rule id (DESIGN §3.3).
 
@@ -44,7 +46,7 @@ from missionfinance.tagging.matching import (
     runs,
     sorted_unique,
 )
-from missionfinance.tagging.rules import CRITERIA, RuleSet
+from missionfinance.tagging.rules import CRITERIA, SPENDER_KINDS, RuleSet
 
 COLUMNS = {"cpv": "cpv", "cofog": "cofog", "department": "department",
            "programme": "programme", "keywords": "description", "buyer": "department"}
@@ -185,9 +187,12 @@ def weak_unsupported(matches: ProfileMatches, compiled: CompiledRules, veto_key:
     # direction matched): its weak words name the buyer or its premises, not the purpose
     spender = req & arr["enabling"][r] & ~vetoed
     by_body = matches.generic[p] & isin_sorted(side_key, np.unique(side_key[spender]))
+    # a rule that needs two kinds of line evidence at once (keywords AND a CPV, a COFOG AND
+    # keywords) says nothing with one of them alone: its partial hits corroborate nothing
+    single = np.array([len(set(rule.criteria) - SPENDER_KINDS) == 1 for rule in compiled.rules.rules], dtype=bool)
     # corroborating evidence: line-evidence rules, not vetoed, keyword outside lists or a code;
     # on a body's own generic purchase a weak word is never a second piece
-    corro = req & ~arr["enabling"][r] & ~vetoed & (unit[t] >= 0) & (zone < 2) & ~(weak & by_body)
+    corro = req & ~arr["enabling"][r] & ~vetoed & single[r] & (unit[t] >= 0) & (zone < 2) & ~(weak & by_body)
     c = pd.DataFrame({"k": p[corro] * n_side + arr["side"][r[corro]], "cu": unit[t[corro]]}).drop_duplicates()
     w_idx = np.flatnonzero(weak)
     w = pd.DataFrame({"k": p[w_idx] * n_side + arr["side"][r[w_idx]], "wu": unit[t[w_idx]], "h": w_idx})
