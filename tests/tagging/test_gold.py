@@ -22,47 +22,43 @@ GOLD = Path(__file__).parents[1] / "data" / "gold"
 # strong evidence (docs/tagging.md). gold.csv (325 lines) and holdout.csv (100 lines) are
 # development sets: the rules were revised after reading their errors. Their labels were
 # revised to the aligned/enabling conventions (a single-purpose body's running costs are
-# `enabling`; tests/data/gold/README.md). gold.csv safer-streets recall 0.950 -> 0.944: two
-# more police running costs (cleaning, contact-centre software) were relabelled `enabling`,
-# which leaves one miss in 18 labels instead of 20.
+# `enabling`; tests/data/gold/README.md; two more police running costs were relabelled
+# `enabling` with the population audit of the rules).
 FLOORS_GOLD = {
-    "growth": (0.969, 0.761),
+    "growth": (1.000, 0.809),
     "clean-energy": (1.000, 0.785),
-    "safer-streets": (1.000, 0.944),
-    "opportunity": (0.941, 0.842),
-    "health": (0.892, 0.892),
+    "safer-streets": (1.000, 1.000),
+    "opportunity": (1.000, 0.894),
+    "health": (0.925, 0.892),
     "-clean-energy": (1.000, 0.666),
-    "all": (0.955, 0.828),
+    "all": (0.985, 0.859),
 }
 FLOORS_HOLDOUT = {
-    "growth": (1.000, 0.600),
+    "growth": (1.000, 0.800),
     "clean-energy": (1.000, 0.571),
     "safer-streets": (1.000, 1.000),
     "opportunity": (1.000, 0.937),
     "health": (0.900, 1.000),
-    "all": (0.977, 0.811),
+    "all": (0.978, 0.867),
 }
 # dev2.csv (194 lines labelled with aligned and enabling to the written conventions).
-# opportunity recall 0.956 -> 0.913: on a body's own generic purchase two weak words no longer
-# corroborate each other (they name the buyer), which costs one label that counts a
-# university's recording equipment for teaching as aligned (precision 0.916 -> 1.000).
 FLOORS_DEV2 = {
-    "growth": (1.000, 0.800),
+    "growth": (1.000, 0.833),
     "clean-energy": (1.000, 0.909),
     "safer-streets": (1.000, 0.888),
-    "opportunity": (1.000, 0.913),
+    "opportunity": (1.000, 0.956),
     "health": (0.800, 0.666),
-    "all": (0.971, 0.848),
+    "all": (0.971, 0.873),
 }
 # dev3.csv (157 lines drawn and labelled blind before the rules below were written; first
 # measured at 0.824 / 0.848, then the rules were revised on its errors)
 FLOORS_DEV3 = {
-    "growth": (0.947, 0.818),
+    "growth": (0.952, 0.909),
     "clean-energy": (0.909, 0.909),
     "safer-streets": (1.000, 1.000),
-    "opportunity": (1.000, 0.894),
+    "opportunity": (1.000, 0.947),
     "health": (1.000, 1.000),
-    "all": (0.951, 0.893),
+    "all": (0.953, 0.939),
 }
 # frozen.csv (160 lines, labelled to docs/tagging.md before the rules changed, never tuned
 # on): the honest figure. Targets are precision 0.90 / recall 0.80 (micro), 0.80 per
