@@ -406,7 +406,9 @@ def _is_word(codepoints: np.ndarray) -> np.ndarray:
 
 # Passages of a long description whose words say little about what is bought: sentences
 # of boilerplate (who may use a framework, supplier invitations, the buyer describing
-# itself, procedure notes) and lists (lots, eligible users, product ranges).
+# itself and its policy commitments — a declared climate emergency, a net zero target, the
+# carbon reduction plan every bidder must file — procedure notes) and lists (lots, eligible
+# users, product ranges).
 _SENTENCE = re.compile(r"[.!?;](?:rn)*(?=\s|$)|(?:rn){2,}|\s(?:rn)+(?=\s)|\.(?:rn)+|\n")
 _BOILERPLATE = re.compile(
     r"\b(?:we welcome|welcome (?:bids|tenders|applications)|smes?|vcses?|small and medium|"
@@ -419,6 +421,8 @@ _BOILERPLATE = re.compile(
     r"trust|council|university|college|customers|members)|customers include|members include|"
     r"participating|partner organisations|lot \d+|lots? (?:are|is|will)|cpv|award criteria|"
     r"social value|community benefits?|modern slavery act|prompt payment|"
+    r"climate emergency|carbon reduction plans?|net zero (?:by|targets?|ambitions?|commitments?|goals?)|"
+    r"(?:commitments?|ambitions?|pledges?) to (?:achiev|reach|becom|deliver|be net)\w*|"
     r"(?:suppliers?|contractors?|tenderers?|bidders?|providers?) "
     r"(?:will|must|shall|should|are expected|is expected))\b"
 )

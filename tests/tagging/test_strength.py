@@ -222,3 +222,13 @@ def test_tagging_modules_import_in_one_direction() -> None:
 
     for m in imports:
         visit(m, ())
+
+
+def test_policy_commitments_are_boilerplate() -> None:
+    """A buyer's climate-emergency or net zero pledge says nothing about what it buys."""
+    t = "office furniture: supply of desks. the council has declared a climate emergency and aims to be net zero by 2030"
+    assert [t[a:b] for a, b in weak_spans(t)] == [
+        " the council has declared a climate emergency and aims to be net zero by 2030"
+    ]
+    t = "heat pumps: installation of air source heat pumps to decarbonise the town hall"
+    assert weak_spans(t) == []
