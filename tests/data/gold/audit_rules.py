@@ -15,9 +15,10 @@ the evidence behind each change to ``rules_uk.toml`` (the TOML comments cite thi
 (``audit_mission_sample.csv``, judged in the same file), for the population precision per
 mission; ``report`` prints it too.
 
-The draw uses the rules as they were when the audit was made (``--rules PATH`` to draw from
-another rule file); the report reads whatever rules are current, so it also shows which
-judged-wrong hits the revised rules no longer make.
+``audit_sample.csv`` was drawn with the ``missionfinance`` package (rules and engine) of commit
+7d01620, before the audit (put that commit's package on ``PYTHONPATH`` to redraw it byte for
+byte), and ``audit_mission_sample.csv`` with that of commit aa03a8e (``--rules PATH`` draws from another rule file). ``report`` reads whatever
+rules are current, so it also shows which judged-wrong tags the revised rules no longer make.
 """
 
 from __future__ import annotations
