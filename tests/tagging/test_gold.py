@@ -59,6 +59,17 @@ FLOORS_DEV3 = {
     "health": (0.857, 1.000),
     "all": (0.919, 0.863),
 }
+# dev4.csv (200 lines drawn and labelled blind; the figures of its first, blind measurement,
+# tests/data/gold/README.md)
+FLOORS_DEV4 = {
+    "growth": (0.703, 0.612),
+    "clean-energy": (1.000, 0.687),
+    "safer-streets": (0.875, 0.875),
+    "opportunity": (0.894, 0.894),
+    "health": (0.666, 0.857),
+    "-clean-energy": (1.000, 1.000),
+    "all": (0.797, 0.752),
+}
 # frozen.csv (160 lines, labelled to docs/tagging.md before the rules changed, never tuned
 # on): the honest figure. Targets are precision 0.90 / recall 0.80 (micro), 0.80 per
 # mission; the rules do not reach them yet (docs/tagging.md "Measured quality").
@@ -92,11 +103,15 @@ def test_gold_set_shape() -> None:
     dev3 = read("dev3.csv")
     assert list(dev3.columns) == list(gold.columns) and len(dev3) >= 150 and (dev3["reason"].str.len() > 0).all()
     assert set(dev3["line_id"]).isdisjoint(set(gold["line_id"]) | set(holdout["line_id"]) | set(dev2["line_id"]))
+    dev4 = read("dev4.csv")
+    assert list(dev4.columns) == list(gold.columns) and len(dev4) == 200 and (dev4["reason"].str.len() > 0).all()
+    earlier = set().union(*(read(n)["line_id"] for n in ("gold.csv", "holdout.csv", "dev2.csv", "dev3.csv", "frozen.csv")))
+    assert dev4["line_id"].is_unique and set(dev4["line_id"]).isdisjoint(earlier)
 
 
 @pytest.mark.parametrize(("name", "floors"), [("gold.csv", FLOORS_GOLD), ("holdout.csv", FLOORS_HOLDOUT),
                                               ("dev2.csv", FLOORS_DEV2), ("dev3.csv", FLOORS_DEV3),
-                                              ("frozen.csv", FLOORS_FROZEN)])
+                                              ("dev4.csv", FLOORS_DEV4), ("frozen.csv", FLOORS_FROZEN)])
 def test_precision_recall_floors(name: str, floors: dict[str, tuple[float, float]]) -> None:
     table = evaluate(read(name), RuleSet.load("builtin:uk")).set_index("mission")
     for mission, (p, r) in floors.items():
