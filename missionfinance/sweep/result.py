@@ -25,10 +25,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from missionfinance._fs import check_output_folder, write_folder
+from missionfinance.errors import MissionFinanceError
 from missionfinance.plot import sweep_comparison
 from missionfinance.report.charts import svg_bytes
 from missionfinance.report.formats import csv_bytes, json_bytes
-from missionfinance.report.manifest import file_record, package_versions, sha256_bytes
+from missionfinance.report.manifest import (
+    file_record,
+    input_records,
+    package_versions,
+    sha256_bytes,
+)
 from missionfinance.sweep.compare import (
     binding_tables,
     comparison_frame,
@@ -41,7 +47,7 @@ from missionfinance.sweep.compare import (
     variants_frame,
     varied_keys,
 )
-from missionfinance.sweep.variants import Variant
+from missionfinance.sweep.variants import Variant, apply_changes
 from missionfinance.views import efficient_frontier
 
 if TYPE_CHECKING:  # the scenario stage composes the sweep; its type is named, not imported
@@ -118,14 +124,15 @@ class SweepResult:
         title = f"Sweep of {self.scenario.name}: {len(self.table)} variants against the base"
         charts = self.charts()
         sens = one_at_a_time(comp, self.variants)
+        units = self.milestone_units()
         files: dict[str, bytes] = {
             "variants.csv": csv_bytes(variants_frame(self.table), sort=False),
             "binding.csv": csv_bytes(binding, sort=False),
             "frontier.csv": csv_bytes(self.frontier().drop(columns=["binding"], errors="ignore"),
                                       sort=False),
             "comparison.svg": svg_bytes(charts[0][1]),
-            "comparison.xlsx": comparison_xlsx(comp, self.base, title, sens),
-            "comparison.html": comparison_html(comp, charts, title, self.base, sens),
+            "comparison.xlsx": comparison_xlsx(comp, self.base, title, sens, units),
+            "comparison.html": comparison_html(comp, charts, title, self.base, sens, units),
         }
         relative = "parent folder of this output folder"
         if base is None:
@@ -135,6 +142,7 @@ class SweepResult:
             "kind": "sweep",
             "paths_relative_to": relative,
             "scenario": {"name": self.scenario.name, **file_record(self.scenario.path, base)},
+            "inputs": input_records(self.input_files(), base),
             "variants": [
                 {"name": v.name, "changes": [[k, op, v_] for k, op, v_ in v.changes]}
                 for v in self.variants
@@ -144,6 +152,36 @@ class SweepResult:
             "outputs": {n: {"sha256": sha256_bytes(b), "bytes": len(b)} for n, b in files.items()},
         }
         files["manifest.json"] = json_bytes(manifest)
+        return files
+
+    def milestone_units(self) -> dict[str, str]:
+        """Tracked milestone → its unit (empty when the scenario has no ``[outcomes]``)."""
+        options = self.scenario.outcomes
+        if options is None:
+            return {}
+        return {m.id: m.unit for m in options.data.tracked}
+
+    def input_files(self) -> dict[str, list[Path]]:
+        """Role → the files the sweep read (for the manifest, as a run's ``input_files``).
+
+        The base scenario's own file, pipeline, lines, rules, missions and outcome files,
+        and those a variant names instead (``inputs.pipeline=other.csv``) when they exist
+        (a variant whose file is missing failed with that error); built-in data is not
+        listed.
+        """
+        files: dict[str, list[Path]] = {}
+        scenarios = [self.scenario]
+        for variant in self.variants:
+            if any(k.startswith(("inputs.", "outcomes.")) for k, _, _ in variant.changes):
+                config, _ = apply_changes(self.scenario.config, variant.changes)
+                try:
+                    scenarios.append(type(self.scenario).from_dict(config, self.scenario.path))
+                except MissionFinanceError:  # an invalid variant read nothing
+                    continue
+        for k, scenario in enumerate(scenarios):
+            for role, paths in scenario.input_files.items():
+                listed = files.setdefault(role, [])
+                listed += [p for p in paths if p not in listed and (k == 0 or p.is_file())]
         return files
 
     def write(self, out_dir: str | Path) -> Path:

@@ -90,6 +90,12 @@ def _retags(changes: Iterable[Change]) -> bool:
 
 def variant_problem(base: _Base, variant: Variant) -> AllocationProblem:
     """The allocation problem of one variant (re-tagging only when an input changes)."""
+    scenario, pipeline, contributions = _variant_inputs(base, variant)
+    return scenario.problem(pipeline, contributions)
+
+
+def _variant_inputs(base: _Base, variant: Variant) -> tuple[Scenario, pd.DataFrame, pd.DataFrame]:
+    """The scenario, pipeline and contributions of one variant."""
     config, pipe_changes = apply_changes(base.scenario.config, variant.changes)
     scenario = type(base.scenario).from_dict(config, base.scenario.path)
     if _retags(variant.changes):
@@ -100,7 +106,35 @@ def variant_problem(base: _Base, variant: Variant) -> AllocationProblem:
     else:
         contributions = base.contributions
         pipeline = base.changed_pipeline(pipe_changes) if pipe_changes else base.pipeline
-    return scenario.problem(pipeline, contributions)
+    return scenario, pipeline, contributions
+
+
+def milestone_outcomes(scenario: Scenario, pipeline: pd.DataFrame,
+                       allocation: pd.DataFrame) -> dict[str, float]:
+    """Milestone → projected outcome at its deadline, in the milestone's unit.
+
+    The ``projected`` figure of a run's "Missions on track" table (BAU plus the
+    allocation's contribution, :mod:`missionfinance.outcomes.trajectory`) for every
+    tracked milestone; empty when the scenario has no ``[outcomes]`` table.
+    """
+    options = scenario.outcomes
+    if options is None:
+        return {}
+    from missionfinance.outcomes.trajectory import (
+        allocation_inputs,
+        deterministic_contribution,
+        outcome_arrays,
+    )
+
+    arrays = outcome_arrays(options, pipeline["project_id"], scenario.years)
+    inputs = allocation_inputs(allocation, pipeline, arrays.project_ids, scenario.years,
+                               scenario.instruments)
+    contrib = deterministic_contribution(arrays, inputs)
+    out: dict[str, float] = {}
+    for k, m in enumerate(arrays.milestones):
+        at = arrays.deadline_index(k)
+        out[m.id] = float(arrays.bau[k, at] + contrib[k, at])
+    return out
 
 
 def check_variants(base: _Base, variants: Sequence[Variant]) -> None:
@@ -145,9 +179,14 @@ def solve_variant(base: _Base, variant: Variant, resolver: Resolver | None = Non
     """
     row: dict[str, Any] = {"variant": variant.name, **variant.labels}
     try:
-        problem = variant_problem(base, variant)
-        outcome = (resolver or Resolver()).outcome(problem)
+        scenario, pipeline, contributions = _variant_inputs(base, variant)
+        problem = scenario.problem(pipeline, contributions)
+        tracked = scenario.outcomes is not None
+        outcome = (resolver or Resolver()).outcome(problem, allocation=tracked)
         row.update(outcome_row(outcome))
+        if outcome.ok and outcome.allocation is not None:
+            for m, v in milestone_outcomes(scenario, pipeline, outcome.allocation).items():
+                row[f"milestone.{m}"] = v
     except MissionFinanceError as exc:
         row.update({"status": "error", "error": str(exc)})
     except Exception as exc:  # a failed variant must not stop the sweep
@@ -358,6 +397,14 @@ def _table(rows: list[dict[str, Any]], variants: Sequence[Variant], missions: Se
     for col in value_cols:
         if col not in frame.columns:
             frame[col] = np.nan
+    # budget used per control (total, then by year) and milestone outcomes, as first seen
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen.update((k, None) for k in row if k.startswith(("control.", "milestone.")))
+    control_cols = [c for c in seen if c.startswith("control.")]
+    milestone_cols = [c for c in seen if c.startswith("milestone.")]
     frame["binding"] = frame["binding"].fillna("")
     frame["error"] = frame["error"].fillna("")
-    return frame[["variant", *keys, *_METRICS, *value_cols, "binding", "error"]].reset_index(drop=True)
+    columns = ["variant", *keys, *_METRICS, *value_cols, *control_cols, *milestone_cols,
+               "binding", "error"]
+    return frame[columns].reset_index(drop=True)
