@@ -272,8 +272,11 @@ def verify(out_dir: str | Path, rerun: Callable[[Path], Any] | None = None) -> V
 def _verify_sweep(folder: Path, manifest: dict[str, Any], base: Path) -> VerifyResult:
     """Verify a folder written by ``missionfinance sweep``.
 
-    Re-runs the recorded variants of the recorded scenario (in this process; a sweep's
-    table does not depend on the number of workers) and compares every file.
+    Checks the scenario and every input file the manifest records (pipeline, lines,
+    rules, missions, outcome files; a folder written before inputs were recorded has only
+    the scenario), re-runs the recorded variants of the recorded scenario (in this
+    process; a sweep's table does not depend on the number of workers), compares every
+    file and lists any file the manifest does not name as unlisted.
     """
     from missionfinance.sweep import Variant, run_sweep
 
@@ -305,6 +308,7 @@ def _verify_sweep(folder: Path, manifest: dict[str, Any], base: Path) -> VerifyR
     for name in recorded:
         expected = None if fresh is None else fresh.get(name)
         checks.append(_compare(name, folder, expected, recorded.get(name)))
+    checks += _unlisted(folder, recorded)
     return VerifyResult(folder, scenario_text, tuple(checks), tuple(inputs), error)
 
 
