@@ -298,7 +298,8 @@ def _verify_sweep(folder: Path, manifest: dict[str, Any], base: Path) -> VerifyR
             variants = [Variant(str(v["name"]), tuple((str(k), str(op), value)
                                                       for k, op, value in v["changes"]))
                         for v in manifest.get("variants", [])]
-            result = run_sweep(Scenario.load(scenario_path), variants, workers=1)
+            result = run_sweep(Scenario.load(scenario_path), variants, workers=1,
+                               exact=manifest.get("exact") is True)
             result.frontier_axes = tuple(manifest.get("frontier_axes")
                                          or result.frontier_axes)
             fresh = result.render(base)

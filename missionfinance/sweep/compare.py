@@ -360,15 +360,27 @@ def _kind(column: str) -> str:
     return "text"
 
 
+def solve_note(exact: bool) -> str:
+    """One sentence on how the variants were solved and what that means for their figures."""
+    if exact:
+        return ("Every variant was solved from scratch as a lone run of it is, so each "
+                "figure is the one `missionfinance run` of that variant reports.")
+    return ("Variants were re-solved in place from a neighbour's solution: the objective is "
+            "a lone run's; where several allocations are equally good a variant may show "
+            "another of them than a lone run (budget used of a control that does not bind, "
+            "years, milestones); `sweep --exact` solves each as a lone run.")
+
+
 def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: str,
                     sens: pd.DataFrame | None = None,
-                    units: Mapping[str, str] | None = None) -> bytes:
+                    units: Mapping[str, str] | None = None, exact: bool = False) -> bytes:
     """comparison.xlsx: a README sheet and the comparison sheet (deterministic bytes).
 
     When the variants report budget used by year, a "Budget by year" sheet with Δ budget
     used per control and year; when the keys vary one at a time (``sens``,
     :func:`one_at_a_time`), a further "One at a time" sheet with each key's low and high
-    effect on the objective. ``units`` maps a milestone to its unit (for the headers).
+    effect on the objective. ``units`` maps a milestone to its unit (for the headers);
+    ``exact`` says how the variants were solved (:func:`solve_note`).
     """
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
@@ -397,6 +409,7 @@ def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: s
                        "against each control total (CDEL, FT, RDEL …) over the scenario's "
                        "years, £m; a milestone's Δ is its projected outcome at its deadline, "
                        "in the milestone's own unit."),
+             ("Solved", solve_note(exact)),
              ("Sheet", "Comparison: one row per variant, in the order given.")]
     if len(years.columns):
         notes.append(("Sheet", "Budget by year: Δ budget used per control and year, £m, one "
@@ -517,13 +530,14 @@ def _table_html(comp: pd.DataFrame, units: Mapping[str, str] | None) -> str:
 
 def comparison_html(comp: pd.DataFrame, charts: Sequence[tuple[str, Figure]], title: str,
                     base: Mapping[str, Any] | None, sens: pd.DataFrame | None = None,
-                    units: Mapping[str, str] | None = None) -> bytes:
+                    units: Mapping[str, str] | None = None, exact: bool = False) -> bytes:
     """comparison.html: self-contained page (inline SVG charts, no script).
 
     When the keys vary one at a time (``sens``, :func:`one_at_a_time`), a table of each
     key's low and high effect on the objective follows the charts; when the variants
     report budget used by year, a table of Δ budget used per control and year follows
-    the table of every variant. ``units`` maps a milestone to its unit (for the headers).
+    the table of every variant. ``units`` maps a milestone to its unit (for the headers);
+    ``exact`` says how the variants were solved (:func:`solve_note`).
     """
     main, years = main_columns(comp), year_columns(comp)
     by_year = ("<h2>Budget used by year</h2>\n<p>Δ budget used per control and year, £m "
@@ -545,7 +559,8 @@ img{{max-width:100%;height:auto}}</style></head><body>
 <p>Each variant against the base scenario solved alone (objective {html.escape(base_text)}).
 Money in £ million; Δ is the variant minus the base; budget used is what the allocation
 scores against each control total over the scenario's years; a milestone's Δ is its
-projected outcome at its deadline, in its own unit. The same tables are in comparison.xlsx.</p>
+projected outcome at its deadline, in its own unit. {html.escape(solve_note(exact))}
+The same tables are in comparison.xlsx.</p>
 {figures}{_sensitivity_html(sens)}<h2>Every variant</h2>
 {_table_html(main, units)}{by_year}</body></html>
 """

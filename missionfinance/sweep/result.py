@@ -64,6 +64,8 @@ class SweepResult:
     frontier_axes: tuple[str, str] = ("public_total", "private_total")
     extra: dict[str, Any] = field(default_factory=dict)
     base: dict[str, Any] | None = None
+    #: Whether every variant was solved from scratch as a lone run (``run_sweep(exact=)``).
+    exact: bool = False
 
     def comparison(self) -> pd.DataFrame:
         """Each variant against the base scenario solved alone.
@@ -131,8 +133,9 @@ class SweepResult:
             "frontier.csv": csv_bytes(self.frontier().drop(columns=["binding"], errors="ignore"),
                                       sort=False),
             "comparison.svg": svg_bytes(charts[0][1]),
-            "comparison.xlsx": comparison_xlsx(comp, self.base, title, sens, units),
-            "comparison.html": comparison_html(comp, charts, title, self.base, sens, units),
+            "comparison.xlsx": comparison_xlsx(comp, self.base, title, sens, units, self.exact),
+            "comparison.html": comparison_html(comp, charts, title, self.base, sens, units,
+                                               self.exact),
         }
         relative = "parent folder of this output folder"
         if base is None:
@@ -148,6 +151,7 @@ class SweepResult:
                 for v in self.variants
             ],
             "frontier_axes": list(self.frontier_axes),
+            "exact": self.exact,
             "packages": package_versions(),
             "outputs": {n: {"sha256": sha256_bytes(b), "bytes": len(b)} for n, b in files.items()},
         }

@@ -62,6 +62,8 @@ class _Base:
     pipeline: pd.DataFrame
     contributions: pd.DataFrame
     pipelines: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    #: Solve every variant from scratch, as ``missionfinance run`` does (no warm re-solve).
+    exact: bool = False
 
     def changed_pipeline(self, changes: Sequence[Change]) -> pd.DataFrame:
         """The base pipeline with ``changes`` applied (memoised: at most 16 kept)."""
@@ -204,6 +206,9 @@ def solve_chunk(base: _Base, variants: Sequence[Variant],
     chunk, not on which worker ran it or what that worker solved before: serial,
     process-pool and dask sweeps give the same table.
     """
+    if base.exact:  # each variant built and solved as ``solve`` does: a lone run's answer
+        cold = Resolver(warm=False)
+        return [solve_variant(base, v, cold) for v in variants]
     resolver = resolver if resolver is not None else _local_resolver()
     resolver.reset()
     if resolver.seeded_for is not base:
@@ -253,6 +258,7 @@ def run_sweep(
     progress: bool = False,
     chunk: int = CHUNK,
     check: bool = False,
+    exact: bool = False,
 ) -> SweepResult:
     """Solve every variant of ``scenario`` and return the comparison.
 
@@ -282,6 +288,12 @@ def run_sweep(
         Validate every change on its own first (:func:`check_variants`) and raise on an
         invalid key or value before solving anything; by default such a variant is
         reported in the table with its error and the others are solved.
+    exact : bool
+        Solve every variant from scratch exactly as ``missionfinance run`` does, so that
+        every figure (budget used per control and year, milestone outcomes, binding
+        limits) is the one a lone run of the variant reports, also where the LP has ties;
+        slower. By default variants are re-solved in place, which gives the same
+        objective but, where several allocations are equally good, may pick another one.
     """
     names = [v.name for v in variants]
     if len(set(names)) != len(names):
@@ -289,6 +301,7 @@ def run_sweep(
         raise MissionFinanceError(f"variants: name {dup!r} is used twice; name each variant once")
     t0 = time.perf_counter()
     base = _prepare(scenario)
+    base.exact = exact
     if check:
         check_variants(base, variants)
     t1 = time.perf_counter()
@@ -313,7 +326,8 @@ def run_sweep(
     seconds = {"prepare": t1 - t0, "solve": time.perf_counter() - t1}
     base_row = solve_variant(base, Variant("base"), Resolver())  # the reference, solved alone
     return SweepResult(scenario, list(variants), _table(rows, variants, scenario.missions.ids),
-                       extra={"seconds": seconds, "chunks": len(chunks)}, base=base_row)
+                       extra={"seconds": seconds, "chunks": len(chunks)}, base=base_row,
+                       exact=exact)
 
 
 def _run_local(base: _Base, jobs: list[list[Variant]], n: int, bar: Any

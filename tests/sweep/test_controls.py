@@ -205,3 +205,59 @@ def test_verify_names_a_lines_file_changed_after_the_sweep(example_copy: Path, s
         assert "  changed    lines      scenarios/data/real/sr25_table_5_4_cdel.csv" in str(result)
     finally:
         lines.write_bytes(original)
+
+
+#: Variants of the example whose optimal allocations tie: mission progress is the objective,
+#: and money past the milestones can go to several controls at equal worth. Re-solved in
+#: place one after another, some of them stop at other optima than lone runs.
+TIED = ["objective.kind=mission_progress", "budget.CDEL*=0.8,0.9", "budget.FT*=0.8,1.2"]
+
+
+def test_exact_sweep_equals_lone_runs_where_allocations_tie() -> None:
+    scenario = Scenario.load(EXAMPLE)
+    result = run_sweep(scenario, product(TIED), workers=1, exact=True)
+    warm = run_sweep(scenario, product(TIED), workers=1)
+    assert result.exact and not warm.exact
+    for k, variant in enumerate(result.variants):
+        row = result.table.iloc[k]
+        changes = {f"{key}{'*' if op == '*' else ''}": value for key, op, value in variant.changes}
+        run = scenario.with_changes(changes).run()
+        assert row["objective"] == pytest.approx(run.allocation.objective, rel=1e-9)
+        # the warm re-solve reaches the same objective (its allocation may be another optimum)
+        assert warm.table.iloc[k]["objective"] == pytest.approx(row["objective"], rel=1e-6)
+        cost = run.allocation.dataset["budget_cost"].sum(("project", "instrument"))
+        for control in CONTROLS:
+            total = run.allocation.summary["budget_scored"][control]
+            assert row[f"control.{control}"] == pytest.approx(total, abs=1e-6), (k, control)
+            for year in YEARS:
+                used = float(cost.sel(control=control, year=year))
+                assert row[f"control.{control}.{year}"] == pytest.approx(used, abs=1e-6)
+        projected = run.outcomes.gaps.set_index("milestone")["projected"]
+        for milestone, value in projected.items():
+            assert row[f"milestone.{milestone}"] == pytest.approx(float(value), rel=1e-9)
+
+
+def test_verify_re_runs_an_exact_sweep_exactly(small_scenario: Path, tmp_path: Path) -> None:
+    out = tmp_path / "exact"
+    assert (
+        main(
+            [
+                "sweep",
+                str(small_scenario),
+                "--vary",
+                "budget.CDEL*=0.5,1",
+                "--exact",
+                "--workers",
+                "1",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["exact"] is True
+    assert verify(out).ok
+    book = openpyxl.load_workbook(out / "comparison.xlsx", read_only=True)
+    notes = {str(r[0]): str(r[1]) for r in book["README"].iter_rows(values_only=True)}
+    book.close()
+    assert "solved from scratch" in notes["Solved"]
