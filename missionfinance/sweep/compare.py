@@ -3,8 +3,8 @@
 Every variant is compared with the base scenario solved alone: Δ objective (and in %),
 Δ public finance, Δ private investment, Δ mission value per mission and Δ budget used per
 control (over the horizon, and by year on a sheet of its own), in £m (the objective in its
-own units), and Δ projected outcome per tracked milestone at its deadline, in the
-milestone's unit. Labels read ``key = value`` with the common table prefixes
+own units), and, on a sheet of its own, Δ projected outcome per tracked milestone at its
+deadline, in the milestone's unit. Labels read ``key = value`` with the common table prefixes
 left out (``CDEL.2027-28 = 1300``). Charts show the differences themselves (a bar per
 variant around zero, never bars from zero that hide a 5% change), and a heat map of the
 objective when exactly two keys vary, and a tornado of each key's low and high effect on
@@ -124,7 +124,8 @@ def comparison_frame(table: pd.DataFrame, variants: Sequence[Any],
     mission (£m-weighted mission value), ``d_control.<c>`` per budget control (budget
     used over the horizon, £m), ``d_milestone.<id>`` per tracked milestone (projected
     outcome at its deadline, in the milestone's unit) and ``d_control.<c>.<year>`` (budget
-    used in that year, £m; :func:`main_columns` leaves these out of the main table).
+    used in that year, £m; :func:`main_columns` leaves these and the milestones out of the
+    main table).
     Differences are NaN when the variant or the base did not solve.
     """
     labels = {v.name: variant_label(v.changes) for v in variants}
@@ -170,8 +171,17 @@ def is_year_column(column: str) -> bool:
 
 
 def main_columns(comp: pd.DataFrame) -> pd.DataFrame:
-    """The comparison without the per-year budget columns (the main table of the files)."""
-    return comp[[c for c in comp.columns if not is_year_column(str(c))]]
+    """The comparison without the per-year budget and the milestone columns (main table)."""
+    return comp[[c for c in comp.columns if not is_year_column(str(c))
+                 and not str(c).startswith("d_milestone.")]]
+
+
+def milestone_columns(comp: pd.DataFrame) -> pd.DataFrame:
+    """Variant, label, status and Δ projected outcome per milestone (empty when none)."""
+    milestones = [c for c in comp.columns if str(c).startswith("d_milestone.")]
+    if not milestones:
+        return comp.iloc[:, :0]
+    return comp[["variant", "label", "status", *milestones]]
 
 
 def year_columns(comp: pd.DataFrame) -> pd.DataFrame:
@@ -377,7 +387,8 @@ def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: s
     """comparison.xlsx: a README sheet and the comparison sheet (deterministic bytes).
 
     When the variants report budget used by year, a "Budget by year" sheet with Δ budget
-    used per control and year; when the keys vary one at a time (``sens``,
+    used per control and year; when they report milestone outcomes, a "Milestones" sheet
+    with Δ per milestone at its deadline; when the keys vary one at a time (``sens``,
     :func:`one_at_a_time`), a further "One at a time" sheet with each key's low and high
     effect on the objective. ``units`` maps a milestone to its unit (for the headers);
     ``exact`` says how the variants were solved (:func:`solve_note`).
@@ -399,7 +410,7 @@ def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: s
     readme.set_column(0, 0, 18)
     readme.set_column(1, 1, 100, formats["wrap"])
     objective = (base or {}).get("objective")
-    main, years = main_columns(comp), year_columns(comp)
+    main, years, milestones = main_columns(comp), year_columns(comp), milestone_columns(comp)
     notes = [("Title", title),
              ("Base", "The base scenario solved alone: objective "
               + (f"{objective:,.1f}" if isinstance(objective, float) else "not available")),
@@ -414,6 +425,9 @@ def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: s
     if len(years.columns):
         notes.append(("Sheet", "Budget by year: Δ budget used per control and year, £m, one "
                                "row per variant."))
+    if len(milestones.columns):
+        notes.append(("Sheet", "Milestones: Δ projected outcome of each tracked milestone at "
+                               "its deadline, in the milestone's unit, one row per variant."))
     if sens is not None and len(sens):
         notes.append(("Sheet", "One at a time: each varied key's lowest and highest value "
                                "and the objective's difference from the base there, largest "
@@ -425,6 +439,8 @@ def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: s
     _write_table(book.add_worksheet("Comparison"), main, formats, units)
     if len(years.columns):
         _write_table(book.add_worksheet("Budget by year"), years, formats, units)
+    if len(milestones.columns):
+        _write_table(book.add_worksheet("Milestones"), milestones, formats, units)
     if sens is not None and len(sens):
         _write_sensitivity(book.add_worksheet("One at a time"), sens, formats)
     book.close()
@@ -442,8 +458,10 @@ def _write_table(ws: Any, comp: pd.DataFrame, formats: Mapping[str, Any],
                 ws.write_string(i, j, neutralise(str(value)))
             elif value is not None and math.isfinite(float(value)):
                 ws.write_number(i, j, float(value), formats[kind])
-        width = 14 if kind != "text" else min(60, max(10, int(comp[column].astype(str).str.len()
-                                                                  .max() or 0) + 2))
+        header = _header(str(column), units)
+        # a short header gets room for one line; longer ones wrap in the header row
+        width = (max(14, len(header) + 2) if len(header) <= 18 else 14) if kind != "text" \
+            else min(60, max(10, int(comp[column].astype(str).str.len().max() or 0) + 2))
         ws.set_column(j, j, width)
     ws.set_row(0, 32)
     ws.freeze_panes(1, 2)
@@ -535,14 +553,18 @@ def comparison_html(comp: pd.DataFrame, charts: Sequence[tuple[str, Figure]], ti
 
     When the keys vary one at a time (``sens``, :func:`one_at_a_time`), a table of each
     key's low and high effect on the objective follows the charts; when the variants
-    report budget used by year, a table of Δ budget used per control and year follows
-    the table of every variant. ``units`` maps a milestone to its unit (for the headers);
+    report budget used by year and milestone outcomes, tables of Δ budget used per
+    control and year and of Δ per milestone follow the table of every variant. ``units`` maps a milestone to its unit (for the headers);
     ``exact`` says how the variants were solved (:func:`solve_note`).
     """
-    main, years = main_columns(comp), year_columns(comp)
+    main, years, milestones = main_columns(comp), year_columns(comp), milestone_columns(comp)
     by_year = ("<h2>Budget used by year</h2>\n<p>Δ budget used per control and year, £m "
                "(the variant minus the base).</p>\n" + _table_html(years, units)
                if len(years.columns) else "")
+    if len(milestones.columns):
+        by_year += ("<h2>Milestones at their deadlines</h2>\n<p>Δ projected outcome of each "
+                    "tracked milestone at its deadline, in the milestone's unit (the variant "
+                    "minus the base).</p>\n" + _table_html(milestones, units))
     objective = (base or {}).get("objective")
     base_text = (f"{objective:,.1f}" if isinstance(objective, float) else "not available")
     figures = "".join(f'<h2>{html.escape(name)}</h2><img alt="{html.escape(name)}" '
