@@ -221,13 +221,25 @@ def allocation_rows(d: ProblemData, model: LinearModel, values: np.ndarray) -> p
     private[d.xp, d.xi, d.xt] = share * y[d.xp]
     if "private_by_year" in model.groups:
         _private_by_year(d, model, values, levx, y, private)
-    pos = x > 0
-    alloc = pd.DataFrame({"project_id": d.project_ids[d.xp[pos]].astype(str),
-                          "instrument": np.array(d.instruments, dtype=object)[d.xi[pos]],
-                          "year": np.array(d.years, dtype=object)[d.xt[pos]],
-                          "public": x[pos], "private": private[d.xp, d.xi, d.xt][pos]})
-    return alloc.sort_values(["project_id", "instrument", "year"], kind="stable",
-                             ignore_index=True)
+    # rows with public > 0 sorted by (project_id, instrument, year) as text, the order of
+    # extract's sort_values (each key is unique), by integer ranks instead of strings
+    ids = d.project_ids.astype(str)
+    instruments = np.array(d.instruments, dtype=object)
+    years = np.array(d.years, dtype=object)
+    rank_p, rank_i, rank_t = (_ranks(v) for v in (ids, instruments.astype(str),
+                                                   years.astype(str)))
+    pos = np.flatnonzero(x > 0)
+    pos = pos[np.lexsort((rank_t[d.xt[pos]], rank_i[d.xi[pos]], rank_p[d.xp[pos]]))]
+    return pd.DataFrame({"project_id": ids[d.xp[pos]], "instrument": instruments[d.xi[pos]],
+                         "year": years[d.xt[pos]], "public": x[pos],
+                         "private": private[d.xp[pos], d.xi[pos], d.xt[pos]]})
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Position of each value in the sorted order of ``values``."""
+    out = np.empty(len(values), dtype=np.int64)
+    out[np.argsort(values, kind="stable")] = np.arange(len(values))
+    return out
 
 
 def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel,

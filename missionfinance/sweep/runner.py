@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -62,6 +62,7 @@ class _Base:
     pipeline: pd.DataFrame
     contributions: pd.DataFrame
     pipelines: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    outcomes: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict, repr=False)
     #: Solve every variant from scratch, as ``missionfinance run`` does (no warm re-solve).
     exact: bool = False
 
@@ -111,32 +112,77 @@ def _variant_inputs(base: _Base, variant: Variant) -> tuple[Scenario, pd.DataFra
     return scenario, pipeline, contributions
 
 
-def milestone_outcomes(scenario: Scenario, pipeline: pd.DataFrame,
-                       allocation: pd.DataFrame) -> dict[str, float]:
+def milestone_outcomes(scenario: Scenario, pipeline: pd.DataFrame, allocation: pd.DataFrame,
+                       base: _Base | None = None) -> dict[str, float]:
     """Milestone → projected outcome at its deadline, in the milestone's unit.
 
     The ``projected`` figure of a run's "Missions on track" table (BAU plus the
-    allocation's contribution, :mod:`missionfinance.outcomes.trajectory`) for every
-    tracked milestone; empty when the scenario has no ``[outcomes]`` table.
+    allocation's contribution, :mod:`missionfinance.outcomes.trajectory`, with the same
+    functions) for every tracked milestone; empty when the scenario has no ``[outcomes]``
+    table. With ``base``, the outcome arrays and the pipeline's figures are kept there
+    for the next variant with the same ``[outcomes]`` table and pipeline.
     """
-    options = scenario.outcomes
-    if options is None:
+    if scenario.outcomes is None:
         return {}
-    from missionfinance.outcomes.trajectory import (
-        allocation_inputs,
-        deterministic_contribution,
-        outcome_arrays,
-    )
+    from missionfinance.outcomes.trajectory import deterministic_contribution
 
-    arrays = outcome_arrays(options, pipeline["project_id"], scenario.years)
-    inputs = allocation_inputs(allocation, pipeline, arrays.project_ids, scenario.years,
-                               scenario.instruments)
-    contrib = deterministic_contribution(arrays, inputs)
+    arrays, empty = _outcome_inputs(scenario, pipeline, base)
+    P, H = len(arrays.project_ids), len(arrays.horizon)
+    p = pd.Index(arrays.project_ids).get_indexer(allocation["project_id"].astype(str))
+    t = pd.Index(list(arrays.horizon)).get_indexer(allocation["year"].astype(str))
+    i = pd.Index(list(empty.instruments)).get_indexer(allocation["instrument"].astype(str))
+    if len(allocation) and (p.min() < 0 or t.min() < 0 or i.min() < 0):
+        raise MissionFinanceError("milestone outcomes: an allocation row names a project, "
+                                  "year or instrument the scenario does not have")
+    cash = np.zeros((P, H))
+    private = np.zeros((P, len(empty.instruments), H))
+    is_cash = np.isin(np.asarray(empty.instruments, dtype=object)[i], list(_cash(scenario)))
+    np.add.at(cash, (p, t), np.where(is_cash, allocation["public"].to_numpy(np.float64), 0.0))
+    np.add.at(private, (p, i, t), allocation["private"].to_numpy(np.float64))
+    contrib = deterministic_contribution(arrays, replace(empty, cash=cash, private=private))
     out: dict[str, float] = {}
     for k, m in enumerate(arrays.milestones):
         at = arrays.deadline_index(k)
         out[m.id] = float(arrays.bau[k, at] + contrib[k, at])
     return out
+
+
+def _cash(scenario: Scenario) -> set[str]:
+    from missionfinance.outcomes.trajectory import cash_instruments
+
+    return cash_instruments(scenario.instruments)
+
+
+def _outcome_inputs(scenario: Scenario, pipeline: pd.DataFrame, base: _Base | None
+                    ) -> tuple[Any, Any]:
+    """(OutcomeArrays, AllocationInputs of no allocation) of a scenario and pipeline.
+
+    Kept in ``base`` (at most 8) by the scenario's ``[outcomes]`` table, years and
+    instruments and the pipeline frame itself, so variants that change only numbers
+    elsewhere share them.
+    """
+    from missionfinance.outcomes.trajectory import allocation_inputs, outcome_arrays
+
+    options = scenario.outcomes
+    assert options is not None
+    key = repr((scenario.config.get("outcomes"), scenario.years, list(scenario.instruments),
+                id(pipeline)))
+    if base is not None:
+        with _PIPELINES_LOCK:
+            hit = base.outcomes.get(key)
+        if hit is not None and hit[0] is pipeline:
+            return hit[1], hit[2]
+    arrays = outcome_arrays(options, pipeline["project_id"], scenario.years)
+    nothing = pd.DataFrame({c: [] for c in ("project_id", "instrument", "year", "public",
+                                            "private")})
+    empty = allocation_inputs(nothing, pipeline, arrays.project_ids, scenario.years,
+                              scenario.instruments)
+    if base is not None:
+        with _PIPELINES_LOCK:
+            while len(base.outcomes) >= 8:
+                base.outcomes.pop(next(iter(base.outcomes)))
+            base.outcomes[key] = (pipeline, arrays, empty)
+    return arrays, empty
 
 
 def check_variants(base: _Base, variants: Sequence[Variant]) -> None:
@@ -187,7 +233,8 @@ def solve_variant(base: _Base, variant: Variant, resolver: Resolver | None = Non
         outcome = (resolver or Resolver()).outcome(problem, allocation=tracked)
         row.update(outcome_row(outcome))
         if outcome.ok and outcome.allocation is not None:
-            for m, v in milestone_outcomes(scenario, pipeline, outcome.allocation).items():
+            for m, v in milestone_outcomes(scenario, pipeline, outcome.allocation,
+                                           base).items():
                 row[f"milestone.{m}"] = v
     except MissionFinanceError as exc:
         row.update({"status": "error", "error": str(exc)})
