@@ -3,13 +3,18 @@
 Outputs of :meth:`SweepResult.write` (one folder, written atomically):
 ``variants.csv`` (one row per variant: a column per varied key named exactly as the
 key, then ``status``, ``objective``, ``public_total``, ``private_total``, ``leverage``,
-``value.<mission>`` per mission, ``binding.<family>`` — how many limits of each family
-bind — and ``error``), ``binding.csv`` (``variant, family, constraint``: every binding
-limit of every variant), ``frontier.csv``, ``comparison.xlsx`` and ``comparison.html``
-(each variant against the base scenario solved alone: Δ objective, Δ public, Δ private,
-Δ value per mission, with ``key = value`` labels; charts of the differences and a heat
-map when two keys vary), ``comparison.svg`` (the first of those charts) and
-``manifest.json``. ``missionfinance sweep`` writes the folder even
+``value.<mission>`` per mission, ``control.<control>`` — budget used of each control
+total over the horizon, £m — and ``control.<control>.<year>`` per year,
+``milestone.<id>`` — projected outcome at the milestone's deadline, in its unit, when the
+scenario has ``[outcomes]`` — ``binding.<family>`` — how many limits of each family bind
+— and ``error``), ``binding.csv`` (``variant, family, constraint``: every binding limit
+of every variant), ``frontier.csv``, ``comparison.xlsx`` and ``comparison.html`` (each
+variant against the base scenario solved alone: Δ objective, Δ public, Δ private, Δ value
+per mission, Δ budget used per control and per control and year, Δ per milestone, with
+``key = value`` labels; charts of the differences and a heat map when two keys vary),
+``comparison.svg`` (the first of those charts) and ``manifest.json`` (the scenario and
+every input file with its SHA-256, the variants, whether they were solved ``exact``, and
+the SHA-256 of every output). ``missionfinance sweep`` writes the folder even
 when some variants fail, lists each failed variant with its error or conflict, and exits 1
 when any variant is not optimal (0 when all are; 2 for bad input to the whole sweep).
 """
@@ -42,6 +47,7 @@ from missionfinance.sweep.compare import (
     comparison_xlsx,
     delta_chart,
     heat_map,
+    is_year_column,
     one_at_a_time,
     tornado_chart,
     variants_frame,
@@ -70,7 +76,8 @@ class SweepResult:
     def comparison(self) -> pd.DataFrame:
         """Each variant against the base scenario solved alone.
 
-        Δ objective, Δ public, Δ private, Δ value per mission
+        Δ objective, Δ public, Δ private, Δ value per mission, Δ budget used per control
+        (and per control and year), Δ per milestone
         (:func:`missionfinance.sweep.compare.comparison_frame`).
         """
         return comparison_frame(self.table, self.variants, self.base)
@@ -189,10 +196,7 @@ class SweepResult:
         return files
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write the sweep's files into ``out_dir``, atomically.
-
-        ``variants.csv``, ``frontier.csv``, ``comparison.svg`` and ``manifest.json``.
-        """
+        """Write the sweep's files into ``out_dir``, atomically (see the module docstring)."""
         out = Path(out_dir)
         check_output_folder(out)
         return write_folder(self.render(out.absolute().parent), out)
@@ -206,8 +210,12 @@ class SweepResult:
         return f"SweepResult({self.scenario.name!r}, {len(self.table)} variants, {counts})"
 
     def _repr_html_(self) -> str:
-        """Status counts, the first 20 variants and the errors of those that failed."""
-        cols = [c for c in self.table.columns if c not in ("binding", "error")]
+        """Status counts, the first 20 variants and the errors of those that failed.
+
+        Budget used by year is left out (the totals per control are shown).
+        """
+        cols = [c for c in self.table.columns if c not in ("binding", "error")
+                and not is_year_column(str(c))]
         head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
 
         def cell(v: Any) -> str:

@@ -264,3 +264,17 @@ def test_verify_re_runs_an_exact_sweep_exactly(small_scenario: Path, tmp_path: P
     notes = {str(r[0]): str(r[1]) for r in book["README"].iter_rows(values_only=True)}
     book.close()
     assert "solved from scratch" in notes["Solved"]
+
+
+def test_table_display_and_plot_of_a_control(small_scenario: Path) -> None:
+    from missionfinance import plot
+
+    result = run_sweep(Scenario.load(small_scenario), product(["budget.CDEL*=0.5,1"]), workers=1)
+    shown = result._repr_html_()
+    assert "<th>control.CDEL</th>" in shown and "control.CDEL.2026-27" not in shown
+    (ax,) = plot.sweep_comparison(result, "control.CDEL").axes
+    assert ax.get_ylabel() == "CDEL used, £m"
+    heights = [bar.get_height() for bar in ax.patches]
+    assert heights == pytest.approx(list(result.table["control.CDEL"]))
+    (ax,) = plot.sweep_comparison(result, "control.CDEL.2026-27").axes
+    assert ax.get_ylabel() == "CDEL used in 2026-27, £m"
