@@ -92,6 +92,9 @@ a variant that is infeasible is listed and the sweep exits 1.""")
     s.add_argument("--variants", type=Path, default=None, help="CSV or TOML list of named variants")
     s.add_argument("--scheduler", default=None, help="dask.distributed scheduler address")
     s.add_argument("--workers", type=int, default=None, help="local worker processes (default: cores)")
+    s.add_argument("--exact", action="store_true",
+                   help="solve every variant from scratch as `run` does, so every figure equals "
+                        "a lone run of it even where allocations tie (slower)")
     s.add_argument("--out", required=True, type=Path)
 
     m = sub.add_parser("simulate", help="evaluate a scenario's allocation over draws of its "
@@ -308,7 +311,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if not variants:
         raise MissionFinanceError("sweep: no variants; give --vary KEY=V1,V2 or --variants FILE")
     result = run_sweep(scenario, variants, workers=args.workers, scheduler=args.scheduler,
-                       progress=os.isatty(2), check=True)
+                       progress=os.isatty(2), check=True, exact=args.exact)
     with Step("writing the comparison"):
         out = result.write(args.out)
     n_ok = int((result.table["status"] == "optimal").sum())

@@ -416,6 +416,7 @@ class Scenario:
         scheduler: str | None = None,
         progress: bool = False,
         chunk: int | None = None,
+        exact: bool = False,
     ) -> SweepResult:
         """Solve many variants of this scenario and compare them (:mod:`missionfinance.sweep`).
 
@@ -433,6 +434,10 @@ class Scenario:
         chunk : int, optional
             Variants solved one after another from the same warm-started model
             (default :data:`missionfinance.sweep.CHUNK`).
+        exact : bool
+            Solve every variant from scratch as :meth:`run` does, so that every figure
+            equals a lone run of it even where allocations tie (slower; see
+            :func:`missionfinance.sweep.run_sweep`).
 
         Returns
         -------
@@ -456,7 +461,7 @@ class Scenario:
             raise MissionFinanceError("sweep: no variants; give vary={key: [values]} or variants")
         return run_sweep(
             self, chosen, workers=workers, client=client, scheduler=scheduler, progress=progress,
-            chunk=chunk or CHUNK,
+            chunk=chunk or CHUNK, exact=exact,
         )
 
     def with_changes(self, changes: Mapping[str, Any] | None = None, /, **named: Any) -> Scenario:
@@ -494,7 +499,7 @@ class Scenario:
         return Scenario.from_dict(config, self.path)
 
     def compare(self, variants: Sequence[Any], *, workers: int | None = 1,
-                progress: bool = False) -> Any:
+                progress: bool = False, exact: bool = False) -> Any:
         """Solve named variants and compare each with this scenario solved alone.
 
         Parameters
@@ -505,13 +510,16 @@ class Scenario:
             A variant given as a mapping is named by its changes (``CDEL = 1,300``).
         workers : int, optional
             Local worker processes (default 1: this process).
+        exact : bool
+            Solve every variant from scratch as :meth:`run` does (see :meth:`sweep`).
 
         Returns
         -------
         SweepResult
-            ``.comparison()`` (Δ objective, Δ public, Δ private, Δ value per mission
-            against the base), ``.charts()``, and ``.write(folder)`` for variants.csv,
-            binding.csv, comparison.xlsx and comparison.html.
+            ``.comparison()`` (Δ objective, Δ public, Δ private, Δ value per mission,
+            Δ budget used per control, Δ per milestone against the base), ``.charts()``,
+            and ``.write(folder)`` for variants.csv, binding.csv, comparison.xlsx and
+            comparison.html.
 
         Raises
         ------
@@ -538,7 +546,8 @@ class Scenario:
             chosen.append(sw.Variant(sw.variant_label(changes), changes))
         if not chosen:
             raise MissionFinanceError("compare: no variants; give at least one mapping of changes")
-        return sw.run_sweep(self, chosen, workers=workers, progress=progress, check=True)
+        return sw.run_sweep(self, chosen, workers=workers, progress=progress, check=True,
+                            exact=exact)
 
     def __repr__(self) -> str:
         return (
