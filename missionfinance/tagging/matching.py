@@ -426,6 +426,32 @@ _ITEM = r"[^\W\d][\w&'’-]*(?: [\w&'’-]+){0,3}"
 _SEP = r"\s*[,/]\s*"
 _CONJ = r"\s*,?\s*(?:and|or|&)\s*"
 _LIST = re.compile(f"{_ITEM}(?:{_SEP}{_ITEM}){{2,}}(?:{_CONJ}{_ITEM})?|{_ITEM}(?:{_SEP}{_ITEM})+{_CONJ}{_ITEM}")
+# The same pattern, tried only where no letter (or "_") comes just before. A match of _LIST
+# that starts after such a character would extend to one starting at that character (its
+# first item's ``[\w&'’-]*`` takes the extra letter), and finditer tries that earlier
+# position first: so the lists found are the same, while the regex engine no longer tries
+# to match a list from inside every word (about 7× faster on descriptions).
+_LIST_AT_WORD = re.compile(f"(?<![^\\W\\d])(?:{_LIST.pattern})")
+
+
+def list_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of ``_LIST.finditer(text, start, end)``: lists of short items in a passage.
+
+    Every list has a comma or a slash, so a passage without one is skipped; otherwise the
+    passage is searched (as a slice, so nothing before ``start`` is seen, as with
+    ``finditer``'s ``pos``) with :data:`_LIST_AT_WORD`, which finds the same spans.
+
+    Examples
+    --------
+    >>> t = "fleet hire: vans, minibuses, police cars and ambulances"
+    >>> [t[a:b] for a, b in list_spans(t, 12)]
+    ['vans, minibuses, police cars and ambulances']
+    """
+    end = len(text) if end is None else end
+    part = text[start:end]
+    if "," not in part and "/" not in part:
+        return []
+    return [(start + m.start(), start + m.end()) for m in _LIST_AT_WORD.finditer(part)]
 
 
 def weak_spans(text: str) -> list[tuple[int, int]]:
@@ -462,7 +488,7 @@ def weak_spans(text: str) -> list[tuple[int, int]]:
         if _BOILERPLATE.search(text, start, end):
             spans.append((start, end))
         else:
-            spans.extend((m.start(), m.end()) for m in _LIST.finditer(text, start, end))
+            spans.extend(list_spans(text, start, end))
         start = end
     return spans
 
@@ -527,9 +553,9 @@ def _keyword_hits(
         for t in cand.tolist():
             base = int(char_starts[t - a])
             text = big[base:base + int(nchars[t]) - 1]
-            for m in _LIST.finditer(text, 0, text.find(": ")):  # a list in the title
-                b_starts.append(base + m.start())
-                b_ends.append(base + m.end())
+            for x, y in list_spans(text, 0, text.find(": ")):  # a list in the title
+                b_starts.append(base + x)
+                b_ends.append(base + y)
             b_starts.append(base + text.find(": "))
             b_ends.append(base + len(text))
             for x, y in weak_spans(text):

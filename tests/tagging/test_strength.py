@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import random
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 
 from missionfinance.errors import MissionFinanceError
 from missionfinance.tagging import RuleSet, tag
-from missionfinance.tagging.matching import weak_spans
+from missionfinance.tagging.matching import _LIST, list_spans, weak_spans
 
 RULES = """
 [generic]
@@ -133,6 +134,31 @@ def test_weak_spans() -> None:
     assert weak_spans("no long description, lists, here, either") == []
     t = "road works: resurfacing. the successful contractor will offer apprenticeships"
     assert [t[a:b] for a, b in weak_spans(t)] == [" the successful contractor will offer apprenticeships"]
+
+
+def _plain_lists(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _LIST.finditer(text, start, end)]
+
+
+def test_list_spans_are_the_plain_regex_matches() -> None:
+    """The word-start list search finds exactly what ``_LIST.finditer`` finds."""
+    pipeline = pd.read_csv(Path(__file__).parents[2] / "scenarios" / "data" / "pipeline.csv",
+                           dtype=str, keep_default_na=False)
+    texts = [f"{a}. {b}".lower() for a, b in zip(pipeline["name"], pipeline["description"],
+                                                 strict=True)]
+    found = 0
+    for text in texts:
+        assert list_spans(text, 0, len(text)) == _plain_lists(text, 0, len(text))
+        found += len(list_spans(text))
+    assert found > 50  # the example's descriptions do hold lists
+    pieces = ["ab", "c", "police", "2nd", "a1", "_x", "-", "&", "'", "’", "é", "and", "or",
+              ",", " , ", "/", " ", ". ", ";", "rn", "de-ice", "x_y", "3", "vans", " and "]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        a = rng.randint(0, len(text))
+        b = rng.randint(a, len(text))
+        assert list_spans(text, a, b) == _plain_lists(text, a, b), (text, a, b)
 
 
 @pytest.mark.parametrize(("extra", "message"), [
