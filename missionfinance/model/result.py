@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from missionfinance.model.build import share_base_weights
 from missionfinance.model.explain import LOCAL_FAMILIES, NOUN, row_explanations, why_not
@@ -25,6 +24,9 @@ from missionfinance.model.linear import LinearModel
 from missionfinance.model.numerics import clean, is_binding, row_slack
 from missionfinance.model.problem import AllocationProblem, ProblemData
 from missionfinance.model.status import Status
+
+if TYPE_CHECKING:  # xarray is imported when a Dataset or DataArray is first asked for
+    import xarray as xr
 
 #: Columns of :attr:`AllocationResult.constraints`.
 CONSTRAINT_COLUMNS = ("name", "family", "control", "year", "mission", "region", "project",
@@ -56,6 +58,30 @@ def _empty_frames() -> dict[str, pd.DataFrame]:
                                           "control", "year", "mission", "region", "project",
                                           "bound"]),
     }
+
+
+class DatasetParts:
+    """The arrays, coordinates and attributes of a result's Dataset, built on first use.
+
+    Building an :class:`xarray.Dataset` costs an import of xarray and, when dask is
+    installed, xarray's import of dask to check whether the arrays are dask arrays (about
+    0.6 s the first time); no output file reads the Dataset, so a run only pays for it
+    when :attr:`AllocationResult.dataset` is read. Picklable (sweeps send results between
+    processes).
+    """
+
+    def __init__(self, data_vars: dict[str, Any] | None = None,
+                 coords: dict[str, Any] | None = None,
+                 attrs: dict[str, Any] | None = None) -> None:
+        self.data_vars = data_vars or {}
+        self.coords = coords or {}
+        self.attrs = attrs or {}
+
+    def build(self) -> xr.Dataset:
+        """The :class:`xarray.Dataset` of these parts."""
+        import xarray as xr
+
+        return xr.Dataset(self.data_vars, coords=self.coords or None, attrs=self.attrs or None)
 
 
 @dataclass(frozen=True)
@@ -114,7 +140,7 @@ class AllocationResult:
 
     status: Status
     objective: float | None
-    dataset: xr.Dataset
+    _dataset: xr.Dataset | DatasetParts
     allocation: pd.DataFrame
     missions: pd.DataFrame
     projects: pd.DataFrame
@@ -124,6 +150,13 @@ class AllocationResult:
     conflict: pd.DataFrame
     message: str
     leverage: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def dataset(self) -> xr.Dataset:
+        """The allocation as an :class:`xarray.Dataset` (built on first use, then kept)."""
+        if isinstance(self._dataset, DatasetParts):
+            object.__setattr__(self, "_dataset", self._dataset.build())
+        return self._dataset  # type: ignore[return-value]
 
     @property
     def ok(self) -> bool:
@@ -164,6 +197,8 @@ class AllocationResult:
         def column(name: str, default: Any) -> np.ndarray:
             return (c[name].to_numpy() if name in c.columns
                     else np.full(len(c), default, dtype=object))
+        import xarray as xr
+
         return xr.DataArray(
             column("dual", np.nan).astype("float64"), dims=("constraint",),
             coords={"constraint": column("name", "").astype(str),
@@ -214,7 +249,7 @@ def failed(problem: AllocationProblem, status: Status, message: str, solver: dic
                "additional_private_total": 0.0, "economic_cost": 0.0,
                "leverage": None, "leverage_with_guarantee_cost": None, "projects": len(problem.projects), "projects_funded": 0,
                "message": message}
-    return AllocationResult(status, None, xr.Dataset(), frames["allocation"],
+    return AllocationResult(status, None, DatasetParts(), frames["allocation"],
                             frames["missions"], frames["projects"], frames["constraints"],
                             summary, solver,
                             frames["conflict"] if conflict is None else conflict, message,
@@ -376,7 +411,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
         "contingent": ("instrument", ~d.cash),
         **{f"project_{c}" if c != "missions" else "project_missions":
            ("project", meta[c].to_numpy(dtype=object)) for c in meta.columns}}
-    ds = xr.Dataset(
+    ds = DatasetParts(
         {"public": (("project", "instrument", "year"), public, {"units": "£m"}),
          "private": (("project", "instrument", "year"), private, {"units": "£m"}),
          "budget_cost": (("control", "project", "instrument", "year"), cost, {"units": "£m"}),
