@@ -60,6 +60,18 @@ def _empty_frames() -> dict[str, pd.DataFrame]:
     }
 
 
+def import_dataset_support() -> None:
+    """Import xarray and what building its first Dataset imports (dask, when installed).
+
+    xarray checks each array for a dask array by importing dask on first use; doing that
+    once ahead (e.g. while HiGHS solves) takes it off the path of the first
+    :attr:`AllocationResult.dataset`. A Dataset built later is the same.
+    """
+    import xarray as xr
+
+    xr.Dataset({"probe": ("probe", np.zeros(1))})
+
+
 class DatasetParts:
     """The arrays, coordinates and attributes of a result's Dataset, built on first use.
 
