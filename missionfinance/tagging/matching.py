@@ -112,6 +112,35 @@ def normalise_field(values: pd.Series, kind: str) -> pd.Series:
     return normalise_text_column(s)
 
 
+def stem_overlap(stems: list[str], auto: ahocorasick.Automaton | None = None) -> np.ndarray:
+    """(S + 1, S + 1) bool: stem j and stem k overlap (one contains the other).
+
+    The last row and column (the unit of code and programme terms) overlap nothing.
+    ``auto`` is an automaton over ``stems`` whose value for ``stems[j]`` is ``j`` (as
+    :attr:`CompiledRules.automaton`): each stem is then scanned once for every stem it
+    contains, instead of testing all S² pairs in Python.
+
+    Examples
+    --------
+    >>> stem_overlap(["health", "mental health", "school"]).astype(int)
+    array([[1, 1, 0, 0],
+           [1, 1, 0, 0],
+           [0, 0, 1, 0],
+           [0, 0, 0, 0]])
+    """
+    n = len(stems)
+    contains = np.zeros((n + 1, n + 1), dtype=bool)  # [j, k]: stems[j] in stems[k]
+    if auto is None or "" in stems:
+        for j, a in enumerate(stems):
+            for k, b in enumerate(stems):
+                contains[j, k] = a in b
+    else:
+        for k, b in enumerate(stems):
+            for _, j in auto.iter(b):
+                contains[j, k] = True
+    return contains | contains.T
+
+
 @dataclass(frozen=True)
 class CompiledRules:
     """Integer arrays describing a :class:`RuleSet` for the vectorised engine.
@@ -201,11 +230,7 @@ class CompiledRules:
         unit = np.array([index[str(k).rstrip("*")] if kind == "keywords"
                          else code if kind in ("cpv", "cofog", "programme") else -1
                          for kind, k in zip(t["kind"], t["key"], strict=True)], dtype=np.int64)
-        overlap = np.zeros((code + 1, code + 1), dtype=bool)
-        for j, a in enumerate(stems):
-            for k, b in enumerate(stems):
-                overlap[j, k] = a in b or b in a
-        return unit, overlap
+        return unit, stem_overlap(stems, self.automaton[0])
 
     @cached_property
     def term_rule(self) -> np.ndarray:

@@ -6,12 +6,13 @@ import ast
 import random
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from missionfinance.errors import MissionFinanceError
 from missionfinance.tagging import RuleSet, tag
-from missionfinance.tagging.matching import _LIST, list_spans, weak_spans
+from missionfinance.tagging.matching import _LIST, CompiledRules, list_spans, stem_overlap, weak_spans
 
 RULES = """
 [generic]
@@ -224,3 +225,15 @@ def test_tagging_modules_import_in_one_direction() -> None:
 
     for m in imports:
         visit(m, ())
+
+
+def test_stem_overlap_matches_every_pair_tested() -> None:
+    """The automaton scan finds the same overlapping stems as testing every pair."""
+    compiled = CompiledRules(RuleSet.load("builtin:uk"))
+    unit, overlap = compiled.term_unit
+    stems = compiled.automaton[2]
+    assert len(stems) > 100 and overlap.shape == (len(stems) + 1, len(stems) + 1)
+    slow = np.array([[a in b or b in a for b in stems] for a in stems], dtype=bool)
+    assert np.array_equal(overlap[:-1, :-1], slow)
+    assert not overlap[-1].any() and not overlap[:, -1].any()
+    assert np.array_equal(stem_overlap(stems), overlap)  # the pairwise fallback agrees
