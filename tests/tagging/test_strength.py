@@ -12,7 +12,13 @@ import pytest
 
 from missionfinance.errors import MissionFinanceError
 from missionfinance.tagging import RuleSet, tag
-from missionfinance.tagging.matching import _LIST, CompiledRules, list_spans, stem_overlap, weak_spans
+from missionfinance.tagging.matching import (
+    _LIST,
+    CompiledRules,
+    list_spans,
+    stem_overlap,
+    weak_spans,
+)
 
 RULES = """
 [generic]
