@@ -629,6 +629,7 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
     inst = d.instruments
     wc = d.contrib * d.weights[None, :]
     main = np.argmax(wc, axis=1) if wc.size else np.zeros(P, dtype=np.int64)
+    value = d.value  # a property: Σ_m w_m c_pm, computed once here rather than per project
     for p in range(P):
         if funded[p]:
             texts.append("")
@@ -641,7 +642,7 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
         g = best[p]
         lev = lev_eff[j]
         need_lev = lev + (-g) / gy_p[p] if gy_p[p] > 0 else np.nan
-        v = d.value[p]
+        v = value[p]
         own = 1.0 if d.cash[d.xi[j]] else 0.0  # a guarantee's own £ carry no value
         denom = own + d.additionality[p] * lev
         need_v = (v + (-g) / denom if denom > 0 else np.nan)
