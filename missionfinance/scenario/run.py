@@ -125,8 +125,8 @@ def prepare_outputs() -> None:
     """Import what writing a run's outputs and its outcomes needs.
 
     The report, its charts and workbook, the outcome layer and xarray (with what its first
-    Dataset imports: dask, when installed) take about a second to import, all of it
-    independent of any allocation; :func:`run` has it done while HiGHS solves.
+    Dataset imports: dask, when installed) take about 0.7 s CPU to import, none of it
+    dependent on the allocation; :func:`run` has it done while HiGHS solves.
     """
     import missionfinance.outcomes.trajectory
     import missionfinance.report  # noqa: F401
