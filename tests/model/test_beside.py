@@ -15,7 +15,9 @@ from tests.model.conftest import hand_problem
 def test_beside_runs_while_highs_solves_and_changes_nothing() -> None:
     plain = solve(hand_problem())
     seen: list[str] = []
-    beside_result = solve(hand_problem(), beside=lambda: seen.append(threading.current_thread().name))
+    beside_result = solve(
+        hand_problem(), beside=lambda: seen.append(threading.current_thread().name)
+    )
     assert seen == [threading.main_thread().name]  # once, in the calling thread
     assert beside_result.status == Status.OPTIMAL
     assert beside_result.objective == plain.objective
