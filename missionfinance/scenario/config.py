@@ -44,7 +44,7 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -59,9 +59,11 @@ from missionfinance.scenario.options import check_year_in as _check_year_in
 from missionfinance.scenario.options import number as _number
 from missionfinance.scenario.options import options_from_toml
 from missionfinance.scenario.run import RunResult, run, tag_pipeline
-from missionfinance.sweep import CHUNK, SweepResult, Variant, product, read_variants, run_sweep
 from missionfinance.tagging import RuleSet
 from missionfinance.years import check_financial_year, fy_from_start, year_start
+
+if TYPE_CHECKING:  # sweeps (and the report and charts they import) load on first use
+    from missionfinance.sweep import SweepResult, Variant
 
 _SCENARIO_KEYS = {"name", "years", "attribution", "description", "discount_rate"}
 _INPUT_KEYS = {"missions", "rules", "lines", "pipeline", "formats", "currency_rates"}
@@ -444,6 +446,8 @@ class Scenario:
         SweepResult
             ``.table`` has one row per variant (``variants.csv``).
         """
+        from missionfinance.sweep import CHUNK, Variant, product, read_variants, run_sweep
+
         chosen: list[Variant] = []
         if isinstance(variants, str | Path):
             chosen += read_variants(variants)
