@@ -13,6 +13,11 @@ from missionfinance.plot._base import (
     _label,
     _order,
     _styled,
+    fixed_layout,
+    number_labels,
+    title_margin,
+    x_margin,
+    y_margin,
 )
 
 
@@ -53,5 +58,6 @@ def money_out_and_back(frame: pd.DataFrame) -> Figure:
     ax.set_ylabel("£m (out < 0 < back)")
     ax.set_title("Public money out and back by instrument")
     ax.legend(ncols=min(len(inst) + 1, 5), loc="lower right")  # money out ends early
-    fig.tight_layout()
+    fixed_layout(fig, left=y_margin(number_labels(np.concatenate([up, -down]) * 1.1), label=True),
+                 bottom=x_margin(years, rotation=45), top=title_margin(), right=0.1)
     return fig

@@ -13,8 +13,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from missionfinance.plot._base import _empty, _label, _styled
+from missionfinance.plot._base import (
+    _empty,
+    _label,
+    _styled,
+    fixed_layout,
+    number_labels,
+    title_margin,
+    x_margin,
+    y_margin,
+)
 
 
 def _rows(obj: Any, milestone: str) -> pd.DataFrame:
@@ -67,7 +77,9 @@ def milestone_trajectory(outcomes: Any, milestone: str, colour: str = "#1d70b8",
     ax.set_title(_label(title or milestone, 70), fontsize=9, loc="left")
     ax.legend(fontsize=7, frameon=False, loc="upper left")
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
-    fig.tight_layout()
+    values = rows[["target", "bau", "projected", "p10", "p90"]].to_numpy(dtype=float)
+    fixed_layout(fig, left=y_margin(number_labels(values), label=True),
+                 bottom=x_margin(years, 7.0), top=title_margin(), right=0.1)
     return fig
 
 
@@ -90,8 +102,12 @@ def tornado(sensitivity: pd.DataFrame, milestone: str, unit: str = "",
     lo = np.minimum(rows["at_p10"], rows["at_p90"]).to_numpy(dtype=float)
     hi = np.maximum(rows["at_p10"], rows["at_p90"]).to_numpy(dtype=float)
     ax.barh(y, hi - lo, left=lo, color="#1d70b8", height=0.6)
-    ax.set_yticks(y, [_label(s, 40) for s in rows["input"]], fontsize=7)
+    names = [_label(s, 40) for s in rows["input"]]
+    ax.set_yticks(y, names, fontsize=7)
     ax.set_xlabel(_label(unit, 40), fontsize=8)
     ax.set_title(_label(title or milestone, 70), fontsize=9, loc="left")
-    fig.tight_layout()
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))  # numbers in full: room for four
+    fixed_layout(fig, left=y_margin(names, 7.0),
+                 bottom=x_margin(number_labels(np.concatenate([lo, hi])), label=True),
+                 top=title_margin(), right=0.15)
     return fig
