@@ -1,5 +1,8 @@
 """report.xlsx: one sheet per report table, plus a README sheet.
 
+No sheet repeats a CSV file of the run: the README sheet's "Other files" row says which
+CSV beside the workbook holds what (allocation.csv has every project × instrument × year).
+
 Written with xlsxwriter, chosen over openpyxl because its output is byte-identical
 across runs when built in memory: every part of the zip carries the fixed timestamp
 1980-01-01 and the ``created`` document property is set to :data:`CREATED` (a constant,
@@ -270,6 +273,12 @@ def _write_readme(ws: Worksheet, report: Report, sheets: list[tuple[str, ReportT
                         "apostrophe so that it is never run as a formula."),
         ("Printing", "Every sheet prints landscape on A4, one page wide, with its header "
                      "row repeated on each page."),
+        ("Other files", "The run's folder holds the full data as CSV beside this workbook: "
+                        "allocation.csv (every project × instrument × year with public "
+                        "finance committed: project_id, instrument, year, public, private, £m; "
+                        "the Projects sheet has each project's totals), cashflows.csv, "
+                        "fiscal.csv, constraints.csv (every limit with its shadow price), "
+                        "missions.csv and tags.csv."),
         ("", ""),
         ("Sheet", "What it shows"),
     ]
