@@ -214,8 +214,9 @@ def fixed_layout(fig: Figure, *, left: float = 0.0, right: float = 0.0, bottom: 
     # band of _AXIS_LABEL wherever an axes has a label
     for ax in fig.axes:
         if ax.get_ylabel():
-            gap = (left - EDGE - _AXIS_LABEL + _LABEL_PAD) if ax.get_subplotspec() is None or \
-                ax.get_subplotspec().colspan.start == 0 else (wspace - _AXIS_LABEL + _LABEL_PAD)
+            spec = ax.get_subplotspec()
+            first = spec is None or spec.colspan.start == 0  # else: in the gap between panels
+            gap = (left - EDGE if first else wspace) - _AXIS_LABEL + _LABEL_PAD
             ax.yaxis.set_label_coords(-gap / panel_w, 0.5)
         if ax.get_xlabel():
             gap = bottom - EDGE - _AXIS_LABEL + _LABEL_PAD
