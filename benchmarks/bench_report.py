@@ -10,7 +10,8 @@ CPU time, not wall time: the machine this runs on is shared, and the best of a f
 is the least disturbed by other jobs.
 
 ``--run FILE`` pickles the run the first time and reads it back afterwards, so two versions
-of the code can be timed side by side on the same run without solving it again.
+of the code can be timed side by side on the same run without solving it again (the
+scaled scenario and its inputs are kept in ``FILE``'s folder, ``<name>-inputs``).
 
 Usage::
 
@@ -120,7 +121,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        scenario = make_scenario(folder, args.projects)
+        # a pickled run refers to its scenario's files: keep them beside the pickle
+        inputs = folder if args.run is None else args.run.parent / f"{args.run.stem}-inputs"
+        inputs.mkdir(exist_ok=True)
+        scenario = make_scenario(inputs, args.projects)
         start = time.perf_counter()
         run = _load_run(scenario, args.run)
         solve = time.perf_counter() - start
