@@ -118,7 +118,7 @@ def text_width(text: str, size: float = 8.0, bold: bool = False) -> float:
 
     The sum of the glyphs' advance widths (no kerning: a slight overestimate), so the
     figures can be laid out with fixed margins instead of measuring every text with a
-    renderer (:meth:`~matplotlib.figure.Figure.tight_layout`), which is most of a
+    renderer (:meth:`~matplotlib.figure.Figure.tight_layout`), which takes about half of a
     figure's drawing time.
 
     Examples

@@ -188,7 +188,8 @@ def _write_table(book: Workbook, sheet: Sheet, table: ReportTable) -> None:
                                        for v in series.tolist()], first_row=1)
             width = max(width, 8)
         elif kind == "integer":
-            cells += book.numbers(j, series.to_numpy(dtype="float64"), "integer", first_row=1)
+            cells += book.numbers(j, series.to_numpy(dtype="float64", na_value=np.nan), "integer",
+                                  first_row=1)
             width = max(width, 10)
         else:
             texts = format_column(series)  # neutralised text, "" for a missing cell

@@ -15,7 +15,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
@@ -306,6 +306,26 @@ def test_empty_inputs_give_a_figure_saying_so() -> None:
                 plot.sweep_comparison(SWEEP.iloc[:0])):
         assert isinstance(fig, Figure)
         assert texts(fig)[0] in {"Nothing allocated", "No variants"}
+
+
+def test_money_out_and_back_one_segment_per_nonzero_flow_and_the_net_line() -> None:
+    frame = pd.DataFrame({
+        "year": ["2026-27", "2026-27", "2027-28", "2027-28"],
+        "instrument": ["grant", "loan", "grant", "loan"],
+        "money_out": [10.0, 20.0, 0.0, 0.0],
+        "money_back": [0.0, 2.0, 0.0, 25.0],
+        "net": [-10.0, -18.0, 0.0, 25.0],
+    })
+    fig = plot.money_out_and_back(frame)
+    (ax,) = fig.axes
+    (segments,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    boxes = [p.vertices[:4] for p in segments.get_paths()]
+    assert len(boxes) == 4  # grant out; loan back and out in 2026-27, back in 2027-28
+    spans = sorted((round(b[:, 1].min(), 6), round(b[:, 1].max(), 6)) for b in boxes)
+    assert spans == [(-30.0, -10.0), (-10.0, 0.0), (0.0, 2.0), (0.0, 25.0)]
+    (net,) = ax.lines[:1]
+    assert list(net.get_ydata()) == [-28.0, 25.0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["net", "grant", "loan"]
 
 
 # ----------------------------------------------------------------------------- outcomes
