@@ -197,27 +197,24 @@ def chart_uris(report: Report) -> dict[str, str]:
 def outcome_chart_uris(report: Report) -> dict[str, str]:
     """Outcome charts of the report, drawn from its outcome tables.
 
-    One trajectory chart per milestone (``outcome:<id>``) and, when the run has uncertain
-    inputs, one tornado per milestone (``tornado:<id>``).
+    ``outcomes``: every milestone's trajectory, small multiples in one figure; and, when
+    the run has uncertain inputs, ``tornadoes``: each milestone's tornado, likewise.
     """
     from missionfinance import plot
 
     tab = report.tables
     if "Missions on track" not in tab:
         return {}
-    gaps = tab["Missions on track"].frame
-    out: dict[str, str] = {}
-    for row in gaps.itertuples(index=False):
-        colour = report.mission_colours.get(str(row.mission), "#1d70b8")
-        fig = plot.milestone_trajectory(tab["Outcomes"].frame, str(row.milestone), colour,
-                                        title=f"{row.milestone} (by {row.deadline})",
-                                        deadline=str(row.deadline))
-        out[f"outcome:{row.milestone}"] = _data_uri(charts.svg_bytes(fig))
+    gaps = list(tab["Missions on track"].frame.itertuples(index=False))
+    trajectories = [(str(row.milestone), report.mission_colours.get(str(row.mission), "#1d70b8"),
+                     f"{row.milestone} (by {row.deadline})", str(row.deadline)) for row in gaps]
+    out = {"outcomes": _data_uri(charts.svg_bytes(
+        plot.milestone_trajectories(tab["Outcomes"].frame, trajectories)))}
     if "Sensitivity" in tab:
-        for row in gaps.itertuples(index=False):
-            fig = plot.tornado(tab["Sensitivity"].frame, str(row.milestone), str(row.unit),
-                               title=f"{row.milestone}: outcome by {row.deadline}")
-            out[f"tornado:{row.milestone}"] = _data_uri(charts.svg_bytes(fig))
+        panels = [(str(row.milestone), str(row.unit), f"{row.milestone}: outcome by {row.deadline}")
+                  for row in gaps]
+        out["tornadoes"] = _data_uri(charts.svg_bytes(
+            plot.tornadoes(tab["Sensitivity"].frame, panels)))
     return out
 
 
