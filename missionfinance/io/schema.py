@@ -29,12 +29,15 @@ import numpy as np
 import pandas as pd
 
 from missionfinance.errors import MissionFinanceError, where
+from missionfinance.years import is_financial_year
 
 __all__ = [
     "LINES_COLUMNS",
+    "BUDGET_TYPES",
     "LINES_SCHEMA",
     "PIPELINE_SCHEMA",
     "Column",
+    "bad_line_code",
     "empty_lines",
     "finish_lines",
     "missing_fix",
@@ -319,4 +322,48 @@ def finish_lines(frame: pd.DataFrame, file: object) -> pd.DataFrame:
             f"{where(file, row=i + 1, key='amount')}: amount {amount[i]!r} is not a finite "
             f"number; write the amount in £m (0 if none)"
         )
+    problem = bad_line_code(out)
+    if problem is not None:
+        i, column, message = problem
+        raise MissionFinanceError(f"{where(file, row=i + 1, key=column)}: {message}")
     return out
+
+
+#: The values DESIGN §3.1 gives for a line's ``budget_type`` ("" when it has none).
+BUDGET_TYPES: tuple[str, ...] = ("RDEL", "CDEL", "AME")
+
+
+def bad_line_code(lines: pd.DataFrame) -> tuple[int, str, str] | None:
+    """The first ``year`` or ``budget_type`` cell outside its vocabulary, or None.
+
+    A non-empty ``year`` must be a financial year such as ``"2026-27"`` (not ``"2026/27"``
+    or ``"2026-28"``); a non-empty ``budget_type`` one of ``RDEL``, ``CDEL``, ``AME``.
+
+    Parameters
+    ----------
+    lines : pandas.DataFrame
+        Lines frame with text columns ``year`` and ``budget_type``.
+
+    Returns
+    -------
+    tuple of (int, str, str) or None
+        0-based row, column and the message (value quoted, then the fix).
+    """
+    for column in ("year", "budget_type"):
+        if column not in lines.columns:
+            continue
+        values = lines[column]
+        distinct = pd.unique(values.to_numpy(dtype=object))
+        if column == "year":
+            wrong = [v for v in distinct if v != "" and not is_financial_year(v)]
+        else:
+            wrong = [v for v in distinct if v != "" and v not in BUDGET_TYPES]
+        if not wrong:
+            continue
+        i = int((values == wrong[0]).to_numpy().argmax())
+        if column == "year":
+            fix = "write a financial year like '2026-27' or leave it empty"
+        else:
+            fix = f"use one of {', '.join(BUDGET_TYPES)} or leave it empty"
+        return i, column, f"{column} {wrong[0]!r} is not allowed; {fix}"
+    return None
