@@ -91,7 +91,7 @@ def _instruments(file: object, raw: pd.DataFrame,
         pos = int(parts.index[_first(unknown.to_numpy())])
         fail(file, f"unknown instrument {parts[unknown].iloc[0]!r} in "
                    f"{raw['instruments'].iloc[pos]!r}; use {', '.join(allowed)}, separated "
-                   f"by ';'",
+                   f"by ';' (or define [instruments.{parts[unknown].iloc[0]}] in the scenario)",
              row=pos + 1, key="instruments")
     n = len(raw)
     has_any = np.zeros(n, dtype=bool)
