@@ -128,3 +128,20 @@ def test_simulate_too_many_draws_is_bad_input(capsys: pytest.CaptureFixture[str]
     assert main(["simulate", str(EXAMPLE), "--draws", "100000000", "--out", str(out)]) == 2
     _one_line_error(capsys.readouterr().err, "--draws 100,000,000", "too many draws", "use fewer")
     assert not out.exists()
+
+
+def test_pipeline_instrument_the_scenario_does_not_define(small_scenario: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """DESIGN §5: an instrument the pipeline names but the scenario does not define is an error."""
+    text = small_scenario.read_text(encoding="utf-8")
+    start = text.index("[instruments.equity]")
+    end = text.index("[instruments.guarantee]")
+    small_scenario.write_text(text[:start] + text[end:], encoding="utf-8")
+    pipeline = small_scenario.parent / "pipeline.csv"
+    pipeline.write_text(pipeline.read_text(encoding="utf-8").replace(",grant;loan,", ",grant;equity,")
+                        .replace(",0.5,3,,,", ",0.5,,2,,"), encoding="utf-8")
+    out = small_scenario.parent / "out"
+    assert main(["run", str(small_scenario), "--out", str(out)]) == 2
+    _one_line_error(capsys.readouterr().err, "pipeline.csv row 1, column instruments", "'equity'",
+                    "define [instruments.equity]")
+    assert not out.exists()
