@@ -145,3 +145,13 @@ def test_pipeline_instrument_the_scenario_does_not_define(small_scenario: Path,
     _one_line_error(capsys.readouterr().err, "pipeline.csv row 1, column instruments", "'equity'",
                     "define [instruments.equity]")
     assert not out.exists()
+
+
+def test_sweep_scheduler_that_is_not_an_address(small_scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--scheduler`` given something that is not an address is bad input (exit 2), not a crash."""
+    out = small_scenario.parent / "sweep"
+    code = main(["sweep", str(small_scenario), "--vary", "budget.CDEL.2026-27=50,60",
+                 "--scheduler", "notanaddress", "--out", str(out)])
+    assert code == 2
+    _one_line_error(capsys.readouterr().err, "--scheduler 'notanaddress'", "check the address")
+    assert not out.exists()
