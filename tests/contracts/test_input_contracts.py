@@ -155,3 +155,15 @@ def test_sweep_scheduler_that_is_not_an_address(small_scenario: Path, capsys: py
     assert code == 2
     _one_line_error(capsys.readouterr().err, "--scheduler 'notanaddress'", "check the address")
     assert not out.exists()
+
+
+def test_sr25_year_column_written_another_way(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A SR25 year column headed ``2026/27`` was ignored, dropping its figures unseen."""
+    from tests.conftest import REAL
+
+    source = (REAL / "sr25_table_5_4_cdel.csv").read_text(encoding="utf-8")
+    head, rest = source.split("\n", 1)
+    (tmp_path / "sr25.csv").write_text(head.replace("2026-27", "2026/27") + "\n" + rest, encoding="utf-8")
+    assert main(["tag", str(tmp_path / "sr25.csv"), "--out", str(tmp_path / "tags.csv")]) == 2
+    _one_line_error(capsys.readouterr().err, "sr25.csv key 2026/27", "neither a financial year")
+    assert not (tmp_path / "tags.csv").exists()
