@@ -331,9 +331,11 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from missionfinance.scenario import Scenario
 
     if args.draws < 1:
-        raise MissionFinanceError(f"--draws {args.draws}: must be a whole number ≥ 1")
+        raise MissionFinanceError(f"simulate: draws {args.draws} must be a whole number ≥ 1; "
+                                  "give --draws 1 or more")
     if args.seed is not None and args.seed < 0:
-        raise MissionFinanceError(f"--seed {args.seed}: must be a whole number ≥ 0")
+        raise MissionFinanceError(f"simulate: seed {args.seed} must be a whole number ≥ 0; "
+                                  "give --seed 0 or more")
     check_out(args.out, "folder")
     scenario = Scenario.load(args.scenario)
     if scenario.outcomes is None:

@@ -95,9 +95,9 @@ def test_unknown_objective_kind_names_the_key(small_scenario: Path, capsys: pyte
 
 
 @pytest.mark.parametrize(("args", "fragment"), [
-    (["--draws", "0"], "--draws 0: must be a whole number ≥ 1"),
-    (["--draws", "-3"], "--draws -3"),
-    (["--draws", "10", "--seed", "-1"], "--seed -1: must be a whole number ≥ 0"),
+    (["--draws", "0"], "draws 0 must be a whole number ≥ 1; give --draws 1 or more"),
+    (["--draws", "-3"], "draws -3 must be"),
+    (["--draws", "10", "--seed", "-1"], "seed -1 must be a whole number ≥ 0; give --seed 0 or more"),
 ])
 def test_simulate_bad_draws_or_seed_before_any_work(small_scenario: Path, capsys: pytest.CaptureFixture[str],
                                                     monkeypatch: pytest.MonkeyPatch, args: list[str],
