@@ -33,6 +33,7 @@ from missionfinance.io.schema import (
     DEFAULT_LGD,
     PIPELINE_SCHEMA,
     missing_fix,
+    warn_near_misses,
 )
 from missionfinance.years import check_financial_year
 
@@ -305,4 +306,7 @@ def read_pipeline(
         **terms,
         **upside,
     })
+    known = ([c.name for c in PIPELINE_SCHEMA if "<" not in c.name] + [f"leverage_{a}" for a in allowed]
+             + sorted(term_columns) + list(UPSIDE_COLUMNS))
+    warn_near_misses(p, raw.columns, known, "pipeline")  # only once the file is valid
     return out.reset_index(drop=True)

@@ -21,14 +21,16 @@ Missing-value semantics (the ``missing`` field) in one place:
 
 from __future__ import annotations
 
+import difflib
 import math
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from missionfinance.errors import MissionFinanceError, where
+from missionfinance.errors import MissionFinanceError, MissionFinanceWarning, where
 from missionfinance.years import is_financial_year
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "missing_fix",
     "schema_markdown",
     "text",
+    "warn_near_misses",
 ]
 
 
@@ -367,3 +370,33 @@ def bad_line_code(lines: pd.DataFrame) -> tuple[int, str, str] | None:
             fix = f"use one of {', '.join(BUDGET_TYPES)} or leave it empty"
         return i, column, f"{column} {wrong[0]!r} is not allowed; {fix}"
     return None
+
+
+def warn_near_misses(file: object, columns: Iterable[str], known: Iterable[str], table: str) -> None:
+    """Warn about a column that is not one of ``known`` but is spelt almost like one.
+
+    Columns a table does not know are ignored, so a misspelt optional column
+    (``privat_capacity``) would silently fall back to its default; this says so in one
+    line (a :class:`~missionfinance.errors.MissionFinanceWarning`) naming the fix.
+
+    Parameters
+    ----------
+    file : path-like or str
+        File named in the warning.
+    columns : iterable of str
+        The file's column names.
+    known : iterable of str
+        The names the table reads.
+    table : str
+        ``"lines"`` or ``"pipeline"``, for the message.
+    """
+    names = sorted(set(known))
+    for column in columns:
+        if column in names:
+            continue
+        close = difflib.get_close_matches(column, names, n=1, cutoff=0.85)
+        if close:
+            warnings.warn(MissionFinanceWarning(
+                f"{where(file, key=column)}: not a {table} column, so it is ignored and "
+                f"{close[0]!r} takes its default; rename it if it is meant to be {close[0]!r}"
+            ), stacklevel=3)

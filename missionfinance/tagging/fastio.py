@@ -34,7 +34,7 @@ import pyarrow.csv as pacsv
 
 from missionfinance.errors import MissionFinanceError
 from missionfinance.io._files import read_bytes
-from missionfinance.io.schema import LINES_SCHEMA, bad_line_code
+from missionfinance.io.schema import LINES_COLUMNS, LINES_SCHEMA, bad_line_code, warn_near_misses
 
 FLOAT_DECIMALS = 6
 """Decimals of floats in CSV, as ``report.formats.FLOAT_DECIMALS`` (the tests check)."""
@@ -133,7 +133,10 @@ def read_lines_csv(path: str | os.PathLike[str]) -> pd.DataFrame | None:
         else:
             out[c.name] = _str_series(pa.repeat(pa.scalar(str(c.default), pa.large_string()), n))
     frame = pd.DataFrame(out)
-    return None if bad_line_code(frame) is not None else frame
+    if bad_line_code(frame) is not None:
+        return None
+    warn_near_misses(p, names, LINES_COLUMNS, "lines")
+    return frame
 
 
 def _odd_numbers(values: pa.ChunkedArray) -> bool:

@@ -6,12 +6,14 @@ naming the file, row or key, with no traceback and no output written.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
 
 from missionfinance.cli import main
-from missionfinance.io import read_lines
+from missionfinance.errors import MissionFinanceWarning
+from missionfinance.io import read_lines, read_pipeline
 from missionfinance.tagging.fastio import read_lines_csv
 
 LINES_HEADER = "line_id,source,department,programme,description,amount,year,budget_type,cofog,cpv,region,supplier\n"
@@ -167,3 +169,32 @@ def test_sr25_year_column_written_another_way(tmp_path: Path, capsys: pytest.Cap
     assert main(["tag", str(tmp_path / "sr25.csv"), "--out", str(tmp_path / "tags.csv")]) == 2
     _one_line_error(capsys.readouterr().err, "sr25.csv key 2026/27", "neither a financial year")
     assert not (tmp_path / "tags.csv").exists()
+
+
+def test_misspelt_optional_pipeline_column_is_not_silent(small_scenario: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """``privat_capacity`` would leave private money unlimited without a word: one warning line."""
+    pipeline = small_scenario.parent / "pipeline.csv"
+    pipeline.write_text(pipeline.read_text(encoding="utf-8").replace("private_capacity", "privat_capacity"),
+                        encoding="utf-8")
+    with pytest.warns(MissionFinanceWarning, match="pipeline.csv key privat_capacity: not a pipeline "
+                                                   "column.*'private_capacity' takes its default"):
+        read_pipeline(pipeline)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_misspelt_optional_lines_column_is_not_silent(tmp_path: Path, fast: bool) -> None:
+    path = tmp_path / "lines.csv"
+    path.write_text(LINES_HEADER.replace("budget_type", "budget_typ") + GOOD_LINE, encoding="utf-8")
+    with pytest.warns(MissionFinanceWarning, match="lines.csv key budget_typ: .*'budget_type'"):
+        frame = read_lines_csv(path) if fast else read_lines(path)
+    assert frame is not None and frame["budget_type"].tolist() == [""]
+
+
+def test_columns_far_from_any_name_pass_quietly(tmp_path: Path) -> None:
+    path = tmp_path / "lines.csv"
+    path.write_text(LINES_HEADER.rstrip("\n") + ",notes\n" + GOOD_LINE.rstrip("\n") + ",checked\n",
+                    encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_lines(path)["line_id"].tolist() == ["L1"]
