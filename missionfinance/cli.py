@@ -330,6 +330,13 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from missionfinance.report.simulation import write_simulation
     from missionfinance.scenario import Scenario
 
+    if args.draws < 1:
+        raise MissionFinanceError(f"simulate: draws {args.draws} must be a whole number ≥ 1; "
+                                  "give --draws 1 or more")
+    if args.seed is not None and args.seed < 0:
+        raise MissionFinanceError(f"simulate: seed {args.seed} must be a whole number ≥ 0; "
+                                  "give --seed 0 or more")
+    check_out(args.out, "folder")
     scenario = Scenario.load(args.scenario)
     if scenario.outcomes is None:
         raise MissionFinanceError(f"{args.scenario.name} key outcomes: no [outcomes] table; "
@@ -338,7 +345,13 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     if run.status != "optimal":
         print(f"{scenario.name}: {run.status}: {run.allocation.message}", file=sys.stderr)
         return EXIT_SOLVED_NOT_OPTIMAL
-    traj = scenario.simulate(args.draws, args.seed, run=run)
+    try:
+        traj = scenario.simulate(args.draws, args.seed, run=run)
+    except MemoryError:
+        raise MissionFinanceError(
+            f"--draws {args.draws:,}: too many draws for this machine's memory; use fewer, "
+            "e.g. --draws 10000"
+        ) from None
     out = write_simulation(run, traj, args.out)
     for m in sorted(traj.probability):
         print(f"{m}: probability of meeting the milestone {traj.probability[m]:.0%}")

@@ -55,6 +55,7 @@ from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument, instrume
 from missionfinance.io import combine_lines, read_lines, read_pipeline
 from missionfinance.missions import MissionSet
 from missionfinance.model import AllocationProblem
+from missionfinance.model.problem import OBJECTIVES
 from missionfinance.scenario.options import check_year_in as _check_year_in
 from missionfinance.scenario.options import number as _number
 from missionfinance.scenario.options import options_from_toml
@@ -225,6 +226,9 @@ class Scenario:
         if not isinstance(objective_raw, Mapping):
             raise MissionFinanceError(f"{name} key objective: must be a table")
         kind = objective_raw.get("kind", "mission_value")
+        if kind not in OBJECTIVES:
+            raise MissionFinanceError(f"{name} key objective.kind: {kind!r} is unknown; use one of "
+                                      f"{', '.join(OBJECTIVES)}")
         weights_raw = objective_raw.get("weights", {})
         if not isinstance(weights_raw, Mapping):
             raise MissionFinanceError(f"{name} key objective.weights: must be a table of mission = weight")

@@ -418,7 +418,7 @@ def _run_dask(
     if own:
         try:
             client = Client(scheduler, timeout="10s")
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, or not an address
             raise MissionFinanceError(
                 f"--scheduler {scheduler!r}: cannot reach the dask scheduler ({exc}); check the address"
             ) from None
