@@ -366,6 +366,7 @@ class Workers:
     def __init__(self, parallel: bool | None = None) -> None:
         self.parallel = can_fork() if parallel is None else bool(parallel) and hasattr(os, "fork")
         self._jobs: list[_Job[Any]] = []
+        self._frozen = False
 
     def submit(self, job: Callable[[], T], label: str) -> Callable[[], T]:
         """Start ``job``; return the function that gives its value (or raises its error)."""
@@ -379,16 +380,18 @@ class Workers:
                 raise
             return entry.result
         handle = tempfile.TemporaryFile()
-        gc.freeze()  # the child's collections leave the caller's objects (and pages) alone
+        if not self._frozen:
+            # until the children are reaped, neither side's collections walk (and so copy)
+            # the pages of the objects they share
+            gc.freeze()
+            self._frozen = True
         try:
             pid = os.fork()
         except BaseException:
-            gc.unfreeze()
             handle.close()
             raise
         if pid == 0:
             _in_child(job, handle)
-        gc.unfreeze()
         entry.pid, entry.handle = pid, handle
         self._jobs.append(entry)
         return entry.result
@@ -405,5 +408,8 @@ class Workers:
             if first is None and entry.error is not None and not entry.raised:
                 first = entry.error
         self._jobs.clear()
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
         if exc is not None and first is not None and first is not exc:
             raise first from None

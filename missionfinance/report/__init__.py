@@ -59,7 +59,7 @@ from missionfinance.model import Status
 from missionfinance.model.conflict import CONFLICT_COLUMNS
 from missionfinance.report.build import build_report
 from missionfinance.report.formats import csv_bytes, json_bytes
-from missionfinance.report.html import html_bytes
+from missionfinance.report.html import html_bytes, money_chart_uris, outcome_chart_uris
 from missionfinance.report.manifest import build_manifest
 from missionfinance.report.xlsx import xlsx_bytes
 from missionfinance.views import allocation_frame, headline
@@ -173,9 +173,11 @@ def render_outputs(run: RunResult, base: Path | str, *,
                    parallel: bool | None = None) -> dict[str, bytes]:
     """Every output file of ``run`` as bytes, in :data:`OUTPUT_FILES` order.
 
-    The CSV files, report.html and report.xlsx are rendered at the same time in forked
-    worker processes where the machine has more than one CPU (:class:`missionfinance._fs.Workers`):
-    the bytes are the same as rendering them one after another, and so is any error.
+    Where the machine has more than one CPU, forked worker processes render the CSV files
+    (while this process builds the report tables) and then report.html's charts of the
+    money (while this process draws the outcome charts and writes report.xlsx); see
+    :class:`missionfinance._fs.Workers`. The bytes are the same as rendering everything
+    in one process, and so is any error.
 
     Parameters
     ----------
@@ -207,10 +209,11 @@ def render_outputs(run: RunResult, base: Path | str, *,
         tables = workers.submit(lambda: _table_files(run, alloc, summary, cashflows, fiscal),
                                 "the CSV files")
         report = build_report(run, alloc, summary, Path(base), cashflows=cashflows)
-        html = workers.submit(lambda: html_bytes(report), "report.html")
+        money_charts = workers.submit(lambda: money_chart_uris(report), "the charts of report.html")
+        outcome_charts = outcome_chart_uris(report)
         xlsx = xlsx_bytes(report)
         files = tables()
-        files["report.html"] = html()
+        files["report.html"] = html_bytes(report, {**money_charts(), **outcome_charts})
         files["report.xlsx"] = xlsx
     files["manifest.json"] = json_bytes(build_manifest(run, files, Path(base), summary))
     return files

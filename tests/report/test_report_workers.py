@@ -6,6 +6,7 @@ import os
 import signal
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
     return make_run(tmp_path_factory.mktemp("workers") / "work", n_projects=12)
 
 
-def _fail(*args: object, **kwargs: object) -> bytes:
+def _fail(*args: object, **kwargs: object) -> Any:
     raise MissionFinanceError("report.html: cannot render (a test failure); fix the test")
 
 
@@ -45,7 +46,7 @@ def test_forked_workers_give_the_same_bytes_in_the_same_order(run: RunResult, tm
 
 
 @forks
-@pytest.mark.parametrize("target", ["html_bytes", "csv_bytes"])
+@pytest.mark.parametrize("target", ["money_chart_uris", "csv_bytes"])
 def test_an_error_in_a_worker_is_raised_as_itself_and_nothing_is_written(
         run: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str) -> None:
     monkeypatch.setattr(report, target, _fail)
@@ -66,7 +67,7 @@ def test_the_command_reports_a_worker_error_in_one_line_with_exit_2(
         run: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     scenario = str(run.scenario.path)
-    monkeypatch.setattr(report, "html_bytes", _fail)
+    monkeypatch.setattr(report, "money_chart_uris", _fail)
     seen = {}
     for cpus in (1, 2):
         monkeypatch.setattr(fs, "usable_cpus", lambda cpus=cpus: cpus)
