@@ -21,6 +21,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import traceback
 import warnings
@@ -233,12 +234,14 @@ def usable_cpus() -> int:
 
 
 def can_fork() -> bool:
-    """True where :class:`Workers` can run jobs in forked processes and it can pay.
+    """True where :class:`Workers` forks worker processes unless told otherwise.
 
-    That is a POSIX system (``os.fork``) with at least two CPUs for this process; elsewhere
-    the jobs run one after another in the calling process.
+    That is Linux with at least two CPUs for this process. Elsewhere the jobs run one after
+    another in the calling process: Windows has no ``fork``, and on macOS the system
+    libraries (Accelerate, which numpy uses there, among them) are not safe to use in a
+    child forked from a process that has started threads, as HiGHS and pyarrow do.
     """
-    return hasattr(os, "fork") and usable_cpus() >= 2
+    return hasattr(os, "fork") and sys.platform.startswith("linux") and usable_cpus() >= 2
 
 
 class WorkerError(Exception):
@@ -357,8 +360,9 @@ class Workers:
     running the same steps one after another would give. On ``KeyboardInterrupt`` and the like the children
     are killed.
 
-    Without ``os.fork`` or with a single CPU (:func:`can_fork`), or with
-    ``parallel=False``, each job runs at once in the calling process, in the same order.
+    By default the children are forked where :func:`can_fork` says so; ``parallel=True``
+    forks them wherever ``os.fork`` exists, ``parallel=False`` never. Otherwise each job
+    runs at once in the calling process, in the same order.
     Children are single threaded and leave with ``os._exit`` (no ``atexit`` handlers, no
     flushing of the parent's buffers).
     """

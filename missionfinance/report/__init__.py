@@ -188,8 +188,8 @@ def render_outputs(run: RunResult, base: Path | str, *,
         Folder that the manifest's paths are relative to: the parent of the output folder.
     parallel : bool, optional
         ``False`` renders every file in this process, one after another; ``True`` forks
-        workers wherever ``os.fork`` exists; by default they are forked when it exists and
-        this process may use two CPUs or more.
+        workers wherever ``os.fork`` exists; by default they are forked on Linux when this
+        process may use two CPUs or more (:func:`missionfinance._fs.can_fork`).
 
     Returns
     -------
