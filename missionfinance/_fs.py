@@ -315,17 +315,21 @@ class _Job(Generic[T]):
             data = self.handle.read()
         if kill:
             return
-        if not data:
+        try:
+            kind, value, notes, text = pickle.loads(data)
+        except Exception:  # nothing, or a partial outcome (the child died writing it)
             if os.WIFSIGNALED(status):
-                how = f"was stopped by signal {signal.Signals(os.WTERMSIG(status)).name}"
+                number = os.WTERMSIG(status)
+                name = signal.Signals(number).name if number in signal.valid_signals() \
+                    else str(number)
+                how = f"was stopped by signal {name}"
             else:
                 how = f"exited with status {os.waitstatus_to_exitcode(status)}"
             self.error = MissionFinanceError(
                 f"writing {self.label}: its worker process {how} before finishing; "
-                "no output was written, run the command again"
+                "run the command again"
             )
             return
-        kind, value, notes, text = pickle.loads(data)
         for message, category, filename, lineno in notes:
             warnings.warn_explicit(message, category, filename, lineno)
         if kind == "ok":
@@ -354,16 +358,16 @@ class Workers:
     function as itself (its message unchanged, the child's traceback in a note), the
     job's warnings are issued again in the caller, and a child that dies without an outcome
     (killed by a signal) gives a :class:`~missionfinance.errors.MissionFinanceError`.
-    Leaving the ``with`` block reaps every child. When the block ends with an ``Exception``,
-    the jobs submitted earlier are awaited first and the first error among them not yet
-    raised (in the order of submission) is raised in its place: the error is the one
-    running the same steps one after another would give. On ``KeyboardInterrupt`` and the like the children
-    are killed.
+    Leaving the ``with`` block reaps every child and raises an error no one has taken. When
+    the block ends with an ``Exception``, the jobs submitted earlier are awaited first and
+    the first error among them not yet raised (in the order of submission) is raised in its
+    place: the error is the one running the same steps one after another would give. On
+    ``KeyboardInterrupt`` and the like the children are killed.
 
     By default the children are forked where :func:`can_fork` says so; ``parallel=True``
-    forks them wherever ``os.fork`` exists, ``parallel=False`` never. Otherwise each job
-    runs at once in the calling process, in the same order.
-    Children are single threaded and leave with ``os._exit`` (no ``atexit`` handlers, no
+    forks them wherever ``os.fork`` exists, ``parallel=False`` never. Otherwise (or when no
+    temporary file or process can be made) each job runs at once in the calling process, in
+    the same order. Children are single threaded and leave with ``os._exit`` (no ``atexit`` handlers, no
     flushing of the parent's buffers).
     """
 
@@ -375,15 +379,22 @@ class Workers:
     def submit(self, job: Callable[[], T], label: str) -> Callable[[], T]:
         """Start ``job``; return the function that gives its value (or raises its error)."""
         entry: _Job[T] = _Job(label)
-        if not self.parallel:
+        pid = self._fork(job, entry) if self.parallel else None
+        if pid is None:  # here and now, as running the steps in turn
             entry.done = True
             try:
                 entry.value = job()
-            except BaseException:  # raised here, as running the steps in turn
+            except BaseException:
                 entry.raised = True
                 raise
-            return entry.result
-        handle = tempfile.TemporaryFile()
+        return entry.result
+
+    def _fork(self, job: Callable[[], T], entry: _Job[T]) -> int | None:
+        """Fork a child running ``job`` for ``entry``; None when no child can be made."""
+        try:
+            handle = tempfile.TemporaryFile()
+        except OSError:  # no room for the outcome: the job runs in this process
+            return None
         if not self._frozen:
             # until the children are reaped, neither side's collections walk (and so copy)
             # the pages of the objects they share
@@ -391,14 +402,14 @@ class Workers:
             self._frozen = True
         try:
             pid = os.fork()
-        except BaseException:
+        except OSError:  # too many processes, or no memory for one more
             handle.close()
-            raise
-        if pid == 0:
+            return None
+        if pid == 0:  # pragma: no cover - the child leaves through os._exit
             _in_child(job, handle)
         entry.pid, entry.handle = pid, handle
         self._jobs.append(entry)
-        return entry.result
+        return pid
 
     def __enter__(self) -> Workers:
         return self
@@ -415,5 +426,5 @@ class Workers:
         if self._frozen:
             gc.unfreeze()
             self._frozen = False
-        if exc is not None and first is not None and first is not exc:
+        if first is not None and first is not exc:
             raise first from None

@@ -147,3 +147,28 @@ def test_without_fork_or_a_second_cpu_jobs_run_in_this_process(
         assert workers.submit(os.getpid, "the pid")() == os.getpid()
     with Workers() as workers:
         assert workers.submit(os.getpid, "the pid")() == os.getpid()
+
+
+@forks
+def test_a_child_that_exits_without_an_outcome_is_an_error() -> None:
+    with Workers(parallel=True) as workers:
+        gone = workers.submit(lambda: os._exit(3), "tags.csv")
+        with pytest.raises(MissionFinanceError, match=r"writing tags\.csv: its worker process "
+                                                      r"exited with status 3"):
+            gone()
+
+
+@forks
+def test_an_error_nobody_took_is_raised_when_the_block_ends() -> None:
+    with pytest.raises(ZeroDivisionError), Workers(parallel=True) as workers:
+        workers.submit(lambda: 1 / 0, "a division")
+
+
+@forks
+def test_when_no_process_can_be_forked_the_job_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    with Workers(parallel=True) as workers:
+        assert workers.submit(os.getpid, "the pid")() == os.getpid()
