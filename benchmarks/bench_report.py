@@ -9,6 +9,12 @@ the CSV files, the report tables, the charts, report.html (charts included), rep
 CPU time, not wall time: the machine this runs on is shared, and the best of a few repeats
 is the least disturbed by other jobs.
 
+``--workers`` times ``render_outputs`` with its forked worker processes against the same
+call with ``parallel=False``, alternately, in wall seconds and in CPU seconds of this
+process and its workers (``RUSAGE_CHILDREN``), each pair next to the speed-up two processes
+of pure CPU work get over one at that moment ("control"): on a shared machine the wall-clock
+gain of the workers is only there when a second core is free.
+
 ``--run FILE`` pickles the run the first time and reads it back afterwards, so two versions
 of the code can be timed side by side on the same run without solving it again (the
 scaled scenario and its inputs are kept in ``FILE``'s folder, ``<name>-inputs``).
@@ -24,8 +30,11 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import pickle
 import re
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -100,6 +109,43 @@ def _cpu(func, repeat: int) -> tuple[float, object]:  # type: ignore[no-untyped-
     return best, value
 
 
+def _children_cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+_BURN = "x = 0\nfor i in range(6_000_000):\n    x += i\n"
+
+
+def control() -> float:
+    """Speed-up of two concurrent processes of pure CPU work over one, right now."""
+    def timed(n: int) -> float:
+        start = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-c", _BURN]) for _ in range(n)]
+        for proc in procs:
+            proc.wait()
+        return time.perf_counter() - start
+    return 2 * timed(1) / timed(2)
+
+
+def compare_workers(run, folder: Path, repeat: int) -> None:  # type: ignore[no-untyped-def]
+    """``render_outputs`` with forked workers against one process, alternately."""
+    print("render_outputs: one process against forked workers (wall s, CPU s incl. workers)")
+    reference = render_outputs(run, folder, parallel=False)
+    for k in range(repeat):
+        speedup = control()
+        cells = []
+        for parallel in (False, True):
+            wall, cpu, kids = time.perf_counter(), time.process_time(), _children_cpu()
+            files = render_outputs(run, folder, parallel=parallel)
+            wall = time.perf_counter() - wall
+            cpu = time.process_time() - cpu + _children_cpu() - kids
+            assert files == reference, "forked workers gave other bytes"
+            cells.append(f"wall {wall:5.2f} CPU {cpu:5.2f}")
+        print(f"  {k + 1}: one process {cells[0]} | workers {cells[1]} | control {speedup:.2f}× "
+              f"| load {os.getloadavg()[0]:.1f}")
+
+
 def _load_run(scenario: Path, cache: Path | None):  # type: ignore[no-untyped-def]
     """Run ``scenario`` end to end, or read the run pickled in ``cache`` (written if absent)."""
     if cache is not None and cache.is_file():
@@ -118,6 +164,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--run", type=Path, default=None,
                         help="pickle of the run: read when it exists, else written")
+    parser.add_argument("--workers", action="store_true",
+                        help="compare forked workers with one process (see above)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -134,7 +182,10 @@ def main() -> None:
               f"{len(result.constraints):,} constraints, {len(tags_frame(run)):,} tags; "
               f"status {result.status.value}; scenario run or read {solve:.1f} s")
         render_outputs(run, folder)  # imports, font cache
-        total, files = _cpu(lambda: render_outputs(run, folder), args.repeat)
+        if args.workers:
+            compare_workers(run, folder, args.repeat)
+            return
+        total, files = _cpu(lambda: render_outputs(run, folder, parallel=False), args.repeat)
         summary = build_summary(run, alloc)
         cashflows = allocation_cashflows(run, alloc)
         report = build_report(run, alloc, summary, folder, cashflows=cashflows)
@@ -148,7 +199,8 @@ def main() -> None:
             "report.html (charts included)": lambda: html_bytes(report),
             "report.xlsx": lambda: xlsx_bytes(report),
         }
-        print(f"render_outputs, every file: {total:.2f} s CPU (best of {args.repeat})")
+        print(f"render_outputs in one process, every file: {total:.2f} s CPU "
+              f"(best of {args.repeat})")
         for name, func in parts.items():
             seconds, _ = _cpu(func, args.repeat)
             print(f"  {name:<30} {seconds:6.2f} s CPU")

@@ -9,6 +9,8 @@ input or usage (one line on stderr naming the file, row or key, and the fix);
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import math
 import os
 import sys
@@ -381,6 +383,11 @@ _COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``missionfinance`` command; returns the exit status."""
+    # At exit the interpreter's last garbage collections walk every object left (0.35 s
+    # after a 10,000-project run); frozen first, they are freed with the process instead.
+    # Handlers run in reverse order, so this one runs after those registered later.
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     args = _parser().parse_args(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning

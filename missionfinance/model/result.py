@@ -370,17 +370,22 @@ def project_metadata(problem: AllocationProblem, d: ProblemData) -> pd.DataFrame
     pipe = getattr(problem, "projects", None)
     ids = pd.Index(d.project_ids.astype(str))
     out = pd.DataFrame(index=ids)
+    first = None
+    if pipe is not None:
+        first = pipe.drop_duplicates("project_id")
+        first = first.set_index(first["project_id"].astype(str))
     for column in PROJECT_METADATA:
-        if pipe is not None and column in pipe.columns:
-            lookup = pipe.drop_duplicates("project_id").set_index(
-                pipe.drop_duplicates("project_id")["project_id"].astype(str))[column]
-            out[column] = lookup.reindex(ids).fillna("").astype(str).to_numpy()
+        if first is not None and column in first.columns:
+            out[column] = first[column].reindex(ids).fillna("").astype(str).to_numpy()
         else:
             out[column] = ""
     contrib = np.asarray(d.contrib)
     mission_ids = np.array(list(d.missions), dtype=object)
     if contrib.size:
-        out["missions"] = [", ".join(mission_ids[row > 0]) for row in contrib]
+        # one text per distinct pattern of missions, not one numpy mask per project
+        patterns, which = np.unique(contrib > 0, axis=0, return_inverse=True)
+        texts = [", ".join(mission_ids[row]) for row in patterns]
+        out["missions"] = [texts[k] for k in np.ravel(which).tolist()]
     else:
         out["missions"] = ""
     return out.reset_index(drop=True).astype("str")
