@@ -116,7 +116,12 @@ def build_summary(run: RunResult, alloc: pd.DataFrame | None = None) -> dict[str
 
 
 def tags_frame(run: RunResult) -> pd.DataFrame:
-    """tags.csv rows: the pipeline's tags then the baseline's, with a ``scope`` column."""
+    """tags.csv rows: the pipeline's tags then the baseline's, with a ``scope`` column.
+
+    The columns of DESIGN §3.4 and §7 come first, in their order (``line_id, mission, weight,
+    amount_attributed, rule_id, rationale, matched_on``, then ``direction, relation``), and
+    ``scope`` last, so a reader that takes the contract's columns by position finds them.
+    """
     pieces = []
     for scope, tagging in (("pipeline", getattr(run, "pipeline_tags", None)),
                            ("baseline", getattr(run, "baseline", None))):
@@ -127,10 +132,10 @@ def tags_frame(run: RunResult) -> pd.DataFrame:
         columns = [c for c in _TAG_COLUMNS if c in frame.columns]
         columns += [c for c in frame.columns if c not in columns]
         frame = frame[columns].copy()
-        frame.insert(0, "scope", scope)
+        frame["scope"] = scope
         pieces.append(frame)
     if not pieces:
-        return pd.DataFrame({c: pd.Series([], dtype="str") for c in ["scope", *_TAG_COLUMNS]})
+        return pd.DataFrame({c: pd.Series([], dtype="str") for c in [*_TAG_COLUMNS, "scope"]})
     return pd.concat(pieces, ignore_index=True)
 
 
