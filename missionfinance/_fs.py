@@ -1,5 +1,8 @@
 """Atomic writes: a file or a whole output folder appears complete or not at all.
 
+Also :class:`Workers`, which renders the files of one output folder in forked worker
+processes beside the caller, so that the folder is written atomically as before.
+
 Every writer of the package goes through this module. Data is written into a hidden
 temporary beside the target (``.<name>.tmp-<pid>-<token>``), flushed and fsynced, then
 renamed into place. An existing output folder is moved aside first and removed only
@@ -9,15 +12,22 @@ the instant of the swap, none) but never a half-written one.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+import pickle
 import re
 import secrets
 import shutil
+import signal
 import socket
+import sys
 import tempfile
+import traceback
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import IO, Any, Generic, NoReturn, TypeVar, cast
 
 from missionfinance.errors import MissionFinanceError, MissionFinanceWarning
 
@@ -208,3 +218,213 @@ def swap_in(new: Path, target: Path, old: Path) -> None:
         os.rename(old, target)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+# --- rendering output files in worker processes ------------------------------------------
+
+T = TypeVar("T")
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the platform has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """True where :class:`Workers` forks worker processes unless told otherwise.
+
+    That is Linux with at least two CPUs for this process. Elsewhere the jobs run one after
+    another in the calling process: Windows has no ``fork``, and on macOS the system
+    libraries (Accelerate, which numpy uses there, among them) are not safe to use in a
+    child forked from a process that has started threads, as HiGHS and pyarrow do.
+    """
+    return hasattr(os, "fork") and sys.platform.startswith("linux") and usable_cpus() >= 2
+
+
+class WorkerError(Exception):
+    """An error in a worker process that could not be carried back as itself."""
+
+
+def _payload(kind: str, value: object, caught: list[warnings.WarningMessage]) -> bytes:
+    """Pickled outcome of a job, with its warnings (those that pickle)."""
+    notes: list[tuple[Warning | str, type[Warning], str, int]] = []
+    for w in caught:
+        try:
+            pickle.dumps(w.message)
+        except Exception:  # a warning that cannot travel is shown as text
+            notes.append((str(w.message), w.category, w.filename, w.lineno))
+        else:
+            notes.append((w.message, w.category, w.filename, w.lineno))
+    if kind == "error":
+        assert isinstance(value, BaseException)
+        text = "".join(traceback.format_exception(value))
+        try:
+            data = pickle.dumps((kind, value, notes, text), protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.loads(data)  # an exception whose arguments do not round-trip is rebuilt
+            return data
+        except Exception:
+            message = str(value)
+            value = (MissionFinanceError(message) if isinstance(value, MissionFinanceError)
+                     else WorkerError(f"{type(value).__name__}: {message}"))
+    return pickle.dumps((kind, value, notes, ""), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _in_child(job: Callable[[], object], handle: IO[bytes]) -> NoReturn:
+    """Run ``job`` in a forked process, pickle its outcome into ``handle`` and exit."""
+    code = 1
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            try:
+                outcome = ("ok", job())
+            except BaseException as exc:  # carried to the parent, raised there
+                outcome = ("error", exc)
+        handle.write(_payload(outcome[0], outcome[1], caught))
+        handle.flush()
+        code = 0
+    finally:
+        os._exit(code)
+
+
+class _Job(Generic[T]):
+    """One job: run already (its value or error kept), or running in a child process."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.pid: int | None = None
+        self.handle: IO[bytes] | None = None
+        self.done = False
+        self.value: Any = None
+        self.error: BaseException | None = None
+        self.raised = False
+
+    def reap(self, kill: bool = False) -> None:
+        """Wait for the child (killed first when ``kill``) and take its outcome."""
+        if self.done:
+            return
+        self.done = True
+        assert self.pid is not None and self.handle is not None
+        if kill:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        _, status = os.waitpid(self.pid, 0)
+        with self.handle:
+            self.handle.seek(0)
+            data = self.handle.read()
+        if kill:
+            return
+        try:
+            kind, value, notes, text = pickle.loads(data)
+        except Exception:  # nothing, or a partial outcome (the child died writing it)
+            if os.WIFSIGNALED(status):
+                number = os.WTERMSIG(status)
+                name = signal.Signals(number).name if number in signal.valid_signals() \
+                    else str(number)
+                how = f"was stopped by signal {name}"
+            else:
+                how = f"exited with status {os.waitstatus_to_exitcode(status)}"
+            self.error = MissionFinanceError(
+                f"writing {self.label}: its worker process {how} before finishing; "
+                "run the command again"
+            )
+            return
+        for message, category, filename, lineno in notes:
+            warnings.warn_explicit(message, category, filename, lineno)
+        if kind == "ok":
+            self.value = value
+            return
+        if text:
+            value.add_note(f"in the worker process writing {self.label}:\n{text}")
+        self.error = value
+
+    def result(self) -> T:
+        """The job's value; its error raised as it was raised in the job."""
+        self.reap()
+        if self.error is not None:
+            self.raised = True
+            raise self.error
+        return cast("T", self.value)
+
+
+class Workers:
+    """Run rendering jobs beside the calling process, in forked children.
+
+    ``submit(job, label)`` forks a child that runs ``job`` (a callable without arguments;
+    it sees everything the caller has built so far) and returns at once; the caller goes
+    on with other work and takes the value with the returned function. The value comes back
+    pickled through an unnamed temporary file. An exception in the job is raised by that
+    function as itself (its message unchanged, the child's traceback in a note), the
+    job's warnings are issued again in the caller, and a child that dies without an outcome
+    (killed by a signal) gives a :class:`~missionfinance.errors.MissionFinanceError`.
+    Leaving the ``with`` block reaps every child and raises an error no one has taken. When
+    the block ends with an ``Exception``, the jobs submitted earlier are awaited first and
+    the first error among them not yet raised (in the order of submission) is raised in its
+    place: the error is the one running the same steps one after another would give. On
+    ``KeyboardInterrupt`` and the like the children are killed.
+
+    By default the children are forked where :func:`can_fork` says so; ``parallel=True``
+    forks them wherever ``os.fork`` exists, ``parallel=False`` never. Otherwise (or when no
+    temporary file or process can be made) each job runs at once in the calling process, in
+    the same order. Children are single threaded and leave with ``os._exit`` (no ``atexit`` handlers, no
+    flushing of the parent's buffers).
+    """
+
+    def __init__(self, parallel: bool | None = None) -> None:
+        self.parallel = can_fork() if parallel is None else bool(parallel) and hasattr(os, "fork")
+        self._jobs: list[_Job[Any]] = []
+        self._frozen = False
+
+    def submit(self, job: Callable[[], T], label: str) -> Callable[[], T]:
+        """Start ``job``; return the function that gives its value (or raises its error)."""
+        entry: _Job[T] = _Job(label)
+        pid = self._fork(job, entry) if self.parallel else None
+        if pid is None:  # here and now, as running the steps in turn
+            entry.done = True
+            try:
+                entry.value = job()
+            except BaseException:
+                entry.raised = True
+                raise
+        return entry.result
+
+    def _fork(self, job: Callable[[], T], entry: _Job[T]) -> int | None:
+        """Fork a child running ``job`` for ``entry``; None when no child can be made."""
+        try:
+            handle = tempfile.TemporaryFile()
+        except OSError:  # no room for the outcome: the job runs in this process
+            return None
+        if not self._frozen:
+            # until the children are reaped, neither side's collections walk (and so copy)
+            # the pages of the objects they share
+            gc.freeze()
+            self._frozen = True
+        try:
+            pid = os.fork()
+        except OSError:  # too many processes, or no memory for one more
+            handle.close()
+            return None
+        if pid == 0:  # pragma: no cover - the child leaves through os._exit
+            _in_child(job, handle)
+        entry.pid, entry.handle = pid, handle
+        self._jobs.append(entry)
+        return pid
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: object) -> None:
+        waited = kind is None or issubclass(kind, Exception)
+        first: BaseException | None = None
+        for entry in self._jobs:
+            entry.reap(kill=not waited)
+            if first is None and entry.error is not None and not entry.raised:
+                first = entry.error
+        self._jobs.clear()
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
+        if first is not None and first is not exc:
+            raise first from None

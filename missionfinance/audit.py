@@ -272,8 +272,11 @@ def verify(out_dir: str | Path, rerun: Callable[[Path], Any] | None = None) -> V
 def _verify_sweep(folder: Path, manifest: dict[str, Any], base: Path) -> VerifyResult:
     """Verify a folder written by ``missionfinance sweep``.
 
-    Re-runs the recorded variants of the recorded scenario (in this process; a sweep's
-    table does not depend on the number of workers) and compares every file.
+    Checks the scenario and every input file the manifest records (pipeline, lines,
+    rules, missions, outcome files; a folder written before inputs were recorded has only
+    the scenario), re-runs the recorded variants of the recorded scenario (in this
+    process; a sweep's table does not depend on the number of workers), compares every
+    file and lists any file the manifest does not name as unlisted.
     """
     from missionfinance.sweep import Variant, run_sweep
 
@@ -295,7 +298,8 @@ def _verify_sweep(folder: Path, manifest: dict[str, Any], base: Path) -> VerifyR
             variants = [Variant(str(v["name"]), tuple((str(k), str(op), value)
                                                       for k, op, value in v["changes"]))
                         for v in manifest.get("variants", [])]
-            result = run_sweep(Scenario.load(scenario_path), variants, workers=1)
+            result = run_sweep(Scenario.load(scenario_path), variants, workers=1,
+                               exact=manifest.get("exact") is True)
             result.frontier_axes = tuple(manifest.get("frontier_axes")
                                          or result.frontier_axes)
             fresh = result.render(base)
@@ -305,6 +309,7 @@ def _verify_sweep(folder: Path, manifest: dict[str, Any], base: Path) -> VerifyR
     for name in recorded:
         expected = None if fresh is None else fresh.get(name)
         checks.append(_compare(name, folder, expected, recorded.get(name)))
+    checks += _unlisted(folder, recorded)
     return VerifyResult(folder, scenario_text, tuple(checks), tuple(inputs), error)
 
 

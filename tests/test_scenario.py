@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from missionfinance import MissionFinanceError
 from missionfinance.cli import main
 from missionfinance.scenario import Scenario
+from missionfinance.tagging import tag
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "sr25-example.toml"
 
@@ -84,3 +86,23 @@ def test_bundled_example_runs_optimal(tmp_path: Path) -> None:
     assert s["public_total"] > 0 and s["private_total"] > s["public_total"]
     assert len(run.pipeline) >= 150
     assert run.baseline is not None and len(run.baseline.lines) > 0
+    # tagged while HiGHS solved: the same tags as tagging the lines on their own
+    alone = tag(sc.read_lines(), sc.load_rules(), attribution=sc.attribution)
+    pd.testing.assert_frame_equal(run.baseline.tags, alone.tags)
+    pd.testing.assert_frame_equal(run.baseline.lines, alone.lines)
+
+
+def test_error_beside_the_solve_is_one_line_exit_2(
+    small_scenario: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import missionfinance.scenario.run as run_module
+
+    def broken() -> None:
+        raise MissionFinanceError("lines.csv row 2, column amount: 'x' is not a number; give £m")
+
+    monkeypatch.setattr(run_module, "prepare_outputs", broken)
+    out = small_scenario.parent / "out"
+    assert main(["run", str(small_scenario), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "row 2, column amount" in err[0]
+    assert not out.exists()

@@ -148,6 +148,8 @@ def read_table(path: PathLike, sheet: str | int = 0) -> pd.DataFrame:
                 io.StringIO(content), dtype=str, keep_default_na=False, na_values=[],
                 skipinitialspace=False,
             )
+            if not isinstance(frame.index, pd.RangeIndex):
+                _fail_long_row(p, content)
     except MissionFinanceError:
         raise
     except pd.errors.EmptyDataError:
@@ -182,6 +184,22 @@ def _csv_header(content: str) -> list[str]:
         return next(csv.reader(io.StringIO(head)), [])
     except csv.Error:  # pandas reports the damage itself, naming the row
         return []
+
+
+def _fail_long_row(path: Path, content: str) -> NoReturn:
+    """Refuse a CSV whose first data rows have more fields than the header.
+
+    pandas reads such a file without complaint, taking the extra leading fields as an
+    index, which shifts every column of every row by one.
+    """
+    reader = csv.reader(io.StringIO(content.replace("\r\n", "\n").replace("\r", "\n")))
+    want = len(next(reader, []))
+    for row, fields in enumerate(reader, start=1):
+        if len(fields) > want:
+            fail(path, f"has {len(fields)} fields but the header has {want}; quote text that "
+                       f"holds commas or remove the extra fields", row=row)
+    fail(path, f"has rows with more fields than the header's {want}; quote text that holds "
+               f"commas or remove the extra fields")
 
 
 def _check_header(path: Path, names: Sequence[object]) -> None:

@@ -40,7 +40,7 @@ from missionfinance.io._files import (
 )
 from missionfinance.io.cra import CRA_SHEET, read_cra
 from missionfinance.io.ocds import read_ocds
-from missionfinance.io.schema import finish_lines
+from missionfinance.io.schema import LINES_COLUMNS, finish_lines, warn_near_misses
 from missionfinance.io.sr25 import read_sr25
 
 __all__ = ["FORMATS", "combine_lines", "detect_format", "read_canonical", "read_lines"]
@@ -93,7 +93,9 @@ def read_canonical(
         frame = frame.assign(
             amount=to_number(frame, "amount", path, fix="write the amount in £m (0 if none)")
         )
-    return finish_lines(frame, path)
+    lines = finish_lines(frame, path)
+    warn_near_misses(path, frame.columns, LINES_COLUMNS, "lines")  # only once the file is valid
+    return lines
 
 
 def detect_format(path: PathLike, column_map: Mapping[str, str] | None = None) -> str:

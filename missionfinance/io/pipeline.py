@@ -33,6 +33,7 @@ from missionfinance.io.schema import (
     DEFAULT_LGD,
     PIPELINE_SCHEMA,
     missing_fix,
+    warn_near_misses,
 )
 from missionfinance.years import check_financial_year
 
@@ -91,7 +92,7 @@ def _instruments(file: object, raw: pd.DataFrame,
         pos = int(parts.index[_first(unknown.to_numpy())])
         fail(file, f"unknown instrument {parts[unknown].iloc[0]!r} in "
                    f"{raw['instruments'].iloc[pos]!r}; use {', '.join(allowed)}, separated "
-                   f"by ';'",
+                   f"by ';' (or define [instruments.{parts[unknown].iloc[0]}] in the scenario)",
              row=pos + 1, key="instruments")
     n = len(raw)
     has_any = np.zeros(n, dtype=bool)
@@ -305,4 +306,7 @@ def read_pipeline(
         **terms,
         **upside,
     })
+    known = ([c.name for c in PIPELINE_SCHEMA if "<" not in c.name] + [f"leverage_{a}" for a in allowed]
+             + sorted(term_columns) + list(UPSIDE_COLUMNS))
+    warn_near_misses(p, raw.columns, known, "pipeline")  # only once the file is valid
     return out.reset_index(drop=True)

@@ -21,25 +21,31 @@ Missing-value semantics (the ``missing`` field) in one place:
 
 from __future__ import annotations
 
+import difflib
 import math
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from missionfinance.errors import MissionFinanceError, where
+from missionfinance.errors import MissionFinanceError, MissionFinanceWarning, where
+from missionfinance.years import is_financial_year
 
 __all__ = [
     "LINES_COLUMNS",
+    "BUDGET_TYPES",
     "LINES_SCHEMA",
     "PIPELINE_SCHEMA",
     "Column",
+    "bad_line_code",
     "empty_lines",
     "finish_lines",
     "missing_fix",
     "schema_markdown",
     "text",
+    "warn_near_misses",
 ]
 
 
@@ -319,4 +325,78 @@ def finish_lines(frame: pd.DataFrame, file: object) -> pd.DataFrame:
             f"{where(file, row=i + 1, key='amount')}: amount {amount[i]!r} is not a finite "
             f"number; write the amount in £m (0 if none)"
         )
+    problem = bad_line_code(out)
+    if problem is not None:
+        i, column, message = problem
+        raise MissionFinanceError(f"{where(file, row=i + 1, key=column)}: {message}")
     return out
+
+
+#: The values DESIGN §3.1 gives for a line's ``budget_type`` ("" when it has none).
+BUDGET_TYPES: tuple[str, ...] = ("RDEL", "CDEL", "AME")
+
+
+def bad_line_code(lines: pd.DataFrame) -> tuple[int, str, str] | None:
+    """The first ``year`` or ``budget_type`` cell outside its vocabulary, or None.
+
+    A non-empty ``year`` must be a financial year such as ``"2026-27"`` (not ``"2026/27"``
+    or ``"2026-28"``); a non-empty ``budget_type`` one of ``RDEL``, ``CDEL``, ``AME``.
+
+    Parameters
+    ----------
+    lines : pandas.DataFrame
+        Lines frame with text columns ``year`` and ``budget_type``.
+
+    Returns
+    -------
+    tuple of (int, str, str) or None
+        0-based row, column and the message (value quoted, then the fix).
+    """
+    for column in ("year", "budget_type"):
+        if column not in lines.columns:
+            continue
+        values = lines[column]
+        distinct = [str(v) for v in values.unique()]  # few distinct values: check those only
+        if column == "year":
+            wrong = [v for v in distinct if v != "" and not is_financial_year(v)]
+        else:
+            wrong = [v for v in distinct if v != "" and v not in BUDGET_TYPES]
+        if not wrong:
+            continue
+        i = int((values == wrong[0]).to_numpy().argmax())
+        if column == "year":
+            fix = "write a financial year like '2026-27' or leave it empty"
+        else:
+            fix = f"use one of {', '.join(BUDGET_TYPES)} or leave it empty"
+        return i, column, f"{column} {wrong[0]!r} is not allowed; {fix}"
+    return None
+
+
+def warn_near_misses(file: object, columns: Iterable[str], known: Iterable[str], table: str) -> None:
+    """Warn about a column that is not one of ``known`` but is spelt almost like one.
+
+    Columns a table does not know are ignored, so a misspelt optional column
+    (``privat_capacity``) would silently fall back to its default; this says so in one
+    line (a :class:`~missionfinance.errors.MissionFinanceWarning`) naming the fix.
+
+    Parameters
+    ----------
+    file : path-like or str
+        File named in the warning.
+    columns : iterable of str
+        The file's column names.
+    known : iterable of str
+        The names the table reads.
+    table : str
+        ``"lines"`` or ``"pipeline"``, for the message.
+    """
+    names = sorted(set(known))
+    for column in columns:
+        if column in names:
+            continue
+        close = difflib.get_close_matches(column, names, n=1, cutoff=0.85)
+        if close:
+            warnings.warn(MissionFinanceWarning(
+                f"{where(file, key=column)}: not a {table} column, so it is ignored and "
+                f"{close[0]!r} takes its default; rename it if it is meant to be {close[0]!r}"
+            ), stacklevel=3)

@@ -1,7 +1,8 @@
 """Spending Review 2025 departmental DEL tables (Table 5.3 RDEL, Table 5.4 CDEL).
 
 The tables have columns ``row_id, label, memo`` then one column per financial
-year [£m] (and real-growth columns, ignored). Rows come in three kinds:
+year [£m] (and real-growth columns, ignored; any other column is an error, so that a year
+written another way, e.g. ``2026/27``, is not dropped unseen). Rows come in three kinds:
 
 - **department rows** — every row before the first ``total-…`` row whose
   ``memo`` is false: each becomes one line per year with a published figure
@@ -83,6 +84,11 @@ def read_sr25(path: PathLike, kind: str | None = None) -> pd.DataFrame:
     years = [c for c in raw.columns if is_financial_year(c)]
     if not years:
         fail(p, "no financial-year column such as '2026-27'; give the SR25 DEL table")
+    other = [c for c in raw.columns if c not in SR25_COLUMNS and c not in years
+             and not c.startswith("real_growth")]
+    if other:  # a year written another way would otherwise drop its figures unseen
+        fail(p, f"column {other[0]!r} is neither a financial year such as '2026-27' nor a "
+                f"real_growth column; rename or remove it", key=other[0])
     memo_text = raw["memo"].str.lower()
     bad_memo = ~memo_text.isin(["true", "false"])
     if bad_memo.any():

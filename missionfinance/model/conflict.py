@@ -148,7 +148,15 @@ def conflict_frame(problem: AllocationProblem, model: LinearModel,
         values.append(np.nan if v is None else v)
         words.append(w)
     rows["key"] = keys
-    rows["value"] = np.asarray(values, dtype=np.float64)
+    value = np.asarray(values, dtype=np.float64)
+    # A spend profile without the pipeline's max_per_year is derived (capacity / years in the
+    # window): its value is the row's own limit, said as derived.
+    derived = np.isnan(value) & (rows["family"].to_numpy() == "spend_profile")
+    if derived.any():
+        value[derived] = model.row_upper[raw.iis_rows[derived]]
+        words = [w + " (derived: capacity / years in its window, no max_per_year given)"
+                 if d else w for w, d in zip(words, derived, strict=True)]
+    rows["value"] = value
     rows["explanation"] = [f"{k} = {_fmt(v)}: {w}" if np.isfinite(v) else f"{k}: {w}"
                            for k, v, w in zip(keys, rows["value"], words, strict=True)]
     fam = rows["family"].to_numpy()

@@ -10,6 +10,7 @@ and −d_j for a minimisation, never positive for an unfunded project at an opti
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -112,7 +113,6 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
     noun = NOUN[objective]
     n = len(rows)
     out = np.empty(n, dtype=object)
-    fam = rows["family"].to_numpy()
     dual = rows["dual"].to_numpy(dtype=np.float64)
     lower = rows["lower"].to_numpy(dtype=np.float64)
     upper = rows["upper"].to_numpy(dtype=np.float64)
@@ -123,40 +123,49 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
     gain = np.where(is_ge, -dual, dual) * (1.0 if sense == "max" else -1.0)
     verb_pos = "adds" if sense == "max" else "saves"
     verb_neg = "costs" if sense == "max" else "adds"
+    # Python floats and lists from here on: the same numbers and words, without numpy's
+    # per-element overhead on tens of thousands of rows
     loose = np.flatnonzero(~binding)
     out[loose] = [f"not binding: {money(s)} of headroom left, so more of it changes nothing"
-                  for s in slack[loose]]
+                  for s in slack[loose].tolist()]
     tight = np.flatnonzero(binding)
     cols = ["family", "name", "control", "year", "mission", "project"]
-    arrays = [rows[c].to_numpy(dtype=object)[tight] for c in cols]
+    arrays = [rows[c].to_numpy(dtype=object)[tight].tolist() for c in cols]
     records = (dict(zip(cols, vals, strict=True)) for vals in zip(*arrays, strict=True))
-    for k, row in zip(tight, records, strict=True):
-        what = subject(row)
-        g = gain[k]
-        if not np.isfinite(g):
-            out[k] = "binding; no dual available (integer model or solver gave none)"
+    gains = gain[tight].tolist()
+    duals = dual[tight].tolist()
+    mps = mp[tight].tolist()
+    bases = np.asarray(share_base, dtype=np.float64)[tight].tolist()
+    sign = 1.0 if sense == "max" else -1.0
+    texts: list[str] = []
+    for k, row, g, d, m, base in zip(tight.tolist(), records, gains, duals, mps, bases,
+                                     strict=True):
+        if not math.isfinite(g):
+            texts.append("binding; no dual available (integer model or solver gave none)")
             continue
-        if fam[k] in _SHARE_FAMILIES or ("share" in row["name"]):
-            if int(k) in share_gain and np.isfinite(share_gain[int(k)]):
-                g1 = share_gain[int(k)] * (1.0 if sense == "max" else -1.0)
+        f, name = row["family"], row["name"]
+        if f in _SHARE_FAMILIES or ("share" in name):
+            if k in share_gain and np.isfinite(share_gain[k]):
+                g1 = share_gain[k] * sign
                 verb = verb_pos if g1 >= 0 else verb_neg
-                out[k] = (f"binding: relaxing this share by 1 percentage point {verb} "
-                          f"{money(abs(g1))} {noun} (re-solved)")
+                texts.append(f"binding: relaxing this share by 1 percentage point {verb} "
+                             f"{money(abs(g1))} {noun} (re-solved)")
                 continue
-            g1 = abs(dual[k]) * 0.01 * share_base[k]
-            out[k] = (f"binding: relaxing this share by 1 percentage point {verb_pos} about "
-                      f"{money(g1)} {noun}")
+            g1 = abs(d) * 0.01 * base
+            texts.append(f"binding: relaxing this share by 1 percentage point {verb_pos} about "
+                         f"{money(g1)} {noun}")
             continue
         verb = verb_pos if g >= 0 else verb_neg
-        if fam[k] == "mission_bounds":
-            change = "lowering the floor" if "floor" in row["name"] else "raising the ceiling"
-            out[k] = (f"binding: {change} for mission {row['mission']} by £1m {verb} "
-                      f"{money(abs(g))} {noun}")
+        if f == "mission_bounds":
+            change = "lowering the floor" if "floor" in name else "raising the ceiling"
+            texts.append(f"binding: {change} for mission {row['mission']} by £1m {verb} "
+                         f"{money(abs(g))} {noun}")
             continue
-        text = f"binding: £1m more {what} {verb} {money(abs(g))} {noun}"
-        if np.isfinite(mp[k]):
-            text += f" and {money(mp[k])} of private investment"
-        out[k] = text
+        text = f"binding: £1m more {subject(row)} {verb} {money(abs(g))} {noun}"
+        if math.isfinite(m):
+            text += f" and {money(m)} of private investment"
+        texts.append(text)
+    out[tight] = texts
     return list(out)
 
 

@@ -52,10 +52,11 @@ bit. Results depend on the sequence of problems a Resolver has solved since its 
 chunk of variants, so its table does not depend on the workers.
 
 Light extraction. :meth:`Resolver.outcome` returns an :class:`Outcome` (status, objective,
-totals, per-mission value, binding rows, message, conflict) computed from the same cleaned
-values as :func:`~missionfinance.model.result.extract` (``clean_values`` then ``fill_private``),
-without the xarray dataset, the explanations in words or the marginal re-solves, which
-cost more than the warm solve itself. :meth:`Outcome.from_result` gives the same fields
+totals, per-mission value, budget used per control and year, binding rows, message,
+conflict and, when asked, the allocation rows) computed from the same cleaned values as
+:func:`~missionfinance.model.result.extract` (``clean_values`` then ``fill_private``) with
+the same formulas, without the xarray dataset, the explanations in words or the marginal
+re-solves, which cost more than the warm solve itself. :meth:`Outcome.from_result` gives the same fields
 from a full :class:`~missionfinance.model.AllocationResult`; tests assert both agree.
 """
 
@@ -83,7 +84,13 @@ from missionfinance.model.problem import (
     reprepare,
     same_prepared_inputs,
 )
-from missionfinance.model.result import AllocationResult, clean_values, extract, fill_private
+from missionfinance.model.result import (
+    AllocationResult,
+    _private_by_year,
+    clean_values,
+    extract,
+    fill_private,
+)
 from missionfinance.model.solve import marginal_private, solve, solver_record
 from missionfinance.model.status import Status
 
@@ -117,6 +124,14 @@ class Outcome:
         One line on the outcome (for an infeasible problem it names the conflict).
     conflict : pandas.DataFrame
         The IIS in the scenario's words when infeasible; empty otherwise.
+    budget_used : dict of str to dict of str to float [£m]
+        Control → year → what the allocation uses of that control total (budget scored:
+        Σ s_ic x_pit plus expected loss charged to the control; DESIGN §4, §7), for every
+        control of the problem and every year of its horizon; empty unless optimal. The
+        totals over years are ``summary.json``'s ``budget_scored``.
+    allocation : pandas.DataFrame or None
+        ``allocation.csv`` rows (``project_id, instrument, year, public, private``), only
+        when asked for (``Resolver.outcome(..., allocation=True)``) and optimal.
     mode : str
         How it was solved: ``"cold"`` (built and handed to HiGHS, solved with the
         problem's algorithm), ``"seeded"`` (built, handed to HiGHS and solved with simplex
@@ -135,6 +150,8 @@ class Outcome:
     message: str
     conflict: pd.DataFrame = field(default_factory=pd.DataFrame)
     mode: str = "cold"
+    budget_used: dict[str, dict[str, float]] = field(default_factory=dict)
+    allocation: pd.DataFrame | None = None
 
     @property
     def ok(self) -> bool:
@@ -156,13 +173,82 @@ class Outcome:
         lev = s.get("leverage")
         return cls(result.status, result.objective, float(s.get("public_total", 0.0)),
                    float(s.get("private_total", 0.0)), None if lev is None else float(lev),
-                   values, binding, result.message, result.conflict, mode)
+                   values, binding, result.message, result.conflict, mode,
+                   _dataset_budget(result) if result.ok else {},
+                   result.allocation if result.ok else None)
+
+
+def _dataset_budget(result: AllocationResult) -> dict[str, dict[str, float]]:
+    """Control → year → £m from a full result's ``budget_cost`` (summed over projects)."""
+    ds = result.dataset
+    if ds is None or "budget_cost" not in ds.data_vars:
+        return {}
+    cost = ds["budget_cost"].sum(("project", "instrument")).transpose("control", "year")
+    years = [str(y) for y in cost["year"].values]
+    return {str(c): dict(zip(years, map(float, row), strict=True))
+            for c, row in zip(cost["control"].values, np.asarray(cost.values), strict=True)}
+
+
+def budget_by_control(d: ProblemData, x: np.ndarray) -> dict[str, dict[str, float]]:
+    """Control → year → £m used by the allocation ``x`` (the ``x`` columns' values).
+
+    The formula of ``budget_cost`` in :func:`~missionfinance.model.result.extract`: per
+    £ committed, the instrument's budget score for the control plus, for the control its
+    expected loss is charged to, the project's expected loss (pd × lgd).
+    """
+    T, el = len(d.years), d.expected_loss
+    out: dict[str, dict[str, float]] = {}
+    for k, control in enumerate(d.controls):
+        coef = d.score[d.xi, k] + el[d.xp] * (d.loss_control[d.xi] == k)
+        used = np.bincount(d.xt, weights=coef * x, minlength=T)
+        out[str(control)] = {str(y): float(v) for y, v in zip(d.years, used, strict=True)}
+    return out
+
+
+def allocation_rows(d: ProblemData, model: LinearModel, values: np.ndarray) -> pd.DataFrame:
+    """``allocation.csv`` rows of cleaned ``values``, split as :func:`extract` splits them.
+
+    Private money per project goes to its (instrument, year) cells in proportion to
+    leverage × public, or by year as the outcome rows timed it when the model has them.
+    """
+    gx, gy = model.groups["x"], model.groups["y"]
+    x, y = values[gx.slice], values[gy.slice]
+    P, NI, T = len(d.project_ids), len(d.instruments), len(d.years)
+    levx = d.leverage[d.xp, d.xi] * x
+    tot_levx = np.bincount(d.xp, weights=levx, minlength=P)
+    share = np.divide(levx, tot_levx[d.xp], out=np.zeros_like(levx), where=tot_levx[d.xp] > 0)
+    private = np.zeros((P, NI, T))
+    private[d.xp, d.xi, d.xt] = share * y[d.xp]
+    if "private_by_year" in model.groups:
+        _private_by_year(d, model, values, levx, y, private)
+    # rows with public > 0 sorted by (project_id, instrument, year) as text, the order of
+    # extract's sort_values (each key is unique), by integer ranks instead of strings
+    ids = d.project_ids.astype(str)
+    instruments = np.array(d.instruments, dtype=object)
+    years = np.array(d.years, dtype=object)
+    rank_p, rank_i, rank_t = (_ranks(v) for v in (ids, instruments.astype(str),
+                                                   years.astype(str)))
+    pos = np.flatnonzero(x > 0)
+    pos = pos[np.lexsort((rank_t[d.xt[pos]], rank_i[d.xi[pos]], rank_p[d.xp[pos]]))]
+    return pd.DataFrame({"project_id": ids[d.xp[pos]], "instrument": instruments[d.xi[pos]],
+                         "year": years[d.xt[pos]], "public": x[pos],
+                         "private": private[d.xp[pos], d.xi[pos], d.xt[pos]]})
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Position of each value in the sorted order of ``values``."""
+    out = np.empty(len(values), dtype=np.int64)
+    out[np.argsort(values, kind="stable")] = np.arange(len(values))
+    return out
 
 
 def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel,
                   a: sp.csc_matrix, raw: RawSolution, row_names: np.ndarray,
-                  mode: str) -> Outcome:
-    """An optimal raw solution as an :class:`Outcome`, from the values ``extract`` uses."""
+                  mode: str, allocation: bool = False) -> Outcome:
+    """An optimal raw solution as an :class:`Outcome`, from the values ``extract`` uses.
+
+    With ``allocation``, the outcome also carries the ``allocation.csv`` rows.
+    """
     values = fill_private(d, model, problem, clean_values(raw.col_value, model))
     gx, gy = model.groups["x"], model.groups["y"]
     x, y = values[gx.slice], values[gy.slice]
@@ -178,7 +264,8 @@ def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel
                    {m: float(v) for m, v in zip(d.missions, value, strict=True)},
                    tuple(sorted(str(n) for n in row_names[binding])),
                    f"optimal: {NOUN[problem.objective][3:]} {objective:,.6g}",
-                   pd.DataFrame(), mode)
+                   pd.DataFrame(), mode, budget_by_control(d, x),
+                   allocation_rows(d, model, values) if allocation else None)
 
 
 def same_model(a: LinearModel, b: LinearModel) -> bool:
@@ -562,19 +649,23 @@ class Resolver:
         rec["resolve"] = got.mode
         return replace(result, solver=rec)
 
-    def outcome(self, problem: AllocationProblem,
-                options: SolverOptions | None = None) -> Outcome:
+    def outcome(self, problem: AllocationProblem, options: SolverOptions | None = None, *,
+                allocation: bool = False) -> Outcome:
         """The light result of ``problem`` (see :class:`Outcome`).
 
-        Never raises on a solver outcome (infeasible, unbounded, …), only on invalid input.
+        With ``allocation``, :attr:`Outcome.allocation` holds the allocation rows (for
+        milestone outcomes). Never raises on a solver outcome (infeasible, unbounded, …),
+        only on invalid input.
         """
         options = self._options(problem, options)
         got = self._run(problem, options)
         if got is None:
             self.stats.delegated += 1
-            return Outcome.from_result(solve(problem, options), "solve")
+            out = Outcome.from_result(solve(problem, options), "solve")
+            return out if allocation else replace(out, allocation=None)
         t1 = time.perf_counter()
-        out = light_outcome(problem, got.d, got.model, got.a, got.raw, got.names, got.mode)
+        out = light_outcome(problem, got.d, got.model, got.a, got.raw, got.names, got.mode,
+                            allocation)
         self.stats.seconds["extract"] += time.perf_counter() - t1
         return out
 
@@ -598,8 +689,9 @@ class _Solved:
 def outcome_row(outcome: Outcome) -> dict[str, Any]:
     """An Outcome as the sweep's row fields.
 
-    The fields are status, objective, totals, value.<m>, binding, error (the message and
-    conflict when not optimal).
+    The fields are status, objective, totals, value.<m>, control.<c> (budget used of
+    control c over the horizon, £m) and control.<c>.<year> (in that year), binding, error
+    (the message and conflict when not optimal).
     """
     row: dict[str, Any] = {
         "status": outcome.status.value,
@@ -610,6 +702,10 @@ def outcome_row(outcome: Outcome) -> dict[str, Any]:
     }
     for m, v in outcome.mission_values.items():
         row[f"value.{m}"] = v
+    for c, by_year in outcome.budget_used.items():
+        row[f"control.{c}"] = float(sum(by_year.values()))
+        for year, v in by_year.items():
+            row[f"control.{c}.{year}"] = v
     row["binding"] = ";".join(outcome.binding)
     error = ""
     if not outcome.ok:

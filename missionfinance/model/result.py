@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from missionfinance.model.build import share_base_weights
 from missionfinance.model.explain import LOCAL_FAMILIES, NOUN, row_explanations, why_not
@@ -25,6 +24,9 @@ from missionfinance.model.linear import LinearModel
 from missionfinance.model.numerics import clean, is_binding, row_slack
 from missionfinance.model.problem import AllocationProblem, ProblemData
 from missionfinance.model.status import Status
+
+if TYPE_CHECKING:  # xarray is imported when a Dataset or DataArray is first asked for
+    import xarray as xr
 
 #: Columns of :attr:`AllocationResult.constraints`.
 CONSTRAINT_COLUMNS = ("name", "family", "control", "year", "mission", "region", "project",
@@ -56,6 +58,42 @@ def _empty_frames() -> dict[str, pd.DataFrame]:
                                           "control", "year", "mission", "region", "project",
                                           "bound"]),
     }
+
+
+def import_dataset_support() -> None:
+    """Import xarray and what building its first Dataset imports (dask, when installed).
+
+    xarray checks each array for a dask array by importing dask on first use; doing that
+    once ahead (e.g. while HiGHS solves) takes it off the path of the first
+    :attr:`AllocationResult.dataset`. A Dataset built later is the same.
+    """
+    import xarray as xr
+
+    xr.Dataset({"probe": ("probe", np.zeros(1))})
+
+
+class DatasetParts:
+    """The arrays, coordinates and attributes of a result's Dataset, built on first use.
+
+    Building an :class:`xarray.Dataset` costs an import of xarray and, when dask is
+    installed, xarray's import of dask to check whether the arrays are dask arrays (about
+    0.6 s the first time); no output file reads the Dataset, so a run only pays for it
+    when :attr:`AllocationResult.dataset` is read. Picklable (sweeps send results between
+    processes).
+    """
+
+    def __init__(self, data_vars: dict[str, Any] | None = None,
+                 coords: dict[str, Any] | None = None,
+                 attrs: dict[str, Any] | None = None) -> None:
+        self.data_vars = data_vars or {}
+        self.coords = coords or {}
+        self.attrs = attrs or {}
+
+    def build(self) -> xr.Dataset:
+        """The :class:`xarray.Dataset` of these parts."""
+        import xarray as xr
+
+        return xr.Dataset(self.data_vars, coords=self.coords or None, attrs=self.attrs or None)
 
 
 @dataclass(frozen=True)
@@ -114,7 +152,7 @@ class AllocationResult:
 
     status: Status
     objective: float | None
-    dataset: xr.Dataset
+    _dataset: xr.Dataset | DatasetParts
     allocation: pd.DataFrame
     missions: pd.DataFrame
     projects: pd.DataFrame
@@ -124,6 +162,13 @@ class AllocationResult:
     conflict: pd.DataFrame
     message: str
     leverage: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def dataset(self) -> xr.Dataset:
+        """The allocation as an :class:`xarray.Dataset` (built on first use, then kept)."""
+        if isinstance(self._dataset, DatasetParts):
+            object.__setattr__(self, "_dataset", self._dataset.build())
+        return self._dataset  # type: ignore[return-value]
 
     @property
     def ok(self) -> bool:
@@ -164,6 +209,8 @@ class AllocationResult:
         def column(name: str, default: Any) -> np.ndarray:
             return (c[name].to_numpy() if name in c.columns
                     else np.full(len(c), default, dtype=object))
+        import xarray as xr
+
         return xr.DataArray(
             column("dual", np.nan).astype("float64"), dims=("constraint",),
             coords={"constraint": column("name", "").astype(str),
@@ -214,7 +261,7 @@ def failed(problem: AllocationProblem, status: Status, message: str, solver: dic
                "additional_private_total": 0.0, "economic_cost": 0.0,
                "leverage": None, "leverage_with_guarantee_cost": None, "projects": len(problem.projects), "projects_funded": 0,
                "message": message}
-    return AllocationResult(status, None, xr.Dataset(), frames["allocation"],
+    return AllocationResult(status, None, DatasetParts(), frames["allocation"],
                             frames["missions"], frames["projects"], frames["constraints"],
                             summary, solver,
                             frames["conflict"] if conflict is None else conflict, message,
@@ -323,17 +370,22 @@ def project_metadata(problem: AllocationProblem, d: ProblemData) -> pd.DataFrame
     pipe = getattr(problem, "projects", None)
     ids = pd.Index(d.project_ids.astype(str))
     out = pd.DataFrame(index=ids)
+    first = None
+    if pipe is not None:
+        first = pipe.drop_duplicates("project_id")
+        first = first.set_index(first["project_id"].astype(str))
     for column in PROJECT_METADATA:
-        if pipe is not None and column in pipe.columns:
-            lookup = pipe.drop_duplicates("project_id").set_index(
-                pipe.drop_duplicates("project_id")["project_id"].astype(str))[column]
-            out[column] = lookup.reindex(ids).fillna("").astype(str).to_numpy()
+        if first is not None and column in first.columns:
+            out[column] = first[column].reindex(ids).fillna("").astype(str).to_numpy()
         else:
             out[column] = ""
     contrib = np.asarray(d.contrib)
     mission_ids = np.array(list(d.missions), dtype=object)
     if contrib.size:
-        out["missions"] = [", ".join(mission_ids[row > 0]) for row in contrib]
+        # one text per distinct pattern of missions, not one numpy mask per project
+        patterns, which = np.unique(contrib > 0, axis=0, return_inverse=True)
+        texts = [", ".join(mission_ids[row]) for row in patterns]
+        out["missions"] = [texts[k] for k in np.ravel(which).tolist()]
     else:
         out["missions"] = ""
     return out.reset_index(drop=True).astype("str")
@@ -376,7 +428,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
         "contingent": ("instrument", ~d.cash),
         **{f"project_{c}" if c != "missions" else "project_missions":
            ("project", meta[c].to_numpy(dtype=object)) for c in meta.columns}}
-    ds = xr.Dataset(
+    ds = DatasetParts(
         {"public": (("project", "instrument", "year"), public, {"units": "£m"}),
          "private": (("project", "instrument", "year"), private, {"units": "£m"}),
          "budget_cost": (("control", "project", "instrument", "year"), cost, {"units": "£m"}),
@@ -582,35 +634,46 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
     inst = d.instruments
     wc = d.contrib * d.weights[None, :]
     main = np.argmax(wc, axis=1) if wc.size else np.zeros(P, dtype=np.int64)
+    # the loop reads Python lists (the same float64 values; numpy scalar indexing costs
+    # more than the arithmetic on 5,000 unfunded projects)
+    has_missions = len(d.missions) > 0
+    c_main = (d.contrib[np.arange(P), main] if has_missions and P else np.zeros(P)).tolist()
+    value = d.value.tolist()  # a property: Σ_m w_m c_pm, computed once here
+    ids, fund, best_l, best_jl = d.project_ids.tolist(), funded.tolist(), best.tolist(), \
+        best_j.tolist()
+    lev_l, gy_l, main_l = lev_eff.tolist(), gy_p.tolist(), main.tolist()
+    own_l = d.cash[d.xi].tolist()  # a guarantee's own £ carry no value
+    xi_l, xt_l = d.xi.tolist(), d.xt.tolist()
+    add_l, weights = d.additionality.tolist(), d.weights.tolist()
+    mission_value = problem.objective == "mission_value"
     for p in range(P):
-        if funded[p]:
+        if fund[p]:
             texts.append("")
             continue
-        j = best_j[p]
+        j = best_jl[p]
         if j < 0:
-            texts.append(why_not(str(d.project_ids[p]), 0.0, "", "", 0.0, np.nan, 0.0, np.nan,
+            texts.append(why_not(str(ids[p]), 0.0, "", "", 0.0, np.nan, 0.0, np.nan,
                                  problem.objective, eligible=False))
             continue
-        g = best[p]
-        lev = lev_eff[j]
-        need_lev = lev + (-g) / gy_p[p] if gy_p[p] > 0 else np.nan
-        v = d.value[p]
-        own = 1.0 if d.cash[d.xi[j]] else 0.0  # a guarantee's own £ carry no value
-        denom = own + d.additionality[p] * lev
+        g = best_l[p]
+        lev = lev_l[j]
+        need_lev = lev + (-g) / gy_l[p] if gy_l[p] > 0 else np.nan
+        v = value[p]
+        own = 1.0 if own_l[j] else 0.0
+        denom = own + add_l[p] * lev
         need_v = (v + (-g) / denom if denom > 0 else np.nan)
-        need_v = (need_v
-                  if problem.objective == "mission_value" else np.nan)
-        m = int(main[p]) if len(d.missions) else -1
-        c_main = d.contrib[p, m] if m >= 0 else 0.0
-        need_w = (d.weights[m] + (need_v - v) / c_main
-                  if m >= 0 and c_main > 0 and np.isfinite(need_v) else np.nan)
+        need_v = need_v if mission_value else np.nan
+        m = int(main_l[p]) if has_missions else -1
+        cm = c_main[p] if m >= 0 else 0.0
+        need_w = (weights[m] + (need_v - v) / cm
+                  if m >= 0 and cm > 0 and np.isfinite(need_v) else np.nan)
         needed["leverage_needed"][p] = need_lev
         needed["value_needed"][p] = need_v
         needed["main_mission"][p] = d.missions[m] if m >= 0 and np.isfinite(need_w) else ""
         needed["weight_needed"][p] = need_w
-        texts.append(why_not(str(d.project_ids[p]), g, inst[d.xi[j]], d.years[d.xt[j]], lev,
+        texts.append(why_not(str(ids[p]), g, inst[xi_l[j]], d.years[xt_l[j]], lev,
                              need_lev, v, need_v, problem.objective, eligible=True,
                              mission=d.missions[m] if m >= 0 else "",
-                             weight=float(d.weights[m]) if m >= 0 else np.nan,
+                             weight=float(weights[m]) if m >= 0 else np.nan,
                              weight_needed=need_w))
     return best, texts, needed

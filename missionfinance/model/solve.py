@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -117,7 +118,8 @@ def marginal_private(run: HighsRun, model: LinearModel, d: ProblemData,
     return out
 
 
-def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> AllocationResult:
+def solve(problem: AllocationProblem, options: SolverOptions | None = None,
+          beside: Callable[[], None] | None = None) -> AllocationResult:
     """Solve the allocation LP (or MIP, with the integer features) of ``problem``.
 
     Parameters
@@ -126,6 +128,10 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
         The inputs; validated first (a bad input raises MissionFinanceError).
     options : SolverOptions, optional
         Algorithm, threads, seed, time limit, tolerances. Defaults are deterministic.
+    beside : callable, optional
+        Work that does not depend on the allocation, called once while HiGHS solves the
+        model in a worker thread (:func:`~missionfinance.model.highs.run_beside`), so it
+        costs no wall time on a second core. Not called when the inputs do not validate.
 
     Returns
     -------
@@ -144,7 +150,7 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None) -> A
     check_scaling(model, a)
     t1 = time.perf_counter()
     run = HighsRun(model, options, a)
-    raw = run.run()
+    raw = run.run(beside=beside)
     t2 = time.perf_counter()
     if raw.status == Status.OPTIMAL and model.integrality.any():
         values = raw.col_value

@@ -20,7 +20,9 @@ alignment_by_mission       baseline £m attributed for and against each mission
 money_out_and_back         public £m out and back per year by instrument, net line
 shadow_prices              what £1m more of each binding limit is worth (dual values)
 milestone_trajectory       one milestone: target path, BAU, this allocation, 10–90% band
+milestone_trajectories     the same for several milestones, small multiples in one figure
 tornado                    which uncertain inputs move a milestone's outcome most
+tornadoes                  the same for several milestones, small multiples in one figure
 frontier                   a sweep's variants and their efficient frontier in (x, y)
 sweep_comparison           one metric (or mission value by mission) across variants
 =========================  ==========================================================
@@ -61,7 +63,12 @@ from missionfinance.plot.allocation import (
 )
 from missionfinance.plot.cashflows import money_out_and_back
 from missionfinance.plot.flow import flow, flow_frame
-from missionfinance.plot.outcomes import milestone_trajectory, tornado
+from missionfinance.plot.outcomes import (
+    milestone_trajectories,
+    milestone_trajectory,
+    tornado,
+    tornadoes,
+)
 from missionfinance.plot.sweeps import frontier, sweep_comparison
 from missionfinance.plot.tagging import alignment_by_mission, coverage_by_department
 
@@ -83,6 +90,7 @@ __all__ = [
     "flow",
     "flow_frame",
     "frontier",
+    "milestone_trajectories",
     "milestone_trajectory",
     "mission_colours",
     "money_out_and_back",
@@ -90,4 +98,5 @@ __all__ = [
     "shadow_prices",
     "sweep_comparison",
     "tornado",
+    "tornadoes",
 ]

@@ -27,7 +27,12 @@ from missionfinance.plot._base import (
     _money,
     _order,
     _styled,
+    fixed_layout,
     mission_colours,
+    number_labels,
+    title_margin,
+    x_margin,
+    y_margin,
 )
 from missionfinance.views import budget_frame, exposure_frame
 
@@ -79,7 +84,9 @@ def allocation_by_mission(result_or_frame: Any, missions: Any = None) -> Figure:
                          hatch=hatches[n], label=_label(n)) for n in inst]
     ax.legend(handles=handles, loc="lower right", title="instrument")
     ax.margins(x=0.15)
-    fig.tight_layout()
+    fixed_layout(fig, left=y_margin([_label(m) for m in ids], 8.0),
+                 bottom=x_margin(number_labels(left), label=True), top=title_margin(),
+                 right=0.1)
     return fig
 
 
@@ -127,7 +134,8 @@ def allocation_by_year(result_or_frame: Any, years: Sequence[str] | None = None)
     ax.set_title("Public finance committed by year and instrument")
     ax.legend(ncols=min(len(inst), 4), loc="upper left")
     ax.margins(y=0.15)
-    fig.tight_layout()
+    fixed_layout(fig, left=y_margin(number_labels(bottom * 1.15), label=True),
+                 bottom=x_margin(year_list), top=title_margin(), right=0.1)
     return fig
 
 
@@ -159,12 +167,14 @@ def allocation_by_group(frame: pd.DataFrame, key: str, top: int = 12,
     ax.barh(y, values, color=_CONTROL_COLOUR)
     for k, v in enumerate(values):
         ax.text(v, k, f" {_money(v)}", va="center", fontsize=7)
-    ax.set_yticks(y, [_label(v) for v in grouped[key]])
+    names = [_label(v) for v in grouped[key]]
+    ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlabel("public finance committed, £m")
     ax.set_title(title or f"Public finance by {_label(key)}")
     ax.margins(x=0.15)
-    fig.tight_layout()
+    fixed_layout(fig, left=y_margin(names), bottom=x_margin(number_labels(values), label=True),
+                 top=title_margin(), right=0.1)
     return fig
 
 
@@ -211,7 +221,12 @@ def budget_use(run_or_frame: Any) -> Figure:
     axes[0].set_ylabel("£m used (line: control total)")
     fig.suptitle("Budget use against control totals", x=0.01, ha="left", fontweight="bold",
                  fontsize=10)
-    fig.tight_layout()
+    heights = number_labels(np.concatenate([frame["used"].to_numpy(dtype=float),
+                                            frame["limit"].to_numpy(dtype=float)
+                                            if "limit" in frame else np.zeros(0)]) * 1.2)
+    fixed_layout(fig, left=y_margin(heights, label=True),
+                 bottom=x_margin([str(y) for y in frame["year"]], rotation=45),
+                 top=title_margin(2), right=0.1, wspace=y_margin(heights) + 0.1)
     return fig
 
 
@@ -245,7 +260,10 @@ def exposure(run_or_frame: Any) -> Figure:
     ax.set_title("Guarantee exposure against its limit")
     ax.legend(loc="upper left")
     ax.margins(y=0.15)
-    fig.tight_layout()
+    heights = np.concatenate([frame["exposure_stock"].to_numpy(dtype=float), limit]) * 1.15
+    fixed_layout(fig, left=y_margin(number_labels(heights), label=True),
+                 bottom=x_margin([str(y) for y in frame["year"]]), top=title_margin(),
+                 right=0.1)
     return fig
 
 
@@ -315,7 +333,10 @@ def private_by_mission(result_or_frame: Any, missions: Any = None) -> Figure:
                               label="private: would happen anyway")]
     ax.legend(handles=handles, loc="lower right")
     ax.margins(x=0.2)
-    fig.tight_layout()
+    widths = np.concatenate([public + guarantee, private])
+    fixed_layout(fig, left=y_margin([_label(m) for m in ids]),
+                 bottom=x_margin(number_labels(widths * 1.2), label=True), top=title_margin(),
+                 right=0.1)
     return fig
 
 
@@ -368,10 +389,12 @@ def shadow_prices(result_or_frame: Any, top: int = 20,
         ax.text(v, k, f" {v:,.3g}" if v >= 0 else f"{v:,.3g} ", va="center",
                 ha="left" if v >= 0 else "right", fontsize=7)
     ax.axvline(0, color="black", linewidth=0.6)
-    ax.set_yticks(y, [_label(n) for n in rows["name"]])
+    names = [_label(n) for n in rows["name"]]
+    ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlabel("objective gained per £1m more headroom (shadow price)")
     ax.set_title("Shadow prices of the binding limits")
     ax.margins(x=0.15)
-    fig.tight_layout()
+    fixed_layout(fig, left=y_margin(names), bottom=x_margin(number_labels(values), label=True),
+                 top=title_margin(), right=0.1)
     return fig

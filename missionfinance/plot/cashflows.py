@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from missionfinance.plot._base import (
     _INSTRUMENT_ORDER,
@@ -13,6 +16,11 @@ from missionfinance.plot._base import (
     _label,
     _order,
     _styled,
+    fixed_layout,
+    number_labels,
+    title_margin,
+    x_margin,
+    y_margin,
 )
 
 
@@ -40,18 +48,34 @@ def money_out_and_back(frame: pd.DataFrame) -> Figure:
     x = np.arange(len(years))
     up = np.zeros(len(years))
     down = np.zeros(len(years))
+    # every segment in one collection (a bar call makes an artist per bar): back above
+    # zero in the instrument's colour, out below it paler
+    boxes: list[np.ndarray] = []
+    faces: list[tuple[float, float, float, float]] = []
     for name in inst:
         b = back[name].to_numpy(dtype=float)
         o = out[name].to_numpy(dtype=float)
-        ax.bar(x, b, bottom=up, color=colours[name], width=0.6, label=_label(name))
-        ax.bar(x, -o, bottom=-down, color=colours[name], width=0.6, alpha=0.6)
+        for base, height, alpha in ((up, b, 1.0), (-down, -o, 0.6)):
+            for k in np.flatnonzero(height != 0).tolist():
+                lo, hi = base[k], base[k] + height[k]
+                boxes.append(np.array([(x[k] - 0.3, lo), (x[k] + 0.3, lo),
+                                       (x[k] + 0.3, hi), (x[k] - 0.3, hi)]))
+                faces.append(to_rgba(colours[name], alpha))
         up += b
         down += o
-    ax.plot(x, up - down, color="black", marker="o", markersize=3, linewidth=1.2, label="net")
+    ax.add_collection(PolyCollection(boxes, facecolors=faces, edgecolors="none",
+                                     linewidths=0.0), autolim=True)
+    ax.update_datalim([(x[0] - 0.3, 0.0), (x[-1] + 0.3, 0.0)])
+    ax.autoscale_view()
+    (net,) = ax.plot(x, up - down, color="black", marker="o", markersize=3, linewidth=1.2,
+                     label="net")
     ax.axhline(0.0, color="#4d4d4d", linewidth=0.6)
     ax.set_xticks(x, years, rotation=45, ha="right")
     ax.set_ylabel("£m (out < 0 < back)")
     ax.set_title("Public money out and back by instrument")
-    ax.legend(ncols=min(len(inst) + 1, 5), loc="lower right")  # money out ends early
-    fig.tight_layout()
+    handles = [net, *(Rectangle((0, 0), 1, 1, facecolor=colours[n], label=_label(n))
+                      for n in inst)]
+    ax.legend(handles=handles, ncols=min(len(inst) + 1, 5), loc="lower right")  # out ends early
+    fixed_layout(fig, left=y_margin(number_labels(np.concatenate([up, -down]) * 1.1), label=True),
+                 bottom=x_margin(years, rotation=45), top=title_margin(), right=0.1)
     return fig

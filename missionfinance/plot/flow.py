@@ -14,6 +14,7 @@ from matplotlib.path import Path as MplPath
 from missionfinance.plot._base import (
     _CONTROL_COLOUR,
     _INSTRUMENT_ORDER,
+    EDGE,
     _empty,
     _instrument_colours,
     _label,
@@ -22,7 +23,10 @@ from missionfinance.plot._base import (
     _money,
     _order,
     _styled,
+    _widest,
+    fixed_layout,
     mission_colours,
+    title_margin,
 )
 from missionfinance.views import UNATTRIBUTED, flow_frame
 
@@ -98,6 +102,7 @@ def flow(result_or_frame: Any, missions: Any = None,
     gap = 0.03 * height
     width = 0.08
     ax = fig.add_subplot()
+    outer: dict[int, list[str]] = {}  # node labels by column: the first and last stick out
     node_pos: list[dict[str, tuple[float, float]]] = []
     node_colours = [dict.fromkeys(b_ids, _CONTROL_COLOUR), colours, i_col, p_col]
     for x, nodes in enumerate(column_nodes):
@@ -111,8 +116,9 @@ def flow(result_or_frame: Any, missions: Any = None,
                                    facecolor=node_colours[x].get(name, "#7f7f7f"),
                                    edgecolor="white", linewidth=0.5))
             ha, dx = ("right", -width) if x == 0 else ("left", width)
-            ax.text(x + dx, top - value / 2, f"{_label(name, 22)} {_money(value)}",
-                    ha=ha, va="center", fontsize=7)
+            text = f"{_label(name, 22)} {_money(value)}"
+            ax.text(x + dx, top - value / 2, text, ha=ha, va="center", fontsize=7)
+            outer.setdefault(x, []).append(text)
             top -= value + gap
         node_pos.append(pos)
 
@@ -153,5 +159,14 @@ def flow(result_or_frame: Any, missions: Any = None,
     ax.set_ylim(lowest - gap, height * 1.08 + gap * len(column_nodes[0]))
     ax.set_axis_off()
     ax.set_title("From budget to private money (£m)")
-    fig.tight_layout()
+    # the first and last columns' labels run from the nodes outwards: widen the margins
+    # by what they need beyond the 0.77 units of axes left on either side
+    room = (0.85 - width) / 4.7
+    need_left, need_right = _widest(outer.get(0, []), 7.0), _widest(outer.get(3, []), 7.0)
+    left = right = 0.0
+    for _ in range(3):  # the axes narrow as the margins grow: settle in a few steps
+        inner = fig.get_figwidth() - 2 * EDGE - left - right
+        left = max(0.0, need_left - room * inner)
+        right = max(0.0, need_right - room * inner)
+    fixed_layout(fig, left=left, right=right, top=title_margin())
     return fig

@@ -59,6 +59,11 @@ _AXIS_LABELS = {
 def _axis_label(column: str) -> str:
     if column.startswith("value."):
         return f"mission value: {_label(column.removeprefix('value.'))}"
+    if column.startswith("control."):
+        control, _, year = column.removeprefix("control.").partition(".")
+        return f"{control} used{' in ' + year if year else ''}, £m"
+    if column.startswith("milestone."):
+        return f"{_label(column.removeprefix('milestone.'))} at its deadline"
     return _AXIS_LABELS.get(column, _label(column))
 
 

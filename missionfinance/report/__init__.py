@@ -48,17 +48,18 @@ Files (all UTF-8, ``\\n`` line endings, £ million):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from missionfinance._fs import check_output_folder, write_folder
+from missionfinance._fs import Workers, check_output_folder, write_folder
 from missionfinance.model import Status
 from missionfinance.model.conflict import CONFLICT_COLUMNS
 from missionfinance.report.build import build_report
 from missionfinance.report.formats import csv_bytes, json_bytes
-from missionfinance.report.html import html_bytes
+from missionfinance.report.html import html_bytes, money_chart_uris, outcome_chart_uris
 from missionfinance.report.manifest import build_manifest
 from missionfinance.report.xlsx import xlsx_bytes
 from missionfinance.views import allocation_frame, headline
@@ -115,7 +116,12 @@ def build_summary(run: RunResult, alloc: pd.DataFrame | None = None) -> dict[str
 
 
 def tags_frame(run: RunResult) -> pd.DataFrame:
-    """tags.csv rows: the pipeline's tags then the baseline's, with a ``scope`` column."""
+    """tags.csv rows: the pipeline's tags then the baseline's, with a ``scope`` column.
+
+    The columns of DESIGN §3.4 and §7 come first, in their order (``line_id, mission, weight,
+    amount_attributed, rule_id, rationale, matched_on``, then ``direction, relation``), and
+    ``scope`` last, so a reader that takes the contract's columns by position finds them.
+    """
     pieces = []
     for scope, tagging in (("pipeline", getattr(run, "pipeline_tags", None)),
                            ("baseline", getattr(run, "baseline", None))):
@@ -126,10 +132,10 @@ def tags_frame(run: RunResult) -> pd.DataFrame:
         columns = [c for c in _TAG_COLUMNS if c in frame.columns]
         columns += [c for c in frame.columns if c not in columns]
         frame = frame[columns].copy()
-        frame.insert(0, "scope", scope)
+        frame["scope"] = scope
         pieces.append(frame)
     if not pieces:
-        return pd.DataFrame({c: pd.Series([], dtype="str") for c in ["scope", *_TAG_COLUMNS]})
+        return pd.DataFrame({c: pd.Series([], dtype="str") for c in [*_TAG_COLUMNS, "scope"]})
     return pd.concat(pieces, ignore_index=True)
 
 
@@ -142,32 +148,10 @@ def _frame(value: Any) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def render_outputs(run: RunResult, base: Path | str) -> dict[str, bytes]:
-    """Every output file of ``run`` as bytes, in :data:`OUTPUT_FILES` order.
-
-    Parameters
-    ----------
-    run : RunResult
-        ``.scenario``, ``.pipeline``, ``.pipeline_tags``, ``.baseline``, ``.allocation``,
-        ``.input_files`` (docs/CONTRACTS.md).
-    base : Path
-        Folder that the manifest's paths are relative to: the parent of the output folder.
-
-    Returns
-    -------
-    dict of str to bytes
-        File name → content.
-    """
-    from missionfinance.cashflows import economic_cost
-    from missionfinance.fiscal import allocation_cashflows, fiscal_effects
-
+def _table_files(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any],
+                 cashflows: Any, fiscal: pd.DataFrame) -> dict[str, bytes]:
+    """The CSV files and summary.json, in :data:`OUTPUT_FILES` order."""
     result = run.allocation
-    alloc = allocation_frame(result)
-    summary = build_summary(run, alloc)
-    cashflows = allocation_cashflows(run, alloc)
-    fiscal = fiscal_effects(cashflows)
-    rate = getattr(run.scenario, "discount_rate", None)
-    summary.setdefault("economic_cost", float(economic_cost(cashflows, rate=rate, by=()).iloc[0]))
     files: dict[str, bytes] = {
         "allocation.csv": csv_bytes(alloc, keys=["project_id", "instrument", "year"]),
         "missions.csv": csv_bytes(_frame(getattr(result, "missions", None))),
@@ -187,9 +171,55 @@ def render_outputs(run: RunResult, base: Path | str) -> dict[str, bytes]:
         # a conflict without scenario keys: the row name stands for the key
         frame["key"] = frame["key"].astype(object).where(frame["key"].notna(), frame["name"])
         files["conflict.csv"] = csv_bytes(frame, sort=False)
-    report = build_report(run, alloc, summary, Path(base), cashflows=cashflows)
-    files["report.html"] = html_bytes(report)
-    files["report.xlsx"] = xlsx_bytes(report)
+    return files
+
+
+def render_outputs(run: RunResult, base: Path | str, *,
+                   parallel: bool | None = None) -> dict[str, bytes]:
+    """Every output file of ``run`` as bytes, in :data:`OUTPUT_FILES` order.
+
+    Where the machine has more than one CPU, forked worker processes render the CSV files
+    (while this process builds the report tables) and then report.html's charts of the
+    money (while this process draws the outcome charts and writes report.xlsx); see
+    :class:`missionfinance._fs.Workers`. The bytes are the same as rendering everything
+    in one process, and so is any error.
+
+    Parameters
+    ----------
+    run : RunResult
+        ``.scenario``, ``.pipeline``, ``.pipeline_tags``, ``.baseline``, ``.allocation``,
+        ``.input_files`` (docs/CONTRACTS.md).
+    base : Path
+        Folder that the manifest's paths are relative to: the parent of the output folder.
+    parallel : bool, optional
+        ``False`` renders every file in this process, one after another; ``True`` forks
+        workers wherever ``os.fork`` exists; by default they are forked on Linux when this
+        process may use two CPUs or more (:func:`missionfinance._fs.can_fork`).
+
+    Returns
+    -------
+    dict of str to bytes
+        File name → content.
+    """
+    from missionfinance.cashflows import economic_cost
+    from missionfinance.fiscal import allocation_cashflows, fiscal_effects
+
+    alloc = allocation_frame(run.allocation)
+    summary = build_summary(run, alloc)
+    cashflows = allocation_cashflows(run, alloc)
+    fiscal = fiscal_effects(cashflows)
+    rate = getattr(run.scenario, "discount_rate", None)
+    summary.setdefault("economic_cost", float(economic_cost(cashflows, rate=rate, by=()).iloc[0]))
+    with Workers(parallel) as workers:
+        tables = workers.submit(lambda: _table_files(run, alloc, summary, cashflows, fiscal),
+                                "the CSV files")
+        report = build_report(run, alloc, summary, Path(base), cashflows=cashflows)
+        money_charts = workers.submit(lambda: money_chart_uris(report), "the charts of report.html")
+        outcome_charts = outcome_chart_uris(report)
+        xlsx = xlsx_bytes(report)
+        files = tables()
+        files["report.html"] = html_bytes(report, {**money_charts(), **outcome_charts})
+        files["report.xlsx"] = xlsx
     files["manifest.json"] = json_bytes(build_manifest(run, files, Path(base), summary))
     return files
 

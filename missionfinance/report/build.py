@@ -331,7 +331,8 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                     "why_not": "why not funded"}),
         "Projects": RT("Projects", "Projects funded and not funded", projects,
                        "Every project of the pipeline, funded ones first, and why a project "
-                       "received nothing.", money=("capacity", "public", "private"),
+                       "received nothing. Each project's money by instrument and year is in "
+                       "allocation.csv.", money=("capacity", "public", "private"),
                        html_rows=60,
                        html_columns=("project_id", "name", "department", "region", "missions",
                                      "capacity", "public", "private", "funded", "why_not"),
@@ -398,9 +399,6 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
             "Known limitations", "Known limitations", limitations,
             "The model's documented simplifications (docs/model.md, Known limitations)."),
         **outcome_tables(run),
-        "Allocation": RT("Allocation", "Allocation (allocation.csv)", alloc,
-                         "Every project × instrument × year with public finance committed.",
-                         money=("public", "private"), html_rows=0),
         "Provenance": RT("Provenance", "Provenance", provenance_rows,
                          "Where every number comes from: the scenario and input files with "
                          "their SHA-256, the package versions and the solver settings."),

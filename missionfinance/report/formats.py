@@ -127,12 +127,15 @@ def sort_rows(frame: pd.DataFrame, keys: Sequence[str] | None = None) -> pd.Data
     cols = list(keys) if keys is not None else []
     cols += [c for c in frame.columns if c not in cols and not is_float_column(frame[c])]
     cols += [c for c in frame.columns if c not in cols]
-    sortable = pd.DataFrame(
-        {
-            str(i): (frame[c].astype(str) if is_text_column(frame[c]) else frame[c])
-            for i, c in enumerate(cols)
-        }
-    )
+
+    def key(c: Any) -> pd.Series:
+        return frame[c].astype(str) if is_text_column(frame[c]) else frame[c]
+
+    first = key(cols[0])
+    if not first.duplicated().any():  # a unique first key decides the order alone
+        order = first.sort_values(kind="mergesort", na_position="last").index
+        return frame.loc[order].reset_index(drop=True)
+    sortable = pd.DataFrame({str(i): key(c) for i, c in enumerate(cols)})
     order = sortable.sort_values(list(sortable.columns), kind="mergesort", na_position="last").index
     return frame.loc[order].reset_index(drop=True)
 

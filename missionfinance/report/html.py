@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import math
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,6 +175,11 @@ def _data_uri(svg: bytes) -> str:
 
 def chart_uris(report: Report) -> dict[str, str]:
     """The report's charts as SVG ``data:`` URIs, by name (figures of :mod:`missionfinance.plot`)."""
+    return {**money_chart_uris(report), **outcome_chart_uris(report)}
+
+
+def money_chart_uris(report: Report) -> dict[str, str]:
+    """The charts of the money (flow, budget, exposure, missions, years, cash flows, groups)."""
     tab = report.tables
     colours = report.mission_colours
     figures: Iterator[tuple[str, Any]] = iter([
@@ -189,35 +194,30 @@ def chart_uris(report: Report) -> dict[str, str]:
         ("regions", lambda: plot.allocation_by_group(tab["By region"].frame, "region",
                                                      title="Largest regions")),
     ])
-    out = {name: _data_uri(charts.svg_bytes(make())) for name, make in figures}
-    out.update(outcome_chart_uris(report))
-    return out
+    return {name: _data_uri(charts.svg_bytes(make())) for name, make in figures}
 
 
 def outcome_chart_uris(report: Report) -> dict[str, str]:
     """Outcome charts of the report, drawn from its outcome tables.
 
-    One trajectory chart per milestone (``outcome:<id>``) and, when the run has uncertain
-    inputs, one tornado per milestone (``tornado:<id>``).
+    ``outcomes``: every milestone's trajectory, small multiples in one figure; and, when
+    the run has uncertain inputs, ``tornadoes``: each milestone's tornado, likewise.
     """
     from missionfinance import plot
 
     tab = report.tables
     if "Missions on track" not in tab:
         return {}
-    gaps = tab["Missions on track"].frame
-    out: dict[str, str] = {}
-    for row in gaps.itertuples(index=False):
-        colour = report.mission_colours.get(str(row.mission), "#1d70b8")
-        fig = plot.milestone_trajectory(tab["Outcomes"].frame, str(row.milestone), colour,
-                                        title=f"{row.milestone} (by {row.deadline})",
-                                        deadline=str(row.deadline))
-        out[f"outcome:{row.milestone}"] = _data_uri(charts.svg_bytes(fig))
+    gaps = list(tab["Missions on track"].frame.itertuples(index=False))
+    trajectories = [(str(row.milestone), report.mission_colours.get(str(row.mission), "#1d70b8"),
+                     f"{row.milestone} (by {row.deadline})", str(row.deadline)) for row in gaps]
+    out = {"outcomes": _data_uri(charts.svg_bytes(
+        plot.milestone_trajectories(tab["Outcomes"].frame, trajectories)))}
     if "Sensitivity" in tab:
-        for row in gaps.itertuples(index=False):
-            fig = plot.tornado(tab["Sensitivity"].frame, str(row.milestone), str(row.unit),
-                               title=f"{row.milestone}: outcome by {row.deadline}")
-            out[f"tornado:{row.milestone}"] = _data_uri(charts.svg_bytes(fig))
+        panels = [(str(row.milestone), str(row.unit), f"{row.milestone}: outcome by {row.deadline}")
+                  for row in gaps]
+        out["tornadoes"] = _data_uri(charts.svg_bytes(
+            plot.tornadoes(tab["Sensitivity"].frame, panels)))
     return out
 
 
@@ -237,20 +237,20 @@ def outcome_sentences(report: Report) -> list[str]:
     return out
 
 
-def render_html(report: Report) -> str:
-    """The report page as text."""
+def render_html(report: Report, charts: Mapping[str, str] | None = None) -> str:
+    """The report page as text; ``charts`` as :func:`chart_uris` gives them (drawn if not given)."""
     template = _ENV.get_template("report.html.j2")
     tables = {key: html_table(table) for key, table in report.tables.items()}
     return template.render(
         report=report,
         headline=[(row, headline_text(row), headline_value(row)) for row in report.headline],
         tables=tables,
-        charts=chart_uris(report),
+        charts=chart_uris(report) if charts is None else charts,
         outcome_sentences=outcome_sentences(report),
         provenance=report.provenance,
     )
 
 
-def html_bytes(report: Report) -> bytes:
-    """report.html as UTF-8 bytes with ``\\n`` line endings."""
-    return render_html(report).replace("\r\n", "\n").encode("utf-8")
+def html_bytes(report: Report, charts: Mapping[str, str] | None = None) -> bytes:
+    """report.html as UTF-8 bytes with ``\\n`` line endings (``charts`` as in :func:`render_html`)."""
+    return render_html(report, charts).replace("\r\n", "\n").encode("utf-8")

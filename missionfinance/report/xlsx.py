@@ -1,32 +1,35 @@
 """report.xlsx: one sheet per report table, plus a README sheet.
 
-Written with xlsxwriter, chosen over openpyxl because its output is byte-identical
-across runs when built in memory: every part of the zip carries the fixed timestamp
-1980-01-01 and the ``created`` document property is set to :data:`CREATED` (a constant,
-not the clock). Each table sheet has its header in row 1, frozen, with an autofilter
-over all rows; money columns are numbers with the format ``£#,##0.00m`` and ``(£m)`` in
-the header, shares are percentages with ``(%)``, leverage-like ratios ``0.00×``, values
-within :data:`NOISE` of zero are written as 0 (no "-£0.00m"), booleans are booleans, and a
-table with no rows gets no sheet. Every sheet prints landscape on A4, one page wide, with
-its header row repeated and the sheet name in the page header; text is written with ``write_string`` only (never parsed as a formula,
-URL or number) after :func:`~missionfinance.report.formats.neutralise`, and text longer
-than Excel's 32,767-character cell limit is cut by xlsxwriter.
+No sheet repeats a CSV file of the run: the README sheet's "Other files" row says which
+CSV beside the workbook holds what (allocation.csv has every project × instrument × year).
+
+Written with :mod:`missionfinance.report.sheets`, which renders a sheet's cells a column
+at a time (a general writer's per-cell cost made this file the slowest output at 10,000
+projects). Its output is byte-identical across runs: every part of the zip carries the
+fixed timestamp 1980-01-01 and the ``created`` document property is set to
+:data:`CREATED` (a constant, not the clock). Each table sheet has its header in row 1,
+frozen, with an autofilter over all rows; money columns are numbers with the format
+``£#,##0.00m`` and ``(£m)`` in the header, shares are percentages with ``(%)``,
+leverage-like ratios ``0.00×``, values within :data:`NOISE` of zero are written as 0 (no
+"-£0.00m"), booleans are booleans, and a table with no rows gets no sheet. Every sheet
+prints landscape on A4, one page wide, with its header row repeated and the sheet name in
+the page header; text is always stored as text (never parsed as a formula, URL or number)
+after :func:`~missionfinance.report.formats.neutralise`, and text longer than Excel's
+32,767-character cell limit is cut.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
 
 from missionfinance.report.build import Report
 from missionfinance.report.formats import format_column, neutralise
+from missionfinance.report.sheets import Sheet, Workbook
 from missionfinance.report.tables import ReportTable
 
 #: Fixed ``created`` property of every workbook (no wall-clock time in a hashed file).
@@ -38,6 +41,9 @@ RATIO_FORMAT = '0.00"×"'
 NUMBER_FORMAT = "#,##0.00"
 PRICE_FORMAT = "#,##0.000"
 INTEGER_FORMAT = "#,##0"
+#: Number format of each number style (:data:`missionfinance.report.sheets.STYLES`).
+FORMATS = {"money": MONEY_FORMAT, "share": SHARE_FORMAT, "ratio": RATIO_FORMAT,
+           "price": PRICE_FORMAT, "number": NUMBER_FORMAT, "integer": INTEGER_FORMAT}
 
 #: Values nearer zero than this are written as 0 (solver rounding noise such as
 #: ``-1.1e-13`` would otherwise print as "-£0.00m"); CSV files keep six decimals.
@@ -145,117 +151,97 @@ def clean_number(value: Any) -> float | None:
     return 0.0 if abs(number) < NOISE else number
 
 
-def _print_setup(ws: Worksheet, rows: int) -> None:
+def _print_setup(sheet: Sheet, rows: int) -> None:
     """Landscape A4, one page wide, header row repeated, sheet name and page in the margins."""
-    ws.set_landscape()
-    ws.set_paper(PAPER_A4)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_header("&L&A")
-    ws.set_footer("&RPage &P of &N")
-    if rows:
-        ws.repeat_rows(0)
+    sheet.landscape = True
+    sheet.margins = (0.4, 0.4, 0.6, 0.6)
+    sheet.header = "&L&A"
+    sheet.footer = "&RPage &P of &N"
+    sheet.repeat_header = rows > 0
 
 
-def _write_table(ws: Worksheet, table: ReportTable, formats: dict[str, Any]) -> None:
+def _write_table(book: Workbook, sheet: Sheet, table: ReportTable) -> None:
     frame = table.frame
     columns = [str(c) for c in frame.columns]
-    widths: list[tuple[int, Any]] = []
     lines = np.ones(len(frame), dtype="int64")  # text lines per row, for wrapped columns
     for j, column in enumerate(columns):
         series = frame[frame.columns[j]]
-        column_format = None
+        column_style = None
         kind = column_kind(table, column, series)
         header = column_header(table, column, kind)
-        ws.write_string(0, j, neutralise(header), formats["header"])
-        values = series.tolist()
+        cells = book.texts(j, [neutralise(header)], "header")
         width = len(header) + 2
         if kind in ("money", "share", "ratio", "price", "number", "by_unit"):
             numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64",
                                                                        na_value=np.nan)
             numbers = np.where(np.abs(numbers) < NOISE, 0.0, numbers)  # rounding noise → 0
-            write_number = ws.write_number
             if kind == "by_unit":  # each row in the format its unit says (£m, %, ×)
                 units = (frame["unit"].astype(str).tolist() if "unit" in frame.columns
                          else [""] * len(frame))
-                for i in np.flatnonzero(np.isfinite(numbers)).tolist():
-                    write_number(i + 1, j, numbers[i], formats[unit_kind(units[i])])
+                styles: str | list[str] = [unit_kind(u) for u in units]
             else:
-                fmt = formats[kind]
-                for i in np.flatnonzero(np.isfinite(numbers)).tolist():
-                    write_number(i + 1, j, numbers[i], fmt)
+                styles = kind
+            cells += book.numbers(j, numbers, styles, first_row=1)
             width = max(width, 14 if kind in ("money", "by_unit") else 10)
         elif kind == "bool":
-            for i, v in enumerate(values, start=1):
-                if v is not None and v is not pd.NA:
-                    ws.write_boolean(i, j, bool(v))
+            cells += book.booleans(j, [None if v is None or v is pd.NA else bool(v)
+                                       for v in series.tolist()], first_row=1)
             width = max(width, 8)
         elif kind == "integer":
-            for i, v in enumerate(values, start=1):
-                ws.write_number(i, j, int(v), formats["integer"])
+            cells += book.numbers(j, series.to_numpy(dtype="float64", na_value=np.nan), "integer",
+                                  first_row=1)
             width = max(width, 10)
         else:
             texts = format_column(series)  # neutralised text, "" for a missing cell
             longest = max((len(t) for t in texts[:200]), default=0)
-            write_string = ws.write_string
-            for i, text in enumerate(texts, start=1):
-                if text:
-                    write_string(i, j, text)
+            if longest > 60:
+                column_style = "wrap"
+            cells += book.texts(j, texts, column_style, first_row=1)
             width = max(width, min(longest + 2, 60))
             if longest > 60:
-                column_format = formats["wrap"]
                 lengths = series.fillna("").astype(str).str.len().to_numpy()
                 lines = np.maximum(lines, -(-lengths // (width - 4)))
-        widths.append((min(width, 60), column_format))
-    for j, (width, column_format) in enumerate(widths):
-        ws.set_column(j, j, width, column_format)
+        sheet.columns.append(cells)
+        sheet.widths.append((min(width, 60), column_style))
+    sheet.rows = len(frame) + 1
     # explicit heights: LibreOffice does not grow rows for wrapped text on its own
-    for i in np.flatnonzero(lines > 1).tolist():
-        ws.set_row(i + 1, 15 * int(lines[i]))
-    ws.freeze_panes(1, 0)
-    if columns:
-        ws.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
-    _print_setup(ws, len(frame))
+    sheet.heights = {i + 1: 15.0 * int(lines[i]) for i in np.flatnonzero(lines > 1).tolist()}
+    sheet.freeze_header = True
+    sheet.autofilter = bool(columns)
+    _print_setup(sheet, len(frame))
 
 
-def _write_headline(ws: Worksheet, table: ReportTable, formats: dict[str, Any]) -> None:
+def _write_headline(book: Workbook, sheet: Sheet, table: ReportTable) -> None:
     """The headline sheet: each value in the format its unit says (£m, %, ×, count)."""
     frame = table.frame
     header = ["key", "figure", "unit", "value"]
-    for j, text in enumerate(header):
-        ws.write_string(0, j, text, formats["header"])
-    for i, (key, label, unit, value) in enumerate(
-            zip(frame["key"], frame["figure"], frame["unit"], frame["value"], strict=True),
-            start=1):
-        ws.write_string(i, 0, neutralise(str(key)))
-        ws.write_string(i, 1, neutralise(str(label)))
-        ws.write_string(i, 2, neutralise(str(unit)))
-        number = None if value is None or not math.isfinite(float(value)) else float(value)
-        if number is not None:
-            kind = _HEADLINE_FORMATS.get(str(unit), "number")
-            ws.write_number(i, 3, number, formats[kind])
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 1, 50)
-    ws.set_column(2, 2, 8)
-    ws.set_column(3, 3, 18)
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(len(frame), 1), 3)
-    _print_setup(ws, len(frame))
+    texts = [[neutralise(str(v)) for v in frame[c]] for c in ("key", "figure", "unit")]
+    for j in range(3):
+        sheet.columns.append(book.texts(j, [header[j], *texts[j]][:1], "header")
+                             + book.texts(j, texts[j], first_row=1))
+    values = np.array([np.nan if v is None or not math.isfinite(float(v)) else float(v)
+                       for v in frame["value"]], dtype="float64")
+    styles = [_HEADLINE_FORMATS.get(str(u), "number") for u in frame["unit"]]
+    sheet.columns.append(book.texts(3, ["value"], "header")
+                         + book.numbers(3, values, styles, first_row=1))
+    sheet.widths = [(26, None), (50, None), (8, None), (18, None)]
+    sheet.rows = len(frame) + 1
+    sheet.freeze_header = True
+    sheet.autofilter = True
+    _print_setup(sheet, len(frame))
 
 
 #: Characters per line of the README sheet's text column (width 100, wrapped).
 _README_CHARS = 95
 
 
-def _write_readme(ws: Worksheet, report: Report, sheets: list[tuple[str, ReportTable]],
-                  formats: dict[str, Any]) -> None:
+def _write_readme(book: Workbook, sheet: Sheet, report: Report,
+                  sheets: list[tuple[str, ReportTable]]) -> None:
     """Write the README sheet.
 
     Rows get explicit heights so wrapped text never overlaps (LibreOffice does not grow
     rows for wrapped text written without a height).
     """
-    ws.set_column(0, 0, 24, formats["top"])
-    ws.set_column(1, 1, 100, formats["wrap"])
     rows: list[tuple[str, str]] = [
         ("Report", report.title),
         ("Scenario", report.scenario),
@@ -270,61 +256,48 @@ def _write_readme(ws: Worksheet, report: Report, sheets: list[tuple[str, ReportT
                         "apostrophe so that it is never run as a formula."),
         ("Printing", "Every sheet prints landscape on A4, one page wide, with its header "
                      "row repeated on each page."),
+        ("Other files", "The run's folder holds the full data as CSV beside this workbook: "
+                        "allocation.csv (every project × instrument × year with public "
+                        "finance committed: project_id, instrument, year, public, private, £m; "
+                        "the Projects sheet has each project's totals), cashflows.csv, "
+                        "fiscal.csv, constraints.csv (every limit with its shadow price), "
+                        "missions.csv and tags.csv."),
         ("", ""),
         ("Sheet", "What it shows"),
     ]
     rows += [(name, f"{table.title}. {table.note}") for name, table in sheets]
+    keys, notes = [], []
     for i, (key, text) in enumerate(rows):
         bold = key in ("Report", "Sheet")
-        ws.write_string(i, 0, neutralise(key), formats["bold_top"] if bold else formats["top"])
-        ws.write_string(i, 1, neutralise(text), formats["wrap"])
+        keys.append(book.texts(0, [neutralise(key)], "bold_top" if bold else "top",
+                               first_row=i)[0] if key else "")
+        notes.append(book.texts(1, [neutralise(text)], "wrap", first_row=i)[0] if text else "")
         lines = max(1, sum(math.ceil(max(len(part), 1) / _README_CHARS)
                            for part in text.split("\n")))
-        ws.set_row(i, 15 * lines + 3)
-    ws.freeze_panes(1, 0)
-    ws.set_portrait()
-    ws.set_paper(PAPER_A4)
-    ws.fit_to_pages(1, 0)
-    ws.set_header("&L&A")
+        sheet.heights[i] = 15.0 * lines + 3
+    sheet.columns = [keys, notes]
+    sheet.widths = [(24, "top"), (100, "wrap")]
+    sheet.rows = len(rows)
+    sheet.freeze_header = True
+    sheet.landscape = False
+    sheet.header = "&L&A"
 
 
 def xlsx_bytes(report: Report) -> bytes:
     """report.xlsx of ``report`` as bytes (deterministic; see the module docstring)."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {
-        "in_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-        "nan_inf_to_errors": False,
-    })
-    workbook.set_properties({
-        "title": neutralise(report.title)[:255],
-        "subject": "Mission finance allocation report",
-        "author": "missionfinance",
-        "created": CREATED,
-    })
-    formats = {
-        "header": workbook.add_format({"bold": True, "bg_color": "#F3F2F1", "bottom": 1}),
-        "bold": workbook.add_format({"bold": True}),
-        "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
-        "top": workbook.add_format({"valign": "top"}),
-        "bold_top": workbook.add_format({"bold": True, "valign": "top"}),
-        "money": workbook.add_format({"num_format": MONEY_FORMAT}),
-        "share": workbook.add_format({"num_format": SHARE_FORMAT}),
-        "ratio": workbook.add_format({"num_format": RATIO_FORMAT}),
-        "price": workbook.add_format({"num_format": PRICE_FORMAT}),
-        "number": workbook.add_format({"num_format": NUMBER_FORMAT}),
-        "integer": workbook.add_format({"num_format": INTEGER_FORMAT}),
-    }
+    book = Workbook(title=neutralise(report.title)[:255],
+                    subject="Mission finance allocation report", author="missionfinance",
+                    created=CREATED)
     used: set[str] = set()
-    readme = workbook.add_worksheet(sheet_name("README", used))
+    readme = Sheet(sheet_name("README", used))
     # a table with no rows gets no sheet (the Conflict table of a feasible run, say)
     sheets = [(sheet_name(key, used), table) for key, table in report.tables.items()
               if len(table.frame)]
-    _write_readme(readme, report, sheets, formats)
+    book.sheets.append(readme)
+    _write_readme(book, readme, report, sheets)
     for name, table in sheets:
+        sheet = Sheet(name)
+        book.sheets.append(sheet)
         writer = _write_headline if table.key == "Headline" else _write_table
-        writer(workbook.add_worksheet(name), table, formats)
-    workbook.close()
-    return buffer.getvalue()
+        writer(book, sheet, table)
+    return book.to_bytes(FORMATS)

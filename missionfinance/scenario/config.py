@@ -44,7 +44,7 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -55,13 +55,16 @@ from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument, instrume
 from missionfinance.io import combine_lines, read_lines, read_pipeline
 from missionfinance.missions import MissionSet
 from missionfinance.model import AllocationProblem
+from missionfinance.model.problem import OBJECTIVES
 from missionfinance.scenario.options import check_year_in as _check_year_in
 from missionfinance.scenario.options import number as _number
 from missionfinance.scenario.options import options_from_toml
 from missionfinance.scenario.run import RunResult, run, tag_pipeline
-from missionfinance.sweep import CHUNK, SweepResult, Variant, product, read_variants, run_sweep
 from missionfinance.tagging import RuleSet
 from missionfinance.years import check_financial_year, fy_from_start, year_start
+
+if TYPE_CHECKING:  # sweeps (and the report and charts they import) load on first use
+    from missionfinance.sweep import SweepResult, Variant
 
 _SCENARIO_KEYS = {"name", "years", "attribution", "description", "discount_rate"}
 _INPUT_KEYS = {"missions", "rules", "lines", "pipeline", "formats", "currency_rates"}
@@ -223,6 +226,9 @@ class Scenario:
         if not isinstance(objective_raw, Mapping):
             raise MissionFinanceError(f"{name} key objective: must be a table")
         kind = objective_raw.get("kind", "mission_value")
+        if kind not in OBJECTIVES:
+            raise MissionFinanceError(f"{name} key objective.kind: {kind!r} is unknown; use one of "
+                                      f"{', '.join(OBJECTIVES)}")
         weights_raw = objective_raw.get("weights", {})
         if not isinstance(weights_raw, Mapping):
             raise MissionFinanceError(f"{name} key objective.weights: must be a table of mission = weight")
@@ -416,6 +422,7 @@ class Scenario:
         scheduler: str | None = None,
         progress: bool = False,
         chunk: int | None = None,
+        exact: bool = False,
     ) -> SweepResult:
         """Solve many variants of this scenario and compare them (:mod:`missionfinance.sweep`).
 
@@ -433,12 +440,18 @@ class Scenario:
         chunk : int, optional
             Variants solved one after another from the same warm-started model
             (default :data:`missionfinance.sweep.CHUNK`).
+        exact : bool
+            Solve every variant from scratch as :meth:`run` does, so that every figure
+            equals a lone run of it even where allocations tie (slower; see
+            :func:`missionfinance.sweep.run_sweep`).
 
         Returns
         -------
         SweepResult
             ``.table`` has one row per variant (``variants.csv``).
         """
+        from missionfinance.sweep import CHUNK, Variant, product, read_variants, run_sweep
+
         chosen: list[Variant] = []
         if isinstance(variants, str | Path):
             chosen += read_variants(variants)
@@ -456,7 +469,7 @@ class Scenario:
             raise MissionFinanceError("sweep: no variants; give vary={key: [values]} or variants")
         return run_sweep(
             self, chosen, workers=workers, client=client, scheduler=scheduler, progress=progress,
-            chunk=chunk or CHUNK,
+            chunk=chunk or CHUNK, exact=exact,
         )
 
     def with_changes(self, changes: Mapping[str, Any] | None = None, /, **named: Any) -> Scenario:
@@ -494,7 +507,7 @@ class Scenario:
         return Scenario.from_dict(config, self.path)
 
     def compare(self, variants: Sequence[Any], *, workers: int | None = 1,
-                progress: bool = False) -> Any:
+                progress: bool = False, exact: bool = False) -> Any:
         """Solve named variants and compare each with this scenario solved alone.
 
         Parameters
@@ -505,13 +518,16 @@ class Scenario:
             A variant given as a mapping is named by its changes (``CDEL = 1,300``).
         workers : int, optional
             Local worker processes (default 1: this process).
+        exact : bool
+            Solve every variant from scratch as :meth:`run` does (see :meth:`sweep`).
 
         Returns
         -------
         SweepResult
-            ``.comparison()`` (Δ objective, Δ public, Δ private, Δ value per mission
-            against the base), ``.charts()``, and ``.write(folder)`` for variants.csv,
-            binding.csv, comparison.xlsx and comparison.html.
+            ``.comparison()`` (Δ objective, Δ public, Δ private, Δ value per mission,
+            Δ budget used per control, Δ per milestone against the base), ``.charts()``,
+            and ``.write(folder)`` for variants.csv, binding.csv, comparison.xlsx and
+            comparison.html.
 
         Raises
         ------
@@ -538,7 +554,8 @@ class Scenario:
             chosen.append(sw.Variant(sw.variant_label(changes), changes))
         if not chosen:
             raise MissionFinanceError("compare: no variants; give at least one mapping of changes")
-        return sw.run_sweep(self, chosen, workers=workers, progress=progress, check=True)
+        return sw.run_sweep(self, chosen, workers=workers, progress=progress, check=True,
+                            exact=exact)
 
     def __repr__(self) -> str:
         return (

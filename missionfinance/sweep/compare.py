@@ -1,8 +1,10 @@
 """Comparison of a sweep's variants with the base scenario: tables, charts, XLSX and HTML.
 
 Every variant is compared with the base scenario solved alone: Δ objective (and in %),
-Δ public finance, Δ private investment and Δ mission value per mission, in £m (the
-objective in its own units). Labels read ``key = value`` with the common table prefixes
+Δ public finance, Δ private investment, Δ mission value per mission and Δ budget used per
+control (over the horizon, and by year on a sheet of its own), in £m (the objective in its
+own units), and, on a sheet of its own, Δ projected outcome per tracked milestone at its
+deadline, in the milestone's unit. Labels read ``key = value`` with the common table prefixes
 left out (``CDEL.2027-28 = 1300``). Charts show the differences themselves (a bar per
 variant around zero, never bars from zero that hide a 5% change), and a heat map of the
 objective when exactly two keys vary, and a tornado of each key's low and high effect on
@@ -119,8 +121,12 @@ def comparison_frame(table: pd.DataFrame, variants: Sequence[Any],
     Columns: ``variant``, ``label``, ``status``, ``objective``, ``d_objective``,
     ``d_objective_share`` (fraction of the base objective), ``public_total``,
     ``d_public_total``, ``private_total``, ``d_private_total``, then ``d_value.<m>`` per
-    mission (£m-weighted mission value). Differences are NaN when the variant or the base
-    did not solve.
+    mission (£m-weighted mission value), ``d_control.<c>`` per budget control (budget
+    used over the horizon, £m), ``d_milestone.<id>`` per tracked milestone (projected
+    outcome at its deadline, in the milestone's unit) and ``d_control.<c>.<year>`` (budget
+    used in that year, £m; :func:`main_columns` leaves these and the milestones out of the
+    main table).
+    Differences are NaN when the variant or the base did not solve.
     """
     labels = {v.name: variant_label(v.changes) for v in variants}
     out = pd.DataFrame({"variant": table["variant"].astype(str),
@@ -130,10 +136,16 @@ def comparison_frame(table: pd.DataFrame, variants: Sequence[Any],
     base = base or {}
     ok_base = base.get("status") == "optimal"
     value_cols = [c for c in table.columns if str(c).startswith("value.")]
-    for column in ["objective", "public_total", "private_total", *value_cols]:
+    control_cols = [c for c in table.columns if str(c).startswith("control.")]
+    totals = [c for c in control_cols if not is_year_column(c)]
+    by_year = [c for c in control_cols if is_year_column(c)]
+    milestone_cols = [c for c in table.columns if str(c).startswith("milestone.")]
+    delta_only = [*value_cols, *control_cols, *milestone_cols]
+    for column in ["objective", "public_total", "private_total", *delta_only]:
         values = pd.to_numeric(table[column], errors="coerce").astype("float64")
-        ref = float(base.get(column) or np.nan) if ok_base else np.nan
-        if not column.startswith("value."):
+        got = base.get(column)
+        ref = float(got) if ok_base and got is not None else np.nan
+        if column not in delta_only:
             out[column] = values.to_numpy()
         delta = (values - ref).to_numpy(dtype="float64", copy=True)
         delta[np.abs(delta) < NOISE] = 0.0
@@ -143,7 +155,41 @@ def comparison_frame(table: pd.DataFrame, variants: Sequence[Any],
                                         and math.isfinite(ref) else np.nan)
     first = ["variant", "label", "status", "objective", "d_objective", "d_objective_share",
              "public_total", "d_public_total", "private_total", "d_private_total"]
-    return out[first + [f"d_{c}" for c in value_cols]]
+    return out[first + [f"d_{c}" for c in [*value_cols, *totals, *milestone_cols, *by_year]]]
+
+
+def is_year_column(column: str) -> bool:
+    """True for a per-year budget column: ``control.CDEL.2026-27`` (or its ``d_`` form).
+
+    Examples
+    --------
+    >>> is_year_column("d_control.CDEL.2026-27"), is_year_column("control.CDEL")
+    (True, False)
+    """
+    name = column.removeprefix("d_")
+    return name.startswith("control.") and name.count(".") >= 2
+
+
+def main_columns(comp: pd.DataFrame) -> pd.DataFrame:
+    """The comparison without the per-year budget and the milestone columns (main table)."""
+    return comp[[c for c in comp.columns if not is_year_column(str(c))
+                 and not str(c).startswith("d_milestone.")]]
+
+
+def milestone_columns(comp: pd.DataFrame) -> pd.DataFrame:
+    """Variant, label, status and Δ projected outcome per milestone (empty when none)."""
+    milestones = [c for c in comp.columns if str(c).startswith("d_milestone.")]
+    if not milestones:
+        return comp.iloc[:, :0]
+    return comp[["variant", "label", "status", *milestones]]
+
+
+def year_columns(comp: pd.DataFrame) -> pd.DataFrame:
+    """Variant, label, status and Δ budget used per control and year (empty when none)."""
+    years = [c for c in comp.columns if is_year_column(str(c))]
+    if not years:
+        return comp.iloc[:, :0]
+    return comp[["variant", "label", "status", *years]]
 
 
 def varied_keys(variants: Sequence[Any]) -> list[str]:
@@ -296,30 +342,56 @@ _HEADERS = {
 }
 
 
-def _header(column: str) -> str:
+def _header(column: str, units: Mapping[str, str] | None = None) -> str:
     if column in _HEADERS:
         return _HEADERS[column]
     if column.startswith("d_value."):
         return f"Δ value {column.removeprefix('d_value.')} (weighted £m)"
+    if column.startswith("d_control."):
+        control, _, year = column.removeprefix("d_control.").partition(".")
+        return f"Δ {control} used {year} (£m)" if year else f"Δ {control} used (£m)"
+    if column.startswith("d_milestone."):
+        milestone = column.removeprefix("d_milestone.")
+        unit = (units or {}).get(milestone)
+        return f"Δ {milestone} at deadline" + (f" ({unit})" if unit else "")
     return column
 
 
 def _kind(column: str) -> str:
     if column == "d_objective_share":
         return "share"
-    if column in ("public_total", "d_public_total", "private_total", "d_private_total"):
+    if column in ("public_total", "d_public_total", "private_total", "d_private_total") \
+            or column.startswith("d_control."):
         return "money"
+    if column.startswith("d_milestone."):
+        return "units"
     if column in ("objective", "d_objective") or column.startswith("d_value."):
         return "number"
     return "text"
 
 
+def solve_note(exact: bool) -> str:
+    """One sentence on how the variants were solved and what that means for their figures."""
+    if exact:
+        return ("Every variant was solved from scratch as a lone run of it is, so each "
+                "figure is the one `missionfinance run` of that variant reports.")
+    return ("Variants were re-solved in place from a neighbour's solution: the objective is "
+            "a lone run's; where several allocations are equally good a variant may show "
+            "another of them than a lone run (budget used of a control that does not bind, "
+            "years, milestones); `sweep --exact` solves each as a lone run.")
+
+
 def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: str,
-                    sens: pd.DataFrame | None = None) -> bytes:
+                    sens: pd.DataFrame | None = None,
+                    units: Mapping[str, str] | None = None, exact: bool = False) -> bytes:
     """comparison.xlsx: a README sheet and the comparison sheet (deterministic bytes).
 
-    When the keys vary one at a time (``sens``, :func:`one_at_a_time`), a further
-    "One at a time" sheet with each key's low and high effect on the objective.
+    When the variants report budget used by year, a "Budget by year" sheet with Δ budget
+    used per control and year; when they report milestone outcomes, a "Milestones" sheet
+    with Δ per milestone at its deadline; when the keys vary one at a time (``sens``,
+    :func:`one_at_a_time`), a further "One at a time" sheet with each key's low and high
+    effect on the objective. ``units`` maps a milestone to its unit (for the headers);
+    ``exact`` says how the variants were solved (:func:`solve_note`).
     """
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
@@ -332,18 +404,30 @@ def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: s
                "money": book.add_format({"num_format": MONEY_FORMAT}),
                "share": book.add_format({"num_format": SHARE_FORMAT}),
                "number": book.add_format({"num_format": '#,##0.0;-#,##0.0;0.0'}),
+               "units": book.add_format({"num_format": '#,##0.00;-#,##0.00;0.00'}),
                "wrap": book.add_format({"text_wrap": True, "valign": "top"})}
     readme = book.add_worksheet("README")
     readme.set_column(0, 0, 18)
     readme.set_column(1, 1, 100, formats["wrap"])
     objective = (base or {}).get("objective")
+    main, years, milestones = main_columns(comp), year_columns(comp), milestone_columns(comp)
     notes = [("Title", title),
              ("Base", "The base scenario solved alone: objective "
               + (f"{objective:,.1f}" if isinstance(objective, float) else "not available")),
              ("Units", "Money in £ million (£m); Δ is the variant minus the base; Δ objective "
                        "(%) is that over the base objective; mission value is £m weighted by "
-                       "the mission's weight."),
+                       "the mission's weight; budget used is what the allocation scores "
+                       "against each control total (CDEL, FT, RDEL …) over the scenario's "
+                       "years, £m; a milestone's Δ is its projected outcome at its deadline, "
+                       "in the milestone's own unit."),
+             ("Solved", solve_note(exact)),
              ("Sheet", "Comparison: one row per variant, in the order given.")]
+    if len(years.columns):
+        notes.append(("Sheet", "Budget by year: Δ budget used per control and year, £m, one "
+                               "row per variant."))
+    if len(milestones.columns):
+        notes.append(("Sheet", "Milestones: Δ projected outcome of each tracked milestone at "
+                               "its deadline, in the milestone's unit, one row per variant."))
     if sens is not None and len(sens):
         notes.append(("Sheet", "One at a time: each varied key's lowest and highest value "
                                "and the objective's difference from the base there, largest "
@@ -352,17 +436,32 @@ def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: s
         readme.write_string(i, 0, key)
         readme.write_string(i, 1, neutralise(text))
         readme.set_row(i, 15 * max(1, math.ceil(len(text) / 95)) + 3)
-    ws = book.add_worksheet("Comparison")
+    _write_table(book.add_worksheet("Comparison"), main, formats, units)
+    if len(years.columns):
+        _write_table(book.add_worksheet("Budget by year"), years, formats, units)
+    if len(milestones.columns):
+        _write_table(book.add_worksheet("Milestones"), milestones, formats, units)
+    if sens is not None and len(sens):
+        _write_sensitivity(book.add_worksheet("One at a time"), sens, formats)
+    book.close()
+    return buffer.getvalue()
+
+
+def _write_table(ws: Any, comp: pd.DataFrame, formats: Mapping[str, Any],
+                 units: Mapping[str, str] | None) -> None:
+    """One comparison table on its sheet: a header row, a row per variant."""
     for j, column in enumerate(comp.columns):
-        ws.write_string(0, j, _header(str(column)), formats["header"])
+        ws.write_string(0, j, _header(str(column), units), formats["header"])
         kind = _kind(str(column))
         for i, value in enumerate(comp[column].tolist(), start=1):
             if kind == "text":
                 ws.write_string(i, j, neutralise(str(value)))
             elif value is not None and math.isfinite(float(value)):
                 ws.write_number(i, j, float(value), formats[kind])
-        width = 14 if kind != "text" else min(60, max(10, int(comp[column].astype(str).str.len()
-                                                                  .max() or 0) + 2))
+        header = _header(str(column), units)
+        # a short header gets room for one line; longer ones wrap in the header row
+        width = (max(14, len(header) + 2) if len(header) <= 18 else 14) if kind != "text" \
+            else min(60, max(10, int(comp[column].astype(str).str.len().max() or 0) + 2))
         ws.set_column(j, j, width)
     ws.set_row(0, 32)
     ws.freeze_panes(1, 2)
@@ -372,10 +471,6 @@ def comparison_xlsx(comp: pd.DataFrame, base: Mapping[str, Any] | None, title: s
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
     ws.set_header("&L&A")
-    if sens is not None and len(sens):
-        _write_sensitivity(book.add_worksheet("One at a time"), sens, formats)
-    book.close()
-    return buffer.getvalue()
 
 
 _SENS_HEADERS = ("key", "low value", "Δ objective at low", "high value",
@@ -420,7 +515,8 @@ def _cell(column: str, value: Any) -> str:
     if kind == "share":
         return f'<td class="num">{number * 100:+.2f}%</td>'
     sign = "+" if column.startswith("d_") else ""
-    return f'<td class="num">{number:{sign},.1f}</td>'
+    places = 2 if kind == "units" else 1
+    return f'<td class="num">{number:{sign},.{places}f}</td>'
 
 
 def _sensitivity_html(sens: pd.DataFrame | None) -> str:
@@ -439,19 +535,36 @@ def _sensitivity_html(sens: pd.DataFrame | None) -> str:
             + "</tr></thead><tbody>\n" + "".join(rows) + "</tbody></table>\n")
 
 
-def comparison_html(comp: pd.DataFrame, charts: Sequence[tuple[str, Figure]], title: str,
-                    base: Mapping[str, Any] | None, sens: pd.DataFrame | None = None) -> bytes:
-    """comparison.html: self-contained page (inline SVG charts, no script).
-
-    When the keys vary one at a time (``sens``, :func:`one_at_a_time`), a table of each
-    key's low and high effect on the objective follows the charts.
-    """
-    head = "".join(f"<th>{html.escape(_header(str(c)))}</th>" for c in comp.columns
+def _table_html(comp: pd.DataFrame, units: Mapping[str, str] | None) -> str:
+    head = "".join(f"<th>{html.escape(_header(str(c), units))}</th>" for c in comp.columns
                    if c != "variant")
     body = "".join("<tr>" + "".join(_cell(str(c), v) for c, v in zip(comp.columns, row,
                                                                           strict=True)
                                      if c != "variant") + "</tr>\n"
                    for row in comp.itertuples(index=False))
+    return (f'<div style="overflow-x:auto"><table><thead><tr>{head}</tr></thead><tbody>\n'
+            f"{body}</tbody></table></div>\n")
+
+
+def comparison_html(comp: pd.DataFrame, charts: Sequence[tuple[str, Figure]], title: str,
+                    base: Mapping[str, Any] | None, sens: pd.DataFrame | None = None,
+                    units: Mapping[str, str] | None = None, exact: bool = False) -> bytes:
+    """comparison.html: self-contained page (inline SVG charts, no script).
+
+    When the keys vary one at a time (``sens``, :func:`one_at_a_time`), a table of each
+    key's low and high effect on the objective follows the charts; when the variants
+    report budget used by year and milestone outcomes, tables of Δ budget used per
+    control and year and of Δ per milestone follow the table of every variant. ``units`` maps a milestone to its unit (for the headers);
+    ``exact`` says how the variants were solved (:func:`solve_note`).
+    """
+    main, years, milestones = main_columns(comp), year_columns(comp), milestone_columns(comp)
+    by_year = ("<h2>Budget used by year</h2>\n<p>Δ budget used per control and year, £m "
+               "(the variant minus the base).</p>\n" + _table_html(years, units)
+               if len(years.columns) else "")
+    if len(milestones.columns):
+        by_year += ("<h2>Milestones at their deadlines</h2>\n<p>Δ projected outcome of each "
+                    "tracked milestone at its deadline, in the milestone's unit (the variant "
+                    "minus the base).</p>\n" + _table_html(milestones, units))
     objective = (base or {}).get("objective")
     base_text = (f"{objective:,.1f}" if isinstance(objective, float) else "not available")
     figures = "".join(f'<h2>{html.escape(name)}</h2><img alt="{html.escape(name)}" '
@@ -466,10 +579,11 @@ th{{background:#f3f2f1;text-align:left}}td.num{{text-align:right;font-variant-nu
 img{{max-width:100%;height:auto}}</style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>Each variant against the base scenario solved alone (objective {html.escape(base_text)}).
-Money in £ million; Δ is the variant minus the base. The same table is in comparison.xlsx.</p>
+Money in £ million; Δ is the variant minus the base; budget used is what the allocation
+scores against each control total over the scenario's years; a milestone's Δ is its
+projected outcome at its deadline, in its own unit. {html.escape(solve_note(exact))}
+The same tables are in comparison.xlsx.</p>
 {figures}{_sensitivity_html(sens)}<h2>Every variant</h2>
-<div style="overflow-x:auto"><table><thead><tr>{head}</tr></thead><tbody>
-{body}</tbody></table></div>
-</body></html>
+{_table_html(main, units)}{by_year}</body></html>
 """
     return page.encode("utf-8")

@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -62,6 +62,9 @@ class _Base:
     pipeline: pd.DataFrame
     contributions: pd.DataFrame
     pipelines: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    outcomes: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict, repr=False)
+    #: Solve every variant from scratch, as ``missionfinance run`` does (no warm re-solve).
+    exact: bool = False
 
     def changed_pipeline(self, changes: Sequence[Change]) -> pd.DataFrame:
         """The base pipeline with ``changes`` applied (memoised: at most 16 kept)."""
@@ -90,6 +93,12 @@ def _retags(changes: Iterable[Change]) -> bool:
 
 def variant_problem(base: _Base, variant: Variant) -> AllocationProblem:
     """The allocation problem of one variant (re-tagging only when an input changes)."""
+    scenario, pipeline, contributions = _variant_inputs(base, variant)
+    return scenario.problem(pipeline, contributions)
+
+
+def _variant_inputs(base: _Base, variant: Variant) -> tuple[Scenario, pd.DataFrame, pd.DataFrame]:
+    """The scenario, pipeline and contributions of one variant."""
     config, pipe_changes = apply_changes(base.scenario.config, variant.changes)
     scenario = type(base.scenario).from_dict(config, base.scenario.path)
     if _retags(variant.changes):
@@ -100,7 +109,80 @@ def variant_problem(base: _Base, variant: Variant) -> AllocationProblem:
     else:
         contributions = base.contributions
         pipeline = base.changed_pipeline(pipe_changes) if pipe_changes else base.pipeline
-    return scenario.problem(pipeline, contributions)
+    return scenario, pipeline, contributions
+
+
+def milestone_outcomes(scenario: Scenario, pipeline: pd.DataFrame, allocation: pd.DataFrame,
+                       base: _Base | None = None) -> dict[str, float]:
+    """Milestone → projected outcome at its deadline, in the milestone's unit.
+
+    The ``projected`` figure of a run's "Missions on track" table (BAU plus the
+    allocation's contribution, :mod:`missionfinance.outcomes.trajectory`, with the same
+    functions) for every tracked milestone; empty when the scenario has no ``[outcomes]``
+    table. With ``base``, the outcome arrays and the pipeline's figures are kept there
+    for the next variant with the same ``[outcomes]`` table and pipeline.
+    """
+    if scenario.outcomes is None:
+        return {}
+    from missionfinance.outcomes.trajectory import deterministic_contribution
+
+    arrays, empty = _outcome_inputs(scenario, pipeline, base)
+    P, H = len(arrays.project_ids), len(arrays.horizon)
+    p = pd.Index(arrays.project_ids).get_indexer(allocation["project_id"].astype(str))
+    t = pd.Index(list(arrays.horizon)).get_indexer(allocation["year"].astype(str))
+    i = pd.Index(list(empty.instruments)).get_indexer(allocation["instrument"].astype(str))
+    if len(allocation) and (p.min() < 0 or t.min() < 0 or i.min() < 0):
+        raise MissionFinanceError("milestone outcomes: an allocation row names a project, "
+                                  "year or instrument the scenario does not have")
+    cash = np.zeros((P, H))
+    private = np.zeros((P, len(empty.instruments), H))
+    is_cash = np.isin(np.asarray(empty.instruments, dtype=object)[i], list(_cash(scenario)))
+    np.add.at(cash, (p, t), np.where(is_cash, allocation["public"].to_numpy(np.float64), 0.0))
+    np.add.at(private, (p, i, t), allocation["private"].to_numpy(np.float64))
+    contrib = deterministic_contribution(arrays, replace(empty, cash=cash, private=private))
+    out: dict[str, float] = {}
+    for k, m in enumerate(arrays.milestones):
+        at = arrays.deadline_index(k)
+        out[m.id] = float(arrays.bau[k, at] + contrib[k, at])
+    return out
+
+
+def _cash(scenario: Scenario) -> set[str]:
+    from missionfinance.outcomes.trajectory import cash_instruments
+
+    return cash_instruments(scenario.instruments)
+
+
+def _outcome_inputs(scenario: Scenario, pipeline: pd.DataFrame, base: _Base | None
+                    ) -> tuple[Any, Any]:
+    """(OutcomeArrays, AllocationInputs of no allocation) of a scenario and pipeline.
+
+    Kept in ``base`` (at most 8) by the scenario's ``[outcomes]`` table, years and
+    instruments and the pipeline frame itself, so variants that change only numbers
+    elsewhere share them.
+    """
+    from missionfinance.outcomes.trajectory import allocation_inputs, outcome_arrays
+
+    options = scenario.outcomes
+    assert options is not None
+    key = repr((scenario.config.get("outcomes"), scenario.years, list(scenario.instruments),
+                id(pipeline)))
+    if base is not None:
+        with _PIPELINES_LOCK:
+            hit = base.outcomes.get(key)
+        if hit is not None and hit[0] is pipeline:
+            return hit[1], hit[2]
+    arrays = outcome_arrays(options, pipeline["project_id"], scenario.years)
+    nothing = pd.DataFrame({c: [] for c in ("project_id", "instrument", "year", "public",
+                                            "private")})
+    empty = allocation_inputs(nothing, pipeline, arrays.project_ids, scenario.years,
+                              scenario.instruments)
+    if base is not None:
+        with _PIPELINES_LOCK:
+            while len(base.outcomes) >= 8:
+                base.outcomes.pop(next(iter(base.outcomes)))
+            base.outcomes[key] = (pipeline, arrays, empty)
+    return arrays, empty
 
 
 def check_variants(base: _Base, variants: Sequence[Variant]) -> None:
@@ -145,9 +227,15 @@ def solve_variant(base: _Base, variant: Variant, resolver: Resolver | None = Non
     """
     row: dict[str, Any] = {"variant": variant.name, **variant.labels}
     try:
-        problem = variant_problem(base, variant)
-        outcome = (resolver or Resolver()).outcome(problem)
+        scenario, pipeline, contributions = _variant_inputs(base, variant)
+        problem = scenario.problem(pipeline, contributions)
+        tracked = scenario.outcomes is not None
+        outcome = (resolver or Resolver()).outcome(problem, allocation=tracked)
         row.update(outcome_row(outcome))
+        if outcome.ok and outcome.allocation is not None:
+            for m, v in milestone_outcomes(scenario, pipeline, outcome.allocation,
+                                           base).items():
+                row[f"milestone.{m}"] = v
     except MissionFinanceError as exc:
         row.update({"status": "error", "error": str(exc)})
     except Exception as exc:  # a failed variant must not stop the sweep
@@ -165,6 +253,9 @@ def solve_chunk(base: _Base, variants: Sequence[Variant],
     chunk, not on which worker ran it or what that worker solved before: serial,
     process-pool and dask sweeps give the same table.
     """
+    if base.exact:  # each variant built and solved as ``solve`` does: a lone run's answer
+        cold = Resolver(warm=False)
+        return [solve_variant(base, v, cold) for v in variants]
     resolver = resolver if resolver is not None else _local_resolver()
     resolver.reset()
     if resolver.seeded_for is not base:
@@ -214,6 +305,7 @@ def run_sweep(
     progress: bool = False,
     chunk: int = CHUNK,
     check: bool = False,
+    exact: bool = False,
 ) -> SweepResult:
     """Solve every variant of ``scenario`` and return the comparison.
 
@@ -243,6 +335,12 @@ def run_sweep(
         Validate every change on its own first (:func:`check_variants`) and raise on an
         invalid key or value before solving anything; by default such a variant is
         reported in the table with its error and the others are solved.
+    exact : bool
+        Solve every variant from scratch exactly as ``missionfinance run`` does, so that
+        every figure (budget used per control and year, milestone outcomes, binding
+        limits) is the one a lone run of the variant reports, also where the LP has ties;
+        slower. By default variants are re-solved in place, which gives the same
+        objective but, where several allocations are equally good, may pick another one.
     """
     names = [v.name for v in variants]
     if len(set(names)) != len(names):
@@ -250,6 +348,7 @@ def run_sweep(
         raise MissionFinanceError(f"variants: name {dup!r} is used twice; name each variant once")
     t0 = time.perf_counter()
     base = _prepare(scenario)
+    base.exact = exact
     if check:
         check_variants(base, variants)
     t1 = time.perf_counter()
@@ -274,7 +373,8 @@ def run_sweep(
     seconds = {"prepare": t1 - t0, "solve": time.perf_counter() - t1}
     base_row = solve_variant(base, Variant("base"), Resolver())  # the reference, solved alone
     return SweepResult(scenario, list(variants), _table(rows, variants, scenario.missions.ids),
-                       extra={"seconds": seconds, "chunks": len(chunks)}, base=base_row)
+                       extra={"seconds": seconds, "chunks": len(chunks)}, base=base_row,
+                       exact=exact)
 
 
 def _run_local(base: _Base, jobs: list[list[Variant]], n: int, bar: Any
@@ -318,7 +418,7 @@ def _run_dask(
     if own:
         try:
             client = Client(scheduler, timeout="10s")
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, or not an address
             raise MissionFinanceError(
                 f"--scheduler {scheduler!r}: cannot reach the dask scheduler ({exc}); check the address"
             ) from None
@@ -358,6 +458,14 @@ def _table(rows: list[dict[str, Any]], variants: Sequence[Variant], missions: Se
     for col in value_cols:
         if col not in frame.columns:
             frame[col] = np.nan
+    # budget used per control (total, then by year) and milestone outcomes, as first seen
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen.update((k, None) for k in row if k.startswith(("control.", "milestone.")))
+    control_cols = [c for c in seen if c.startswith("control.")]
+    milestone_cols = [c for c in seen if c.startswith("milestone.")]
     frame["binding"] = frame["binding"].fillna("")
     frame["error"] = frame["error"].fillna("")
-    return frame[["variant", *keys, *_METRICS, *value_cols, "binding", "error"]].reset_index(drop=True)
+    columns = ["variant", *keys, *_METRICS, *value_cols, *control_cols, *milestone_cols,
+               "binding", "error"]
+    return frame[columns].reset_index(drop=True)

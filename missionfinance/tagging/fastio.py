@@ -34,7 +34,7 @@ import pyarrow.csv as pacsv
 
 from missionfinance.errors import MissionFinanceError
 from missionfinance.io._files import read_bytes
-from missionfinance.io.schema import LINES_SCHEMA
+from missionfinance.io.schema import LINES_COLUMNS, LINES_SCHEMA, bad_line_code, warn_near_misses
 
 FLOAT_DECIMALS = 6
 """Decimals of floats in CSV, as ``report.formats.FLOAT_DECIMALS`` (the tests check)."""
@@ -132,7 +132,11 @@ def read_lines_csv(path: str | os.PathLike[str]) -> pd.DataFrame | None:
             out[c.name] = _str_series(cols[c.name])
         else:
             out[c.name] = _str_series(pa.repeat(pa.scalar(str(c.default), pa.large_string()), n))
-    return pd.DataFrame(out)
+    frame = pd.DataFrame(out)
+    if bad_line_code(frame) is not None:
+        return None
+    warn_near_misses(p, names, LINES_COLUMNS, "lines")
+    return frame
 
 
 def _odd_numbers(values: pa.ChunkedArray) -> bool:

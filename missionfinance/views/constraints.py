@@ -134,7 +134,7 @@ def projects_table(run: RunLike, alloc: pd.DataFrame, binding: Sequence[str] = (
     """Every pipeline project: money received, funded or not, and why not."""
     pipe = pipeline_of(run)
     per = alloc.groupby("project_id")[["public", "private"]].sum()
-    instruments = alloc.groupby("project_id")["instrument"].agg(lambda s: ";".join(sorted(set(s))))
+    instruments = _instruments_used(alloc)
     weights = contributions(run)
     mission_ids = list(weights.columns)
     positive = weights.reindex(pipe["project_id"], fill_value=0.0) > 0
@@ -171,6 +171,32 @@ def projects_table(run: RunLike, alloc: pd.DataFrame, binding: Sequence[str] = (
     out["why_not"] = pd.Series(reasons, dtype="str")
     return out.sort_values(["funded", "public", "project_id"], ascending=[False, False, True],
                            kind="mergesort").reset_index(drop=True)
+
+
+def _instruments_used(alloc: pd.DataFrame) -> pd.Series:
+    """Project id → its instruments, sorted and joined with ``;`` (one pass, no per-group call).
+
+    Examples
+    --------
+    >>> alloc = pd.DataFrame({"project_id": ["b", "a", "a", "a"],
+    ...                       "instrument": ["loan", "loan", "grant", "loan"]})
+    >>> _instruments_used(alloc).to_dict()
+    {'a': 'grant;loan', 'b': 'loan'}
+    """
+    if alloc.empty:
+        return pd.Series([], dtype="str", index=pd.Index([], dtype="str", name="project_id"))
+    ids = alloc["project_id"].astype(str).to_numpy()
+    names, inst = np.unique(alloc["instrument"].astype(str).to_numpy(), return_inverse=True)
+    # each project's set of instruments as a bit mask (names are sorted, so are the sets)
+    flags = pd.DataFrame({k: inst == k for k in range(len(names))}, index=ids)
+    has = flags.groupby(level=0, sort=True).any()
+    masks = pd.Series(has.to_numpy() @ np.left_shift(1, np.arange(len(names), dtype="int64")),
+                      index=has.index.astype("str"))
+    labels = {m: ";".join(n for k, n in enumerate(names) if m >> k & 1)
+              for m in masks.unique().tolist()}
+    out = masks.map(labels).astype("str")
+    out.index.name = "project_id"
+    return out
 
 
 def _model_reasons(run: RunLike, ids: pd.Series) -> list[str]:

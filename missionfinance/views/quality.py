@@ -21,7 +21,9 @@ the frames are the same for the same run.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -240,8 +242,15 @@ def _row_sources(path: Any) -> pd.Series | None:
     """
     if path is None or not Path(path).is_file():
         return None
-    from missionfinance.io._files import read_table
+    from missionfinance.io._files import head_text, kind_of, read_table
 
+    if kind_of(Path(path)) in ("text", "gzip"):  # CSV: parse it all only when it has the column
+        try:
+            header = next(csv.reader(io.StringIO(head_text(Path(path)))), [])
+        except csv.Error:  # read_table names the damage
+            header = ["source"]
+        if "source" not in {name.strip() for name in header}:
+            return None
     raw = read_table(path)
     if "source" not in raw.columns or "project_id" not in raw.columns:
         return None

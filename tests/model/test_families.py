@@ -390,3 +390,21 @@ def test_threads_change_is_an_error_not_optimal():
     res = solve(pr, SolverOptions(threads=2))
     assert res.status == Status.ERROR
     assert "threads" in res.message
+
+
+def test_conflict_names_a_derived_spend_profile_with_its_value():
+    """B (loan, capacity 100, two years, no max_per_year) draws at most 100 / 2 = 50 a year;
+    FT 2027-28 at most 20, so at most 70 in all: a growth floor of 80 cannot hold. The
+    conflict names the 2026-27 profile row with its derived value 50, said as derived."""
+    prj = projects([{"project_id": "B", "capacity": 100.0, "instruments": "loan",
+                     "max_per_year": np.nan}], Y2)
+    res = solve(problem(prj, contrib({"B": {"growth": 1.0}}), Y2,
+                        budget={"FT": {"2027-28": 20.0}},
+                        mission_bounds=(MissionBound("growth", floor=80.0),)))
+    assert res.status == Status.INFEASIBLE
+    rows = res.conflict.set_index("name")
+    assert rows.loc["spend_profile[B,2026-27]", "value"] == pytest.approx(50.0)
+    assert rows.loc["spend_profile[B,2026-27]", "key"] == "pipeline.B.max_per_year"
+    assert "derived: capacity / years in its window" in rows.loc[
+        "spend_profile[B,2026-27]", "explanation"]
+    assert "= 50:" in rows.loc["spend_profile[B,2026-27]", "explanation"]

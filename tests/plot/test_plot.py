@@ -15,7 +15,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
@@ -306,6 +306,84 @@ def test_empty_inputs_give_a_figure_saying_so() -> None:
                 plot.sweep_comparison(SWEEP.iloc[:0])):
         assert isinstance(fig, Figure)
         assert texts(fig)[0] in {"Nothing allocated", "No variants"}
+
+
+def test_money_out_and_back_one_segment_per_nonzero_flow_and_the_net_line() -> None:
+    frame = pd.DataFrame({
+        "year": ["2026-27", "2026-27", "2027-28", "2027-28"],
+        "instrument": ["grant", "loan", "grant", "loan"],
+        "money_out": [10.0, 20.0, 0.0, 0.0],
+        "money_back": [0.0, 2.0, 0.0, 25.0],
+        "net": [-10.0, -18.0, 0.0, 25.0],
+    })
+    fig = plot.money_out_and_back(frame)
+    (ax,) = fig.axes
+    (segments,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    boxes = [p.vertices[:4] for p in segments.get_paths()]
+    assert len(boxes) == 4  # grant out; loan back and out in 2026-27, back in 2027-28
+    spans = sorted((round(b[:, 1].min(), 6), round(b[:, 1].max(), 6)) for b in boxes)
+    assert spans == [(-30.0, -10.0), (-10.0, 0.0), (0.0, 2.0), (0.0, 25.0)]
+    (net,) = ax.lines[:1]
+    assert list(net.get_ydata()) == [-28.0, 25.0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["net", "grant", "loan"]
+
+
+# ----------------------------------------------------------------------------- outcomes
+OUTCOMES = pd.DataFrame({
+    "milestone": ["homes"] * 3 + ["beds"] * 3,
+    "year": ["2026-27", "2027-28", "2028-29"] * 2,
+    "unit": ["homes"] * 3 + ["beds"] * 3,
+    "baseline": [np.nan] * 6,
+    "bau": [100.0, 110.0, 120.0, 5.0, 5.0, 5.0],
+    "projected": [100.0, 130.0, 160.0, 5.0, 6.0, 7.0],
+    "target": [100.0, 150.0, 200.0, 5.0, 7.0, 9.0],
+    "p10": [np.nan] * 6,
+    "p90": [np.nan] * 6,
+})
+SENSITIVITY = pd.DataFrame({
+    "milestone": ["homes", "homes", "homes", "beds"],
+    "input": ["yield.homes", "leverage.all", "yield.beds", "yield.beds"],
+    "at_p10": [150.0, 155.0, 160.0, 6.0],
+    "at_p90": [170.0, 158.0, 160.0, 8.0],
+    "swing": [20.0, 3.0, 0.0, 2.0],
+})
+
+
+def test_milestone_trajectories_one_panel_per_milestone_one_legend() -> None:
+    fig = plot.milestone_trajectories(OUTCOMES, [
+        ("homes", COLOUR["opportunity"], "homes (by 2028-29)", "2028-29"),
+        ("beds", COLOUR["health"], "beds (by 2027-28)", "2027-28"),
+        ("missing", COLOUR["growth"], "missing", "2028-29"),
+    ])
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [
+        "homes (by 2028-29)", "beds (by 2027-28)", "missing"]
+    assert sum(ax.get_legend() is not None for ax in fig.axes) == 1
+    assert [ax.get_ylabel() for ax in fig.axes[:2]] == ["homes", "beds"]
+    assert texts(fig)[-1] == "No outcome data for missing"
+    # the same lines as the one-milestone figure
+    single = plot.milestone_trajectory(OUTCOMES, "beds", COLOUR["health"], "b", "2027-28")
+    assert [tuple(line.get_ydata()) for line in single.axes[0].lines] == [
+        tuple(line.get_ydata()) for line in fig.axes[1].lines]
+
+
+def test_tornado_leaves_out_inputs_that_do_not_move_the_milestone() -> None:
+    (ax,) = plot.tornado(SENSITIVITY, "homes", "homes").axes
+    assert ticks(ax.get_yticklabels()) == ["leverage.all", "yield.homes"]  # widest on top
+    assert [round(b.get_width(), 6) for b in bars(ax)] == [3.0, 20.0]
+    fig = plot.tornadoes(SENSITIVITY, [("homes", "homes", "h"), ("beds", "beds", "b")])
+    assert [ticks(a.get_yticklabels()) for a in fig.axes] == [
+        ["leverage.all", "yield.homes"], ["yield.beds"]]
+    still = SENSITIVITY.assign(swing=0.0)
+    assert texts(plot.tornado(still, "homes"))[0] == "No uncertain input moves this milestone"
+
+
+def test_numeric_ticks_are_written_in_full() -> None:
+    frame = pd.DataFrame({"year": ["2026-27", "2027-28"], "grant": [1_500_000.0, 2e6]})
+    fig = plot.allocation_by_year(frame)
+    canvas = fig.canvas
+    canvas.draw()  # tick labels are set when drawn
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    assert "2,000,000" in labels and fig.axes[0].yaxis.get_offset_text().get_text() == ""
 
 
 # ----------------------------------------------------------------------------- from a run

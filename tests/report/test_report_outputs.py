@@ -51,7 +51,9 @@ def test_summary_json_keys_and_exact_objective(written: tuple[RunResult, Path]) 
 def test_tags_csv_has_pipeline_and_baseline_scope(written: tuple[RunResult, Path]) -> None:
     run, out = written
     tags = pd.read_csv(out / "tags.csv")
-    assert list(tags.columns)[:4] == ["scope", "line_id", "mission", "weight"]
+    assert list(tags.columns)[:7] == ["line_id", "mission", "weight", "amount_attributed",
+                                      "rule_id", "rationale", "matched_on"]
+    assert list(tags.columns)[-1] == "scope"
     assert set(tags["scope"]) == {"baseline", "pipeline"}
 
 

@@ -23,7 +23,7 @@ from missionfinance.report.xlsx import MONEY_FORMAT, SHARE_FORMAT
 
 #: Tables an analyst prints; each must fit one page width.
 MAIN_TABLES = ("Headline", "Budget", "Exposure and risk", "By mission", "By instrument",
-               "By year", "Constraints", "Projects", "Baseline alignment", "Allocation")
+               "By year", "Constraints", "Projects", "Baseline alignment")
 
 
 def _tools() -> tuple[str, str]:

@@ -19,7 +19,7 @@ SHEETS = ["README", "Headline", "Budget", "Exposure and risk", "By mission", "By
           "Risk and reward", "Risk and reward by mission", "Recycled headroom", "Limits by family", "Constraints", "Closest unfunded", "Projects",
           "Baseline by year", "Baseline alignment", "Baseline by mission", "Tag coverage",
           "Assumptions", "Fiscal treatments", "Assumptions log", "QA log", "Known limitations",
-          "Allocation", "Provenance"]
+          "Provenance"]
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +54,9 @@ def test_every_table_sheet_has_frozen_header_and_filter(book: openpyxl.Workbook)
 def test_money_is_numeric_with_pound_million_format(book: openpyxl.Workbook,
                                                     written: tuple[RunResult, Path]) -> None:
     _, out = written
-    ws = book["Allocation"]
+    ws = book["Projects"]
     header = [c.value for c in ws[1]]
-    assert header == ["project id", "instrument", "year", "public (£m)", "private (£m)"]
-    cells = [row[3] for row in ws.iter_rows(min_row=2)]
+    cells = [row[header.index("public (£m)")] for row in ws.iter_rows(min_row=2)]
     assert cells and all(isinstance(c.value, int | float) for c in cells)
     assert {c.number_format for c in cells} == {MONEY_FORMAT}
     summary = json.loads((out / "summary.json").read_text())
@@ -110,8 +109,19 @@ def test_zip_is_byte_stable(written: tuple[RunResult, Path]) -> None:
 def test_opens_read_only_as_libreoffice_would(written: tuple[RunResult, Path]) -> None:
     _, out = written
     wb = openpyxl.load_workbook(io.BytesIO((out / "report.xlsx").read_bytes()), read_only=True)
-    assert sum(1 for _ in wb["Allocation"].iter_rows()) > 1
+    assert sum(1 for _ in wb["Projects"].iter_rows()) > 1
     wb.close()
+
+
+def test_allocation_rows_are_in_the_csv_the_readme_names(book: openpyxl.Workbook,
+                                                         written: tuple[RunResult, Path]
+                                                         ) -> None:
+    # no sheet repeats allocation.csv; the README sheet says where its rows are
+    _, out = written
+    assert "Allocation" not in book.sheetnames
+    readme = {key: text for key, text in book["README"].iter_rows(values_only=True) if key}
+    assert "allocation.csv" in readme["Other files"]
+    assert (out / "allocation.csv").read_text(encoding="utf-8").count("\n") > 1
 
 
 def test_sheet_names_are_valid_and_unique() -> None:

@@ -74,12 +74,24 @@ def test_first_solve_is_the_cold_solve_bit_for_bit(small_base: _Base, example_ba
 
 def test_light_outcome_equals_the_full_result(example_base: _Base) -> None:
     problem = problem_of(example_base, ("budget.CDEL", "*", 0.9))
-    light = Resolver().outcome(problem)
-    full = Outcome.from_result(solve(problem))
+    light = Resolver().outcome(problem, allocation=True)
+    result = solve(problem)
+    full = Outcome.from_result(result)
     assert light.mode == "cold"
     for f in ("status", "objective", "public_total", "private_total", "leverage",
               "mission_values", "binding", "message"):
         assert getattr(light, f) == getattr(full, f), f
+    # budget used per control and year: the full result's budget_cost, summed
+    assert set(light.budget_used) == set(full.budget_used) == {"CDEL", "FT", "RDEL"}
+    for control, by_year in full.budget_used.items():
+        assert list(light.budget_used[control]) == list(by_year) == list(problem.years)
+        for year, used in by_year.items():
+            assert light.budget_used[control][year] == pytest.approx(used, rel=1e-12, abs=1e-9)
+        assert sum(by_year.values()) == pytest.approx(
+            result.summary["budget_scored"][control], rel=1e-12)
+    assert light.allocation is not None and full.allocation is not None
+    pd.testing.assert_frame_equal(light.allocation, full.allocation)
+    assert Resolver().outcome(problem).allocation is None  # only when asked for
 
 
 def test_warm_resolves_on_the_example_match_solve(example_base: _Base) -> None:

@@ -35,11 +35,11 @@ FLOORS_GOLD = {
 }
 FLOORS_HOLDOUT = {
     "growth": (1.000, 0.800),
-    "clean-energy": (1.000, 0.571),
+    "clean-energy": (1.000, 0.714),
     "safer-streets": (1.000, 1.000),
     "opportunity": (1.000, 0.937),
     "health": (0.900, 1.000),
-    "all": (0.978, 0.867),
+    "all": (0.979, 0.886),
 }
 # dev2.csv (194 lines labelled with aligned and enabling to the written conventions).
 FLOORS_DEV2 = {
@@ -59,6 +59,19 @@ FLOORS_DEV3 = {
     "opportunity": (1.000, 0.947),
     "health": (1.000, 1.000),
     "all": (0.953, 0.939),
+}
+# dev4.csv (200 lines drawn and labelled blind, tests/data/gold/README.md). First measured with
+# the rules of before the population audit at 0.797 / 0.752, then with the audited rules at
+# 0.883 / 0.764 (not blind to the audit: every dev4 line is in the audited population, 58 of
+# them among the judged tags); the rules were then revised on its errors.
+FLOORS_DEV4 = {
+    "growth": (0.875, 0.903),
+    "clean-energy": (1.000, 0.937),
+    "safer-streets": (1.000, 1.000),
+    "opportunity": (0.894, 0.894),
+    "health": (0.933, 1.000),
+    "-clean-energy": (1.000, 1.000),
+    "all": (0.922, 0.932),
 }
 # frozen.csv (160 lines, labelled to docs/tagging.md before the rules changed, never tuned
 # on): the honest figure. Targets are precision 0.90 / recall 0.80 (micro), 0.80 per
@@ -93,11 +106,15 @@ def test_gold_set_shape() -> None:
     dev3 = read("dev3.csv")
     assert list(dev3.columns) == list(gold.columns) and len(dev3) >= 150 and (dev3["reason"].str.len() > 0).all()
     assert set(dev3["line_id"]).isdisjoint(set(gold["line_id"]) | set(holdout["line_id"]) | set(dev2["line_id"]))
+    dev4 = read("dev4.csv")
+    assert list(dev4.columns) == list(gold.columns) and len(dev4) == 200 and (dev4["reason"].str.len() > 0).all()
+    earlier = set().union(*(read(n)["line_id"] for n in ("gold.csv", "holdout.csv", "dev2.csv", "dev3.csv", "frozen.csv")))
+    assert dev4["line_id"].is_unique and set(dev4["line_id"]).isdisjoint(earlier)
 
 
 @pytest.mark.parametrize(("name", "floors"), [("gold.csv", FLOORS_GOLD), ("holdout.csv", FLOORS_HOLDOUT),
                                               ("dev2.csv", FLOORS_DEV2), ("dev3.csv", FLOORS_DEV3),
-                                              ("frozen.csv", FLOORS_FROZEN)])
+                                              ("dev4.csv", FLOORS_DEV4), ("frozen.csv", FLOORS_FROZEN)])
 def test_precision_recall_floors(name: str, floors: dict[str, tuple[float, float]]) -> None:
     table = evaluate(read(name), RuleSet.load("builtin:uk")).set_index("mission")
     for mission, (p, r) in floors.items():

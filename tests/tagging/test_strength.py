@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import ast
+import random
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from missionfinance.errors import MissionFinanceError
 from missionfinance.tagging import RuleSet, tag
-from missionfinance.tagging.matching import weak_spans
+from missionfinance.tagging.matching import (
+    _LIST,
+    CompiledRules,
+    list_spans,
+    stem_overlap,
+    weak_spans,
+)
 
 RULES = """
 [generic]
@@ -159,6 +167,31 @@ def test_weak_spans() -> None:
     assert [t[a:b] for a, b in weak_spans(t)] == [" the successful contractor will offer apprenticeships"]
 
 
+def _plain_lists(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _LIST.finditer(text, start, end)]
+
+
+def test_list_spans_are_the_plain_regex_matches() -> None:
+    """The word-start list search finds exactly what ``_LIST.finditer`` finds."""
+    pipeline = pd.read_csv(Path(__file__).parents[2] / "scenarios" / "data" / "pipeline.csv",
+                           dtype=str, keep_default_na=False)
+    texts = [f"{a}. {b}".lower() for a, b in zip(pipeline["name"], pipeline["description"],
+                                                 strict=True)]
+    found = 0
+    for text in texts:
+        assert list_spans(text, 0, len(text)) == _plain_lists(text, 0, len(text))
+        found += len(list_spans(text))
+    assert found > 50  # the example's descriptions do hold lists
+    pieces = ["ab", "c", "police", "2nd", "a1", "_x", "-", "&", "'", "’", "é", "and", "or",
+              ",", " , ", "/", " ", ". ", ";", "rn", "de-ice", "x_y", "3", "vans", " and "]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        a = rng.randint(0, len(text))
+        b = rng.randint(a, len(text))
+        assert list_spans(text, a, b) == _plain_lists(text, a, b), (text, a, b)
+
+
 @pytest.mark.parametrize(("extra", "message"), [
     ('keywords = ["a"]\nweak_keywords = ["a"]', "listed as strong and weak"),
     ('keywords = ["a"]\nstrength = "medium"', "strength 'medium' unknown"),
@@ -232,3 +265,15 @@ def test_policy_commitments_are_boilerplate() -> None:
     ]
     t = "heat pumps: installation of air source heat pumps to decarbonise the town hall"
     assert weak_spans(t) == []
+
+
+def test_stem_overlap_matches_every_pair_tested() -> None:
+    """The automaton scan finds the same overlapping stems as testing every pair."""
+    compiled = CompiledRules(RuleSet.load("builtin:uk"))
+    unit, overlap = compiled.term_unit
+    stems = compiled.automaton[2]
+    assert len(stems) > 100 and overlap.shape == (len(stems) + 1, len(stems) + 1)
+    slow = np.array([[a in b or b in a for b in stems] for a in stems], dtype=bool)
+    assert np.array_equal(overlap[:-1, :-1], slow)
+    assert not overlap[-1].any() and not overlap[:, -1].any()
+    assert np.array_equal(stem_overlap(stems), overlap)  # the pairwise fallback agrees

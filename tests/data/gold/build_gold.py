@@ -187,13 +187,56 @@ def _dev3() -> pd.DataFrame:
     return out
 
 
+def _dev4() -> pd.DataFrame:
+    """A fourth, blind development sample ("dev4"): 200 lines disjoint from every other set,
+    drawn and labelled before the rules' output for them was read.
+
+    Seed 5055, ``DataFrame.sample`` per stratum, as ``_dev3``: CRA 2018 (130 segments not in
+    any other set, one line per segment, 2017-18, description = segment name), Contracts
+    Finder 2025 (the 4 notices left), Contracts Finder 2014 (66 of the 111 notices left, from
+    all 200 release packages of the shared data). SR25, Public Contracts Scotland 2019 and
+    Sell2Wales 2025 have no lines left: the other sets used them up. CRA takes the share the
+    used-up procurement sources cannot give.
+    """
+    from missionfinance.io import read_lines
+
+    used: set[str] = set()
+    for name in ("sample.csv", "holdout_sample.csv", "frozen_sample.csv", "dev2_sample.csv", "dev3_sample.csv"):
+        used |= set(pd.read_csv(HERE / name, dtype=str, keep_default_na=False)["line_id"])
+    cra = read_lines(REAL / "cra_2018_database.csv.gz")
+    cra = cra[(cra["year"] == "2017-18") & (cra["amount"] != 0) & ~cra["line_id"].isin(used)]
+    cra = cra.drop_duplicates(["department", "programme", "cofog"])
+    cra = cra[~cra["line_id"].str.split("-").str[2].isin(_used_segments(used))]
+    cra = cra[~cra["line_id"].str.split("-").str[2].duplicated()]
+    cra = cra.assign(description=cra["programme"].str.replace(r"^S[0-9A-Z]{7}\s*-\s*", "", regex=True))
+    parts = [cra.sample(n=130, random_state=5055).assign(source="cra")]
+    sr = pd.concat([read_lines(REAL / n) for n in ("sr25_table_5_3_rdel_excl_depreciation.csv",
+                                                   "sr25_table_5_4_cdel.csv")], ignore_index=True)
+    sr = sr[(sr["year"] == "2025-26") & ~sr["line_id"].isin(used)]
+    parts.append(sr.sample(n=min(15, len(sr)), random_state=5055))
+    for name, n, label in (("contracts-finder-2025.release-package.json", 50, "cf2025"),
+                           ("public-contracts-scotland-2019.release-package.json", 20, "pcs2019"),
+                           ("sell2wales-2025.release-package.json", 20, "s2w2025")):
+        frame = read_lines(REAL / name, rates={"EUR": 0.85})
+        frame = frame[~frame["line_id"].isin(used)].drop_duplicates("description")
+        parts.append(frame.sample(n=min(n, len(frame)), random_state=5055).assign(source=f"procurement-{label}"))
+    cf14_dir = Path("/work/shared/data/ocds-cf-2014/release-packages-ocds1.0")
+    cf14 = pd.concat([read_lines(f) for f in sorted(cf14_dir.glob("*.json"))], ignore_index=True)
+    cf14 = cf14[~cf14["line_id"].isin(used)].drop_duplicates("description")
+    parts.append(cf14.sample(n=66, random_state=5055).assign(source="procurement-cf2014"))
+    out = pd.concat(parts, ignore_index=True)[COLUMNS]
+    out["description"] = out["description"].str.replace(r"\s+", " ", regex=True).str.slice(0, MAX_TEXT)
+    return out
+
+
 def _used_segments(used: set[str]) -> set[str]:
     """CRA segment codes already sampled (a segment recurs across years and regions)."""
     return {i.split("-")[2] for i in used if i.startswith("CRA-")}
 
 
 def main(step: str) -> None:
-    """Run one step: ``sample``, ``holdout-sample``, ``build`` or ``holdout``."""
+    """Run one step: ``sample``, ``holdout-sample``, ``frozen-sample``, ``dev2-sample``, ``dev3-sample``,
+    ``dev4-sample``, ``build``, ``holdout``, ``dev3`` or ``dev4``."""
     if step == "sample":
         _sample().to_csv(HERE / "sample.csv", index=False)
         return
@@ -203,18 +246,21 @@ def main(step: str) -> None:
     if step == "dev3-sample":
         _dev3().to_csv(HERE / "dev3_sample.csv", index=False)
         return
+    if step == "dev4-sample":
+        _dev4().to_csv(HERE / "dev4_sample.csv", index=False)
+        return
     if step == "frozen-sample":
         _frozen().to_csv(HERE / "frozen_sample.csv", index=False)
         return
     if step == "holdout-sample":
         _holdout().to_csv(HERE / "holdout_sample.csv", index=False)
         return
-    if step == "dev3":
-        sample = pd.read_csv(HERE / "dev3_sample.csv", dtype=str, keep_default_na=False)
-        labels = pd.read_csv(HERE / "dev3_labels.csv", dtype=str, keep_default_na=False)
+    if step in ("dev3", "dev4"):
+        sample = pd.read_csv(HERE / f"{step}_sample.csv", dtype=str, keep_default_na=False)
+        labels = pd.read_csv(HERE / f"{step}_labels.csv", dtype=str, keep_default_na=False)
         if set(sample["line_id"]) != set(labels["line_id"]):
-            raise SystemExit("dev3_labels.csv: line ids differ from dev3_sample.csv")
-        sample.merge(labels, on="line_id", how="left", validate="one_to_one").to_csv(HERE / "dev3.csv", index=False)
+            raise SystemExit(f"{step}_labels.csv: line ids differ from {step}_sample.csv; label every sampled line once")
+        sample.merge(labels, on="line_id", how="left", validate="one_to_one").to_csv(HERE / f"{step}.csv", index=False)
         return
     prefix = "holdout_" if step == "holdout" else ""
     sample = pd.read_csv(HERE / f"{prefix}sample.csv", dtype=str, keep_default_na=False)
