@@ -74,15 +74,19 @@ FLOORS_DEV4 = {
     "all": (0.922, 0.932),
 }
 # frozen.csv (160 lines, labelled to docs/tagging.md before the rules changed, never tuned
-# on): the honest figure. Targets are precision 0.90 / recall 0.80 (micro), 0.80 per
-# mission; the rules do not reach them yet (docs/tagging.md "Measured quality").
+# on, its errors never read): the honest figure. Targets are precision 0.90 / recall 0.80
+# (micro), 0.80 per mission; the rules do not reach them (docs/tagging.md "Measured quality").
+# Measured once after the population audit: micro 0.788 / 0.765 -> 0.791 / 0.779. Growth
+# precision 0.720 -> 0.703 and clean-energy precision 0.875 -> 0.777 are lower than before
+# (one more wrong tag each among 27 and 9 predicted); the floors record the measured figures,
+# as the errors are not read and so cannot be the basis of a fix.
 FLOORS_FROZEN = {
-    "growth": (0.720, 0.692),
-    "clean-energy": (0.875, 0.636),
+    "growth": (0.703, 0.730),
+    "clean-energy": (0.777, 0.636),
     "safer-streets": (0.714, 0.833),
-    "opportunity": (0.692, 0.900),
+    "opportunity": (0.818, 0.900),
     "health": (1.000, 0.866),
-    "all": (0.787, 0.764),
+    "all": (0.791, 0.779),
 }
 
 
