@@ -86,10 +86,10 @@ from missionfinance.model.problem import (
 )
 from missionfinance.model.result import (
     AllocationResult,
-    _private_by_year,
     clean_values,
     extract,
     fill_private,
+    private_cells,
 )
 from missionfinance.model.solve import marginal_private, solve, solver_record
 from missionfinance.model.status import Status
@@ -211,16 +211,8 @@ def allocation_rows(d: ProblemData, model: LinearModel, values: np.ndarray) -> p
     Private money per project goes to its (instrument, year) cells in proportion to
     leverage × public, or by year as the outcome rows timed it when the model has them.
     """
-    gx, gy = model.groups["x"], model.groups["y"]
-    x, y = values[gx.slice], values[gy.slice]
-    P, NI, T = len(d.project_ids), len(d.instruments), len(d.years)
-    levx = d.leverage[d.xp, d.xi] * x
-    tot_levx = np.bincount(d.xp, weights=levx, minlength=P)
-    share = np.divide(levx, tot_levx[d.xp], out=np.zeros_like(levx), where=tot_levx[d.xp] > 0)
-    private = np.zeros((P, NI, T))
-    private[d.xp, d.xi, d.xt] = share * y[d.xp]
-    if "private_by_year" in model.groups:
-        _private_by_year(d, model, values, levx, y, private)
+    x = values[model.groups["x"].slice]
+    private = private_cells(d, model, values)
     # rows with public > 0 sorted by (project_id, instrument, year) as text, the order of
     # extract's sort_values (each key is unique), by integer ranks instead of strings
     ids = d.project_ids.astype(str)

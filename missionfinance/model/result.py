@@ -323,6 +323,24 @@ def clean_values(values: np.ndarray, model: LinearModel) -> np.ndarray:
     return clean(values, model.col_lower, model.col_upper)
 
 
+def private_cells(d: ProblemData, model: LinearModel, values: np.ndarray) -> np.ndarray:
+    """Private money, £m, per (project, instrument, year) cell of cleaned ``values``.
+
+    Each project's private money y_p goes to its cells in proportion to leverage × public,
+    or by year as the outcome rows timed it when the model has them (:func:`_private_by_year`).
+    Shape (projects, instruments, years).
+    """
+    x, y = values[model.groups["x"].slice], values[model.groups["y"].slice]
+    levx = d.leverage[d.xp, d.xi] * x
+    tot_levx = np.bincount(d.xp, weights=levx, minlength=len(d.project_ids))
+    share = np.divide(levx, tot_levx[d.xp], out=np.zeros_like(levx), where=tot_levx[d.xp] > 0)
+    private = np.zeros((len(d.project_ids), len(d.instruments), len(d.years)))
+    private[d.xp, d.xi, d.xt] = share * y[d.xp]
+    if "private_by_year" in model.groups:
+        _private_by_year(d, model, values, levx, y, private)
+    return private
+
+
 def _private_by_year(d: ProblemData, model: LinearModel, values: np.ndarray, levx: np.ndarray,
                      y: np.ndarray, private: np.ndarray) -> None:
     """Split each project's private money over years as the outcome rows counted it.
@@ -405,13 +423,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     # ---- dataset --------------------------------------------------------------------------
     public = np.zeros((P, NI, T))
     public[d.xp, d.xi, d.xt] = x
-    levx = d.leverage[d.xp, d.xi] * x
-    tot_levx = np.bincount(d.xp, weights=levx, minlength=P)
-    share = np.divide(levx, tot_levx[d.xp], out=np.zeros_like(levx), where=tot_levx[d.xp] > 0)
-    private = np.zeros((P, NI, T))
-    private[d.xp, d.xi, d.xt] = share * y[d.xp]
-    if "private_by_year" in model.groups:
-        _private_by_year(d, model, values, levx, y, private)
+    private = private_cells(d, model, values)
     C = len(d.controls)
     el = d.expected_loss
     cost = np.zeros((C, P, NI, T))
