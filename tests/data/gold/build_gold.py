@@ -145,21 +145,22 @@ def _dev2() -> pd.DataFrame:
     return out
 
 
-def _dev3() -> pd.DataFrame:
-    """A third, blind development sample ("dev3"): 157 lines disjoint from every other set,
-    drawn before any rule was changed after it and labelled before the rules' output was read.
+def _blind_sample(earlier: tuple[str, ...], seed: int, n_cra: int,
+                  n_procurement: tuple[int, int, int], n_cf14: int) -> pd.DataFrame:
+    """A blind development sample disjoint from the sets drawn before it (their samples named
+    in ``earlier``), ``DataFrame.sample`` per stratum with ``seed``.
 
-    Seed 4044, ``DataFrame.sample`` per stratum: CRA 2018 (75 segments not in any other set,
-    one line per segment, 2017-18, description = segment name), SR25 (the 11 department rows
-    of 2025-26 not in any other set), Contracts Finder 2025 (40 of the 44 notices left),
-    Public Contracts Scotland 2019 and Sell2Wales 2025 (the 0 and 1 notices left: the
-    other sets used them up), Contracts Finder 2014 (30, from all 200 release packages of
-    the shared data; tests/data/ocds-cf-2014 holds only a part of them).
+    Strata: CRA 2018 (``n_cra`` segments not in any other set, one line per segment,
+    2017-18, description = segment name), SR25 (up to 15 department rows of 2025-26 not in
+    any other set), Contracts Finder 2025, Public Contracts Scotland 2019 and Sell2Wales
+    2025 (up to ``n_procurement`` notices each, fewer where the other sets used them up),
+    Contracts Finder 2014 (``n_cf14``, from all 200 release packages of the shared data;
+    tests/data/ocds-cf-2014 holds only a part of them).
     """
     from missionfinance.io import read_lines
 
     used: set[str] = set()
-    for name in ("sample.csv", "holdout_sample.csv", "frozen_sample.csv", "dev2_sample.csv"):
+    for name in earlier:
         used |= set(pd.read_csv(HERE / name, dtype=str, keep_default_na=False)["line_id"])
     cra = read_lines(REAL / "cra_2018_database.csv.gz")
     cra = cra[(cra["year"] == "2017-18") & (cra["amount"] != 0) & ~cra["line_id"].isin(used)]
@@ -167,66 +168,51 @@ def _dev3() -> pd.DataFrame:
     cra = cra[~cra["line_id"].str.split("-").str[2].isin(_used_segments(used))]
     cra = cra[~cra["line_id"].str.split("-").str[2].duplicated()]
     cra = cra.assign(description=cra["programme"].str.replace(r"^S[0-9A-Z]{7}\s*-\s*", "", regex=True))
-    parts = [cra.sample(n=75, random_state=4044).assign(source="cra")]
+    parts = [cra.sample(n=n_cra, random_state=seed).assign(source="cra")]
     sr = pd.concat([read_lines(REAL / n) for n in ("sr25_table_5_3_rdel_excl_depreciation.csv",
                                                    "sr25_table_5_4_cdel.csv")], ignore_index=True)
     sr = sr[(sr["year"] == "2025-26") & ~sr["line_id"].isin(used)]
-    parts.append(sr.sample(n=min(15, len(sr)), random_state=4044))
-    for name, n, label in (("contracts-finder-2025.release-package.json", 40, "cf2025"),
-                           ("public-contracts-scotland-2019.release-package.json", 20, "pcs2019"),
-                           ("sell2wales-2025.release-package.json", 20, "s2w2025")):
+    parts.append(sr.sample(n=min(15, len(sr)), random_state=seed))
+    for (name, label), n in zip((("contracts-finder-2025.release-package.json", "cf2025"),
+                                 ("public-contracts-scotland-2019.release-package.json", "pcs2019"),
+                                 ("sell2wales-2025.release-package.json", "s2w2025")),
+                                n_procurement, strict=True):
         frame = read_lines(REAL / name, rates={"EUR": 0.85})
         frame = frame[~frame["line_id"].isin(used)].drop_duplicates("description")
-        parts.append(frame.sample(n=min(n, len(frame)), random_state=4044).assign(source=f"procurement-{label}"))
+        parts.append(frame.sample(n=min(n, len(frame)), random_state=seed).assign(source=f"procurement-{label}"))
     cf14_dir = Path("/work/shared/data/ocds-cf-2014/release-packages-ocds1.0")
     cf14 = pd.concat([read_lines(f) for f in sorted(cf14_dir.glob("*.json"))], ignore_index=True)
     cf14 = cf14[~cf14["line_id"].isin(used)].drop_duplicates("description")
-    parts.append(cf14.sample(n=30, random_state=4044).assign(source="procurement-cf2014"))
+    parts.append(cf14.sample(n=n_cf14, random_state=seed).assign(source="procurement-cf2014"))
     out = pd.concat(parts, ignore_index=True)[COLUMNS]
     out["description"] = out["description"].str.replace(r"\s+", " ", regex=True).str.slice(0, MAX_TEXT)
     return out
+
+
+_EARLIER = ("sample.csv", "holdout_sample.csv", "frozen_sample.csv", "dev2_sample.csv")
+
+
+def _dev3() -> pd.DataFrame:
+    """A third, blind development sample ("dev3"): 157 lines disjoint from every other set,
+    drawn before any rule was changed after it and labelled before the rules' output was read.
+
+    Seed 4044 (:func:`_blind_sample`): CRA 2018 75 segments, SR25 (the 11 department rows
+    of 2025-26 left), Contracts Finder 2025 (40 of the 44 notices left), Public Contracts
+    Scotland 2019 and Sell2Wales 2025 (the 0 and 1 notices left), Contracts Finder 2014 30.
+    """
+    return _blind_sample(_EARLIER, 4044, 75, (40, 20, 20), 30)
 
 
 def _dev4() -> pd.DataFrame:
     """A fourth, blind development sample ("dev4"): 200 lines disjoint from every other set,
     drawn and labelled before the rules' output for them was read.
 
-    Seed 5055, ``DataFrame.sample`` per stratum, as ``_dev3``: CRA 2018 (130 segments not in
-    any other set, one line per segment, 2017-18, description = segment name), Contracts
-    Finder 2025 (the 4 notices left), Contracts Finder 2014 (66 of the 111 notices left, from
-    all 200 release packages of the shared data). SR25, Public Contracts Scotland 2019 and
-    Sell2Wales 2025 have no lines left: the other sets used them up. CRA takes the share the
-    used-up procurement sources cannot give.
+    Seed 5055 (:func:`_blind_sample`): CRA 2018 (130 segments), Contracts Finder 2025 (the 4
+    notices left), Contracts Finder 2014 (66 of the 111 notices left). SR25, Public Contracts
+    Scotland 2019 and Sell2Wales 2025 have no lines left: the other sets used them up. CRA
+    takes the share the used-up procurement sources cannot give.
     """
-    from missionfinance.io import read_lines
-
-    used: set[str] = set()
-    for name in ("sample.csv", "holdout_sample.csv", "frozen_sample.csv", "dev2_sample.csv", "dev3_sample.csv"):
-        used |= set(pd.read_csv(HERE / name, dtype=str, keep_default_na=False)["line_id"])
-    cra = read_lines(REAL / "cra_2018_database.csv.gz")
-    cra = cra[(cra["year"] == "2017-18") & (cra["amount"] != 0) & ~cra["line_id"].isin(used)]
-    cra = cra.drop_duplicates(["department", "programme", "cofog"])
-    cra = cra[~cra["line_id"].str.split("-").str[2].isin(_used_segments(used))]
-    cra = cra[~cra["line_id"].str.split("-").str[2].duplicated()]
-    cra = cra.assign(description=cra["programme"].str.replace(r"^S[0-9A-Z]{7}\s*-\s*", "", regex=True))
-    parts = [cra.sample(n=130, random_state=5055).assign(source="cra")]
-    sr = pd.concat([read_lines(REAL / n) for n in ("sr25_table_5_3_rdel_excl_depreciation.csv",
-                                                   "sr25_table_5_4_cdel.csv")], ignore_index=True)
-    sr = sr[(sr["year"] == "2025-26") & ~sr["line_id"].isin(used)]
-    parts.append(sr.sample(n=min(15, len(sr)), random_state=5055))
-    for name, n, label in (("contracts-finder-2025.release-package.json", 50, "cf2025"),
-                           ("public-contracts-scotland-2019.release-package.json", 20, "pcs2019"),
-                           ("sell2wales-2025.release-package.json", 20, "s2w2025")):
-        frame = read_lines(REAL / name, rates={"EUR": 0.85})
-        frame = frame[~frame["line_id"].isin(used)].drop_duplicates("description")
-        parts.append(frame.sample(n=min(n, len(frame)), random_state=5055).assign(source=f"procurement-{label}"))
-    cf14_dir = Path("/work/shared/data/ocds-cf-2014/release-packages-ocds1.0")
-    cf14 = pd.concat([read_lines(f) for f in sorted(cf14_dir.glob("*.json"))], ignore_index=True)
-    cf14 = cf14[~cf14["line_id"].isin(used)].drop_duplicates("description")
-    parts.append(cf14.sample(n=66, random_state=5055).assign(source="procurement-cf2014"))
-    out = pd.concat(parts, ignore_index=True)[COLUMNS]
-    out["description"] = out["description"].str.replace(r"\s+", " ", regex=True).str.slice(0, MAX_TEXT)
-    return out
+    return _blind_sample((*_EARLIER, "dev3_sample.csv"), 5055, 130, (50, 20, 20), 66)
 
 
 def _used_segments(used: set[str]) -> set[str]:
