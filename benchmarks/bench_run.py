@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_report import make_scenario  # noqa: E402
+from bench_report import control, make_scenario  # noqa: E402
 
 _CHILD = r"""
 import json, resource, sys, time
@@ -73,20 +73,6 @@ stages.update(imports_wall=t1 - t0, imports_cpu=c1 - c0,
 stages["total_cpu"] = stages["self_cpu"] + stages["children_cpu"]
 print(json.dumps(stages), file=sys.stderr)
 """
-
-
-_BURN = "x = 0\nfor i in range(6_000_000):\n    x += i\n"
-
-
-def control() -> float:
-    """Speed-up of two concurrent processes of pure CPU work over one, right now."""
-    def timed(n: int) -> float:
-        start = time.perf_counter()
-        procs = [subprocess.Popen([sys.executable, "-c", _BURN]) for _ in range(n)]
-        for proc in procs:
-            proc.wait()
-        return time.perf_counter() - start
-    return 2 * timed(1) / timed(2)
 
 
 def main() -> None:
