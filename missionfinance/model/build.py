@@ -84,7 +84,6 @@ def add_budget(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> No
     ctl: list[str] = []
     yr: list[str] = []
     n = 0
-    el = d.expected_loss
     for c, by_year in sorted(problem.budget.items()):
         k = d.controls.index(c)
         row_of = np.full(T, -1)
@@ -92,7 +91,7 @@ def add_budget(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> No
         if not given:
             continue
         row_of[given] = n + np.arange(len(given))
-        coef = d.score[d.xi, k] + el[d.xp] * (d.loss_control[d.xi] == k)
+        coef = d.control_coef(k)
         r = row_of[d.xt]
         keep = (r >= 0) & (coef != 0)
         rows.append(r[keep])

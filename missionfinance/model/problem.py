@@ -320,6 +320,16 @@ class ProblemData:
         """v_p = Σ_m w_m c_pm: mission value per £ of investment in project p."""
         return np.asarray(self.contrib @ self.weights)
 
+    def control_coef(self, k: int) -> np.ndarray:
+        """£ scored against control ``k`` per £ of each x column [£/£].
+
+        The instrument's budget score for the control plus, for the control its expected
+        loss is charged to, the project's expected loss (pd × lgd): the coefficient of the
+        budget rows, of ``budget_cost`` and of the sweeps' budget used.
+        """
+        return np.asarray(self.score[self.xi, k]
+                          + self.expected_loss[self.xp] * (self.loss_control[self.xi] == k))
+
 
 def _err(problem: AllocationProblem, what: str) -> MissionFinanceError:
     return MissionFinanceError(f"{problem.context}: {what}")

@@ -192,14 +192,13 @@ def _dataset_budget(result: AllocationResult) -> dict[str, dict[str, float]]:
 def budget_by_control(d: ProblemData, x: np.ndarray) -> dict[str, dict[str, float]]:
     """Control → year → £m used by the allocation ``x`` (the ``x`` columns' values).
 
-    The formula of ``budget_cost`` in :func:`~missionfinance.model.result.extract`: per
-    £ committed, the instrument's budget score for the control plus, for the control its
-    expected loss is charged to, the project's expected loss (pd × lgd).
+    The coefficient of ``budget_cost`` in :func:`~missionfinance.model.result.extract`
+    (:meth:`ProblemData.control_coef`).
     """
-    T, el = len(d.years), d.expected_loss
+    T = len(d.years)
     out: dict[str, dict[str, float]] = {}
     for k, control in enumerate(d.controls):
-        coef = d.score[d.xi, k] + el[d.xp] * (d.loss_control[d.xi] == k)
+        coef = d.control_coef(k)
         used = np.bincount(d.xt, weights=coef * x, minlength=T)
         out[str(control)] = {str(y): float(v) for y, v in zip(d.years, used, strict=True)}
     return out

@@ -425,10 +425,9 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     public[d.xp, d.xi, d.xt] = x
     private = private_cells(d, model, values)
     C = len(d.controls)
-    el = d.expected_loss
     cost = np.zeros((C, P, NI, T))
     for k in range(C):
-        coef = d.score[d.xi, k] + el[d.xp] * (d.loss_control[d.xi] == k)
+        coef = d.control_coef(k)
         cost[k, d.xp, d.xi, d.xt] = coef * x
     econ_x = d.econ * x
     econ = np.zeros((P, NI, T))
