@@ -19,6 +19,22 @@ mission; ``report`` prints it too.
 7d01620, before the audit (put that commit's package on ``PYTHONPATH`` to redraw it byte for
 byte), and ``audit_mission_sample.csv`` with that of commit aa03a8e (``--rules PATH`` draws from another rule file). ``report`` reads whatever
 rules are current, so it also shows which judged-wrong tags the revised rules no longer make.
+
+Second audit (tests/data/gold/README.md, "Second population audit"). ``mission2`` draws, with
+seed ``SEED2`` and the rules as they are, ``PER_MISSION`` aligned favourable tags per mission
+from the population left after the first audit: the population less ``dev4.csv``'s lines and
+segments and every line of ``audit_sample.csv`` and ``audit_mission_sample.csv``, with each
+SR25 department row counted once (its years share one text; one year drawn at random). They go
+to ``audit2_sample.csv`` and are judged in ``audit2_judgements.csv`` (same columns and verdicts
+as the first round). ``recall2`` draws from the same population, seeded, ``RECALL_CRA`` CRA
+segments, every OCDS notice and ``RECALL_SR`` SR25 rows among the lines the rules give no aligned
+tag (untagged, enabling-only or neutral) into ``audit2_recall_sample.csv``; each is labelled
+by hand in ``audit2_recall.csv`` (``line_id, missions, enabling, reason``, the gold sets'
+conventions). ``report2`` prints, for both samples, the judged precision per mission of the
+drawn tags and of the current rules, and the recall sample's missions the current rules now
+find (and the tags they add that the labels do not hold). ``dev`` prints the aggregate
+precision and recall of the current rules on the development sets (``gold``, ``holdout``,
+``dev2``, ``dev3``, ``dev4``); it never reads ``frozen.csv``.
 """
 
 from __future__ import annotations
@@ -44,6 +60,12 @@ SEED = 1128
 PER_KEY = 6
 PER_MISSION = 40
 MAX_TEXT = 400
+SEED2 = 2811
+RECALL_CRA = 110
+RECALL_SR = 8
+#: Lines already read by the first audit or labelled in dev4: not drawn again.
+ROUND1 = ("dev4_sample.csv", "audit_sample.csv", "audit_mission_sample.csv")
+DEV_SETS = ("gold.csv", "holdout.csv", "dev2.csv", "dev3.csv", "dev4.csv")
 
 
 def population() -> pd.DataFrame:
@@ -137,6 +159,128 @@ def draw_missions(rules_spec: str) -> pd.DataFrame:
     )
 
 
+def population2() -> pd.DataFrame:
+    """The population less the first audit's lines and dev4 (lines and CRA segments); SR25 rows once."""
+    used: set[str] = set()
+    for name in ROUND1:
+        used |= set(
+            pd.read_csv(HERE / name, dtype=str, keep_default_na=False, usecols=["line_id"])["line_id"]
+        )
+    segments = {i.split("-")[2] for i in used if i.startswith("CRA-")}
+    pop = population()
+    cra = pop["source"] == "cra"
+    drop = pop["line_id"].isin(used) | (cra & pop["line_id"].str.split("-").str[2].isin(segments))
+    pop = pop[~drop]
+    sr = pop["source"] == "spending_review"
+    row = pop["line_id"].str.replace(r"-\d{4}-\d{2}$", "", regex=True)
+    once = pop[sr].assign(row=row[sr]).sample(frac=1.0, random_state=SEED2).drop_duplicates("row")
+    return pd.concat([pop[~sr], once.drop(columns="row")]).sort_index().reset_index(drop=True)
+
+
+def draw_missions2(rules_spec: str) -> pd.DataFrame:
+    """``PER_MISSION`` aligned tags per mission from :func:`population2`, seed ``SEED2``."""
+    tags = aligned_tags(population2(), rules_spec)
+    shuffled = tags.sample(frac=1.0, random_state=SEED2)
+    return (
+        shuffled.groupby("mission")
+        .head(PER_MISSION)
+        .sort_values(["mission", "line_id"])
+        .reset_index(drop=True)
+    )
+
+
+def draw_recall2(rules_spec: str) -> pd.DataFrame:
+    """Lines of :func:`population2` with no aligned tag: CRA and SR25 seeded, every OCDS notice."""
+    from missionfinance.tagging import RuleSet, tag
+
+    pop = population2()
+    tags = tag(pop, RuleSet.load(rules_spec)).tags
+    tagged = set(tags.loc[(tags["relation"] == "aligned") & (tags["weight"] != 0), "line_id"])
+    left = pop[~pop["line_id"].isin(tagged)]
+    cra = left[left["source"] == "cra"]
+    sr = left[left["source"] == "spending_review"]
+    ocds = left[left["source"].str.startswith("procurement")]
+    parts = [
+        cra.sample(n=min(RECALL_CRA, len(cra)), random_state=SEED2),
+        sr.sample(n=min(RECALL_SR, len(sr)), random_state=SEED2),
+        ocds,
+    ]
+    return pd.concat(parts).sort_values(["source", "line_id"]).reset_index(drop=True)
+
+
+def _rules_pairs(lines: pd.DataFrame) -> set[tuple[str, str]]:
+    """(line_id, signed mission) of the current rules' aligned tags of ``lines``."""
+    from missionfinance.tagging import RuleSet, tag
+
+    tags = tag(lines, RuleSet.load("builtin:uk")).tags
+    tags = tags[(tags["relation"] == "aligned") & (tags["weight"] != 0)]
+    sign = tags["weight"].gt(0).map({True: "", False: "-"})
+    return set(zip(tags["line_id"].astype(str), sign + tags["mission"].astype(str), strict=True))
+
+
+def report2() -> None:
+    """Print the second audit: judged precision per mission (drawn, now) and the recall sample."""
+    sample = pd.read_csv(HERE / "audit2_sample.csv", dtype=str, keep_default_na=False)
+    judged = pd.read_csv(HERE / "audit2_judgements.csv", dtype=str, keep_default_na=False)
+    both = sample.merge(judged, on=["line_id", "mission"], how="left", validate="one_to_one")
+    lines = both.drop_duplicates("line_id")[COLUMNS].astype({"amount": "float64"})
+    now = _rules_pairs(lines)
+    both["still"] = [(i, m) in now for i, m in zip(both["line_id"], both["mission"], strict=True)]
+    both["ok"] = both["verdict"] == "ok"
+    table = both.groupby("mission").agg(
+        drawn=("line_id", "size"),
+        ok=("ok", "sum"),
+        still=("still", "sum"),
+        ok_still=("ok", lambda s: int((s & both.loc[s.index, "still"]).sum())),
+    )
+    table["precision_drawn"] = table["ok"] / table["drawn"]
+    table["precision_now"] = table["ok_still"] / table["still"]
+    table.loc["all"] = table.sum(numeric_only=True)
+    for col, (num, den) in {"precision_drawn": ("ok", "drawn"), "precision_now": ("ok_still", "still")}.items():
+        table.loc["all", col] = table.loc["all", num] / table.loc["all", den]
+    print("precision sample (audit2_sample.csv):")
+    print(table.round(3).to_string())
+    print(f"judged-right tags the current rules no longer make: {int((both['ok'] & ~both['still']).sum())}")
+    print(f"judged-wrong tags the current rules still make: {int((~both['ok'] & both['still']).sum())}")
+
+    recall = pd.read_csv(HERE / "audit2_recall_sample.csv", dtype=str, keep_default_na=False)
+    labels = pd.read_csv(HERE / "audit2_recall.csv", dtype=str, keep_default_na=False)
+    recall = recall.merge(labels, on="line_id", how="left", validate="one_to_one")
+    lines = recall[COLUMNS].astype({"amount": "float64"})
+    now = _rules_pairs(lines)
+    truth = {
+        (i, m.strip())
+        for i, ms in zip(recall["line_id"], recall["missions"], strict=True)
+        for m in ms.split(";")
+        if m.strip()
+    }
+    rows = []
+    for mission in sorted({m for _, m in truth | now}):
+        t = {p for p in truth if p[1] == mission}
+        n = {p for p in now if p[1] == mission}
+        rows.append((mission, len(t), len(n), len(t & n)))
+    rows.append(("all", len(truth), len(now), len(truth & now)))
+    out = pd.DataFrame(rows, columns=["mission", "labelled", "tagged_now", "correct_now"])
+    print(f"recall sample (audit2_recall_sample.csv, {len(recall)} lines untagged when drawn):")
+    print(out.to_string(index=False))
+
+
+def dev_figures() -> pd.DataFrame:
+    """Aligned precision and recall of the current rules on each development set and all together."""
+    from missionfinance.tagging import RuleSet
+    from missionfinance.tagging.evaluation import evaluate
+
+    rules = RuleSet.load("builtin:uk")
+    frames = {n: pd.read_csv(HERE / n, dtype={"amount": "float64"}, keep_default_na=False) for n in DEV_SETS}
+    frames["all dev"] = pd.concat(frames.values(), ignore_index=True)
+    rows = []
+    for name, gold in frames.items():
+        table = evaluate(gold, rules)
+        rows.append(table.assign(set=name)[["set", "mission", "support", "predicted", "true_positive",
+                                            "precision", "recall"]])
+    return pd.concat(rows, ignore_index=True)
+
+
 def _judged(sample_name: str) -> pd.DataFrame:
     """A drawn sample joined to the judgements, with whether the current rules still make each tag."""
     sample = pd.read_csv(HERE / sample_name, dtype=str, keep_default_na=False)
@@ -180,13 +324,23 @@ def report_missions() -> pd.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=["draw", "mission", "report"])
+    parser.add_argument("step", choices=["draw", "mission", "report", "mission2", "recall2", "report2", "dev"])
     parser.add_argument("--rules", default="builtin:uk")
     args = parser.parse_args()
     if args.step == "draw":
         draw(args.rules).to_csv(HERE / "audit_sample.csv", index=False)
     elif args.step == "mission":
         draw_missions(args.rules).to_csv(HERE / "audit_mission_sample.csv", index=False)
+    elif args.step == "mission2":
+        draw_missions2(args.rules).to_csv(HERE / "audit2_sample.csv", index=False)
+    elif args.step == "recall2":
+        draw_recall2(args.rules).to_csv(HERE / "audit2_recall_sample.csv", index=False)
+    elif args.step == "report2":
+        pd.set_option("display.width", 200)
+        report2()
+    elif args.step == "dev":
+        pd.set_option("display.width", 200)
+        print(dev_figures().round(3).to_string(index=False))
     else:
         pd.set_option("display.width", 200)
         table = report()
