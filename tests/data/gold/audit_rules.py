@@ -35,6 +35,15 @@ drawn tags and of the current rules, and the recall sample's missions the curren
 find (and the tags they add that the labels do not hold). ``dev`` prints the aggregate
 precision and recall of the current rules on the development sets (``gold``, ``holdout``,
 ``dev2``, ``dev3``, ``dev4``); it never reads ``frozen.csv``.
+
+The 2017-18 population left gives few tags of some missions (2 health, 10 safer-streets), so
+``mission2x`` and ``recall2x`` draw more from CRA segments that have no spending in 2017-18 but
+some in 2013-14 to 2016-17 (one line per segment, its latest year with spending; no segment of
+any sample, :func:`earlier_segments`): ``mission2x`` tops each mission up to ``PER_MISSION``
+drawn tags (``audit2x_sample.csv``), ``recall2x`` draws ``RECALL_EARLIER`` untagged segments
+(``audit2x_recall_sample.csv``); they are judged in the same two files and ``report2``
+counts them with the first draws. All four samples were drawn with the rules of commit d85dec7
+(the rules before the second audit; ``--rules`` with that commit's ``rules_uk.toml``).
 """
 
 from __future__ import annotations
@@ -63,6 +72,7 @@ MAX_TEXT = 400
 SEED2 = 2811
 RECALL_CRA = 110
 RECALL_SR = 8
+RECALL_EARLIER = 40
 #: Lines already read by the first audit or labelled in dev4: not drawn again.
 ROUND1 = ("dev4_sample.csv", "audit_sample.csv", "audit_mission_sample.csv")
 DEV_SETS = ("gold.csv", "holdout.csv", "dev2.csv", "dev3.csv", "dev4.csv")
@@ -177,6 +187,64 @@ def population2() -> pd.DataFrame:
     return pd.concat([pop[~sr], once.drop(columns="row")]).sort_index().reset_index(drop=True)
 
 
+def earlier_segments() -> pd.DataFrame:
+    """CRA segments with spending in 2013-14 to 2016-17 but none in 2017-18, outside every sample.
+
+    One line per (department, programme, COFOG) at its latest year with spending; segments of
+    any gold sample, of dev4 and of the first audit's samples are left out.
+    """
+    from missionfinance.io import read_lines
+
+    used: set[str] = set()
+    for name in (*SAMPLES, *ROUND1):
+        used |= set(
+            pd.read_csv(HERE / name, dtype=str, keep_default_na=False, usecols=["line_id"])["line_id"]
+        )
+    segments = {i.split("-")[2] for i in used if i.startswith("CRA-")}
+    cra = read_lines(REAL / "cra_2018_database.csv.gz")
+    cra = cra[cra["amount"] != 0]
+    seg = cra["line_id"].str.split("-").str[2]
+    in_1718 = set(seg[cra["year"] == "2017-18"])
+    cra = cra[~seg.isin(in_1718 | segments)]
+    cra = cra.sort_values(["year", "line_id"], ascending=[False, True], kind="stable")
+    cra = cra.drop_duplicates(["department", "programme", "cofog"]).assign(source="cra")
+    for col in COLUMNS:
+        if col not in cra:
+            cra[col] = ""
+    out = cra[COLUMNS].reset_index(drop=True)
+    out["description"] = out["description"].str.replace(r"\s+", " ", regex=True).str.slice(0, MAX_TEXT)
+    return out
+
+
+def draw_missions2x(rules_spec: str) -> pd.DataFrame:
+    """Tags of :func:`earlier_segments` topping each mission up to ``PER_MISSION`` drawn tags, seed ``SEED2``."""
+    drawn = pd.read_csv(HERE / "audit2_sample.csv", dtype=str, keep_default_na=False)["mission"].value_counts()
+    tags = aligned_tags(earlier_segments(), rules_spec)
+    shuffled = tags.sample(frac=1.0, random_state=SEED2)
+    parts = [
+        group.head(max(PER_MISSION - int(drawn.get(mission, 0)), 0))
+        for mission, group in shuffled.groupby("mission")
+    ]
+    return pd.concat(parts).sort_values(["mission", "line_id"]).reset_index(drop=True)
+
+
+def draw_recall2x(rules_spec: str) -> pd.DataFrame:
+    """``RECALL_EARLIER`` lines of :func:`earlier_segments` with no aligned tag, seed ``SEED2``."""
+    from missionfinance.tagging import RuleSet, tag
+
+    lines = earlier_segments()
+    tags = tag(lines, RuleSet.load(rules_spec)).tags
+    tagged = set(tags.loc[(tags["relation"] == "aligned") & (tags["weight"] != 0), "line_id"])
+    left = lines[~lines["line_id"].isin(tagged)]
+    return left.sample(n=min(RECALL_EARLIER, len(left)), random_state=SEED2).sort_values("line_id").reset_index(drop=True)
+
+
+def _read_samples(*names: str) -> pd.DataFrame:
+    """The named samples that exist, one frame."""
+    frames = [pd.read_csv(HERE / n, dtype=str, keep_default_na=False) for n in names if (HERE / n).exists()]
+    return pd.concat(frames, ignore_index=True)
+
+
 def draw_missions2(rules_spec: str) -> pd.DataFrame:
     """``PER_MISSION`` aligned tags per mission from :func:`population2`, seed ``SEED2``."""
     tags = aligned_tags(population2(), rules_spec)
@@ -220,7 +288,7 @@ def _rules_pairs(lines: pd.DataFrame) -> set[tuple[str, str]]:
 
 def report2() -> None:
     """Print the second audit: judged precision per mission (drawn, now) and the recall sample."""
-    sample = pd.read_csv(HERE / "audit2_sample.csv", dtype=str, keep_default_na=False)
+    sample = _read_samples("audit2_sample.csv", "audit2x_sample.csv")
     judged = pd.read_csv(HERE / "audit2_judgements.csv", dtype=str, keep_default_na=False)
     both = sample.merge(judged, on=["line_id", "mission"], how="left", validate="one_to_one")
     lines = both.drop_duplicates("line_id")[COLUMNS].astype({"amount": "float64"})
@@ -238,12 +306,12 @@ def report2() -> None:
     table.loc["all"] = table.sum(numeric_only=True)
     for col, (num, den) in {"precision_drawn": ("ok", "drawn"), "precision_now": ("ok_still", "still")}.items():
         table.loc["all", col] = table.loc["all", num] / table.loc["all", den]
-    print("precision sample (audit2_sample.csv):")
+    print("precision sample (audit2_sample.csv, audit2x_sample.csv):")
     print(table.round(3).to_string())
     print(f"judged-right tags the current rules no longer make: {int((both['ok'] & ~both['still']).sum())}")
     print(f"judged-wrong tags the current rules still make: {int((~both['ok'] & both['still']).sum())}")
 
-    recall = pd.read_csv(HERE / "audit2_recall_sample.csv", dtype=str, keep_default_na=False)
+    recall = _read_samples("audit2_recall_sample.csv", "audit2x_recall_sample.csv")
     labels = pd.read_csv(HERE / "audit2_recall.csv", dtype=str, keep_default_na=False)
     recall = recall.merge(labels, on="line_id", how="left", validate="one_to_one")
     lines = recall[COLUMNS].astype({"amount": "float64"})
@@ -261,7 +329,7 @@ def report2() -> None:
         rows.append((mission, len(t), len(n), len(t & n)))
     rows.append(("all", len(truth), len(now), len(truth & now)))
     out = pd.DataFrame(rows, columns=["mission", "labelled", "tagged_now", "correct_now"])
-    print(f"recall sample (audit2_recall_sample.csv, {len(recall)} lines untagged when drawn):")
+    print(f"recall sample (audit2_recall_sample.csv, audit2x_recall_sample.csv: {len(recall)} lines untagged when drawn):")
     print(out.to_string(index=False))
 
 
@@ -324,7 +392,10 @@ def report_missions() -> pd.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=["draw", "mission", "report", "mission2", "recall2", "report2", "dev"])
+    parser.add_argument(
+        "step",
+        choices=["draw", "mission", "report", "mission2", "recall2", "mission2x", "recall2x", "report2", "dev"],
+    )
     parser.add_argument("--rules", default="builtin:uk")
     args = parser.parse_args()
     if args.step == "draw":
@@ -335,6 +406,10 @@ def main() -> None:
         draw_missions2(args.rules).to_csv(HERE / "audit2_sample.csv", index=False)
     elif args.step == "recall2":
         draw_recall2(args.rules).to_csv(HERE / "audit2_recall_sample.csv", index=False)
+    elif args.step == "mission2x":
+        draw_missions2x(args.rules).to_csv(HERE / "audit2x_sample.csv", index=False)
+    elif args.step == "recall2x":
+        draw_recall2x(args.rules).to_csv(HERE / "audit2x_recall_sample.csv", index=False)
     elif args.step == "report2":
         pd.set_option("display.width", 200)
         report2()
