@@ -42,7 +42,9 @@ some in 2013-14 to 2016-17 (one line per segment, its latest year with spending;
 any sample, :func:`earlier_segments`): ``mission2x`` tops each mission up to ``PER_MISSION``
 drawn tags (``audit2x_sample.csv``), ``recall2x`` draws ``RECALL_EARLIER`` untagged segments
 (``audit2x_recall_sample.csv``); they are judged in the same two files and ``report2``
-counts them with the first draws. All four samples were drawn with the rules of commit d85dec7
+counts them with the first draws. ``recall2c`` then takes every other untagged CRA line of
+both (a census of the CRA lines the two recall samples left: ``audit2c_recall_sample.csv``),
+labelled in ``audit2_recall.csv`` too; ``report2`` prints the recall census apart. All five samples were drawn with the rules of commit d85dec7
 (the rules before the second audit; ``--rules`` with that commit's ``rules_uk.toml``).
 """
 
@@ -239,6 +241,18 @@ def draw_recall2x(rules_spec: str) -> pd.DataFrame:
     return left.sample(n=min(RECALL_EARLIER, len(left)), random_state=SEED2).sort_values("line_id").reset_index(drop=True)
 
 
+def draw_recall2c(rules_spec: str) -> pd.DataFrame:
+    """Every untagged CRA line of :func:`population2` and :func:`earlier_segments` not in a recall sample."""
+    from missionfinance.tagging import RuleSet, tag
+
+    drawn = set(_read_samples("audit2_recall_sample.csv", "audit2x_recall_sample.csv")["line_id"])
+    lines = pd.concat([population2(), earlier_segments()], ignore_index=True)
+    lines = lines[(lines["source"] == "cra") & ~lines["line_id"].isin(drawn)]
+    tags = tag(lines, RuleSet.load(rules_spec)).tags
+    tagged = set(tags.loc[(tags["relation"] == "aligned") & (tags["weight"] != 0), "line_id"])
+    return lines[~lines["line_id"].isin(tagged)].sort_values("line_id").reset_index(drop=True)
+
+
 def _read_samples(*names: str) -> pd.DataFrame:
     """The named samples that exist, one frame."""
     frames = [pd.read_csv(HERE / n, dtype=str, keep_default_na=False) for n in names if (HERE / n).exists()]
@@ -311,9 +325,18 @@ def report2() -> None:
     print(f"judged-right tags the current rules no longer make: {int((both['ok'] & ~both['still']).sum())}")
     print(f"judged-wrong tags the current rules still make: {int((~both['ok'] & both['still']).sum())}")
 
-    recall = _read_samples("audit2_recall_sample.csv", "audit2x_recall_sample.csv")
     labels = pd.read_csv(HERE / "audit2_recall.csv", dtype=str, keep_default_na=False)
-    recall = recall.merge(labels, on="line_id", how="left", validate="one_to_one")
+    for title, names in (
+        ("recall sample (audit2_recall_sample.csv, audit2x_recall_sample.csv)", ("audit2_recall_sample.csv", "audit2x_recall_sample.csv")),
+        ("recall census of the other untagged CRA lines (audit2c_recall_sample.csv)", ("audit2c_recall_sample.csv",)),
+    ):
+        if (HERE / names[0]).exists():
+            recall = _read_samples(*names).merge(labels, on="line_id", how="left", validate="one_to_one")
+            _print_recall(title, recall)
+
+
+def _print_recall(title: str, recall: pd.DataFrame) -> None:
+    """Labelled missions of untagged lines against the current rules' aligned tags."""
     lines = recall[COLUMNS].astype({"amount": "float64"})
     now = _rules_pairs(lines)
     truth = {
@@ -329,7 +352,7 @@ def report2() -> None:
         rows.append((mission, len(t), len(n), len(t & n)))
     rows.append(("all", len(truth), len(now), len(truth & now)))
     out = pd.DataFrame(rows, columns=["mission", "labelled", "tagged_now", "correct_now"])
-    print(f"recall sample (audit2_recall_sample.csv, audit2x_recall_sample.csv: {len(recall)} lines untagged when drawn):")
+    print(f"{title}: {len(recall)} lines untagged when drawn")
     print(out.to_string(index=False))
 
 
@@ -394,7 +417,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "step",
-        choices=["draw", "mission", "report", "mission2", "recall2", "mission2x", "recall2x", "report2", "dev"],
+        choices=["draw", "mission", "report", "mission2", "recall2", "mission2x", "recall2x", "recall2c", "report2",
+                 "dev"],
     )
     parser.add_argument("--rules", default="builtin:uk")
     args = parser.parse_args()
@@ -410,6 +434,8 @@ def main() -> None:
         draw_missions2x(args.rules).to_csv(HERE / "audit2x_sample.csv", index=False)
     elif args.step == "recall2x":
         draw_recall2x(args.rules).to_csv(HERE / "audit2x_recall_sample.csv", index=False)
+    elif args.step == "recall2c":
+        draw_recall2c(args.rules).to_csv(HERE / "audit2c_recall_sample.csv", index=False)
     elif args.step == "report2":
         pd.set_option("display.width", 200)
         report2()
