@@ -91,17 +91,23 @@ def allocation_by_mission(result_or_frame: Any, missions: Any = None) -> Figure:
 
 
 @_styled
-def allocation_by_year(result_or_frame: Any, years: Sequence[str] | None = None) -> Figure:
-    """Public £m committed in each financial year, stacked by instrument.
+def allocation_by_year(result_or_frame: Any, years: Sequence[str] | None = None,
+                       contingent: Sequence[str] = ("guarantee",)) -> Figure:
+    """Public cash £m committed in each financial year, stacked by instrument.
+
+    Guarantees (``contingent`` instruments) are drawn as a separate, hatched bar beside
+    each year's cash bar, at face value: exposure, never stacked onto the cash.
 
     Parameters
     ----------
     result_or_frame : RunResult, AllocationResult or DataFrame
         A long frame has columns ``year``, ``instrument``, ``public`` [£m]
         (allocation.csv); a wide frame has ``year`` and one £m column per instrument
-        (a ``total`` column is ignored), as the report's table by year.
+        (``total`` and ``public_cash`` columns are ignored), as the report's table by year.
     years : sequence of str, optional
         Years on the axis (default: the scenario's horizon, else the years allocated).
+    contingent : sequence of str
+        Instruments whose £m is the face value of contingent exposure (default: guarantee).
     """
     frame = _frame(result_or_frame, "allocation")
     fig = Figure(figsize=(8.0, 3.4))
@@ -113,7 +119,8 @@ def allocation_by_year(result_or_frame: Any, years: Sequence[str] | None = None)
         table = frame.pivot_table(index="year", columns="instrument", values="public",
                                   aggfunc="sum", fill_value=0.0, observed=True)
     else:
-        table = frame.set_index("year").drop(columns=["total"], errors="ignore").astype(float)
+        table = (frame.set_index("year").drop(columns=["total", "public_cash"], errors="ignore")
+                 .astype(float))
     table.index = table.index.astype(str)
     table.columns = table.columns.astype(str)
     year_list = list(years) if years else sorted(table.index)
@@ -122,19 +129,31 @@ def allocation_by_year(result_or_frame: Any, years: Sequence[str] | None = None)
         return _empty(fig, "Nothing allocated")
     table = table.reindex(index=year_list, columns=inst, fill_value=0.0)
     colours = _instrument_colours(inst)
+    face = set(contingent)
+    cash = [name for name in inst if name not in face]
+    exposure = [name for name in inst if name in face]
     ax = fig.add_subplot()
     x = np.arange(len(year_list))
-    bottom = np.zeros(len(year_list))
-    for name in inst:
-        values = table[name].to_numpy(dtype=float)
-        ax.bar(x, values, bottom=bottom, color=colours[name], width=0.6, label=_label(name))
-        bottom += values
+    width = 0.38 if cash and exposure else 0.6
+    shift = width / 2 + 0.01 if cash and exposure else 0.0
+    tops = np.zeros(len(year_list))
+    for group, centre, hatch, suffix in ((cash, x - shift, None, ""),
+                                         (exposure, x + shift, "//", " (face value, not cash)")):
+        bottom = np.zeros(len(year_list))
+        for name in group:
+            values = table[name].to_numpy(dtype=float)
+            ax.bar(centre, values, bottom=bottom, color=colours[name], width=width,
+                   hatch=hatch, edgecolor="white" if hatch else None,
+                   label=_label(name) + suffix)
+            bottom += values
+        tops = np.maximum(tops, bottom)
     ax.set_xticks(x, year_list)
     ax.set_ylabel("£m")
-    ax.set_title("Public finance committed by year and instrument")
+    ax.set_title("Public cash committed by year and instrument"
+                 + ("; guarantees issued beside it" if exposure else ""))
     ax.legend(ncols=min(len(inst), 4), loc="upper left")
     ax.margins(y=0.15)
-    fixed_layout(fig, left=y_margin(number_labels(bottom * 1.15), label=True),
+    fixed_layout(fig, left=y_margin(number_labels(tops * 1.15), label=True),
                  bottom=x_margin(year_list), top=title_margin(), right=0.1)
     return fig
 

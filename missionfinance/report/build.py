@@ -99,6 +99,13 @@ def _mapped(run: RunResult, alloc: pd.DataFrame, column: str) -> pd.Series:
     return values.where(values != "", "(not given)").astype("str")
 
 
+def _contingent(run: RunResult, alloc: pd.DataFrame) -> tuple[str, ...]:
+    """The allocated instruments that are contingent exposure (guarantees), sorted."""
+    names = sorted(set(alloc["instrument"].astype(str))) if "instrument" in alloc else []
+    return tuple(k for k, inst in sorted(v.instruments_of(run, names).items())
+                 if inst.contingent)
+
+
 def _flow(run: RunResult) -> pd.DataFrame:
     """The (budget line, mission, instrument) links of the money flow, or none when unsolved."""
     columns = ["budget", "mission", "instrument", "public", "private", "additional_private"]
@@ -138,7 +145,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     split = v.cash_split(run, alloc)
     by_mission = v.by_mission(run, split, mission_ids)
     by_instrument = v.by_group(split, "instrument")
-    by_year = v.instrument_by_year(alloc, years)
+    by_year = v.instrument_by_year(alloc, years, _contingent(run, alloc))
     by_department = v.by_group(split, "department", _mapped(run, alloc, "department"))
     by_region = v.by_group(split, "region", _mapped(run, alloc, "region"))
     flow = _flow(run)
@@ -225,8 +232,14 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                             money=("public", "guarantee", "private"),
                             shares=("share_of_public",)),
         "By year": RT("By year", "Public finance by year and instrument", by_year,
-                      "Public finance committed in each financial year.",
-                      money=tuple(c for c in by_year.columns if c != "year")),
+                      "Public cash committed in each financial year by instrument (grants, "
+                      "loans, equity) and its total; guarantees issued that year are shown "
+                      "apart at face value (contingent exposure, not cash) and are not in "
+                      "the total.",
+                      money=tuple(c for c in by_year.columns if c != "year"),
+                      labels={"public_cash": "public cash total",
+                              **{c: f"{c} face value (not cash)"
+                                 for c in _contingent(run, alloc) if c in by_year.columns}}),
         "By department": RT("By department", "Allocation by department", by_department,
                             "Money by the projects' owning department.",
                             money=("public", "guarantee", "private"), shares=("share_of_public",),
@@ -237,8 +250,10 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
         "Flow": RT("Flow", "From budget to private money", flow,
                    "Public money from the budget line that funds it, to the mission it is "
                    "attributed to, to the instrument, and the private money it brings in "
-                   "(additional and in total).",
-                   money=("public", "private", "additional_private")),
+                   "(additional and in total). For a guarantee (budget line 'contingent "
+                   "liability') the public column is its face value: exposure, not cash.",
+                   money=("public", "private", "additional_private"),
+                   labels={"public": "public cash or guarantee face value"}),
         "Conflict": RT("Conflict", "Constraints in conflict (infeasible scenario)", conflict,
                        "The smallest set of limits that cannot all hold together (the solver's "
                        "irreducible infeasible set), in the scenario's words. Empty when the "

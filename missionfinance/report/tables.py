@@ -67,7 +67,6 @@ HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
      "£m"),
     ("guarantee_expected_cost", "of which guarantees: expected calls minus fees", "£m"),
     ("expected_loss", "Expected loss on loans, equity and guarantees", "£m"),
-    ("economic_cost", "Economic cost to the Exchequer (present value)", "£m"),
     ("cvar_limit", "Risk appetite: limit on the CVaR of losses", "£m"),
     ("shortfall_total", "Shortfall against mission targets", "£m"),
     ("projects_funded", "Projects funded", "count"),

@@ -299,13 +299,35 @@ def risk_and_reward_by_mission(run: RunLike, table: pd.DataFrame,
     return out
 
 
-def instrument_by_year(alloc: pd.DataFrame, years: Sequence[str]) -> pd.DataFrame:
-    """Public £m by year (rows) and instrument (columns), with a total column."""
+def instrument_by_year(alloc: pd.DataFrame, years: Sequence[str],
+                       contingent: Sequence[str] = ("guarantee",)) -> pd.DataFrame:
+    """Public cash £m by year and instrument, its total, and guarantees issued apart.
+
+    Parameters
+    ----------
+    alloc : DataFrame
+        Allocation rows (``year``, ``instrument``, ``public`` [£m]), as allocation.csv.
+    years : sequence of str
+        The financial years of the rows, in order (years with nothing allocated are 0).
+    contingent : sequence of str
+        Instruments whose ``public`` is the face value of contingent exposure (guarantees):
+        their columns come after ``public_cash`` and are never added into it.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, one £m column per cash instrument (sorted), ``public_cash`` (their sum,
+        £m), then one £m column per contingent instrument allocated (face value).
+    """
     table = alloc.pivot_table(index="year", columns="instrument", values="public",
                               aggfunc="sum", fill_value=0.0)
     table = table.reindex(list(years), fill_value=0.0).reindex(sorted(table.columns), axis=1)
     table.columns = [str(c) for c in table.columns]
-    table["total"] = table.sum(axis=1)
+    face = set(contingent)
+    cash = [c for c in table.columns if c not in face]
+    exposure = [c for c in table.columns if c in face]
+    table = table[cash + exposure]
+    table.insert(len(cash), "public_cash", table[cash].sum(axis=1))
     table.index.name = "year"
     out = table.reset_index()
     out["year"] = out["year"].astype("str")

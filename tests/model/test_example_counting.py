@@ -122,3 +122,34 @@ def test_one_economic_cost_in_summary_and_fiscal_section(out) -> None:
     by_instrument = run.allocation.dataset["economic_cost"].sum(("project", "year"))
     np.testing.assert_allclose(costs.set_index("instrument")["economic_cost"],
                                by_instrument.sel(instrument=list(costs["instrument"])), rtol=1e-9)
+
+
+def test_report_never_adds_guarantees_to_cash(out) -> None:
+    """The report's table by year totals public cash only; guarantees stand apart."""
+    from openpyxl import load_workbook
+
+    run, folder = out
+    alloc = pd.read_csv(folder / "allocation.csv")
+    summary = json.loads((folder / "summary.json").read_text())
+    instruments = run.scenario.instruments
+    contingent = alloc["instrument"].map(lambda i: instruments[i].contingent).astype(bool)
+    sheet = load_workbook(folder / "report.xlsx", read_only=True)["By year"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if any(c is not None for c in r)]
+    header_at = next(i for i, r in enumerate(rows) if r and r[0] == "year")
+    header = list(rows[header_at])
+    body = [r for r in rows[header_at + 1:] if r[0] in run.scenario.years]
+    assert len(body) == len(run.scenario.years)
+    total = header.index("public cash total (£m)")
+    face = header.index("guarantee face value (not cash) (£m)")
+    assert total < face
+    cash_by_year = alloc[~contingent].groupby("year")["public"].sum()
+    face_by_year = alloc[contingent].groupby("year")["public"].sum()
+    for row in body:
+        assert row[total] == pytest.approx(cash_by_year.get(row[0], 0.0), abs=1e-3)
+        assert row[face] == pytest.approx(face_by_year.get(row[0], 0.0), abs=1e-3)
+    assert sum(r[total] for r in body) == pytest.approx(summary["public_total"], abs=1e-3)
+    # the headline table states each figure once
+    from missionfinance.report.tables import HEADLINE_ROWS
+
+    keys = [k for k, _, _ in HEADLINE_ROWS]
+    assert len(keys) == len(set(keys))
