@@ -113,7 +113,8 @@ class Outcome:
     objective : float or None
         The DESIGN §4 objective; None unless optimal.
     public_total, private_total : float [£m]
-        Σ x and Σ y of the allocation (0 unless optimal).
+        Public cash (Σ x over grants, loans and equity) and Σ y of the allocation (0 unless
+        optimal), as ``summary.json``.
     leverage : float or None [£ private per £ public]
         private_total / public_total; None when nothing is allocated.
     mission_values : dict of str to float
@@ -138,6 +139,13 @@ class Outcome:
         from a :meth:`Resolver.seed` basis), ``"warm"`` (updated in place and re-run from
         the last basis) or ``"solve"`` (delegated to :func:`missionfinance.model.solve`:
         integer models, and warm or seeded runs that are not optimal and feasible).
+    guarantee_total : float [£m]
+        Face value of the guarantees issued (contingent, never in ``public_total``).
+    additional_private_total : float [£m]
+        Σ a_p y_p: the private money that would not happen without the allocation.
+    economic_cost : float or None [£m, present value]
+        What the allocation costs the Exchequer over the instruments' lives
+        (``summary.json`` ``economic_cost``); None unless optimal.
     """
 
     status: Status
@@ -152,6 +160,9 @@ class Outcome:
     mode: str = "cold"
     budget_used: dict[str, dict[str, float]] = field(default_factory=dict)
     allocation: pd.DataFrame | None = None
+    guarantee_total: float = 0.0
+    additional_private_total: float = 0.0
+    economic_cost: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -171,11 +182,15 @@ class Outcome:
             c = result.constraints
             binding = tuple(sorted(c.loc[c["binding"].astype(bool), "name"].astype(str)))
         lev = s.get("leverage")
+        cost = s.get("economic_cost")
         return cls(result.status, result.objective, float(s.get("public_total", 0.0)),
                    float(s.get("private_total", 0.0)), None if lev is None else float(lev),
                    values, binding, result.message, result.conflict, mode,
                    _dataset_budget(result) if result.ok else {},
-                   result.allocation if result.ok else None)
+                   result.allocation if result.ok else None,
+                   float(s.get("guarantee_total", 0.0)),
+                   float(s.get("additional_private_total", 0.0)),
+                   float(cost) if result.ok and cost is not None else None)
 
 
 def _dataset_budget(result: AllocationResult) -> dict[str, dict[str, float]]:
@@ -256,7 +271,9 @@ def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel
                    tuple(sorted(str(n) for n in row_names[binding])),
                    f"optimal: {NOUN[problem.objective][3:]} {objective:,.6g}",
                    pd.DataFrame(), mode, budget_by_control(d, x),
-                   allocation_rows(d, model, values) if allocation else None)
+                   allocation_rows(d, model, values) if allocation else None,
+                   float(np.where(d.cash[d.xi], 0.0, x).sum()), float(add_p.sum()),
+                   float(d.econ @ x))
 
 
 def same_model(a: LinearModel, b: LinearModel) -> bool:
@@ -680,7 +697,8 @@ class _Solved:
 def outcome_row(outcome: Outcome) -> dict[str, Any]:
     """An Outcome as the sweep's row fields.
 
-    The fields are status, objective, totals, value.<m>, control.<c> (budget used of
+    The fields are status, objective, totals (public cash, private, leverage, guarantees
+    at face value, additional private, economic cost), value.<m>, control.<c> (budget used of
     control c over the horizon, £m) and control.<c>.<year> (in that year), binding, error
     (the message and conflict when not optimal).
     """
@@ -690,6 +708,9 @@ def outcome_row(outcome: Outcome) -> dict[str, Any]:
         "public_total": outcome.public_total if outcome.ok else None,
         "private_total": outcome.private_total if outcome.ok else None,
         "leverage": outcome.leverage,
+        "guarantee_total": outcome.guarantee_total if outcome.ok else None,
+        "additional_private_total": outcome.additional_private_total if outcome.ok else None,
+        "economic_cost": outcome.economic_cost if outcome.ok else None,
     }
     for m, v in outcome.mission_values.items():
         row[f"value.{m}"] = v

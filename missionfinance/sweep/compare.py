@@ -119,8 +119,10 @@ def comparison_frame(table: pd.DataFrame, variants: Sequence[Any],
     """Each variant against the base: label, status, its figures and the differences.
 
     Columns: ``variant``, ``label``, ``status``, ``objective``, ``d_objective``,
-    ``d_objective_share`` (fraction of the base objective), ``public_total``,
-    ``d_public_total``, ``private_total``, ``d_private_total``, then ``d_value.<m>`` per
+    ``d_objective_share`` (fraction of the base objective), ``public_total`` (public cash),
+    ``d_public_total``, ``guarantee_total`` (face value, never in public cash),
+    ``d_guarantee_total``, ``private_total``, ``d_private_total``,
+    ``d_additional_private_total``, ``d_economic_cost`` (£m present value), then ``d_value.<m>`` per
     mission (£m-weighted mission value), ``d_control.<c>`` per budget control (budget
     used over the horizon, £m), ``d_milestone.<id>`` per tracked milestone (projected
     outcome at its deadline, in the milestone's unit) and ``d_control.<c>.<year>`` (budget
@@ -141,7 +143,11 @@ def comparison_frame(table: pd.DataFrame, variants: Sequence[Any],
     by_year = [c for c in control_cols if is_year_column(c)]
     milestone_cols = [c for c in table.columns if str(c).startswith("milestone.")]
     delta_only = [*value_cols, *control_cols, *milestone_cols]
-    for column in ["objective", "public_total", "private_total", *delta_only]:
+    money = [c for c in ("guarantee_total", "additional_private_total", "economic_cost")
+             if c in table.columns]
+    delta_only += [c for c in money if c != "guarantee_total"]
+    for column in dict.fromkeys(["objective", "public_total", "private_total", *money,
+                                 *delta_only]):
         values = pd.to_numeric(table[column], errors="coerce").astype("float64")
         got = base.get(column)
         ref = float(got) if ok_base and got is not None else np.nan
@@ -154,7 +160,10 @@ def comparison_frame(table: pd.DataFrame, variants: Sequence[Any],
             out["d_objective_share"] = (delta / abs(ref) if ok_base and ref not in (0.0,)
                                         and math.isfinite(ref) else np.nan)
     first = ["variant", "label", "status", "objective", "d_objective", "d_objective_share",
-             "public_total", "d_public_total", "private_total", "d_private_total"]
+             "public_total", "d_public_total",
+             *(["guarantee_total", "d_guarantee_total"] if "guarantee_total" in money else []),
+             "private_total", "d_private_total",
+             *[f"d_{c}" for c in ("additional_private_total", "economic_cost") if c in money]]
     return out[first + [f"d_{c}" for c in [*value_cols, *totals, *milestone_cols, *by_year]]]
 
 
@@ -339,6 +348,10 @@ _HEADERS = {
     "d_objective_share": "Δ objective (%)", "public_total": "public (£m)",
     "d_public_total": "Δ public (£m)", "private_total": "private (£m)",
     "d_private_total": "Δ private (£m)",
+    "guarantee_total": "guarantees, face value (£m)",
+    "d_guarantee_total": "Δ guarantees, face value (£m)",
+    "d_additional_private_total": "Δ additional private (£m)",
+    "d_economic_cost": "Δ economic cost (£m, present value)",
 }
 
 
@@ -360,8 +373,9 @@ def _header(column: str, units: Mapping[str, str] | None = None) -> str:
 def _kind(column: str) -> str:
     if column == "d_objective_share":
         return "share"
-    if column in ("public_total", "d_public_total", "private_total", "d_private_total") \
-            or column.startswith("d_control."):
+    if column in ("public_total", "d_public_total", "private_total", "d_private_total",
+                  "guarantee_total", "d_guarantee_total", "d_additional_private_total",
+                  "d_economic_cost") or column.startswith("d_control."):
         return "money"
     if column.startswith("d_milestone."):
         return "units"

@@ -2,8 +2,9 @@
 
 Outputs of :meth:`SweepResult.write` (one folder, written atomically):
 ``variants.csv`` (one row per variant: a column per varied key named exactly as the
-key, then ``status``, ``objective``, ``public_total``, ``private_total``, ``leverage``,
-``value.<mission>`` per mission, ``control.<control>`` — budget used of each control
+key, then ``status``, ``objective``, ``public_total`` (public cash), ``private_total``,
+``leverage``, ``guarantee_total`` (face value), ``additional_private_total``,
+``economic_cost`` (£m present value), ``value.<mission>`` per mission, ``control.<control>`` — budget used of each control
 total over the horizon, £m — and ``control.<control>.<year>`` per year,
 ``milestone.<id>`` — projected outcome at the milestone's deadline, in its unit, when the
 scenario has ``[outcomes]`` — ``binding.<family>`` — how many limits of each family bind

@@ -441,7 +441,8 @@ def _run_dask(
             client.close()
 
 
-_METRICS = ["status", "objective", "public_total", "private_total", "leverage"]
+_METRICS = ["status", "objective", "public_total", "private_total", "leverage",
+            "guarantee_total", "additional_private_total", "economic_cost"]
 
 
 def _table(rows: list[dict[str, Any]], variants: Sequence[Variant], missions: Sequence[str]) -> pd.DataFrame:

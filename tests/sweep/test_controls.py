@@ -107,6 +107,11 @@ def test_comparison_files_show_the_difference_per_control_from_the_base(
         column = header.index(f"Δ {control} used (£m)")
         assert changed[column] == pytest.approx(variant[control] - base[control], abs=1e-6)
         assert same[column] == pytest.approx(0.0, abs=1e-6)
+    # guarantees are compared at face value beside public cash, never inside it
+    for column in ("guarantees, face value (£m)", "Δ guarantees, face value (£m)",
+                   "Δ additional private (£m)", "Δ economic cost (£m, present value)"):
+        assert column in header
+    assert header.index("Δ public (£m)") < header.index("guarantees, face value (£m)")
     assert "Δ homes at deadline (homes)" in milestones
     assert not [h for h in header if "deadline" in h]  # milestones have a sheet of their own
     year_header = [str(h) for h in by_year[0]]
@@ -228,6 +233,11 @@ def test_exact_sweep_equals_lone_runs_where_allocations_tie() -> None:
         assert row["objective"] == pytest.approx(run.allocation.objective, rel=1e-9)
         # the warm re-solve reaches the same objective (its allocation may be another optimum)
         assert warm.table.iloc[k]["objective"] == pytest.approx(row["objective"], rel=1e-6)
+        summary = run.allocation.summary
+        # cash, guarantees (face value, apart), additional private and economic cost
+        for key in ("public_total", "guarantee_total", "private_total",
+                    "additional_private_total", "economic_cost"):
+            assert row[key] == pytest.approx(float(summary[key]), abs=1e-6), (k, key)
         cost = run.allocation.dataset["budget_cost"].sum(("project", "instrument"))
         for control in CONTROLS:
             total = run.allocation.summary["budget_scored"][control]
