@@ -15,7 +15,7 @@ COFOG
     (``04``, ``04.3``, ``04.3.1``); a one-digit division gets its leading zero (``4.3`` →
     ``04.3``, as a spreadsheet writes ``04.3``). HM Treasury's CRA health split
     ``07.A``, ``07.B``, ``07.C`` (what :func:`~missionfinance.io.read_cra` writes) is
-    accepted too. A code outside the list (``99``, ``04.9``) is refused: the list is
+    accepted too. A code outside the list (``99``, ``03.9``) is refused: the list is
     closed and short.
 
 Order within a cell is kept; the normalised cell is the codes ``;``-joined.
