@@ -32,6 +32,8 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from missionfinance.errors import MissionFinanceError, MissionFinanceWarning, where
 
@@ -132,23 +134,44 @@ def _normalise_cell(cell: str, column: str) -> tuple[str, str | None]:
     return ";".join(codes), None
 
 
-def _canonical(uniques: pd.Series, column: str) -> np.ndarray:
-    """Which distinct cells are already normalised and hold only known codes (CPV: well formed)."""
-    if column == "cpv":
-        return ((uniques == "") | uniques.str.fullmatch(_CPV_CELL)).to_numpy(dtype=bool)
-    known = cofog_codes()
-    return np.array([c == "" or all(p in known for p in c.split(";")) for c in uniques],
-                    dtype=bool)
+@lru_cache(maxsize=2)
+def _code_set(column: str) -> pa.Array:
+    return pa.array(sorted(cpv_codes() if column == "cpv" else cofog_codes()), pa.large_string())
 
 
-def _unknown_cpv(uniques: pd.Series) -> np.ndarray:
-    """Which distinct normalised cpv cells hold a code that is not in the CPV 2008 list."""
-    parts = uniques.str.split(";").explode()
-    parts = parts[parts.fillna("") != ""]
-    unknown = ~parts.isin(cpv_codes())
-    out = np.zeros(len(uniques), dtype=bool)
-    out[np.unique(parts.index[unknown.to_numpy()].to_numpy(dtype=int))] = True
+def _arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as Arrow large strings (no copy for an Arrow-backed column)."""
+    if hasattr(values.array, "_pa_array"):
+        return pc.cast(values.array._pa_array, pa.large_string())
+    return pa.array(values.to_numpy(dtype=object), pa.large_string(), from_pandas=True)
+
+
+def _rows_where(parts: pa.ListArray | pa.ChunkedArray, part_mask: pa.Array, n: int) -> np.ndarray:
+    """Per row: True when one of its parts is flagged in ``part_mask`` (over the flat parts)."""
+    parent = pc.list_parent_indices(parts).to_numpy(zero_copy_only=False)
+    out = np.zeros(n, dtype=bool)
+    out[parent[np.asarray(part_mask.to_numpy(zero_copy_only=False), dtype=bool)]] = True
     return out
+
+
+def _scan(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, vectorised: (already normalised and known, holds a CPV code not in the list).
+
+    A ``cofog`` cell is normalised when every ``;``-part is a code of the list; a ``cpv``
+    cell when it is 8-digit codes ``;``-joined (a code not in the list counts as normalised
+    and is flagged in the second array instead). Empty cells are normalised.
+    """
+    arr = _arrow(values)
+    n = len(values)
+    empty = pc.equal(arr, "").to_numpy(zero_copy_only=False)
+    parts = pc.split_pattern(arr, ";")
+    flat = pc.list_flatten(parts)
+    known = pc.is_in(flat, value_set=_code_set(column))
+    outside = _rows_where(parts, pc.invert(known), n) & ~empty
+    if column == "cofog":
+        return ~outside, np.zeros(n, dtype=bool)
+    well = pc.match_substring_regex(arr, f"^(?:{_CPV_CELL})?$").to_numpy(zero_copy_only=False)
+    return np.asarray(well, dtype=bool), np.asarray(well, dtype=bool) & outside
 
 
 def check_codes(frame: pd.DataFrame, file: object, row_offset: int = 1) -> pd.DataFrame:
@@ -184,43 +207,38 @@ def check_codes(frame: pd.DataFrame, file: object, row_offset: int = 1) -> pd.Da
         if column not in frame.columns:
             continue
         values = frame[column].astype("str")
-        codes, uniques_index = pd.factorize(values, sort=False)
-        uniques = pd.Series(np.asarray(uniques_index, dtype=object), dtype="str")
-        fine = _canonical(uniques, column)
-        normal = uniques.to_numpy(dtype=object).copy()
-        bad_part: dict[int, str] = {}
-        for k in map(int, np.flatnonzero(~fine)):
-            normal[k], part = _normalise_cell(str(uniques.iloc[k]), column)
-            if part is not None:
-                bad_part[k] = part
-        if bad_part:
-            bad_rows = np.isin(codes, np.fromiter(bad_part, dtype=np.int64))
-            i = int(bad_rows.argmax())
-            k = int(codes[i])
-            cell = str(uniques.iloc[k])
-            shown = f" in {cell!r}" if cell.strip() != bad_part[k].strip() else ""
-            raise MissionFinanceError(
-                f"{where(file, row=i + row_offset, key=column)}: {_why(column, bad_part[k])}"
-                f"{shown}; {FIXES[column]}"
-            )
-        normalised = pd.Series(normal, dtype="str")
+        fine, _ = _scan(values, column)
+        if not fine.all():  # few cells as a rule: normalised one distinct value at a time
+            rows = np.flatnonzero(~fine)
+            cells = values.iloc[rows].tolist()
+            done = {cell: _normalise_cell(cell, column) for cell in dict.fromkeys(cells)}
+            bad = [(int(i), cell) for i, cell in zip(rows, cells, strict=True) if done[cell][1] is not None]
+            if bad:
+                i, cell = bad[0]
+                part = str(done[cell][1])
+                shown = f" in {cell!r}" if cell.strip() != part.strip() else ""
+                raise MissionFinanceError(
+                    f"{where(file, row=i + row_offset, key=column)}: {_why(column, part)}"
+                    f"{shown}; {FIXES[column]}"
+                )
+            normal = values.to_numpy(dtype=object).copy()
+            normal[rows] = [done[cell][0] for cell in cells]
+            values = pd.Series(normal, index=frame.index, dtype="str")
+            out = out.assign(**{column: values})
         if column == "cpv":
-            _warn_unknown_cpv(file, normalised, codes, row_offset)
-        if not fine.all():
-            out = out.assign(**{column: pd.Series(normal[codes], index=frame.index, dtype="str")})
+            _warn_unknown_cpv(file, values, _scan(values, column)[1], row_offset)
     return out
 
 
-def _warn_unknown_cpv(file: object, uniques: pd.Series, codes: np.ndarray, row_offset: int) -> None:
+def _warn_unknown_cpv(file: object, values: pd.Series, rows_flagged: np.ndarray,
+                      row_offset: int) -> None:
     """One warning naming the CPV codes not in the CPV 2008 list and (the first of) their rows."""
-    unknown_cells = _unknown_cpv(uniques)
-    if not unknown_cells.any():
+    if not rows_flagged.any():
         return
-    rows = np.flatnonzero(unknown_cells[codes])
-    listed: dict[str, list[int]] = {}
     known = cpv_codes()
-    for i in rows:
-        for code in str(uniques.iloc[codes[i]]).split(";"):
+    listed: dict[str, list[int]] = {}
+    for i in np.flatnonzero(rows_flagged):
+        for code in str(values.iloc[i]).split(";"):
             if code and code not in known:
                 listed.setdefault(code, []).append(int(i) + row_offset)
     shown = []
@@ -228,12 +246,13 @@ def _warn_unknown_cpv(file: object, uniques: pd.Series, codes: np.ndarray, row_o
         more = f" and {len(where_rows) - 3} more" if len(where_rows) > 3 else ""
         label = "row" if len(where_rows) == 1 else "rows"
         shown.append(f"{code!r} ({label} {', '.join(map(str, where_rows[:3]))}{more})")
-    others = f" and {len(listed) - 3} other codes" if len(listed) > 3 else ""
+    rest = len(listed) - 3
+    others = f" and {rest} other code{'s' if rest > 1 else ''}" if rest > 0 else ""
+    one = len(listed) == 1
     warnings.warn(MissionFinanceWarning(
-        f"{where(file, key='cpv')}: {', '.join(shown)}{others} "
-        f"{'is' if len(listed) == 1 else 'are'} not in the CPV 2008 list; kept as written "
-        f"(rules' CPV prefixes still match {'it' if len(listed) == 1 else 'them'}); check "
-        f"{'it' if len(listed) == 1 else 'them'} against the CPV 2008 list"
+        f"{where(file, key='cpv')}: {', '.join(shown)}{others} {'is' if one else 'are'} not in "
+        f"the CPV 2008 list; kept as written (rules' CPV prefixes still match "
+        f"{'it' if one else 'them'}); check {'it' if one else 'them'} against the CPV 2008 list"
     ), stacklevel=4)
 
 
@@ -256,15 +275,13 @@ def code_problem(lines: pd.DataFrame, unknown_cpv: bool = True) -> tuple[int, st
     for column in ("cofog", "cpv"):
         if column not in lines.columns:
             continue
-        codes, uniques_index = pd.factorize(lines[column].astype("str"), sort=False)
-        uniques = pd.Series(np.asarray(uniques_index, dtype=object), dtype="str")
-        wrong = ~_canonical(uniques, column)
-        if column == "cpv" and unknown_cpv:
-            wrong |= _unknown_cpv(uniques)
+        values = lines[column]
+        fine, unknown = _scan(values, column)
+        wrong = ~fine | (unknown if unknown_cpv else False)
         if not wrong.any():
             continue
-        i = int(wrong[codes].argmax())
-        cell = str(uniques.iloc[codes[i]])
+        i = int(wrong.argmax())
+        cell = str(values.iloc[i])
         normal, part = _normalise_cell(cell, column)
         if part is not None:
             why = _why(column, part)
