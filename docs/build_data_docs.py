@@ -49,9 +49,10 @@ One row per investable project; a pipeline with a header and no projects is an e
 `leverage_<instrument>` is required for every eligible instrument (write 0 for none) and
 empty where the instrument is not eligible. `pd` is the probability of default of a loan,
 guarantee or equity write-down (DESIGN §3.2): it is required for every project eligible for
-an instrument other than `grant` (a scenario's own instruments included, as the reader cannot
-tell they carry no risk), and a project eligible only for grants may leave it empty — or the
-file may leave the column out when every project is grant-only; its pd is then 0.
+an instrument other than `grant` (a scenario's own instruments included: a scenario gives
+the reader their names only; `read_pipeline(path, instruments=<name → Instrument>)` exempts
+every instrument of kind `grant`), and a project eligible only for grants may leave it empty
+— or the file may leave the column out when every project is grant-only; its pd is then 0.
 
 """
 

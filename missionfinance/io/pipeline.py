@@ -22,7 +22,7 @@ scenario's term) and override that instrument's cash-flow term for the project.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,7 @@ _REQUIRED = tuple(c.name for c in PIPELINE_SCHEMA if c.required and "<" not in c
 
 #: Instruments that carry no default risk, so a project eligible for these alone needs no
 #: ``pd`` (DESIGN §3.2: pd is for loans, guarantees and equity write-downs). A scenario's
-#: own instruments are not known to be riskless here and need it.
+#: own instruments, given by name only, are not known to be riskless and need it.
 NO_DEFAULT_RISK: tuple[str, ...] = ("grant",)
 
 
@@ -120,14 +120,15 @@ def _instruments(file: object, raw: pd.DataFrame,
     return pd.Series(joined, dtype="str"), eligible
 
 
-def _pd(file: object, raw: pd.DataFrame, eligible: dict[str, np.ndarray]) -> pd.Series:
+def _pd(file: object, raw: pd.DataFrame, eligible: dict[str, np.ndarray],
+        riskless: tuple[str, ...]) -> pd.Series:
     """``pd`` per project: required where a project is eligible for a risky instrument.
 
-    A project eligible only for instruments of :data:`NO_DEFAULT_RISK` (grants) may leave
-    ``pd`` empty, or the file may have no ``pd`` column at all; its pd is then 0 (it is
-    never used: a grant has no default). Any other project needs a pd, 0 to 1.
+    A project eligible only for ``riskless`` instruments (grants) may leave ``pd`` empty,
+    or the file may have no ``pd`` column at all; its pd is then 0 (it is never used: a
+    grant has no default). Any other project needs a pd, 0 to 1.
     """
-    risky = {n: m for n, m in sorted(eligible.items()) if n not in NO_DEFAULT_RISK}
+    risky = {n: m for n, m in sorted(eligible.items()) if n not in riskless}
     need = np.zeros(len(raw), dtype=bool)
     for mask in risky.values():
         need |= mask
@@ -214,9 +215,11 @@ def read_pipeline(
     ----------
     path : str or Path
         CSV, XLSX or Parquet file with the columns of DESIGN §3.2.
-    instruments : iterable of str, optional
+    instruments : iterable of str, or mapping of str to Instrument, optional
         Allowed instrument names (the scenario's); default ``grant, loan, equity,
-        guarantee``. A pipeline naming another instrument is an error.
+        guarantee``. A pipeline naming another instrument is an error. Given as a mapping
+        to :class:`~missionfinance.instruments.Instrument` (``Scenario.instruments``), the
+        instruments of kind ``grant`` need no ``pd``; given as names, only ``grant`` does.
     years : iterable of str, optional
         The horizon (financial years). When given, empty ``start_year`` /
         ``end_year`` are filled with its first / last year and windows are clipped
@@ -247,6 +250,10 @@ def read_pipeline(
     """
     p = check_file(path)
     allowed = tuple(sorted({str(i).strip().lower() for i in (instruments or INSTRUMENTS)}))
+    riskless = NO_DEFAULT_RISK
+    if isinstance(instruments, Mapping):
+        riskless = tuple(str(n).strip().lower() for n, i in instruments.items()
+                         if getattr(i, "kind_", None) == "grant")
     horizon = None
     if years is not None:
         horizon = sorted(check_financial_year(y, "years") for y in years)
@@ -289,7 +296,7 @@ def read_pipeline(
                      "give £m a year or leave empty for the even drawdown")
         extra["max_per_year"] = per_year.astype("float64")
     joined, eligible = _instruments(p, raw, allowed)
-    shares: dict[str, pd.Series] = {"pd": _pd(p, raw, eligible)}
+    shares: dict[str, pd.Series] = {"pd": _pd(p, raw, eligible, riskless)}
     for column, default in (("lgd", DEFAULT_LGD), ("additionality", DEFAULT_ADDITIONALITY)):
         if column in raw.columns:
             values = to_number(raw, column, p, allow_empty=True,
