@@ -38,7 +38,8 @@ canonical table is read:
   COFOG id that is not a code (`"Transport"` as a COFOG id) is left out of the line's codes,
   a CPV code not in the CPV 2008 list is kept, and each is named with its release's ocid in
   one warning per kind; the release itself is always kept. CRA files: the reader writes the
-  codes itself (`4.3 Fuel and energy` → `04.3`).
+  codes itself (`4.3 Fuel and energy` → `04.3`); a *COFOG Level 1* that names no code of the
+  list is left out of `cofog` with a warning naming it and its first row (the line is kept).
 
 """
 

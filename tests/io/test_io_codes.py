@@ -101,3 +101,23 @@ def test_code_lists_are_the_shipped_ones() -> None:
 def test_real_cra_lines_hold_normalised_codes(cra_lines: pd.DataFrame) -> None:
     assert code_problem(cra_lines) is None
     assert set(cra_lines["cofog"]) - {""} <= cofog_codes()
+
+
+def test_cra_cofog_outside_the_list_is_left_out_with_a_warning(tmp_path) -> None:
+    """A CRA file never fails for its COFOG labels: the line is kept, the code left out, named."""
+    from missionfinance.io import read_cra
+
+    head = ("Department Name,Organisation Name,CRA Segment Code,CRA Segment Name,COFOG Level 0,"
+            "HMT Function,COFOG Level 1,HMT Subfunction,ID/non-ID,CAP or CUR,\"CG, LG, PC, BOE\","
+            "Allocated by HMT or DEPT,NUTS Region,Country,2017-18\n")
+    row = "DfE,DfE,SEG-{n},S000000{n}-SCHOOLS,9. Education,9. Education,{cofog},x,ID,CUR,CG,DEPT,LONDON,ENGLAND,5\n"
+    path = tmp_path / "cra.csv"
+    path.write_text(head + row.format(n=1, cofog="9.1 Pre-primary and primary")
+                    + row.format(n=2, cofog="4.10 Something new") + row.format(n=3, cofog="EU01 EU transactions")
+                    + row.format(n=4, cofog="4.10 Something new"), encoding="utf-8")
+    with pytest.warns(MissionFinanceWarning) as caught:
+        lines = read_cra(path)
+    assert [str(w.message) for w in caught] == [
+        "cra.csv key COFOG Level 1: '4.10 Something new' (row 2) names no code of the COFOG list; "
+        "their lines are kept with an empty cofog; check the COFOG column"]
+    assert lines["cofog"].tolist() == ["09.1", "", "", ""]
