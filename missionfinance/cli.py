@@ -3,7 +3,8 @@
 Exit status: 0 success; 1 the scenario was read and solved but is infeasible,
 unbounded or stopped at a time limit (or ``verify`` found a difference); 2 bad
 input or usage (one line on stderr naming the file, row or key, and the fix);
-3 an internal error (one line on stderr; please report it).
+3 an internal error (one line on stderr; please report it); 128 + the signal when stopped
+(130 Ctrl-C, 143 SIGTERM), with no file left half-written.
 """
 
 from __future__ import annotations
