@@ -8,6 +8,12 @@ temporary beside the target (``.<name>.tmp-<pid>-<token>``), flushed and fsynced
 renamed into place. An existing output folder is moved aside first and removed only
 after the new one is in place, so an interrupted write leaves the old folder (or, in
 the instant of the swap, none) but never a half-written one.
+
+Stopping: Python stops at once on SIGTERM or SIGHUP, running no clean-up, so a temporary
+being written would stay behind. Inside :func:`stop_signals` (the command line's ``tag``)
+those signals and SIGINT raise :class:`Interrupted` instead, so every ``finally`` runs and
+removes its temporaries; the renames that put a set of files in place
+(:func:`write_files`) run with the signals held, so a set is replaced whole or not at all.
 """
 
 from __future__ import annotations
@@ -23,9 +29,10 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 import traceback
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Generic, NoReturn, TypeVar, cast
 
@@ -50,12 +57,170 @@ def _umask() -> int:
     return mask
 
 
+class Interrupted(KeyboardInterrupt):
+    """A stop signal received inside :func:`stop_signals`, raised where the program was.
+
+    A :class:`KeyboardInterrupt`, so code that cleans up on Ctrl-C cleans up on SIGTERM too.
+
+    Attributes
+    ----------
+    signum : int
+        The signal (``signal.SIGTERM``, ``SIGINT``, ``SIGHUP``).
+    written : bool
+        True when it came while :func:`write_files` renamed its files into place and was
+        held until they all were: the outputs are complete.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = int(signum)
+        self.written = False
+
+
+#: Signals :func:`stop_signals` turns into :class:`Interrupted` (SIGHUP where there is one).
+STOP_SIGNALS: tuple[int, ...] = tuple(
+    int(getattr(signal, name)) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+_held = 0  # depth of the held() blocks now running
+_pending: list[int] = []  # stop signals received inside them
+_owner: int | None = None  # the process whose handlers stop_signals installed
+
+
+def _on_stop_signal(signum: int, frame: object) -> None:
+    if os.getpid() != _owner:  # a forked child: end as the signal's default action would
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    if _held:
+        _pending.append(signum)
+        return
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def stop_signals() -> Iterator[None]:
+    """Within the block, SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted`.
+
+    The exception rises in the main thread wherever the program is, so ``finally`` clauses
+    and ``except BaseException`` clean-ups run (a temporary being written is removed)
+    instead of the process ending on the spot. Inside :func:`held` blocks the signal waits
+    until the block ends. The previous handlers are restored on leaving. Outside the main
+    thread, where handlers cannot be set, the block runs unchanged.
+    """
+    global _owner
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.getsignal(s) for s in STOP_SIGNALS}
+    owner, _owner = _owner, os.getpid()
+    try:
+        for s in STOP_SIGNALS:
+            signal.signal(s, _on_stop_signal)
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+        _owner = owner
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """Hold the stop signals of :func:`stop_signals` until the block ends, then raise.
+
+    For steps that must not be cut in two (renaming a set of files into place). A stop
+    signal received in the block raises :class:`Interrupted` when it ends, unless the block
+    raised an exception of its own, which then goes on (the signal is dropped: the command
+    is ending anyway).
+    """
+    global _held
+    _held += 1
+    try:
+        yield
+    except BaseException:
+        _held -= 1
+        if not _held:
+            _pending.clear()
+        raise
+    _held -= 1
+    if not _held and _pending:
+        signum = _pending[0]
+        _pending.clear()
+        raise Interrupted(signum)
+
+
+def _create(tmp: Path, data: bytes) -> None:
+    """Write a new file ``tmp`` (it must not exist), with a new file's usual mode, fsynced."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fchmod(handle.fileno(), 0o666 & ~_umask())
+        os.fsync(handle.fileno())
+
+
+def write_files(files: Mapping[Path, bytes]) -> list[Path]:
+    """Write several files atomically as one set: all of them are replaced, or none.
+
+    Each file is written to a hidden temporary beside it (``.<name>.tmp-<pid>-<token>``)
+    and fsynced; only when every one is complete are they renamed into place, with the stop
+    signals held (:func:`held`) so that no signal falls between two renames. On any error
+    or interruption before that, the temporaries are removed, and so are the folders this
+    call created, so the targets are as they were.
+
+    The files get the permissions any new file of the user gets (``0o666`` less the
+    umask), not the owner-only ``0o600`` of a temporary file, so colleagues on a shared
+    drive can read them as they read the user's other files.
+
+    Parameters
+    ----------
+    files : mapping of Path to bytes
+        Target path → content.
+
+    Returns
+    -------
+    list of Path
+        The targets, in the order given.
+    """
+    made: list[Path] = []
+    temporaries: list[tuple[Path, Path]] = []
+    done = False
+    try:
+        for path in files:
+            missing = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
+            for folder in reversed(missing):
+                with contextlib.suppress(FileExistsError):
+                    folder.mkdir()
+                    made.append(folder)
+        for path, data in files.items():
+            tmp = path.parent / f".{path.name}.tmp-{_token()}"
+            temporaries.append((tmp, path))  # before it exists: the clean-up below covers it
+            _create(tmp, data)
+        try:
+            with held():
+                for tmp, path in temporaries:
+                    os.replace(tmp, path)
+                done = True
+        except Interrupted as exc:
+            exc.written = done
+            raise
+    finally:
+        for tmp, _ in temporaries:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        if not done:
+            for folder in reversed(made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only when still empty
+    return list(files)
+
+
 def write_file(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (hidden temporary, fsync, rename).
 
     The file gets the permissions any new file of the user gets (``0o666`` less the
-    umask), not the owner-only ``0o600`` of a temporary file, so colleagues on a shared
-    drive can read it as they read the user's other files.
+    umask); see :func:`write_files`, which this is for one file.
 
     Examples
     --------
@@ -65,19 +230,7 @@ def write_file(path: Path, data: bytes) -> Path:
     ...     (p.read_bytes(), sorted(os.listdir(d)))
     (b'x\\n', ['a.csv'])
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), 0o666 & ~_umask())
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return write_files({path: data})[0]
 
 
 def check_output_folder(out: Path) -> None:

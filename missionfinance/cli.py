@@ -3,7 +3,8 @@
 Exit status: 0 success; 1 the scenario was read and solved but is infeasible,
 unbounded or stopped at a time limit (or ``verify`` found a difference); 2 bad
 input or usage (one line on stderr naming the file, row or key, and the fix);
-3 an internal error (one line on stderr; please report it).
+3 an internal error (one line on stderr; please report it); 128 + the signal when stopped
+(130 Ctrl-C, 143 SIGTERM), with no file left half-written.
 """
 
 from __future__ import annotations
@@ -193,17 +194,36 @@ def _read_lines(paths: Sequence[Path], fmt: str | None, rates: dict[str, float] 
     return combine_lines(frames, fix="tag the files separately or give their lines distinct ids")
 
 
-def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
-    """Write a CSV the way the reports do (formula cells neutralised), atomically."""
+def _csv(frame: pd.DataFrame) -> bytes:
+    """A CSV the way the reports write it (formula cells neutralised)."""
     from missionfinance.report.formats import csv_bytes
+    from missionfinance.tagging.fastio import tags_csv_bytes
 
-    write_file(path, csv_bytes(frame, sort=False))
+    data = tags_csv_bytes(frame)  # the Arrow fast path; None: the ordinary writer
+    return csv_bytes(frame, sort=False) if data is None else data
 
 
 def _cmd_tag(args: argparse.Namespace) -> int:
+    """``missionfinance tag``: read, tag, write both CSVs as one atomic set.
+
+    SIGINT, SIGTERM and SIGHUP stop it cleanly until the outputs are in place: no
+    temporary is left and the two files are replaced together or not at all.
+    """
+    from missionfinance._fs import stop_signals
+
+    with stop_signals():
+        out, untagged_path, summary = _tag_and_write(args)
+    print(summary)
+    print(f"tags: {out}")
+    print(f"untagged lines: {untagged_path}")
+    return EXIT_OK
+
+
+def _tag_and_write(args: argparse.Namespace) -> tuple[Path, Path, str]:
+    from missionfinance._fs import write_files
     from missionfinance.missions import MissionSet
     from missionfinance.tagging import RuleSet, tag
-    from missionfinance.tagging.fastio import read_lines_csv, tags_csv_bytes
+    from missionfinance.tagging.fastio import read_lines_csv
     from missionfinance.tagging.progress import Stages
 
     check_out(args.out, "file")
@@ -220,22 +240,14 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     stages.next()
     one_csv = args.format in (None, "canonical") and len(args.lines) == 1
     lines = read_lines_csv(args.lines[0]) if one_csv else None  # the Arrow fast path, or None
-    if lines is None:
+    if lines is None or lines.empty:  # the ordinary reader names what is wrong (no lines, …)
         lines = _read_lines(args.lines, args.format, rates)
     stages.next(f"{len(lines):,} lines")
     result = tag(lines, rules, attribution=args.attribution)
     stages.next(f"{len(result.tags):,} tags")
-    for frame, path in ((result.tags, args.out), (result.untagged, untagged_path)):
-        data = tags_csv_bytes(frame)  # the Arrow fast path; None: the ordinary writer
-        if data is None:
-            _write_csv_atomic(frame, path)
-        else:
-            write_file(path, data)
+    write_files({args.out: _csv(result.tags), untagged_path: _csv(result.untagged)})
     stages.done()
-    print(result.summary_text())
-    print(f"tags: {args.out}")
-    print(f"untagged lines: {untagged_path}")
-    return EXIT_OK
+    return args.out, untagged_path, result.summary_text()
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -395,6 +407,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    import signal
+
+    from missionfinance._fs import Interrupted
+
     try:
         return _COMMANDS[args.command](args)
     except BrokenPipeError:
@@ -410,9 +426,15 @@ def _run_command(args: argparse.Namespace) -> int:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"missionfinance: error: {text}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("missionfinance: interrupted; no output was written", file=sys.stderr)
-        return 130
+    except Interrupted as exc:  # a stop signal inside stop_signals (``tag``)
+        name = signal.Signals(exc.signum).name
+        print(f"missionfinance: interrupted by {name}; "
+              + ("the outputs were written just before" if exc.written else "no output was written"),
+              file=sys.stderr)
+        return 128 + exc.signum
+    except KeyboardInterrupt:  # writers remove their temporaries on the way out
+        print("missionfinance: interrupted; no file was left half-written", file=sys.stderr)
+        return 128 + signal.SIGINT
     except Exception as exc:  # the CLI never shows a traceback
         msg = str(exc).splitlines()[0] if str(exc) else ""
         print(

@@ -19,7 +19,9 @@ row **and** year (2013-14 … 2017-18 in the 2018 database):
   ``7.A`` medical services, ``7.B`` medical research and ``7.C`` central and
   other health services; these are kept as ``"07.A"``, ``"07.B"``, ``"07.C"``
   (not standard COFOG groups, but the division prefix ``"07"`` matches them).
-  EU transactions (``EU01``–``EU03``) are not COFOG: ``cofog`` is ``""``;
+  EU transactions (``EU01``–``EU03``) are not COFOG: ``cofog`` is ``""``; a code that is
+  not in the COFOG list (``"4.10 …"``) is left out too, named with its first row in one
+  warning (the line is kept);
 - ``region`` = the ITL1 name of the NUTS region (``"North East"``, ``"Scotland"``,
   ``"Outside UK"``, ``"Non-regional"``);
 - ``budget_type`` = ``""``: the CRA is total expenditure on services (DEL and
@@ -39,10 +41,14 @@ export of that sheet, gzip-compressed or not.
 from __future__ import annotations
 
 import re
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from missionfinance.errors import MissionFinanceWarning, where
+from missionfinance.io._codes import cofog_codes
 from missionfinance.io._files import PathLike, check_file, excel_sheets, fail, kind_of, read_table
 from missionfinance.io.schema import LINES_COLUMNS, finish_lines
 from missionfinance.years import is_financial_year
@@ -89,10 +95,22 @@ _SOURCE_EXTRA = ("organisation", "capital_current", "sector", "identifiable")
 _COFOG = re.compile(r"^\s*(\d{1,2})\.([0-9]{1,2}|[A-Z])\b")
 
 
-def _cofog(level1: pd.Series) -> pd.Series:
+def _cofog(path: Path, level1: pd.Series) -> pd.Series:
+    """COFOG codes of *COFOG Level 1*; a code outside the COFOG list is left out, with a warning."""
     parts = level1.str.extract(_COFOG)
-    code = parts[0].str.zfill(2) + "." + parts[1]
-    return code.fillna("")
+    code = (parts[0].str.zfill(2) + "." + parts[1]).fillna("")
+    outside = (code != "") & ~code.isin(cofog_codes())
+    if outside.any():  # a publisher's label does not fail the file (EU01 etc. give no code at all)
+        first = code[outside].drop_duplicates()  # first row of each such code
+        shown = ", ".join(f"{level1.loc[i]!r} (row {i + 1})" for i in first.index[:3])
+        more = f" and {len(first) - 3} more" if len(first) > 3 else ""
+        warnings.warn(MissionFinanceWarning(
+            f"{where(path, key='COFOG Level 1')}: {shown}{more} "
+            f"{'names' if len(first) == 1 else 'name'} no code of the COFOG "
+            f"list; their lines are kept with an empty cofog; check the COFOG column"),
+            stacklevel=3)
+        code = code.where(~outside, "")
+    return code
 
 
 def _regions(nuts: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -158,7 +176,7 @@ def read_cra(path: PathLike, keep_source_columns: bool = False) -> pd.DataFrame:
         "description": segment_name.str.replace(r"^S[0-9A-Z]{7}\s*-\s*", "", regex=True),
         "hmt_function": frame["function"],
         "hmt_subfunction": frame["subfunction"],
-        "cofog": _cofog(frame["cofog_level1"]),
+        "cofog": _cofog(p, frame["cofog_level1"]),
         "region": region_name,
         "segment_code": frame["segment_code"],
         "region_code": region_code,

@@ -73,8 +73,21 @@ def read_canonical(
     Raises
     ------
     MissionFinanceError
-        Missing required column, duplicate or empty ``line_id``, a non-numeric
-        or empty ``amount`` — one line naming file, row and column.
+        Missing required column, a header with no data rows, duplicate or empty
+        ``line_id``, a non-numeric or empty ``amount``, a ``year``, ``budget_type``,
+        ``cofog`` or ``cpv`` cell outside its vocabulary — one line naming file, row
+        and column.
+
+    Warns
+    -----
+    MissionFinanceWarning
+        CPV codes of the right form that are not in the CPV 2008 list (kept), naming
+        their rows; a column spelt almost like one of the table's.
+
+    Notes
+    -----
+    ``cpv`` and ``cofog`` cells are normalised: ``"45210000-2"`` (with its check digit)
+    → ``"45210000"``, ``"4.3"`` → ``"04.3"``, spaces around codes dropped.
     """
     frame = read_table(path, sheet=sheet)
     if column_map:
@@ -93,7 +106,7 @@ def read_canonical(
         frame = frame.assign(
             amount=to_number(frame, "amount", path, fix="write the amount in £m (0 if none)")
         )
-    lines = finish_lines(frame, path)
+    lines = finish_lines(frame, path, codes=True)
     warn_near_misses(path, frame.columns, LINES_COLUMNS, "lines")  # only once the file is valid
     return lines
 

@@ -27,11 +27,17 @@ One line per ocid (``line_id`` = the ocid, unique after compiling):
 - ``cpv``: every CPV code of ``tender.classification``, ``tender.additionalClassifications``
   and the ``classification`` / ``additionalClassifications`` of the items of the
   tender, awards and contracts (scheme ``CPV``), normalised to 8 digits without
-  the check digit (``"03000000-1"`` → ``"03000000"``), de-duplicated, sorted,
-  ``";"``-joined; ids that are not CPV codes are skipped;
+  the check digit (``"03000000-1"`` → ``"03000000"``; an id of fewer than 8 digits,
+  as a number or text, gets back its leading zeros), de-duplicated, sorted,
+  ``";"``-joined;
 - ``department``: ``buyer.name``, else the name of the party with the buyer's id
   or the ``buyer`` role; ``cofog``: the buyer party's
-  ``details.classifications`` with scheme ``COFOG`` (two-digit division);
+  ``details.classifications`` with scheme ``COFOG``, normalised (``"4.3"`` → ``"04.3"``);
+- codes come from the publisher, so an odd one does not fail the file: a CPV or COFOG
+  id that is not a code (``"Transport"`` as a COFOG id) is left out of ``cpv`` /
+  ``cofog`` and a CPV code of the right form that is not in the CPV 2008 list is kept;
+  each is named, with its release's ocid, in one :class:`~missionfinance.errors.MissionFinanceWarning`
+  per kind; the release is kept;
 - ``description``: tender title and description (``": "``-joined), else the
   awards' titles; ``supplier``: award suppliers' names, ``";"``-joined;
 - ``region``: the buyer's ``address.region`` as published (often a NUTS code), else
@@ -54,6 +60,8 @@ from typing import Any
 
 import pandas as pd
 
+from missionfinance.errors import MissionFinanceWarning, where
+from missionfinance.io._codes import cpv_codes, normalise_cofog_part
 from missionfinance.io._files import PathLike, check_file, fail, read_text
 from missionfinance.io.schema import finish_lines
 
@@ -268,12 +276,17 @@ def _classifications(release: Release) -> Iterator[dict[str, Any]]:
             yield from (_dict(c) for c in _list(item.get("additionalClassifications")))
 
 
-def _cpv(release: Release) -> str:
-    codes = {
-        code for c in _classifications(release)
-        if str(c.get("scheme", "")).strip().upper() == "CPV"
-        and (code := _cpv_code(c.get("id"))) is not None
-    }
+def _cpv(release: Release, odd: list[tuple[str, str, str]], ocid: str) -> str:
+    """The release's CPV codes, ``;``-joined; ids that are not CPV codes go to ``odd``."""
+    codes = set()
+    for c in _classifications(release):
+        if str(c.get("scheme", "")).strip().upper() != "CPV" or c.get("id") is None:
+            continue
+        code = _cpv_code(c.get("id"))
+        if code is None:
+            odd.append(("cpv", str(c.get("id")), ocid))
+        else:
+            codes.add(code)
     return ";".join(sorted(codes))
 
 
@@ -291,17 +304,54 @@ def _buyer(release: Release) -> tuple[str, dict[str, Any]]:
     return " ".join(str(name).split()), party
 
 
-def _cofog(party: dict[str, Any]) -> str:
+def _cofog(party: dict[str, Any], odd: list[tuple[str, str, str]], ocid: str) -> str:
+    """The buyer's COFOG codes, normalised (``"4.3"`` → ``"04.3"``), ``;``-joined.
+
+    Ids that are not codes of the COFOG list (publishers write labels such as
+    ``"Transport"`` there) go to ``odd`` and are left out.
+    """
     codes = set()
     for c in map(_dict, _list(_dict(party.get("details")).get("classifications"))):
         if str(c.get("scheme", "")).strip().upper() == "COFOG" and c.get("id") is not None:
-            code = str(c["id"]).strip()
-            head, _, tail = code.partition(".")
-            if head.isdigit():
-                code = head.zfill(2) + ("." + tail if tail else "")
-            if code:
+            raw = c["id"]
+            text = f"{raw:02d}" if isinstance(raw, int) and not isinstance(raw, bool) else str(raw)
+            if not text.strip():
+                continue
+            code = normalise_cofog_part(text)
+            if code is None:
+                odd.append(("cofog", text, ocid))
+            else:
                 codes.add(code)
     return ";".join(sorted(codes))
+
+
+def _warn_odd_codes(path: Path, lines: pd.DataFrame, odd: list[tuple[str, str, str]]) -> None:
+    """Warn, once per kind, about code ids left out and CPV codes not in the CPV 2008 list.
+
+    ``odd`` holds ``(kind, id, ocid)`` of the ids left out; the releases themselves are
+    kept (a publisher's odd code does not fail the file).
+    """
+    known = cpv_codes()
+    cpv = lines["cpv"].str.split(";").explode()
+    cpv = cpv[(cpv.fillna("") != "") & ~cpv.isin(known)]
+    ids = lines["line_id"].to_numpy()
+    unknown = [("unknown", code, str(ids[i])) for i, code in cpv.items()]
+    what = {
+        "cpv": "CPV ids that are not CPV codes were left out of cpv",
+        "cofog": "the buyer's COFOG ids that are not COFOG codes were left out of cofog",
+        "unknown": "CPV codes not in the CPV 2008 list were kept as written (rules' CPV "
+                   "prefixes still match them)",
+    }
+    for kind, text in what.items():
+        listed = list(dict.fromkeys(f"{value!r} (release {ocid})"
+                                    for k, value, ocid in [*odd, *unknown] if k == kind))
+        if not listed:
+            continue
+        more = f" and {len(listed) - 3} more" if len(listed) > 3 else ""
+        warnings.warn(MissionFinanceWarning(
+            f"{where(path)}: {text}: {', '.join(listed[:3])}{more}; the releases are kept; "
+            f"correct the codes at the source if they matter"
+        ), stacklevel=3)
 
 
 def _financial_year(date: Any) -> str:
@@ -325,8 +375,8 @@ def _delivery_region(tender: dict[str, Any]) -> str:
     return ";".join(regions)
 
 
-def _line(path: Path, ocid: str, release: Release,
-          rates: Mapping[str, float] | None) -> dict[str, Any]:
+def _line(path: Path, ocid: str, release: Release, rates: Mapping[str, float] | None,
+          odd: list[tuple[str, str, str]]) -> dict[str, Any]:
     tender = _dict(release.get("tender"))
     awards = [_dict(a) for a in _list(release.get("awards"))]
     department, party = _buyer(release)
@@ -346,8 +396,8 @@ def _line(path: Path, ocid: str, release: Release,
         "description": description,
         "amount": _amount(path, ocid, release, rates),
         "year": _financial_year(award_dates[0] if award_dates else release.get("date")),
-        "cofog": _cofog(party),
-        "cpv": _cpv(release),
+        "cofog": _cofog(party, odd, ocid),
+        "cpv": _cpv(release, odd, ocid),
         "region": _clean(_dict(party.get("address")).get("region")) or _delivery_region(tender),
         "supplier": ";".join(sorted(suppliers)),
     }
@@ -380,9 +430,10 @@ def read_ocds(path: PathLike, rates: Mapping[str, float] | None = None) -> pd.Da
             if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
                 fail(p, f"rate {rate!r} for {currency!r} must be a number > 0 (£ per "
                         f"{currency})", key=f"rates.{currency}")
+    odd: list[tuple[str, str, str]] = []
     try:
         docs = _load(p)
-        rows = [_line(p, ocid, release, rates)
+        rows = [_line(p, ocid, release, rates, odd)
                 for ocid, release in _compile(p, _releases(p, docs))]
     except RecursionError:
         fail(p, "JSON nested too deeply to read (arrays or objects inside each other hundreds "
@@ -390,4 +441,6 @@ def read_ocds(path: PathLike, rates: Mapping[str, float] | None = None) -> pd.Da
                 "packages")
     if not rows:
         fail(p, "holds no OCDS release; give a file with at least one release")
-    return finish_lines(pd.DataFrame(rows), p)
+    lines = finish_lines(pd.DataFrame(rows), p)
+    _warn_odd_codes(p, lines, odd)  # only once the file is valid
+    return lines

@@ -4,12 +4,14 @@ One row per investable project, read from CSV (optionally gzip), XLSX or
 Parquet; see :data:`~missionfinance.io.schema.PIPELINE_SCHEMA` for every
 column, its unit, default and what an empty cell means. Checks, each raising a
 one-line error naming file, row and column with the bad value and the fix:
-missing required column, empty or duplicate ``project_id``, non-numeric value,
-``capacity`` ≤ 0, negative ``private_capacity``, ``pd`` / ``lgd`` /
-``additionality`` outside 0–1, no or unknown instrument, a ``leverage_<i>``
-column or cell missing for an eligible instrument, negative leverage, a
-malformed year, ``start_year`` after ``end_year``, and a window entirely
-outside the horizon.
+missing required column, no projects, empty or duplicate ``project_id``, non-numeric
+value, ``capacity`` ≤ 0, negative ``private_capacity``, ``pd`` / ``lgd`` /
+``additionality`` outside 0–1, ``pd`` missing for a project eligible for a loan,
+guarantee, equity or a scenario's own instrument (a grant-only project needs none), no or
+unknown instrument, a ``leverage_<i>`` column or cell missing for an eligible instrument,
+negative leverage, a malformed year, ``start_year`` after ``end_year``, a window entirely
+outside the horizon, and a ``cpv`` or ``cofog`` cell that is not codes (normalised as for
+lines: :mod:`missionfinance.io._codes`).
 
 Columns not in the schema are ignored, except ``leverage_<name>`` columns, whose
 instrument must be known, and ``<instrument>_<term>`` columns (e.g. ``loan_tenor``,
@@ -20,13 +22,14 @@ scenario's term) and override that instrument's cash-flow term for the project.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from missionfinance.cashflows import MAX_LIFE, TERM_KEYS, UPSIDE_COLUMNS
 from missionfinance.instruments import INSTRUMENTS
+from missionfinance.io._codes import check_codes
 from missionfinance.io._files import PathLike, check_file, fail, read_table, to_number
 from missionfinance.io.schema import (
     DEFAULT_ADDITIONALITY,
@@ -41,6 +44,11 @@ __all__ = ["DEFAULT_ADDITIONALITY", "DEFAULT_LGD", "read_pipeline"]
 
 _TEXT = ("name", "description", "department", "region", "cofog", "cpv")
 _REQUIRED = tuple(c.name for c in PIPELINE_SCHEMA if c.required and "<" not in c.name)
+
+#: Instruments that carry no default risk, so a project eligible for these alone needs no
+#: ``pd`` (DESIGN §3.2: pd is for loans, guarantees and equity write-downs). A scenario's
+#: own instruments, given by name only, are not known to be riskless and need it.
+NO_DEFAULT_RISK: tuple[str, ...] = ("grant",)
 
 
 def _first(mask: np.ndarray) -> int:
@@ -112,6 +120,43 @@ def _instruments(file: object, raw: pd.DataFrame,
     return pd.Series(joined, dtype="str"), eligible
 
 
+def _pd(file: object, raw: pd.DataFrame, eligible: dict[str, np.ndarray],
+        riskless: tuple[str, ...]) -> pd.Series:
+    """``pd`` per project: required where a project is eligible for a risky instrument.
+
+    A project eligible only for ``riskless`` instruments (grants) may leave ``pd`` empty,
+    or the file may have no ``pd`` column at all; its pd is then 0 (it is never used: a
+    grant has no default). Any other project needs a pd, 0 to 1.
+    """
+    risky = {n: m for n, m in sorted(eligible.items()) if n not in riskless}
+    need = np.zeros(len(raw), dtype=bool)
+    for mask in risky.values():
+        need |= mask
+
+    def instrument(i: int) -> str:
+        return next(n for n, m in risky.items() if m[i])
+
+    if "pd" not in raw.columns:
+        if need.any():
+            i = _first(need)
+            fix = missing_fix("pd", raw.columns)
+            if not fix.startswith("rename"):
+                fix = ("add a pd column: the probability of default over the horizon, 0 to 1 "
+                       "(projects eligible only for grants may leave it empty)")
+            fail(file, f"column is missing but the project is eligible for {instrument(i)!r}; "
+                       f"{fix}", row=i + 1, key="pd")
+        return pd.Series(0.0, index=raw.index, dtype="float64")
+    values = to_number(raw, "pd", file, allow_empty=True,
+                       fix="write a share between 0 and 1")
+    empty = need & values.isna().to_numpy()
+    if empty.any():
+        i = _first(empty)
+        fail(file, f"is empty but the project is eligible for {instrument(i)!r}; write the "
+                   f"probability of default over the horizon, a share between 0 and 1 (0 for "
+                   f"none)", row=i + 1, key="pd")
+    return values.fillna(0.0)
+
+
 def _is_fy(s: pd.Series) -> pd.Series:
     """Vectorised :func:`missionfinance.years.is_financial_year` on a text column."""
     shape = s.str.fullmatch(r"\d{4}-\d{2}")
@@ -170,9 +215,11 @@ def read_pipeline(
     ----------
     path : str or Path
         CSV, XLSX or Parquet file with the columns of DESIGN §3.2.
-    instruments : iterable of str, optional
+    instruments : iterable of str, or mapping of str to Instrument, optional
         Allowed instrument names (the scenario's); default ``grant, loan, equity,
-        guarantee``. A pipeline naming another instrument is an error.
+        guarantee``. A pipeline naming another instrument is an error. Given as a mapping
+        to :class:`~missionfinance.instruments.Instrument` (``Scenario.instruments``), the
+        instruments of kind ``grant`` need no ``pd``; given as names, only ``grant`` does.
     years : iterable of str, optional
         The horizon (financial years). When given, empty ``start_year`` /
         ``end_year`` are filled with its first / last year and windows are clipped
@@ -203,6 +250,10 @@ def read_pipeline(
     """
     p = check_file(path)
     allowed = tuple(sorted({str(i).strip().lower() for i in (instruments or INSTRUMENTS)}))
+    riskless = NO_DEFAULT_RISK
+    if isinstance(instruments, Mapping):
+        riskless = tuple(str(n).strip().lower() for n, i in instruments.items()
+                         if getattr(i, "kind_", None) == "grant")
     horizon = None
     if years is not None:
         horizon = sorted(check_financial_year(y, "years") for y in years)
@@ -244,21 +295,19 @@ def read_pipeline(
         _check_range(p, per_year, "max_per_year", (per_year <= 0).to_numpy(), "> 0",
                      "give £m a year or leave empty for the even drawdown")
         extra["max_per_year"] = per_year.astype("float64")
-    shares: dict[str, pd.Series] = {}
-    for column, default in (("pd", None), ("lgd", DEFAULT_LGD),
-                            ("additionality", DEFAULT_ADDITIONALITY)):
+    joined, eligible = _instruments(p, raw, allowed)
+    shares: dict[str, pd.Series] = {"pd": _pd(p, raw, eligible, riskless)}
+    for column, default in (("lgd", DEFAULT_LGD), ("additionality", DEFAULT_ADDITIONALITY)):
         if column in raw.columns:
-            values = to_number(raw, column, p, allow_empty=default is not None,
-                               fix="write a share between 0 and 1")
-            if default is not None:
-                values = values.fillna(default)
+            values = to_number(raw, column, p, allow_empty=True,
+                               fix="write a share between 0 and 1").fillna(default)
         else:
             values = pd.Series(default, index=raw.index, dtype="float64")
+        shares[column] = values
+    for column, values in shares.items():
         _check_range(p, values, column, ((values < 0) | (values > 1)).to_numpy(),
                      "between 0 and 1", "write a share such as 0.05")
-        shares[column] = values
 
-    joined, eligible = _instruments(p, raw, allowed)
     for column in raw.columns:
         if column.startswith("leverage_") and column[9:] not in allowed:
             fail(p, f"column names unknown instrument {column[9:]!r}; rename it to one of "
@@ -291,11 +340,12 @@ def read_pipeline(
     terms = {c: to_number(raw, c, p, allow_empty=True, fix="write a number or leave it empty")
              .astype("float64") for c in raw.columns if c in term_columns}
     upside = _upside(p, raw)
-    text = {c: raw[c] if c in raw.columns else pd.Series([""] * len(raw), dtype="str")
-            for c in _TEXT}
+    text = check_codes(pd.DataFrame({
+        c: raw[c] if c in raw.columns else pd.Series([""] * len(raw), dtype="str") for c in _TEXT
+    }), p)
     out = pd.DataFrame({
         "project_id": ids,
-        **text,
+        **{c: text[c] for c in _TEXT},
         "capacity": capacity,
         "private_capacity": private.astype("float64"),
         **extra,

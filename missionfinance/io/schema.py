@@ -10,9 +10,12 @@ documentation cannot drift from the code.
 Missing-value semantics (the ``missing`` field) in one place:
 
 - lines: an empty optional text column is ``""`` (never NaN); an empty ``cpv``
-  or ``cofog`` means no CPV / COFOG criterion of a rule can match the line;
+  or ``cofog`` means no CPV / COFOG criterion of a rule can match the line (codes are
+  checked and normalised by :mod:`missionfinance.io._codes`);
   ``amount`` is never empty (write 0).
 - pipeline: an empty ``private_capacity`` means unlimited (NaN in the frame);
+  an empty ``pd`` is 0 on a project eligible only for grants and an error on any other
+  (pd is for loans, guarantees and equity: DESIGN §3.2);
   an empty ``lgd`` is 0.45, an empty ``additionality`` 1; an empty
   ``start_year`` / ``end_year`` is the first / last year of the horizon;
   ``leverage_<instrument>`` is NaN where the instrument is not eligible;
@@ -31,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from missionfinance.errors import MissionFinanceError, MissionFinanceWarning, where
+from missionfinance.io._codes import check_codes, code_problem
 from missionfinance.years import is_financial_year
 
 __all__ = [
@@ -103,10 +107,11 @@ LINES_SCHEMA: tuple[Column, ...] = (
     Column("budget_type", "str", "", False, "",
            "`RDEL`, `CDEL`, `AME`", "\"\": not a DEL/AME line (e.g. CRA outturn, contracts)"),
     Column("cofog", "str", "", False, "",
-           "COFOG code(s) such as `04.3`, `;`-separated", "no COFOG criterion can match"),
+           "COFOG code(s) of the COFOG list such as `04.3`, `;`-separated (`4.3` is read as "
+           "`04.3`; the CRA's `07.A`–`07.C` are accepted)", "no COFOG criterion can match"),
     Column("cpv", "str", "", False, "",
-           "CPV 2008 code(s), 8 digits without check digit, `;`-separated",
-           "no CPV criterion can match"),
+           "CPV 2008 code(s), 8 digits without check digit, `;`-separated (`45210000-2` is "
+           "read as `45210000`)", "no CPV criterion can match"),
     Column("region", "str", "", False, "",
            "ITL1 code or name", "\"\": not regional"),
     Column("supplier", "str", "", False, "",
@@ -134,9 +139,9 @@ PIPELINE_SCHEMA: tuple[Column, ...] = (
     Column("department", "str", "", False, "", "sponsoring department",
            "no department criterion can match"),
     Column("region", "str", "", False, "", "ITL1 code or name", "\"\": not regional"),
-    Column("cofog", "str", "", False, "", "COFOG code(s), `;`-separated",
+    Column("cofog", "str", "", False, "", "COFOG code(s), `;`-separated, as for lines",
            "no COFOG criterion can match"),
-    Column("cpv", "str", "", False, "", "CPV code(s), `;`-separated",
+    Column("cpv", "str", "", False, "", "CPV 2008 code(s), 8 digits, `;`-separated, as for lines",
            "no CPV criterion can match"),
     Column("capacity", "float", "£m", True, None,
            "most public finance the project can absorb over the horizon (> 0)", "not allowed"),
@@ -150,8 +155,11 @@ PIPELINE_SCHEMA: tuple[Column, ...] = (
     Column("leverage_<instrument>", "float", "£/£", True, None,
            "private £ crowded in per public £ by that instrument (≥ 0); required for every "
            "eligible instrument", "not allowed where eligible (write 0); NaN where not eligible"),
-    Column("pd", "float", "share", True, None,
-           "probability of default over the horizon, 0–1", "not allowed (write 0)"),
+    Column("pd", "float", "share", False, None,
+           "probability of default over the horizon, 0–1 (loans, guarantees, equity "
+           "write-downs); required for every project eligible for an instrument other than "
+           "`grant` (the column may be left out when every project is grant-only)",
+           "0 for a grant-only project; not allowed otherwise (write 0 for no risk)"),
     Column("lgd", "float", "share", False, DEFAULT_LGD,
            "loss given default, 0–1", f"{DEFAULT_LGD:g}"),
     Column("additionality", "float", "share", False, DEFAULT_ADDITIONALITY,
@@ -259,7 +267,7 @@ def missing_fix(column: str, present: Iterable[object]) -> str:
     return "add it or map a source column to it with column_map"
 
 
-def finish_lines(frame: pd.DataFrame, file: object) -> pd.DataFrame:
+def finish_lines(frame: pd.DataFrame, file: object, codes: bool = False) -> pd.DataFrame:
     """Return the canonical lines frame: §3.1 columns in order, defaults filled, validated.
 
     Optional columns absent from ``frame`` are added with their default; text
@@ -272,6 +280,11 @@ def finish_lines(frame: pd.DataFrame, file: object) -> pd.DataFrame:
         Lines with canonical names (not modified).
     file : path-like or str
         File named in error messages.
+    codes : bool, default False
+        Normalise the ``cpv`` and ``cofog`` cells as a user wrote them (check digits,
+        ``4.3`` for ``04.3``) and refuse a cell that is not codes, naming its row
+        (:func:`missionfinance.io._codes.check_codes`). Readers that build the codes
+        themselves (CRA, OCDS) leave it False; the cells must then be normalised already.
 
     Returns
     -------
@@ -282,7 +295,9 @@ def finish_lines(frame: pd.DataFrame, file: object) -> pd.DataFrame:
     Raises
     ------
     MissionFinanceError
-        Missing required column, empty or duplicate ``line_id``, non-finite amount.
+        Missing required column, no lines at all, empty or duplicate ``line_id``,
+        non-finite amount, a ``year``, ``budget_type``, ``cofog`` or ``cpv`` cell
+        outside its vocabulary.
     """
     missing = [c.name for c in LINES_SCHEMA if c.required and c.name not in frame.columns]
     if missing:
@@ -302,6 +317,11 @@ def finish_lines(frame: pd.DataFrame, file: object) -> pd.DataFrame:
         else:
             cols[c.name] = text(s)
     out = pd.DataFrame(cols)
+    if n == 0:
+        raise MissionFinanceError(
+            f"{where(file)}: has no lines (a header but no data rows); add at least one line "
+            f"below the header, or leave the file out"
+        )
     ids = out["line_id"]
     empty = ids == ""
     if empty.any():
@@ -325,7 +345,9 @@ def finish_lines(frame: pd.DataFrame, file: object) -> pd.DataFrame:
             f"{where(file, row=i + 1, key='amount')}: amount {amount[i]!r} is not a finite "
             f"number; write the amount in £m (0 if none)"
         )
-    problem = bad_line_code(out)
+    if codes:
+        out = check_codes(out, file)
+    problem = bad_line_code(out, unknown_cpv=False)
     if problem is not None:
         i, column, message = problem
         raise MissionFinanceError(f"{where(file, row=i + 1, key=column)}: {message}")
@@ -336,16 +358,24 @@ def finish_lines(frame: pd.DataFrame, file: object) -> pd.DataFrame:
 BUDGET_TYPES: tuple[str, ...] = ("RDEL", "CDEL", "AME")
 
 
-def bad_line_code(lines: pd.DataFrame) -> tuple[int, str, str] | None:
-    """The first ``year`` or ``budget_type`` cell outside its vocabulary, or None.
+def bad_line_code(lines: pd.DataFrame, unknown_cpv: bool = True) -> tuple[int, str, str] | None:
+    """The first ``year``, ``budget_type``, ``cofog`` or ``cpv`` cell outside its vocabulary, or None.
 
     A non-empty ``year`` must be a financial year such as ``"2026-27"`` (not ``"2026/27"``
-    or ``"2026-28"``); a non-empty ``budget_type`` one of ``RDEL``, ``CDEL``, ``AME``.
+    or ``"2026-28"``); a non-empty ``budget_type`` one of ``RDEL``, ``CDEL``, ``AME``;
+    ``cofog`` and ``cpv`` codes in their normalised form (``04.3``; 8 digits), ``;``-joined,
+    COFOG codes of the COFOG list (:mod:`missionfinance.io._codes`). A cell a reader would
+    normalise (``4.3``, ``45210000-2``) counts as outside: a caller that finds one hands the
+    table to the ordinary reader.
 
     Parameters
     ----------
     lines : pandas.DataFrame
-        Lines frame with text columns ``year`` and ``budget_type``.
+        Lines frame with text columns ``year``, ``budget_type``, ``cofog`` and ``cpv``
+        (any may be absent).
+    unknown_cpv : bool, default True
+        Also count a well-formed CPV code not in the CPV 2008 list (the ordinary reader
+        keeps it and warns).
 
     Returns
     -------
@@ -369,7 +399,7 @@ def bad_line_code(lines: pd.DataFrame) -> tuple[int, str, str] | None:
         else:
             fix = f"use one of {', '.join(BUDGET_TYPES)} or leave it empty"
         return i, column, f"{column} {wrong[0]!r} is not allowed; {fix}"
-    return None
+    return code_problem(lines, unknown_cpv=unknown_cpv)
 
 
 def warn_near_misses(file: object, columns: Iterable[str], known: Iterable[str], table: str) -> None:

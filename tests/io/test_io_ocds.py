@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from missionfinance.errors import MissionFinanceError
+from missionfinance.errors import MissionFinanceError, MissionFinanceWarning
 from missionfinance.io import LINES_COLUMNS, detect_format, read_lines, read_ocds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,6 +18,20 @@ CF2025 = REAL / "contracts-finder-2025.release-package.json"
 PCS = REAL / "public-contracts-scotland-2019.release-package.json"
 S2W = REAL / "sell2wales-2025.release-package.json"
 EUR_OCID = "ocds-r6ebe6-0000577987"  # the one Public Contracts Scotland tender in EUR
+
+
+#: Public Contracts Scotland buyers give 8 COFOG ids that are labels, not codes ("Transport").
+PCS_LABELS = ("Transport", "Economic regulation", "Forestry", "Ferry Operator - Transport",
+              "Technology Development", "Harbour  Operations", "Public Transport",
+              "Conservation, Built Heritage and Tourism")
+
+
+def read_pcs(reader=read_ocds):
+    """The Scotland file as ``reader`` reads it, with its one warning about COFOG labels."""
+    with pytest.warns(MissionFinanceWarning, match=r"COFOG ids that are not COFOG codes were "
+                      r"left out of cofog: 'Transport' \(release ocds-r6ebe6-0000581263\), .* "
+                      r"and 5 more; the releases are kept"):
+        return reader(PCS, rates={"EUR": 0.85})
 
 
 def _release(ocid: str, date: str, **fields: object) -> dict[str, object]:
@@ -45,7 +59,7 @@ def test_every_2014_file_reads(folder):
 @pytest.mark.parametrize(("path", "n"), [(CF2025, 190), (PCS, 90), (S2W, 90)])
 def test_every_real_file_reads(path, n):
     assert detect_format(path) == "ocds"
-    lines = read_lines(path, rates={"EUR": 0.85})
+    lines = read_pcs(read_lines) if path == PCS else read_lines(path, rates={"EUR": 0.85})
     assert len(lines) == n
     assert lines["line_id"].is_unique
     assert (lines["cpv"] != "").all()
@@ -123,7 +137,7 @@ def test_release_without_amount_is_kept_at_zero(tmp_path):
                                                      tender={"title": "Survey"}))
     lines = read_ocds(path)
     assert lines["amount"].tolist() == [0.0]
-    pcs = read_ocds(PCS, rates={"EUR": 0.85})
+    pcs = read_pcs()
     assert (pcs["amount"] == 0.0).sum() == 29
 
 
@@ -134,13 +148,13 @@ def test_non_gbp_needs_a_rate():
     assert "\n" not in msg
     assert msg.startswith(f"public-contracts-scotland-2019.release-package.json key {EUR_OCID}:")
     assert "'EUR'" in msg and "rates=" in msg
-    lines = read_ocds(PCS, rates={"EUR": 0.85}).set_index("line_id")
+    lines = read_pcs().set_index("line_id")
     assert lines.loc[EUR_OCID, "amount"] == pytest.approx(114_000 * 0.85 / 1e6)
 
 
 def test_cpv_of_every_item_is_kept():
     raw = json.loads(PCS.read_text(encoding="utf-8"))["releases"]
-    lines = read_ocds(PCS, rates={"EUR": 0.85}).set_index("line_id")
+    lines = read_pcs().set_index("line_id")
     for release in raw:
         tender = release["tender"]
         expected = {tender["classification"]["id"][:8]} if "classification" in tender else set()
@@ -162,6 +176,43 @@ def test_buyer_cofog_classifications():
     lines = read_ocds(S2W)
     assert lines["cofog"].str.fullmatch(r"(\d{2}(\.\d)?)?(;\d{2}(\.\d)?)*").all()
     assert (lines["cofog"] != "").sum() >= 80
+    pcs = read_pcs()
+    assert not pcs["cofog"].isin(PCS_LABELS).any()  # labels left out, codes kept
+    assert pcs["cofog"].str.fullmatch(r"(\d{2})?(;\d{2})*").all()
+    assert (pcs["cofog"] != "").sum() >= 80
+
+
+def _classified(ocid: str, cpv: list[object], cofog: list[object]) -> dict[str, object]:
+    items = [{"id": str(k), "classification": {"scheme": "CPV", "id": c}} for k, c in enumerate(cpv)]
+    return _release(ocid, "2025-01-01", tender={"items": items}, buyer={"id": "B"},
+                    parties=[{"id": "B", "name": "Council", "roles": ["buyer"], "details": {
+                        "classifications": [{"scheme": "COFOG", "id": c} for c in cofog]}}])
+
+
+def test_odd_publisher_codes_warn_naming_the_release_and_keep_it(tmp_path):
+    """One odd code does not fail the file: unusable ids are left out, unlisted codes kept."""
+    package = {"releases": [
+        _classified("ocds-a", ["45210000-2", "abc", 9310000], ["4.3", "Transport"]),
+        _classified("ocds-b", ["99999999", "45210000"], [7]),
+        _classified("ocds-c", [" 45210000 "], []),
+    ]}
+    path = _write_json(tmp_path / "odd.json", package)
+    with pytest.warns(MissionFinanceWarning) as caught:
+        lines = read_ocds(path).set_index("line_id")
+    messages = sorted(str(w.message) for w in caught)
+    assert messages == [
+        "odd.json: CPV codes not in the CPV 2008 list were kept as written (rules' CPV prefixes "
+        "still match them): '99999999' (release ocds-b); the releases are kept; correct the "
+        "codes at the source if they matter",
+        "odd.json: CPV ids that are not CPV codes were left out of cpv: 'abc' (release ocds-a); "
+        "the releases are kept; correct the codes at the source if they matter",
+        "odd.json: the buyer's COFOG ids that are not COFOG codes were left out of cofog: "
+        "'Transport' (release ocds-a); the releases are kept; correct the codes at the source "
+        "if they matter",
+    ]
+    assert lines["cpv"].to_dict() == {"ocds-a": "09310000;45210000", "ocds-b": "45210000;99999999",
+                                      "ocds-c": "45210000"}
+    assert lines["cofog"].to_dict() == {"ocds-a": "04.3", "ocds-b": "07", "ocds-c": ""}
 
 
 def test_cpv_check_digits_and_integer_ids(tmp_path):

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from missionfinance.errors import MissionFinanceError
 from missionfinance.io import read_pipeline
 
 HEADER = ("project_id,name,description,capacity,private_capacity,instruments,"
@@ -75,3 +76,25 @@ def test_leverage_column_of_unused_instrument_is_nan(tmp_path):
     p = read_pipeline(path)
     assert p["leverage_equity"].isna().all()
     assert p["instruments"].tolist() == ["grant"]
+
+
+def test_pd_needed_only_for_instruments_that_can_default(tmp_path):
+    """DESIGN §3.2: pd is for loans, guarantees and equity; grant-only projects need none."""
+    from missionfinance.instruments import DEFAULT_INSTRUMENTS, Instrument
+
+    path = tmp_path / "pipeline.csv"
+    path.write_text("project_id,capacity,instruments,leverage_grant,leverage_capital_grant,leverage_bond,pd\n"
+                    "P1,10,grant,0,,,\nP2,10,capital_grant,,0,,\nP3,10,bond,,,1,0.1\n", encoding="utf-8")
+    names = ("grant", "capital_grant", "bond")
+    with pytest.raises(MissionFinanceError, match=r"pipeline.csv row 2, column pd: is empty but the "
+                                                  r"project is eligible for 'capital_grant'"):
+        read_pipeline(path, instruments=names)  # by name alone, a scenario's own instrument may default
+    kinds = {**DEFAULT_INSTRUMENTS,
+             "capital_grant": Instrument(name="capital_grant", budget_score={"CDEL": 1.0}, kind="grant"),
+             "bond": Instrument(name="bond", budget_score={"FT": 1.0}, expected_loss_to="RDEL")}
+    frame = read_pipeline(path, instruments=kinds)
+    assert frame["pd"].tolist() == [0.0, 0.0, 0.1]
+    path.write_text(path.read_text(encoding="utf-8").replace(",0.1\n", ",\n"), encoding="utf-8")
+    with pytest.raises(MissionFinanceError, match=r"row 3, column pd: is empty but the project is "
+                                                  r"eligible for 'bond'; write the probability of default"):
+        read_pipeline(path, instruments=kinds)
