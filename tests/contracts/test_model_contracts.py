@@ -579,3 +579,232 @@ def test_risk_appetite_cvar(solve: Factory) -> None:
     assert out.summary["objective"] == approx(70.0)
     assert out.public("P1") == approx(50.0)
     assert out.public("P2") == approx(20.0)
+
+
+# --------------------------------------------------------------------------------------------
+# §3.3 attribution, rule resolution and overrides
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("attribution", "alpha", "beta"), [("net", 0.6 / 1.4, 0.8 / 1.4), ("gross", 0.6, 0.8)])
+def test_attribution_gross_and_net(solve: Factory, attribution: str, alpha: float, beta: float) -> None:
+    """§3.3: gross keeps each mission's weight; net scales positive weights to sum to at most 1.
+
+    P1 ("gamma works") is tagged alpha 0.6 and beta 0.8. Net: 0.6/1.4 and 0.8/1.4; gross: 0.6 and
+    0.8. With a grant of 100 (CDEL 100, weights alpha 1, beta 3) the objective is
+    100 × (c_alpha + 3 c_beta): net 100 × 3.0/1.4 = 214.2857…, gross 100 × 3.0 = 300.
+    """
+    rows = [project("P1", "gamma", 100, "grant", private_capacity=0)]
+    toml = scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 100.0}), attribution=attribution,
+                         weights="alpha = 1.0, beta = 3.0")
+    out = solve(f"attribution_{attribution}", rows, toml)
+    tags = out.csv("tags.csv").set_index("mission")
+    assert tags.loc["alpha", "weight"] == approx(round(alpha, 6))
+    assert tags.loc["beta", "weight"] == approx(round(beta, 6))
+    assert out.summary["objective"] == pytest.approx(100.0 * (alpha + 3 * beta), abs=1e-4)
+    m = out.csv("missions.csv").set_index("mission")
+    assert m.loc["alpha", "public"] == pytest.approx(100.0 * alpha, abs=1e-5)
+    assert m.loc["beta", "public"] == pytest.approx(100.0 * beta, abs=1e-5)
+
+
+RESOLUTION_RULES = """\
+[[rule]]
+id = "R-P0"
+mission = "alpha"
+weight = 0.9
+rationale = "Lower priority, larger weight"
+keywords = ["one works"]
+
+[[rule]]
+id = "R-P1"
+mission = "alpha"
+weight = 0.3
+priority = 1
+rationale = "Higher priority wins"
+keywords = ["one works"]
+
+[[rule]]
+id = "R-W1"
+mission = "alpha"
+weight = 0.4
+rationale = "Smaller |weight|"
+keywords = ["two works"]
+
+[[rule]]
+id = "R-W2"
+mission = "alpha"
+weight = -0.7
+rationale = "Largest |weight| wins, negative"
+keywords = ["two works"]
+
+[[rule]]
+id = "R-I2"
+mission = "alpha"
+weight = 0.5
+rationale = "Same |weight|, larger id"
+keywords = ["three works"]
+
+[[rule]]
+id = "R-I1"
+mission = "alpha"
+weight = -0.5
+rationale = "Same |weight|, smallest id wins"
+keywords = ["three works"]
+
+[[rule]]
+id = "R-O"
+mission = "alpha"
+weight = 1.0
+priority = 10
+rationale = "Beaten by the override"
+keywords = ["four works"]
+
+[[override]]
+line_id = "P4"
+mission = "alpha"
+weight = 0.25
+reason = "Analyst: a quarter of P4 serves alpha"
+
+[[override]]
+line_id = "P5"
+mission = "beta"
+weight = 0.5
+reason = "Analyst: half of P5 serves beta though no rule says so"
+"""
+
+
+@pytest.fixture(scope="module")
+def resolution_case(solve: Factory) -> Out:
+    rows = [project(f"P{k}", word, 10, "grant", private_capacity=0)
+            for k, word in enumerate(["one", "two", "three", "four", "five"], start=1)]
+    return solve("resolution", rows, scenario_toml((Y1,), ""), RESOLUTION_RULES)
+
+
+@pytest.mark.parametrize(("pid", "mission", "weight", "rule"), [
+    ("P1", "alpha", 0.3, "R-P1"),      # highest priority first
+    ("P2", "alpha", -0.7, "R-W2"),     # then largest |weight|
+    ("P3", "alpha", -0.5, "R-I1"),     # then rule id (docs/tagging.md: the smallest id)
+    ("P4", "alpha", 0.25, None),       # an override beats every rule, even priority 10
+    ("P5", "beta", 0.5, None),         # an override needs no rule
+])
+def test_rule_resolution_order(resolution_case: Out, pid: str, mission: str, weight: float,
+                               rule: str | None) -> None:
+    """§3.3: per (line, mission) override, else highest priority, then largest |weight|, then rule id."""
+    tags = resolution_case.csv("tags.csv")
+    mine = tags[(tags["line_id"] == pid) & (tags["mission"] == mission)]
+    assert len(mine) == 1, mine
+    assert float(mine.iloc[0]["weight"]) == approx(weight)
+    if rule is not None:
+        assert mine.iloc[0]["rule_id"] == rule
+
+
+def test_resolved_weights_drive_the_allocation(resolution_case: Out) -> None:
+    """§3.3 → §4: c_pm are the resolved weights. Capacities 10, no budget table, weights 1.
+
+    Value per £: P1 0.3, P2 −0.7 (works against: unfunded), P3 −0.5 (unfunded), P4 0.25,
+    P5 0.5. Objective 3 + 2.5 + 5 = 10.5.
+    """
+    out = resolution_case
+    assert out.summary["objective"] == approx(10.5)
+    assert out.public("P2") == approx(0.0)
+    assert out.public("P3") == approx(0.0)
+    assert out.public("P5") == approx(10.0)
+
+
+# --------------------------------------------------------------------------------------------
+# §3.2 windows and the defaults DESIGN does not have
+# --------------------------------------------------------------------------------------------
+
+def test_year_window_clipped_to_horizon(solve: Factory) -> None:
+    """§3.2: a window reaching past the horizon is clipped to it.
+
+    Horizon 2026-27…2027-28; CDEL 40 then 30. P1 (alpha) runs 2027-28…2030-31 → 2027-28 only;
+    P2 (beta) runs 2025-26…2026-27 → 2026-27 only. P1 gets 30 in 2027-28, P2 40 in 2026-27:
+    objective 70. (A window counted before clipping would also spread P1's money over four
+    years under the documented even drawdown and give it only 25.)
+    """
+    rows = [project("P1", "alpha", 100, "grant", private_capacity=0, start_year=Y2, end_year="2030-31"),
+            project("P2", "beta", 100, "grant", private_capacity=0, start_year="2025-26", end_year=Y1)]
+    out = solve("window", rows, scenario_toml((Y1, Y2), _budget("CDEL", **{_y(Y1): 40.0, _y(Y2): 30.0})))
+    alloc = out.csv("allocation.csv")
+    assert set(zip(alloc["project_id"], alloc["year"], strict=True)) == {("P1", Y2), ("P2", Y1)}
+    assert out.public("P1", "grant", Y2) == approx(30.0)
+    assert out.public("P2", "grant", Y1) == approx(40.0)
+    assert out.summary["objective"] == approx(70.0)
+
+
+def _front_loaded() -> tuple[list[dict[str, object]], str]:
+    rows = [project("P1", "alpha", 100, "grant", private_capacity=0)]
+    return rows, _budget("CDEL", **{_y(Y1): 100.0, _y(Y2): 10.0})
+
+
+@pytest.mark.xfail(strict=True, reason="spend_profile (even drawdown) is on by default in "
+                   "model/build.py add_spend_profile: DESIGN §3.2/§4 let a project take its "
+                   "capacity in any year of its window")
+def test_capacity_is_over_the_horizon_not_per_year(solve: Factory) -> None:
+    """§3.2 capacity: most public finance over the horizon; §4 capacity Σ_it x ≤ cap_p.
+
+    One project, capacity 100, window = the two-year horizon; CDEL 100 in 2026-27 and 10 in
+    2027-28. DESIGN has no per-year limit: 90 + 10 = 100, objective 100. The product adds a
+    default even drawdown (docs/model.md "Spend profiles"), cap / 2 = 50 a year → 50 + 10 = 60.
+    """
+    rows, tables = _front_loaded()
+    out = solve("front_loaded", rows, scenario_toml((Y1, Y2), tables))
+    assert out.summary["objective"] == approx(100.0)
+
+
+def test_spend_profile_switched_off_gives_the_design_optimum(solve: Factory) -> None:
+    """docs/model.md: ``[constraints] disabled = ["spend_profile"]`` restores DESIGN §4's capacity.
+
+    Same scenario as above with the family off: 90 in 2026-27 + 10 in 2027-28, objective 100.
+    """
+    rows, tables = _front_loaded()
+    tables += '[constraints]\ndisabled = ["spend_profile"]\n'
+    out = solve("front_loaded_off", rows, scenario_toml((Y1, Y2), tables))
+    assert out.summary["objective"] == approx(100.0)
+    assert out.public("P1", "grant", Y1) == approx(90.0)
+    assert out.public("P1", "grant", Y2) == approx(10.0)
+
+
+@pytest.mark.xfail(strict=True, reason="financing_plan (y + cash ≤ capacity) applies when "
+                   "private_capacity is empty, in model/build.py add_private_capacity: DESIGN "
+                   "§3.2 says empty = unlimited private money")
+def test_empty_private_capacity_is_unlimited(solve: Factory) -> None:
+    """§3.2 private_capacity: empty = unlimited; §4 crowding in y ≤ lev × x, y ≤ pcap.
+
+    One project, capacity 100, grant leverage 1, private capacity empty, CDEL 100: x = 100,
+    y = 100, objective 200. The product bounds public + private by the capacity
+    (docs/model.md ``financing_plan``): objective 100.
+    """
+    rows = [project("P1", "alpha", 100, "grant", leverage_grant=1.0)]
+    out = solve("pcap_empty", rows, scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 100.0})))
+    assert out.summary["objective"] == approx(200.0)
+    assert out.summary["private_total"] == approx(100.0)
+
+
+DEPARTMENT_RULES = """\
+[[rule]]
+id = "D-01"
+mission = "alpha"
+weight = 1.0
+rationale = "Department A serves alpha"
+department = ["DA"]
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="a department-only rule gives an `enabling` tag, and "
+                   "scenario/run.py tags the pipeline with TaggingResult.contributions() "
+                   "(aligned only), so c_pm = 0: DESIGN §3.2 tags the pipeline by department too")
+@pytest.mark.filterwarnings("ignore::missionfinance.errors.MissionFinanceWarning")
+def test_department_rule_gives_pipeline_contribution(tmp_path: Path) -> None:
+    """§3.2: the pipeline "is tagged with the same engine (its description, cpv, cofog,
+    department) to give its mission contributions"; §3.3 a rule may name only ``department``.
+
+    One project of department DA, rule DA → alpha 1.0, capacity 100, CDEL 100: c = 1, objective
+    100. The product tags it ``enabling`` (docs/tagging.md "Evidence") and leaves it out of c_pm,
+    so nothing is funded.
+    """
+    rows = [dict(project("P1", "x", 100, "grant", private_capacity=0), department="DA")]
+    out = run_case(tmp_path, rows, scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 100.0})),
+                   rules=DEPARTMENT_RULES)
+    assert out.code == 0
+    assert out.summary["objective"] == approx(100.0)
