@@ -16,7 +16,6 @@ exercise the DESIGN reading of those defaults are marked as expected failures.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -808,3 +807,218 @@ def test_department_rule_gives_pipeline_contribution(tmp_path: Path) -> None:
                    rules=DEPARTMENT_RULES)
     assert out.code == 0
     assert out.summary["objective"] == approx(100.0)
+
+
+# --------------------------------------------------------------------------------------------
+# §7 money: summary.json, fiscal.csv, cashflows.csv
+# --------------------------------------------------------------------------------------------
+
+def _money_instruments(extra_loan: str = "interest_rate = 0.035\n") -> str:
+    return (INSTRUMENTS.replace("[instruments.loan]\n", f"[instruments.loan]\n{extra_loan}")
+            .replace("exposure = true\n", "exposure = true\nfee_rate = 0.0\n"))
+
+
+@pytest.fixture(scope="module")
+def money_case(solve: Factory) -> Out:
+    rows = [project("P1", "alpha", 40, "grant", leverage_grant=0.5, private_capacity=100),
+            project("P2", "beta", 60, "loan;guarantee", leverage_loan=1.0, leverage_guarantee=2.0,
+                    private_capacity=100, additionality=0.5)]
+    tables = (_budget("CDEL", **{_y(Y1): 40.0}) + _budget("FT", **{_y(Y1): 60.0})
+              + f'[exposure]\n"{Y1}" = 10.0\n')
+    return solve("money", rows, scenario_toml((Y1,), tables, instruments=_money_instruments()))
+
+
+def test_summary_totals(money_case: Out) -> None:
+    """§7 summary.json: public_total is cash only, guarantee_total apart, private counted once.
+
+    P1: grant 40 (CDEL 40) crowds in 0.5 × 40 = 20. P2: loan 60 (FT 60) and a guarantee
+    limited by exposure 10 whose cover lends 2 × 10 = 20: y = 60 + 20 = 80 ≤ 100. public_total
+    40 + 60 = 100; guarantee_total 10; private_total 20 + 80 = 100; additional 20 + 0.5 × 80 =
+    60. Objective (weights 1): 40 + 20 + 60 + 40 = 160.
+    """
+    s = money_case.summary
+    for key in ("status", "objective", "public_total", "private_total", "guarantee_total",
+                "additional_private_total", "economic_cost", "budget_scored"):
+        assert key in s, key
+    assert s["status"] == "optimal"
+    assert s["objective"] == approx(160.0)
+    assert s["public_total"] == approx(100.0)
+    assert s["guarantee_total"] == approx(10.0)
+    assert s["private_total"] == approx(100.0)
+    assert s["additional_private_total"] == approx(60.0)
+
+
+def test_summary_budget_scored_per_control(money_case: Out) -> None:
+    """§7 budget scored per control: CDEL 40 (grant), FT 60 (loan principal, though repaid),
+    RDEL 0 (pd 0: no expected loss); the guarantee scores nothing at issue."""
+    scored = money_case.summary["budget_scored"]
+    assert scored["CDEL"] == approx(40.0)
+    assert scored["FT"] == approx(60.0)
+    assert scored.get("RDEL", 0.0) == approx(0.0)
+
+
+def test_summary_economic_cost_green_book(money_case: Out) -> None:
+    """§7 economic cost at the Green Book 3.5%: a first-year grant costs its face value (40); a
+    loan at 3.5% with pd 0 returns its principal with interest at exactly the discount rate
+    (PV 0); a guarantee with pd 0 and no fee costs 0. economic_cost = 40."""
+    assert money_case.summary["economic_cost"] == approx(40.0)
+
+
+def test_economic_cost_is_minus_pv_of_cashflows(money_case: Out) -> None:
+    """§7: economic_cost is what the allocation costs over the instruments' lives, discounted:
+    −Σ amount / 1.035^(years after 2026-27) over cashflows.csv (all lives ≤ 30 years)."""
+    cf = money_case.csv("cashflows.csv")
+    age = cf["year"].str[:4].astype(int) - 2026
+    pv = float((cf["amount"] / 1.035 ** age).sum())
+    assert -pv == pytest.approx(money_case.summary["economic_cost"], abs=1e-5)
+
+
+def test_cashflows_kinds_and_signs(money_case: Out) -> None:
+    """§7 cashflows.csv: columns, kinds, signs from the Exchequer's view, lives past the horizon.
+
+    Commitments are money out (−40 grant, −60 loan in 2026-27); the guarantee commits no cash.
+    The loan's principal comes back in full (+60, pd 0) with interest (> 0), in years past the
+    one-year horizon. Rows are sorted.
+    """
+    cf = money_case.csv("cashflows.csv")
+    assert list(cf.columns) == ["project_id", "instrument", "year", "kind", "amount"]
+    assert set(cf["kind"]) <= {"commitment", "principal", "interest", "dividend", "exit", "fee", "call", "loss"}
+    commit = cf[cf["kind"] == "commitment"]
+    assert money_case.cell("cashflows.csv", "amount", project_id="P1", kind="commitment") == approx(-40.0)
+    assert money_case.cell("cashflows.csv", "amount", project_id="P2", instrument="loan",
+                           kind="commitment") == approx(-60.0)
+    assert (commit["amount"] <= 0).all()
+    assert money_case.cell("cashflows.csv", "amount", instrument="guarantee", kind="commitment") == approx(0.0)
+    loan = cf[(cf["instrument"] == "loan")]
+    assert float(loan[loan["kind"] == "principal"]["amount"].sum()) == pytest.approx(60.0, abs=1e-5)
+    assert (loan[loan["kind"] == "interest"]["amount"] > 0).all()
+    assert loan[loan["kind"] == "interest"]["amount"].sum() > 0
+    assert loan["year"].max() > Y1
+    keys = list(zip(cf["project_id"], cf["instrument"], cf["year"], cf["kind"], strict=True))
+    assert keys == sorted(keys)
+
+
+def test_fiscal_treatment_at_issue(money_case: Out) -> None:
+    """§7 fiscal.csv in the year of issue (2026-27), positive = raises borrowing or debt:
+    the grant 40 raises PSNB, PSND and PSNFL by 40 (capital: not the current deficit); the
+    loan 60 raises PSND by 60 and neither PSNB nor PSNFL; the guarantee changes nothing."""
+    f = money_case.csv("fiscal.csv")
+    assert list(f.columns) == ["year", "measure", "instrument", "value"]
+    assert set(f["measure"]) <= {"psnb", "current_deficit", "psnd", "psnfl"}
+
+    def val(measure: str, inst: str) -> float:
+        return money_case.cell("fiscal.csv", "value", year=Y1, measure=measure, instrument=inst)
+
+    assert (val("psnb", "grant"), val("psnd", "grant"), val("psnfl", "grant")) == (approx(40.0),) * 3
+    assert val("current_deficit", "grant") == approx(0.0)
+    assert val("psnd", "loan") == approx(60.0)
+    assert val("psnb", "loan") == approx(0.0)
+    assert val("psnfl", "loan") == approx(0.0)
+    assert val("current_deficit", "loan") == approx(0.0)
+    guarantee = f[f["instrument"] == "guarantee"]
+    assert (guarantee["value"].abs() < TOL).all()  # pd 0, no fee: nothing at issue or later
+
+
+def test_fiscal_interest_lowers_deficit_and_debt(money_case: Out) -> None:
+    """§7: interest received lowers the current deficit (and PSNB); PSND counts cash, so once the
+    loan is repaid the loan's PSND stock is 60 − 60 principal − all interest received."""
+    cf = money_case.csv("cashflows.csv")
+    interest = float(cf[(cf["instrument"] == "loan") & (cf["kind"] == "interest")]["amount"].sum())
+    f = money_case.csv("fiscal.csv")
+    loan = f[f["instrument"] == "loan"]
+    cd = loan[loan["measure"] == "current_deficit"]
+    assert float(cd["value"].sum()) == pytest.approx(-interest, abs=1e-5)
+    assert float(loan[loan["measure"] == "psnb"]["value"].sum()) == pytest.approx(-interest, abs=1e-5)
+    psnd = loan[loan["measure"] == "psnd"].sort_values("year")
+    assert float(psnd.iloc[-1]["value"]) == pytest.approx(-interest, abs=1e-5)
+    grant_psnd = f[(f["instrument"] == "grant") & (f["measure"] == "psnd")].sort_values("year")
+    assert float(grant_psnd.iloc[-1]["value"]) == approx(40.0)  # a stock: the grant stays in debt
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ("", 50 / 1.035 + 100 - 10 / 1.035 - 110 / 1.035 ** 2),
+    ("discount_rate = 0.10\n", 50 / 1.10),
+])
+def test_economic_cost_discounting(solve: Factory, extra: str, expected: float) -> None:
+    """§7 economic_cost: present value at the first year, Green Book 3.5% unless discount_rate.
+
+    P1: a grant of 50 that can only be made in 2027-28 → 50 / 1.035 (50 / 1.10).
+    P2: a two-year bullet loan of 100 at 10% in 2026-27, pd 0: −100 now, +10 after one year,
+    +110 after two → cost 100 − 10/1.035 − 110/1.035² = −12.348… (0 at a 10% discount rate).
+    """
+    loan_terms = 'interest_rate = 0.10\ntenor = 2\ngrace = 0\namortisation = "bullet"\n'
+    rows = [project("P1", "alpha", 50, "grant", private_capacity=0, start_year=Y2, end_year=Y2),
+            project("P2", "alpha", 100, "loan", private_capacity=0, start_year=Y1, end_year=Y1)]
+    toml = scenario_toml((Y1, Y2), "", scenario_extra=extra, instruments=_money_instruments(loan_terms))
+    out = solve(f"discount_{bool(extra)}", rows, toml)
+    assert out.public("P1", "grant", Y2) == approx(50.0)
+    assert out.public("P2", "loan", Y1) == approx(100.0)
+    assert out.summary["economic_cost"] == pytest.approx(expected, abs=1e-6)
+    cf = out.csv("cashflows.csv")
+    loan = cf[cf["instrument"] == "loan"].groupby(["year", "kind"])["amount"].sum()
+    assert loan[(Y1, "commitment")] == approx(-100.0)
+    assert loan[(Y2, "interest")] == approx(10.0)
+    assert loan[("2028-29", "interest")] == approx(10.0)
+    assert loan[("2028-29", "principal")] == approx(100.0)
+
+
+# --------------------------------------------------------------------------------------------
+# §5 / §7 infeasible scenarios, determinism, warnings at the command line
+# --------------------------------------------------------------------------------------------
+
+def test_infeasible_scenario_writes_the_conflict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """§5 exit 1 when the scenario solves but is infeasible; §7 conflict.csv in scenario keys.
+
+    One alpha project (capacity 1000), CDEL 100 in 2026-27, floor alpha ≥ £500m: the floor and
+    the budget row alone conflict (the project's capacity does not take part), so the
+    irreducible set is exactly those two rows: constraints.mission_floor.alpha = 500 and
+    budget.CDEL.2026-27 = 100.
+    """
+    rows = [project("P1", "alpha", 1000, "grant", private_capacity=0)]
+    tables = _budget("CDEL", **{_y(Y1): 100.0}) + "[constraints.mission_floor]\nalpha = 500.0\n"
+    out = run_case(tmp_path, rows, scenario_toml((Y1,), tables), capture=capsys)
+    assert out.code == 1
+    conflict = out.csv("conflict.csv")
+    assert list(conflict.columns) == ["name", "family", "key", "value", "explanation"]
+    got = {(k, float(v)) for k, v in zip(conflict["key"], conflict["value"], strict=True)}
+    assert got == {("constraints.mission_floor.alpha", 500.0), (f"budget.CDEL.{Y1}", 100.0)}
+    assert out.summary["status"] == "infeasible"
+    assert out.summary.get("objective") is None
+
+
+def test_feasible_run_writes_no_conflict(money_case: Out) -> None:
+    """§7: conflict.csv is written only when infeasible; a successful run writes every §5/§7 file."""
+    names = {p.name for p in money_case.path.iterdir()}
+    assert "conflict.csv" not in names
+    assert {"allocation.csv", "missions.csv", "constraints.csv", "tags.csv", "summary.json", "report.html",
+            "report.xlsx", "manifest.json", "cashflows.csv", "fiscal.csv"} <= names
+
+
+def test_runs_are_byte_identical_and_verify(money_case: Out) -> None:
+    """§5: the same inputs give byte-identical files; ``verify DIR`` re-runs and finds no difference."""
+    folder = money_case.path.parent
+    again = folder / "again"
+    assert main(["run", str(folder / "scenario.toml"), "--out", str(again)]) == 0
+    first = sorted(p.name for p in money_case.path.iterdir())
+    assert first == sorted(p.name for p in again.iterdir())
+    for name in first:
+        assert (money_case.path / name).read_bytes() == (again / name).read_bytes(), name
+    assert main(["verify", str(again)]) == 0
+
+
+def test_sanity_warning_is_a_line_not_an_internal_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """§5: a run that solves exits 0; a warning is one line on stderr, even where the warnings
+    filter (python -W error, these tests' settings) turns MissionFinanceWarning into errors.
+
+    A guarantee with pd 0 and no [exposure] table (docs/model.md sanity warning "guarantee
+    exposure uncapped"): exposure is unconstrained, so the guarantee covers the whole private
+    capacity 40 at 2 per £ (g = 20) and the grant takes its capacity 50: objective 90.
+    """
+    rows = [project("P1", "alpha", 50, "grant;guarantee", leverage_guarantee=2.0, private_capacity=40)]
+    out = run_case(tmp_path, rows, scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 100.0})), capture=capsys)
+    assert out.code == 0, out.err
+    warned = [line for line in out.err.splitlines() if line.startswith("missionfinance: warning:")]
+    assert len(warned) == 1 and "guarantee exposure is uncapped" in warned[0], out.err
+    assert "internal error" not in out.err
+    assert out.summary["objective"] == approx(90.0)
+    assert out.summary["guarantee_total"] == approx(20.0)
