@@ -15,6 +15,8 @@ exercise the DESIGN reading of those defaults are marked as expected failures.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -152,18 +154,18 @@ class Out:
         return self.cell("allocation.csv", "public", **where)
 
 
-def run_case(folder: Path, rows: list[dict[str, object]], toml: str, *, rules: str = RULES,
-             capture: pytest.CaptureFixture[str] | None = None) -> Out:
-    """Write the scenario folder and run the CLI into ``folder/out``."""
+def run_case(folder: Path, rows: list[dict[str, object]], toml: str, *, rules: str = RULES) -> Out:
+    """Write the scenario folder and run the CLI into ``folder/out``, keeping what it says on stderr."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "missions.toml").write_text(MISSIONS, encoding="utf-8")
     (folder / "rules.toml").write_text(rules, encoding="utf-8")
     (folder / "pipeline.csv").write_text(pipeline_csv(rows), encoding="utf-8")
     (folder / "scenario.toml").write_text(toml, encoding="utf-8")
     out = folder / "out"
-    code = main(["run", str(folder / "scenario.toml"), "--out", str(out)])
-    err = capture.readouterr().err if capture is not None else ""
-    return Out(code, out, err)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["run", str(folder / "scenario.toml"), "--out", str(out)])
+    return Out(code, out, err.getvalue())
 
 
 def approx(value: float) -> object:
@@ -270,44 +272,46 @@ def test_private_mobilised_objective(solve: Factory) -> None:
     assert out.public("P1") >= 60.0 - TOL
 
 
-def test_min_cost_priced_shortfall_default_price(solve: Factory) -> None:
-    """§4 min_cost with a priced shortfall (docs/model.md: default price 1000 per £m short).
+@pytest.fixture(scope="module")
+def min_cost_case(solve: Factory) -> Out:
+    instruments = INSTRUMENTS.replace("[instruments.loan]\n", "[instruments.loan]\ninterest_rate = 0.035\n")
+    rows = [project("P1", "alpha", 100, "grant", private_capacity=0),
+            project("P2", "alpha", 70, "loan", private_capacity=0),
+            project("P3", "beta", 100, "grant", private_capacity=0)]
+    toml = scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 60.0}), kind="min_cost", instruments=instruments)
+    toml += ("[objective.targets]\nalpha = 100.0\n"
+             '[[objective.target]]\nmission = "beta"\namount = 50.0\nprice = 500.0\nname = "beta-50"\n')
+    return solve("min_cost", rows, toml)
 
-    Target alpha 100; only P1 (alpha, grant, no leverage) under CDEL 60. A grant committed in
-    the first year costs its face value (§7 economic cost, Green Book, year 0). Funding 60 costs
-    60 and leaves 40 short: 60 + 40 × 1000 = 40,060. The problem stays feasible.
+
+def test_min_cost_objective_with_priced_shortfall(min_cost_case: Out) -> None:
+    """§4 min_cost: meet mission targets at least economic cost, shortfall priced (never infeasible).
+
+    Targets: alpha £100m (short form: docs/model.md default price 1000 a £m short) and beta £50m
+    (long form, price 500). §4 counting: P2's loan at 3.5% with pd 0 costs 0 at the Green Book
+    3.5% (its cost is expected loss plus subsidy, not principal); a first-year grant costs its
+    face value (§7). CDEL 60 is shared by the grants. Cheapest: loan 70 (cost 0) + P1 grant 30
+    meet alpha; P3 gets the other 30 of CDEL, leaving beta 20 short at 500 (cheaper than alpha
+    short at 1000). Objective 30 + 30 + 20 × 500 = 10,060.
     """
-    rows = [project("P1", "alpha", 80, "grant", private_capacity=0)]
-    toml = scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 60.0}), kind="min_cost")
-    toml += "[objective.targets]\nalpha = 100.0\n"
-    out = solve("min_cost_default", rows, toml)
+    out = min_cost_case
     s = out.summary
     assert s["status"] == "optimal"
-    assert s["objective"] == approx(60.0 + 40.0 * 1000.0)
-    assert out.public("P1", "grant", Y1) == approx(60.0)
-    m = out.csv("missions.csv").set_index("mission")
-    assert m.loc["alpha", "shortfall"] == approx(40.0)
-    assert m.loc["alpha", "target"] == approx(100.0)
-
-
-def test_min_cost_prefers_cheap_loan_over_grant(solve: Factory) -> None:
-    """§4 counting: a loan's cost is its expected loss plus subsidy, not its principal.
-
-    Target alpha 100 (price 2 a £m). P2's loan at 3.5% with pd 0 costs 0 at the Green Book 3.5%;
-    P1's grant costs its face value. Cheapest: loan 70 (its capacity) + grant 30 → objective 30,
-    no shortfall.
-    """
-    instruments = INSTRUMENTS.replace('[instruments.loan]\n', '[instruments.loan]\ninterest_rate = 0.035\n')
-    rows = [project("P1", "alpha", 100, "grant", private_capacity=0),
-            project("P2", "alpha", 70, "loan", private_capacity=0)]
-    toml = scenario_toml((Y1,), "", kind="min_cost", instruments=instruments)
-    toml += '[[objective.target]]\nmission = "alpha"\namount = 100.0\nprice = 2.0\nname = "alpha-100"\n'
-    out = solve("min_cost_loan", rows, toml)
-    s = out.summary
-    assert s["objective"] == approx(30.0)
+    assert s["objective_kind"] == "min_cost"
+    assert s["objective"] == approx(60.0 + 20.0 * 500.0)
     assert out.public("P2", "loan", Y1) == approx(70.0)
     assert out.public("P1", "grant", Y1) == approx(30.0)
-    assert s["economic_cost"] == approx(30.0)
+    assert out.public("P3", "grant", Y1) == approx(30.0)
+    assert s["economic_cost"] == approx(60.0)
+
+
+def test_min_cost_missions_report_targets_and_shortfalls(min_cost_case: Out) -> None:
+    """docs/model.md missions table under min_cost: target and shortfall per mission (alpha met)."""
+    m = min_cost_case.csv("missions.csv").set_index("mission")
+    assert m.loc["alpha", "target"] == approx(100.0)
+    assert m.loc["alpha", "shortfall"] == approx(0.0)
+    assert m.loc["beta", "target"] == approx(50.0)
+    assert m.loc["beta", "shortfall"] == approx(20.0)
 
 
 def _constraint(out: Out, name: str) -> pd.Series:
@@ -365,33 +369,23 @@ def test_control_without_budget_table_is_unconstrained(control_case: Out) -> Non
     assert not any(n.startswith("budget[CDEL") for n in names)
 
 
-def test_year_not_listed_is_unconstrained(solve: Factory) -> None:
-    """§5: a year the budget table does not list is unconstrained.
-
-    CDEL is given for 2026-27 only (10). P1 can draw only in 2026-27, P2 only in 2027-28
-    (one-year windows): P1 gets 10, P2 its whole capacity 100. Objective 110.
-    """
-    rows = [project("P1", "alpha", 100, "grant", private_capacity=0, start_year=Y1, end_year=Y1),
-            project("P2", "beta", 100, "grant", private_capacity=0, start_year=Y2, end_year=Y2)]
-    out = solve("unlisted_year", rows, scenario_toml((Y1, Y2), _budget("CDEL", **{_y(Y1): 10.0})))
-    assert out.summary["objective"] == approx(110.0)
-    assert out.public("P1", "grant", Y1) == approx(10.0)
-    assert out.public("P2", "grant", Y2) == approx(100.0)
+@pytest.fixture(scope="module")
+def guarantee_case(solve: Factory) -> Out:
+    rows = [project("P1", "alpha", 50, "grant;guarantee", leverage_guarantee=2.0, private_capacity=40)]
+    return solve("capacity_guarantee", rows, scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 100.0})))
 
 
-def test_capacity_counts_cash_not_guarantees(solve: Factory) -> None:
+def test_capacity_counts_cash_not_guarantees(guarantee_case: Out) -> None:
     """§4 counting and capacity: a guarantee is not cash and does not use project capacity.
 
     P1 (alpha, capacity 50) may take a grant (no leverage) and a guarantee whose cover lends
-    2 per £ of exposure (50% cover), private capacity 40, exposure limit 100, CDEL 100. Cash:
-    grant 50 = capacity. Guarantee: y = 2 g ≤ 40 → g = 20. Objective = 50 (grant) + 40
-    (private, a = 1); the guarantee's face value adds nothing. public_total 50 (cash only),
-    guarantee_total 20, private_total 40. Were the guarantee counted against capacity, the
-    grant would have to shrink.
+    2 per £ of exposure (50% cover), private capacity 40, CDEL 100, no [exposure] table (the
+    stock is unconstrained). Cash: grant 50 = capacity. Guarantee: y = 2 g ≤ 40 → g = 20.
+    Objective = 50 (grant) + 40 (private, a = 1); the guarantee's face value adds nothing.
+    public_total 50 (cash only), guarantee_total 20, private_total 40. Were the guarantee
+    counted against capacity, the grant would have to shrink.
     """
-    rows = [project("P1", "alpha", 50, "grant;guarantee", leverage_guarantee=2.0, private_capacity=40)]
-    tables = _budget("CDEL", **{_y(Y1): 100.0}) + f'[exposure]\n"{Y1}" = 100.0\n'
-    out = solve("capacity_guarantee", rows, scenario_toml((Y1,), tables))
+    out = guarantee_case
     s = out.summary
     assert s["objective"] == approx(90.0)
     assert out.public("P1", "grant", Y1) == approx(50.0)
@@ -404,6 +398,18 @@ def test_capacity_counts_cash_not_guarantees(solve: Factory) -> None:
     m = out.csv("missions.csv").set_index("mission")
     assert m.loc["alpha", "public"] == approx(50.0)
     assert m.loc["alpha", "guarantee"] == approx(20.0)
+
+
+def test_sanity_warning_is_a_line_not_an_internal_error(guarantee_case: Out) -> None:
+    """§5: a run that solves exits 0 and says any warning in one line on stderr, even where the
+    warnings filter (``python -W error``, these tests' settings) turns MissionFinanceWarning into
+    errors. The scenario above has guarantees with pd 0 and no [exposure] table: docs/model.md's
+    sanity warning "guarantee exposure is uncapped"."""
+    out = guarantee_case
+    assert out.code == 0, out.err
+    warned = [line for line in out.err.splitlines() if line.startswith("missionfinance: warning:")]
+    assert len(warned) == 1 and "guarantee exposure is uncapped" in warned[0], out.err
+    assert "internal error" not in out.err
 
 
 @pytest.fixture(scope="module")
@@ -714,21 +720,27 @@ def test_resolved_weights_drive_the_allocation(resolution_case: Out) -> None:
 # --------------------------------------------------------------------------------------------
 
 def test_year_window_clipped_to_horizon(solve: Factory) -> None:
-    """§3.2: a window reaching past the horizon is clipped to it.
+    """§3.2: a window reaching past the horizon is clipped to it; §5: a year a budget table does
+    not list is unconstrained.
 
-    Horizon 2026-27…2027-28; CDEL 40 then 30. P1 (alpha) runs 2027-28…2030-31 → 2027-28 only;
-    P2 (beta) runs 2025-26…2026-27 → 2026-27 only. P1 gets 30 in 2027-28, P2 40 in 2026-27:
-    objective 70. (A window counted before clipping would also spread P1's money over four
-    years under the documented even drawdown and give it only 25.)
+    Horizon 2026-27…2027-28; CDEL 40 then 30; FT given for 2026-27 only (5). P1 (alpha grant)
+    runs 2027-28…2030-31 → 2027-28 only; P2 (beta grant) runs 2025-26…2026-27 → 2026-27 only;
+    P3 (alpha loan, capacity 20) runs 2027-28 only, where FT is unconstrained. P1 gets 30 in
+    2027-28, P2 40 in 2026-27, P3 20 in 2027-28: objective 90. (A window counted before
+    clipping would also spread P1's money over four years under the documented even drawdown
+    and give it only 25.)
     """
     rows = [project("P1", "alpha", 100, "grant", private_capacity=0, start_year=Y2, end_year="2030-31"),
-            project("P2", "beta", 100, "grant", private_capacity=0, start_year="2025-26", end_year=Y1)]
-    out = solve("window", rows, scenario_toml((Y1, Y2), _budget("CDEL", **{_y(Y1): 40.0, _y(Y2): 30.0})))
+            project("P2", "beta", 100, "grant", private_capacity=0, start_year="2025-26", end_year=Y1),
+            project("P3", "alpha", 20, "loan", private_capacity=0, start_year=Y2, end_year=Y2)]
+    tables = _budget("CDEL", **{_y(Y1): 40.0, _y(Y2): 30.0}) + _budget("FT", **{_y(Y1): 5.0})
+    out = solve("window", rows, scenario_toml((Y1, Y2), tables))
     alloc = out.csv("allocation.csv")
-    assert set(zip(alloc["project_id"], alloc["year"], strict=True)) == {("P1", Y2), ("P2", Y1)}
+    assert set(zip(alloc["project_id"], alloc["year"], strict=True)) == {("P1", Y2), ("P2", Y1), ("P3", Y2)}
     assert out.public("P1", "grant", Y2) == approx(30.0)
     assert out.public("P2", "grant", Y1) == approx(40.0)
-    assert out.summary["objective"] == approx(70.0)
+    assert out.public("P3", "loan", Y2) == approx(20.0)
+    assert out.summary["objective"] == approx(90.0)
 
 
 def _front_loaded() -> tuple[list[dict[str, object]], str]:
@@ -966,7 +978,7 @@ def test_economic_cost_discounting(solve: Factory, extra: str, expected: float) 
 # §5 / §7 infeasible scenarios, determinism, warnings at the command line
 # --------------------------------------------------------------------------------------------
 
-def test_infeasible_scenario_writes_the_conflict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_infeasible_scenario_writes_the_conflict(tmp_path: Path) -> None:
     """§5 exit 1 when the scenario solves but is infeasible; §7 conflict.csv in scenario keys.
 
     One alpha project (capacity 1000), CDEL 100 in 2026-27, floor alpha ≥ £500m: the floor and
@@ -976,7 +988,7 @@ def test_infeasible_scenario_writes_the_conflict(tmp_path: Path, capsys: pytest.
     """
     rows = [project("P1", "alpha", 1000, "grant", private_capacity=0)]
     tables = _budget("CDEL", **{_y(Y1): 100.0}) + "[constraints.mission_floor]\nalpha = 500.0\n"
-    out = run_case(tmp_path, rows, scenario_toml((Y1,), tables), capture=capsys)
+    out = run_case(tmp_path, rows, scenario_toml((Y1,), tables))
     assert out.code == 1
     conflict = out.csv("conflict.csv")
     assert list(conflict.columns) == ["name", "family", "key", "value", "explanation"]
@@ -1004,21 +1016,3 @@ def test_runs_are_byte_identical_and_verify(money_case: Out) -> None:
     for name in first:
         assert (money_case.path / name).read_bytes() == (again / name).read_bytes(), name
     assert main(["verify", str(again)]) == 0
-
-
-def test_sanity_warning_is_a_line_not_an_internal_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """§5: a run that solves exits 0; a warning is one line on stderr, even where the warnings
-    filter (python -W error, these tests' settings) turns MissionFinanceWarning into errors.
-
-    A guarantee with pd 0 and no [exposure] table (docs/model.md sanity warning "guarantee
-    exposure uncapped"): exposure is unconstrained, so the guarantee covers the whole private
-    capacity 40 at 2 per £ (g = 20) and the grant takes its capacity 50: objective 90.
-    """
-    rows = [project("P1", "alpha", 50, "grant;guarantee", leverage_guarantee=2.0, private_capacity=40)]
-    out = run_case(tmp_path, rows, scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 100.0})), capture=capsys)
-    assert out.code == 0, out.err
-    warned = [line for line in out.err.splitlines() if line.startswith("missionfinance: warning:")]
-    assert len(warned) == 1 and "guarantee exposure is uncapped" in warned[0], out.err
-    assert "internal error" not in out.err
-    assert out.summary["objective"] == approx(90.0)
-    assert out.summary["guarantee_total"] == approx(20.0)
