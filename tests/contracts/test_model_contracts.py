@@ -331,7 +331,8 @@ def _binding(row: pd.Series) -> bool:
 @pytest.fixture(scope="module")
 def control_case(solve: Factory) -> Out:
     rows = [project("P1", "alpha", 100, "loan", private_capacity=0, pd=0.2),  # lgd empty = 0.45
-            project("P2", "beta", 30, "grant", private_capacity=0)]
+            project("P2", "beta", 30, "grant", private_capacity=0),
+            project("P3", "beta", 100, "guarantee", leverage_guarantee=2.0, private_capacity=20, pd=0.1, lgd=0.5)]
     tables = _budget("FT", **{_y(Y1): 1000.0}) + _budget("RDEL", **{_y(Y1): 4.5})
     return solve("control", rows, scenario_toml((Y1,), tables))
 
@@ -339,34 +340,79 @@ def control_case(solve: Factory) -> Out:
 def test_control_total_charges_expected_loss(control_case: Out) -> None:
     """§4 control totals: Σ s_ic x + Σ_{loss_control_i = c} el_p x ≤ B_ct; §3.2 lgd default 0.45.
 
-    P1's loan: el = 0.2 × 0.45 = 0.09 charged to RDEL 4.5 → x ≤ 50 (FT 1000 slack). The loan is
-    limited by its expected loss, not its FT principal.
+    RDEL 4.5 takes the expected losses of P1's loan (el = 0.2 × 0.45 = 0.09 a £, worth 1 of
+    alpha value) and of P3's guarantee (el = 0.1 × 0.5 = 0.05 a £ of face value, lending 2 a £
+    up to P3's private capacity 20, so g ≤ 10). The guarantee earns 2 / 0.05 = 40 a £ of RDEL,
+    the loan 1 / 0.09: g = 10 uses 0.5, the loan the other 4.0 → x = 4.0 / 0.09 = 44.44 (FT
+    1000 slack). The loan is limited by its expected loss, not its FT principal; the guarantee
+    scores nothing at issue but its expected loss.
     """
     out = control_case
-    assert out.public("P1", "loan", Y1) == approx(50.0)
+    loan = 4.0 / 0.09
+    assert out.public("P1", "loan", Y1) == approx(loan)
+    assert out.public("P3", "guarantee", Y1) == approx(10.0)
     s = out.summary
     assert s["budget_scored"]["RDEL"] == approx(4.5)
-    assert s["budget_scored"]["FT"] == approx(50.0)
+    assert s["budget_scored"]["FT"] == approx(loan)
     rdel = _constraint(out, f"budget[RDEL,{Y1}]")
     assert _binding(rdel) and float(rdel["lhs"]) == approx(4.5)
     # £1m more RDEL lets 1 / 0.09 more loan through, each £ worth 1 of alpha value.
     assert float(rdel["dual"]) == approx(1 / 0.09)
     ft = _constraint(out, f"budget[FT,{Y1}]")
-    assert not _binding(ft) and float(ft["slack"]) == approx(950.0)
+    assert not _binding(ft) and float(ft["slack"]) == approx(1000.0 - loan)
 
 
 def test_control_without_budget_table_is_unconstrained(control_case: Out) -> None:
     """§5: a control named by an instrument but given no budget table is unconstrained.
 
     The grant scores CDEL, which has no [budget.CDEL]: P2 takes its whole capacity 30 and the
-    objective is 50 (P1) + 30 (P2) = 80; CDEL is still reported as budget scored.
+    objective is 44.44 (P1) + 30 (P2) + 20 (P3's lending) = 94.44; CDEL is still reported as
+    budget scored.
     """
     out = control_case
     assert out.public("P2", "grant", Y1) == approx(30.0)
     assert out.summary["budget_scored"]["CDEL"] == approx(30.0)
-    assert out.summary["objective"] == approx(80.0)
+    assert out.summary["objective"] == approx(4.0 / 0.09 + 30.0 + 20.0)
     names = set(out.csv("constraints.csv")["name"])
     assert not any(n.startswith("budget[CDEL") for n in names)
+
+
+def test_fiscal_follows_the_cash_with_losses_fees_and_calls(control_case: Out) -> None:
+    """§7 fiscal.csv against cashflows.csv, per instrument and year, with defaults (pd > 0).
+
+    PSND counts cash: the stock at each year end is minus the cumulative Exchequer cash flow
+    (commitments out raise it; repayments, recoveries, interest and fees lower it; a guarantee
+    call paid raises it). A guarantee has no effect at issue beyond what is paid: in each year
+    its PSNB effect is its calls paid less its fees received, and the current deficit falls by
+    the fees. The loan's PSNB effect is minus its interest (its principal is a financial
+    transaction).
+    """
+    out = control_case
+    cf = out.csv("cashflows.csv")
+    f = out.csv("fiscal.csv")
+    years = sorted(set(f["year"]))
+    assert set(cf["year"]) <= set(years)
+    for inst in ("grant", "loan", "guarantee"):
+        flows = cf[cf["instrument"] == inst]
+        assert not flows.empty, inst
+        by_year = flows.groupby("year")["amount"].sum().reindex(years, fill_value=0.0)
+        psnd = f[(f["instrument"] == inst) & (f["measure"] == "psnd")].set_index("year")["value"]
+        assert psnd.reindex(years).to_numpy() == pytest.approx(-by_year.cumsum().to_numpy(), abs=1e-5), inst
+
+    def kind_by_year(inst: str, *kinds: str) -> list[float]:
+        rows = cf[(cf["instrument"] == inst) & cf["kind"].isin(kinds)]
+        return rows.groupby("year")["amount"].sum().reindex(years, fill_value=0.0).tolist()
+
+    def measure(inst: str, name: str) -> list[float]:
+        rows = f[(f["instrument"] == inst) & (f["measure"] == name)].set_index("year")["value"]
+        return rows.reindex(years, fill_value=0.0).tolist()
+
+    assert measure("guarantee", "psnb") == pytest.approx([-v for v in kind_by_year("guarantee", "fee", "call")], abs=1e-5)
+    assert measure("guarantee", "current_deficit") == pytest.approx([-v for v in kind_by_year("guarantee", "fee")], abs=1e-5)
+    assert measure("loan", "psnb") == pytest.approx([-v for v in kind_by_year("loan", "interest")], abs=1e-5)
+    assert all(v <= 0 for v in kind_by_year("guarantee", "call")) and any(v < 0 for v in kind_by_year("guarantee", "call"))
+    assert all(v >= 0 for v in kind_by_year("guarantee", "fee"))
+    assert all(v <= 0 for v in kind_by_year("loan", "loss")) and any(v < 0 for v in kind_by_year("loan", "loss"))
 
 
 @pytest.fixture(scope="module")
@@ -827,15 +873,17 @@ def test_department_rule_gives_pipeline_contribution(tmp_path: Path) -> None:
 
 def _money_instruments(extra_loan: str = "interest_rate = 0.035\n") -> str:
     return (INSTRUMENTS.replace("[instruments.loan]\n", f"[instruments.loan]\n{extra_loan}")
-            .replace("exposure = true\n", "exposure = true\nfee_rate = 0.0\n"))
+            .replace("exposure = true\n", "exposure = true\nfee_rate = 0.0\n")
+            .replace("[instruments.equity]\n", "[instruments.equity]\nhold = 1\nexit_multiple = 1.035\n"))
 
 
 @pytest.fixture(scope="module")
 def money_case(solve: Factory) -> Out:
     rows = [project("P1", "alpha", 40, "grant", leverage_grant=0.5, private_capacity=100),
             project("P2", "beta", 60, "loan;guarantee", leverage_loan=1.0, leverage_guarantee=2.0,
-                    private_capacity=100, additionality=0.5)]
-    tables = (_budget("CDEL", **{_y(Y1): 40.0}) + _budget("FT", **{_y(Y1): 60.0})
+                    private_capacity=100, additionality=0.5),
+            project("P3", "alpha", 10, "equity", private_capacity=0)]
+    tables = (_budget("CDEL", **{_y(Y1): 40.0}) + _budget("FT", **{_y(Y1): 70.0})
               + f'[exposure]\n"{Y1}" = 10.0\n')
     return solve("money", rows, scenario_toml((Y1,), tables, instruments=_money_instruments()))
 
@@ -843,36 +891,38 @@ def money_case(solve: Factory) -> Out:
 def test_summary_totals(money_case: Out) -> None:
     """§7 summary.json: public_total is cash only, guarantee_total apart, private counted once.
 
-    P1: grant 40 (CDEL 40) crowds in 0.5 × 40 = 20. P2: loan 60 (FT 60) and a guarantee
-    limited by exposure 10 whose cover lends 2 × 10 = 20: y = 60 + 20 = 80 ≤ 100. public_total
-    40 + 60 = 100; guarantee_total 10; private_total 20 + 80 = 100; additional 20 + 0.5 × 80 =
-    60. Objective (weights 1): 40 + 20 + 60 + 40 = 160.
+    P1: grant 40 (CDEL 40) crowds in 0.5 × 40 = 20. P2: loan 60 and a guarantee limited by
+    exposure 10 whose cover lends 2 × 10 = 20: y = 60 + 20 = 80 ≤ 100. P3: equity 10. FT 70
+    takes the loan (1.5 a £) and the equity (1 a £) in full. public_total 40 + 60 + 10 = 110;
+    guarantee_total 10; private_total 20 + 80 = 100; additional 20 + 0.5 × 80 = 60. Objective
+    (weights 1): 40 + 20 + 60 + 40 + 10 = 170.
     """
     s = money_case.summary
     for key in ("status", "objective", "public_total", "private_total", "guarantee_total",
                 "additional_private_total", "economic_cost", "budget_scored"):
         assert key in s, key
     assert s["status"] == "optimal"
-    assert s["objective"] == approx(160.0)
-    assert s["public_total"] == approx(100.0)
+    assert s["objective"] == approx(170.0)
+    assert s["public_total"] == approx(110.0)
     assert s["guarantee_total"] == approx(10.0)
     assert s["private_total"] == approx(100.0)
     assert s["additional_private_total"] == approx(60.0)
 
 
 def test_summary_budget_scored_per_control(money_case: Out) -> None:
-    """§7 budget scored per control: CDEL 40 (grant), FT 60 (loan principal, though repaid),
-    RDEL 0 (pd 0: no expected loss); the guarantee scores nothing at issue."""
+    """§7 budget scored per control: CDEL 40 (grant), FT 60 + 10 (loan principal, though repaid,
+    and equity), RDEL 0 (pd 0: no expected loss); the guarantee scores nothing at issue."""
     scored = money_case.summary["budget_scored"]
     assert scored["CDEL"] == approx(40.0)
-    assert scored["FT"] == approx(60.0)
+    assert scored["FT"] == approx(70.0)
     assert scored.get("RDEL", 0.0) == approx(0.0)
 
 
 def test_summary_economic_cost_green_book(money_case: Out) -> None:
     """§7 economic cost at the Green Book 3.5%: a first-year grant costs its face value (40); a
     loan at 3.5% with pd 0 returns its principal with interest at exactly the discount rate
-    (PV 0); a guarantee with pd 0 and no fee costs 0. economic_cost = 40."""
+    (PV 0); an equity stake of 10 sold after one year for 1.035 a £ also has PV 0; a guarantee
+    with pd 0 and no fee costs 0. economic_cost = 40."""
     assert money_case.summary["economic_cost"] == approx(40.0)
 
 
@@ -890,7 +940,8 @@ def test_cashflows_kinds_and_signs(money_case: Out) -> None:
 
     Commitments are money out (−40 grant, −60 loan in 2026-27); the guarantee commits no cash.
     The loan's principal comes back in full (+60, pd 0) with interest (> 0), in years past the
-    one-year horizon. Rows are sorted.
+    one-year horizon; the equity stake of 10 is bought (−10) and sold a year later (+10.35).
+    Rows are sorted.
     """
     cf = money_case.csv("cashflows.csv")
     assert list(cf.columns) == ["project_id", "instrument", "year", "kind", "amount"]
@@ -900,6 +951,8 @@ def test_cashflows_kinds_and_signs(money_case: Out) -> None:
     assert money_case.cell("cashflows.csv", "amount", project_id="P2", instrument="loan",
                            kind="commitment") == approx(-60.0)
     assert (commit["amount"] <= 0).all()
+    assert money_case.cell("cashflows.csv", "amount", instrument="equity", kind="commitment", year=Y1) == approx(-10.0)
+    assert money_case.cell("cashflows.csv", "amount", instrument="equity", kind="exit", year=Y2) == approx(10.35)
     assert money_case.cell("cashflows.csv", "amount", instrument="guarantee", kind="commitment") == approx(0.0)
     loan = cf[(cf["instrument"] == "loan")]
     assert float(loan[loan["kind"] == "principal"]["amount"].sum()) == pytest.approx(60.0, abs=1e-5)
@@ -913,7 +966,8 @@ def test_cashflows_kinds_and_signs(money_case: Out) -> None:
 def test_fiscal_treatment_at_issue(money_case: Out) -> None:
     """§7 fiscal.csv in the year of issue (2026-27), positive = raises borrowing or debt:
     the grant 40 raises PSNB, PSND and PSNFL by 40 (capital: not the current deficit); the
-    loan 60 raises PSND by 60 and neither PSNB nor PSNFL; the guarantee changes nothing."""
+    loan 60 and the equity purchase 10 raise PSND by their cash and neither PSNB nor PSNFL (the
+    asset is netted); the guarantee changes nothing."""
     f = money_case.csv("fiscal.csv")
     assert list(f.columns) == ["year", "measure", "instrument", "value"]
     assert set(f["measure"]) <= {"psnb", "current_deficit", "psnd", "psnfl"}
@@ -927,6 +981,8 @@ def test_fiscal_treatment_at_issue(money_case: Out) -> None:
     assert val("psnb", "loan") == approx(0.0)
     assert val("psnfl", "loan") == approx(0.0)
     assert val("current_deficit", "loan") == approx(0.0)
+    assert val("psnd", "equity") == approx(10.0)
+    assert (val("psnb", "equity"), val("psnfl", "equity")) == (approx(0.0), approx(0.0))
     guarantee = f[f["instrument"] == "guarantee"]
     assert (guarantee["value"].abs() < TOL).all()  # pd 0, no fee: nothing at issue or later
 
