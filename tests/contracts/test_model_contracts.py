@@ -556,14 +556,20 @@ def _alpha_levered_beta_plain() -> list[dict[str, object]]:
 def test_mission_floor_share(solve: Factory) -> None:
     """§4 mission floor as a share of the total (cash) allocation.
 
-    P1 (alpha) earns 2 per £, P2 (beta) 1; CDEL 100; beta ≥ 40% of the allocation:
-    P2 = 0.4 × 100 = 40, P1 60 → 120 + 40 = 160.
+    P1 (alpha) earns 2 per £, P2 (beta) 1; CDEL 100; beta ≥ 40% of the allocation. P3 (alpha)
+    issues a guarantee of 10 lending 20 (its private capacity; exposure unconstrained). §4
+    counting: a guarantee never adds to mission floors as if it were cash, so the share is of
+    public cash (docs/model.md: "as a share of public cash"): P2 = 0.4 × 100 = 40, P1 60 →
+    120 + 40 + 20 = 180. (Counting the guarantee in the base: P2 44, objective 176.)
     """
+    rows = [*_alpha_levered_beta_plain(), project("P3", "alpha", 100, "guarantee", leverage_guarantee=2.0, private_capacity=20, pd=0.01,
+                    region="London")]
     tables = _budget("CDEL", **{_y(Y1): 100.0}) + "[constraints.mission_floor]\nunit = \"share\"\nbeta = 0.4\n"
-    out = solve("floor_share", _alpha_levered_beta_plain(), scenario_toml((Y1,), tables))
-    assert out.summary["objective"] == approx(160.0)
+    out = solve("floor_share", rows, scenario_toml((Y1,), tables))
+    assert out.summary["objective"] == approx(180.0)
     assert out.public("P1") == approx(60.0)
     assert out.public("P2") == approx(40.0)
+    assert out.public("P3") == approx(10.0)
 
 
 def test_mission_ceiling_share(solve: Factory) -> None:
@@ -581,17 +587,24 @@ def test_mission_ceiling_share(solve: Factory) -> None:
 def test_regional_floor(solve: Factory) -> None:
     """§4 regional floor: share of allocation to a set of regions ≥ r.
 
-    P1 (London) earns 2 per £, P2 (North East) 1; both alpha; CDEL 100; North East ≥ 50%:
-    P2 50, P1 50 → 100 + 50 = 150.
+    P1 (London) earns 2 per £, P2 (North East) 1; both alpha; CDEL 100; North East ≥ 50%.
+    P3 (London) issues a guarantee of 10 lending 20 (its private capacity). DESIGN says "share
+    of allocation"; docs/model.md fixes the base as all commitments, public cash plus guarantee
+    face value (allocation.csv lists both): P2 ≥ 0.5 × (P1 + P2 + 10) with P1 + P2 = 100 →
+    P2 55, P1 45 → 90 + 55 + 20 = 165. (Dropping £1 of guarantee would lose 2 and free only
+    0.5 × (2 − 1).) Without P3 this is P2 50, P1 50.
     """
     rows = [project("P1", "alpha", 100, "grant", leverage_grant=1.0, private_capacity=100, region="London"),
-            project("P2", "alpha", 100, "grant", private_capacity=0, region="North East")]
+            project("P2", "alpha", 100, "grant", private_capacity=0, region="North East"),
+            project("P3", "alpha", 100, "guarantee", leverage_guarantee=2.0, private_capacity=20, pd=0.01,
+                    region="London")]
     tables = (_budget("CDEL", **{_y(Y1): 100.0})
               + '[constraints.regional.north]\nregions = ["North East"]\nmin_share = 0.5\n')
     out = solve("regional", rows, scenario_toml((Y1,), tables))
-    assert out.summary["objective"] == approx(150.0)
-    assert out.public("P1") == approx(50.0)
-    assert out.public("P2") == approx(50.0)
+    assert out.summary["objective"] == approx(165.0)
+    assert out.public("P1") == approx(45.0)
+    assert out.public("P2") == approx(55.0)
+    assert out.public("P3") == approx(10.0)
     reg = out.csv("constraints.csv")
     reg = reg[reg["family"] == "regional"]
     assert len(reg) == 1 and _binding(reg.iloc[0])
@@ -727,7 +740,7 @@ reason = "Analyst: half of P5 serves beta though no rule says so"
 def resolution_case(solve: Factory) -> Out:
     rows = [project(f"P{k}", word, 10, "grant", private_capacity=0)
             for k, word in enumerate(["one", "two", "three", "four", "five"], start=1)]
-    return solve("resolution", rows, scenario_toml((Y1,), ""), RESOLUTION_RULES)
+    return solve("resolution", rows, scenario_toml((Y1,), "", weights="alpha = 1.0"), RESOLUTION_RULES)
 
 
 @pytest.mark.parametrize(("pid", "mission", "weight", "rule"), [
@@ -749,10 +762,12 @@ def test_rule_resolution_order(resolution_case: Out, pid: str, mission: str, wei
 
 
 def test_resolved_weights_drive_the_allocation(resolution_case: Out) -> None:
-    """§3.3 → §4: c_pm are the resolved weights. Capacities 10, no budget table, weights 1.
+    """§3.3 → §4: c_pm are the resolved weights. Capacities 10, no budget table; weights give
+    alpha 1 and leave out beta, which then weighs 1 (docs/model.md: "a mission missing from
+    the weights has weight 1.0"; DESIGN is silent).
 
     Value per £: P1 0.3, P2 −0.7 (works against: unfunded), P3 −0.5 (unfunded), P4 0.25,
-    P5 0.5. Objective 3 + 2.5 + 5 = 10.5.
+    P5 0.5 (beta). Objective 3 + 2.5 + 5 = 10.5.
     """
     out = resolution_case
     assert out.summary["objective"] == approx(10.5)
