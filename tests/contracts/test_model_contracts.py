@@ -114,10 +114,11 @@ def pipeline_csv(rows: list[dict[str, object]]) -> str:
 
 
 def scenario_toml(years: tuple[str, ...], tables: str, *, kind: str = "mission_value",
-                  weights: str = "alpha = 1.0, beta = 1.0", attribution: str = "net",
+                  weights: str = "alpha = 1.0, beta = 1.0", attribution: str | None = "net",
                   scenario_extra: str = "", instruments: str = INSTRUMENTS) -> str:
     year_list = ", ".join(f'"{y}"' for y in years)
-    return (f'[scenario]\nname = "Hand case"\nyears = [{year_list}]\nattribution = "{attribution}"\n'
+    attribution_line = "" if attribution is None else f'attribution = "{attribution}"\n'
+    return (f'[scenario]\nname = "Hand case"\nyears = [{year_list}]\n{attribution_line}'
             f"{scenario_extra}\n"
             '[inputs]\nmissions = "missions.toml"\nrules = "rules.toml"\npipeline = "pipeline.csv"\n\n'
             f"{instruments}\n{tables}\n"
@@ -649,9 +650,11 @@ def test_risk_appetite_cvar(solve: Factory) -> None:
 # §3.3 attribution, rule resolution and overrides
 # --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("attribution", "alpha", "beta"), [("net", 0.6 / 1.4, 0.8 / 1.4), ("gross", 0.6, 0.8)])
-def test_attribution_gross_and_net(solve: Factory, attribution: str, alpha: float, beta: float) -> None:
-    """§3.3: gross keeps each mission's weight; net scales positive weights to sum to at most 1.
+@pytest.mark.parametrize(("attribution", "alpha", "beta"), [
+    ("net", 0.6 / 1.4, 0.8 / 1.4), ("gross", 0.6, 0.8), (None, 0.6 / 1.4, 0.8 / 1.4)])
+def test_attribution_gross_and_net(solve: Factory, attribution: str | None, alpha: float, beta: float) -> None:
+    """§3.3: gross keeps each mission's weight; net (the default) scales positive weights to sum
+    to at most 1.
 
     P1 ("gamma works") is tagged alpha 0.6 and beta 0.8. Net: 0.6/1.4 and 0.8/1.4; gross: 0.6 and
     0.8. With a grant of 100 (CDEL 100, weights alpha 1, beta 3) the objective is
@@ -722,6 +725,22 @@ priority = 10
 rationale = "Beaten by the override"
 keywords = ["four works"]
 
+[[rule]]
+id = "R-X"
+mission = "alpha"
+weight = 1.0
+rationale = "Vetoed by its exclusion"
+keywords = ["six works"]
+exclude = ["fossil"]
+
+[[rule]]
+id = "R-AND"
+mission = "beta"
+weight = 0.4
+rationale = "COFOG and CPV must both match; either CPV prefix will do"
+cofog = ["04.3"]
+cpv = ["0931", "4525"]
+
 [[override]]
 line_id = "P4"
 mission = "alpha"
@@ -739,7 +758,11 @@ reason = "Analyst: half of P5 serves beta though no rule says so"
 @pytest.fixture(scope="module")
 def resolution_case(solve: Factory) -> Out:
     rows = [project(f"P{k}", word, 10, "grant", private_capacity=0)
-            for k, word in enumerate(["one", "two", "three", "four", "five"], start=1)]
+            for k, word in enumerate(["one", "two", "three", "four", "five", "six"], start=1)]
+    rows[5]["description"] = "six works on a fossil plant"
+    rows += [project("P7", "seven", 10, "grant", private_capacity=0, cofog="04.3"),
+             project("P8", "eight", 10, "grant", private_capacity=0, cofog="04.3", cpv="09310000"),
+             project("P9", "nine", 10, "grant", private_capacity=0, cofog="04.3", cpv="45251160")]
     return solve("resolution", rows, scenario_toml((Y1,), "", weights="alpha = 1.0"), RESOLUTION_RULES)
 
 
@@ -749,12 +772,21 @@ def resolution_case(solve: Factory) -> Out:
     ("P3", "alpha", -0.5, "R-I1"),     # then rule id (docs/tagging.md: the smallest id)
     ("P4", "alpha", 0.25, None),       # an override beats every rule, even priority 10
     ("P5", "beta", 0.5, None),         # an override needs no rule
+    ("P6", "alpha", None, None),       # an exclude match vetoes the rule
+    ("P7", "beta", None, None),        # AND across criteria: COFOG alone is not enough
+    ("P8", "beta", 0.4, "R-AND"),      # COFOG and the first CPV prefix
+    ("P9", "beta", 0.4, "R-AND"),      # OR within a criterion: the second CPV prefix
 ])
-def test_rule_resolution_order(resolution_case: Out, pid: str, mission: str, weight: float,
+def test_rule_resolution_order(resolution_case: Out, pid: str, mission: str, weight: float | None,
                                rule: str | None) -> None:
-    """§3.3: per (line, mission) override, else highest priority, then largest |weight|, then rule id."""
+    """§3.3: per (line, mission) override, else highest priority, then largest |weight|, then rule
+    id; a rule matches when every criterion it names matches (AND across criteria, OR within
+    one; CPV and COFOG by prefix) and no exclude matches."""
     tags = resolution_case.csv("tags.csv")
     mine = tags[(tags["line_id"] == pid) & (tags["mission"] == mission)]
+    if weight is None:
+        assert mine.empty, mine
+        return
     assert len(mine) == 1, mine
     assert float(mine.iloc[0]["weight"]) == approx(weight)
     if rule is not None:
@@ -767,10 +799,11 @@ def test_resolved_weights_drive_the_allocation(resolution_case: Out) -> None:
     the weights has weight 1.0"; DESIGN is silent).
 
     Value per £: P1 0.3, P2 −0.7 (works against: unfunded), P3 −0.5 (unfunded), P4 0.25,
-    P5 0.5 (beta). Objective 3 + 2.5 + 5 = 10.5.
+    P5 0.5 (beta), P6 and P7 0 (untagged), P8 and P9 0.4 (beta).
+    Objective 3 + 2.5 + 5 + 4 + 4 = 18.5.
     """
     out = resolution_case
-    assert out.summary["objective"] == approx(10.5)
+    assert out.summary["objective"] == approx(18.5)
     assert out.public("P2") == approx(0.0)
     assert out.public("P3") == approx(0.0)
     assert out.public("P5") == approx(10.0)
