@@ -9,8 +9,10 @@ silent the docstring says which documented choice (docs/model.md) the expectatio
 Every scenario names ``private_capacity`` for its projects unless the case is about an empty
 one, and keeps each project's window to one year or its spend below the even drawdown,
 so that the two families docs/model.md adds by default (``financing_plan`` and
-``spend_profile``) do not bind where DESIGN §4 has no such constraint; the two cases that
-exercise the DESIGN reading of those defaults are marked as expected failures.
+``spend_profile``) do not bind where DESIGN §4 has no such constraint. Projects are tagged by
+keyword rules (line evidence): a department-only rule gives ``enabling`` tags, which the
+model does not count (docs/tagging.md "Evidence"). The three cases that exercise the DESIGN
+reading of those choices are marked as expected failures, naming where the product differs.
 """
 
 from __future__ import annotations
@@ -231,7 +233,11 @@ def test_mission_value_objective(mission_value_case: Out) -> None:
     assert out.public("P2", "grant", Y1) == approx(60.0)
     assert out.cell("allocation.csv", "private", project_id="P1") == approx(20.0)
     assert out.cell("allocation.csv", "private", project_id="P2") == approx(0.0)
-    assert list(out.csv("allocation.csv").columns) == ["project_id", "instrument", "year", "public", "private"]
+    alloc = out.csv("allocation.csv")
+    assert list(alloc.columns) == ["project_id", "instrument", "year", "public", "private"]
+    assert (alloc["public"] > 0).all()  # §5: rows with public > 0, sorted
+    keys = list(zip(alloc["project_id"], alloc["instrument"], alloc["year"], strict=True))
+    assert keys == sorted(keys)
 
 
 def test_mission_value_missions_table(mission_value_case: Out) -> None:
