@@ -146,10 +146,13 @@ PIPELINE_SCHEMA: tuple[Column, ...] = (
     Column("capacity", "float", "£m", True, None,
            "most public finance the project can absorb over the horizon (> 0)", "not allowed"),
     Column("private_capacity", "float", "£m", False, _NAN,
-           "most private co-investment available (≥ 0)", "unlimited (NaN)"),
+           "most private co-investment available (≥ 0)",
+           "unlimited (NaN): bounded by leverage (with `[constraints] financing_plan = "
+           "true`: capacity less public cash)"),
     Column("max_per_year", "float", "£m", False, _NAN,
            "most public cash the project can draw in one financial year (> 0)",
-           "even drawdown: capacity / years in the project's window"),
+           "no limit by year (with `[constraints] even_drawdown = true`: capacity / years "
+           "in the project's window)"),
     Column("instruments", "str", "", True, None,
            "eligible instruments, `;`-separated, e.g. `grant;loan;guarantee`", "not allowed"),
     Column("leverage_<instrument>", "float", "£/£", True, None,

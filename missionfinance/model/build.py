@@ -129,9 +129,10 @@ def add_capacity(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> 
 def add_spend_profile(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
     """Spend profile: Σ_{i cash} x_pit ≤ m_p in every year t of the project's window.
 
-    m_p is the pipeline's ``max_per_year`` or, when empty, the even drawdown cap_p / n_p
-    (n_p = years in the window): a project draws its capacity over its window rather than in
-    one year. Rows are made only where m_p < cap_p (otherwise capacity binds first).
+    m_p is the pipeline's ``max_per_year`` or, when empty and the scenario asks for
+    ``even_drawdown``, cap_p / n_p (n_p = years in the window): a project draws its capacity
+    over its window rather than in one year. Rows are made only where m_p < cap_p
+    (otherwise capacity binds first).
     """
     if not problem.enabled("spend_profile"):
         return
@@ -214,28 +215,32 @@ def add_crowding_in(m: LinearModel, d: ProblemData, problem: AllocationProblem) 
 def add_private_capacity(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> None:
     """Private money, bounded once per project.
 
-    y_p ≤ pcap_p where private_capacity is given (rows ``private_capacity[p]``);
-    otherwise the financing plan, y_p + Σ_{i cash, t} x_pit ≤ cap_p (rows
-    ``financing_plan[p]``: private money fills at most what the project's capacity leaves
-    after public cash).
+    y_p ≤ pcap_p where private_capacity is given (rows ``private_capacity[p]``); elsewhere
+    private money is bounded by crowding in alone (DESIGN §3.2: empty = unlimited) or, with
+    ``problem.financing_plan``, by the financing plan y_p + Σ_{i cash, t} x_pit ≤ cap_p
+    (rows ``financing_plan[p]``: private money fills at most what the project's capacity
+    leaves after public cash).
     """
     if not problem.enabled("private_capacity"):
         return
     y0, x0 = m.groups["y"].start, m.groups["x"].start
-    P = len(d.project_ids)
     given = np.isfinite(d.private_capacity)
-    order = np.concatenate([np.flatnonzero(given), np.flatnonzero(~given)])
-    row_of = np.empty(P, dtype=np.int64)
-    row_of[order] = np.arange(P)
-    j = np.flatnonzero(d.cash[d.xi] & ~given[d.xp])
-    rows = np.concatenate([row_of, row_of[d.xp[j]]])
-    cols = np.concatenate([y0 + np.arange(P), x0 + j])
-    vals = np.ones(P + len(j))
+    planned = ~given if problem.financing_plan else np.zeros_like(given)
+    order = np.concatenate([np.flatnonzero(given), np.flatnonzero(planned)])
+    if order.size == 0:
+        return
+    n = order.size
+    row_of = np.full(len(d.project_ids), -1, dtype=np.int64)
+    row_of[order] = np.arange(n)
+    j = np.flatnonzero(d.cash[d.xi] & planned[d.xp])
+    rows = np.concatenate([np.arange(n), row_of[d.xp[j]]])
+    cols = np.concatenate([y0 + order, x0 + j])
+    vals = np.ones(n + len(j))
     upper = np.where(given, d.private_capacity, d.capacity)[order]
     ids = d.project_ids[order]
     names = np.concatenate([_labels("private_capacity", d.project_ids[given]),
-                            _labels("financing_plan", d.project_ids[~given])])
-    m.add_constraints("private_capacity", rows, cols, vals, np.full(P, -INF), upper,
+                            _labels("financing_plan", d.project_ids[planned])])
+    m.add_constraints("private_capacity", rows, cols, vals, np.full(n, -INF), upper,
                       {"name": names, "project": ids, "region": d.regions[order]})
 
 

@@ -235,6 +235,15 @@ class AllocationProblem:
         ``mission_progress`` and, when given, by ``min_cost``.
     discount_rate : float or None [share a year, real]
         Rate of the economic cost's present value; None = the Green Book schedule (3.5%).
+    even_drawdown : bool
+        A project without ``max_per_year`` draws at most cap_p / n_p of public cash in any
+        year of its n_p-year window (``spend_profile`` rows). Off by default: capacity is
+        over the horizon (DESIGN §3.2), drawn in any split by year.
+    financing_plan : bool
+        Where a project gives no ``private_capacity``, public cash plus private money ≤
+        cap_p (``financing_plan`` rows of the ``private_capacity`` family). Off by default:
+        an empty private capacity is unlimited (DESIGN §3.2), private money bounded by
+        leverage alone.
     """
 
     years: tuple[str, ...]
@@ -264,6 +273,8 @@ class AllocationProblem:
     context: str = "allocation problem"
     outcomes: OutcomeRows | None = None
     discount_rate: float | None = None
+    even_drawdown: bool = False
+    financing_plan: bool = False
 
     def enabled(self, family: str) -> bool:
         """True when constraint ``family`` is switched on."""
@@ -394,6 +405,7 @@ def same_prepared_inputs(problem: AllocationProblem, old: AllocationProblem) -> 
             and dict(problem.instruments) == dict(old.instruments)
             and problem.objective == old.objective and problem.disabled == old.disabled
             and problem.discount_rate == old.discount_rate
+            and problem.even_drawdown == old.even_drawdown
             and sorted(problem.budget) == sorted(old.budget))
 
 
@@ -539,15 +551,15 @@ def prepare(problem: AllocationProblem) -> ProblemData:
         k = int(np.flatnonzero(end < start)[0])
         raise _err(problem, f"projects row {k + 1}: end_year {years[end[k]]!r} is before "
                    f"start_year {years[start[k]]!r}")
-    # spend profile: the project's own max_per_year, else the even drawdown cap / n_years
-    per_year = cap / (end - start + 1)
+    # spend profile: the project's own max_per_year, else (with even_drawdown) cap / n_years
+    per_year = cap / (end - start + 1) if problem.even_drawdown else np.full(len(cap), np.inf)
     if "max_per_year" in df.columns:
         given = df["max_per_year"].to_numpy(dtype=np.float64)
         bad = ~np.isnan(given) & ~(given > 0)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
             raise _err(problem, f"projects row {k + 1}: max_per_year {given[k]!r} must be > 0 "
-                       "(or empty for the even drawdown)")
+                       "(or empty for no limit by year)")
         per_year = np.where(np.isnan(given), per_year, given)
     per_year = np.where(per_year >= cap, np.inf, per_year)  # capacity alone binds first
 

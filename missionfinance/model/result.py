@@ -311,7 +311,7 @@ def fill_private(d: ProblemData, model: LinearModel, problem: AllocationProblem,
     if problem.enabled("private_capacity"):
         pub = np.bincount(d.xp, weights=np.where(cash, x, 0.0), minlength=P)
         bound = np.where(np.isfinite(d.private_capacity), d.private_capacity,
-                         d.capacity - pub)
+                         d.capacity - pub if problem.financing_plan else np.inf)
         crowd = np.minimum(crowd, bound)
     y = v[gy.slice]
     v[gy.slice] = np.where(free, np.maximum(crowd, 0.0), y)

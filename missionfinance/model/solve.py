@@ -168,8 +168,7 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None,
         if conflict is not None and len(conflict):
             msg = conflict_message(conflict)
         elif raw.status == Status.UNBOUNDED:
-            msg = ("unbounded: some family that limits the allocation is switched off "
-                   "(capacity, budget or crowding in); " + raw.message)
+            msg = "unbounded: " + _unbounded_cause(problem, d) + "; " + raw.message
         elif raw.status == Status.TIME_LIMIT:
             msg = f"time limit of {options.time_limit} s reached; " + raw.message
         out = failed(problem, raw.status, msg, rec, conflict)
@@ -194,3 +193,27 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None,
     if notes:
         result.summary["warnings"] = notes
     return replace(result, solver=rec)
+
+
+def _unbounded_cause(problem: AllocationProblem, d: ProblemData) -> str:
+    """Why an allocation can grow without limit, in the scenario's words.
+
+    A guarantee is not public cash: nothing but the lending it covers (the project's
+    private money) and the exposure limit bounds it. With no private capacity, no financing
+    plan and a year without an exposure limit, its face value and the private money it
+    covers grow together.
+    """
+    guaranteed = np.unique(d.xp[~d.cash[d.xi]])
+    open_ended = guaranteed[~np.isfinite(d.private_capacity[guaranteed])]
+    uncapped = (not problem.enabled("exposure")
+                or any(y not in problem.exposure for y in problem.years))
+    if open_ended.size and uncapped and not (problem.financing_plan
+                                             and problem.enabled("private_capacity")):
+        ids = [str(i) for i in d.project_ids[open_ended[:3]]]
+        more = f" and {open_ended.size - 3} more" if open_ended.size > 3 else ""
+        return (f"the guarantees of {', '.join(ids)}{more} have no limit (no private_capacity, "
+                "and no exposure limit in every year): give those projects a "
+                "private_capacity, set [exposure] for every year, or adopt [constraints] "
+                "financing_plan = true")
+    return ("some family that limits the allocation is switched off (capacity, budget or "
+            "crowding in)")

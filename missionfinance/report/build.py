@@ -140,6 +140,9 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     years = v.years_of(run, alloc)
     head_rows = [HeadlineRow(k, label, unit, summary.get(k)) for k, label, unit in HEADLINE_ROWS
                  if k in summary]
+    rules = getattr(run.scenario, "model_options", None) or {}
+    notes = economics_notes(summary, financing_plan=bool(rules.get("financing_plan")),
+                            even_drawdown=bool(rules.get("even_drawdown")))
     budget = v.budget_use(run, alloc)
     exposure = v.exposure_and_risk(run, alloc)
     split = v.cash_split(run, alloc)
@@ -389,7 +392,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
         "Assumptions": RT("Assumptions", "Assumptions: instruments and their sources",
                           assumptions, "How each instrument scores against the budget "
                           "controls, what it costs the Exchequer, and where that treatment "
-                          "comes from. " + " ".join(economics_notes(summary))),
+                          "comes from. " + " ".join(notes)),
         "Fiscal treatments": RT(
             "Fiscal treatments", "Assumptions: cash-flow terms and fiscal treatments",
             treatments, "Each instrument's cash-flow terms and how the national accounts "
@@ -430,7 +433,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                                    _folded_families(families)),
         mission_colours=colours,
         provenance=provenance,
-        economics=economics_notes(summary),
+        economics=notes,
     )
 
 

@@ -74,8 +74,25 @@ HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: Private money bounded once per project, without and with the financing plan rule.
+PRIVATE_ONCE = ("Private money is counted once per project, whichever instruments fund it: "
+                "at most the project's private capacity where it gives one, otherwise what "
+                "its leverage crowds in. Diminishing leverage runs on the project's total "
+                "public cash.")
+PRIVATE_PLAN = ("Private money is counted once per project, whichever instruments fund it: "
+                "at most the project's private capacity or, where none is given, its "
+                "financing plan (capacity less public cash; the scenario's [constraints] "
+                "financing_plan). Diminishing leverage runs on the project's total public "
+                "cash.")
+#: How a project's money may fall by year, without and with the even drawdown rule.
+DRAWDOWN_FREE = ("A project draws its capacity in any split over the years of its window, "
+                 "unless it gives max_per_year (most public cash in one year).")
+DRAWDOWN_EVEN = ("A project without max_per_year draws at most its capacity divided by the "
+                 "years of its window in any one year (even drawdown; the scenario's "
+                 "[constraints] even_drawdown).")
+
 #: How money is counted (docs/model.md, "What is counted"), repeated in words in the
-#: report's assumptions section.
+#: report's assumptions section (with :func:`economics_notes`'s two scenario rules).
 ECONOMICS: tuple[str, ...] = (
     "Public cash is grants, loans and equity committed. A guarantee is contingent exposure: "
     "its face value is reported apart (guarantees issued) and is never added to public cash, "
@@ -83,9 +100,7 @@ ECONOMICS: tuple[str, ...] = (
     "What a guarantee buys is the private lending it covers: lending per £ of cover is "
     "1 / cover share (cover of 70–80% in UK schemes: EFG 75%, Growth Guarantee Scheme 70%). "
     "That lending is counted once, as the project's private money.",
-    "Private money is counted once per project, whichever instruments fund it: at most the "
-    "project's private capacity or, where none is given, its financing plan (capacity less "
-    "public cash). Diminishing leverage runs on the project's total public cash.",
+    PRIVATE_ONCE,
     "Only additional private money (the project's additionality share) adds to mission "
     "value: the OECD counts private finance as mobilised only where the official "
     "intervention caused it.",
@@ -102,15 +117,17 @@ ECONOMICS: tuple[str, ...] = (
     "principal in FT although it is expected to be repaid.",
     "Leverage is stated two ways: private money per £ of public cash, and private money per "
     "£ of public cash plus the guarantees' net expected cost where it is positive.",
-    "A project without a spend profile draws at most its capacity divided by the years of "
-    "its window in any one year (even drawdown).",
 )
 
 
-def economics_notes(summary: Mapping[str, Any]) -> list[str]:
+def economics_notes(summary: Mapping[str, Any], *, financing_plan: bool = False,
+                    even_drawdown: bool = False) -> list[str]:
     """The counting statements, then a line per sanity warning of the run.
 
-    The warnings are ``summary["warnings"]``.
+    The warnings are ``summary["warnings"]``; ``financing_plan`` and ``even_drawdown`` are
+    the scenario's ``[constraints]`` switches of those names, stated as the run used them.
     """
     warnings = summary.get("warnings") or []
-    return [*ECONOMICS, *(f"Warning: {w}" for w in warnings)]
+    notes = [PRIVATE_PLAN if s is PRIVATE_ONCE and financing_plan else s for s in ECONOMICS]
+    notes.append(DRAWDOWN_EVEN if even_drawdown else DRAWDOWN_FREE)
+    return [*notes, *(f"Warning: {w}" for w in warnings)]

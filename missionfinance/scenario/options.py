@@ -45,7 +45,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "objective": ("kind", "shortfall_price", "cost_weights", "targets", "target"),
     "exposure": ("runoff",),
     "constraints": ("disabled", "mission_floor", "mission_ceiling", "regional",
-                    "instrument_mix"),
+                    "instrument_mix", "even_drawdown", "financing_plan"),
     "risk": ("enabled", "expected_loss_limit", "cvar"),
     "leverage_segments": ("enabled", "upto", "factor"),
     "integer": ("enabled", "min_ticket", "min_projects"),
@@ -327,6 +327,9 @@ def options_from_toml(tables: Mapping[str, Any], context: str, years: Iterable[s
         if "disabled" in c:
             disabled |= set(r.string_list(c["disabled"], "constraints.disabled", FAMILIES,
                                           "family"))
+        for switch in ("even_drawdown", "financing_plan"):
+            if switch in c and r.boolean(c[switch], f"constraints.{switch}"):
+                out[switch] = True
         bounds = _mission_bounds(r, c, missions)
         if bounds:
             out["mission_bounds"] = tuple(bounds)

@@ -113,10 +113,22 @@ def tag_pipeline(pipeline: pd.DataFrame, rules: RuleSet, attribution: str,
     """Tag the pipeline's projects; return the tags and the contributions frame.
 
     The contributions frame has one row per project (index ``project_id``, in pipeline
-    order) and one column per mission: the share of the project attributed to it.
+    order) and one column per mission: the share of the project attributed to it. A
+    project's contributions are its ``aligned`` tags; a project with no aligned tag takes
+    its ``enabling`` tags instead (evidence only about its department or body: DESIGN §3.2
+    tags projects by department too, and a pipeline project is an investment, not a body's
+    running costs). The two sets are never added, so under ``net`` attribution a project's
+    shares still sum to at most 1.
     """
     tags = tag(pipeline_as_lines(pipeline), rules, attribution=attribution)
-    contributions = tags.contributions(ids=pipeline["project_id"])
+    ids = pipeline["project_id"]
+    contributions = tags.contributions(ids=ids)
+    if (tags.tags["relation"] == "enabling").any():
+        enabling = tags.contributions(ids=ids, relation="enabling")
+        none = ~(contributions.to_numpy() != 0.0).any(axis=1)
+        if none.any():
+            contributions = contributions.copy()
+            contributions.iloc[none] = enabling.iloc[none].to_numpy()
     contributions.index.name = "project_id"
     return tags, contributions
 

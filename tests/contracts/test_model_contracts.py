@@ -848,19 +848,29 @@ def _front_loaded() -> tuple[list[dict[str, object]], str]:
     return rows, _budget("CDEL", **{_y(Y1): 100.0, _y(Y2): 10.0})
 
 
-@pytest.mark.xfail(strict=True, reason="spend_profile (even drawdown) is on by default in "
-                   "model/build.py add_spend_profile: DESIGN §3.2/§4 let a project take its "
-                   "capacity in any year of its window")
 def test_capacity_is_over_the_horizon_not_per_year(solve: Factory) -> None:
     """§3.2 capacity: most public finance over the horizon; §4 capacity Σ_it x ≤ cap_p.
 
     One project, capacity 100, window = the two-year horizon; CDEL 100 in 2026-27 and 10 in
-    2027-28. DESIGN has no per-year limit: 90 + 10 = 100, objective 100. The product adds a
-    default even drawdown (docs/model.md "Spend profiles"), cap / 2 = 50 a year → 50 + 10 = 60.
+    2027-28. DESIGN has no per-year limit: 90 + 10 = 100, objective 100.
     """
     rows, tables = _front_loaded()
     out = solve("front_loaded", rows, scenario_toml((Y1, Y2), tables))
     assert out.summary["objective"] == approx(100.0)
+
+
+def test_even_drawdown_is_a_scenario_choice(solve: Factory) -> None:
+    """docs/model.md "Spend profiles": ``[constraints] even_drawdown = true`` caps each year.
+
+    Same scenario with the rule: at most 100 / 2 = 50 a year → 50 in 2026-27 + 10 in
+    2027-28 (CDEL), objective 60.
+    """
+    rows, tables = _front_loaded()
+    tables += "[constraints]\neven_drawdown = true\n"
+    out = solve("front_loaded_even", rows, scenario_toml((Y1, Y2), tables))
+    assert out.summary["objective"] == approx(60.0)
+    assert out.public("P1", "grant", Y1) == approx(50.0)
+    assert out.public("P1", "grant", Y2) == approx(10.0)
 
 
 def test_spend_profile_switched_off_gives_the_design_optimum(solve: Factory) -> None:
@@ -876,20 +886,30 @@ def test_spend_profile_switched_off_gives_the_design_optimum(solve: Factory) -> 
     assert out.public("P1", "grant", Y2) == approx(10.0)
 
 
-@pytest.mark.xfail(strict=True, reason="financing_plan (y + cash ≤ capacity) applies when "
-                   "private_capacity is empty, in model/build.py add_private_capacity: DESIGN "
-                   "§3.2 says empty = unlimited private money")
 def test_empty_private_capacity_is_unlimited(solve: Factory) -> None:
     """§3.2 private_capacity: empty = unlimited; §4 crowding in y ≤ lev × x, y ≤ pcap.
 
     One project, capacity 100, grant leverage 1, private capacity empty, CDEL 100: x = 100,
-    y = 100, objective 200. The product bounds public + private by the capacity
-    (docs/model.md ``financing_plan``): objective 100.
+    y = 100, objective 200.
     """
     rows = [project("P1", "alpha", 100, "grant", leverage_grant=1.0)]
     out = solve("pcap_empty", rows, scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 100.0})))
     assert out.summary["objective"] == approx(200.0)
     assert out.summary["private_total"] == approx(100.0)
+
+
+def test_financing_plan_is_a_scenario_choice(solve: Factory) -> None:
+    """docs/model.md: ``[constraints] financing_plan = true`` bounds cash + private by capacity.
+
+    Same project: x + y ≤ 100 and y ≤ x, so every split gives x + y = 100: objective 100,
+    private at most 50 (x ≥ 50).
+    """
+    rows = [project("P1", "alpha", 100, "grant", leverage_grant=1.0)]
+    tables = _budget("CDEL", **{_y(Y1): 100.0}) + "[constraints]\nfinancing_plan = true\n"
+    out = solve("pcap_plan", rows, scenario_toml((Y1,), tables))
+    assert out.summary["objective"] == approx(100.0)
+    assert out.summary["public_total"] + out.summary["private_total"] == approx(100.0)
+    assert out.summary["private_total"] <= 50.0 + 1e-6
 
 
 DEPARTMENT_RULES = """\
@@ -902,17 +922,14 @@ department = ["DA"]
 """
 
 
-@pytest.mark.xfail(strict=True, reason="a department-only rule gives an `enabling` tag, and "
-                   "scenario/run.py tags the pipeline with TaggingResult.contributions() "
-                   "(aligned only), so c_pm = 0: DESIGN §3.2 tags the pipeline by department too")
 @pytest.mark.filterwarnings("ignore::missionfinance.errors.MissionFinanceWarning")
 def test_department_rule_gives_pipeline_contribution(tmp_path: Path) -> None:
     """§3.2: the pipeline "is tagged with the same engine (its description, cpv, cofog,
     department) to give its mission contributions"; §3.3 a rule may name only ``department``.
 
     One project of department DA, rule DA → alpha 1.0, capacity 100, CDEL 100: c = 1, objective
-    100. The product tags it ``enabling`` (docs/tagging.md "Evidence") and leaves it out of c_pm,
-    so nothing is funded.
+    100. The tag is ``enabling`` (evidence only about who spends, docs/tagging.md); a project
+    with no aligned tag takes its enabling tags as contributions.
     """
     rows = [dict(project("P1", "x", 100, "grant", private_capacity=0), department="DA")]
     out = run_case(tmp_path, rows, scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 100.0})),

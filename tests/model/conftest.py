@@ -42,8 +42,13 @@ def hand_contributions() -> pd.DataFrame:
 
 
 def hand_problem(**changes: object) -> AllocationProblem:
-    """The hand case; optimum 670 (see test_hand.py for the derivation)."""
+    """The hand case; optimum 670 (see test_hand.py for the derivation).
+
+    It adopts the even drawdown and the financing plan (``[constraints] even_drawdown`` and
+    ``financing_plan``), as the bundled example does.
+    """
     base = dict(
+        even_drawdown=True, financing_plan=True,
         years=YEARS, projects=hand_projects(), contributions=hand_contributions(),
         missions=("growth", "health"), instruments=INSTRUMENTS,
         budget={"CDEL": {"2026-27": 40.0, "2027-28": 30.0}, "FT": {"2026-27": 100.0},

@@ -20,9 +20,11 @@ REGIONS = ("London", "South East", "North East", "Scotland", "Wales")
 
 
 def random_problem(seed: int, n: int = 12, families: bool = True, cvar: bool = False,
-                   scale: float = 1.0) -> AllocationProblem:
+                   scale: float = 1.0, plan: bool = True) -> AllocationProblem:
     """A feasible-by-construction problem: floors and shares are loose enough for x = 0
-    except where noted; budgets are positive. ``scale`` multiplies every amount."""
+    except where noted; budgets are positive. ``scale`` multiplies every amount. ``plan``
+    adopts the even drawdown and the financing plan (so that guarantees on projects with no
+    private capacity stay bounded without an exposure limit)."""
     rng = np.random.default_rng(seed)
     names = list(DEFAULT_INSTRUMENTS)
     elig = rng.random((n, len(names))) < 0.6
@@ -78,4 +80,5 @@ def random_problem(seed: int, n: int = 12, families: bool = True, cvar: bool = F
     return AllocationProblem(
         years=YEARS, projects=frame, contributions=contrib, missions=MISSIONS,
         instruments=dict(DEFAULT_INSTRUMENTS), budget=budget,
-        weights={"health": float(np.round(rng.uniform(0.5, 2), 2))}, **kw)  # type: ignore[arg-type]
+        weights={"health": float(np.round(rng.uniform(0.5, 2), 2))},
+        even_drawdown=plan, financing_plan=plan, **kw)  # type: ignore[arg-type]

@@ -167,6 +167,13 @@ def test_warnings_reach_the_report_assumptions(small_scenario, tmp_path):
     small_scenario.write_text(text, encoding="utf-8")
     pipe = small_scenario.parent / "pipeline.csv"
     pipe.write_text(pipe.read_text().replace("1.5,0.1,0.5,1", "1.5,0,0.5,1"), encoding="utf-8")
+    # without an exposure limit nothing but the financing plan bounds the guarantee of a
+    # project with no private capacity: without it the run is unbounded and says why
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissionFinanceWarning)
+        assert main(["run", str(small_scenario), "--out", str(tmp_path / "u")]) == 1
+    small_scenario.write_text(text + "\n[constraints]\nfinancing_plan = true\n",
+                              encoding="utf-8")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissionFinanceWarning)
         assert main(["run", str(small_scenario), "--out", str(tmp_path / "o")]) == 0

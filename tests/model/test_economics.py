@@ -179,15 +179,26 @@ def test_one_project_two_instruments_crowds_in_once(segments, private):
 
 
 def test_private_money_bounded_once_by_the_financing_plan():
-    """No private capacity: the financing plan bounds public cash plus private money by the
-    capacity 100. Grant of leverage 3, additionality 0.5, with CDEL 20: y = min(3 × 20,
+    """No private capacity, with the financing plan: public cash plus private money at most
+    the capacity 100. Grant of leverage 3, additionality 0.5, with CDEL 20: y = min(3 × 20,
     100 − 20) = 60; with CDEL 40: y = min(120, 60) = 60 (x = 40 beats x = 25, y = 75:
     40 + 30 > 25 + 37.5)."""
     for cdel, y in ((20.0, 60.0), (40.0, 60.0)):
         prj = projects([{"project_id": "F", "capacity": 100.0, "instruments": "grant",
                          "leverage_grant": 3.0, "additionality": 0.5}])
         res = solve(problem(prj, contrib({"F": {"growth": 1.0}}),
-                            budget={"CDEL": {"2026-27": cdel}}))
+                            budget={"CDEL": {"2026-27": cdel}}, financing_plan=True))
         assert res.summary["private_total"] == pytest.approx(y, abs=1e-9)
         assert res.summary["public_total"] == pytest.approx(cdel, abs=1e-9)
         assert res.objective == pytest.approx(cdel + 0.5 * y, abs=1e-9)
+
+
+def test_empty_private_capacity_is_bounded_by_leverage_alone():
+    """No private capacity and no financing plan (DESIGN §3.2: empty = unlimited): the same
+    grant with CDEL 40 crowds in y = 3 × 40 = 120, objective 40 + 0.5 × 120 = 100."""
+    prj = projects([{"project_id": "F", "capacity": 100.0, "instruments": "grant",
+                     "leverage_grant": 3.0, "additionality": 0.5}])
+    res = solve(problem(prj, contrib({"F": {"growth": 1.0}}), budget={"CDEL": {"2026-27": 40.0}}))
+    assert res.summary["private_total"] == pytest.approx(120.0, abs=1e-9)
+    assert res.objective == pytest.approx(100.0, abs=1e-9)
+    assert not res.constraints["name"].str.startswith("financing_plan").any()

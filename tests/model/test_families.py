@@ -115,19 +115,34 @@ def test_expected_loss_by_year():
 
 
 def test_spend_profile_even_drawdown_and_own_maximum():
-    """B (loan, value 1.5, capacity 100, two years, FT unconstrained) with no profile draws at
-    most 100 / 2 = 50 a year (even drawdown); with max_per_year 80 it may draw 80 a year, so
-    a 2027-28 FT limit of 20 leaves 80 + 20 = 100 (dual 1.5 on that FT row), where the even
-    drawdown gives 50 + 20 = 70 (objective 105, the 2026-27 profile row binding: dual 1.5)."""
+    """B (loan, value 1.5, capacity 100, two years, FT unconstrained) with no profile under
+    the even drawdown draws at most 100 / 2 = 50 a year; with max_per_year 80 it may draw 80
+    a year, so a 2027-28 FT limit of 20 leaves 80 + 20 = 100 (dual 1.5 on that FT row), where
+    the even drawdown gives 50 + 20 = 70 (objective 105, the 2026-27 profile row binding: dual
+    1.5)."""
     for per_year, objective, x0 in ((np.nan, 105.0, 50.0), (80.0, 150.0, 80.0)):
         prj = projects([{"project_id": "B", "capacity": 100.0, "instruments": "loan",
                          "max_per_year": per_year}], Y2)
         res = solve(problem(prj, contrib({"B": {"growth": 1.5}}), Y2,
-                            budget={"FT": {"2027-28": 20.0}}))
+                            budget={"FT": {"2027-28": 20.0}}, even_drawdown=True))
         assert res.objective == pytest.approx(objective)
         a = res.allocation.set_index("year")["public"]
         assert a["2026-27"] == pytest.approx(x0) and a["2027-28"] == pytest.approx(20.0)
         assert duals(res)["spend_profile[B,2026-27]"] == pytest.approx(1.5)
+
+
+def test_no_profile_no_limit_by_year():
+    """Without max_per_year and without the even drawdown, capacity is over the horizon
+    (DESIGN §3.2): B takes 80 in 2026-27 and 20 in 2027-28 (FT 20), objective 150, and the
+    model has no spend_profile row."""
+    prj = projects([{"project_id": "B", "capacity": 100.0, "instruments": "loan",
+                     "max_per_year": np.nan}], Y2)
+    res = solve(problem(prj, contrib({"B": {"growth": 1.5}}), Y2,
+                        budget={"FT": {"2027-28": 20.0}}))
+    assert res.objective == pytest.approx(150.0)
+    a = res.allocation.set_index("year")["public"]
+    assert a["2026-27"] == pytest.approx(80.0) and a["2027-28"] == pytest.approx(20.0)
+    assert not res.constraints["name"].str.startswith("spend_profile").any()
 
 
 def test_cvar_certain_default():
@@ -393,13 +408,14 @@ def test_threads_change_is_an_error_not_optimal():
 
 
 def test_conflict_names_a_derived_spend_profile_with_its_value():
-    """B (loan, capacity 100, two years, no max_per_year) draws at most 100 / 2 = 50 a year;
+    """B (loan, capacity 100, two years, no max_per_year, even drawdown) draws at most 100 / 2
+    = 50 a year;
     FT 2027-28 at most 20, so at most 70 in all: a growth floor of 80 cannot hold. The
     conflict names the 2026-27 profile row with its derived value 50, said as derived."""
     prj = projects([{"project_id": "B", "capacity": 100.0, "instruments": "loan",
                      "max_per_year": np.nan}], Y2)
     res = solve(problem(prj, contrib({"B": {"growth": 1.0}}), Y2,
-                        budget={"FT": {"2027-28": 20.0}},
+                        budget={"FT": {"2027-28": 20.0}}, even_drawdown=True,
                         mission_bounds=(MissionBound("growth", floor=80.0),)))
     assert res.status == Status.INFEASIBLE
     rows = res.conflict.set_index("name")

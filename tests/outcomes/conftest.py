@@ -43,6 +43,11 @@ exposure = true
 "2028-29" = 300.0
 "2029-30" = 300.0
 
+# the example's project rules (its pipeline rows, with guarantees and no exposure limit)
+[constraints]
+even_drawdown = true
+financing_plan = true
+
 [objective]
 kind = "KIND"
 
