@@ -483,7 +483,46 @@ def list_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[
     return [(start + m.start(), start + m.end()) for m in _LIST_AT_WORD.finditer(part)]
 
 
-def weak_spans(text: str) -> list[tuple[int, int]]:
+#: More characters than any lookbehind of :data:`_BOILERPLATE` reads (6, ``"which "``).
+_LOOKBEHIND = 8
+
+Passages = dict[tuple[str, str], "tuple[tuple[int, int], ...] | None"]
+"""Weak spans of passages already cut, by (character before, passage): see :func:`weak_spans`."""
+
+
+def _passage_spans(text: str, start: int, end: int,
+                   seen: Passages | None) -> tuple[tuple[int, int], ...]:
+    """Weak spans of the passage ``text[start:end]``, offset from ``start``.
+
+    The whole passage when it holds boilerplate (:data:`_BOILERPLATE` searched in ``text``
+    from ``start`` to ``end``), else its lists (:func:`list_spans`). With ``seen``, the
+    answer is kept by (character before ``start``, passage) and reused: the list search
+    reads the passage only, and the boilerplate search with that one character before it
+    answers as on the whole text unless its first match starts within
+    :data:`_LOOKBEHIND` characters of ``start`` (a lookbehind there might read further
+    back); that case is searched on the whole text and not kept.
+    """
+    if seen is None:
+        if _BOILERPLATE.search(text, start, end):
+            return ((0, end - start),)
+        return tuple((a - start, b - start) for a, b in list_spans(text, start, end))
+    before = text[start - 1:start] if start else ""
+    key = (before, text[start:end])
+    got = seen.get(key)
+    if got is not None:
+        return got
+    m = _BOILERPLATE.search(before + key[1], len(before))
+    if m is not None and m.start() - len(before) < _LOOKBEHIND:
+        return _passage_spans(text, start, end, None)
+    if m is not None:
+        out: tuple[tuple[int, int], ...] = ((0, end - start),)
+    else:
+        out = tuple((a - start, b - start) for a, b in list_spans(text, start, end))
+    seen[key] = out
+    return out
+
+
+def weak_spans(text: str, seen: Passages | None = None) -> list[tuple[int, int]]:
     """Character spans of a normalised description where keywords are weak evidence.
 
     The *title* (everything before the first ``": "``; the whole text when there is none)
@@ -492,6 +531,10 @@ def weak_spans(text: str) -> list[tuple[int, int]]:
     "we welcome SMEs", the buyer describing itself, lots, procedure notes) and a list of
     three or more short items separated by commas or slashes ("police, ambulance,
     academies and buses").
+
+    ``seen``, a dict kept across calls, holds the answer for each passage already cut
+    (descriptions repeat whole sentences: a buyer's boilerplate, a scheme's wording);
+    the spans are the same with it or without it.
 
     Examples
     --------
@@ -514,10 +557,7 @@ def weak_spans(text: str) -> list[tuple[int, int]]:
     for end in bounds:
         if end <= start:
             continue
-        if _BOILERPLATE.search(text, start, end):
-            spans.append((start, end))
-        else:
-            spans.extend(list_spans(text, start, end))
+        spans.extend((start + a, start + b) for a, b in _passage_spans(text, start, end, seen))
         start = end
     return spans
 
@@ -554,6 +594,7 @@ def _keyword_hits(
     parts_stem: list[np.ndarray] = []
     parts_full: list[np.ndarray] = []
     parts_weak: list[np.ndarray] = []
+    seen: Passages = {}
     for a, b in _chunks(nbytes):
         chunk = texts.slice(a, b - a)
         offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1, offset=8 * chunk.offset)
@@ -587,7 +628,7 @@ def _keyword_hits(
                 b_ends.append(base + y)
             b_starts.append(base + text.find(": "))
             b_ends.append(base + len(text))
-            for x, y in weak_spans(text):
+            for x, y in weak_spans(text, seen):
                 s_starts.append(base + x)
                 s_ends.append(base + y)
         zone = _in_spans(hit_start, np.array(b_starts, dtype=np.int64), np.array(b_ends, dtype=np.int64))

@@ -192,6 +192,23 @@ def test_list_spans_are_the_plain_regex_matches() -> None:
         assert list_spans(text, a, b) == _plain_lists(text, a, b), (text, a, b)
 
 
+def test_weak_spans_kept_by_passage_are_the_same() -> None:
+    """Reusing the spans of passages already cut changes no answer, whatever precedes them."""
+    pieces = ["ab", "police", "which ", "this ", "it ", "that ", "there ", "is a ", "are the ",
+              "we welcome smes", "eligible", "lot 2", "rn", "rnrn", ". ", ".rn", "; ", "! ",
+              "\n", ": ", ",", " , ", "/", " and ", "vans", "open to", " ", "é", "2nd"]
+    rng = random.Random(11)
+    seen: dict = {}
+    texts = []
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+        texts.append(text)
+        texts.append(rng.choice(pieces) + text)  # the same passages behind other text
+    for text in texts:
+        assert weak_spans(text, seen) == weak_spans(text), text
+    assert len(seen) > 100
+
+
 @pytest.mark.parametrize(("extra", "message"), [
     ('keywords = ["a"]\nweak_keywords = ["a"]', "listed as strong and weak"),
     ('keywords = ["a"]\nstrength = "medium"', "strength 'medium' unknown"),
