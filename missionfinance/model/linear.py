@@ -236,7 +236,8 @@ class LinearModel:
                 vals = np.add.reduceat(vals, starts)
                 key = key[starts]
         keep = vals != 0
-        key, vals = key[keep], vals[keep]
+        if not keep.all():
+            key, vals = key[keep], vals[keep]
         idx = _index_dtype(len(key), n_rows, n_cols)
         indptr = np.zeros(n_cols + 1, dtype=idx)
         np.cumsum(np.bincount(key // max(n_rows, 1), minlength=n_cols), out=indptr[1:])

@@ -14,8 +14,10 @@ from missionfinance.errors import MissionFinanceError
 from missionfinance.tagging import RuleSet, tag
 from missionfinance.tagging.matching import (
     _LIST,
+    _SENTENCE,
     CompiledRules,
     list_spans,
+    sentence_ends,
     stem_overlap,
     weak_spans,
 )
@@ -207,6 +209,16 @@ def test_weak_spans_kept_by_passage_are_the_same() -> None:
     for text in texts:
         assert weak_spans(text, seen) == weak_spans(text), text
     assert len(seen) > 100
+
+
+def test_sentence_ends_are_the_plain_regex_matches() -> None:
+    pieces = ["ab", "rn", "rnrn", "urn", ". ", ".", "!", "?x", "; ", ";", "\n", " ", "\t",
+              "modern", "é", ": ", "rn ", " rn", ".rn", "x"]
+    rng = random.Random(5)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        start = rng.randint(0, len(text))
+        assert sentence_ends(text, start) == [m.end() for m in _SENTENCE.finditer(text, start)], text
 
 
 @pytest.mark.parametrize(("extra", "message"), [
