@@ -427,7 +427,8 @@ def _chunks(nbytes: np.ndarray) -> Iterator[tuple[int, int]]:
         start = stop
 
 
-_BMP_WORD = np.fromiter((chr(c).isalnum() or c == 95 for c in range(0x10000)), dtype=bool, count=0x10000)
+_BMP_WORD = np.frombuffer(bytes(map(str.isalnum, "".join(map(chr, range(0x10000))))), dtype=bool).copy()
+_BMP_WORD[95] = True  # "_"
 
 
 def _is_word(codepoints: np.ndarray) -> np.ndarray:
