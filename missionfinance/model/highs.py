@@ -234,7 +234,8 @@ def import_after_solve() -> None:
     """Import what reading a solution needs and the hand-over does not.
 
     That is SciPy's sparse matrices (:meth:`~missionfinance.model.linear.LinearModel.matrix`,
-    about 0.1 s to import); :func:`run_beside` calls it while HiGHS solves.
+    about 0.1 s to import); :meth:`HighsRun.run` has it done while HiGHS solves, with the
+    model's SciPy matrix and row labels, after the caller's own work beside the solve.
     """
     import scipy.sparse  # noqa: F401
 
@@ -247,10 +248,9 @@ def run_beside(h: highspy.Highs, beside: Callable[[], None]) -> highspy.HighsSta
     solution (tagging the baseline, imports the report needs) costs no wall time on a
     machine with a second core. HiGHS's options, and so its answer, are the same in any
     thread; as highspy's own ``startSolve`` does, the worker shuts down the thread
-    scheduler HiGHS made for it before it ends. The imports reading the solution needs are
-    done after ``beside``, in the same thread (:func:`import_after_solve`). An exception in
-    ``beside`` is raised once the solve has finished (HiGHS cannot be stopped from outside
-    without callbacks), and one in the solve after ``beside`` has returned.
+    scheduler HiGHS made for it before it ends. An exception in ``beside`` is raised once
+    the solve has finished (HiGHS cannot be stopped from outside without callbacks), and
+    one in the solve after ``beside`` has returned.
     """
     outcome: dict[str, Any] = {}
 
@@ -266,7 +266,6 @@ def run_beside(h: highspy.Highs, beside: Callable[[], None]) -> highspy.HighsSta
     worker.start()
     try:
         beside()
-        import_after_solve()
     finally:
         worker.join()
     if "error" in outcome:
@@ -343,7 +342,9 @@ class HighsRun:
         """Run HiGHS and return the unscaled solution with a checked status.
 
         ``beside``, when given, is called in this thread while HiGHS solves in another
-        (see :func:`run_beside`); it must not depend on the solution.
+        (see :func:`run_beside`); it must not depend on the solution. After it, the same
+        thread imports SciPy's sparse package (:func:`import_after_solve`) and makes the
+        model's SciPy matrix and row labels, which reading the solution needs.
         """
         h = self.h if h is None else h
         threads = int(self.options.threads)
@@ -352,7 +353,18 @@ class HighsRun:
                 f"threads={threads} differs from threads={_FIRST_THREADS[0]} of the first "
                 "HiGHS solve in this process; HiGHS fixes its thread pool at the first run: "
                 "use the same threads or restart Python"))
-        run_status = h.run() if beside is None else run_beside(h, beside)
+        if beside is None:
+            run_status = h.run()
+        else:
+            model = self.model
+
+            def beside_and_reading() -> None:
+                beside()
+                import_after_solve()
+                model.matrix()  # what reading any solution needs, made while HiGHS solves
+                _ = model.row_meta
+
+            run_status = run_beside(h, beside_and_reading)
         if not _FIRST_THREADS:
             _FIRST_THREADS.append(threads)
         ms = h.getModelStatus()

@@ -48,6 +48,11 @@ class CscArrays:
         return np.repeat(np.arange(self.shape[1], dtype=np.int64), np.diff(self.indptr))
 
 
+def _made(labels: object) -> object:
+    """Labels as given to :meth:`LinearModel.add_constraints`: a callable is called."""
+    return labels() if callable(labels) else labels
+
+
 def _index_dtype(*sizes: int) -> type[np.signedinteger]:
     """int32 when every size fits (as SciPy chooses for its index arrays), else int64."""
     return np.int32 if max(sizes, default=0) <= np.iinfo(np.int32).max else np.int64
@@ -123,9 +128,11 @@ class LinearModel:
                         lower: np.ndarray, upper: np.ndarray, meta: Mapping[str, object]) -> Block:
         """Add a block of rows; ``rows`` are local (0 … n−1), ``cols`` global column positions.
 
-        ``meta`` gives the row labels (:data:`ROW_META`); scalars are broadcast. The label
-        frame is built only when :attr:`row_meta` is read (most of a small model's build
-        time otherwise; a sweep's re-solves never need it).
+        ``meta`` gives the row labels (:data:`ROW_META`); scalars are broadcast, and a
+        callable stands for the labels it returns, called when they are first read (one
+        text per row is costly to make before the solve). The label frame is built only
+        when :attr:`row_meta` is read (most of a small model's build time otherwise; a
+        sweep's re-solves never need it).
         """
         self._cache.clear()
         n = len(lower)
@@ -185,7 +192,8 @@ class LinearModel:
         if "meta" not in self._cache:
             frames = []
             for family, n, labels in self._labels:
-                frame = pd.DataFrame({k: labels.get(k, "") for k in ROW_META}, index=range(n))
+                frame = pd.DataFrame({k: _made(labels.get(k, "")) for k in ROW_META},
+                                     index=range(n))
                 frame["family"] = family
                 frames.append(frame)
             self._cache["meta"] = (pd.concat(frames, ignore_index=True) if frames
@@ -196,7 +204,7 @@ class LinearModel:
 
     def row_names(self) -> np.ndarray:
         """Every row's name, without building the label frame."""
-        parts = [np.broadcast_to(np.asarray(meta.get("name", ""), dtype=object), (n,))
+        parts = [np.broadcast_to(np.asarray(_made(meta.get("name", "")), dtype=object), (n,))
                  for _family, n, meta in self._labels]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=object)
 
