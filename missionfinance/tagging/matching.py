@@ -427,19 +427,22 @@ def _chunks(nbytes: np.ndarray) -> Iterator[tuple[int, int]]:
         start = stop
 
 
-_BMP_WORD = np.frombuffer(bytes(map(str.isalnum, "".join(map(chr, range(0x10000))))), dtype=bool).copy()
-_BMP_WORD[95] = True  # "_"
+_ASCII_WORD = np.array([chr(c).isalnum() or c == 95 for c in range(128)], dtype=bool)
 
 
 def _is_word(codepoints: np.ndarray) -> np.ndarray:
-    """Vectorised ``ch.isalnum() or ch == '_'`` over an array of code points."""
+    """Vectorised ``ch.isalnum() or ch == '_'`` over an array of code points.
+
+    ASCII code points are looked up in a table; each distinct other one is asked once.
+    """
     cps = codepoints.astype(np.int64)
-    out = _BMP_WORD[np.minimum(cps, 0xFFFF)]
-    astral = cps > 0xFFFF
-    if astral.any():
-        uniq, inv = np.unique(cps[astral], return_inverse=True)
+    ascii_ = cps < 128
+    out = _ASCII_WORD[np.where(ascii_, cps, 0)]
+    if not ascii_.all():
+        other = ~ascii_
+        uniq, inv = np.unique(cps[other], return_inverse=True)
         flags = np.fromiter((chr(int(c)).isalnum() for c in uniq), dtype=bool, count=len(uniq))
-        out[astral] = flags[inv]
+        out[other] = flags[inv]
     return out
 
 
