@@ -227,6 +227,23 @@ class LinearModel:
         else:
             r = c = np.zeros(0, dtype=np.int64)
             v = np.zeros(0)
+        idx = _index_dtype(len(v), n_rows, n_cols)
+        if len(v):
+            # the usual case: by column (a stable sort), each column's rows already rising
+            order = np.argsort(c, kind="stable")
+            rows = r[order]
+            indptr = np.zeros(n_cols + 1, dtype=idx)
+            np.cumsum(np.bincount(c, minlength=n_cols), out=indptr[1:])
+            rising = np.empty(len(rows), dtype=bool)
+            rising[0] = True
+            np.greater(rows[1:], rows[:-1], out=rising[1:])
+            starts = indptr[1:-1]
+            rising[starts[starts < len(rows)]] = True  # the first entry of each column
+            vals = v[order]
+            if rising.all() and (vals != 0).all():
+                out = CscArrays(indptr, rows.astype(idx), vals, (n_rows, n_cols))
+                self._cache["csc"] = out
+                return out
         key = c * n_rows + r
         order = np.argsort(key, kind="stable")
         key, vals = key[order], v[order]
@@ -246,7 +263,6 @@ class LinearModel:
         keep = vals != 0
         if not keep.all():
             key, vals = key[keep], vals[keep]
-        idx = _index_dtype(len(key), n_rows, n_cols)
         indptr = np.zeros(n_cols + 1, dtype=idx)
         np.cumsum(np.bincount(key // max(n_rows, 1), minlength=n_cols), out=indptr[1:])
         out = CscArrays(indptr, (key % max(n_rows, 1)).astype(idx), vals, (n_rows, n_cols))

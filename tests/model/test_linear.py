@@ -63,6 +63,23 @@ def test_csc_is_scipys_matrix_bit_for_bit(most: int) -> None:
     assert (again != want).nnz == 0
 
 
+@pytest.mark.parametrize("zeros", [False, True])
+def test_csc_of_rows_given_in_order_is_scipys_matrix(zeros: bool) -> None:
+    """The usual layout (each column's rows rising, as blocks are added) takes a shortcut."""
+    rng = np.random.default_rng(9)
+    n_rows, n_cols = 50, 70
+    cells = np.flatnonzero(rng.random(n_rows * n_cols) < 0.1)
+    rows, cols = cells // n_cols, cells % n_cols  # row by row: each column's rows rise
+    vals = rng.normal(size=len(cells))
+    if zeros:
+        vals[::7] = 0.0
+    got = _model(rows, cols, vals, n_rows, n_cols).csc()
+    want = _scipy(rows, cols, vals, n_rows, n_cols)
+    assert np.array_equal(got.indptr, want.indptr)
+    assert np.array_equal(got.indices, want.indices)
+    assert got.data.tobytes() == want.data.tobytes()
+
+
 def test_scaling_without_scipy_matches_the_sparse_products() -> None:
     rng = np.random.default_rng(7)
     n_rows, n_cols = 30, 50
