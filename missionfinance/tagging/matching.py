@@ -300,14 +300,18 @@ class CompiledRules:
         _, _, stems = self.automaton
         index = {stem: j for j, stem in enumerate(stems)}
         kw = self.terms[self.terms["kind"] == "keywords"]
+        keys = [str(k) for k in kw["key"].tolist()]
+        prefix = np.array([k.endswith("*") for k in keys], dtype=bool)
+        stem_all = np.array([index[k.rstrip("*")] for k in keys], dtype=np.int64)
+        term_all = kw["term"].to_numpy(dtype=np.int64)
         out: dict[bool, tuple[np.ndarray, np.ndarray]] = {}
         for exact in (True, False):
-            part = kw[~kw["key"].str.endswith("*")] if exact else kw[kw["key"].str.endswith("*")]
-            stem_of = np.array([index[str(k).rstrip("*")] for k in part["key"]], dtype=np.int64)
+            part = ~prefix if exact else prefix
+            stem_of = stem_all[part]
             order = np.argsort(stem_of, kind="stable")
             counts = np.bincount(stem_of, minlength=len(stems))
             ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-            out[exact] = (ptr, part["term"].to_numpy(dtype=np.int64)[order])
+            out[exact] = (ptr, term_all[part][order])
         return out
 
 
