@@ -564,6 +564,30 @@ def _passage_spans(text: str, start: int, end: int,
     return out
 
 
+def title_lists(title: str, seen: dict[str, list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """``list_spans(title)``, searched piece by piece between full stops, each piece once.
+
+    A list never holds a full stop (its items, separators and conjunctions match letters,
+    digits, ``&'’-_``, white space, commas, slashes, "and" and "or" only), so the lists of
+    the whole title are those of its pieces; ``seen`` keeps each piece's lists across calls
+    (a title repeats its wording with a different number: "… (22). fabric insulation, …").
+
+    Examples
+    --------
+    >>> title_lists("retrofit (22). insulation, heat pumps and solar", {})
+    [(15, 47)]
+    """
+    out: list[tuple[int, int]] = []
+    start = 0
+    for piece in title.split("."):
+        lists = seen.get(piece)
+        if lists is None:
+            lists = seen[piece] = list_spans(piece)
+        out.extend((start + a, start + b) for a, b in lists)
+        start += len(piece) + 1
+    return out
+
+
 def weak_spans(text: str, seen: Passages | None = None) -> list[tuple[int, int]]:
     """Character spans of a normalised description where keywords are weak evidence.
 
@@ -637,7 +661,7 @@ def _keyword_hits(
     parts_full: list[np.ndarray] = []
     parts_weak: list[np.ndarray] = []
     seen: Passages = {}  # titles and passages repeat: each is searched once
-    titles: dict[str, list[tuple[int, int]]] = {}
+    titles: dict[str, list[tuple[int, int]]] = {}  # pieces of titles: see title_lists
     for a, b in _chunks(nbytes):
         chunk = texts.slice(a, b - a)
         offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1, offset=8 * chunk.offset)
@@ -666,11 +690,7 @@ def _keyword_hits(
         for t in cand.tolist():
             base = int(char_starts[t - a])
             text = big[base:base + int(nchars[t]) - 1]
-            title = text[:text.find(": ")]
-            lists = titles.get(title)
-            if lists is None:
-                lists = titles[title] = list_spans(title)
-            for x, y in lists:  # a list in the title
+            for x, y in title_lists(text[:text.find(": ")], titles):  # a list in the title
                 b_starts.append(base + x)
                 b_ends.append(base + y)
             b_starts.append(base + text.find(": "))

@@ -19,6 +19,7 @@ from missionfinance.tagging.matching import (
     list_spans,
     sentence_ends,
     stem_overlap,
+    title_lists,
     weak_spans,
 )
 
@@ -209,6 +210,16 @@ def test_weak_spans_kept_by_passage_are_the_same() -> None:
     for text in texts:
         assert weak_spans(text, seen) == weak_spans(text), text
     assert len(seen) > 100
+
+
+def test_title_lists_are_the_lists_of_the_whole_title() -> None:
+    pieces = ["ab", "c", "police", "2nd", "a1", "_x", "-", "&", "'", "é", "and", "or", ",",
+              " , ", "/", " ", ". ", ".", "..", "vans", " and ", "(22)", "x.y"]
+    rng = random.Random(13)
+    seen: dict = {}
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        assert title_lists(text, seen) == list_spans(text), text
 
 
 def test_sentence_ends_are_the_plain_regex_matches() -> None:
