@@ -12,6 +12,8 @@ their families are on, ``z`` leverage segments, ``at_risk``/``cvar_threshold``/`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from missionfinance.model.linear import LinearModel
@@ -28,6 +30,17 @@ def _labels(prefix: str, *parts: np.ndarray) -> np.ndarray:
     for part in parts[1:]:
         out = out + "," + np.asarray(part, dtype=object).astype(str).astype(object)
     return np.asarray(prefix + "[" + out + "]", dtype=object)
+
+
+def _later(prefix: str, *parts: np.ndarray) -> Callable[[], np.ndarray]:
+    """Row labels ``prefix[…]`` made when first read (:meth:`LinearModel.add_constraints`)."""
+    return lambda: _labels(prefix, *parts)
+
+
+def _later_pair(first: str, second: str, a: np.ndarray, b: np.ndarray,
+                ) -> Callable[[], np.ndarray]:
+    """Row labels ``first[a…]`` then ``second[b…]``, made when first read."""
+    return lambda: np.concatenate([_labels(first, a), _labels(second, b)])
 
 
 def _x_cost(d: ProblemData, problem: AllocationProblem) -> np.ndarray:
@@ -122,7 +135,7 @@ def add_capacity(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> 
     j = np.flatnonzero(d.cash[d.xi])
     m.add_constraints("capacity", d.xp[j], x0 + j, np.ones(len(j)),
                       np.full(P, -INF), d.capacity,
-                      {"name": _labels("capacity", d.project_ids), "project": d.project_ids,
+                      {"name": _later("capacity", d.project_ids), "project": d.project_ids,
                        "region": d.regions})
 
 
@@ -146,7 +159,7 @@ def add_spend_profile(m: LinearModel, d: ProblemData, problem: AllocationProblem
     ids, yrs = d.project_ids[pp], np.array(d.years, dtype=object)[tt]
     m.add_constraints("spend_profile", row, m.groups["x"].start + j, np.ones(len(j)),
                       np.full(len(keys), -INF), d.max_per_year[pp],
-                      {"name": _labels("spend_profile", ids, yrs), "project": ids,
+                      {"name": _later("spend_profile", ids, yrs), "project": ids,
                        "year": yrs, "region": d.regions[pp]})
 
 
@@ -166,7 +179,7 @@ def add_crowding_in(m: LinearModel, d: ProblemData, problem: AllocationProblem) 
     y0 = m.groups["y"].start
     x0 = m.groups["x"].start
     segs = problem.leverage_segments if problem.enabled("leverage_segments") else ()
-    meta: dict[str, object] = {"name": _labels("crowding_in", d.project_ids),
+    meta: dict[str, object] = {"name": _later("crowding_in", d.project_ids),
                                "project": d.project_ids, "region": d.regions}
     coef = -d.leverage[d.xp, d.xi]
     keep = coef != 0
@@ -206,8 +219,8 @@ def add_crowding_in(m: LinearModel, d: ProblemData, problem: AllocationProblem) 
     pid = np.concatenate([ids[pp], ids[pp]])
     m.add_constraints("leverage_segments", rows, cols, vals, np.full(2 * n, -INF),
                       np.zeros(2 * n),
-                      {"name": np.concatenate([_labels("leverage_link", ids[pp]),
-                                               _labels("leverage_segments", ids[pp])]),
+                      {"name": _later_pair("leverage_link", "leverage_segments", ids[pp],
+                                           ids[pp]),
                        "project": pid, "region": np.concatenate([d.regions[pp],
                                                                  d.regions[pp]])})
 
@@ -238,8 +251,8 @@ def add_private_capacity(m: LinearModel, d: ProblemData, problem: AllocationProb
     vals = np.ones(n + len(j))
     upper = np.where(given, d.private_capacity, d.capacity)[order]
     ids = d.project_ids[order]
-    names = np.concatenate([_labels("private_capacity", d.project_ids[given]),
-                            _labels("financing_plan", d.project_ids[planned])])
+    names = _later_pair("private_capacity", "financing_plan", d.project_ids[given],
+                        d.project_ids[planned])
     m.add_constraints("private_capacity", rows, cols, vals, np.full(n, -INF), upper,
                       {"name": names, "project": ids, "region": d.regions[order]})
 
@@ -265,7 +278,7 @@ def add_guarantee_cover(m: LinearModel, d: ProblemData, problem: AllocationProbl
     vals = np.concatenate([d.leverage[d.xp[j], d.xi[j]], -np.ones(len(pp))])
     ids = d.project_ids[pp]
     m.add_constraints("guarantee_cover", rows, cols, vals, np.full(len(pp), -INF),
-                      np.zeros(len(pp)), {"name": _labels("guarantee_cover", ids),
+                      np.zeros(len(pp)), {"name": _later("guarantee_cover", ids),
                                           "project": ids, "region": d.regions[pp]})
 
 
@@ -394,14 +407,14 @@ def add_cvar(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> np.n
     cols = np.concatenate([X.start + np.arange(L), x0 + jl])
     vals = np.concatenate([np.ones(L), -np.ones(len(jl))])
     m.add_constraints("cvar_exposure", rows, cols, vals, np.zeros(L), np.zeros(L),
-                      {"name": _labels("cvar_exposure", ids[lossy]), "project": ids[lossy],
+                      {"name": _later("cvar_exposure", ids[lossy]), "project": ids[lossy],
                        "region": d.regions[lossy]})
     ss, ll = np.nonzero(D[:, lossy])
     rows = np.concatenate([np.arange(S), np.arange(S), ss])
     cols = np.concatenate([u.start + np.arange(S), np.full(S, zeta.start), X.start + ll])
     vals = np.concatenate([np.ones(S), np.ones(S), -d.lgd[lossy][ll]])
     m.add_constraints("cvar_excess", rows, cols, vals, np.zeros(S), np.full(S, INF),
-                      {"name": _labels("cvar_excess", np.arange(S) + 1)})
+                      {"name": _later("cvar_excess", np.arange(S) + 1)})
     rows = np.zeros(S + 1, dtype=np.int64)
     cols = np.concatenate([[zeta.start], u.start + np.arange(S)])
     vals = np.concatenate([[1.0], np.full(S, 1.0 / ((1.0 - cv.alpha) * S))])
@@ -569,11 +582,11 @@ def add_integer_features(m: LinearModel, d: ProblemData, problem: AllocationProb
     cols = np.concatenate([x0 + np.arange(nx), b.start + np.arange(P)])
     vals = np.concatenate([np.ones(nx), -d.capacity])
     m.add_constraints("min_ticket", rows, cols, vals, np.full(P, -INF), np.zeros(P),
-                      {"name": _labels("funded_link", ids), "project": ids, "region": d.regions})
+                      {"name": _later("funded_link", ids), "project": ids, "region": d.regions})
     if ticket is not None:
         vals = np.concatenate([np.ones(nx), -np.full(P, float(ticket))])
         m.add_constraints("min_ticket", rows, cols, vals, np.zeros(P), np.full(P, INF),
-                          {"name": _labels("min_ticket", ids), "project": ids,
+                          {"name": _later("min_ticket", ids), "project": ids,
                            "region": d.regions})
     if problem.enabled("min_projects") and problem.min_projects:
         ms = sorted(problem.min_projects)

@@ -5,7 +5,10 @@ machine): dual simplex (HiGHS's default choice) is unusable on this LP at scale,
 algorithm is always set explicitly (default interior point with crossover, which returns
 a vertex and clean duals); ``threads`` is fixed by the first ``run()`` of a process and a
 later different value makes ``run()`` fail silently, so every status is checked; the
-matrix is passed as arrays with ``passModel`` (no MPS file).
+matrix is passed as arrays with ``passModel`` (no MPS file). Everything up to the hand-over
+works on numpy arrays (:class:`~missionfinance.model.linear.CscArrays`, or a SciPy CSC
+matrix, which has the same attributes): SciPy's sparse package takes about 0.1 s to import,
+so it is imported while HiGHS solves (:func:`run_beside`), for the matrix products after it.
 
 Scaling: columns and rows are scaled by powers of two (exact in binary floating point)
 before the hand-over and unscaled after, so models holding £0.01m next to £100bn keep
@@ -23,15 +26,20 @@ import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import highspy
 import numpy as np
-import scipy.sparse as sp
 
 from missionfinance.errors import MissionFinanceWarning
-from missionfinance.model.linear import LinearModel
+from missionfinance.model.linear import CscArrays, LinearModel
 from missionfinance.model.status import Status
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+#: A constraint matrix in CSC form: the model's arrays or a SciPy matrix (same attributes).
+Csc: TypeAlias = "CscArrays | sp.csc_matrix"
 
 _FIRST_THREADS: list[int] = []
 
@@ -116,7 +124,12 @@ def _pow2(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def scaling(model: LinearModel, a: sp.csc_matrix) -> tuple[np.ndarray, np.ndarray]:
+def _columns(a: Csc) -> np.ndarray:
+    """The column of each stored value of a CSC matrix."""
+    return np.repeat(np.arange(a.shape[1], dtype=np.int64), np.diff(a.indptr))
+
+
+def scaling(model: LinearModel, a: Csc) -> tuple[np.ndarray, np.ndarray]:
     """Power-of-two column and row scale factors (x = sc · x', row' = sr · row).
 
     Columns: by the largest finite |bound| or, failing that, 1. Rows: by the largest
@@ -125,13 +138,28 @@ def scaling(model: LinearModel, a: sp.csc_matrix) -> tuple[np.ndarray, np.ndarra
     ub = model.col_upper
     sc = _pow2(np.where(np.isfinite(ub) & (ub > 0), ub, 1.0))
     sc = np.minimum(sc, 2.0**20)
-    acs = a @ sp.diags(sc)
-    rmax = np.asarray(abs(acs).max(axis=1).todense()).ravel() if a.shape[0] else np.zeros(0)
+    rmax = np.zeros(a.shape[0])
+    np.maximum.at(rmax, np.asarray(a.indices), np.abs(a.data * sc[_columns(a)]))
     sr = 1.0 / _pow2(np.where(rmax > 0, rmax, 1.0))
     return sc, sr
 
 
-def scale_ranges(model: LinearModel, a: sp.csc_matrix) -> tuple[float, float]:
+def scaled_matrix(a: Csc, sr: np.ndarray, sc: np.ndarray) -> CscArrays:
+    """``diag(sr) · A · diag(sc)``: each stored value times its row's and column's factor.
+
+    Products that underflow to zero are dropped, as a sparse matrix product drops them.
+    """
+    col = _columns(a)
+    data = np.asarray(a.data) * sr[a.indices] * sc[col]
+    keep = data != 0
+    if keep.all():
+        return CscArrays(np.asarray(a.indptr), np.asarray(a.indices), data, a.shape)
+    indptr = np.zeros(a.shape[1] + 1, dtype=np.asarray(a.indptr).dtype)
+    np.cumsum(np.bincount(col[keep], minlength=a.shape[1]), out=indptr[1:])
+    return CscArrays(indptr, np.asarray(a.indices)[keep], data[keep], a.shape)
+
+
+def scale_ranges(model: LinearModel, a: Csc) -> tuple[float, float]:
     """Ratio max/min of the non-zero |coefficients| and of the finite non-zero |limits|."""
     vals = np.abs(a.data)
     rhs = np.abs(np.concatenate([model.row_lower, model.row_upper, model.col_upper]))
@@ -141,7 +169,7 @@ def scale_ranges(model: LinearModel, a: sp.csc_matrix) -> tuple[float, float]:
     return cr, rr
 
 
-def check_scaling(model: LinearModel, a: sp.csc_matrix) -> str | None:
+def check_scaling(model: LinearModel, a: Csc) -> str | None:
     """Warn (MissionFinanceWarning) when coefficients or limits span more than 1e10."""
     vals = np.abs(a.data)
     rhs = np.abs(np.concatenate([model.row_lower, model.row_upper, model.col_upper]))
@@ -200,6 +228,16 @@ def new_highs() -> highspy.Highs:
 def highs_version() -> str:
     """The HiGHS version string, e.g. ``"1.16.0"``."""
     return str(new_highs().version())
+
+
+def import_after_solve() -> None:
+    """Import what reading a solution needs and the hand-over does not.
+
+    That is SciPy's sparse matrices (:meth:`~missionfinance.model.linear.LinearModel.matrix`,
+    about 0.1 s to import); :meth:`HighsRun.run` has it done while HiGHS solves, with the
+    model's SciPy matrix and row labels, after the caller's own work beside the solve.
+    """
+    import scipy.sparse  # noqa: F401
 
 
 def run_beside(h: highspy.Highs, beside: Callable[[], None]) -> highspy.HighsStatus:
@@ -263,10 +301,10 @@ class HighsRun:
     """One model handed to HiGHS: pass, run, read, re-run with changed row bounds."""
 
     def __init__(self, model: LinearModel, options: SolverOptions,
-                 a: sp.csc_matrix | None = None) -> None:
+                 a: Csc | None = None) -> None:
         self.model = model
         self.options = options
-        self.a = model.matrix() if a is None else a
+        self.a: Csc = model.csc() if a is None else a
         cr, rr = scale_ranges(model, self.a)
         self.scaled = options.scale == "on" or (options.scale == "auto"
                                                 and (cr > 1e6 or rr > 1e8))
@@ -285,7 +323,7 @@ class HighsRun:
     def _pass(self, integrality: np.ndarray, lower: np.ndarray, upper: np.ndarray,
               algorithm: str | None = None) -> highspy.Highs:
         m, sc, sr = self.model, self.sc, self.sr
-        a = (sp.diags(sr) @ self.a @ sp.diags(sc)).tocsc() if self.scaled else self.a
+        a = scaled_matrix(self.a, sr, sc) if self.scaled else self.a
         h = _new_highs(self.options, algorithm or self.algorithm)
         sense = highspy.ObjSense.kMaximize if m.sense == "max" else highspy.ObjSense.kMinimize
         status = h.passModel(
@@ -304,7 +342,9 @@ class HighsRun:
         """Run HiGHS and return the unscaled solution with a checked status.
 
         ``beside``, when given, is called in this thread while HiGHS solves in another
-        (see :func:`run_beside`); it must not depend on the solution.
+        (see :func:`run_beside`); it must not depend on the solution. After it, the same
+        thread imports SciPy's sparse package (:func:`import_after_solve`) and makes the
+        model's SciPy matrix and row labels, which reading the solution needs.
         """
         h = self.h if h is None else h
         threads = int(self.options.threads)
@@ -313,7 +353,18 @@ class HighsRun:
                 f"threads={threads} differs from threads={_FIRST_THREADS[0]} of the first "
                 "HiGHS solve in this process; HiGHS fixes its thread pool at the first run: "
                 "use the same threads or restart Python"))
-        run_status = h.run() if beside is None else run_beside(h, beside)
+        if beside is None:
+            run_status = h.run()
+        else:
+            model = self.model
+
+            def beside_and_reading() -> None:
+                beside()
+                import_after_solve()
+                model.matrix()  # what reading any solution needs, made while HiGHS solves
+                _ = model.row_meta
+
+            run_status = run_beside(h, beside_and_reading)
         if not _FIRST_THREADS:
             _FIRST_THREADS.append(threads)
         ms = h.getModelStatus()
@@ -455,7 +506,11 @@ class HighsRun:
         """
         h = self.h
         h.setOptionValue("solver", "simplex")
-        old = np.asarray(self.a[int(row), :].toarray()).ravel()[cols]
+        a = self.a
+        entries = np.flatnonzero(np.asarray(a.indices) == int(row))
+        dense = np.zeros(a.shape[1])
+        dense[_columns(a)[entries]] = np.asarray(a.data)[entries]
+        old = dense[cols]
         sr = float(self.sr[row])
         for c, v in zip(cols, old + delta, strict=True):
             h.changeCoeff(int(row), int(c), float(sr * v * self.sc[c]))

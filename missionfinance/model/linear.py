@@ -2,21 +2,60 @@
 
 :class:`LinearModel` is backend-neutral: variable groups (``x``, ``y``, …) with bounds,
 costs and labels, and constraint blocks (one per family) with COO entries, row bounds
-and row labels. :meth:`LinearModel.matrix` assembles the whole constraint matrix once.
-Both backends (highspy and pyomo) read this one object, so they solve the same model.
+and row labels. :meth:`LinearModel.csc` assembles the whole constraint matrix once, as
+numpy arrays (what HiGHS is handed); :meth:`LinearModel.matrix` gives the same matrix as
+a SciPy sparse matrix for the matrix products after the solve. Both backends (highspy and
+pyomo) read this one object, so they solve the same model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
+
+if TYPE_CHECKING:  # imported where a SciPy matrix is built: about 0.1 s, after the hand-over
+    import scipy.sparse as sp
 
 #: Row label columns every constraint block carries ("" where not applicable).
 ROW_META: tuple[str, ...] = ("name", "family", "control", "year", "mission", "region", "project")
+
+
+@dataclass(frozen=True)
+class CscArrays:
+    """A sparse matrix in compressed sparse column form, held as numpy arrays.
+
+    The layout of SciPy's ``csc_matrix`` in canonical form: the row indices of column
+    ``j`` are ``indices[indptr[j]:indptr[j + 1]]``, sorted and distinct, with their values
+    in ``data`` at the same positions; no stored value is zero.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    shape: tuple[int, int]
+
+    @property
+    def nnz(self) -> int:
+        """Number of stored (non-zero) values."""
+        return len(self.data)
+
+    def column_of_entries(self) -> np.ndarray:
+        """The column of each stored value (int64, aligned with ``data``)."""
+        return np.repeat(np.arange(self.shape[1], dtype=np.int64), np.diff(self.indptr))
+
+
+def _made(labels: object) -> object:
+    """Labels as given to :meth:`LinearModel.add_constraints`: a callable is called."""
+    return labels() if callable(labels) else labels
+
+
+def _index_dtype(*sizes: int) -> type[np.signedinteger]:
+    """int32 when every size fits (as SciPy chooses for its index arrays), else int64."""
+    return np.int32 if max(sizes, default=0) <= np.iinfo(np.int32).max else np.int64
 
 
 @dataclass
@@ -89,9 +128,11 @@ class LinearModel:
                         lower: np.ndarray, upper: np.ndarray, meta: Mapping[str, object]) -> Block:
         """Add a block of rows; ``rows`` are local (0 … n−1), ``cols`` global column positions.
 
-        ``meta`` gives the row labels (:data:`ROW_META`); scalars are broadcast. The label
-        frame is built only when :attr:`row_meta` is read (most of a small model's build
-        time otherwise; a sweep's re-solves never need it).
+        ``meta`` gives the row labels (:data:`ROW_META`); scalars are broadcast, and a
+        callable stands for the labels it returns, called when they are first read (one
+        text per row is costly to make before the solve). The label frame is built only
+        when :attr:`row_meta` is read (most of a small model's build time otherwise; a
+        sweep's re-solves never need it).
         """
         self._cache.clear()
         n = len(lower)
@@ -151,7 +192,8 @@ class LinearModel:
         if "meta" not in self._cache:
             frames = []
             for family, n, labels in self._labels:
-                frame = pd.DataFrame({k: labels.get(k, "") for k in ROW_META}, index=range(n))
+                frame = pd.DataFrame({k: _made(labels.get(k, "")) for k in ROW_META},
+                                     index=range(n))
                 frame["family"] = family
                 frames.append(frame)
             self._cache["meta"] = (pd.concat(frames, ignore_index=True) if frames
@@ -162,15 +204,22 @@ class LinearModel:
 
     def row_names(self) -> np.ndarray:
         """Every row's name, without building the label frame."""
-        parts = [np.broadcast_to(np.asarray(meta.get("name", ""), dtype=object), (n,))
+        parts = [np.broadcast_to(np.asarray(_made(meta.get("name", "")), dtype=object), (n,))
                  for _family, n, meta in self._labels]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=object)
 
-    def matrix(self) -> sp.csc_matrix:
-        """The constraint matrix A (rows × columns), CSC, duplicates summed (cached)."""
-        cached = self._cache.get("matrix")
-        if isinstance(cached, sp.csc_matrix):
+    def csc(self) -> CscArrays:
+        """The constraint matrix A (rows × columns) as CSC arrays, duplicates summed (cached).
+
+        Entries given twice for one (row, column) are summed and entries that are or sum to
+        zero dropped, exactly as SciPy's COO to CSC conversion with ``sum_duplicates`` and
+        ``eliminate_zeros`` does; a (row, column) given three times or more is summed by
+        SciPy itself, whose order of addition the result then keeps.
+        """
+        cached = self._cache.get("csc")
+        if isinstance(cached, CscArrays):
             return cached
+        n_rows, n_cols = self.n_rows, self.n_cols
         if self._rows:
             r = np.concatenate(self._rows)
             c = np.concatenate(self._cols)
@@ -178,9 +227,66 @@ class LinearModel:
         else:
             r = c = np.zeros(0, dtype=np.int64)
             v = np.zeros(0)
+        idx = _index_dtype(len(v), n_rows, n_cols)
+        if len(v):
+            # the usual case: by column (a stable sort), each column's rows already rising
+            order = np.argsort(c, kind="stable")
+            rows = r[order]
+            indptr = np.zeros(n_cols + 1, dtype=idx)
+            np.cumsum(np.bincount(c, minlength=n_cols), out=indptr[1:])
+            rising = np.empty(len(rows), dtype=bool)
+            rising[0] = True
+            np.greater(rows[1:], rows[:-1], out=rising[1:])
+            starts = indptr[1:-1]
+            rising[starts[starts < len(rows)]] = True  # the first entry of each column
+            vals = v[order]
+            if rising.all() and (vals != 0).all():
+                out = CscArrays(indptr, rows.astype(idx), vals, (n_rows, n_cols))
+                self._cache["csc"] = out
+                return out
+        key = c * n_rows + r
+        order = np.argsort(key, kind="stable")
+        key, vals = key[order], v[order]
+        if len(key) > 1:
+            first = np.empty(len(key), dtype=bool)
+            first[0] = True
+            np.not_equal(key[1:], key[:-1], out=first[1:])
+            if not first.all():
+                starts = np.flatnonzero(first)
+                if np.diff(np.append(starts, len(key))).max() > 2:
+                    out = self._csc_by_scipy(r, c, v)
+                    self._cache["csc"] = out
+                    return out
+                # pairs only: a + b is b + a in floating point, whatever order SciPy sums in
+                vals = np.add.reduceat(vals, starts)
+                key = key[starts]
+        keep = vals != 0
+        if not keep.all():
+            key, vals = key[keep], vals[keep]
+        indptr = np.zeros(n_cols + 1, dtype=idx)
+        np.cumsum(np.bincount(key // max(n_rows, 1), minlength=n_cols), out=indptr[1:])
+        out = CscArrays(indptr, (key % max(n_rows, 1)).astype(idx), vals, (n_rows, n_cols))
+        self._cache["csc"] = out
+        return out
+
+    def _csc_by_scipy(self, r: np.ndarray, c: np.ndarray, v: np.ndarray) -> CscArrays:
+        import scipy.sparse as sp
+
         a = sp.coo_matrix((v, (r, c)), shape=(self.n_rows, self.n_cols)).tocsc()
         a.sum_duplicates()
         a.eliminate_zeros()
+        return CscArrays(a.indptr, a.indices, a.data, (self.n_rows, self.n_cols))
+
+    def matrix(self) -> sp.csc_matrix:
+        """The constraint matrix A as a SciPy CSC matrix (the arrays of :meth:`csc`; cached)."""
+        import scipy.sparse as sp
+
+        cached = self._cache.get("matrix")
+        if isinstance(cached, sp.csc_matrix):
+            return cached
+        m = self.csc()
+        a = sp.csc_matrix((m.data, m.indices, m.indptr), shape=m.shape)
+        a.has_canonical_format = True
         self._cache["matrix"] = a
         return a
 

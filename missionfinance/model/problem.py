@@ -350,12 +350,13 @@ def _year_index(col: pd.Series, years: tuple[str, ...], default: int, name: str,
                 problem: AllocationProblem) -> np.ndarray:
     pos = {y: k for k, y in enumerate(years)}
     filled = col.where(col.notna() & (col.astype(str) != ""), other=years[default])
-    idx = filled.astype(str).map(pos)
-    if idx.isna().any():
-        k = int(np.flatnonzero(idx.isna().to_numpy())[0])
+    codes, uniq = pd.factorize(filled.astype(str), sort=False)  # a few distinct years
+    idx = np.array([pos.get(y, -1) for y in uniq], dtype=np.int64)[codes]
+    if (idx < 0).any():
+        k = int(np.flatnonzero(idx < 0)[0])
         raise _err(problem, f"projects row {k + 1}: {name} {filled.iloc[k]!r} is outside the "
                    f"horizon {years[0]}..{years[-1]}; clip it to the horizon")
-    return idx.to_numpy(dtype=np.int64)
+    return idx
 
 
 def check_values(problem: AllocationProblem) -> None:
@@ -510,20 +511,25 @@ def prepare(problem: AllocationProblem) -> ProblemData:
 
     inames = tuple(problem.instruments)
     n_instr = len(inames)
-    elig_lists = df["instruments"].fillna("").astype(str).str.lower().str.split(";")
-    exploded = elig_lists.explode().str.strip()
+    # the instrument lists are few distinct texts: each is parsed once, then its row of
+    # eligibility is copied to the projects that give it
+    lists, list_of = pd.factorize(df["instruments"].fillna("").astype(str), sort=False)
+    exploded = (pd.Series(np.asarray(list_of, dtype=object), dtype=str)
+                .str.lower().str.split(";").explode().str.strip())
     exploded = exploded[exploded != ""]
     ipos = {n: k for k, n in enumerate(inames)}
     codes = exploded.map(ipos)
+    by_list = np.zeros((len(list_of), n_instr), dtype=bool)
     if codes.isna().any():
-        k = int(codes.index[codes.isna()][0])
-        row = int(df.index.get_loc(k)) + 1 if k in df.index else k + 1
-        raise _err(problem, f"projects row {row}: instrument {exploded[codes.isna()].iloc[0]!r} "
+        bad = np.zeros(len(list_of), dtype=bool)
+        bad[codes.index[codes.isna()].to_numpy(dtype=np.int64)] = True
+        k = int(np.flatnonzero(bad[lists])[0])  # the first project with an unknown name
+        name = exploded[codes.isna() & (codes.index == lists[k])].iloc[0]
+        raise _err(problem, f"projects row {k + 1}: instrument {name!r} "
                    f"is not defined; define it under [instruments.<name>] or use one of "
                    f"{', '.join(inames)}")
-    eligible = np.zeros((P, n_instr), dtype=bool)
-    rows = df.index.get_indexer(codes.index)
-    eligible[rows, codes.to_numpy(dtype=np.int64)] = True
+    by_list[codes.index.to_numpy(dtype=np.int64), codes.to_numpy(dtype=np.int64)] = True
+    eligible = by_list[lists]
     lev = np.zeros((P, n_instr))
     for k, name in enumerate(inames):
         col = f"leverage_{name}"

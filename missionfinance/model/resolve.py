@@ -65,12 +65,11 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import highspy
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from missionfinance.model.build import build
 from missionfinance.model.explain import NOUN
@@ -93,6 +92,9 @@ from missionfinance.model.result import (
 )
 from missionfinance.model.solve import marginal_private, solve, solver_record
 from missionfinance.model.status import Status
+
+if TYPE_CHECKING:  # a model's SciPy matrix imports it (LinearModel.matrix)
+    import scipy.sparse as sp
 
 #: A warm answer whose rows or columns break their bounds by more than this (relative to
 #: max(1, |bound|)) is not trusted; the problem is solved again from scratch.

@@ -146,7 +146,7 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None,
     for note in notes:
         warnings.warn(MissionFinanceWarning(f"{problem.context}: {note}"), stacklevel=2)
     model, _defaults = build(problem, d)
-    a = model.matrix()
+    a = model.csc()  # numpy arrays: SciPy is imported while HiGHS solves
     check_scaling(model, a)
     t1 = time.perf_counter()
     run = HighsRun(model, options, a)

@@ -237,7 +237,8 @@ def check_yields(df: pd.DataFrame, data: OutcomeData, years: tuple[str, ...],
     tracked = {m.id: m for m in data.tracked}
     untracked = {m.id for m in data.milestones if not m.tracked}
     last = max([year_start(y) for y in data.years(years)])
-    for k, row in enumerate(df.itertuples(index=False), start=2):
+    rows = () if _rows_pass(df, tracked, years, last) else df.itertuples(index=False)
+    for k, row in enumerate(rows, start=2):
         ctx = f"{name} row {k}"
         if not isinstance(row.project_id, str) or not row.project_id.strip():
             raise MissionFinanceError(f"{ctx} key project_id: empty; give the project id")
@@ -274,6 +275,34 @@ def check_yields(df: pd.DataFrame, data: OutcomeData, years: tuple[str, ...],
     df["lag"] = df["lag"].astype(float).astype(np.int64)
     df["ramp"] = df["ramp"].astype(float).astype(np.int64)
     return df[list(YIELD_COLUMNS)].sort_values(["milestone", "project_id"], ignore_index=True)
+
+
+def _rows_pass(df: pd.DataFrame, tracked: Mapping[str, Any], years: tuple[str, ...],
+               last: int) -> bool:
+    """Whether every row passes the row checks of :func:`check_yields`, column by column.
+
+    True only when none of them can fail: a non-empty ``project_id`` text, a tracked
+    milestone, numeric ``per_m``, ``lag`` and ``ramp`` columns with finite values at or
+    above their least (whole numbers of years for the last two) and a lag inside the
+    horizon. Otherwise :func:`check_yields` checks row by row, to name the first bad row
+    and key.
+    """
+    if not all(isinstance(p, str) and p.strip() for p in df["project_id"].tolist()):
+        return False
+    if not df["milestone"].isin(list(tracked)).all():
+        return False
+    values = {}
+    for col, lo in (("per_m", 0.0), ("lag", 0.0), ("ramp", 1.0)):
+        dtype = df[col].dtype
+        if not isinstance(dtype, np.dtype) or dtype.kind not in "iuf":
+            return False
+        f = df[col].to_numpy(dtype=np.float64)
+        if not (np.isfinite(f) & (f >= lo)).all():
+            return False
+        if col != "per_m" and not (f == np.trunc(f)).all():
+            return False
+        values[col] = f
+    return not (year_start(years[0]) + np.trunc(values["lag"]) > last).any()
 
 
 def check_yield_projects(yields: pd.DataFrame, project_ids: Any, name: str) -> None:

@@ -24,6 +24,7 @@ code criterion.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 from bisect import bisect_left
@@ -46,10 +47,10 @@ def cpv_labels() -> dict[str, str]:
     'Security services'
     """
     raw = resources.files("missionfinance.data").joinpath("cpv_2008_en.csv.gz").read_bytes()
-    text = gzip.decompress(raw).decode("utf-8-sig")
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    codes = frame["CODE"].str.slice(0, 8)
-    return dict(zip(codes.tolist(), frame["EN"].tolist(), strict=True))
+    rows = csv.reader(io.StringIO(gzip.decompress(raw).decode("utf-8-sig")))
+    header = next(rows)
+    code, label = header.index("CODE"), header.index("EN")
+    return {row[code][:8]: row[label] for row in rows if row}
 
 
 @lru_cache(maxsize=1)

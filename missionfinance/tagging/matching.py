@@ -210,7 +210,8 @@ class CompiledRules:
         weak = {(i, k) for i, r in enumerate(self.rules.rules) for k in r.weak}
         t = self.terms
         return np.array([(not e and kind == "keywords" and (r, k) in weak)
-                         for r, e, kind, k in zip(t["rule"], t["exclude"], t["kind"], t["key"], strict=True)],
+                         for r, e, kind, k in zip(t["rule"].tolist(), t["exclude"].tolist(),
+                                                  t["kind"].tolist(), t["key"].tolist(), strict=True)],
                         dtype=bool)
 
     @cached_property
@@ -229,7 +230,8 @@ class CompiledRules:
         code = len(stems)
         unit = np.array([index[str(k).rstrip("*")] if kind == "keywords"
                          else code if kind in ("cpv", "cofog", "programme") else -1
-                         for kind, k in zip(t["kind"], t["key"], strict=True)], dtype=np.int64)
+                         for kind, k in zip(t["kind"].tolist(), t["key"].tolist(), strict=True)],
+                        dtype=np.int64)
         return unit, stem_overlap(stems, self.automaton[0])
 
     @cached_property
@@ -278,6 +280,17 @@ class CompiledRules:
         return auto, np.array([len(s) for s in stems], dtype=np.int64), stems
 
     @cached_property
+    def buyer_patterns(self) -> list[tuple[int, re.Pattern[str]]]:
+        """(term id, compiled whole-word regex) of each ``buyer`` term, in term order."""
+        terms = self.terms[self.terms["kind"] == "buyer"]
+        out: list[tuple[int, re.Pattern[str]]] = []
+        for term, key in zip(terms["term"].to_numpy(), terms["key"].to_numpy(dtype=object), strict=True):
+            stem = str(key).rstrip("*")
+            tail = r"\w*" if str(key).endswith("*") else ""
+            out.append((int(term), re.compile(r"(?<![\w])" + re.escape(stem) + tail + r"(?![\w])")))
+        return out
+
+    @cached_property
     def stem_terms(self) -> dict[bool, tuple[np.ndarray, np.ndarray]]:
         """For each stem, the keyword terms it completes, as CSR (pointers, term ids).
 
@@ -287,14 +300,18 @@ class CompiledRules:
         _, _, stems = self.automaton
         index = {stem: j for j, stem in enumerate(stems)}
         kw = self.terms[self.terms["kind"] == "keywords"]
+        keys = [str(k) for k in kw["key"].tolist()]
+        prefix = np.array([k.endswith("*") for k in keys], dtype=bool)
+        stem_all = np.array([index[k.rstrip("*")] for k in keys], dtype=np.int64)
+        term_all = kw["term"].to_numpy(dtype=np.int64)
         out: dict[bool, tuple[np.ndarray, np.ndarray]] = {}
         for exact in (True, False):
-            part = kw[~kw["key"].str.endswith("*")] if exact else kw[kw["key"].str.endswith("*")]
-            stem_of = np.array([index[str(k).rstrip("*")] for k in part["key"]], dtype=np.int64)
+            part = ~prefix if exact else prefix
+            stem_of = stem_all[part]
             order = np.argsort(stem_of, kind="stable")
             counts = np.bincount(stem_of, minlength=len(stems))
             ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-            out[exact] = (ptr, part["term"].to_numpy(dtype=np.int64)[order])
+            out[exact] = (ptr, term_all[part][order])
         return out
 
 
@@ -363,7 +380,7 @@ def match_column(
     if kind == "keywords":
         return _keyword_hits(normalise_text_arrow(values.reset_index(drop=True)), compiled)
     if kind == "buyer":
-        v, t = _buyer_hits(values.reset_index(drop=True), terms)
+        v, t = _buyer_hits(values.reset_index(drop=True), compiled)
         return v, t, np.zeros(len(v), dtype=np.int8)
     norm = normalise_field(values.reset_index(drop=True), kind)
     if kind in ("cpv", "cofog"):
@@ -380,21 +397,21 @@ def match_column(
             np.zeros(len(joined), dtype=np.int8))
 
 
-def _buyer_hits(values: pd.Series, terms: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _buyer_hits(values: pd.Series, compiled: CompiledRules) -> tuple[np.ndarray, np.ndarray]:
     """Whole-word matches of ``buyer`` terms in distinct department/buyer names.
 
-    Names are few (thousands, not millions), so one vectorised regex per term is cheap.
+    Names are few (thousands, not millions), so each term's regex
+    (:attr:`CompiledRules.buyer_patterns`) is searched in each distinct name.
     A term ending in ``*`` matches any word starting with its stem, as for keywords.
     """
-    norm = normalise_text_column(values.fillna("").astype("str"))
+    texts = normalise_text_arrow(values.fillna("").astype("str")).to_pylist()
     idx: list[np.ndarray] = []
     tid: list[np.ndarray] = []
-    for term, key in zip(terms["term"].to_numpy(), terms["key"].to_numpy(dtype=object), strict=True):
-        stem = str(key).rstrip("*")
-        tail = r"\w*" if str(key).endswith("*") else ""
-        pattern = r"(?<![\w])" + re.escape(stem) + tail + r"(?![\w])"
-        hit = np.flatnonzero(norm.str.contains(pattern, regex=True).to_numpy(dtype=bool))
-        idx.append(hit.astype(np.int64))
+    for term, pattern in compiled.buyer_patterns:
+        search = pattern.search
+        hit = np.array([i for i, text in enumerate(texts) if search(text) is not None],
+                       dtype=np.int64)
+        idx.append(hit)
         tid.append(np.full(len(hit), term, dtype=np.int64))
     if not idx:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
@@ -414,18 +431,22 @@ def _chunks(nbytes: np.ndarray) -> Iterator[tuple[int, int]]:
         start = stop
 
 
-_BMP_WORD = np.fromiter((chr(c).isalnum() or c == 95 for c in range(0x10000)), dtype=bool, count=0x10000)
+_ASCII_WORD = np.array([chr(c).isalnum() or c == 95 for c in range(128)], dtype=bool)
 
 
 def _is_word(codepoints: np.ndarray) -> np.ndarray:
-    """Vectorised ``ch.isalnum() or ch == '_'`` over an array of code points."""
+    """Vectorised ``ch.isalnum() or ch == '_'`` over an array of code points.
+
+    ASCII code points are looked up in a table; each distinct other one is asked once.
+    """
     cps = codepoints.astype(np.int64)
-    out = _BMP_WORD[np.minimum(cps, 0xFFFF)]
-    astral = cps > 0xFFFF
-    if astral.any():
-        uniq, inv = np.unique(cps[astral], return_inverse=True)
+    ascii_ = cps < 128
+    out = _ASCII_WORD[np.where(ascii_, cps, 0)]
+    if not ascii_.all():
+        other = ~ascii_
+        uniq, inv = np.unique(cps[other], return_inverse=True)
         flags = np.fromiter((chr(int(c)).isalnum() for c in uniq), dtype=bool, count=len(uniq))
-        out[astral] = flags[inv]
+        out[other] = flags[inv]
     return out
 
 
@@ -435,6 +456,9 @@ def _is_word(codepoints: np.ndarray) -> np.ndarray:
 # carbon reduction plan every bidder must file — procedure notes) and lists (lots, eligible
 # users, product ranges).
 _SENTENCE = re.compile(r"[.!?;](?:rn)*(?=\s|$)|(?:rn){2,}|\s(?:rn)+(?=\s)|\.(?:rn)+|\n")
+# Where _SENTENCE can match given no "rn" run and no line break: only its first branch.
+_SENTENCE_PLAIN = re.compile(r"[.!?;](?=\s|$)")
+_RN_OR_BREAK = re.compile(r"[.!?;]rn|rnrn|\srn|\n")
 _BOILERPLATE = re.compile(
     r"\b(?:we welcome|welcome (?:bids|tenders|applications)|smes?|vcses?|small and medium|"
     r"eligible|available (?:to|for use)|(?:may|can|could) (?:be used|use|access)|open to|"
@@ -483,7 +507,88 @@ def list_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[
     return [(start + m.start(), start + m.end()) for m in _LIST_AT_WORD.finditer(part)]
 
 
-def weak_spans(text: str) -> list[tuple[int, int]]:
+#: More characters than any lookbehind of :data:`_BOILERPLATE` reads (6, ``"which "``).
+_LOOKBEHIND = 8
+
+Passages = dict[tuple[str, str], "tuple[tuple[int, int], ...] | None"]
+"""Weak spans of passages already cut, by (character before, passage): see :func:`weak_spans`."""
+
+
+def sentence_ends(text: str, start: int) -> list[int]:
+    """Ends of the :data:`_SENTENCE` matches in ``text`` from ``start`` (passage bounds).
+
+    Every branch of :data:`_SENTENCE` but the first needs an ``rn`` run (an escaped line
+    break left in the text) or a line break, and the first matches no ``rn`` without one;
+    a text holding neither is searched with the first branch alone, which finds the same
+    matches several times faster.
+
+    Examples
+    --------
+    >>> sentence_ends("works: roads. bridges; more.rnrnend", 7)
+    [13, 22, 32]
+    """
+    if ("rn" in text or "\n" in text) and _RN_OR_BREAK.search(text, start) is not None:
+        return [m.end() for m in _SENTENCE.finditer(text, start)]
+    return [m.end() for m in _SENTENCE_PLAIN.finditer(text, start)]
+
+
+def _passage_spans(text: str, start: int, end: int,
+                   seen: Passages | None) -> tuple[tuple[int, int], ...]:
+    """Weak spans of the passage ``text[start:end]``, offset from ``start``.
+
+    The whole passage when it holds boilerplate (:data:`_BOILERPLATE` searched in ``text``
+    from ``start`` to ``end``), else its lists (:func:`list_spans`). With ``seen``, the
+    answer is kept by (character before ``start``, passage) and reused: the list search
+    reads the passage only, and the boilerplate search with that one character before it
+    answers as on the whole text unless its first match starts within
+    :data:`_LOOKBEHIND` characters of ``start`` (a lookbehind there might read further
+    back); that case is searched on the whole text and not kept.
+    """
+    if seen is None:
+        if _BOILERPLATE.search(text, start, end):
+            return ((0, end - start),)
+        return tuple((a - start, b - start) for a, b in list_spans(text, start, end))
+    before = text[start - 1:start] if start else ""
+    key = (before, text[start:end])
+    got = seen.get(key)
+    if got is not None:
+        return got
+    m = _BOILERPLATE.search(before + key[1], len(before))
+    if m is not None and m.start() - len(before) < _LOOKBEHIND:
+        return _passage_spans(text, start, end, None)
+    if m is not None:
+        out: tuple[tuple[int, int], ...] = ((0, end - start),)
+    else:
+        out = tuple((a - start, b - start) for a, b in list_spans(text, start, end))
+    seen[key] = out
+    return out
+
+
+def title_lists(title: str, seen: dict[str, list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """``list_spans(title)``, searched piece by piece between full stops, each piece once.
+
+    A list never holds a full stop (its items, separators and conjunctions match letters,
+    digits, ``&'’-_``, white space, commas, slashes, "and" and "or" only), so the lists of
+    the whole title are those of its pieces; ``seen`` keeps each piece's lists across calls
+    (a title repeats its wording with a different number: "… (22). fabric insulation, …").
+
+    Examples
+    --------
+    >>> title_lists("retrofit (22). insulation, heat pumps and solar", {})
+    [(15, 47)]
+    """
+    out: list[tuple[int, int]] = []
+    start = 0
+    for piece in title.split("."):
+        lists = seen.get(piece)
+        if lists is None:
+            lists = seen[piece] = list_spans(piece)
+        out.extend((start + a, start + b) for a, b in lists)
+        start += len(piece) + 1
+    return out
+
+
+def weak_spans(text: str, seen: Passages | None = None) -> list[tuple[int, int]]:
     """Character spans of a normalised description where keywords are weak evidence.
 
     The *title* (everything before the first ``": "``; the whole text when there is none)
@@ -492,6 +597,10 @@ def weak_spans(text: str) -> list[tuple[int, int]]:
     "we welcome SMEs", the buyer describing itself, lots, procedure notes) and a list of
     three or more short items separated by commas or slashes ("police, ambulance,
     academies and buses").
+
+    ``seen``, a dict kept across calls, holds the answer for each passage already cut
+    (descriptions repeat whole sentences: a buyer's boilerplate, a scheme's wording);
+    the spans are the same with it or without it.
 
     Examples
     --------
@@ -510,14 +619,11 @@ def weak_spans(text: str) -> list[tuple[int, int]]:
     body = head + 2
     spans: list[tuple[int, int]] = []
     start = body
-    bounds = [m.end() for m in _SENTENCE.finditer(text, body)] + [len(text)]
+    bounds = [*sentence_ends(text, body), len(text)]
     for end in bounds:
         if end <= start:
             continue
-        if _BOILERPLATE.search(text, start, end):
-            spans.append((start, end))
-        else:
-            spans.extend(list_spans(text, start, end))
+        spans.extend((start + a, start + b) for a, b in _passage_spans(text, start, end, seen))
         start = end
     return spans
 
@@ -554,6 +660,8 @@ def _keyword_hits(
     parts_stem: list[np.ndarray] = []
     parts_full: list[np.ndarray] = []
     parts_weak: list[np.ndarray] = []
+    seen: Passages = {}  # titles and passages repeat: each is searched once
+    titles: dict[str, list[tuple[int, int]]] = {}  # pieces of titles: see title_lists
     for a, b in _chunks(nbytes):
         chunk = texts.slice(a, b - a)
         offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1, offset=8 * chunk.offset)
@@ -582,12 +690,12 @@ def _keyword_hits(
         for t in cand.tolist():
             base = int(char_starts[t - a])
             text = big[base:base + int(nchars[t]) - 1]
-            for x, y in list_spans(text, 0, text.find(": ")):  # a list in the title
+            for x, y in title_lists(text[:text.find(": ")], titles):  # a list in the title
                 b_starts.append(base + x)
                 b_ends.append(base + y)
             b_starts.append(base + text.find(": "))
             b_ends.append(base + len(text))
-            for x, y in weak_spans(text):
+            for x, y in weak_spans(text, seen):
                 s_starts.append(base + x)
                 s_ends.append(base + y)
         zone = _in_spans(hit_start, np.array(b_starts, dtype=np.int64), np.array(b_ends, dtype=np.int64))

@@ -193,15 +193,22 @@ def weak_unsupported(matches: ProfileMatches, compiled: CompiledRules, veto_key:
     # corroborating evidence: line-evidence rules, not vetoed, keyword outside lists or a code;
     # on a body's own generic purchase a weak word is never a second piece
     corro = req & ~arr["enabling"][r] & ~vetoed & single[r] & (unit[t] >= 0) & (zone < 2) & ~(weak & by_body)
-    c = pd.DataFrame({"k": p[corro] * n_side + arr["side"][r[corro]], "cu": unit[t[corro]]}).drop_duplicates()
+    # every (weak hit, distinct corroborating unit) pair with the same profile and side: a
+    # sort-based join (the answer is a set of hits, so the pairs' order does not matter)
+    n_units = overlap.shape[0]
+    c_pair, _ = sorted_unique((p[corro] * n_side + arr["side"][r[corro]]) * n_units + unit[t[corro]])
+    c_key, c_unit = c_pair // n_units, c_pair % n_units
     w_idx = np.flatnonzero(weak)
-    w = pd.DataFrame({"k": p[w_idx] * n_side + arr["side"][r[w_idx]], "wu": unit[t[w_idx]], "h": w_idx})
-    j = w.merge(c, on="k", how="inner", sort=False)
-    wu = j["wu"].to_numpy(dtype=np.int64)
-    cu = j["cu"].to_numpy(dtype=np.int64)
+    w_key = p[w_idx] * n_side + arr["side"][r[w_idx]]
+    lo = np.searchsorted(c_key, w_key, side="left")
+    n_pairs = np.searchsorted(c_key, w_key, side="right") - lo
+    hit = np.repeat(np.arange(len(w_idx), dtype=np.int64), n_pairs)
+    offs = np.arange(int(n_pairs.sum()), dtype=np.int64) - np.repeat(np.cumsum(n_pairs) - n_pairs, n_pairs)
+    cu = c_unit[np.repeat(lo, n_pairs) + offs]
+    wu = unit[t[w_idx]][hit]
     ok = (wu != cu) & ~overlap[wu, cu]
     supported = np.zeros(len(weak), dtype=bool)
-    supported[j["h"].to_numpy(dtype=np.int64)[ok]] = True
+    supported[w_idx[hit[ok]]] = True
     return weak & ~supported
 
 

@@ -184,10 +184,11 @@ class TaggingResult:
         out = pd.DataFrame(mat, index=line_ids, columns=pd.Index(mission_ids, name="mission"))
         if ids is None:
             return out
-        ids = list(ids)
+        if not isinstance(ids, pd.Series | pd.Index | np.ndarray):
+            ids = list(ids)
         pos = line_ids.get_indexer(pd.Index(ids, dtype="str"))
         if (pos < 0).any():
-            missing = ids[int(np.flatnonzero(pos < 0)[0])]
+            missing = list(ids)[int(np.flatnonzero(pos < 0)[0])]
             raise MissionFinanceError(f"contributions: line_id {missing!r} is not among the tagged lines")
         return out.iloc[pos]
 

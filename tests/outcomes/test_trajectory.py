@@ -111,3 +111,43 @@ def test_bad_outcome_data_names_the_key() -> None:
         parse_outcome_data(DATA.replace('id = "homes"', 'id = "flats"'), "o.toml", missions())
     with pytest.raises(MissionFinanceError, match=r"key baseline_year: '2029-30' is not before"):
         parse_outcome_data(DATA.replace('"2025-26"', '"2029-30"', 1), "o.toml", missions())
+
+
+def test_yields_checked_column_by_column_as_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The column-wise pass never lets through a frame the row checks refuse."""
+    import missionfinance.outcomes.config as config
+
+    data = parse_outcome_data(DATA, "o.toml", missions())
+    rng = np.random.default_rng(3)
+    choices = {
+        "project_id": ["A", "B", " ", "", None, 7],
+        "milestone": ["homes", "homes", "wellbeing", None],
+        "per_m": [1.0, 2.5, 0.0, -1.0, np.nan, np.inf, "x", "3"],
+        "lag": [0, 1, 2, 4, 0.5, -1, np.nan],
+        "ramp": [1, 2, 1.0, 0, 1.5, np.nan, None],
+    }
+    outcomes = set()
+    for _ in range(400):
+        n = int(rng.integers(1, 4))
+        cols = {c: [v[int(rng.integers(len(v)))] for _ in range(n)] for c, v in choices.items()}
+        if rng.random() < 0.5:  # mostly clean frames, numeric columns
+            cols = {"project_id": [f"P{k}" for k in range(n)], "milestone": ["homes"] * n,
+                    "per_m": list(rng.choice([0.0, 1.5, -2.0], n)),
+                    "lag": list(rng.choice([0, 1, 2, 3], n)), "ramp": list(rng.choice([1, 2, 0], n))}
+        frame = pd.DataFrame(cols)
+
+        def outcome(frame: pd.DataFrame = frame) -> object:
+            try:
+                return check_yields(frame, data, YEARS, "yields.csv").to_dict("list")
+            except MissionFinanceError as exc:
+                return str(exc)
+            except (TypeError, ValueError) as exc:
+                return type(exc).__name__
+
+        fast = outcome()
+        with monkeypatch.context() as m:
+            m.setattr(config, "_rows_pass", lambda *a: False)
+            slow = outcome()
+        assert fast == slow, frame
+        outcomes.add(isinstance(fast, str))
+    assert outcomes == {True, False}

@@ -269,3 +269,19 @@ keywords = ["heating oil"]
     got = tag(lines, rules).tags
     got = got[got["weight"] != 0]
     assert sorted(zip(got["line_id"], got["mission"], strict=True)) == [("a", "growth"), ("c", "clean-energy")]
+
+
+def test_cpv_labels_are_the_shipped_list_as_pandas_reads_it() -> None:
+    import gzip
+    import io
+    from importlib import resources
+
+    import pandas as pd
+
+    from missionfinance.tagging.codes import cpv_labels
+
+    raw = resources.files("missionfinance.data").joinpath("cpv_2008_en.csv.gz").read_bytes()
+    frame = pd.read_csv(io.StringIO(gzip.decompress(raw).decode("utf-8-sig")), dtype=str,
+                        keep_default_na=False)
+    want = dict(zip(frame["CODE"].str.slice(0, 8).tolist(), frame["EN"].tolist(), strict=True))
+    assert list(cpv_labels().items()) == list(want.items())

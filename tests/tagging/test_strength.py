@@ -14,9 +14,12 @@ from missionfinance.errors import MissionFinanceError
 from missionfinance.tagging import RuleSet, tag
 from missionfinance.tagging.matching import (
     _LIST,
+    _SENTENCE,
     CompiledRules,
     list_spans,
+    sentence_ends,
     stem_overlap,
+    title_lists,
     weak_spans,
 )
 
@@ -190,6 +193,43 @@ def test_list_spans_are_the_plain_regex_matches() -> None:
         a = rng.randint(0, len(text))
         b = rng.randint(a, len(text))
         assert list_spans(text, a, b) == _plain_lists(text, a, b), (text, a, b)
+
+
+def test_weak_spans_kept_by_passage_are_the_same() -> None:
+    """Reusing the spans of passages already cut changes no answer, whatever precedes them."""
+    pieces = ["ab", "police", "which ", "this ", "it ", "that ", "there ", "is a ", "are the ",
+              "we welcome smes", "eligible", "lot 2", "rn", "rnrn", ". ", ".rn", "; ", "! ",
+              "\n", ": ", ",", " , ", "/", " and ", "vans", "open to", " ", "é", "2nd"]
+    rng = random.Random(11)
+    seen: dict = {}
+    texts = []
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+        texts.append(text)
+        texts.append(rng.choice(pieces) + text)  # the same passages behind other text
+    for text in texts:
+        assert weak_spans(text, seen) == weak_spans(text), text
+    assert len(seen) > 100
+
+
+def test_title_lists_are_the_lists_of_the_whole_title() -> None:
+    pieces = ["ab", "c", "police", "2nd", "a1", "_x", "-", "&", "'", "é", "and", "or", ",",
+              " , ", "/", " ", ". ", ".", "..", "vans", " and ", "(22)", "x.y"]
+    rng = random.Random(13)
+    seen: dict = {}
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        assert title_lists(text, seen) == list_spans(text), text
+
+
+def test_sentence_ends_are_the_plain_regex_matches() -> None:
+    pieces = ["ab", "rn", "rnrn", "urn", ". ", ".", "!", "?x", "; ", ";", "\n", " ", "\t",
+              "modern", "é", ": ", "rn ", " rn", ".rn", "x"]
+    rng = random.Random(5)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        start = rng.randint(0, len(text))
+        assert sentence_ends(text, start) == [m.end() for m in _SENTENCE.finditer(text, start)], text
 
 
 @pytest.mark.parametrize(("extra", "message"), [
