@@ -291,9 +291,9 @@ def read_pipeline(
     extra: dict[str, pd.Series] = {}
     if "max_per_year" in raw.columns:
         per_year = to_number(raw, "max_per_year", p, allow_empty=True,
-                             fix="give £m a year or leave empty for the even drawdown")
+                             fix="give £m a year, or leave it empty for no limit by year")
         _check_range(p, per_year, "max_per_year", (per_year <= 0).to_numpy(), "> 0",
-                     "give £m a year or leave empty for the even drawdown")
+                     "give £m a year, or leave it empty for no limit by year")
         extra["max_per_year"] = per_year.astype("float64")
     joined, eligible = _instruments(p, raw, allowed)
     shares: dict[str, pd.Series] = {"pd": _pd(p, raw, eligible, riskless)}

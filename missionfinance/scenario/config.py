@@ -328,7 +328,7 @@ class Scenario:
         """
         from missionfinance.cashflows import check_pipeline_terms
 
-        pipeline = read_pipeline(self.pipeline_path, instruments=tuple(self.instruments), years=self.years)
+        pipeline = read_pipeline(self.pipeline_path, instruments=self.instruments, years=self.years)
         check_pipeline_terms(pipeline, {n: i.terms for n, i in self.instruments.items()},
                              self.pipeline_path.name)
         return pipeline

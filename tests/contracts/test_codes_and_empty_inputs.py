@@ -225,3 +225,21 @@ def test_pd_is_still_required_where_a_risky_instrument_is_eligible(
     _one_line_error(capsys.readouterr().err,
                     f"pipeline.csv row 1, column pd: column is missing but the project is eligible for '{name}'",
                     "add a pd column")
+
+
+def test_a_scenario_grant_instrument_needs_no_pd(small_scenario: Path) -> None:
+    """A scenario's own instrument of kind grant (no expected loss, no exposure) carries no
+    default risk either: a pipeline using only it runs without a pd column."""
+    pipeline = _grant_only(small_scenario, "absent")
+    lines = pipeline.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace("leverage_grant", "leverage_capital_grant")
+    lines[1:] = [line.replace(",grant,", ",capital_grant,") for line in lines[1:]]
+    pipeline.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = small_scenario.read_text(encoding="utf-8")
+    small_scenario.write_text(text.replace(
+        "[instruments.grant]", "[instruments.capital_grant]\nbudget_score = { CDEL = 1.0 }\n\n"
+        "[instruments.grant]", 1), encoding="utf-8")
+    out = small_scenario.parent / "out"
+    assert main(["run", str(small_scenario), "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "optimal" and summary["public_total"] > 0
