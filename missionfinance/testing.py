@@ -60,6 +60,10 @@ exposure = true
 "2026-27" = 500.0
 "2027-28" = 500.0
 "2028-29" = 500.0
+
+[constraints]
+even_drawdown = true
+financing_plan = true
 """
 
 #: (description, COFOG) of the projects of :func:`make_run`, in turn: each is tagged by
@@ -203,7 +207,8 @@ def assert_allocation_feasible(result: Any, problem: Any, tol: float = 1e-6) -> 
 
     Checked, each to ``tol`` (absolute, £m, scaled by the size of the limit when larger
     than 1): public ≥ 0 and only on eligible instruments within the project's year
-    window; Σ_it x_pit ≤ capacity; each given control total per year, including the
+    window; public cash Σ_{i cash, t} x_pit ≤ capacity (a guarantee is not cash); each given
+    control total per year, including the
     expected loss pd × lgd charged to an instrument's ``expected_loss_to`` control; the
     exposure stock of exposure instruments ≤ G_t (with the problem's run-off, if any); private per
     project ≤ Σ leverage × public and ≤ private capacity.
@@ -229,7 +234,8 @@ def assert_allocation_feasible(result: Any, problem: Any, tol: float = 1e-6) -> 
         if not years.index(p["start_year"]) <= t <= years.index(p["end_year"]):
             raise AssertionError(f"{row.project_id}: money in {row.year}, outside its window")
 
-    per_project = alloc.groupby("project_id")["public"].sum()
+    cash = alloc[[not problem.instruments[i].contingent for i in alloc["instrument"]]]
+    per_project = cash.groupby("project_id")["public"].sum()
     for pid, total in per_project.items():
         close(float(total), float(projects.loc[pid, "capacity"]), f"capacity of {pid}")
 
