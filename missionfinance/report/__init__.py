@@ -61,6 +61,7 @@ from missionfinance.report.build import build_report
 from missionfinance.report.formats import csv_bytes, json_bytes
 from missionfinance.report.html import html_bytes, money_chart_uris, outcome_chart_uris
 from missionfinance.report.manifest import build_manifest
+from missionfinance.report.prepared import PreparedOutputs, RunInputs, prepare_report
 from missionfinance.report.xlsx import xlsx_bytes
 from missionfinance.views import allocation_frame, headline
 
@@ -86,7 +87,8 @@ _TAG_COLUMNS = [
     "direction",
 ]
 
-__all__ = ["OUTPUT_FILES", "build_summary", "render_outputs", "write_outputs"]
+__all__ = ["OUTPUT_FILES", "PreparedOutputs", "RunInputs", "build_summary", "prepare_report",
+           "render_outputs", "tags_csv", "write_outputs"]
 
 
 def build_summary(run: RunResult, alloc: pd.DataFrame | None = None) -> dict[str, Any]:
@@ -115,7 +117,7 @@ def build_summary(run: RunResult, alloc: pd.DataFrame | None = None) -> dict[str
     return summary
 
 
-def tags_frame(run: RunResult) -> pd.DataFrame:
+def tags_frame(run: RunResult | RunInputs) -> pd.DataFrame:
     """tags.csv rows: the pipeline's tags then the baseline's, with a ``scope`` column.
 
     The columns of DESIGN §3.4 and §7 come first, in their order (``line_id, mission, weight,
@@ -139,6 +141,19 @@ def tags_frame(run: RunResult) -> pd.DataFrame:
     return pd.concat(pieces, ignore_index=True)
 
 
+def tags_csv(run: RunResult | RunInputs) -> bytes:
+    """tags.csv of ``run`` (:func:`tags_frame`, sorted by scope, line, mission and rule)."""
+    return csv_bytes(tags_frame(run), keys=["scope", "line_id", "mission", "rule_id"])
+
+
+def prepared_for(run: RunResult) -> PreparedOutputs | None:
+    """The run's parts made in advance (``run.prepared``), when they were made from it."""
+    prepared = getattr(run, "prepared", None)
+    if isinstance(prepared, PreparedOutputs) and prepared.fits(run):
+        return prepared
+    return None
+
+
 def _frame(value: Any) -> pd.DataFrame:
     if value is None:
         return pd.DataFrame()
@@ -149,14 +164,15 @@ def _frame(value: Any) -> pd.DataFrame:
 
 
 def _table_files(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any],
-                 cashflows: Any, fiscal: pd.DataFrame) -> dict[str, bytes]:
+                 cashflows: Any, fiscal: pd.DataFrame,
+                 prepared: PreparedOutputs | None = None) -> dict[str, bytes]:
     """The CSV files and summary.json, in :data:`OUTPUT_FILES` order."""
     result = run.allocation
     files: dict[str, bytes] = {
         "allocation.csv": csv_bytes(alloc, keys=["project_id", "instrument", "year"]),
         "missions.csv": csv_bytes(_frame(getattr(result, "missions", None))),
         "constraints.csv": csv_bytes(_frame(getattr(result, "constraints", None))),
-        "tags.csv": csv_bytes(tags_frame(run), keys=["scope", "line_id", "mission", "rule_id"]),
+        "tags.csv": prepared.tags_csv if prepared is not None else tags_csv(run),
         "cashflows.csv": csv_bytes(cashflows.flows, keys=["project_id", "instrument", "year"]),
         "fiscal.csv": csv_bytes(fiscal, keys=["year", "measure", "instrument"]),
         "summary.json": json_bytes(summary),
@@ -210,10 +226,13 @@ def render_outputs(run: RunResult, base: Path | str, *,
     fiscal = fiscal_effects(cashflows)
     rate = getattr(run.scenario, "discount_rate", None)
     summary.setdefault("economic_cost", float(economic_cost(cashflows, rate=rate, by=()).iloc[0]))
+    prepared = prepared_for(run)
     with Workers(parallel) as workers:
-        tables = workers.submit(lambda: _table_files(run, alloc, summary, cashflows, fiscal),
-                                "the CSV files")
-        report = build_report(run, alloc, summary, Path(base), cashflows=cashflows)
+        tables = workers.submit(
+            lambda: _table_files(run, alloc, summary, cashflows, fiscal, prepared),
+            "the CSV files")
+        report = build_report(run, alloc, summary, Path(base), cashflows=cashflows,
+                              prepared=prepared)
         money_charts = workers.submit(lambda: money_chart_uris(report), "the charts of report.html")
         outcome_charts = outcome_chart_uris(report)
         xlsx = xlsx_bytes(report)
