@@ -57,10 +57,11 @@ import pandas as pd
 from missionfinance._fs import Workers, check_output_folder, write_folder
 from missionfinance.model import Status
 from missionfinance.model.conflict import CONFLICT_COLUMNS
-from missionfinance.report.build import build_report
+from missionfinance.report.build import build_report, mission_colours
 from missionfinance.report.formats import csv_bytes, json_bytes
-from missionfinance.report.html import html_bytes, money_chart_uris, outcome_chart_uris
+from missionfinance.report.html import html_bytes, money_chart_uris, outcome_charts
 from missionfinance.report.manifest import build_manifest
+from missionfinance.report.outcomes import outcome_tables
 from missionfinance.report.prepared import PreparedOutputs, RunInputs, prepare_report
 from missionfinance.report.xlsx import xlsx_bytes
 from missionfinance.views import allocation_frame, headline
@@ -195,8 +196,8 @@ def render_outputs(run: RunResult, base: Path | str, *,
     """Every output file of ``run`` as bytes, in :data:`OUTPUT_FILES` order.
 
     Where the machine has more than one CPU, forked worker processes render the CSV files
-    (while this process builds the report tables) and then report.html's charts of the
-    money (while this process draws the outcome charts and writes report.xlsx); see
+    and the outcome charts (while this process builds the report tables) and then
+    report.html's charts of the money (while this process writes report.xlsx); see
     :class:`missionfinance._fs.Workers`. The bytes are the same as rendering everything
     in one process, and so is any error.
 
@@ -227,17 +228,21 @@ def render_outputs(run: RunResult, base: Path | str, *,
     rate = getattr(run.scenario, "discount_rate", None)
     summary.setdefault("economic_cost", float(economic_cost(cashflows, rate=rate, by=()).iloc[0]))
     prepared = prepared_for(run)
+
+    def tables_and_outcome_charts() -> tuple[dict[str, bytes], dict[str, str]]:
+        files = _table_files(run, alloc, summary, cashflows, fiscal, prepared)
+        # the outcome charts need only the outcome tables, not the rest of the report
+        return files, outcome_charts(outcome_tables(run), mission_colours(run))
+
     with Workers(parallel) as workers:
-        tables = workers.submit(
-            lambda: _table_files(run, alloc, summary, cashflows, fiscal, prepared),
-            "the CSV files")
+        first = workers.submit(tables_and_outcome_charts,
+                               "the CSV files and the outcome charts of report.html")
         report = build_report(run, alloc, summary, Path(base), cashflows=cashflows,
                               prepared=prepared)
         money_charts = workers.submit(lambda: money_chart_uris(report), "the charts of report.html")
-        outcome_charts = outcome_chart_uris(report)
         xlsx = xlsx_bytes(report)
-        files = tables()
-        files["report.html"] = html_bytes(report, {**money_charts(), **outcome_charts})
+        files, drawn = first()
+        files["report.html"] = html_bytes(report, {**money_charts(), **drawn})
         files["report.xlsx"] = xlsx
     files["manifest.json"] = json_bytes(build_manifest(run, files, Path(base), summary))
     return files

@@ -88,6 +88,12 @@ def _mission_set(run: RunResult) -> MissionSet | None:
     return None
 
 
+def mission_colours(run: RunResult) -> dict[str, str]:
+    """Mission id → colour of every chart of the report (none without a mission set)."""
+    missions = _mission_set(run)
+    return dict(missions.colours) if missions is not None else {}
+
+
 def _mapped(run: RunResult, alloc: pd.DataFrame, column: str) -> pd.Series:
     pipe = run.pipeline
     if pipe is None or column not in pipe.columns:
@@ -135,7 +141,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     result = run.allocation
     missions = _mission_set(run)
     mission_ids = list(missions.ids) if missions is not None else []
-    colours = dict(missions.colours) if missions is not None else {}
+    colours = mission_colours(run)
     years = v.years_of(run, alloc)
     head_rows = [HeadlineRow(k, label, unit, summary.get(k)) for k, label, unit in HEADLINE_ROWS
                  if k in summary]
