@@ -238,7 +238,7 @@ def render_outputs(run: RunResult, base: Path | str, *,
         first = workers.submit(tables_and_outcome_charts,
                                "the CSV files and the outcome charts of report.html")
         report = build_report(run, alloc, summary, Path(base), cashflows=cashflows,
-                              prepared=prepared)
+                              prepared=prepared, fiscal=fiscal)
         money_charts = workers.submit(lambda: money_chart_uris(report), "the charts of report.html")
         xlsx = xlsx_bytes(report)
         files, drawn = first()

@@ -117,7 +117,8 @@ def _flow(run: RunResult) -> pd.DataFrame:
 
 def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path,
                  cashflows: CashflowResult | None = None,
-                 prepared: PreparedOutputs | None = None) -> Report:
+                 prepared: PreparedOutputs | None = None,
+                 fiscal: pd.DataFrame | None = None) -> Report:
     """The :class:`Report` of ``run``.
 
     Parameters
@@ -135,6 +136,9 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     prepared : PreparedOutputs, optional
         The allocation-free tables made in advance (:mod:`missionfinance.report.prepared`);
         used only when made from this run's inputs, else made here.
+    fiscal : pd.DataFrame, optional
+        fiscal.csv rows, :func:`missionfinance.fiscal.fiscal_effects` of ``cashflows``
+        (computed when not given).
     """
     static = prepared.tables_copy() if prepared is not None and prepared.fits(run) \
         else static_tables(run)
@@ -171,7 +175,8 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     limitations = static["limitations"]
     if cashflows is None:
         cashflows = fs.allocation_cashflows(run, alloc)
-    fiscal = fs.fiscal_effects(cashflows)
+    if fiscal is None:
+        fiscal = fs.fiscal_effects(cashflows)
     fiscal_totals = fs.fiscal_summary(
         fiscal, (getattr(run.scenario, "model_options", None) or {}).get("fiscal_caps"))
     fiscal_by_instrument = fiscal.pivot_table(

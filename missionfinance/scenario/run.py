@@ -134,6 +134,7 @@ def prepare_outputs() -> None:
     Dataset imports: dask, when installed) take about 0.7 s CPU to import, none of it
     dependent on the allocation; :func:`run` has it done while HiGHS solves.
     """
+    import missionfinance.outcomes.simulate  # the sensitivity of a trajectory's inputs
     import missionfinance.outcomes.trajectory
     import missionfinance.report  # noqa: F401
 
