@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -141,6 +141,18 @@ def prepare_outputs() -> None:
     import_dataset_support()
 
 
+def _outcome_arrays(scenario: Scenario, pipeline: pd.DataFrame) -> Any:
+    """:meth:`Scenario.outcome_arrays`, or None when they cannot be made.
+
+    None leaves them to :meth:`Scenario.trajectories`, which then raises any error where
+    it always did (and only for a solved allocation).
+    """
+    try:
+        return scenario.outcome_arrays(pipeline)
+    except Exception:  # made again, and the error raised, by Scenario.trajectories
+        return None
+
+
 def run(scenario: Scenario) -> RunResult:
     """Tag the baseline and the pipeline of ``scenario``, build and solve the allocation.
 
@@ -159,6 +171,7 @@ def run(scenario: Scenario) -> RunResult:
     problem = scenario.problem(pipeline, contributions)
     baselines: list[TaggingResult | None] = []
     prepared: list[PreparedOutputs | None] = []
+    arrays: list[Any] = []
 
     def beside() -> None:
         baselines.append(tag(lines, rules, attribution=scenario.attribution)
@@ -168,6 +181,7 @@ def run(scenario: Scenario) -> RunResult:
 
         prepared.append(prepare_report(RunInputs(scenario, pipeline, pipeline_tags,
                                                  baselines[0])))
+        arrays.append(_outcome_arrays(scenario, pipeline))
 
     result = solve(problem, beside=beside)
     if not baselines:  # solve() returned before HiGHS ran
@@ -180,6 +194,6 @@ def run(scenario: Scenario) -> RunResult:
         baseline=baseline,
         allocation=result,
         input_files=scenario.input_files,
-        outcomes=scenario.trajectories(pipeline, result),
+        outcomes=scenario.trajectories(pipeline, result, arrays=arrays[0]),
         prepared=prepared[0],
     )
