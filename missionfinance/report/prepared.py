@@ -7,7 +7,8 @@ thread of its own without the GIL, so on a second core they cost no wall time):
 - the report's tables of the baseline (by year, alignment, by mission, tag coverage), the
   fiscal treatments of the instruments, the known limitations and the package versions;
 - the first use of what drawing the charts and writing report.html load once per process
-  (fonts, the SVG backend, the page's template), which forked workers then share.
+  (the font lookup, the SVG backend, the page's template), which forked workers then
+  share (each opens the font files itself: :mod:`missionfinance.plot._base`).
 
 :func:`missionfinance.report.render_outputs` takes a part from :class:`PreparedOutputs`
 only when the run still holds the very objects it was made from (its scenario, pipeline,
@@ -105,16 +106,18 @@ def static_tables(run: RunResult | RunInputs) -> dict[str, Any]:
 
 
 def _warm_up() -> None:
-    """Load what the first chart and the first page load: fonts, SVG backend, template."""
+    """Load what the first chart and the first page load: fonts, SVG backend, template.
+
+    Open fonts are not shared with forked workers (each opens its own: see
+    :mod:`missionfinance.plot._base`); what they inherit is the font lookup, the backend
+    and the compiled template.
+    """
     from matplotlib.figure import Figure
 
-    from missionfinance.plot._base import text_width
     from missionfinance.report import charts
     from missionfinance.report.html import _ENV
 
     _ENV.get_template("report.html.j2")
-    text_width("£0m", bold=False)
-    text_width("£0m", bold=True)
     fig = Figure(figsize=(1.0, 1.0))
     ax = fig.add_subplot()
     ax.plot([0.0, 1.0], [0.0, 1.0], label="£m")
