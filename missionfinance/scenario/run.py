@@ -50,7 +50,9 @@ class RunResult:
     prepared : PreparedOutputs or None
         The parts of the output files that do not depend on the allocation, made while
         HiGHS solved (:mod:`missionfinance.report.prepared`); writing the outputs uses
-        them only while the run still holds the inputs they were made from.
+        them only while the run still holds the inputs they were made from. A run whose
+        scenario, pipeline or tags are changed in place rather than replaced should drop
+        them (``dataclasses.replace(run, prepared=None)``).
     """
 
     scenario: Scenario
