@@ -104,3 +104,14 @@ def test_a_fitting_run_takes_its_parts_instead_of_making_them(run: RunResult, tm
     assert render_outputs(run, tmp_path, parallel=False) == expected
     with pytest.raises(AssertionError, match="made again"):
         render_outputs(dataclasses.replace(run, prepared=None), tmp_path, parallel=False)
+
+
+def test_parts_made_without_a_baseline_give_the_same_bytes(run: RunResult,
+                                                           tmp_path: Path) -> None:
+    bare = dataclasses.replace(run, baseline=None, prepared=None)
+    prepared = prepare_report(RunInputs(bare.scenario, bare.pipeline, bare.pipeline_tags, None))
+    assert prepared is not None
+    with_parts = dataclasses.replace(bare, prepared=prepared)
+    assert prepared.fits(with_parts)
+    assert render_outputs(with_parts, tmp_path, parallel=False) == render_outputs(
+        bare, tmp_path, parallel=False)
