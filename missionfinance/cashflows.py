@@ -589,7 +589,8 @@ def schedule(
     first = years[0]
     pos = {y: i for i, y in enumerate(years)}
     com = commitments.loc[commitments["amount"].to_numpy(dtype="float64") != 0]
-    unknown = sorted(set(com["instrument"]) - set(terms))
+    used = set(com["instrument"].unique().tolist())  # its distinct values, not every row
+    unknown = sorted(used - set(terms))
     if unknown:
         raise MissionFinanceError(f"cash flows: instrument {unknown[0]!r} has no terms; define it in the scenario")
     bad_year = ~com["year"].isin(pos)
@@ -602,7 +603,7 @@ def schedule(
         row_of = pd.Series(np.arange(len(pl)), index=pl["project_id"].astype(str))
     flow_parts: list[pd.DataFrame] = []
     asset_parts: list[pd.DataFrame] = []
-    for inst in sorted(set(com["instrument"])):
+    for inst in sorted(used):
         sub = com.loc[com["instrument"] == inst]
         t = terms[inst]
         ids = sub["project_id"].astype(str).to_numpy()

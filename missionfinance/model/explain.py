@@ -126,8 +126,13 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
     # Python floats and lists from here on: the same numbers and words, without numpy's
     # per-element overhead on tens of thousands of rows
     loose = np.flatnonzero(~binding)
-    out[loose] = [f"not binding: {money(s)} of headroom left, so more of it changes nothing"
-                  for s in slack[loose].tolist()]
+    if loose.size:
+        # one sentence per distinct slack (tens of thousands of rows share a few hundred)
+        slacks, which = np.unique(slack[loose], return_inverse=True)
+        sentences = np.array(
+            [f"not binding: {money(s)} of headroom left, so more of it changes nothing"
+             for s in slacks.tolist()], dtype=object)
+        out[loose] = sentences[np.ravel(which)]
     tight = np.flatnonzero(binding)
     cols = ["family", "name", "control", "year", "mission", "project"]
     arrays = [rows[c].to_numpy(dtype=object)[tight].tolist() for c in cols]
@@ -137,6 +142,14 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
     mps = mp[tight].tolist()
     bases = np.asarray(share_base, dtype=np.float64)[tight].tolist()
     sign = 1.0 if sense == "max" else -1.0
+    amounts: dict[float, str] = {}  # money() of each amount met so far
+
+    def amount(x: float) -> str:
+        text = amounts.get(x)
+        if text is None:
+            text = amounts[x] = money(x)
+        return text
+
     texts: list[str] = []
     for k, row, g, d, m, base in zip(tight.tolist(), records, gains, duals, mps, bases,
                                      strict=True):
@@ -149,21 +162,21 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
                 g1 = share_gain[k] * sign
                 verb = verb_pos if g1 >= 0 else verb_neg
                 texts.append(f"binding: relaxing this share by 1 percentage point {verb} "
-                             f"{money(abs(g1))} {noun} (re-solved)")
+                             f"{amount(abs(g1))} {noun} (re-solved)")
                 continue
             g1 = abs(d) * 0.01 * base
             texts.append(f"binding: relaxing this share by 1 percentage point {verb_pos} about "
-                         f"{money(g1)} {noun}")
+                         f"{amount(g1)} {noun}")
             continue
         verb = verb_pos if g >= 0 else verb_neg
         if f == "mission_bounds":
             change = "lowering the floor" if "floor" in name else "raising the ceiling"
             texts.append(f"binding: {change} for mission {row['mission']} by £1m {verb} "
-                         f"{money(abs(g))} {noun}")
+                         f"{amount(abs(g))} {noun}")
             continue
-        text = f"binding: £1m more {subject(row)} {verb} {money(abs(g))} {noun}"
+        text = f"binding: £1m more {subject(row)} {verb} {amount(abs(g))} {noun}"
         if math.isfinite(m):
-            text += f" and {money(m)} of private investment"
+            text += f" and {amount(m)} of private investment"
         texts.append(text)
     out[tight] = texts
     return list(out)

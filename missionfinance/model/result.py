@@ -549,9 +549,11 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
 def share_rows(frame: pd.DataFrame) -> np.ndarray:
     """Positions of share rows (regional, instrument mix, mission share bounds)."""
     fam = frame["family"].to_numpy()
-    names = frame["name"].to_numpy(dtype=object).astype(str)
-    return np.flatnonzero(np.isin(fam, ["regional", "instrument_mix"])
-                          | ((fam == "mission_bounds") & (np.char.find(names, "share") >= 0)))
+    bounds = np.flatnonzero(fam == "mission_bounds")
+    names = frame["name"].to_numpy(dtype=object)[bounds].tolist()
+    shares = np.zeros(len(fam), dtype=bool)  # mission bounds on a share: few of many rows
+    shares[bounds] = [str(n).find("share") >= 0 for n in names]
+    return np.flatnonzero(np.isin(fam, ["regional", "instrument_mix"]) | shares)
 
 
 def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearModel,
@@ -579,7 +581,7 @@ def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearMo
     # £m base of share rows: the sum the share is taken of
     base = np.zeros(len(lhs))
     fam = frame["family"].to_numpy()
-    names = frame["name"].to_numpy(dtype=object).astype(str)
+    names = frame["name"].to_numpy(dtype=object)
     mission_col = frame["mission"].to_numpy(dtype=object)
     for row in share_rows(frame):
         w = share_base_weights(d, str(fam[row]), str(names[row]), str(mission_col[row] or ""))

@@ -308,7 +308,8 @@ def _rows_pass(df: pd.DataFrame, tracked: Mapping[str, Any], years: tuple[str, .
 def check_yield_projects(yields: pd.DataFrame, project_ids: Any, name: str) -> None:
     """Every yield names a project of the pipeline."""
     known = set(map(str, project_ids))
-    missing = ~yields["project_id"].isin(known)
+    # set lookups: Series.isin of Arrow text against a set builds one scalar per element
+    missing = np.array([p not in known for p in yields["project_id"].tolist()], dtype=bool)
     if missing.any():
         pid = yields.loc[missing, "project_id"].iloc[0]
         raise MissionFinanceError(f"{name} key outcomes.yields: project {pid!r} is not in the "

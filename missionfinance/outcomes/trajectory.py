@@ -100,7 +100,7 @@ def outcome_arrays(options: OutcomeOptions, project_ids: Any,
     lag = np.zeros((M, P))
     ramp = np.ones((M, P))
     yl = options.yields
-    keep = yl["project_id"].isin(pos)
+    keep = np.array([p in pos for p in yl["project_id"].tolist()], dtype=bool)
     yl = yl[keep]
     mi = yl["milestone"].map(mpos).to_numpy(dtype=np.int64)
     pi = yl["project_id"].map(pos).to_numpy(dtype=np.int64)
@@ -368,17 +368,23 @@ def margin_rates(arrays: OutcomeArrays, pipeline: pd.DataFrame,
     cash = cash_instruments(instruments)
     P = len(arrays.project_ids)
     lev = np.zeros(P)
-    elig = pipeline["instruments"].fillna("").astype(str).str.lower().str.split(";")
+    # the instruments each project may use, read once per distinct text of the column
+    which, texts = pd.factorize(pipeline["instruments"].fillna("").astype(str).str.lower())
+    offered = [{x.strip() for x in str(text).split(";")} for text in texts]
+
+    def eligible(name: str) -> np.ndarray:
+        return np.array([name in names for names in offered], dtype=bool)[which]
+
     for name in cash:
         col = f"leverage_{name}"
         if col not in pipeline.columns:
             continue
-        ok = elig.apply(lambda xs, n=name: n in [x.strip() for x in xs]).to_numpy()
+        ok = eligible(name)
         v = pd.to_numeric(pipeline[col], errors="coerce").fillna(0.0).to_numpy(dtype=np.float64)
         lev = np.maximum(lev, np.where(ok, v, 0.0))
     has_cash = np.zeros(P, dtype=bool)
     for name in cash:
-        has_cash |= elig.apply(lambda xs, n=name: n in [x.strip() for x in xs]).to_numpy()
+        has_cash |= eligible(name)
     hpos = {y: k for k, y in enumerate(arrays.horizon)}
     start = pipeline["start_year"].fillna("").astype(str).map(hpos).fillna(0).to_numpy(
         dtype=np.int64) if "start_year" in pipeline.columns else np.zeros(P, dtype=np.int64)

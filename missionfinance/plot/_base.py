@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
@@ -111,6 +112,13 @@ def _advances(bold: bool) -> tuple[ft2font.FT2Font, dict[str, float]]:
     font = ft2font.FT2Font(path)
     font.set_size(100.0, 72)
     return font, {}
+
+
+# A font reads its file through a handle whose offset a forked child shares with its parent
+# and its siblings: children drawing at once would read each other's glyphs (FreeType then
+# fails, e.g. "too many hints"). Each child opens the fonts anew, as matplotlib's own cache.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_advances.cache_clear)
 
 
 def text_width(text: str, size: float = 8.0, bold: bool = False) -> float:

@@ -57,10 +57,12 @@ import pandas as pd
 from missionfinance._fs import Workers, check_output_folder, write_folder
 from missionfinance.model import Status
 from missionfinance.model.conflict import CONFLICT_COLUMNS
-from missionfinance.report.build import build_report
+from missionfinance.report.build import build_report, mission_colours
 from missionfinance.report.formats import csv_bytes, json_bytes
-from missionfinance.report.html import html_bytes, money_chart_uris, outcome_chart_uris
+from missionfinance.report.html import html_bytes, money_chart_uris, outcome_charts
 from missionfinance.report.manifest import build_manifest
+from missionfinance.report.outcomes import outcome_tables
+from missionfinance.report.prepared import PreparedOutputs, RunInputs, prepare_report
 from missionfinance.report.xlsx import xlsx_bytes
 from missionfinance.views import allocation_frame, headline
 
@@ -86,7 +88,8 @@ _TAG_COLUMNS = [
     "direction",
 ]
 
-__all__ = ["OUTPUT_FILES", "build_summary", "render_outputs", "write_outputs"]
+__all__ = ["OUTPUT_FILES", "PreparedOutputs", "RunInputs", "build_summary", "prepare_report",
+           "render_outputs", "tags_csv", "write_outputs"]
 
 
 def build_summary(run: RunResult, alloc: pd.DataFrame | None = None) -> dict[str, Any]:
@@ -115,7 +118,7 @@ def build_summary(run: RunResult, alloc: pd.DataFrame | None = None) -> dict[str
     return summary
 
 
-def tags_frame(run: RunResult) -> pd.DataFrame:
+def tags_frame(run: RunResult | RunInputs) -> pd.DataFrame:
     """tags.csv rows: the pipeline's tags then the baseline's, with a ``scope`` column.
 
     The columns of DESIGN §3.4 and §7 come first, in their order (``line_id, mission, weight,
@@ -139,6 +142,19 @@ def tags_frame(run: RunResult) -> pd.DataFrame:
     return pd.concat(pieces, ignore_index=True)
 
 
+def tags_csv(run: RunResult | RunInputs) -> bytes:
+    """tags.csv of ``run`` (:func:`tags_frame`, sorted by scope, line, mission and rule)."""
+    return csv_bytes(tags_frame(run), keys=["scope", "line_id", "mission", "rule_id"])
+
+
+def prepared_for(run: RunResult) -> PreparedOutputs | None:
+    """The run's parts made in advance (``run.prepared``), when they were made from it."""
+    prepared = getattr(run, "prepared", None)
+    if isinstance(prepared, PreparedOutputs) and prepared.fits(run):
+        return prepared
+    return None
+
+
 def _frame(value: Any) -> pd.DataFrame:
     if value is None:
         return pd.DataFrame()
@@ -149,14 +165,15 @@ def _frame(value: Any) -> pd.DataFrame:
 
 
 def _table_files(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any],
-                 cashflows: Any, fiscal: pd.DataFrame) -> dict[str, bytes]:
+                 cashflows: Any, fiscal: pd.DataFrame,
+                 prepared: PreparedOutputs | None = None) -> dict[str, bytes]:
     """The CSV files and summary.json, in :data:`OUTPUT_FILES` order."""
     result = run.allocation
     files: dict[str, bytes] = {
         "allocation.csv": csv_bytes(alloc, keys=["project_id", "instrument", "year"]),
         "missions.csv": csv_bytes(_frame(getattr(result, "missions", None))),
         "constraints.csv": csv_bytes(_frame(getattr(result, "constraints", None))),
-        "tags.csv": csv_bytes(tags_frame(run), keys=["scope", "line_id", "mission", "rule_id"]),
+        "tags.csv": prepared.tags_csv if prepared is not None else tags_csv(run),
         "cashflows.csv": csv_bytes(cashflows.flows, keys=["project_id", "instrument", "year"]),
         "fiscal.csv": csv_bytes(fiscal, keys=["year", "measure", "instrument"]),
         "summary.json": json_bytes(summary),
@@ -179,8 +196,8 @@ def render_outputs(run: RunResult, base: Path | str, *,
     """Every output file of ``run`` as bytes, in :data:`OUTPUT_FILES` order.
 
     Where the machine has more than one CPU, forked worker processes render the CSV files
-    (while this process builds the report tables) and then report.html's charts of the
-    money (while this process draws the outcome charts and writes report.xlsx); see
+    and the outcome charts (while this process builds the report tables) and then
+    report.html's charts of the money (while this process writes report.xlsx); see
     :class:`missionfinance._fs.Workers`. The bytes are the same as rendering everything
     in one process, and so is any error.
 
@@ -210,15 +227,22 @@ def render_outputs(run: RunResult, base: Path | str, *,
     fiscal = fiscal_effects(cashflows)
     rate = getattr(run.scenario, "discount_rate", None)
     summary.setdefault("economic_cost", float(economic_cost(cashflows, rate=rate, by=()).iloc[0]))
+    prepared = prepared_for(run)
+
+    def tables_and_outcome_charts() -> tuple[dict[str, bytes], dict[str, str]]:
+        files = _table_files(run, alloc, summary, cashflows, fiscal, prepared)
+        # the outcome charts need only the outcome tables, not the rest of the report
+        return files, outcome_charts(outcome_tables(run), mission_colours(run))
+
     with Workers(parallel) as workers:
-        tables = workers.submit(lambda: _table_files(run, alloc, summary, cashflows, fiscal),
-                                "the CSV files")
-        report = build_report(run, alloc, summary, Path(base), cashflows=cashflows)
+        first = workers.submit(tables_and_outcome_charts,
+                               "the CSV files and the outcome charts of report.html")
+        report = build_report(run, alloc, summary, Path(base), cashflows=cashflows,
+                              prepared=prepared, fiscal=fiscal)
         money_charts = workers.submit(lambda: money_chart_uris(report), "the charts of report.html")
-        outcome_charts = outcome_chart_uris(report)
         xlsx = xlsx_bytes(report)
-        files = tables()
-        files["report.html"] = html_bytes(report, {**money_charts(), **outcome_charts})
+        files, drawn = first()
+        files["report.html"] = html_bytes(report, {**money_charts(), **drawn})
         files["report.xlsx"] = xlsx
     files["manifest.json"] = json_bytes(build_manifest(run, files, Path(base), summary))
     return files

@@ -22,10 +22,10 @@ from missionfinance.model import AllocationResult
 from missionfinance.report.manifest import (
     file_record,
     input_records,
-    package_versions,
     solver_record,
 )
 from missionfinance.report.outcomes import outcome_tables
+from missionfinance.report.prepared import PreparedOutputs, static_tables
 from missionfinance.report.tables import HEADLINE_ROWS, ReportTable, economics_notes
 
 if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
@@ -88,6 +88,12 @@ def _mission_set(run: RunResult) -> MissionSet | None:
     return None
 
 
+def mission_colours(run: RunResult) -> dict[str, str]:
+    """Mission id → colour of every chart of the report (none without a mission set)."""
+    missions = _mission_set(run)
+    return dict(missions.colours) if missions is not None else {}
+
+
 def _mapped(run: RunResult, alloc: pd.DataFrame, column: str) -> pd.Series:
     pipe = run.pipeline
     if pipe is None or column not in pipe.columns:
@@ -117,7 +123,9 @@ def _flow(run: RunResult) -> pd.DataFrame:
 
 
 def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path,
-                 cashflows: CashflowResult | None = None) -> Report:
+                 cashflows: CashflowResult | None = None,
+                 prepared: PreparedOutputs | None = None,
+                 fiscal: pd.DataFrame | None = None) -> Report:
     """The :class:`Report` of ``run``.
 
     Parameters
@@ -132,11 +140,19 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
         Folder that provenance paths are relative to (parent of the output folder).
     cashflows : CashflowResult, optional
         The allocation's cash flows (computed when not given).
+    prepared : PreparedOutputs, optional
+        The allocation-free tables made in advance (:mod:`missionfinance.report.prepared`);
+        used only when made from this run's inputs, else made here.
+    fiscal : pd.DataFrame, optional
+        fiscal.csv rows, :func:`missionfinance.fiscal.fiscal_effects` of ``cashflows``
+        (computed when not given).
     """
+    static = prepared.tables_copy() if prepared is not None and prepared.fits(run) \
+        else static_tables(run)
     result = run.allocation
     missions = _mission_set(run)
     mission_ids = list(missions.ids) if missions is not None else []
-    colours = dict(missions.colours) if missions is not None else {}
+    colours = mission_colours(run)
     years = v.years_of(run, alloc)
     head_rows = [HeadlineRow(k, label, unit, summary.get(k)) for k, label, unit in HEADLINE_ROWS
                  if k in summary]
@@ -160,17 +176,17 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     binding_names = binding_rows["constraint"].astype(str).tolist()
     projects = v.projects_table(run, alloc, binding_names)
     closest = v.closest_unfunded(run, projects)
-    baseline = getattr(run, "baseline", None)
-    alignment, alignment_missions = v.baseline_alignment(baseline)
-    by_year_source = v.baseline_by_year(baseline)
-    coverage = v.coverage_by_owner(baseline, v.coverage_table(baseline))
+    alignment, alignment_missions = static["alignment"], static["alignment_missions"]
+    by_year_source = static["baseline_by_year"]
+    coverage = static["coverage"]
     assumptions = v.assumptions(run, alloc)
     assumptions_log = v.assumptions_log(run)
     qa_log = v.qa_log(run)
-    limitations = v.known_limitations()
+    limitations = static["limitations"]
     if cashflows is None:
         cashflows = fs.allocation_cashflows(run, alloc)
-    fiscal = fs.fiscal_effects(cashflows)
+    if fiscal is None:
+        fiscal = fs.fiscal_effects(cashflows)
     fiscal_totals = fs.fiscal_summary(
         fiscal, (getattr(run.scenario, "model_options", None) or {}).get("fiscal_caps"))
     fiscal_by_instrument = fiscal.pivot_table(
@@ -183,7 +199,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     project_costs = fs.cost_by_project(cashflows, getattr(run.scenario, "discount_rate", None))
     risk_reward = v.risk_and_reward(run, alloc, project_costs)
     risk_reward_missions = v.risk_and_reward_by_mission(run, risk_reward, mission_ids)
-    treatments = fs.treatments_table(getattr(run.scenario, "instruments", {}) or {})
+    treatments = static["treatments"]
     recycling = (getattr(run.scenario, "model_options", None) or {}).get("recycling")
     recycled = fs.recycled_headroom(
         cashflows, recycling.control, list(run.scenario.years),
@@ -195,7 +211,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                      **(file_record(scenario_path, base) if scenario_path is not None
                         else {"path": None, "sha256": None, "bytes": None})},
         "inputs": input_records(getattr(run, "input_files", None), base),
-        "packages": package_versions(),
+        "packages": static["packages"],
         "solver": solver_record(getattr(result, "solver", None)),
     }
     provenance_rows = _provenance_frame(provenance)

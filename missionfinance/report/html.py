@@ -203,13 +203,22 @@ def outcome_chart_uris(report: Report) -> dict[str, str]:
     ``outcomes``: every milestone's trajectory, small multiples in one figure; and, when
     the run has uncertain inputs, ``tornadoes``: each milestone's tornado, likewise.
     """
+    return outcome_charts(report.tables, report.mission_colours)
+
+
+def outcome_charts(tab: Mapping[str, ReportTable], colours: Mapping[str, str]) -> dict[str, str]:
+    """:func:`outcome_chart_uris` from the outcome tables and the mission colours alone.
+
+    The tables are :func:`missionfinance.report.outcomes.outcome_tables`'s and the colours
+    :func:`missionfinance.report.build.mission_colours`'s, as in the run's report: the
+    charts can be drawn before the rest of the report is built.
+    """
     from missionfinance import plot
 
-    tab = report.tables
     if "Missions on track" not in tab:
         return {}
     gaps = list(tab["Missions on track"].frame.itertuples(index=False))
-    trajectories = [(str(row.milestone), report.mission_colours.get(str(row.mission), "#1d70b8"),
+    trajectories = [(str(row.milestone), colours.get(str(row.mission), "#1d70b8"),
                      f"{row.milestone} (by {row.deadline})", str(row.deadline)) for row in gaps]
     out = {"outcomes": _data_uri(charts.svg_bytes(
         plot.milestone_trajectories(tab["Outcomes"].frame, trajectories)))}

@@ -378,11 +378,24 @@ class Scenario:
         return lp_rows(self.outcomes, outcome_arrays(self.outcomes, pipeline["project_id"],
                                                      self.years), additionality(pipeline))
 
-    def trajectories(self, pipeline: pd.DataFrame, allocation: Any) -> Any:
+    def outcome_arrays(self, pipeline: pd.DataFrame) -> Any:
+        """The outcome data of ``pipeline``'s projects as arrays, or None without [outcomes].
+
+        They do not depend on the allocation (:func:`~missionfinance.outcomes.trajectory.
+        outcome_arrays`); :func:`run` has them made while HiGHS solves.
+        """
+        if self.outcomes is None:
+            return None
+        from missionfinance.outcomes.trajectory import outcome_arrays
+
+        return outcome_arrays(self.outcomes, pipeline["project_id"], self.years)
+
+    def trajectories(self, pipeline: pd.DataFrame, allocation: Any, arrays: Any = None) -> Any:
         """Milestone trajectories of a solved allocation.
 
         None without [outcomes] or when the allocation is not optimal; see
-        :mod:`missionfinance.outcomes.trajectory`.
+        :mod:`missionfinance.outcomes.trajectory`. ``arrays``: :meth:`outcome_arrays` of
+        ``pipeline``, when already made (made here otherwise).
         """
         if self.outcomes is None or not getattr(allocation, "ok", False):
             return None
@@ -391,7 +404,7 @@ class Scenario:
 
         check_yield_projects(self.outcomes.yields, pipeline["project_id"], self.path.name)
         return evaluate(self.outcomes, allocation.allocation, pipeline, self.years,
-                        self.instruments, constraints=allocation.constraints)
+                        self.instruments, arrays=arrays, constraints=allocation.constraints)
 
     def simulate(self, n: int = 1000, seed: int | None = None, run: RunResult | None = None,
                  ) -> Any:

@@ -11,9 +11,9 @@ them and composes them.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -23,6 +23,7 @@ from missionfinance.tagging import RuleSet, TaggingResult, tag
 
 if TYPE_CHECKING:  # the scenario is read by config.py, which imports this module
     from missionfinance.outcomes.trajectory import Trajectories
+    from missionfinance.report.prepared import PreparedOutputs
     from missionfinance.scenario.config import Scenario
 
 
@@ -46,6 +47,12 @@ class RunResult:
     outcomes : Trajectories or None
         Milestone trajectories (when the scenario has an ``[outcomes]`` table;
         :mod:`missionfinance.outcomes`).
+    prepared : PreparedOutputs or None
+        The parts of the output files that do not depend on the allocation, made while
+        HiGHS solved (:mod:`missionfinance.report.prepared`); writing the outputs uses
+        them only while the run still holds the inputs they were made from. A run whose
+        scenario, pipeline or tags are changed in place rather than replaced should drop
+        them (``dataclasses.replace(run, prepared=None)``).
     """
 
     scenario: Scenario
@@ -55,6 +62,7 @@ class RunResult:
     allocation: AllocationResult
     input_files: dict[str, list[Path]]
     outcomes: Trajectories | None = None
+    prepared: PreparedOutputs | None = field(default=None, repr=False, compare=False)
 
     @property
     def status(self) -> str:
@@ -140,18 +148,33 @@ def prepare_outputs() -> None:
     Dataset imports: dask, when installed) take about 0.7 s CPU to import, none of it
     dependent on the allocation; :func:`run` has it done while HiGHS solves.
     """
+    import missionfinance.outcomes.simulate  # the sensitivity of a trajectory's inputs
     import missionfinance.outcomes.trajectory
     import missionfinance.report  # noqa: F401
 
     import_dataset_support()
 
 
+def _outcome_arrays(scenario: Scenario, pipeline: pd.DataFrame) -> Any:
+    """:meth:`Scenario.outcome_arrays`, or None when they cannot be made.
+
+    None leaves them to :meth:`Scenario.trajectories`, which then raises any error where
+    it always did (and only for a solved allocation).
+    """
+    try:
+        return scenario.outcome_arrays(pipeline)
+    except Exception:  # made again, and the error raised, by Scenario.trajectories
+        return None
+
+
 def run(scenario: Scenario) -> RunResult:
     """Tag the baseline and the pipeline of ``scenario``, build and solve the allocation.
 
     The baseline lines are read (and checked) before the solve, and tagged while HiGHS
-    solves, with the imports the outputs need (:func:`prepare_outputs`): neither depends
-    on the allocation, and HiGHS runs without the GIL in a thread of its own
+    solves, with the imports the outputs need (:func:`prepare_outputs`) and the parts of
+    the outputs that do not depend on the allocation
+    (:func:`missionfinance.report.prepare_report`): none of it depends on the allocation,
+    and HiGHS runs without the GIL in a thread of its own
     (:func:`~missionfinance.model.highs.run_beside`). The results are the same as doing
     the steps one after another.
     """
@@ -161,11 +184,18 @@ def run(scenario: Scenario) -> RunResult:
     lines = scenario.read_lines()
     problem = scenario.problem(pipeline, contributions)
     baselines: list[TaggingResult | None] = []
+    prepared: list[PreparedOutputs | None] = []
+    arrays: list[Any] = []
 
     def beside() -> None:
         baselines.append(tag(lines, rules, attribution=scenario.attribution)
                          if lines is not None else None)
         prepare_outputs()
+        from missionfinance.report import RunInputs, prepare_report
+
+        prepared.append(prepare_report(RunInputs(scenario, pipeline, pipeline_tags,
+                                                 baselines[0])))
+        arrays.append(_outcome_arrays(scenario, pipeline))
 
     result = solve(problem, beside=beside)
     if not baselines:  # solve() returned before HiGHS ran
@@ -178,5 +208,6 @@ def run(scenario: Scenario) -> RunResult:
         baseline=baseline,
         allocation=result,
         input_files=scenario.input_files,
-        outcomes=scenario.trajectories(pipeline, result),
+        outcomes=scenario.trajectories(pipeline, result, arrays=arrays[0]),
+        prepared=prepared[0],
     )

@@ -123,7 +123,8 @@ def contributions(run: RunLike) -> pd.DataFrame:
     method = getattr(tagging, "contributions", None)
     pipe = getattr(run, "pipeline", None)
     if callable(method) and pipe is not None:
-        table = pd.DataFrame(method(ids=pipe["project_id"])).copy()
+        # a list: the tagging result takes list(ids), slow over an Arrow text column
+        table = pd.DataFrame(method(ids=pipe["project_id"].tolist())).copy()
         table.index = pd.Index(table.index.astype(str), name="project_id")
         table.columns = [str(c) for c in table.columns]
         return table.astype("float64")

@@ -137,9 +137,14 @@ def projects_table(run: RunLike, alloc: pd.DataFrame, binding: Sequence[str] = (
     instruments = _instruments_used(alloc)
     weights = contributions(run)
     mission_ids = list(weights.columns)
-    positive = weights.reindex(pipe["project_id"], fill_value=0.0) > 0
-    missions = [", ".join(m for m, on in zip(mission_ids, row, strict=True) if on)
-                for row in positive.to_numpy()]
+    positive = (weights.reindex(pipe["project_id"], fill_value=0.0) > 0).to_numpy()
+    missions = [""] * len(pipe)
+    if positive.size:
+        # one text per distinct pattern of missions, not one join per project
+        patterns, which = np.unique(positive, axis=0, return_inverse=True)
+        texts = [", ".join(m for m, on in zip(mission_ids, row, strict=True) if on)
+                 for row in patterns.tolist()]
+        missions = [texts[k] for k in np.ravel(which).tolist()]
     out = pd.DataFrame({"project_id": pipe["project_id"].astype("str")})
     for column in ("name", "department", "region"):
         out[column] = pipe[column].fillna("").astype("str") if column in pipe else ""
@@ -155,8 +160,9 @@ def projects_table(run: RunLike, alloc: pd.DataFrame, binding: Sequence[str] = (
     model_reason = _model_reasons(run, out["project_id"])
     limits = ", ".join(binding[:3]) + (" and others" if len(binding) > 3 else "")
     reasons = []
-    for funded, mission, pub, cap, given in zip(out["funded"], out["missions"], out["public"],
-                                                 out["capacity"], model_reason, strict=True):
+    for funded, mission, pub, cap, given in zip(
+            out["funded"].tolist(), out["missions"].tolist(), out["public"].tolist(),
+            out["capacity"].tolist(), model_reason, strict=True):
         if given:
             reasons.append(given)
         elif funded:

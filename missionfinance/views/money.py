@@ -48,13 +48,18 @@ def headline(run: RunLike, alloc: pd.DataFrame) -> dict[str, Any]:
     additional = float(model.get("additional_private_total") or 0.0)
     pipe = pipeline_of(run)
     el = project_attr(pipe, "pd", 0.0) * project_attr(pipe, "lgd", DEFAULT_LGD)
-    instruments = instruments_of(run, sorted(set(alloc["instrument"])))
+    instruments = instruments_of(run, _instrument_names(alloc))
     bears = alloc["instrument"].map({k: v.bears_loss for k, v in instruments.items()})
     loss = alloc["public"].to_numpy() * el.reindex(alloc["project_id"]).fillna(0.0).to_numpy()
     return {
         "additional_share": additional / private if private > 0 else None,
         "expected_loss": float(loss[bears.fillna(False).to_numpy(dtype=bool)].sum()),
     }
+
+
+def _instrument_names(alloc: pd.DataFrame) -> list[str]:
+    """The instruments the allocation uses, sorted (its distinct values, not every row)."""
+    return sorted(set(alloc["instrument"].unique().tolist()))
 
 
 # --------------------------------------------------------------------------- tables
@@ -66,7 +71,7 @@ def budget_use(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:
     Read from the model's ``dataset.budget_cost`` when it has one, else computed from
     the allocation with the instrument treatment (module docstring).
     """
-    instruments = instruments_of(run, sorted(set(alloc["instrument"])))
+    instruments = instruments_of(run, _instrument_names(alloc))
     limits: Mapping[str, Mapping[str, float]] = limits_of(run, "budget")
     controls = sorted({c for i in instruments.values() for c in i.controls} | set(limits))
     years = years_of(run, alloc)
@@ -132,7 +137,7 @@ def exposure_and_risk(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:
     el = (project_attr(pipe, "pd", 0.0) * project_attr(pipe, "lgd", DEFAULT_LGD)).reindex(
         alloc["project_id"]
     ).fillna(0.0).to_numpy()
-    instruments = instruments_of(run, sorted(set(alloc["instrument"])))
+    instruments = instruments_of(run, _instrument_names(alloc))
     exposure = alloc["instrument"].map({k: v.exposure for k, v in instruments.items()})
     bears = alloc["instrument"].map({k: v.bears_loss for k, v in instruments.items()})
     years = years_of(run, alloc)
@@ -161,7 +166,7 @@ def cash_split(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:
     ``public`` = public cash and a ``guarantee`` column = the face value of guarantee rows
     (contingent exposure), so that tables never add the two.
     """
-    instruments = instruments_of(run, sorted(set(alloc["instrument"])))
+    instruments = instruments_of(run, _instrument_names(alloc))
     contingent = alloc["instrument"].map({k: v.contingent for k, v in instruments.items()})
     contingent = contingent.fillna(False).astype(bool)
     out = alloc.copy()
@@ -356,7 +361,7 @@ def assumptions(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:
     """Instrument parameters, their budget treatment, pipeline averages and their sources."""
     pipe = pipeline_of(run)
     rows = []
-    for name, inst in instruments_of(run, sorted(set(alloc["instrument"]))).items():
+    for name, inst in instruments_of(run, _instrument_names(alloc)).items():
         lev_col = f"leverage_{name}"
         lev = pd.to_numeric(pipe[lev_col], errors="coerce") if lev_col in pipe else None
         rows.append({

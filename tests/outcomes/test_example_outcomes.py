@@ -36,3 +36,16 @@ def test_example_scenario_loads_its_outcomes() -> None:
     assert sc.outcomes is not None
     assert len(sc.outcomes.yields) == len(pd.read_csv(YIELDS))
     assert sc.outcomes.uncertainty.factors["yield"]
+
+
+def test_trajectories_from_arrays_made_during_the_solve_are_the_same() -> None:
+    sc = Scenario.load(ROOT / "scenarios" / "sr25-example.toml")
+    run = sc.run()
+    assert run.outcomes is not None
+    arrays = sc.outcome_arrays(run.pipeline)
+    again = sc.trajectories(run.pipeline, run.allocation)  # arrays made here
+    given = sc.trajectories(run.pipeline, run.allocation, arrays=arrays)
+    assert given.arrays is arrays
+    for traj in (again, given):
+        pd.testing.assert_frame_equal(traj.frame, run.outcomes.frame)
+        pd.testing.assert_frame_equal(traj.gaps, run.outcomes.gaps)

@@ -86,3 +86,40 @@ def test_json_is_stable_and_strict() -> None:
                                 "bad": None, "nested": {"x": 1.5}}
     assert text.endswith("}\n") and "NaN" not in text
     assert json_bytes(data) == json_bytes(dict(data))
+
+
+def _csv_module_bytes(frame: pd.DataFrame) -> bytes:
+    """What csv_bytes wrote before its own line writer: the csv module's rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([neutralise(str(c)) for c in frame.columns])
+    writer.writerows(zip(*(format_column(frame[c]) for c in frame.columns), strict=True))
+    return buffer.getvalue().encode("utf-8")
+
+
+_AWKWARD = ["plain", "", "a,b", 'say "hi"', "two\nlines", "cr\ronly", "cr\r\nlf", ",",
+            '"', "£1m more − saves", " lead", "trail ", "=SUM(A1)", "-2", "\t", "x\x00y",
+            "'quoted", "é,\"ü\"\n"]
+
+
+@pytest.mark.parametrize("columns", [1, 2, 5])
+def test_csv_bytes_lines_are_the_csv_modules(columns: int) -> None:
+    rng = np.random.default_rng(7)
+    n = 400
+    data: dict[str, object] = {}
+    for k in range(columns):
+        data[f"t{k}"] = pd.Series(rng.choice(np.array(_AWKWARD, dtype=object), n), dtype="str")
+    data["x"] = rng.choice([0.0, -0.0, 1.5, np.nan, np.inf, -np.inf, 1e-9, -1e-9, 2.25], n)
+    frame = pd.DataFrame(data).iloc[:, :columns]
+    assert csv_bytes(frame, sort=False) == _csv_module_bytes(frame)
+    assert csv_bytes(frame.head(0), sort=False) == _csv_module_bytes(frame.head(0))
+
+
+def test_float_column_of_few_values_is_formatted_as_each_cell() -> None:
+    rng = np.random.default_rng(3)
+    few = pd.Series(rng.choice([0.0, -0.0, -1e-9, 1.0000004, np.nan, np.inf, -np.inf], 1000))
+    many = pd.Series(rng.normal(size=1000) * 1e6)
+    for series in (few, many, few.head(10)):
+        assert format_column(series) == [
+            format_float(v) if not (math.isinf(v)) else ("inf" if v > 0 else "-inf")
+            for v in series.tolist()]

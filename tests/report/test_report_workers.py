@@ -172,3 +172,22 @@ def test_when_no_process_can_be_forked_the_job_runs_here(monkeypatch: pytest.Mon
     monkeypatch.setattr(os, "fork", refuse)
     with Workers(parallel=True) as workers:
         assert workers.submit(os.getpid, "the pid")() == os.getpid()
+
+
+@forks
+def test_forked_workers_open_their_own_fonts() -> None:
+    # a font reads its file through a handle whose offset parent and children share: two
+    # workers measuring text with the parent's open font read each other's glyphs
+    from missionfinance.plot import _base
+
+    _base.text_width("x")
+    _base.text_width("x", bold=True)
+    assert _base._advances.cache_info().currsize == 2
+    text = "".join(chr(c) for c in range(0x21, 0x24F) if chr(c).isprintable())
+    expected = [[_base.text_width(ch, bold=bold) for ch in text] for bold in (False, True)]
+    with Workers(parallel=True) as workers:
+        opened = workers.submit(lambda: _base._advances.cache_info().currsize, "fonts")
+        widths = [workers.submit(lambda b=bold: [_base.text_width(ch, bold=b) for ch in text],
+                                 f"widths {bold}") for bold in (False, True, False, True)]
+        assert opened() == 0
+        assert [w() for w in widths] == expected * 2
