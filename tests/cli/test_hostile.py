@@ -13,22 +13,13 @@ import pytest
 
 from missionfinance import cli
 from missionfinance.cli import main
+from tests.errors import one_line_error as _one_line_error
 
 LINES_CSV = (
     "line_id,source,department,description,amount\n"
     "L1,x,DESNZ,Offshore wind port upgrade,5\n"
     "L2,x,DHSC,Diagnostic imaging for NHS patients,3\n"
 )
-
-
-def _one_line_error(err: str, *fragments: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("missionfinance: error: "), err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0], f"{fragment!r} not in {lines[0]!r}"
-    return lines[0]
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from missionfinance.cli import main
 from missionfinance.errors import MissionFinanceWarning
 from missionfinance.io import read_lines, read_pipeline
 from missionfinance.tagging.fastio import read_lines_csv
+from tests.errors import one_line_error as _one_line_error
 
 HEADER = "line_id,source,department,programme,description,amount,year,budget_type,cofog,cpv,region,supplier\n"
 
@@ -24,16 +25,6 @@ HEADER = "line_id,source,department,programme,description,amount,year,budget_typ
 def _line(line_id: str, cofog: str = "04.3", cpv: str = "09310000") -> str:
     return (f'{line_id},spending_review,DESNZ,Offshore,Offshore wind grid connection,120.5,2026-27,'
             f'CDEL,"{cofog}","{cpv}",Scotland,\n')
-
-
-def _one_line_error(err: str, *fragments: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("missionfinance: error: "), err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0], f"{fragment!r} not in {lines[0]!r}"
-    return lines[0]
 
 
 def _tag(tmp_path: Path, text: str) -> int:

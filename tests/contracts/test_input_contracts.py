@@ -15,18 +15,10 @@ from missionfinance.cli import main
 from missionfinance.errors import MissionFinanceWarning
 from missionfinance.io import read_lines, read_pipeline
 from missionfinance.tagging.fastio import read_lines_csv
+from tests.errors import one_line_error as _one_line_error
 
 LINES_HEADER = "line_id,source,department,programme,description,amount,year,budget_type,cofog,cpv,region,supplier\n"
 GOOD_LINE = "L1,spending_review,DESNZ,Offshore,Offshore wind grid connection,120.5,2026-27,CDEL,04.3,,Scotland,\n"
-
-
-def _one_line_error(err: str, *fragments: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("missionfinance: error: "), err
-    for fragment in fragments:
-        assert fragment in lines[0], f"{fragment!r} not in {lines[0]!r}"
-    return lines[0]
 
 
 def _tag(tmp_path: Path, text: str) -> int:
