@@ -12,6 +12,7 @@ import csv
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -314,6 +315,15 @@ def test_negative_amount_is_kept_and_attributed(tmp_path: Path) -> None:
     assert tags["amount_attributed"].tolist() == [pytest.approx(14.0)]
 
 
+def test_tagging_twice_gives_the_same_bytes(tmp_path: Path) -> None:
+    """§5 determinism (the same inputs give byte-identical files) for ``tag``'s two files."""
+    lines = _line("L1", "Offshore wind port", 200.0) + _line("L2", "Coal", 7.5) + _line("L3", "Nothing")
+    assert _tag(tmp_path, lines) == 0
+    first = [(tmp_path / "out" / n).read_bytes() for n in ("tags.csv", "tags.untagged.csv")]
+    assert _tag(tmp_path, lines) == 0
+    assert [(tmp_path / "out" / n).read_bytes() for n in ("tags.csv", "tags.untagged.csv")] == first
+
+
 def test_unmatched_lines_are_reported_not_dropped(tmp_path: Path) -> None:
     """§3.4: lines no rule matches are reported, never dropped. The CLI writes them beside the
     tags (``--help``: "untagged lines beside it"): ``tags.untagged.csv`` holds each line with its
@@ -363,6 +373,37 @@ def test_xlsx_and_parquet_lines_give_the_csv_tags(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(_tags(other), expected)
 
 
+def test_spreadsheet_numbers_as_line_ids(tmp_path: Path) -> None:
+    """§3.1: line_id is a str. An XLSX or Parquet file whose ids are numbers (1001) gives the
+    line ids "1001", not "1001.0"; a COFOG cell typed as the number 4.3 is read as 04.3
+    (docs/data.md: "4.3" is read as "04.3")."""
+    frame = pd.DataFrame({"line_id": [1001, 1002], "source": ["spending_review"] * 2, "department": ["Dept"] * 2,
+                          "description": ["Supply", "Offshore wind"], "amount": [5.0, 7.0],
+                          "cofog": [4.3, None], "cpv": ["09310000", None]})
+    for name, write in (("lines.xlsx", frame.to_excel), ("lines.parquet", frame.to_parquet)):
+        folder = tmp_path / name.split(".")[1]
+        folder.mkdir()
+        write(folder / name, index=False)
+        assert _tag(folder, [folder / name]) == 0, name
+        got = _winners(folder)
+        assert got[("1001", "alpha")] == ("A-CODES", 0.5), name
+        assert got[("1002", "alpha")] == ("A-KW", 0.8), name
+
+
+def test_tag_outputs_neutralise_formula_text(tmp_path: Path) -> None:
+    """§5: text cells beginning with = + - @ are neutralised in CSV, in ``tag``'s files too
+    (docs/report.md: a leading ``'``): a line id "=L1", a department "@Dept", a description
+    "=cmd…" of an untagged line and a rationale "=1+1 …"."""
+    rules = TAG_RULES.replace('rationale = "Offshore wind"', 'rationale = "=1+1 offshore"')
+    lines = (_line("=L1", "Offshore wind", department="@Dept")
+             + _line("+L2", "=cmd|' /C calc'!A0", department="-Dept"))
+    assert _tag(tmp_path, lines, rules=rules) == 0
+    tags, untagged = _tags(tmp_path), _untagged(tmp_path)
+    assert tags["line_id"].tolist() == ["'=L1"] and tags["rationale"].tolist() == ["'=1+1 offshore"]
+    row = untagged.iloc[0]
+    assert (row.line_id, row.department, row.description) == ("'+L2", "'-Dept", "'=cmd|' /C calc'!A0")
+
+
 def test_format_forces_the_reader(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """§5: ``--format`` forces the input format. A canonical CSV forced as ``canonical`` is
     tagged; the same file forced as ``ocds`` is bad input (exit 2, one line naming the file)."""
@@ -381,7 +422,7 @@ def test_format_forces_the_reader(tmp_path: Path, capsys: pytest.CaptureFixture[
 # OCDS JSON (§3, §3.1)
 # --------------------------------------------------------------------------------------------
 
-def _ocds_package(currency: str = "GBP") -> dict[str, object]:
+def _ocds_package(currency: str = "GBP") -> dict[str, Any]:
     """A minimal OCDS 1.1 release package (release-package-schema.json: uri, publishedDate,
     publisher, releases, version; release: ocid, id, date, tag, initiationType)."""
     return {
@@ -443,6 +484,19 @@ def test_ocds_non_gbp_without_a_rate_is_an_error(tmp_path: Path, capsys: pytest.
     assert tags.loc["alpha", "amount_attributed"] == pytest.approx(2.125 * 0.8 / 1.4, abs=1e-6)
 
 
+def test_ocds_json_lines_give_the_same_tags(tmp_path: Path) -> None:
+    """§5: OCDS JSON and JSONL are read (README "one line per ocid"); the package written as
+    one release per line gives the same tags as the package."""
+    assert _tag(tmp_path, [_write_ocds(tmp_path)]) == 0
+    expected = _tags(tmp_path)
+    other = tmp_path / "jsonl"
+    other.mkdir()
+    path = other / "contracts.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in _ocds_package()["releases"]), encoding="utf-8")
+    assert _tag(other, [path]) == 0
+    pd.testing.assert_frame_equal(_tags(other), expected)
+
+
 @pytest.mark.xfail(strict=True, reason="DESIGN §3.1 gives OCDS line_id as ocid/award id/item id; "
                                        "the reader writes one line per ocid (line_id = the ocid)")
 def test_ocds_line_id_is_ocid_award_item(tmp_path: Path) -> None:
@@ -475,6 +529,24 @@ def test_explain_names_the_matching_rules_and_why(tmp_path: Path, capsys: pytest
     assert _explain(tmp_path, "L2", lines) == 0
     out = capsys.readouterr().out
     assert "A-KW" in out and "fossil" in out and "veto" in out.lower()
+
+
+def test_explain_says_why_each_winner_won(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/tagging.md: ``explain`` shows every rule that matched and why each winner won
+    (§3.3 order). "prio": R-BIG (0.9) loses to R-PRIO on priority 5 > 0; "big prio" is
+    overridden, and the override's reason is printed."""
+    (tmp_path / "missions.toml").write_text(MISSIONS, encoding="utf-8")
+    (tmp_path / "rules.toml").write_text(RESOLUTION_RULES, encoding="utf-8")
+    (tmp_path / "lines.csv").write_text(HEADER + _line("L3", "prio") + _line("L5", "big prio"), encoding="utf-8")
+    common = [str(tmp_path / "lines.csv"), "--rules", str(tmp_path / "rules.toml"),
+              "--missions", str(tmp_path / "missions.toml")]
+    assert main(["explain", "L3", *common]) == 0
+    out = capsys.readouterr().out
+    big = next(line for line in out.splitlines() if line.strip().startswith("R-BIG"))
+    assert "R-PRIO" in big and "priority" in big
+    assert main(["explain", "L5", *common]) == 0
+    out = capsys.readouterr().out
+    assert "override" in out.lower() and "Analyst decision" in out and "0.33" in out
 
 
 def test_explain_unknown_line_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -523,6 +595,8 @@ def test_every_listed_file_exists_and_hashes_match(hostile_run: Path) -> None:
         assert digest in manifest, name
     assert list(pd.read_csv(hostile_run / "allocation.csv").columns) == [
         "project_id", "instrument", "year", "public", "private"]
+    tags = pd.read_csv(hostile_run / "tags.csv")
+    assert list(tags.columns[:7]) == TAGS_COLUMNS and "relation" in tags.columns
 
 
 def test_summary_objective_is_the_section_4_objective(hostile_run: Path) -> None:
@@ -605,6 +679,38 @@ def test_failed_run_leaves_no_folder_and_keeps_an_old_one(tmp_path: Path,
     assert {p.name: p.read_bytes() for p in first.path.iterdir()} == before
 
 
+def test_run_tags_and_covers_the_baseline_lines(tmp_path: Path) -> None:
+    """§5 ``[inputs] lines`` (baseline alignment) with a CSV and an OCDS file in EUR with
+    ``currency_rates`` (README): tags.csv holds the lines' tags beside the projects' (docs/report.md:
+    ``scope`` baseline / pipeline); §3.4 the unmatched line is not dropped: report.xlsx's "Tag
+    coverage" counts it as not assessed, coverage = tagged / total per source (30 / 42 for the
+    spending-review lines, 1 for the procurement line of €2.5m × 0.85 = £2.125m)."""
+    import openpyxl
+
+    (tmp_path / "lines.csv").write_text(HEADER + _line("L1", "alpha works", 30.0) + _line("L2", "nothing", 12.0),
+                                        encoding="utf-8")
+    package = json.dumps(_ocds_package("EUR")).replace("Offshore wind port", "beta works")
+    (tmp_path / "contracts.json").write_text(package, encoding="utf-8")
+    toml = scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 100.0})).replace(
+        'pipeline = "pipeline.csv"\n',
+        'pipeline = "pipeline.csv"\nlines = ["lines.csv", "contracts.json"]\ncurrency_rates = { EUR = 0.85 }\n')
+    out = run_case(tmp_path, [project("P1", "alpha", 50, "grant", private_capacity=0)], toml)
+    assert out.code == 0, out.err
+    tags = out.csv("tags.csv")
+    got = {(r.scope, r.line_id, r.mission): r.amount_attributed for r in tags.itertuples(index=False)}
+    assert got == {("baseline", "L1", "alpha"): pytest.approx(30.0),
+                   ("baseline", "ocds-abc123-0001", "beta"): pytest.approx(2.125),
+                   ("pipeline", "P1", "alpha"): pytest.approx(50.0)}
+    sheet = openpyxl.load_workbook(out.path / "report.xlsx")["Tag coverage"]
+    rows = list(sheet.iter_rows(values_only=True))
+    head = list(rows[0])
+    by = {(r[0], r[1]): dict(zip(head, r, strict=True)) for r in rows[1:]}
+    assert by[("all", "all")]["not assessed (£m)"] == pytest.approx(12.0)
+    assert by[("source", "spending_review")]["assessed share (%)"] == pytest.approx(30 / 42)
+    assert by[("source", "procurement")]["assessed share (%)"] == pytest.approx(1.0)
+    assert by[("source", "procurement")]["amount (£m)"] == pytest.approx(2.125)
+
+
 @pytest.fixture
 def verified_run(tmp_path: Path) -> Path:
     rows = [project("P1", "alpha", 50, "grant", private_capacity=0)]
@@ -672,3 +778,68 @@ def test_sweep_bad_key_exits_2_with_no_folder(tmp_path: Path, capsys: pytest.Cap
                  "--vary", "CDEL=600", "--out", str(out)]) == 2
     one_line_error(capsys.readouterr().err, "CDEL")
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# §7 simulate
+# --------------------------------------------------------------------------------------------
+
+OUTCOMES = """
+[outcomes]
+data = "builtin:uk"
+yields = "yields.csv"
+
+[outcomes.uncertainty]
+seed = 1
+[outcomes.uncertainty.yield]
+all = { dist = "uniform", low = 0.5, high = 1.5, source = "hand" }
+"""
+
+
+@pytest.fixture
+def outcome_scenario(small_scenario: Path) -> Path:
+    """The conftest scenario with P1 yielding 20 MW per £m for clean-power-2030 (lag 0)."""
+    (small_scenario.parent / "yields.csv").write_text(
+        "project_id,milestone,per_m,lag,ramp,source\nP1,clean-power-2030,20,0,1,hand\n", encoding="utf-8")
+    small_scenario.write_text(small_scenario.read_text(encoding="utf-8") + OUTCOMES, encoding="utf-8")
+    return small_scenario
+
+
+OUTCOME_COLUMNS = ["milestone", "year", "unit", "baseline", "bau", "projected", "target", "p10", "p90"]
+
+
+def test_run_outcomes_follow_the_allocation(outcome_scenario: Path) -> None:
+    """§7 outcomes.csv: columns milestone, year, unit, baseline, bau, projected, target, p10, p90;
+    p10/p90 empty when nothing was simulated. docs/outcomes.md: projected = BAU + link × yield ×
+    (public cash + additional private); P1's loan (£100m in 2027-28 mobilising £300m, a = 0.67)
+    moves clean-power-2030 in 2027-28 (lag 0) by 301 × 20 MW × 0.00123 points per MW."""
+    out = outcome_scenario.parent / "out"
+    assert main(["run", str(outcome_scenario), "--out", str(out)]) == 0
+    outcomes = pd.read_csv(out / "outcomes.csv", keep_default_na=False, na_values=[""])
+    assert list(outcomes.columns) == OUTCOME_COLUMNS
+    assert outcomes["p10"].isna().all() and outcomes["p90"].isna().all()
+    alloc = pd.read_csv(out / "allocation.csv")
+    p1 = alloc[alloc["project_id"] == "P1"]
+    assert p1[["instrument", "year"]].values.tolist() == [["loan", "2027-28"]]
+    invest = float(p1["public"].sum()) + 0.67 * float(p1["private"].sum())
+    row = outcomes[(outcomes["milestone"] == "clean-power-2030") & (outcomes["year"] == "2027-28")].iloc[0]
+    assert row["projected"] - row["bau"] == pytest.approx(invest * 20 * 0.00123, abs=1e-6)
+
+
+def test_simulate_same_seed_same_bytes(outcome_scenario: Path) -> None:
+    """§7: ``simulate --draws N --seed S --out DIR`` writes outcomes.csv with percentiles and a
+    manifest; the same seed gives byte-identical files, another seed other percentiles."""
+    folder = outcome_scenario.parent
+    for name, seed in (("a", "7"), ("b", "7"), ("c", "8")):
+        assert main(["simulate", str(outcome_scenario), "--draws", "200", "--seed", seed,
+                     "--out", str(folder / name)]) == 0
+    names = sorted(p.name for p in (folder / "a").iterdir())
+    assert {"outcomes.csv", "manifest.json"} <= set(names)
+    for name in names:
+        assert (folder / "a" / name).read_bytes() == (folder / "b" / name).read_bytes(), name
+    a = pd.read_csv(folder / "a" / "outcomes.csv", keep_default_na=False, na_values=[""])
+    c = pd.read_csv(folder / "c" / "outcomes.csv", keep_default_na=False, na_values=[""])
+    assert list(a.columns) == OUTCOME_COLUMNS
+    moved = a[(a["milestone"] == "clean-power-2030") & (a["year"] == "2029-30")].iloc[0]
+    assert moved["p10"] < moved["projected"] < moved["p90"]
+    assert not a["p10"].equals(c["p10"])
