@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +194,38 @@ def test_exclude_vetoes_the_rule(tmp_path: Path) -> None:
     got = _winners(tmp_path)
     assert ("L1", "alpha") not in got
     assert got[("L2", "alpha")] == ("A-KW", 0.8)
+
+
+CODE_VETO_RULES = """\
+[[rule]]
+id = "Z-0"
+mission = "alpha"
+weight = 0
+rationale = "Assessed, no effect"
+keywords = ["neutral"]
+
+[[rule]]
+id = "X-PORT"
+mission = "beta"
+weight = 1
+rationale = "Ports, but not dredging or agriculture"
+keywords = ["port"]
+exclude = ["cpv:4524", "cofog:04.2"]
+"""
+
+
+def test_code_vetoes_and_a_zero_weight(tmp_path: Path) -> None:
+    """§3.3 ``exclude``: any match vetoes the rule; docs/tagging.md writes code vetoes
+    ``cpv:PREFIX`` / ``cofog:CODE``. "port works" with CPV 45240000 or COFOG 04.2 gets no beta
+    tag (both listed as untagged, §3.4); with CPV 45000000 and COFOG 04.1 it does. A weight of 0
+    is in range (−1 ≤ w ≤ 1): the line is assessed (docs: neutral) with a 0 tag, not untagged."""
+    lines = (_line("N1", "neutral thing", 10.0) + _line("P1", "port works", 10.0, cpv="45240000")
+             + _line("P2", "port works", 10.0, cofog="04.2") + _line("P3", "port works", 10.0, cofog="04.1",
+                                                                    cpv="45000000"))
+    assert _tag(tmp_path, lines, rules=CODE_VETO_RULES) == 0
+    assert _winners(tmp_path) == {("N1", "alpha"): ("Z-0", 0.0), ("P3", "beta"): ("X-PORT", 1.0)}
+    assert _tags(tmp_path).set_index("line_id").loc["N1", "amount_attributed"] == 0.0
+    assert _untagged(tmp_path)["line_id"].tolist() == ["P1", "P2"]
 
 
 RESOLUTION_RULES = """\
@@ -658,6 +691,15 @@ def test_text_is_escaped_in_html(hostile_run: Path) -> None:
     assert "<script" not in html.lower()
 
 
+def test_html_report_is_self_contained(hostile_run: Path) -> None:
+    """§5: report.html is self-contained, charts inline: every ``src`` is a data: URI (at least
+    one chart) and every ``href`` an anchor in the page."""
+    html = (hostile_run / "report.html").read_text(encoding="utf-8")
+    sources = re.findall(r'\ssrc="([^"]*)"', html)
+    assert sources and all(src.startswith("data:") for src in sources)
+    assert all(href.startswith("#") for href in re.findall(r'\shref="([^"]*)"', html))
+
+
 def test_failed_run_leaves_no_folder_and_keeps_an_old_one(tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     """§5: run writes DIR atomically: a run that fails (a pipeline row with capacity −5, bad
@@ -711,6 +753,21 @@ def test_run_tags_and_covers_the_baseline_lines(tmp_path: Path) -> None:
     assert by[("source", "procurement")]["amount (£m)"] == pytest.approx(2.125)
 
 
+def test_relative_paths_resolve_against_the_scenario_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """§5: a scenario's relative paths resolve against the file's folder, not the working
+    directory: run from another folder with a relative scenario path, then verify from a third."""
+    rows = [project("P1", "alpha", 50, "grant", private_capacity=0)]
+    first = run_case(tmp_path / "case", rows, scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 100.0})))
+    assert first.code == 0
+    (tmp_path / "elsewhere" / "deeper").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main(["run", "../case/scenario.toml", "--out", "result"]) == 0
+    assert (tmp_path / "elsewhere" / "result" / "allocation.csv").read_bytes() == \
+        (first.path / "allocation.csv").read_bytes()
+    monkeypatch.chdir(tmp_path / "elsewhere" / "deeper")
+    assert main(["verify", "../result"]) == 0
+
+
 @pytest.fixture
 def verified_run(tmp_path: Path) -> Path:
     rows = [project("P1", "alpha", 50, "grant", private_capacity=0)]
@@ -755,7 +812,7 @@ def _sweep_folder(tmp_path: Path) -> Path:
 def test_sweep_two_keys_writes_its_folder_and_verifies(tmp_path: Path) -> None:
     """§5: ``sweep --vary KEY=V1,V2`` with two keys runs every combination (2 × 2 = 4 variants)
     and writes its folder (README: variants.csv with a column per varied key, manifest.json);
-    ``verify`` on the sweep folder passes (exit 0)."""
+    ``verify`` on the sweep folder passes (exit 0), and fails (exit 1) once variants.csv is edited."""
     scenario = _sweep_folder(tmp_path)
     out = tmp_path / "sweep"
     code = main(["sweep", str(scenario), "--vary", f"budget.CDEL.{Y1}=50,70",
@@ -766,6 +823,9 @@ def test_sweep_two_keys_writes_its_folder_and_verifies(tmp_path: Path) -> None:
     assert {f"budget.CDEL.{Y1}", "objective.weights.alpha"} <= set(variants.columns)
     assert (out / "manifest.json").is_file()
     assert main(["verify", str(out)]) == 0
+    variants_csv = out / "variants.csv"
+    variants_csv.write_bytes(variants_csv.read_bytes() + b"\n")
+    assert main(["verify", str(out)]) == 1
 
 
 def test_sweep_bad_key_exits_2_with_no_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
