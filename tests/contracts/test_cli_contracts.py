@@ -451,6 +451,21 @@ def test_format_forces_the_reader(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert not (other / "out" / "tags.csv").exists()
 
 
+def test_format_is_detected_from_the_content(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """§5: the input format is detected from the content where that is unambiguous, not the
+    file name: canonical CSV saved as .txt and an OCDS package saved as .data are both read;
+    an unknown ``--format`` name is bad input (exit 2, one line listing the known formats)."""
+    text = tmp_path / "lines.txt"
+    text.write_text(HEADER + _line("L1", "Offshore wind"), encoding="utf-8")
+    data = tmp_path / "contracts.data"
+    data.write_text(json.dumps(_ocds_package()), encoding="utf-8")
+    assert _tag(tmp_path, [text, data]) == 0
+    assert set(_tags(tmp_path)["line_id"]) == {"L1", "ocds-abc123-0001"}
+    capsys.readouterr()
+    assert _tag(tmp_path, [text], extra=("--format", "csv")) == 2
+    one_line_error(capsys.readouterr().err, "'csv'", "canonical", "ocds")
+
+
 # --------------------------------------------------------------------------------------------
 # OCDS JSON (§3, §3.1)
 # --------------------------------------------------------------------------------------------
