@@ -187,6 +187,47 @@ def test_keywords_are_whole_words_or_phrases(tmp_path: Path, description: str, m
     assert (len(_tags(tmp_path)) > 0) is matches
 
 
+WRITTEN_FORMS_RULES = """\
+[[rule]]
+id = "C-1"
+mission = "alpha"
+weight = 1
+rationale = "Electricity class with padding and check digit"
+cpv = ["09310000-5"]
+
+[[rule]]
+id = "C-2"
+mission = "beta"
+weight = 1
+rationale = "Fuel and energy written short"
+cofog = ["4.3"]
+
+[[rule]]
+id = "K-1"
+mission = "beta"
+weight = 0.5
+rationale = "Words"
+keywords = ["straße", "r&d", "school*"]
+"""
+
+
+def test_codes_and_keywords_in_their_written_forms(tmp_path: Path) -> None:
+    """docs/tagging.md, where DESIGN §3.3 only says "prefixes" and "whole words": a CPV rule
+    "09310000-5" is the class 0931 (padding and check digit dropped) and matches 09311000, not
+    09320000; COFOG "4.3" is 04.3 (not 04.2); keywords fold case ("straße" matches "STRASSE",
+    not inside "HAUPTSTRASSE"), keep punctuation ("r&d"), and "school*" matches words starting
+    with the stem ("Schooling"), not a word that only contains it ("preschool")."""
+    lines = (_line("A", "x", 10.0, cpv="09311000") + _line("B", "x", 10.0, cofog="04.3")
+             + _line("C", "STRASSE works", 10.0) + _line("D", "R&D grants", 10.0) + _line("E", "Schooling", 10.0)
+             + _line("F", "preschool", 10.0) + _line("G", "HAUPTSTRASSE works", 10.0)
+             + _line("H", "x", 10.0, cofog="04.2", cpv="09320000"))
+    assert _tag(tmp_path, lines, rules=WRITTEN_FORMS_RULES) == 0
+    assert {k: v[0] for k, v in _winners(tmp_path).items()} == {
+        ("A", "alpha"): "C-1", ("B", "beta"): "C-2", ("C", "beta"): "K-1", ("D", "beta"): "K-1",
+        ("E", "beta"): "K-1"}
+    assert _untagged(tmp_path)["line_id"].tolist() == ["F", "G", "H"]
+
+
 def test_exclude_vetoes_the_rule(tmp_path: Path) -> None:
     """§3.3: any ``exclude`` match vetoes the rule. "Offshore wind fossil backup" matches A-KW
     but names "fossil": no alpha tag; without "fossil" the tag is made."""
