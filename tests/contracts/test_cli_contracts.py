@@ -884,15 +884,22 @@ def test_sweep_two_keys_writes_its_folder_and_verifies(tmp_path: Path) -> None:
     assert main(["verify", str(out)]) == 1
 
 
-def test_sweep_bad_key_exits_2_with_no_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """§5 / README: an invalid ``--vary`` key stops the sweep before anything is solved: exit 2,
-    one line naming the key, no folder."""
+@pytest.mark.parametrize(("vary", "named"), [
+    ("CDEL=600", "CDEL"),
+    ("budget.CDEL.2027-28=-5,10", "budget.CDEL.2027-28"),
+    ("budget.CDEL.2031-32=10,20", "2031-32"),
+])
+def test_sweep_bad_key_exits_2_with_no_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              vary: str, named: str) -> None:
+    """§5 / README: an invalid ``--vary`` key or value (an unknown key, a negative budget, a year
+    outside scenario.years) stops the sweep before anything is solved: exit 2, one line naming
+    the key, no folder."""
     scenario = _sweep_folder(tmp_path)
     capsys.readouterr()
     out = tmp_path / "sweep"
     assert main(["sweep", str(scenario), "--vary", "budget.CDEL.2026-27=50,70",
-                 "--vary", "CDEL=600", "--out", str(out)]) == 2
-    one_line_error(capsys.readouterr().err, "CDEL")
+                 "--vary", vary, "--out", str(out)]) == 2
+    one_line_error(capsys.readouterr().err, named)
     assert not out.exists()
 
 
@@ -944,7 +951,8 @@ def test_run_outcomes_follow_the_allocation(outcome_scenario: Path) -> None:
 
 def test_simulate_same_seed_same_bytes(outcome_scenario: Path) -> None:
     """§7: ``simulate --draws N --seed S --out DIR`` writes outcomes.csv with percentiles and a
-    manifest; the same seed gives byte-identical files, another seed other percentiles."""
+    manifest; the same seed gives byte-identical files, another seed other percentiles, and
+    ``verify`` re-runs the simulation to the same bytes."""
     folder = outcome_scenario.parent
     for name, seed in (("a", "7"), ("b", "7"), ("c", "8")):
         assert main(["simulate", str(outcome_scenario), "--draws", "200", "--seed", seed,
@@ -959,3 +967,4 @@ def test_simulate_same_seed_same_bytes(outcome_scenario: Path) -> None:
     moved = a[(a["milestone"] == "clean-power-2030") & (a["year"] == "2029-30")].iloc[0]
     assert moved["p10"] < moved["projected"] < moved["p90"]
     assert not a["p10"].equals(c["p10"])
+    assert main(["verify", str(folder / "a")]) == 0
