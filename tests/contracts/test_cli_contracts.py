@@ -25,6 +25,7 @@ from tests.contracts.test_model_contracts import (
     RULES,
     Y1,
     Y2,
+    Out,
     _budget,
     _y,
     pipeline_csv,
@@ -777,36 +778,70 @@ def test_failed_run_leaves_no_folder_and_keeps_an_old_one(tmp_path: Path,
     assert {p.name: p.read_bytes() for p in first.path.iterdir()} == before
 
 
+def _baseline_run(folder: Path, rules: str) -> Out:
+    """One alpha project and baseline lines: L1 "alpha works" £30m, L2 "nothing" £12m (CSV) and
+    a €2.5m "beta works" OCDS award (EUR at 0.85)."""
+    (folder / "lines.csv").write_text(HEADER + _line("L1", "alpha works", 30.0) + _line("L2", "nothing", 12.0),
+                                      encoding="utf-8")
+    package = json.dumps(_ocds_package("EUR")).replace("Offshore wind port", "beta works")
+    (folder / "contracts.json").write_text(package, encoding="utf-8")
+    toml = scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 100.0})).replace(
+        'pipeline = "pipeline.csv"\n',
+        'pipeline = "pipeline.csv"\nlines = ["lines.csv", "contracts.json"]\ncurrency_rates = { EUR = 0.85 }\n')
+    out = run_case(folder, [project("P1", "alpha", 50, "grant", private_capacity=0)], toml, rules=rules)
+    assert out.code == 0, out.err
+    return out
+
+
+def _sheet(path: Path, name: str) -> dict[tuple[object, ...], dict[object, object]]:
+    """Rows of a report.xlsx sheet keyed by their first two cells."""
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(path / "report.xlsx")[name].iter_rows(values_only=True))
+    head = list(rows[0])
+    return {tuple(r[:2]): dict(zip(head, r, strict=True)) for r in rows[1:]}
+
+
 def test_run_tags_and_covers_the_baseline_lines(tmp_path: Path) -> None:
     """§5 ``[inputs] lines`` (baseline alignment) with a CSV and an OCDS file in EUR with
     ``currency_rates`` (README): tags.csv holds the lines' tags beside the projects' (docs/report.md:
     ``scope`` baseline / pipeline); §3.4 the unmatched line is not dropped: report.xlsx's "Tag
     coverage" counts it as not assessed, coverage = tagged / total per source (30 / 42 for the
     spending-review lines, 1 for the procurement line of €2.5m × 0.85 = £2.125m)."""
-    import openpyxl
-
-    (tmp_path / "lines.csv").write_text(HEADER + _line("L1", "alpha works", 30.0) + _line("L2", "nothing", 12.0),
-                                        encoding="utf-8")
-    package = json.dumps(_ocds_package("EUR")).replace("Offshore wind port", "beta works")
-    (tmp_path / "contracts.json").write_text(package, encoding="utf-8")
-    toml = scenario_toml((Y1,), _budget("CDEL", **{_y(Y1): 100.0})).replace(
-        'pipeline = "pipeline.csv"\n',
-        'pipeline = "pipeline.csv"\nlines = ["lines.csv", "contracts.json"]\ncurrency_rates = { EUR = 0.85 }\n')
-    out = run_case(tmp_path, [project("P1", "alpha", 50, "grant", private_capacity=0)], toml)
-    assert out.code == 0, out.err
+    out = _baseline_run(tmp_path, RULES)
     tags = out.csv("tags.csv")
     got = {(r.scope, r.line_id, r.mission): r.amount_attributed for r in tags.itertuples(index=False)}
     assert got == {("baseline", "L1", "alpha"): pytest.approx(30.0),
                    ("baseline", "ocds-abc123-0001", "beta"): pytest.approx(2.125),
                    ("pipeline", "P1", "alpha"): pytest.approx(50.0)}
-    sheet = openpyxl.load_workbook(out.path / "report.xlsx")["Tag coverage"]
-    rows = list(sheet.iter_rows(values_only=True))
-    head = list(rows[0])
-    by = {(r[0], r[1]): dict(zip(head, r, strict=True)) for r in rows[1:]}
+    by = _sheet(out.path, "Tag coverage")
     assert by[("all", "all")]["not assessed (£m)"] == pytest.approx(12.0)
     assert by[("source", "spending_review")]["assessed share (%)"] == pytest.approx(30 / 42)
     assert by[("source", "procurement")]["assessed share (%)"] == pytest.approx(1.0)
     assert by[("source", "procurement")]["amount (£m)"] == pytest.approx(2.125)
+
+
+def test_aligned_totals_count_aligned_tags_only(tmp_path: Path) -> None:
+    """§7: ``relation`` is ``enabling`` for evidence only about who spends; totals of aligned
+    spending count ``aligned`` only. A department rule (beta 0.5 for "Dept") gives enabling
+    tags to L1, L2 and the project P1; report.xlsx "Baseline by mission" keeps beta's aligned
+    £2.125m (the OCDS award) apart from its £21m enabling (0.5 × (30 + 12)); the model counts
+    P1 for alpha only (docs/tagging.md: a project with an aligned tag ignores its enabling
+    ones), so beta's mission value is 0."""
+    rules = RULES + '\n[[rule]]\nid = "B-DEPT"\nmission = "beta"\nweight = 0.5\nrationale = "Dept runs beta"\n' \
+        'department = ["Dept"]\n'
+    out = _baseline_run(tmp_path, rules)
+    tags = out.csv("tags.csv")
+    relation = {(r.line_id, r.mission): r.relation for r in tags.itertuples(index=False)}
+    assert relation[("L1", "beta")] == relation[("L2", "beta")] == relation[("P1", "beta")] == "enabling"
+    assert relation[("L1", "alpha")] == relation[("ocds-abc123-0001", "beta")] == "aligned"
+    by = {k[0]: v for k, v in _sheet(out.path, "Baseline by mission").items()}
+    assert by["beta"]["favourable (£m)"] == pytest.approx(2.125)
+    assert by["beta"]["enabling (£m)"] == pytest.approx(21.0)
+    assert by["alpha"]["favourable (£m)"] == pytest.approx(30.0)
+    missions = out.csv("missions.csv").set_index("mission")
+    assert missions.loc["beta", "value"] == pytest.approx(0.0, abs=1e-9)
+    assert missions.loc["alpha", "value"] == pytest.approx(50.0)
 
 
 def test_relative_paths_resolve_against_the_scenario_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
