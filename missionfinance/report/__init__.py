@@ -14,9 +14,9 @@ Files (all UTF-8, ``\\n`` line endings, £ million):
     The model's mission and constraint frames, columns as the model gives them, rows
     sorted by their text columns.
 ``tags.csv``
-    ``scope`` (``pipeline`` for the projects' tags, ``baseline`` for the spending lines'
-    tags) followed by the tag columns (``line_id, mission, weight, amount_attributed,
-    rule_id, rationale, matched_on, direction``); for the pipeline, ``line_id`` is the
+    The tag columns (``line_id, mission, weight, amount_attributed, rule_id, rationale,
+    matched_on, relation, direction``), then ``scope`` (``pipeline`` for the projects'
+    tags, ``baseline`` for the spending lines' tags); for the pipeline, ``line_id`` is the
     project id.
 ``cashflows.csv``
     ``project_id, instrument, year, kind, amount`` — the allocation's expected cash flows
@@ -85,7 +85,7 @@ OUTPUT_FILES = (
 
 _TAG_COLUMNS = [
     "line_id", "mission", "weight", "amount_attributed", "rule_id", "rationale", "matched_on",
-    "direction",
+    "relation", "direction",
 ]
 
 __all__ = ["OUTPUT_FILES", "PreparedOutputs", "RunInputs", "build_summary", "prepare_report",
@@ -122,7 +122,8 @@ def tags_frame(run: RunResult | RunInputs) -> pd.DataFrame:
     """tags.csv rows: the pipeline's tags then the baseline's, with a ``scope`` column.
 
     The columns of DESIGN §3.4 and §7 come first, in their order (``line_id, mission, weight,
-    amount_attributed, rule_id, rationale, matched_on``, then ``direction, relation``), and
+    amount_attributed, rule_id, rationale, matched_on``, then ``relation`` (DESIGN §7), then
+    ``direction``), and
     ``scope`` last, so a reader that takes the contract's columns by position finds them.
     """
     pieces = []

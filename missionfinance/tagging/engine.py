@@ -143,7 +143,7 @@ def tag(lines: pd.DataFrame, rules: RuleSet, attribution: str = "net") -> Taggin
     -------
     TaggingResult
         ``.tags`` (line_id, mission, weight [share], amount_attributed [£m], rule_id,
-        rationale, matched_on, direction), ``.untagged``, ``.coverage``, ``.lines`` and
+        rationale, matched_on, relation, direction), ``.untagged``, ``.coverage``, ``.lines`` and
         ``.explain()``/``.contributions()``.
 
     Examples

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from missionfinance.tagging.rules import RuleSet
 
 TAG_COLUMNS = ("line_id", "mission", "weight", "amount_attributed", "rule_id", "rationale",
-               "matched_on", "direction", "relation")
+               "matched_on", "relation", "direction")
 RELATIONS = ("aligned", "enabling")
 DIRECTIONS = ("favourable", "unfavourable", "neutral")
 STATUSES = ("favourable", "unfavourable", "mixed", "neutral", "not_assessed", "enabling")
@@ -128,8 +128,8 @@ class TaggingResult:
                 "rule_id": _categorical(rule_code, rule_ids),
                 "rationale": pd.Categorical.from_codes(rationale_code, categories=list(text_cats)),
                 "matched_on": _categorical(mo_code, mo_all),
-                "direction": pd.Categorical.from_codes(direction_code, categories=list(DIRECTIONS)),
                 "relation": pd.Categorical.from_codes(t_enab.astype(np.int8), categories=list(RELATIONS)),
+                "direction": pd.Categorical.from_codes(direction_code, categories=list(DIRECTIONS)),
             }
         )
         n = len(frame)
