@@ -159,16 +159,29 @@ def draw(rules_spec: str) -> pd.DataFrame:
     return sample.sort_values(["mission", "rule_id", "key", "line_id"]).reset_index(drop=True)
 
 
-def draw_missions(rules_spec: str) -> pd.DataFrame:
-    """``PER_MISSION`` aligned tags per mission drawn at random from the population."""
-    tags = aligned_tags(population(), rules_spec)
-    shuffled = tags.sample(frac=1.0, random_state=SEED)
+def draw_missions(rules_spec: str, lines: pd.DataFrame | None = None,
+                  seed: int = SEED) -> pd.DataFrame:
+    """``PER_MISSION`` aligned tags per mission drawn at random from ``lines``.
+
+    ``lines`` defaults to :func:`population`.
+    """
+    tags = aligned_tags(population() if lines is None else lines, rules_spec)
+    shuffled = tags.sample(frac=1.0, random_state=seed)
     return (
         shuffled.groupby("mission")
         .head(PER_MISSION)
         .sort_values(["mission", "line_id"])
         .reset_index(drop=True)
     )
+
+
+def _untagged(lines: pd.DataFrame, rules_spec: str) -> pd.DataFrame:
+    """The rows of ``lines`` that carry no aligned tag with a non-zero weight."""
+    from missionfinance.tagging import RuleSet, tag
+
+    tags = tag(lines, RuleSet.load(rules_spec)).tags
+    tagged = set(tags.loc[(tags["relation"] == "aligned") & (tags["weight"] != 0), "line_id"])
+    return lines[~lines["line_id"].isin(tagged)]
 
 
 def population2() -> pd.DataFrame:
@@ -232,25 +245,16 @@ def draw_missions2x(rules_spec: str) -> pd.DataFrame:
 
 def draw_recall2x(rules_spec: str) -> pd.DataFrame:
     """``RECALL_EARLIER`` lines of :func:`earlier_segments` with no aligned tag, seed ``SEED2``."""
-    from missionfinance.tagging import RuleSet, tag
-
-    lines = earlier_segments()
-    tags = tag(lines, RuleSet.load(rules_spec)).tags
-    tagged = set(tags.loc[(tags["relation"] == "aligned") & (tags["weight"] != 0), "line_id"])
-    left = lines[~lines["line_id"].isin(tagged)]
+    left = _untagged(earlier_segments(), rules_spec)
     return left.sample(n=min(RECALL_EARLIER, len(left)), random_state=SEED2).sort_values("line_id").reset_index(drop=True)
 
 
 def draw_recall2c(rules_spec: str) -> pd.DataFrame:
     """Every untagged CRA line of :func:`population2` and :func:`earlier_segments` not in a recall sample."""
-    from missionfinance.tagging import RuleSet, tag
-
     drawn = set(_read_samples("audit2_recall_sample.csv", "audit2x_recall_sample.csv")["line_id"])
     lines = pd.concat([population2(), earlier_segments()], ignore_index=True)
     lines = lines[(lines["source"] == "cra") & ~lines["line_id"].isin(drawn)]
-    tags = tag(lines, RuleSet.load(rules_spec)).tags
-    tagged = set(tags.loc[(tags["relation"] == "aligned") & (tags["weight"] != 0), "line_id"])
-    return lines[~lines["line_id"].isin(tagged)].sort_values("line_id").reset_index(drop=True)
+    return _untagged(lines, rules_spec).sort_values("line_id").reset_index(drop=True)
 
 
 def _read_samples(*names: str) -> pd.DataFrame:
@@ -261,24 +265,12 @@ def _read_samples(*names: str) -> pd.DataFrame:
 
 def draw_missions2(rules_spec: str) -> pd.DataFrame:
     """``PER_MISSION`` aligned tags per mission from :func:`population2`, seed ``SEED2``."""
-    tags = aligned_tags(population2(), rules_spec)
-    shuffled = tags.sample(frac=1.0, random_state=SEED2)
-    return (
-        shuffled.groupby("mission")
-        .head(PER_MISSION)
-        .sort_values(["mission", "line_id"])
-        .reset_index(drop=True)
-    )
+    return draw_missions(rules_spec, population2(), SEED2)
 
 
 def draw_recall2(rules_spec: str) -> pd.DataFrame:
     """Lines of :func:`population2` with no aligned tag: CRA and SR25 seeded, every OCDS notice."""
-    from missionfinance.tagging import RuleSet, tag
-
-    pop = population2()
-    tags = tag(pop, RuleSet.load(rules_spec)).tags
-    tagged = set(tags.loc[(tags["relation"] == "aligned") & (tags["weight"] != 0), "line_id"])
-    left = pop[~pop["line_id"].isin(tagged)]
+    left = _untagged(population2(), rules_spec)
     cra = left[left["source"] == "cra"]
     sr = left[left["source"] == "spending_review"]
     ocds = left[left["source"].str.startswith("procurement")]
