@@ -170,24 +170,24 @@ def _outcome_arrays(scenario: Scenario, pipeline: pd.DataFrame) -> Any:
 def run(scenario: Scenario) -> RunResult:
     """Tag the baseline and the pipeline of ``scenario``, build and solve the allocation.
 
-    The baseline lines are read (and checked) before the solve, and tagged while HiGHS
-    solves, with the imports the outputs need (:func:`prepare_outputs`) and the parts of
-    the outputs that do not depend on the allocation
-    (:func:`missionfinance.report.prepare_report`): none of it depends on the allocation,
-    and HiGHS runs without the GIL in a thread of its own
+    The baseline lines are read, checked and tagged while HiGHS solves, with the imports
+    the outputs need (:func:`prepare_outputs`) and the parts of the outputs that do not
+    depend on the allocation (:func:`missionfinance.report.prepare_report`): none of it
+    depends on the allocation, and HiGHS runs without the GIL in a thread of its own
     (:func:`~missionfinance.model.highs.run_beside`). The results are the same as doing
-    the steps one after another.
+    the steps one after another, errors included: an error in the lines (a bad file, row
+    or code) is raised once HiGHS has finished, before anything is reported.
     """
     rules = scenario.load_rules()
     pipeline = scenario.read_pipeline()
     pipeline_tags, contributions = tag_pipeline(pipeline, rules, scenario.attribution)
-    lines = scenario.read_lines()
     problem = scenario.problem(pipeline, contributions)
     baselines: list[TaggingResult | None] = []
     prepared: list[PreparedOutputs | None] = []
     arrays: list[Any] = []
 
     def beside() -> None:
+        lines = scenario.read_lines()
         baselines.append(tag(lines, rules, attribution=scenario.attribution)
                          if lines is not None else None)
         prepare_outputs()
