@@ -169,9 +169,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     by_region = v.by_group(split, "region", _mapped(run, alloc, "region"))
     flow = _flow(run)
     conflict = _conflict(result)
-    all_constraints = v.constraints_in_words(result)
-    constraints, _ = v.split_project_constraints(all_constraints)
-    families = v.limits_by_family(all_constraints)
+    constraints, families = v.constraint_tables(result)
     binding_rows = constraints[constraints["binding"].astype(bool)]
     binding_names = binding_rows["constraint"].astype(str).tolist()
     projects = v.projects_table(run, alloc, binding_names)

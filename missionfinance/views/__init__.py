@@ -56,6 +56,7 @@ from missionfinance.views.baseline import (
 from missionfinance.views.constraints import (
     HELPER_FAMILIES,
     closest_unfunded,
+    constraint_tables,
     constraints_in_words,
     is_empty_column,
     limits_by_family,
@@ -105,6 +106,7 @@ __all__ = [
     "risk_and_reward_by_mission",
     "cash_split",
     "closest_unfunded",
+    "constraint_tables",
     "constraints_in_words",
     "contributions",
     "coverage_by_owner",

@@ -43,47 +43,116 @@ def constraints_in_words(result: AllocationResult) -> pd.DataFrame:
     """
     frame = getattr(result, "constraints", None)
     if frame is None or len(frame) == 0:
-        return pd.DataFrame({"constraint": pd.Series([], dtype="str"),
-                             "binding": pd.Series([], dtype="bool"),
-                             "meaning": pd.Series([], dtype="str")})
-    frame = frame.reset_index(drop=True).copy()
-    col = {k: _pick(frame, v) for k, v in _CONSTRAINT_ALIASES.items()}
+        return _no_constraints()
+    return _in_words(frame.reset_index(drop=True))
+
+
+def _no_constraints() -> pd.DataFrame:
+    return pd.DataFrame({"constraint": pd.Series([], dtype="str"),
+                         "binding": pd.Series([], dtype="bool"),
+                         "meaning": pd.Series([], dtype="str")})
+
+
+def _binding_of(frame: pd.DataFrame, col: dict[str, str | None]) -> np.ndarray:
+    """Each row's binding flag: the frame's own, else the model's rule on its slack."""
     if col["binding"] is not None:
-        binding = frame[col["binding"]].fillna(False).astype(bool)
-    elif col["slack"] is not None:  # the model's rule, when a frame gives no binding flag
+        return frame[col["binding"]].fillna(False).astype(bool).to_numpy(dtype=bool)
+    if col["slack"] is not None:  # the model's rule, when a frame gives no binding flag
         slack = pd.to_numeric(frame[col["slack"]], errors="coerce").abs().to_numpy()
         rhs = (pd.to_numeric(frame["rhs"], errors="coerce").fillna(0.0).to_numpy()
                if "rhs" in frame.columns else np.zeros(len(frame)))
-        binding = pd.Series(is_binding(slack, rhs), index=frame.index)
+        return np.asarray(is_binding(slack, rhs), dtype=bool)
+    return np.zeros(len(frame), dtype=bool)
+
+
+def _reading_order(binding: np.ndarray, dual_abs: np.ndarray, name: pd.Series) -> np.ndarray:
+    """Positions binding first, then largest |dual|, then by name; ties keep their order.
+
+    Three stable sorts, last key first: the order of a stable sort on all three keys.
+    """
+    if name.hasnans:  # missing names last, as a sort of the names puts them
+        codes = pd.factorize(name, sort=True)[0]
+        order = np.argsort(np.where(codes < 0, len(codes), codes), kind="stable")
     else:
-        binding = pd.Series(False, index=frame.index)
-    name = frame[col["name"]].astype(str) if col["name"] else pd.Series(
+        order = np.asarray(name.argsort(kind="stable"))
+    order = order[np.argsort(-dual_abs[order], kind="stable")]
+    return order[np.argsort(~binding[order], kind="stable")]
+
+
+def _in_words(frame: pd.DataFrame, keep: np.ndarray | None = None) -> pd.DataFrame:
+    """:func:`constraints_in_words` of the non-empty ``frame`` (default index).
+
+    With ``keep`` (a boolean mask of the rows), only those rows are made, in the same
+    order; which columns are left out as empty is still decided over every row.
+    """
+    col = {k: _pick(frame, v) for k, v in _CONSTRAINT_ALIASES.items()}
+    binding = _binding_of(frame, col)
+    name_all = frame[col["name"]].astype(str) if col["name"] else pd.Series(
         [f"constraint {i + 1}" for i in range(len(frame))], index=frame.index)
-    if col["words"] is not None:
-        meaning = frame[col["words"]].fillna("").astype(str)
-    else:
-        dual = (pd.to_numeric(frame[col["dual"]], errors="coerce") if col["dual"]
-                else pd.Series(np.nan, index=frame.index))
-        meaning = pd.Series([
-            _words(n, bool(b), d) for n, b, d in zip(name, binding, dual, strict=True)
-        ], index=frame.index)
-    out = frame.copy()
-    if "binding" not in out.columns:
-        out["binding"] = binding
-    out["meaning"] = meaning.astype("str")
-    out.insert(0, "constraint", name.astype("str"))
+    dual_abs = (pd.to_numeric(frame[col["dual"]], errors="coerce").abs().fillna(0.0)
+                .to_numpy(dtype="float64") if col["dual"] else np.zeros(len(frame)))
+    order = _reading_order(binding, dual_abs, name_all)
+    if keep is not None:
+        order = order[keep[order]]
     drop = [c for c in (col["name"], col["words"]) if c is not None and c not in
             ("constraint", "meaning")]
+    empty = [c for c in frame.columns if c not in ("constraint", "binding", "meaning")
+             and c not in drop and is_empty_column(frame[c])]
+    out = frame.take(order)
+    name = name_all.take(order)
+    if col["words"] is not None:
+        meaning = out[col["words"]].fillna("").astype(str)
+    else:
+        dual = (pd.to_numeric(out[col["dual"]], errors="coerce") if col["dual"]
+                else pd.Series(np.nan, index=out.index))
+        meaning = pd.Series([
+            _words(n, bool(b), d)
+            for n, b, d in zip(name, binding[order].tolist(), dual, strict=True)
+        ], index=out.index)
+    if "binding" not in out.columns:
+        out["binding"] = pd.Series(binding[order], index=out.index)
+    out["meaning"] = meaning.astype("str")
+    out.insert(0, "constraint", name.astype("str"))
     out = out.drop(columns=drop)
-    empty = [c for c in out.columns if c not in ("constraint", "binding", "meaning")
-             and is_empty_column(out[c])]
-    out = out.drop(columns=empty)
-    dual_abs = (pd.to_numeric(frame[col["dual"]], errors="coerce").abs().fillna(0.0)
-                if col["dual"] else pd.Series(0.0, index=frame.index))
-    order = pd.DataFrame({"b": ~binding.to_numpy(), "d": -dual_abs.to_numpy(),
-                          "n": name.to_numpy()}).sort_values(["b", "d", "n"],
-                                                             kind="mergesort").index
-    return out.loc[order].reset_index(drop=True)
+    return out.drop(columns=empty).reset_index(drop=True)
+
+
+def constraint_tables(result: AllocationResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The report's two constraint tables: the shared limits in words, and the families.
+
+    The same frames as ``split_project_constraints(constraints_in_words(result))[0]`` and
+    ``limits_by_family(constraints_in_words(result))``, without putting the tens of
+    thousands of per-project rows into words only to count them.
+    """
+    frame = getattr(result, "constraints", None)
+    if frame is None or len(frame) == 0:
+        words = _no_constraints()
+        return split_project_constraints(words)[0], limits_by_family(words)
+    frame = frame.reset_index(drop=True)
+    # an empty project or family column (left out of the words) marks no row either
+    shared = _in_words(frame, ~_own_rows(frame))
+    shared = shared.drop(columns=[c for c in ("project",) if c in shared.columns
+                                  and is_empty_column(shared[c])])
+    if "family" not in frame.columns or is_empty_column(frame["family"]):
+        return shared, limits_by_family(_no_constraints())
+    col = {k: _pick(frame, v) for k, v in _CONSTRAINT_ALIASES.items()}
+    rows = pd.DataFrame({
+        "family": frame["family"],
+        "project": frame["project"] if "project" in frame.columns else "",
+        "binding": (frame["binding"] if "binding" in frame.columns
+                    else pd.Series(_binding_of(frame, col), index=frame.index)),
+    })
+    return shared, limits_by_family(rows)
+
+
+def _own_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows that name a project or are model helper rows (counted by family, not listed)."""
+    own = ((frame["project"].fillna("").astype(str) != "").to_numpy(dtype=bool)
+           if "project" in frame.columns else np.zeros(len(frame), dtype=bool))
+    if "family" in frame.columns:
+        own = own | frame["family"].fillna("").astype(str).isin(HELPER_FAMILIES).to_numpy(
+            dtype=bool)
+    return own
 
 
 def split_project_constraints(constraints: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -240,18 +309,31 @@ def limits_by_family(constraints: pd.DataFrame) -> pd.DataFrame:
                              "binding": pd.Series([], dtype="int64"),
                              "share_binding": pd.Series([], dtype="float64")})
     family = constraints["family"].fillna("").astype(str)
-    own = (constraints["project"].fillna("").astype(str) != "" if "project" in constraints
-           else pd.Series(False, index=constraints.index))
-    kind = np.where(family.isin(HELPER_FAMILIES), "helper",
-                    np.where(own, "per project", "shared"))
-    frame = pd.DataFrame({"family": family, "kind": kind,
-                          "binding": constraints["binding"].astype(bool)})
-    out = frame.groupby(["family", "kind"], sort=True).agg(
-        rows=("binding", "size"), binding=("binding", "sum")).reset_index()
+    own = ((constraints["project"].fillna("").astype(str) != "").to_numpy(dtype=bool)
+           if "project" in constraints else np.zeros(len(constraints), dtype=bool))
+    # one count per (family, kind) pair: kinds 0, 1, 2 in their sorted order
+    kind = np.where(family.isin(HELPER_FAMILIES).to_numpy(dtype=bool), 0, np.where(own, 1, 2))
+    codes, names = pd.factorize(family)
+    key = codes * len(_KINDS) + kind
+    size = len(_KINDS) * len(names)
+    rows = np.bincount(key, minlength=size)
+    binding = np.bincount(key, minlength=size,
+                          weights=constraints["binding"].astype(bool).to_numpy(dtype="float64"))
+    found = np.flatnonzero(rows)
+    out = pd.DataFrame({
+        "family": pd.Series(np.asarray(names, dtype=object)[found // len(_KINDS)], dtype="str"),
+        "kind": pd.Series(np.asarray(_KINDS, dtype=object)[found % len(_KINDS)], dtype="str"),
+        "rows": rows[found].astype("int64"),
+        "binding": binding[found].astype("int64"),
+    }).sort_values(["family", "kind"], kind="mergesort")  # the pairs in sorted order
     out["share_binding"] = out["binding"] / out["rows"]
     out = out.sort_values(["binding", "family"], ascending=[False, True], kind="mergesort")
     return out.reset_index(drop=True).astype({"family": "str", "kind": "str", "rows": "int64",
                                               "binding": "int64"})
+
+
+#: The kinds of constraint family, sorted: model helper rows, per-project limits, shared.
+_KINDS = ("helper", "per project", "shared")
 
 
 def closest_unfunded(run: RunLike, projects: pd.DataFrame, n: int = CLOSEST_UNFUNDED) -> pd.DataFrame:
