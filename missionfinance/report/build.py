@@ -25,7 +25,7 @@ from missionfinance.report.manifest import (
     solver_record,
 )
 from missionfinance.report.outcomes import outcome_tables
-from missionfinance.report.prepared import PreparedOutputs, static_tables
+from missionfinance.report.prepared import STATIC_KEYS, PreparedOutputs, static_tables
 from missionfinance.report.tables import HEADLINE_ROWS, ReportTable, economics_notes
 
 if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
@@ -147,8 +147,9 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
         fiscal.csv rows, :func:`missionfinance.fiscal.fiscal_effects` of ``cashflows``
         (computed when not given).
     """
-    static = prepared.tables_copy() if prepared is not None and prepared.fits(run) \
-        else static_tables(run)
+    static = prepared.tables_copy() if prepared is not None and prepared.fits(run) else {}
+    if not STATIC_KEYS <= static.keys():  # not made in advance, or made by another version
+        static = static_tables(run)
     result = run.allocation
     missions = _mission_set(run)
     mission_ids = list(missions.ids) if missions is not None else []
@@ -164,7 +165,8 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     split = v.cash_split(run, alloc)
     by_mission = v.by_mission(run, split, mission_ids)
     by_instrument = v.by_group(split, "instrument")
-    by_year = v.instrument_by_year(alloc, years, _contingent(run, alloc))
+    contingent = _contingent(run, alloc)
+    by_year = v.instrument_by_year(alloc, years, contingent)
     by_department = v.by_group(split, "department", _mapped(run, alloc, "department"))
     by_region = v.by_group(split, "region", _mapped(run, alloc, "region"))
     flow = _flow(run)
@@ -172,13 +174,14 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     constraints, families = v.constraint_tables(result)
     binding_rows = constraints[constraints["binding"].astype(bool)]
     binding_names = binding_rows["constraint"].astype(str).tolist()
-    projects = v.projects_table(run, alloc, binding_names)
+    weights = static["contributions"]
+    projects = v.projects_table(run, alloc, binding_names, static["project_columns"])
     closest = v.closest_unfunded(run, projects)
     alignment, alignment_missions = static["alignment"], static["alignment_missions"]
     by_year_source = static["baseline_by_year"]
     coverage = static["coverage"]
     assumptions = v.assumptions(run, alloc)
-    assumptions_log = v.assumptions_log(run)
+    assumptions_log = static["assumptions_log"]
     qa_log = v.qa_log(run)
     limitations = static["limitations"]
     if cashflows is None:
@@ -196,7 +199,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     costs = fs.cost_by_instrument(cashflows, getattr(run.scenario, "discount_rate", None))
     project_costs = fs.cost_by_project(cashflows, getattr(run.scenario, "discount_rate", None))
     risk_reward = v.risk_and_reward(run, alloc, project_costs)
-    risk_reward_missions = v.risk_and_reward_by_mission(run, risk_reward, mission_ids)
+    risk_reward_missions = v.risk_and_reward_by_mission(run, risk_reward, mission_ids, weights)
     treatments = static["treatments"]
     recycling = (getattr(run.scenario, "model_options", None) or {}).get("recycling")
     recycled = fs.recycled_headroom(
@@ -256,7 +259,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                       money=tuple(c for c in by_year.columns if c != "year"),
                       labels={"public_cash": "public cash total",
                               **{c: f"{c} face value (not cash)"
-                                 for c in _contingent(run, alloc) if c in by_year.columns}}),
+                                 for c in contingent if c in by_year.columns}}),
         "By department": RT("By department", "Allocation by department", by_department,
                             "Money by the projects' owning department.",
                             money=("public", "guarantee", "private"), shares=("share_of_public",),

@@ -60,6 +60,7 @@ from missionfinance.views.constraints import (
     constraints_in_words,
     is_empty_column,
     limits_by_family,
+    project_columns,
     projects_table,
     split_project_constraints,
 )
@@ -122,6 +123,7 @@ __all__ = [
     "known_limitations",
     "limits_by_family",
     "limits_of",
+    "project_columns",
     "projects_table",
     "qa_log",
     "split_project_constraints",

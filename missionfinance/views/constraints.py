@@ -199,12 +199,16 @@ def _words(name: str, binding: bool, dual: float) -> str:
             "(its shadow price).")
 
 
-def projects_table(run: RunLike, alloc: pd.DataFrame, binding: Sequence[str] = ()) -> pd.DataFrame:
-    """Every pipeline project: money received, funded or not, and why not."""
+def project_columns(run: RunLike, weights: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The columns of :func:`projects_table` that the allocation does not change.
+
+    ``project_id``, ``name``, ``department``, ``region``, ``missions`` (the missions its
+    tags give it a positive weight in, joined with ``", "``) and ``capacity``, one row per
+    pipeline project in pipeline order. ``weights`` is
+    :func:`~missionfinance.views.contributions` of ``run``, when already made.
+    """
     pipe = pipeline_of(run)
-    per = alloc.groupby("project_id")[["public", "private"]].sum()
-    instruments = _instruments_used(alloc)
-    weights = contributions(run)
+    weights = contributions(run) if weights is None else weights
     mission_ids = list(weights.columns)
     positive = (weights.reindex(pipe["project_id"], fill_value=0.0) > 0).to_numpy()
     missions = [""] * len(pipe)
@@ -221,10 +225,49 @@ def projects_table(run: RunLike, alloc: pd.DataFrame, binding: Sequence[str] = (
     capacity = (pd.to_numeric(pipe["capacity"], errors="coerce") if "capacity" in pipe
                 else pd.Series(np.nan, index=pipe.index))
     out["capacity"] = capacity.astype("float64").to_numpy()
-    out["public"] = per["public"].reindex(out["project_id"]).fillna(0.0).to_numpy()
-    out["private"] = per["private"].reindex(out["project_id"]).fillna(0.0).to_numpy()
-    out["instruments_used"] = instruments.reindex(out["project_id"]).fillna("").astype(
-        "str").to_numpy()
+    return out
+
+
+def _by_project(values: pd.Series, where: np.ndarray, missing: float) -> np.ndarray:
+    """``values`` (by project) at the positions ``where`` (-1: none), ``missing`` for none."""
+    if not len(values):
+        return np.full(len(where), missing)
+    out = values.to_numpy(dtype="float64")[where]
+    out[(where < 0) | np.isnan(out)] = missing
+    return out
+
+
+def text_order(text: pd.Series) -> np.ndarray:
+    """Positions of ``text`` in sorted order, missing values last; ties keep their order."""
+    if text.hasnans:
+        codes = pd.factorize(text, sort=True)[0]
+        return np.argsort(np.where(codes < 0, len(codes), codes), kind="stable")
+    return np.asarray(text.argsort(kind="stable"))
+
+
+def then_by(order: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """The positions ``order`` sorted by ``key`` (ascending, stable): a sort's next key."""
+    return order[np.argsort(key[order], kind="stable")]
+
+
+def projects_table(run: RunLike, alloc: pd.DataFrame, binding: Sequence[str] = (),
+                   columns: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every pipeline project: money received, funded or not, and why not.
+
+    ``columns`` is :func:`project_columns` of ``run``, when already made (it is changed).
+    """
+    out = project_columns(run) if columns is None else columns
+    per = alloc.groupby("project_id")[["public", "private"]].sum()
+    instruments = _instruments_used(alloc)
+    where = per.index.get_indexer(out["project_id"])
+    out["public"] = _by_project(per["public"], where, 0.0)
+    out["private"] = _by_project(per["private"], where, 0.0)
+    if not instruments.index.equals(per.index):
+        where = instruments.index.get_indexer(out["project_id"])
+    used = (instruments.to_numpy(dtype=object)[where] if len(instruments)
+            else np.full(len(where), "", dtype=object))
+    used[where < 0] = ""
+    out["instruments_used"] = pd.Series(used, dtype="str", index=out.index).fillna("")
     out["funded"] = out["public"] > 0
     model_reason = _model_reasons(run, out["project_id"])
     limits = ", ".join(binding[:3]) + (" and others" if len(binding) > 3 else "")
@@ -243,9 +286,11 @@ def projects_table(run: RunLike, alloc: pd.DataFrame, binding: Sequence[str] = (
             reasons.append(f"other projects gave more mission value per £ of the binding limits ({limits})")
         else:
             reasons.append("not chosen by the optimiser")
-    out["why_not"] = pd.Series(reasons, dtype="str")
-    return out.sort_values(["funded", "public", "project_id"], ascending=[False, False, True],
-                           kind="mergesort").reset_index(drop=True)
+    out["why_not"] = pd.Series(reasons, dtype="str", index=out.index)
+    # funded first, most public money first, then by id (a stable sort on the three keys)
+    order = then_by(then_by(text_order(out["project_id"]), -out["public"].to_numpy()),
+                    ~out["funded"].to_numpy(dtype=bool))
+    return out.take(order).reset_index(drop=True)
 
 
 def _instruments_used(alloc: pd.DataFrame) -> pd.Series:
@@ -349,17 +394,19 @@ def closest_unfunded(run: RunLike, projects: pd.DataFrame, n: int = CLOSEST_UNFU
                "main_mission", "weight_needed"]
     if frame is None or len(frame) == 0 or "best_gain" not in frame.columns:
         return pd.DataFrame({"project_id": pd.Series([], dtype="str")})
-    model = frame.drop_duplicates("project_id").set_index(
-        frame.drop_duplicates("project_id")["project_id"].astype(str))
+    given = [c for c in columns if c in frame.columns]
+    model = frame[["project_id", *given]].drop_duplicates("project_id")
+    model = model.set_index(model["project_id"].astype(str))[given]
     unfunded = projects[~projects["funded"].astype(bool)].copy()
-    for column in columns:
-        if column in model.columns:
-            unfunded[column] = model[column].reindex(unfunded["project_id"]).to_numpy()
+    values = model.reindex(unfunded["project_id"])  # one look-up for every column
+    for column in given:
+        unfunded[column] = values[column].to_numpy()
     gain = pd.to_numeric(unfunded["best_gain"], errors="coerce")
     unfunded["best_gain"] = gain.where(gain.abs() > 1e-7, 0.0)  # a tie at the margin
     unfunded = unfunded[gain.notna()]
-    unfunded = unfunded.sort_values(["best_gain", "project_id"], ascending=[False, True],
-                                    kind="mergesort").head(n)
+    # largest best gain first, then by id (a stable sort on the two keys)
+    order = then_by(text_order(unfunded["project_id"]), -unfunded["best_gain"].to_numpy())
+    unfunded = unfunded.take(order[:n])
     keep = ["project_id", "name", "department", "region", "missions", "capacity",
             *[c for c in columns if c in unfunded.columns], "why_not"]
     out = unfunded[[c for c in keep if c in unfunded.columns]].reset_index(drop=True)

@@ -184,10 +184,10 @@ def by_group(alloc: pd.DataFrame, key: str, values: pd.Series | None = None) -> 
     frame["_key"] = frame["_key"].astype(str)
     if "guarantee" not in frame.columns:
         frame["guarantee"] = 0.0
-    out = frame.groupby("_key", sort=True).agg(
-        public=("public", "sum"), guarantee=("guarantee", "sum"), private=("private", "sum"),
-        projects=("project_id", "nunique")
-    )
+    groups = frame.groupby("_key", sort=True)
+    # the sums and the count apart: the same figures, without the named aggregation's cost
+    out = groups[["public", "guarantee", "private"]].sum()
+    out["projects"] = groups["project_id"].nunique()
     out.index.name = key
     out = out.reset_index()
     total = out["public"].sum()
@@ -284,13 +284,15 @@ def _loss_share(frame: pd.DataFrame) -> pd.Series:
 
 
 def risk_and_reward_by_mission(run: RunLike, table: pd.DataFrame,
-                               mission_ids: Sequence[str] = ()) -> pd.DataFrame:
+                               mission_ids: Sequence[str] = (),
+                               weights: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`risk_and_reward` attributed to each mission by the project tag weights ``c_pm``.
 
     Every £m column is Σ_p c_pm × the project's figure (as :func:`by_mission` attributes
-    public money); the share is recomputed from the mission's own losses.
+    public money); the share is recomputed from the mission's own losses. ``weights`` is
+    :func:`~missionfinance.views.contributions` of ``run``, when already made.
     """
-    weights = contributions(run)
+    weights = contributions(run) if weights is None else weights
     missions = list(mission_ids) or list(weights.columns)
     missions += [m for m in weights.columns if m not in missions]
     money = [c for c in RISK_REWARD_COLUMNS if c != "public_share_of_losses"]
