@@ -80,6 +80,19 @@ def _text_xml(text: str) -> str:
     return f"<t>{body}</t>"
 
 
+def _number_texts(numbers: list[float]) -> list[str]:
+    """``f"{v:.16G}"`` of every number, formatted in one ``%`` operation (twice as fast).
+
+    Examples
+    --------
+    >>> _number_texts([0.0, -1.5, 1e-7, 1 / 3])
+    ['0', '-1.5', '1E-07', '0.3333333333333333']
+    """
+    if not numbers:
+        return []
+    return ("\n".join(["%.16G"] * len(numbers)) % tuple(numbers)).split("\n")
+
+
 @dataclass
 class Sheet:
     """One worksheet: cells by column, layout and print set-up.
@@ -150,14 +163,14 @@ class Workbook:
         """
         letter = column_letter(column)
         finite = np.isfinite(values).tolist()
-        numbers = values.tolist()
-        rows = range(first_row + 1, first_row + 1 + len(numbers))
+        texts = _number_texts(values.tolist())
+        rows = range(first_row + 1, first_row + 1 + len(texts))
         if isinstance(styles, str):
             s = _STYLE[styles]
-            return [f'<c r="{letter}{r}" s="{s}"><v>{v:.16G}</v></c>' if ok else ""
-                    for r, v, ok in zip(rows, numbers, finite, strict=True)]
-        return [f'<c r="{letter}{r}" s="{_STYLE[st]}"><v>{v:.16G}</v></c>' if ok else ""
-                for r, v, ok, st in zip(rows, numbers, finite, styles, strict=True)]
+            return [f'<c r="{letter}{r}" s="{s}"><v>{v}</v></c>' if ok else ""
+                    for r, v, ok in zip(rows, texts, finite, strict=True)]
+        return [f'<c r="{letter}{r}" s="{_STYLE[st]}"><v>{v}</v></c>' if ok else ""
+                for r, v, ok, st in zip(rows, texts, finite, styles, strict=True)]
 
     @staticmethod
     def booleans(column: int, values: Sequence[object], first_row: int = 0) -> list[str]:
