@@ -91,9 +91,12 @@ def _in_words(frame: pd.DataFrame, keep: np.ndarray | None = None) -> pd.DataFra
         [f"constraint {i + 1}" for i in range(len(frame))], index=frame.index)
     dual_abs = (pd.to_numeric(frame[col["dual"]], errors="coerce").abs().fillna(0.0)
                 .to_numpy(dtype="float64") if col["dual"] else np.zeros(len(frame)))
-    order = _reading_order(binding, dual_abs, name_all)
-    if keep is not None:
-        order = order[keep[order]]
+    if keep is None:
+        order = _reading_order(binding, dual_abs, name_all)
+    else:  # a stable sort of some rows: their order in the sort of all rows
+        rows = np.flatnonzero(keep)
+        order = rows[_reading_order(binding[rows], dual_abs[rows],
+                                    name_all.take(rows).reset_index(drop=True))]
     drop = [c for c in (col["name"], col["words"]) if c is not None and c not in
             ("constraint", "meaning")]
     empty = [c for c in frame.columns if c not in ("constraint", "binding", "meaning")
