@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from missionfinance import fiscal as fs
@@ -94,15 +95,29 @@ def mission_colours(run: RunResult) -> dict[str, str]:
     return dict(missions.colours) if missions is not None else {}
 
 
-def _mapped(run: RunResult, alloc: pd.DataFrame, column: str) -> pd.Series:
+def _pipeline_rows(run: RunResult, alloc: pd.DataFrame) -> np.ndarray:
+    """Each allocation row's project in the pipeline (its first row; -1 where none)."""
+    pipe = run.pipeline
+    if pipe is None:
+        return np.full(len(alloc), -1)
+    ids = pipe["project_id"].astype(str)
+    first = np.flatnonzero(~ids.duplicated().to_numpy())
+    where = pd.Index(ids.to_numpy()[first]).get_indexer(alloc["project_id"])
+    return np.where(where >= 0, first[np.maximum(where, 0)], -1) if len(first) else where
+
+
+def _mapped(run: RunResult, alloc: pd.DataFrame, column: str, rows: np.ndarray) -> pd.Series:
+    """The pipeline's ``column`` of each allocation row's project, "(not given)" where none.
+
+    ``rows`` are the projects' pipeline rows (:func:`_pipeline_rows`).
+    """
     pipe = run.pipeline
     if pipe is None or column not in pipe.columns:
         return pd.Series("unknown", index=alloc.index, dtype="str")
-    lookup = pd.Series(pipe[column].fillna("").astype(str).to_numpy(),
-                       index=pipe["project_id"].astype(str).to_numpy())
-    lookup = lookup[~lookup.index.duplicated()]
-    values = alloc["project_id"].map(lookup).fillna("")
-    return values.where(values != "", "(not given)").astype("str")
+    values = pipe[column].fillna("").astype(str).to_numpy(dtype=object)
+    out = values[np.maximum(rows, 0)] if len(values) else np.full(len(rows), "", dtype=object)
+    out[(rows < 0) | (out == "")] = "(not given)"
+    return pd.Series(out, index=alloc.index, dtype="str", name=alloc["project_id"].name)
 
 
 def _contingent(run: RunResult, alloc: pd.DataFrame) -> tuple[str, ...]:
@@ -167,8 +182,9 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     by_instrument = v.by_group(split, "instrument")
     contingent = _contingent(run, alloc)
     by_year = v.instrument_by_year(alloc, years, contingent)
-    by_department = v.by_group(split, "department", _mapped(run, alloc, "department"))
-    by_region = v.by_group(split, "region", _mapped(run, alloc, "region"))
+    rows = _pipeline_rows(run, alloc)
+    by_department = v.by_group(split, "department", _mapped(run, alloc, "department", rows))
+    by_region = v.by_group(split, "region", _mapped(run, alloc, "region", rows))
     flow = _flow(run)
     conflict = _conflict(result)
     constraints, families = v.constraint_tables(result)
