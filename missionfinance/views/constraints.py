@@ -308,13 +308,14 @@ def _instruments_used(alloc: pd.DataFrame) -> pd.Series:
     """
     if alloc.empty:
         return pd.Series([], dtype="str", index=pd.Index([], dtype="str", name="project_id"))
-    ids = alloc["project_id"].astype(str).to_numpy()
-    names, inst = np.unique(alloc["instrument"].astype(str).to_numpy(), return_inverse=True)
+    projects, ids = pd.factorize(alloc["project_id"].astype(str), sort=True)
+    inst, names = pd.factorize(alloc["instrument"].astype(str), sort=True)
+    names = [str(n) for n in names]
     # each project's set of instruments as a bit mask (names are sorted, so are the sets)
-    flags = pd.DataFrame({k: inst == k for k in range(len(names))}, index=ids)
-    has = flags.groupby(level=0, sort=True).any()
-    masks = pd.Series(has.to_numpy() @ np.left_shift(1, np.arange(len(names), dtype="int64")),
-                      index=has.index.astype("str"))
+    rows = (projects >= 0) & (inst >= 0)
+    bits = np.zeros(len(ids), dtype="int64")
+    np.bitwise_or.at(bits, projects[rows], np.left_shift(1, inst[rows].astype("int64")))
+    masks = pd.Series(bits, index=pd.Index(ids).astype("str"))
     labels = {m: ";".join(n for k, n in enumerate(names) if m >> k & 1)
               for m in masks.unique().tolist()}
     out = masks.map(labels).astype("str")

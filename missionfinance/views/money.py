@@ -180,10 +180,15 @@ def by_group(alloc: pd.DataFrame, key: str, values: pd.Series | None = None) -> 
 
     With a ``guarantee`` column (:func:`cash_split`) guarantees are summed apart.
     """
-    frame = alloc.assign(_key=alloc[key] if values is None else values)
-    frame["_key"] = frame["_key"].astype(str)
-    if "guarantee" not in frame.columns:
-        frame["guarantee"] = 0.0
+    if values is None:
+        values = alloc[key]
+    elif not values.index.equals(alloc.index):
+        values = values.reindex(alloc.index)
+    # only the columns summed and counted (not a copy of every column of the rows)
+    frame = pd.DataFrame({
+        "_key": values.astype(str), "public": alloc["public"],
+        "guarantee": alloc["guarantee"] if "guarantee" in alloc.columns else 0.0,
+        "private": alloc["private"], "project_id": alloc["project_id"]})
     groups = frame.groupby("_key", sort=True)
     # the sums and the count apart: the same figures, without the named aggregation's cost
     out = groups[["public", "guarantee", "private"]].sum()
