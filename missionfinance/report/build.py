@@ -176,7 +176,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     notes = economics_notes(summary, financing_plan=bool(rules.get("financing_plan")),
                             even_drawdown=bool(rules.get("even_drawdown")))
     budget = v.budget_use(run, alloc)
-    exposure = v.exposure_and_risk(run, alloc)
+    exposure = v.exposure_and_risk(run, alloc, static["loss_rates"])
     split = v.cash_split(run, alloc)
     by_mission = v.by_mission(run, split, mission_ids)
     by_instrument = v.by_group(split, "instrument")
@@ -214,7 +214,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     money = fs.money_out_and_back(cashflows)
     costs = fs.cost_by_instrument(cashflows, getattr(run.scenario, "discount_rate", None))
     project_costs = fs.cost_by_project(cashflows, getattr(run.scenario, "discount_rate", None))
-    risk_reward = v.risk_and_reward(run, alloc, project_costs)
+    risk_reward = v.risk_and_reward(run, alloc, project_costs, static["loss_rates"])
     risk_reward_missions = v.risk_and_reward_by_mission(run, risk_reward, mission_ids, weights)
     treatments = static["treatments"]
     recycling = (getattr(run.scenario, "model_options", None) or {}).get("recycling")

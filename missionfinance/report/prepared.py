@@ -35,7 +35,7 @@ __all__ = ["STATIC_KEYS", "PreparedOutputs", "RunInputs", "prepare_report", "sta
 #: The keys of :func:`static_tables`.
 STATIC_KEYS = frozenset({
     "alignment", "alignment_missions", "assumptions_log", "baseline_by_year", "contributions",
-    "coverage", "limitations", "packages", "project_columns", "treatments",
+    "coverage", "limitations", "loss_rates", "packages", "project_columns", "treatments",
 })
 
 
@@ -92,10 +92,11 @@ class PreparedOutputs:
 def static_tables(run: RunResult | RunInputs) -> dict[str, Any]:
     """The report's tables and records that do not depend on the allocation.
 
-    Keys: ``baseline_by_year``, ``alignment``, ``alignment_missions``, ``coverage``,
-    ``treatments``, ``limitations``, ``assumptions_log``, ``contributions`` (the projects'
-    mission weights), ``project_columns`` (the Projects table's columns that the
-    allocation does not change) (frames) and ``packages`` (package versions).
+    Keys (:data:`STATIC_KEYS`): ``baseline_by_year``, ``alignment``, ``alignment_missions``,
+    ``coverage``, ``treatments``, ``limitations``, ``assumptions_log``, ``contributions``
+    (the projects' mission weights), ``project_columns`` (the Projects table's columns
+    that the allocation does not change) (frames), ``loss_rates`` (the projects' pd × lgd)
+    and ``packages`` (package versions).
     """
     from missionfinance import fiscal as fs
     from missionfinance import views as v
@@ -109,6 +110,7 @@ def static_tables(run: RunResult | RunInputs) -> dict[str, Any]:
     return {
         "assumptions_log": v.assumptions_log(view),
         "contributions": weights,
+        "loss_rates": v.loss_rates(view),
         "project_columns": v.project_columns(view, weights),
         "alignment": alignment,
         "alignment_missions": alignment_missions,

@@ -76,6 +76,7 @@ from missionfinance.views.money import (
     flow_frame,
     headline,
     instrument_by_year,
+    loss_rates,
     risk_and_reward,
     risk_and_reward_by_mission,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "known_limitations",
     "limits_by_family",
     "limits_of",
+    "loss_rates",
     "project_columns",
     "projects_table",
     "qa_log",

@@ -131,12 +131,20 @@ def _computed_budget(run: RunLike, alloc: pd.DataFrame,
     return pd.concat(pieces).groupby(["control", "year"])["used"].sum()
 
 
-def exposure_and_risk(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:
-    """Per year: new guarantee commitments, exposure stock, its limit, expected loss."""
+def loss_rates(run: RunLike) -> pd.Series:
+    """Each project's expected-loss rate ``pd × lgd`` (index project_id; defaults where empty)."""
     pipe = pipeline_of(run)
-    el = (project_attr(pipe, "pd", 0.0) * project_attr(pipe, "lgd", DEFAULT_LGD)).reindex(
-        alloc["project_id"]
-    ).fillna(0.0).to_numpy()
+    return project_attr(pipe, "pd", 0.0) * project_attr(pipe, "lgd", DEFAULT_LGD)
+
+
+def exposure_and_risk(run: RunLike, alloc: pd.DataFrame,
+                      rates: pd.Series | None = None) -> pd.DataFrame:
+    """Per year: new guarantee commitments, exposure stock, its limit, expected loss.
+
+    ``rates`` is :func:`loss_rates` of ``run``, when already made.
+    """
+    rates = loss_rates(run) if rates is None else rates
+    el = rates.reindex(alloc["project_id"]).fillna(0.0).to_numpy()
     instruments = instruments_of(run, _instrument_names(alloc))
     exposure = alloc["instrument"].map({k: v.exposure for k, v in instruments.items()})
     bears = alloc["instrument"].map({k: v.bears_loss for k, v in instruments.items()})
@@ -250,7 +258,8 @@ RISK_REWARD_COLUMNS: tuple[str, ...] = (
 )
 
 
-def risk_and_reward(run: RunLike, alloc: pd.DataFrame, project_costs: pd.DataFrame) -> pd.DataFrame:
+def risk_and_reward(run: RunLike, alloc: pd.DataFrame, project_costs: pd.DataFrame,
+                    rates: pd.Series | None = None) -> pd.DataFrame:
     """Per funded project: public money out and expected back, net cost, who bears the downside.
 
     ``money_out``, ``money_back``, ``economic_cost`` come from ``project_costs``
@@ -260,14 +269,14 @@ def risk_and_reward(run: RunLike, alloc: pd.DataFrame, project_costs: pd.DataFra
     positive = a cost]; ``private_losses = pd × lgd × private`` [£m] is the expected loss on
     the private money crowded in (the model's expected-loss rate, DESIGN §4);
     ``public_share_of_losses`` = public / (public + private losses) [share; NaN with none].
+    ``rates`` is :func:`loss_rates` of ``run``, when already made.
     """
     columns = ["project_id", *RISK_REWARD_COLUMNS]
     if project_costs.empty:
         return pd.DataFrame({c: pd.Series([], dtype="str" if c == "project_id" else "float64")
                              for c in columns})
     out = project_costs.set_index("project_id")
-    pipe = pipeline_of(run)
-    el = project_attr(pipe, "pd", 0.0) * project_attr(pipe, "lgd", DEFAULT_LGD)
+    el = loss_rates(run) if rates is None else rates
     private = alloc.groupby("project_id")["private"].sum() if "private" in alloc.columns \
         else pd.Series(dtype="float64")
     frame = pd.DataFrame(index=out.index)
