@@ -401,16 +401,19 @@ def closest_unfunded(run: RunLike, projects: pd.DataFrame, n: int = CLOSEST_UNFU
     given = [c for c in columns if c in frame.columns]
     model = frame[["project_id", *given]].drop_duplicates("project_id")
     model = model.set_index(model["project_id"].astype(str))[given]
-    unfunded = projects[~projects["funded"].astype(bool)].copy()
-    values = model.reindex(unfunded["project_id"])  # one look-up for every column
+    rows = np.flatnonzero(~projects["funded"].astype(bool).to_numpy(dtype=bool))
+    ids = projects["project_id"].take(rows)
+    values = model.reindex(ids)  # one look-up for every column, by unfunded row
+    gain = pd.to_numeric(values["best_gain"], errors="coerce").to_numpy(dtype="float64")
+    ranked = np.flatnonzero(~np.isnan(gain))
+    gain = np.where(np.abs(gain) > 1e-7, gain, 0.0)  # a tie at the margin
+    # largest best gain first, then by id (a stable sort on the two keys); only the first
+    # n rows are made
+    ranked = ranked[then_by(text_order(ids.take(ranked)), -gain[ranked])][:n]
+    unfunded = projects.take(rows[ranked])
     for column in given:
-        unfunded[column] = values[column].to_numpy()
-    gain = pd.to_numeric(unfunded["best_gain"], errors="coerce")
-    unfunded["best_gain"] = gain.where(gain.abs() > 1e-7, 0.0)  # a tie at the margin
-    unfunded = unfunded[gain.notna()]
-    # largest best gain first, then by id (a stable sort on the two keys)
-    order = then_by(text_order(unfunded["project_id"]), -unfunded["best_gain"].to_numpy())
-    unfunded = unfunded.take(order[:n])
+        unfunded[column] = values[column].to_numpy()[ranked]
+    unfunded["best_gain"] = gain[ranked]
     keep = ["project_id", "name", "department", "region", "missions", "capacity",
             *[c for c in columns if c in unfunded.columns], "why_not"]
     out = unfunded[[c for c in keep if c in unfunded.columns]].reset_index(drop=True)
