@@ -122,7 +122,8 @@ def _mapped(run: RunResult, alloc: pd.DataFrame, column: str, rows: np.ndarray) 
 
 def _contingent(run: RunResult, alloc: pd.DataFrame) -> tuple[str, ...]:
     """The allocated instruments that are contingent exposure (guarantees), sorted."""
-    names = sorted(set(alloc["instrument"].astype(str))) if "instrument" in alloc else []
+    names = sorted(set(alloc["instrument"].astype(str).unique().tolist())) \
+        if "instrument" in alloc else []
     return tuple(k for k, inst in sorted(v.instruments_of(run, names).items())
                  if inst.contingent)
 

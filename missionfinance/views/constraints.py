@@ -330,10 +330,15 @@ def _model_reasons(run: RunLike, ids: pd.Series) -> list[str]:
     column = _pick(frame, ("why_not", "reason", "why"))
     if column is None:
         return [""] * len(ids)
-    lookup = pd.Series(frame[column].fillna("").astype(str).to_numpy(),
-                       index=frame["project_id"].astype(str).to_numpy())
+    reasons = frame[column].fillna("").astype(str).to_numpy()
+    model_ids = frame["project_id"].astype(str).to_numpy(dtype=object)
+    wanted = ids.to_numpy(dtype=object)
+    if len(model_ids) == len(wanted) and bool((model_ids == wanted).all()) and \
+            pd.Index(model_ids).is_unique:  # the model's rows are the projects, in order
+        return [str(v) for v in reasons.tolist()]
+    lookup = pd.Series(reasons, index=model_ids)
     lookup = lookup[~lookup.index.duplicated()]
-    return [str(v) for v in lookup.reindex(ids.to_numpy()).fillna("").tolist()]
+    return [str(v) for v in lookup.reindex(wanted).fillna("").tolist()]
 
 
 #: Constraint families that are modelling helpers, not limits an analyst sets (one row per
