@@ -64,10 +64,11 @@ def test_constraints_in_words_are_in_reading_order(run: RunResult) -> None:
     assert words["constraint"].tolist() == frame["name"].loc[order].tolist()
 
 
-def test_text_order_then_by_is_a_stable_sort_on_all_keys() -> None:
+@pytest.mark.parametrize(("dtype", "missing"), [("str", 0.1), ("str", 0.0), (object, 0.0)])
+def test_text_order_then_by_is_a_stable_sort_on_all_keys(dtype: object, missing: float) -> None:
     rng = np.random.default_rng(7)
-    text = pd.Series(rng.choice(["b", "a", "é", "B", "a b", ""], 400), dtype="str")
-    text[rng.random(400) < 0.1] = np.nan
+    text = pd.Series(rng.choice(["b", "a", "é", "B", "a b", "", "Ω"], 400), dtype=dtype)
+    text[rng.random(400) < missing] = np.nan
     number = rng.choice([0.0, 1.5, -2.0, np.nan], 400)
     flag = rng.random(400) < 0.5
     frame = pd.DataFrame({"f": flag, "x": number, "t": text})
