@@ -125,12 +125,13 @@ def format_column(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[str
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         # text only (and missing cells): neutralise in one pass, same bytes as _text_cell
         cells = series.to_numpy(dtype=object, na_value="").tolist()
-        if not isinstance(series.dtype, pd.StringDtype):  # a text dtype holds str already
+        if isinstance(series.dtype, pd.StringDtype):  # str already; first characters at once
+            risky = bool(series.str[:1].isin(FORMULA_PREFIXES).any())
+        else:
             cells = [str(c) for c in cells]
-        # the first characters of all cells, looked up once: no risky one, nothing to change
-        if not _PREFIXES.isdisjoint({c[:1] for c in cells}):
-            cells = [neutralise(c) for c in cells]
-        return cells
+            risky = not _PREFIXES.isdisjoint({c[:1] for c in cells})
+        # no cell begins with a risky character: nothing to change
+        return [neutralise(c) for c in cells] if risky else cells
     return [_text_cell(v) for v in series.tolist()]
 
 
