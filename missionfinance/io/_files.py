@@ -263,9 +263,13 @@ def to_number(
         float64, same index as ``frame``.
     """
     raw = frame[column]
-    values = pd.to_numeric(raw.where(raw != "", None), errors="coerce").astype("float64")
-    arr = values.to_numpy()
-    empty = (raw == "").to_numpy()
+    cells = raw.to_numpy(dtype=object)
+    empty = cells == ""
+    if empty.any():
+        cells = cells.copy()
+        cells[empty] = np.nan
+    arr = np.asarray(pd.to_numeric(cells, errors="coerce"), dtype="float64")
+    values = pd.Series(arr, index=raw.index, name=raw.name)
     bad = (~np.isfinite(arr) & ~empty) | (empty & (not allow_empty))
     if bad.any():
         i = int(bad.argmax())
