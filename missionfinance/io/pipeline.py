@@ -97,17 +97,19 @@ def _instruments(file: object, raw: pd.DataFrame,
     """Normalised ``instruments`` text and an eligibility mask per instrument."""
     column = raw["instruments"]
     lists = pc.split_pattern(pc.utf8_lower(pa.array(column.array)), ";")
-    names = pc.utf8_trim_whitespace(pc.list_flatten(lists)).to_numpy(zero_copy_only=False)
+    words = pc.dictionary_encode(pc.utf8_trim_whitespace(pc.list_flatten(lists)))
+    vocabulary = [str(w) for w in words.dictionary.to_pylist()]
+    word = words.indices.to_numpy()
     owner = pc.list_parent_indices(lists).to_numpy()
-    given = names != ""
-    names, owner = names[given], owner[given]
-    known = np.isin(names, np.array(allowed, dtype=object))
+    given = np.array([w != "" for w in vocabulary], dtype=bool)[word]
+    word, owner = word[given], owner[given]
+    known = np.array([w in allowed for w in vocabulary], dtype=bool)[word]
     if not known.all():
         k = _first(~known)
-        pos = int(owner[k])
-        fail(file, f"unknown instrument {names[k]!r} in "
+        name, pos = vocabulary[word[k]], int(owner[k])
+        fail(file, f"unknown instrument {name!r} in "
                    f"{column.iloc[pos]!r}; use {', '.join(allowed)}, separated "
-                   f"by ';' (or define [instruments.{names[k]}] in the scenario)",
+                   f"by ';' (or define [instruments.{name}] in the scenario)",
              row=pos + 1, key="instruments")
     n = len(raw)
     has_any = np.zeros(n, dtype=bool)
@@ -116,13 +118,18 @@ def _instruments(file: object, raw: pd.DataFrame,
         i = _first(~has_any)
         fail(file, f"{column.iloc[i]!r} names no instrument; list the eligible "
                    f"ones, e.g. 'grant;loan'", row=i + 1, key="instruments")
-    named = sorted(set(names))
-    which = np.searchsorted(np.array(named, dtype=object), names)
+    named = sorted({vocabulary[w] for w in np.unique(word)})
+    rank = np.array([named.index(w) if w in named else -1 for w in vocabulary], dtype=np.int64)
     flags = np.zeros((n, len(named)), dtype=bool)
-    flags[owner, which] = True
+    flags[owner, rank[word]] = True
     eligible = {name: flags[:, k].copy() for k, name in enumerate(named)}
-    # each row's names, sorted and ';'-joined: built once per distinct set of flags
-    sets, inverse = np.unique(flags, axis=0, return_inverse=True)
+    # each row's names, sorted and ';'-joined: one label per distinct set of flags
+    if len(named) < 63:
+        sets, first, inverse = np.unique(flags.astype(np.int64) @ (1 << np.arange(len(named))),
+                                         return_index=True, return_inverse=True)
+        sets = flags[first]
+    else:
+        sets, inverse = np.unique(flags, axis=0, return_inverse=True)
     labels = np.array([";".join(m for m, f in zip(named, row, strict=True) if f) for row in sets],
                       dtype=object)
     return pd.Series(labels[inverse.reshape(-1)], dtype="str"), eligible
