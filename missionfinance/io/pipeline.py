@@ -173,8 +173,11 @@ def _pd(file: object, raw: pd.DataFrame, eligible: dict[str, np.ndarray],
 
 
 def _fy_first(s: pd.Series) -> np.ndarray:
-    """First calendar year of each financial-year cell (``"2026-27"`` → 2026); -1 where the
-    cell is not a financial year (:func:`missionfinance.years.is_financial_year`)."""
+    """First calendar year of each financial-year cell (``"2026-27"`` → 2026), else -1.
+
+    -1 marks a cell that is not a financial year
+    (:func:`missionfinance.years.is_financial_year`, with ASCII digits only).
+    """
     cells = pa.array(s.array)
     shape = pc.fill_null(pc.match_substring_regex(cells, r"^[0-9]{4}-[0-9]{2}$"), False)
     shape = shape.to_numpy(zero_copy_only=False)

@@ -817,7 +817,7 @@ def factorize_columns(columns: Sequence[pd.Series]) -> tuple[np.ndarray, list[np
         codes, uniq = pd.factorize(col.fillna("").astype("str"), sort=False)
         codes = codes.astype(np.int64)
         codes_list.append(codes)
-        uniques.append(pd.Series(np.asarray(uniq, dtype=object), dtype="str"))
+        uniques.append(pd.Series(uniq.array, dtype="str"))  # Arrow-backed: no Python objects
         combined = combined * max(len(uniq), 1) + codes
         combined = pd.factorize(combined, sort=False)[0].astype(np.int64)
     n_prof = int(combined.max()) + 1 if n else 0
