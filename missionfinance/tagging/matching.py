@@ -200,6 +200,22 @@ class CompiledRules:
         return frame
 
     @cached_property
+    def term_lookup(self) -> dict[str, tuple[pd.Index, np.ndarray, np.ndarray]]:
+        """For each criterion kind: its distinct keys, and the terms of each key as CSR.
+
+        ``(keys, pointers, term ids)``: the terms of ``keys[j]`` are
+        ``term_ids[pointers[j]:pointers[j + 1]]``, in term order.
+        """
+        out: dict[str, tuple[pd.Index, np.ndarray, np.ndarray]] = {}
+        for kind, part in self.terms.groupby("kind", sort=False):
+            code, uniq = pd.factorize(part["key"].to_numpy(dtype=object))
+            order = np.argsort(code, kind="stable")
+            ptr = np.concatenate(([0], np.cumsum(np.bincount(code, minlength=len(uniq))))).astype(np.int64)
+            out[str(kind)] = (pd.Index(uniq, dtype=object), ptr,
+                              part["term"].to_numpy(dtype=np.int64)[order])
+        return out
+
+    @cached_property
     def term_kind_cpv(self) -> np.ndarray:
         """True for CPV criterion terms."""
         return (self.terms["kind"] == "cpv").to_numpy(dtype=bool)
@@ -391,10 +407,16 @@ def match_column(
         keys = norm.to_numpy(dtype=object)[nonempty]
     if len(idx) == 0:
         return empty
-    left = pd.DataFrame({"v": idx, "key": pd.array(keys, dtype=object)})
-    joined = left.merge(terms[["key", "term"]], on="key", how="inner", sort=False)
-    return (joined["v"].to_numpy(dtype=np.int64), joined["term"].to_numpy(dtype=np.int64),
-            np.zeros(len(joined), dtype=np.int8))
+    # hash join on the key: for each (value, key) in order, the key's terms in term order
+    index, ptr, term_ids = compiled.term_lookup[kind]
+    code = index.get_indexer(pd.Index(keys, dtype=object))
+    found = code >= 0
+    idx, code = idx[found], code[found]
+    c = ptr[code + 1] - ptr[code]
+    rep = np.repeat(np.arange(len(code), dtype=np.int64), c)
+    offs = np.arange(int(c.sum()), dtype=np.int64) - np.repeat(np.cumsum(c) - c, c)
+    return (idx[rep].astype(np.int64), term_ids[np.repeat(ptr[code], c) + offs],
+            np.zeros(len(rep), dtype=np.int8))
 
 
 def _buyer_hits(values: pd.Series, compiled: CompiledRules) -> tuple[np.ndarray, np.ndarray]:
