@@ -92,11 +92,17 @@ def _upside(file: object, raw: pd.DataFrame) -> dict[str, pd.Series]:
     return out
 
 
+def _arrow(column: pd.Series) -> pa.Array:
+    """A text column as one Arrow array."""
+    arr = pa.array(column.array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
 def _instruments(file: object, raw: pd.DataFrame,
                  allowed: tuple[str, ...]) -> tuple[pd.Series, dict[str, np.ndarray]]:
     """Normalised ``instruments`` text and an eligibility mask per instrument."""
     column = raw["instruments"]
-    lists = pc.split_pattern(pc.utf8_lower(pa.array(column.array)), ";")
+    lists = pc.split_pattern(pc.utf8_lower(_arrow(column)), ";")
     words = pc.dictionary_encode(pc.utf8_trim_whitespace(pc.list_flatten(lists)))
     vocabulary = [str(w) for w in words.dictionary.to_pylist()]
     word = words.indices.to_numpy()
@@ -178,7 +184,7 @@ def _fy_first(s: pd.Series) -> np.ndarray:
     -1 marks a cell that is not a financial year
     (:func:`missionfinance.years.is_financial_year`, with ASCII digits only).
     """
-    cells = pa.array(s.array)
+    cells = _arrow(s)
     shape = pc.fill_null(pc.match_substring_regex(cells, r"^[0-9]{4}-[0-9]{2}$"), False)
     shape = shape.to_numpy(zero_copy_only=False)
     digits = pc.if_else(shape, cells, "0000-00")
