@@ -183,12 +183,12 @@ def read_table(path: PathLike, sheet: str | int = 0) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 
-#: What the fast CSV path leaves to pandas: a line of white space only, a lone carriage return.
-_PANDAS_ONLY = re.compile(r"(?:^|[\r\n])[^\S\r\n]+(?:[\r\n]|$)|\r(?!\n)")
+#: A line of white space only (after the header), which the fast CSV path leaves to pandas.
+_BLANK_LINE = re.compile(r"\n[^\S\r\n]+(?:\r?\n|$)")
 
 
-def _plain_quotes(content: str) -> bool:
-    """Whether every ``"`` in ``content`` quotes a whole field, as RFC 4180 writes it.
+def _plain_quotes(data: bytes) -> bool:
+    """Whether every ``"`` in UTF-8 ``data`` quotes a whole field, as RFC 4180 writes it.
 
     Runs of quotes are read in order: outside a quoted field a run must start a field
     (after a comma, a line break or at the start); an odd run opens a quoted field, an
@@ -197,15 +197,17 @@ def _plain_quotes(content: str) -> bool:
     a line break or at the end). A quote inside a field's text (``a"b``, ``"a"b``) or a
     field left open fails.
     """
-    if '"' not in content:
+    raw = np.frombuffer(data, dtype=np.uint8)
+    pos = np.flatnonzero(raw == 34)
+    if len(pos) == 0:
         return True
-    raw = np.frombuffer(content.encode("utf-8"), dtype=np.uint8)
-    edge = np.diff(np.concatenate(([0], (raw == 34).view(np.int8), [0])))
-    starts, ends = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)
+    cut = np.flatnonzero(np.diff(pos) != 1)
+    starts = pos[np.concatenate(([0], cut + 1))]
+    ends = pos[np.concatenate((cut, [len(pos) - 1]))] + 1
     odd = (ends - starts) % 2 == 1
-    inside = (np.cumsum(odd) - odd) % 2 == 1  # within a quoted field when the run starts
     if (int(odd.sum()) % 2) == 1:
         return False
+    inside = (np.cumsum(odd) - odd) % 2 == 1  # within a quoted field when the run starts
     delim = np.zeros(256, dtype=bool)
     delim[[44, 10, 13]] = True
     opens = np.where(starts > 0, delim[raw[np.maximum(starts - 1, 0)]], True)
@@ -225,13 +227,16 @@ def _read_csv_arrow(content: str, header: list[str]) -> pd.DataFrame | None:
     """
     if not header or any(not name.strip() for name in header) or "\x00" in content:
         return None
-    if _PANDAS_ONLY.search(content) is not None or not _plain_quotes(content):
+    if content.count("\r") != content.count("\r\n") or _BLANK_LINE.search(content) is not None:
+        return None  # a lone carriage return or a blank line: pandas' line rules decide
+    data = content.encode("utf-8")
+    if not _plain_quotes(data):
         return None
     import pyarrow.csv as pacsv
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(content.encode("utf-8")),
+            io.BytesIO(data),
             read_options=pacsv.ReadOptions(use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
@@ -306,6 +311,30 @@ def _check_parquet_schema(path: Path) -> None:
                  key=str(field.name).strip())
 
 
+def _plain_decimals(raw: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Arrow-parsed values and empty cells of a text column of plain decimals, or None.
+
+    Plain: each cell empty or unsigned digits with an optional fraction (``"89.3"``,
+    ``"0.0463"``), at most 15 digits in all. Such a number is an exact integer scaled by
+    one exact power of ten, so every correct parser gives the same float64 as
+    :func:`pandas.to_numeric` (which reads anything else: signs, exponents, ``inf``).
+    """
+    if raw.dtype != "str" or raw.hasnans:
+        return None
+    import pyarrow.compute as pc
+
+    cells = pa.array(raw.array)
+    empty = pc.equal(cells, "")
+    plain = pc.and_(pc.match_substring_regex(cells, r"^[0-9]+(?:\.[0-9]+)?$"),
+                    pc.less_equal(pc.subtract(pc.binary_length(cells),
+                                              pc.count_substring(cells, ".")), 15))
+    if not pc.all(pc.or_(empty, plain)).as_py():
+        return None
+    values = pc.cast(pc.if_else(empty, "0", cells), pa.float64()).to_numpy(zero_copy_only=False)
+    is_empty = empty.to_numpy(zero_copy_only=False)
+    return np.where(is_empty, np.nan, values), is_empty
+
+
 def to_number(
     frame: pd.DataFrame, column: str, file: object, *, fix: str, allow_empty: bool = False,
     row_offset: int = 1,
@@ -333,12 +362,16 @@ def to_number(
         float64, same index as ``frame``.
     """
     raw = frame[column]
-    cells = raw.to_numpy(dtype=object)
-    empty = cells == ""
-    if empty.any():
-        cells = cells.copy()
-        cells[empty] = np.nan
-    arr = np.asarray(pd.to_numeric(cells, errors="coerce"), dtype="float64")
+    plain = _plain_decimals(raw)
+    if plain is not None:
+        arr, empty = plain
+    else:
+        cells = raw.to_numpy(dtype=object)
+        empty = cells == ""
+        if empty.any():
+            cells = cells.copy()
+            cells[empty] = np.nan
+        arr = np.asarray(pd.to_numeric(cells, errors="coerce"), dtype="float64")
     values = pd.Series(arr, index=raw.index, name=raw.name)
     bad = (~np.isfinite(arr) & ~empty) | (empty & (not allow_empty))
     if bad.any():
