@@ -35,6 +35,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from missionfinance.io._codes import CRA_HEALTH, cofog_codes, cpv_codes
+
 _COFOG_RE = r"^\s*(\d{1,2})(?:\.([0-9]|[A-Ca-c])(?:\.(\d))?)?(?![\w.])"
 _COFOG_PART = re.compile(_COFOG_RE)
 
@@ -57,7 +59,12 @@ def cpv_labels() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _cpv_sorted() -> list[str]:
-    return sorted(cpv_labels())
+    return sorted(cpv_codes())  # the codes the readers check cells against: one load of the list
+
+
+@lru_cache(maxsize=1)
+def _cofog_list() -> frozenset[str]:
+    return cofog_codes() - frozenset(CRA_HEALTH)  # the COFOG list's own codes
 
 
 @lru_cache(maxsize=1)
@@ -114,7 +121,7 @@ def cofog_code(term: str) -> str | None:
     if not parts[0].isdigit() or len(parts[0]) > 2:
         return None
     code = ".".join([parts[0].zfill(2), *parts[1:]])
-    return code if code in cofog_labels() else None
+    return code if code in _cofog_list() else None
 
 
 def normalise_cpv(values: pd.Series) -> pd.Series:
