@@ -193,6 +193,18 @@ class CompiledRules:
                 for kind, key in r.exclude:
                     rows.append((i, group, True, kind, key))
                 group += 1
+        if rows and all(isinstance(row[4], str) and row[3] in _LABEL for row in rows):
+            rule, grp, exclude, kinds, keys = zip(*rows, strict=True)
+            return pd.DataFrame({
+                "term": np.arange(len(rows), dtype=np.int64),
+                "rule": np.array(rule, dtype=np.int64),
+                "group": np.array(grp, dtype=np.int64),
+                "exclude": np.array(exclude, dtype=bool),
+                "kind": pd.Series(kinds, dtype="str"),
+                "key": pd.Series(keys, dtype=object),
+                "label": pd.Series([_LABEL[k] + ":" + v for k, v in zip(kinds, keys, strict=True)],
+                                   dtype="str"),
+            })
         frame = pd.DataFrame(rows, columns=["rule", "group", "exclude", "kind", "key"])
         frame["key"] = frame["key"].astype(object)
         frame["label"] = frame["kind"].map(_LABEL) + ":" + frame["key"]
@@ -206,13 +218,16 @@ class CompiledRules:
         ``(keys, pointers, term ids)``: the terms of ``keys[j]`` are
         ``term_ids[pointers[j]:pointers[j + 1]]``, in term order.
         """
+        by_kind: dict[str, dict[object, list[int]]] = {}
+        t = self.terms
+        for kind, key, term in zip(t["kind"].tolist(), t["key"].tolist(), t["term"].tolist(), strict=True):
+            by_kind.setdefault(str(kind), {}).setdefault(key, []).append(term)
         out: dict[str, tuple[pd.Index, np.ndarray, np.ndarray]] = {}
-        for kind, part in self.terms.groupby("kind", sort=False):
-            code, uniq = pd.factorize(part["key"].to_numpy(dtype=object))
-            order = np.argsort(code, kind="stable")
-            ptr = np.concatenate(([0], np.cumsum(np.bincount(code, minlength=len(uniq))))).astype(np.int64)
-            out[str(kind)] = (pd.Index(uniq, dtype=object), ptr,
-                              part["term"].to_numpy(dtype=np.int64)[order])
+        for kind, lists in by_kind.items():
+            counts = np.array([len(v) for v in lists.values()], dtype=np.int64)
+            out[kind] = (pd.Index(list(lists), dtype=object),
+                         np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
+                         np.array([x for v in lists.values() for x in v], dtype=np.int64))
         return out
 
     @cached_property
@@ -273,14 +288,17 @@ class CompiledRules:
     @cached_property
     def group_rule(self) -> np.ndarray:
         """Rule index of each group."""
-        g = self.terms.drop_duplicates("group").sort_values("group")
-        return g["rule"].to_numpy(dtype=np.int64)
+        return self.term_rule[self._group_first]
 
     @cached_property
     def group_exclude(self) -> np.ndarray:
         """True for exclude groups."""
-        g = self.terms.drop_duplicates("group").sort_values("group")
-        return g["exclude"].to_numpy(dtype=bool)
+        return self.term_exclude[self._group_first]
+
+    @cached_property
+    def _group_first(self) -> np.ndarray:
+        """The first term of each group present, in group order."""
+        return np.unique(self.term_group, return_index=True)[1]
 
     @cached_property
     def automaton(self) -> tuple[ahocorasick.Automaton | None, np.ndarray, list[str]]:
