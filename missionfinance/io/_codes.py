@@ -23,6 +23,7 @@ Order within a cell is kept; the normalised cell is the codes ``;``-joined.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import re
@@ -60,17 +61,21 @@ FIXES = {
 def cpv_codes() -> frozenset[str]:
     """The 8-digit codes of the CPV 2008 list (``cpv_2008_en.csv.gz``, check digits dropped)."""
     raw = resources.files("missionfinance.data").joinpath("cpv_2008_en.csv.gz").read_bytes()
-    frame = pd.read_csv(io.StringIO(gzip.decompress(raw).decode("utf-8-sig")), dtype=str,
-                        keep_default_na=False, usecols=["CODE"])
-    return frozenset(frame["CODE"].str.slice(0, 8))
+    return frozenset(cell[:8] for cell in _csv_column(gzip.decompress(raw).decode("utf-8-sig"), "CODE"))
 
 
 @lru_cache(maxsize=1)
 def cofog_codes() -> frozenset[str]:
     """The codes of the COFOG list (``cofog.csv``) and the CRA's ``07.A``–``07.C``."""
     text = resources.files("missionfinance.data").joinpath("cofog.csv").read_text(encoding="utf-8-sig")
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, usecols=["Code"])
-    return frozenset(frame["Code"].str.strip()) | frozenset(CRA_HEALTH)
+    return frozenset(cell.strip() for cell in _csv_column(text, "Code")) | frozenset(CRA_HEALTH)
+
+
+def _csv_column(text: str, name: str) -> list[str]:
+    """The cells of one column of a shipped CSV list (its blank lines skipped)."""
+    rows = csv.reader(io.StringIO(text))
+    k = next(rows).index(name)
+    return [row[k] for row in rows if row]
 
 
 def normalise_cpv_part(part: str) -> str | None:

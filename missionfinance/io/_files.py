@@ -18,6 +18,7 @@ from typing import NoReturn
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from missionfinance._text import check_user_file, read_user_bytes
 from missionfinance.errors import MissionFinanceError, where
@@ -143,13 +144,18 @@ def read_table(path: PathLike, sheet: str | int = 0) -> pd.DataFrame:
             frame = pd.read_parquet(p)
         else:
             content = read_text(p)
-            _check_header(p, _csv_header(content))
-            frame = pd.read_csv(
-                io.StringIO(content), dtype=str, keep_default_na=False, na_values=[],
-                skipinitialspace=False,
-            )
-            if not isinstance(frame.index, pd.RangeIndex):
-                _fail_long_row(p, content)
+            header = _csv_header(content)
+            _check_header(p, header)
+            fast = _read_csv_arrow(content, header)
+            if fast is not None:
+                frame = fast
+            else:
+                frame = pd.read_csv(
+                    io.StringIO(content), dtype=str, keep_default_na=False, na_values=[],
+                    skipinitialspace=False,
+                )
+                if not isinstance(frame.index, pd.RangeIndex):
+                    _fail_long_row(p, content)
     except MissionFinanceError:
         raise
     except pd.errors.EmptyDataError:
@@ -175,6 +181,75 @@ def read_table(path: PathLike, sheet: str | int = 0) -> pd.DataFrame:
         fail(p, f"column {dup[0]!r} appears twice; rename one of them", key=str(dup[0]))
     out = {col: text(frame[col]) for col in frame.columns}
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+#: A line of white space only (after the header), which the fast CSV path leaves to pandas.
+_BLANK_LINE = re.compile(r"\n[^\S\r\n]+(?:\r?\n|$)")
+
+
+def _plain_quotes(data: bytes) -> bool:
+    """Whether every ``"`` in UTF-8 ``data`` quotes a whole field, as RFC 4180 writes it.
+
+    Runs of quotes are read in order: outside a quoted field a run must start a field
+    (after a comma, a line break or at the start); an odd run opens a quoted field, an
+    even one is an empty or all-quotes field and must end it. Inside, an even run is
+    escaped quotes and an odd run closes the field, which must then end (before a comma,
+    a line break or at the end). A quote inside a field's text (``a"b``, ``"a"b``) or a
+    field left open fails.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    pos = np.flatnonzero(raw == 34)
+    if len(pos) == 0:
+        return True
+    cut = np.flatnonzero(np.diff(pos) != 1)
+    starts = pos[np.concatenate(([0], cut + 1))]
+    ends = pos[np.concatenate((cut, [len(pos) - 1]))] + 1
+    odd = (ends - starts) % 2 == 1
+    if (int(odd.sum()) % 2) == 1:
+        return False
+    inside = (np.cumsum(odd) - odd) % 2 == 1  # within a quoted field when the run starts
+    delim = np.zeros(256, dtype=bool)
+    delim[[44, 10, 13]] = True
+    opens = np.where(starts > 0, delim[raw[np.maximum(starts - 1, 0)]], True)
+    closes = np.where(ends < len(raw), delim[raw[np.minimum(ends, len(raw) - 1)]], True)
+    ok = np.where(inside, ~odd | closes, opens & (odd | closes))
+    return bool(ok.all())
+
+
+def _read_csv_arrow(content: str, header: list[str]) -> pd.DataFrame | None:
+    """A plain CSV table read by Arrow's CSV reader, or None to leave it to pandas.
+
+    The same frame as ``pd.read_csv(dtype=str, keep_default_na=False)`` for a table whose
+    every row has the header's number of fields and whose header names are all given, in
+    a fraction of the time. Anything else (a short or long row, an unnamed or blank
+    header cell, a NUL byte, a quote inside an unquoted field, a header and no rows) is
+    left to pandas, which reads it or names the fault.
+    """
+    if not header or any(not name.strip() for name in header) or "\x00" in content:
+        return None
+    if content.count("\r") != content.count("\r\n") or _BLANK_LINE.search(content) is not None:
+        return None  # a lone carriage return or a blank line: pandas' line rules decide
+    data = content.encode("utf-8")
+    if not _plain_quotes(data):
+        return None
+    import pyarrow.csv as pacsv
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(use_threads=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if (table.num_rows == 0 or table.column_names != header
+            or any(not pa.types.is_string(t) for t in table.schema.types)):
+        return None
+    return pd.DataFrame({name: pd.Series(table.column(i).combine_chunks(), dtype="str")
+                         for i, name in enumerate(header)})  # one chunk, as pandas reads it
 
 
 def _csv_header(content: str) -> list[str]:
@@ -236,6 +311,30 @@ def _check_parquet_schema(path: Path) -> None:
                  key=str(field.name).strip())
 
 
+def _plain_decimals(raw: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Arrow-parsed values and empty cells of a text column of plain decimals, or None.
+
+    Plain: each cell empty or unsigned digits with an optional fraction (``"89.3"``,
+    ``"0.0463"``), at most 15 digits in all. Such a number is an exact integer scaled by
+    one exact power of ten, so every correct parser gives the same float64 as
+    :func:`pandas.to_numeric` (which reads anything else: signs, exponents, ``inf``).
+    """
+    if raw.dtype != "str" or raw.hasnans:
+        return None
+    import pyarrow.compute as pc
+
+    cells = pa.array(raw.array)
+    empty = pc.equal(cells, "")
+    plain = pc.and_(pc.match_substring_regex(cells, r"^[0-9]+(?:\.[0-9]+)?$"),
+                    pc.less_equal(pc.subtract(pc.binary_length(cells),
+                                              pc.count_substring(cells, ".")), 15))
+    if not pc.all(pc.or_(empty, plain)).as_py():
+        return None
+    values = pc.cast(pc.if_else(empty, "0", cells), pa.float64()).to_numpy(zero_copy_only=False)
+    is_empty = empty.to_numpy(zero_copy_only=False)
+    return np.where(is_empty, np.nan, values), is_empty
+
+
 def to_number(
     frame: pd.DataFrame, column: str, file: object, *, fix: str, allow_empty: bool = False,
     row_offset: int = 1,
@@ -263,9 +362,17 @@ def to_number(
         float64, same index as ``frame``.
     """
     raw = frame[column]
-    values = pd.to_numeric(raw.where(raw != "", None), errors="coerce").astype("float64")
-    arr = values.to_numpy()
-    empty = (raw == "").to_numpy()
+    plain = _plain_decimals(raw)
+    if plain is not None:
+        arr, empty = plain
+    else:
+        cells = raw.to_numpy(dtype=object)
+        empty = cells == ""
+        if empty.any():
+            cells = cells.copy()
+            cells[empty] = np.nan
+        arr = np.asarray(pd.to_numeric(cells, errors="coerce"), dtype="float64")
+    values = pd.Series(arr, index=raw.index, name=raw.name)
     bad = (~np.isfinite(arr) & ~empty) | (empty & (not allow_empty))
     if bad.any():
         i = int(bad.argmax())

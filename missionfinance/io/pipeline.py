@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from missionfinance.cashflows import MAX_LIFE, TERM_KEYS, UPSIDE_COLUMNS
 from missionfinance.instruments import INSTRUMENTS
@@ -90,34 +92,53 @@ def _upside(file: object, raw: pd.DataFrame) -> dict[str, pd.Series]:
     return out
 
 
+def _arrow(column: pd.Series) -> pa.Array:
+    """A text column as one Arrow array."""
+    arr = pa.array(column.array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
 def _instruments(file: object, raw: pd.DataFrame,
                  allowed: tuple[str, ...]) -> tuple[pd.Series, dict[str, np.ndarray]]:
     """Normalised ``instruments`` text and an eligibility mask per instrument."""
-    parts = raw["instruments"].str.lower().str.split(";").explode().str.strip()
-    parts = parts[parts != ""]
-    unknown = ~parts.isin(allowed)
-    if unknown.any():
-        pos = int(parts.index[_first(unknown.to_numpy())])
-        fail(file, f"unknown instrument {parts[unknown].iloc[0]!r} in "
-                   f"{raw['instruments'].iloc[pos]!r}; use {', '.join(allowed)}, separated "
-                   f"by ';' (or define [instruments.{parts[unknown].iloc[0]}] in the scenario)",
+    column = raw["instruments"]
+    lists = pc.split_pattern(pc.utf8_lower(_arrow(column)), ";")
+    words = pc.dictionary_encode(pc.utf8_trim_whitespace(pc.list_flatten(lists)))
+    vocabulary = [str(w) for w in words.dictionary.to_pylist()]
+    word = words.indices.to_numpy()
+    owner = pc.list_parent_indices(lists).to_numpy()
+    given = np.array([w != "" for w in vocabulary], dtype=bool)[word]
+    word, owner = word[given], owner[given]
+    known = np.array([w in allowed for w in vocabulary], dtype=bool)[word]
+    if not known.all():
+        k = _first(~known)
+        name, pos = vocabulary[word[k]], int(owner[k])
+        fail(file, f"unknown instrument {name!r} in "
+                   f"{column.iloc[pos]!r}; use {', '.join(allowed)}, separated "
+                   f"by ';' (or define [instruments.{name}] in the scenario)",
              row=pos + 1, key="instruments")
     n = len(raw)
     has_any = np.zeros(n, dtype=bool)
-    has_any[parts.index.to_numpy(dtype=int)] = True
+    has_any[owner] = True
     if not has_any.all():
         i = _first(~has_any)
-        fail(file, f"{raw['instruments'].iloc[i]!r} names no instrument; list the eligible "
+        fail(file, f"{column.iloc[i]!r} names no instrument; list the eligible "
                    f"ones, e.g. 'grant;loan'", row=i + 1, key="instruments")
-    named = sorted(set(parts))
-    eligible: dict[str, np.ndarray] = {}
-    joined = np.full(n, "", dtype=object)
-    for name in named:
-        mask = np.zeros(n, dtype=bool)
-        mask[parts.index[(parts == name).to_numpy()].to_numpy(dtype=int)] = True
-        eligible[name] = mask
-        joined = np.where(mask, np.where(joined == "", name, joined + ";" + name), joined)
-    return pd.Series(joined, dtype="str"), eligible
+    named = sorted({vocabulary[w] for w in np.unique(word)})
+    rank = np.array([named.index(w) if w in named else -1 for w in vocabulary], dtype=np.int64)
+    flags = np.zeros((n, len(named)), dtype=bool)
+    flags[owner, rank[word]] = True
+    eligible = {name: flags[:, k].copy() for k, name in enumerate(named)}
+    # each row's names, sorted and ';'-joined: one label per distinct set of flags
+    if len(named) < 63:
+        sets, first, inverse = np.unique(flags.astype(np.int64) @ (1 << np.arange(len(named))),
+                                         return_index=True, return_inverse=True)
+        sets = flags[first]
+    else:
+        sets, inverse = np.unique(flags, axis=0, return_inverse=True)
+    labels = np.array([";".join(m for m, f in zip(named, row, strict=True) if f) for row in sets],
+                      dtype=object)
+    return pd.Series(labels[inverse.reshape(-1)], dtype="str"), eligible
 
 
 def _pd(file: object, raw: pd.DataFrame, eligible: dict[str, np.ndarray],
@@ -157,50 +178,57 @@ def _pd(file: object, raw: pd.DataFrame, eligible: dict[str, np.ndarray],
     return values.fillna(0.0)
 
 
-def _is_fy(s: pd.Series) -> pd.Series:
-    """Vectorised :func:`missionfinance.years.is_financial_year` on a text column."""
-    shape = s.str.fullmatch(r"\d{4}-\d{2}")
-    first = pd.to_numeric(s.str[:4].where(shape, "0"), errors="coerce")
-    second = pd.to_numeric(s.str[5:7].where(shape, "0"), errors="coerce")
-    return shape & ((first + 1) % 100 == second)
+def _fy_first(s: pd.Series) -> np.ndarray:
+    """First calendar year of each financial-year cell (``"2026-27"`` → 2026), else -1.
 
-
-def _fy(start: pd.Series) -> pd.Series:
-    """Financial years from their first calendar year, e.g. 2026 → "2026-27"."""
-    return start.astype("str") + "-" + ((start + 1) % 100).astype("str").str.zfill(2)
+    -1 marks a cell that is not a financial year
+    (:func:`missionfinance.years.is_financial_year`, with ASCII digits only).
+    """
+    cells = _arrow(s)
+    shape = pc.fill_null(pc.match_substring_regex(cells, r"^[0-9]{4}-[0-9]{2}$"), False)
+    shape = shape.to_numpy(zero_copy_only=False)
+    digits = pc.if_else(shape, cells, "0000-00")
+    first = pc.cast(pc.utf8_slice_codeunits(digits, 0, 4), pa.int64()).to_numpy()
+    second = pc.cast(pc.utf8_slice_codeunits(digits, 5, 7), pa.int64()).to_numpy()
+    return np.where(shape & ((first + 1) % 100 == second), first, -1)
 
 
 def _years(file: object, raw: pd.DataFrame, horizon: list[str] | None) -> dict[str, pd.Series]:
     cols: dict[str, pd.Series] = {}
+    firsts: dict[str, np.ndarray] = {}
     for column in ("start_year", "end_year"):
         s = raw[column] if column in raw.columns else pd.Series([""] * len(raw), dtype="str")
-        bad = (s != "") & ~_is_fy(s)
+        empty = (s == "").to_numpy()
+        year = _fy_first(s)
+        bad = ~empty & (year < 0)
         if bad.any():
-            i = _first(bad.to_numpy())
+            i = _first(bad)
             fail(file, f"{s.iloc[i]!r} is not a financial year; write it like '2026-27' or "
                        f"leave it empty for the whole horizon", row=i + 1, key=column)
         cols[column] = s
+        firsts[column] = np.where(empty, -1, year)
     start, end = cols["start_year"], cols["end_year"]
-    both = (start != "") & (end != "")
-    after = both & (start.str[:4].where(both, "0").astype(int)
-                    > end.str[:4].where(both, "0").astype(int))
+    s_year, e_year = firsts["start_year"], firsts["end_year"]
+    after = (s_year >= 0) & (e_year >= 0) & (s_year > e_year)
     if after.any():
-        i = _first(after.to_numpy())
+        i = _first(after)
         fail(file, f"start_year {start.iloc[i]!r} is after end_year {end.iloc[i]!r}; swap them",
              row=i + 1, key="start_year")
     if horizon:
         first, last = horizon[0], horizon[-1]
-        s_int = start.where(start != "", first).str[:4].astype(int)
-        e_int = end.where(end != "", last).str[:4].astype(int)
         lo, hi = int(first[:4]), int(last[:4])
-        outside = ((e_int < lo) | (s_int > hi)).to_numpy()
+        s_int = np.where(s_year < 0, lo, s_year)
+        e_int = np.where(e_year < 0, hi, e_year)
+        outside = (e_int < lo) | (s_int > hi)
         if outside.any():
             i = _first(outside)
             fail(file, f"window {start.iloc[i] or first!r}..{end.iloc[i] or last!r} lies "
                        f"outside the horizon {first}..{last}; move it or drop the project",
-                 row=i + 1, key="start_year" if s_int.iloc[i] > hi else "end_year")
-        start = _fy(s_int.clip(lower=lo))
-        end = _fy(e_int.clip(upper=hi))
+                 row=i + 1, key="start_year" if s_int[i] > hi else "end_year")
+        # every clipped year lies in lo..hi: index the horizon's financial years
+        names = np.array([f"{y}-{(y + 1) % 100:02d}" for y in range(lo, hi + 1)], dtype=object)
+        return {"start_year": pd.Series(names[np.maximum(s_int, lo) - lo], dtype="str"),
+                "end_year": pd.Series(names[np.minimum(e_int, hi) - lo], dtype="str")}
     return {"start_year": start, "end_year": end}
 
 

@@ -247,6 +247,8 @@ def empty_lines() -> pd.DataFrame:
 
 def text(series: pd.Series) -> pd.Series:
     """Text column: NaN/None → ``""``, values as ``str``, surrounding spaces stripped."""
+    if series.dtype == "str" and not series.hasnans:  # already text: strip in place of a round trip
+        return series.str.strip()
     s = series.astype("object").where(series.notna(), "")
     return s.astype("str").str.strip()
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from missionfinance import fiscal as fs
@@ -25,7 +26,7 @@ from missionfinance.report.manifest import (
     solver_record,
 )
 from missionfinance.report.outcomes import outcome_tables
-from missionfinance.report.prepared import PreparedOutputs, static_tables
+from missionfinance.report.prepared import STATIC_KEYS, PreparedOutputs, static_tables
 from missionfinance.report.tables import HEADLINE_ROWS, ReportTable, economics_notes
 
 if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, not imported
@@ -94,20 +95,35 @@ def mission_colours(run: RunResult) -> dict[str, str]:
     return dict(missions.colours) if missions is not None else {}
 
 
-def _mapped(run: RunResult, alloc: pd.DataFrame, column: str) -> pd.Series:
+def _pipeline_rows(run: RunResult, alloc: pd.DataFrame) -> np.ndarray:
+    """Each allocation row's project in the pipeline (its first row; -1 where none)."""
+    pipe = run.pipeline
+    if pipe is None:
+        return np.full(len(alloc), -1)
+    ids = pipe["project_id"].astype(str)
+    first = np.flatnonzero(~ids.duplicated().to_numpy())
+    where = pd.Index(ids.to_numpy()[first]).get_indexer(alloc["project_id"])
+    return np.where(where >= 0, first[np.maximum(where, 0)], -1) if len(first) else where
+
+
+def _mapped(run: RunResult, alloc: pd.DataFrame, column: str, rows: np.ndarray) -> pd.Series:
+    """The pipeline's ``column`` of each allocation row's project, "(not given)" where none.
+
+    ``rows`` are the projects' pipeline rows (:func:`_pipeline_rows`).
+    """
     pipe = run.pipeline
     if pipe is None or column not in pipe.columns:
         return pd.Series("unknown", index=alloc.index, dtype="str")
-    lookup = pd.Series(pipe[column].fillna("").astype(str).to_numpy(),
-                       index=pipe["project_id"].astype(str).to_numpy())
-    lookup = lookup[~lookup.index.duplicated()]
-    values = alloc["project_id"].map(lookup).fillna("")
-    return values.where(values != "", "(not given)").astype("str")
+    values = pipe[column].fillna("").astype(str).to_numpy(dtype=object)
+    out = values[np.maximum(rows, 0)] if len(values) else np.full(len(rows), "", dtype=object)
+    out[(rows < 0) | (out == "")] = "(not given)"
+    return pd.Series(out, index=alloc.index, dtype="str", name=alloc["project_id"].name)
 
 
 def _contingent(run: RunResult, alloc: pd.DataFrame) -> tuple[str, ...]:
     """The allocated instruments that are contingent exposure (guarantees), sorted."""
-    names = sorted(set(alloc["instrument"].astype(str))) if "instrument" in alloc else []
+    names = sorted(set(alloc["instrument"].astype(str).unique().tolist())) \
+        if "instrument" in alloc else []
     return tuple(k for k, inst in sorted(v.instruments_of(run, names).items())
                  if inst.contingent)
 
@@ -147,8 +163,9 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
         fiscal.csv rows, :func:`missionfinance.fiscal.fiscal_effects` of ``cashflows``
         (computed when not given).
     """
-    static = prepared.tables_copy() if prepared is not None and prepared.fits(run) \
-        else static_tables(run)
+    static = prepared.tables_copy() if prepared is not None and prepared.fits(run) else {}
+    if not STATIC_KEYS <= static.keys():  # not made in advance, or made by another version
+        static = static_tables(run)
     result = run.allocation
     missions = _mission_set(run)
     mission_ids = list(missions.ids) if missions is not None else []
@@ -160,27 +177,28 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     notes = economics_notes(summary, financing_plan=bool(rules.get("financing_plan")),
                             even_drawdown=bool(rules.get("even_drawdown")))
     budget = v.budget_use(run, alloc)
-    exposure = v.exposure_and_risk(run, alloc)
+    exposure = v.exposure_and_risk(run, alloc, static["loss_rates"])
     split = v.cash_split(run, alloc)
     by_mission = v.by_mission(run, split, mission_ids)
     by_instrument = v.by_group(split, "instrument")
-    by_year = v.instrument_by_year(alloc, years, _contingent(run, alloc))
-    by_department = v.by_group(split, "department", _mapped(run, alloc, "department"))
-    by_region = v.by_group(split, "region", _mapped(run, alloc, "region"))
+    contingent = _contingent(run, alloc)
+    by_year = v.instrument_by_year(alloc, years, contingent)
+    rows = _pipeline_rows(run, alloc)
+    by_department = v.by_group(split, "department", _mapped(run, alloc, "department", rows))
+    by_region = v.by_group(split, "region", _mapped(run, alloc, "region", rows))
     flow = _flow(run)
     conflict = _conflict(result)
-    all_constraints = v.constraints_in_words(result)
-    constraints, _ = v.split_project_constraints(all_constraints)
-    families = v.limits_by_family(all_constraints)
+    constraints, families = v.constraint_tables(result)
     binding_rows = constraints[constraints["binding"].astype(bool)]
     binding_names = binding_rows["constraint"].astype(str).tolist()
-    projects = v.projects_table(run, alloc, binding_names)
+    weights = static["contributions"]
+    projects = v.projects_table(run, alloc, binding_names, static["project_columns"])
     closest = v.closest_unfunded(run, projects)
     alignment, alignment_missions = static["alignment"], static["alignment_missions"]
     by_year_source = static["baseline_by_year"]
     coverage = static["coverage"]
     assumptions = v.assumptions(run, alloc)
-    assumptions_log = v.assumptions_log(run)
+    assumptions_log = static["assumptions_log"]
     qa_log = v.qa_log(run)
     limitations = static["limitations"]
     if cashflows is None:
@@ -197,8 +215,8 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     money = fs.money_out_and_back(cashflows)
     costs = fs.cost_by_instrument(cashflows, getattr(run.scenario, "discount_rate", None))
     project_costs = fs.cost_by_project(cashflows, getattr(run.scenario, "discount_rate", None))
-    risk_reward = v.risk_and_reward(run, alloc, project_costs)
-    risk_reward_missions = v.risk_and_reward_by_mission(run, risk_reward, mission_ids)
+    risk_reward = v.risk_and_reward(run, alloc, project_costs, static["loss_rates"])
+    risk_reward_missions = v.risk_and_reward_by_mission(run, risk_reward, mission_ids, weights)
     treatments = static["treatments"]
     recycling = (getattr(run.scenario, "model_options", None) or {}).get("recycling")
     recycled = fs.recycled_headroom(
@@ -258,7 +276,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
                       money=tuple(c for c in by_year.columns if c != "year"),
                       labels={"public_cash": "public cash total",
                               **{c: f"{c} face value (not cash)"
-                                 for c in _contingent(run, alloc) if c in by_year.columns}}),
+                                 for c in contingent if c in by_year.columns}}),
         "By department": RT("By department", "Allocation by department", by_department,
                             "Money by the projects' owning department.",
                             money=("public", "guarantee", "private"), shares=("share_of_public",),

@@ -31,6 +31,7 @@ FLOAT_DECIMALS = 6
 
 #: First characters that make a spreadsheet program read a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PREFIXES = frozenset(FORMULA_PREFIXES)
 
 
 def neutralise(text: str) -> str:
@@ -123,12 +124,14 @@ def format_column(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[str
         return ["" if c < 0 else t for c, t in zip(codes.tolist(), texts.tolist(), strict=True)]
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         # text only (and missing cells): neutralise in one pass, same bytes as _text_cell
-        cells = [str(c) for c in series.to_numpy(dtype=object, na_value="").tolist()]
-        # every cell follows a line feed here: no prefixed "\n=" etc., no risky cell
-        joined = "\n" + "\n".join(cells)
-        if any("\n" + p in joined for p in FORMULA_PREFIXES):
-            cells = [neutralise(c) for c in cells]
-        return cells
+        cells = series.to_numpy(dtype=object, na_value="").tolist()
+        if isinstance(series.dtype, pd.StringDtype):  # str already; first characters at once
+            risky = bool(series.str[:1].isin(FORMULA_PREFIXES).any())
+        else:
+            cells = [str(c) for c in cells]
+            risky = not _PREFIXES.isdisjoint({c[:1] for c in cells})
+        # no cell begins with a risky character: nothing to change
+        return [neutralise(c) for c in cells] if risky else cells
     return [_text_cell(v) for v in series.tolist()]
 
 

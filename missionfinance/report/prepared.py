@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -28,8 +28,15 @@ if TYPE_CHECKING:  # the scenario stage composes this one; its types are named, 
     from missionfinance.scenario import RunResult
     from missionfinance.scenario.config import Scenario
     from missionfinance.tagging import TaggingResult
+    from missionfinance.views import RunLike
 
-__all__ = ["PreparedOutputs", "RunInputs", "prepare_report", "static_tables"]
+__all__ = ["STATIC_KEYS", "PreparedOutputs", "RunInputs", "prepare_report", "static_tables"]
+
+#: The keys of :func:`static_tables`.
+STATIC_KEYS = frozenset({
+    "alignment", "alignment_missions", "assumptions_log", "baseline_by_year", "contributions",
+    "coverage", "limitations", "loss_rates", "packages", "project_columns", "treatments",
+})
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,11 @@ class PreparedOutputs:
 def static_tables(run: RunResult | RunInputs) -> dict[str, Any]:
     """The report's tables and records that do not depend on the allocation.
 
-    Keys: ``baseline_by_year``, ``alignment``, ``alignment_missions``, ``coverage``,
-    ``treatments``, ``limitations`` (frames) and ``packages`` (package versions).
+    Keys (:data:`STATIC_KEYS`): ``baseline_by_year``, ``alignment``, ``alignment_missions``,
+    ``coverage``, ``treatments``, ``limitations``, ``assumptions_log``, ``contributions``
+    (the projects' mission weights), ``project_columns`` (the Projects table's columns
+    that the allocation does not change) (frames), ``loss_rates`` (the projects' pd × lgd)
+    and ``packages`` (package versions).
     """
     from missionfinance import fiscal as fs
     from missionfinance import views as v
@@ -94,7 +104,14 @@ def static_tables(run: RunResult | RunInputs) -> dict[str, Any]:
 
     baseline = getattr(run, "baseline", None)
     alignment, alignment_missions = v.baseline_alignment(baseline)
+    # these views read only the run's scenario and pipeline, which RunInputs holds too
+    view = cast("RunLike", run)
+    weights = v.contributions(view)
     return {
+        "assumptions_log": v.assumptions_log(view),
+        "contributions": weights,
+        "loss_rates": v.loss_rates(view),
+        "project_columns": v.project_columns(view, weights),
         "alignment": alignment,
         "alignment_missions": alignment_missions,
         "baseline_by_year": v.baseline_by_year(baseline),

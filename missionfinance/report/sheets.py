@@ -37,6 +37,9 @@ CELL_LIMIT = 32767
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+#: zlib level of every part: the fastest. The sheets of a 10,000-project report are ~8 MB
+#: of XML; level 1 deflates them in a quarter of level 6's CPU time for an 18% larger file.
+ZIP_LEVEL = 1
 
 
 def _attr(text: str) -> str:
@@ -78,6 +81,19 @@ def _text_xml(text: str) -> str:
     if body[:1].isspace() or body[-1:].isspace():
         return f'<t xml:space="preserve">{body}</t>'
     return f"<t>{body}</t>"
+
+
+def _number_texts(numbers: list[float]) -> list[str]:
+    """``f"{v:.16G}"`` of every number, formatted in one ``%`` operation (twice as fast).
+
+    Examples
+    --------
+    >>> _number_texts([0.0, -1.5, 1e-7, 1 / 3])
+    ['0', '-1.5', '1E-07', '0.3333333333333333']
+    """
+    if not numbers:
+        return []
+    return ("\n".join(["%.16G"] * len(numbers)) % tuple(numbers)).split("\n")
 
 
 @dataclass
@@ -150,14 +166,14 @@ class Workbook:
         """
         letter = column_letter(column)
         finite = np.isfinite(values).tolist()
-        numbers = values.tolist()
-        rows = range(first_row + 1, first_row + 1 + len(numbers))
+        texts = _number_texts(values.tolist())
+        rows = range(first_row + 1, first_row + 1 + len(texts))
         if isinstance(styles, str):
             s = _STYLE[styles]
-            return [f'<c r="{letter}{r}" s="{s}"><v>{v:.16G}</v></c>' if ok else ""
-                    for r, v, ok in zip(rows, numbers, finite, strict=True)]
-        return [f'<c r="{letter}{r}" s="{_STYLE[st]}"><v>{v:.16G}</v></c>' if ok else ""
-                for r, v, ok, st in zip(rows, numbers, finite, styles, strict=True)]
+            return [f'<c r="{letter}{r}" s="{s}"><v>{v}</v></c>' if ok else ""
+                    for r, v, ok in zip(rows, texts, finite, strict=True)]
+        return [f'<c r="{letter}{r}" s="{_STYLE[st]}"><v>{v}</v></c>' if ok else ""
+                for r, v, ok, st in zip(rows, texts, finite, styles, strict=True)]
 
     @staticmethod
     def booleans(column: int, values: Sequence[object], first_row: int = 0) -> list[str]:
@@ -309,7 +325,7 @@ class Workbook:
                 info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o600 << 16
-                archive.writestr(info, text.encode("utf-8"), compresslevel=6)
+                archive.writestr(info, text.encode("utf-8"), compresslevel=ZIP_LEVEL)
         return buffer.getvalue()
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from bisect import bisect_left
 from functools import lru_cache
 from importlib import resources
@@ -34,7 +35,10 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from missionfinance.io._codes import CRA_HEALTH, cofog_codes, cpv_codes
+
 _COFOG_RE = r"^\s*(\d{1,2})(?:\.([0-9]|[A-Ca-c])(?:\.(\d))?)?(?![\w.])"
+_COFOG_PART = re.compile(_COFOG_RE)
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +59,12 @@ def cpv_labels() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _cpv_sorted() -> list[str]:
-    return sorted(cpv_labels())
+    return sorted(cpv_codes())  # the codes the readers check cells against: one load of the list
+
+
+@lru_cache(maxsize=1)
+def _cofog_list() -> frozenset[str]:
+    return cofog_codes() - frozenset(CRA_HEALTH)  # the COFOG list's own codes
 
 
 @lru_cache(maxsize=1)
@@ -112,7 +121,7 @@ def cofog_code(term: str) -> str | None:
     if not parts[0].isdigit() or len(parts[0]) > 2:
         return None
     code = ".".join([parts[0].zfill(2), *parts[1:]])
-    return code if code in cofog_labels() else None
+    return code if code in _cofog_list() else None
 
 
 def normalise_cpv(values: pd.Series) -> pd.Series:
@@ -134,6 +143,8 @@ def normalise_cofog(values: pd.Series) -> pd.Series:
     ['04.3', '07', '09.1;03', 'EU01', '']
     """
     s = values.fillna("").astype(str)
+    if s.index.is_unique:  # one field per label: each field on its own, in one pass
+        return pd.Series([_cofog_field(v) for v in s.tolist()], index=values.index, dtype="str")
     exploded = s.str.split(";").explode()
     parts = exploded.str.extract(_COFOG_RE)
     division = parts[0].str.zfill(2)
@@ -151,6 +162,25 @@ def normalise_cofog(values: pd.Series) -> pd.Series:
     return joined.reindex(values.index, fill_value="").astype("str")
 
 
+def _cofog_field(field: str) -> str:
+    """One ``;``-separated COFOG field normalised as :func:`normalise_cofog` does."""
+    out = []
+    for part in field.split(";"):
+        m = _COFOG_PART.search(part)
+        if m is None:
+            code = part.strip()
+        else:
+            division, group, klass = m.groups()
+            code = division.zfill(2)
+            if group is not None and group not in "ABCabc":  # 7.A-7.C: the division
+                code += "." + group
+                if klass is not None:
+                    code += "." + klass
+        if code:
+            out.append(code)
+    return ";".join(out)
+
+
 def code_ancestors(codes: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """Explode unique ``;``-joined code fields into (field index, ancestor key) pairs.
 
@@ -158,24 +188,15 @@ def code_ancestors(codes: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray
     yields ``DD``, ``DD.G`` and ``DD.G.C`` as present. A rule's code criterion then
     matches a field exactly when its normalised prefix is one of those keys.
     """
-    s = pd.Series(codes, dtype="str")
-    exploded = s.str.split(";").explode()
-    exploded = exploded[exploded.fillna("") != ""]
-    idx = exploded.index.to_numpy()
-    vals = exploded.astype("str")
+    fields = pd.Series(codes, dtype="str").fillna("").tolist()
+    parts = [(i, part) for i, field in enumerate(fields) for part in field.split(";") if part]
+    pairs: dict[tuple[int, str], None] = {}  # distinct pairs, first seen first
     if kind == "cpv":
-        lengths = range(2, 9)
-        pieces = [(idx, vals.str.slice(0, n).to_numpy()) for n in lengths]
+        for n in range(2, 9):
+            pairs.update(((i, part[:n]), None) for i, part in parts)
     else:
-        segs = vals.str.split(".")
-        nseg = segs.str.len().to_numpy()
-        pieces = []
+        split = [(i, part.split(".")) for i, part in parts]
         for n in (1, 2, 3):
-            keep = nseg >= n
-            pieces.append((idx[keep], segs[keep].str.slice(0, n).str.join(".").to_numpy()))
-    if not pieces:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
-    out_idx = np.concatenate([p[0] for p in pieces]).astype(np.int64)
-    out_key = np.concatenate([np.asarray(p[1], dtype=object) for p in pieces])
-    frame = pd.DataFrame({"i": out_idx, "k": out_key}).drop_duplicates()
-    return frame["i"].to_numpy(), frame["k"].to_numpy()
+            pairs.update(((i, ".".join(segs[:n])), None) for i, segs in split if len(segs) >= n)
+    return (np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs)),
+            np.array([k for _, k in pairs], dtype=object))

@@ -193,11 +193,42 @@ class CompiledRules:
                 for kind, key in r.exclude:
                     rows.append((i, group, True, kind, key))
                 group += 1
+        if rows and all(isinstance(row[4], str) and row[3] in _LABEL for row in rows):
+            rule, grp, exclude, kinds, keys = zip(*rows, strict=True)
+            return pd.DataFrame({
+                "term": np.arange(len(rows), dtype=np.int64),
+                "rule": np.array(rule, dtype=np.int64),
+                "group": np.array(grp, dtype=np.int64),
+                "exclude": np.array(exclude, dtype=bool),
+                "kind": pd.Series(kinds, dtype="str"),
+                "key": pd.Series(keys, dtype=object),
+                "label": pd.Series([_LABEL[k] + ":" + v for k, v in zip(kinds, keys, strict=True)],
+                                   dtype="str"),
+            })
         frame = pd.DataFrame(rows, columns=["rule", "group", "exclude", "kind", "key"])
         frame["key"] = frame["key"].astype(object)
         frame["label"] = frame["kind"].map(_LABEL) + ":" + frame["key"]
         frame.insert(0, "term", np.arange(len(frame), dtype=np.int64))
         return frame
+
+    @cached_property
+    def term_lookup(self) -> dict[str, tuple[pd.Index, np.ndarray, np.ndarray]]:
+        """For each criterion kind: its distinct keys, and the terms of each key as CSR.
+
+        ``(keys, pointers, term ids)``: the terms of ``keys[j]`` are
+        ``term_ids[pointers[j]:pointers[j + 1]]``, in term order.
+        """
+        by_kind: dict[str, dict[object, list[int]]] = {}
+        t = self.terms
+        for kind, key, term in zip(t["kind"].tolist(), t["key"].tolist(), t["term"].tolist(), strict=True):
+            by_kind.setdefault(str(kind), {}).setdefault(key, []).append(term)
+        out: dict[str, tuple[pd.Index, np.ndarray, np.ndarray]] = {}
+        for kind, lists in by_kind.items():
+            counts = np.array([len(v) for v in lists.values()], dtype=np.int64)
+            out[kind] = (pd.Index(list(lists), dtype=object),
+                         np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
+                         np.array([x for v in lists.values() for x in v], dtype=np.int64))
+        return out
 
     @cached_property
     def term_kind_cpv(self) -> np.ndarray:
@@ -257,14 +288,17 @@ class CompiledRules:
     @cached_property
     def group_rule(self) -> np.ndarray:
         """Rule index of each group."""
-        g = self.terms.drop_duplicates("group").sort_values("group")
-        return g["rule"].to_numpy(dtype=np.int64)
+        return self.term_rule[self._group_first]
 
     @cached_property
     def group_exclude(self) -> np.ndarray:
         """True for exclude groups."""
-        g = self.terms.drop_duplicates("group").sort_values("group")
-        return g["exclude"].to_numpy(dtype=bool)
+        return self.term_exclude[self._group_first]
+
+    @cached_property
+    def _group_first(self) -> np.ndarray:
+        """The first term of each group present, in group order."""
+        return np.unique(self.term_group, return_index=True)[1]
 
     @cached_property
     def automaton(self) -> tuple[ahocorasick.Automaton | None, np.ndarray, list[str]]:
@@ -391,10 +425,16 @@ def match_column(
         keys = norm.to_numpy(dtype=object)[nonempty]
     if len(idx) == 0:
         return empty
-    left = pd.DataFrame({"v": idx, "key": pd.array(keys, dtype=object)})
-    joined = left.merge(terms[["key", "term"]], on="key", how="inner", sort=False)
-    return (joined["v"].to_numpy(dtype=np.int64), joined["term"].to_numpy(dtype=np.int64),
-            np.zeros(len(joined), dtype=np.int8))
+    # hash join on the key: for each (value, key) in order, the key's terms in term order
+    index, ptr, term_ids = compiled.term_lookup[kind]
+    code = index.get_indexer(pd.Index(keys, dtype=object))
+    found = code >= 0
+    idx, code = idx[found], code[found]
+    c = ptr[code + 1] - ptr[code]
+    rep = np.repeat(np.arange(len(code), dtype=np.int64), c)
+    offs = np.arange(int(c.sum()), dtype=np.int64) - np.repeat(np.cumsum(c) - c, c)
+    return (idx[rep].astype(np.int64), term_ids[np.repeat(ptr[code], c) + offs],
+            np.zeros(len(rep), dtype=np.int8))
 
 
 def _buyer_hits(values: pd.Series, compiled: CompiledRules) -> tuple[np.ndarray, np.ndarray]:
@@ -817,7 +857,7 @@ def factorize_columns(columns: Sequence[pd.Series]) -> tuple[np.ndarray, list[np
         codes, uniq = pd.factorize(col.fillna("").astype("str"), sort=False)
         codes = codes.astype(np.int64)
         codes_list.append(codes)
-        uniques.append(pd.Series(np.asarray(uniq, dtype=object), dtype="str"))
+        uniques.append(pd.Series(uniq.array, dtype="str"))  # Arrow-backed: no Python objects
         combined = combined * max(len(uniq), 1) + codes
         combined = pd.factorize(combined, sort=False)[0].astype(np.int64)
     n_prof = int(combined.max()) + 1 if n else 0

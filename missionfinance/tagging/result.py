@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -74,7 +75,8 @@ class TaggingResult:
     untagged : pandas.DataFrame
         The input lines (a copy) that no rule applies to.
     coverage : pandas.DataFrame
-        Amounts by status per source, department and COFOG division (module docstring).
+        Amounts by status per source, department and COFOG division (module docstring);
+        worked out when first read.
     attribution : str
         ``"net"`` or ``"gross"``.
     rules : RuleSet
@@ -83,10 +85,19 @@ class TaggingResult:
     lines: pd.DataFrame
     tags: pd.DataFrame
     untagged: pd.DataFrame
-    coverage: pd.DataFrame
     attribution: str
     rules: RuleSet
     _frame: pd.DataFrame
+    _coverage_of: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] = field(repr=False)
+    """Status of each line, then line, amount attributed and relation of each tag."""
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        """Amounts by status per source, department and COFOG division (module docstring).
+
+        Worked out when first read (a run's allocation needs the tags only), then kept.
+        """
+        return _coverage(self._frame, *self._coverage_of)
 
     @classmethod
     def build(
@@ -149,8 +160,8 @@ class TaggingResult:
         base["over_allocated"] = positive > 1.0 + 1e-12
         base["net_scale"] = scale
         untagged = source_lines.reset_index(drop=True).loc[n_tags == 0]
-        coverage = _coverage(frame, status_code, t_line, t_weight * amount[t_line], t_enab)
-        return cls(base, tags, untagged, coverage, attribution, rules, frame)
+        return cls(base, tags, untagged, attribution, rules, frame,
+                   (status_code, t_line, t_weight * amount[t_line], t_enab))
 
     # ------------------------------------------------------------------ views
     def contributions(self, ids: Sequence[str] | None = None, relation: str = "aligned") -> pd.DataFrame:

@@ -56,9 +56,11 @@ from missionfinance.views.baseline import (
 from missionfinance.views.constraints import (
     HELPER_FAMILIES,
     closest_unfunded,
+    constraint_tables,
     constraints_in_words,
     is_empty_column,
     limits_by_family,
+    project_columns,
     projects_table,
     split_project_constraints,
 )
@@ -74,6 +76,7 @@ from missionfinance.views.money import (
     flow_frame,
     headline,
     instrument_by_year,
+    loss_rates,
     risk_and_reward,
     risk_and_reward_by_mission,
 )
@@ -105,6 +108,7 @@ __all__ = [
     "risk_and_reward_by_mission",
     "cash_split",
     "closest_unfunded",
+    "constraint_tables",
     "constraints_in_words",
     "contributions",
     "coverage_by_owner",
@@ -120,6 +124,8 @@ __all__ = [
     "known_limitations",
     "limits_by_family",
     "limits_of",
+    "loss_rates",
+    "project_columns",
     "projects_table",
     "qa_log",
     "split_project_constraints",

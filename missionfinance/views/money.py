@@ -131,12 +131,20 @@ def _computed_budget(run: RunLike, alloc: pd.DataFrame,
     return pd.concat(pieces).groupby(["control", "year"])["used"].sum()
 
 
-def exposure_and_risk(run: RunLike, alloc: pd.DataFrame) -> pd.DataFrame:
-    """Per year: new guarantee commitments, exposure stock, its limit, expected loss."""
+def loss_rates(run: RunLike) -> pd.Series:
+    """Each project's expected-loss rate ``pd × lgd`` (index project_id; defaults where empty)."""
     pipe = pipeline_of(run)
-    el = (project_attr(pipe, "pd", 0.0) * project_attr(pipe, "lgd", DEFAULT_LGD)).reindex(
-        alloc["project_id"]
-    ).fillna(0.0).to_numpy()
+    return project_attr(pipe, "pd", 0.0) * project_attr(pipe, "lgd", DEFAULT_LGD)
+
+
+def exposure_and_risk(run: RunLike, alloc: pd.DataFrame,
+                      rates: pd.Series | None = None) -> pd.DataFrame:
+    """Per year: new guarantee commitments, exposure stock, its limit, expected loss.
+
+    ``rates`` is :func:`loss_rates` of ``run``, when already made.
+    """
+    rates = loss_rates(run) if rates is None else rates
+    el = rates.reindex(alloc["project_id"]).fillna(0.0).to_numpy()
     instruments = instruments_of(run, _instrument_names(alloc))
     exposure = alloc["instrument"].map({k: v.exposure for k, v in instruments.items()})
     bears = alloc["instrument"].map({k: v.bears_loss for k, v in instruments.items()})
@@ -180,14 +188,19 @@ def by_group(alloc: pd.DataFrame, key: str, values: pd.Series | None = None) -> 
 
     With a ``guarantee`` column (:func:`cash_split`) guarantees are summed apart.
     """
-    frame = alloc.assign(_key=alloc[key] if values is None else values)
-    frame["_key"] = frame["_key"].astype(str)
-    if "guarantee" not in frame.columns:
-        frame["guarantee"] = 0.0
-    out = frame.groupby("_key", sort=True).agg(
-        public=("public", "sum"), guarantee=("guarantee", "sum"), private=("private", "sum"),
-        projects=("project_id", "nunique")
-    )
+    if values is None:
+        values = alloc[key]
+    elif not values.index.equals(alloc.index):
+        values = values.reindex(alloc.index)
+    # only the columns summed and counted (not a copy of every column of the rows)
+    frame = pd.DataFrame({
+        "_key": values.astype(str), "public": alloc["public"],
+        "guarantee": alloc["guarantee"] if "guarantee" in alloc.columns else 0.0,
+        "private": alloc["private"], "project_id": alloc["project_id"]})
+    groups = frame.groupby("_key", sort=True)
+    # the sums and the count apart: the same figures, without the named aggregation's cost
+    out = groups[["public", "guarantee", "private"]].sum()
+    out["projects"] = groups["project_id"].nunique()
     out.index.name = key
     out = out.reset_index()
     total = out["public"].sum()
@@ -245,7 +258,8 @@ RISK_REWARD_COLUMNS: tuple[str, ...] = (
 )
 
 
-def risk_and_reward(run: RunLike, alloc: pd.DataFrame, project_costs: pd.DataFrame) -> pd.DataFrame:
+def risk_and_reward(run: RunLike, alloc: pd.DataFrame, project_costs: pd.DataFrame,
+                    rates: pd.Series | None = None) -> pd.DataFrame:
     """Per funded project: public money out and expected back, net cost, who bears the downside.
 
     ``money_out``, ``money_back``, ``economic_cost`` come from ``project_costs``
@@ -255,14 +269,14 @@ def risk_and_reward(run: RunLike, alloc: pd.DataFrame, project_costs: pd.DataFra
     positive = a cost]; ``private_losses = pd × lgd × private`` [£m] is the expected loss on
     the private money crowded in (the model's expected-loss rate, DESIGN §4);
     ``public_share_of_losses`` = public / (public + private losses) [share; NaN with none].
+    ``rates`` is :func:`loss_rates` of ``run``, when already made.
     """
     columns = ["project_id", *RISK_REWARD_COLUMNS]
     if project_costs.empty:
         return pd.DataFrame({c: pd.Series([], dtype="str" if c == "project_id" else "float64")
                              for c in columns})
     out = project_costs.set_index("project_id")
-    pipe = pipeline_of(run)
-    el = project_attr(pipe, "pd", 0.0) * project_attr(pipe, "lgd", DEFAULT_LGD)
+    el = loss_rates(run) if rates is None else rates
     private = alloc.groupby("project_id")["private"].sum() if "private" in alloc.columns \
         else pd.Series(dtype="float64")
     frame = pd.DataFrame(index=out.index)
@@ -284,13 +298,15 @@ def _loss_share(frame: pd.DataFrame) -> pd.Series:
 
 
 def risk_and_reward_by_mission(run: RunLike, table: pd.DataFrame,
-                               mission_ids: Sequence[str] = ()) -> pd.DataFrame:
+                               mission_ids: Sequence[str] = (),
+                               weights: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`risk_and_reward` attributed to each mission by the project tag weights ``c_pm``.
 
     Every £m column is Σ_p c_pm × the project's figure (as :func:`by_mission` attributes
-    public money); the share is recomputed from the mission's own losses.
+    public money); the share is recomputed from the mission's own losses. ``weights`` is
+    :func:`~missionfinance.views.contributions` of ``run``, when already made.
     """
-    weights = contributions(run)
+    weights = contributions(run) if weights is None else weights
     missions = list(mission_ids) or list(weights.columns)
     missions += [m for m in weights.columns if m not in missions]
     money = [c for c in RISK_REWARD_COLUMNS if c != "public_share_of_losses"]
@@ -324,8 +340,10 @@ def instrument_by_year(alloc: pd.DataFrame, years: Sequence[str],
         ``year``, one £m column per cash instrument (sorted), ``public_cash`` (their sum,
         £m), then one £m column per contingent instrument allocated (face value).
     """
-    table = alloc.pivot_table(index="year", columns="instrument", values="public",
-                              aggfunc="sum", fill_value=0.0)
+    table = (alloc.groupby(["year", "instrument"])["public"].sum().unstack(
+        "instrument", fill_value=0.0) if len(alloc)  # the pivot table's sums, a third the time
+        else alloc.pivot_table(index="year", columns="instrument", values="public",
+                               aggfunc="sum", fill_value=0.0))
     table = table.reindex(list(years), fill_value=0.0).reindex(sorted(table.columns), axis=1)
     table.columns = [str(c) for c in table.columns]
     face = set(contingent)
