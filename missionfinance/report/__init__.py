@@ -57,9 +57,9 @@ import pandas as pd
 from missionfinance._fs import Workers, check_output_folder, write_folder
 from missionfinance.model import Status
 from missionfinance.model.conflict import CONFLICT_COLUMNS
-from missionfinance.report.build import build_report, mission_colours
+from missionfinance.report.build import build_report, mission_colours, money_views, report_static
 from missionfinance.report.formats import csv_bytes, json_bytes
-from missionfinance.report.html import html_bytes, money_chart_uris, outcome_charts
+from missionfinance.report.html import html_bytes, money_charts, outcome_charts
 from missionfinance.report.manifest import build_manifest
 from missionfinance.report.outcomes import outcome_tables
 from missionfinance.report.prepared import PreparedOutputs, RunInputs, prepare_report
@@ -197,8 +197,9 @@ def render_outputs(run: RunResult, base: Path | str, *,
     """Every output file of ``run`` as bytes, in :data:`OUTPUT_FILES` order.
 
     Where the machine has more than one CPU, forked worker processes render the CSV files
-    and the outcome charts (while this process builds the report tables) and then
-    report.html's charts of the money (while this process writes report.xlsx); see
+    and the outcome charts, and report.html's charts of the money once the few views they
+    are drawn from are made (:func:`~missionfinance.report.build.money_views`), while this
+    process builds the rest of the report tables and writes report.xlsx; see
     :class:`missionfinance._fs.Workers`. The bytes are the same as rendering everything
     in one process, and so is any error.
 
@@ -238,12 +239,17 @@ def render_outputs(run: RunResult, base: Path | str, *,
     with Workers(parallel) as workers:
         first = workers.submit(tables_and_outcome_charts,
                                "the CSV files and the outcome charts of report.html")
+        static = report_static(run, prepared)
+        views = money_views(run, alloc, cashflows, static)
+        frames = views.chart_frames()
+        drawing = workers.submit(lambda: money_charts(frames, views.colours),
+                                 "the charts of report.html")
         report = build_report(run, alloc, summary, Path(base), cashflows=cashflows,
-                              prepared=prepared, fiscal=fiscal)
-        money_charts = workers.submit(lambda: money_chart_uris(report), "the charts of report.html")
+                              prepared=prepared, fiscal=fiscal, views=views,
+                              static=static)
         xlsx = xlsx_bytes(report)
         files, drawn = first()
-        files["report.html"] = html_bytes(report, {**money_charts(), **drawn})
+        files["report.html"] = html_bytes(report, {**drawing(), **drawn})
         files["report.xlsx"] = xlsx
     files["manifest.json"] = json_bytes(build_manifest(run, files, Path(base), summary))
     return files

@@ -138,10 +138,87 @@ def _flow(run: RunResult) -> pd.DataFrame:
     return frame.sort_values(columns[:3], kind="stable").reset_index(drop=True)
 
 
+#: The report tables its charts of the money are drawn from (report.html), in drawing order.
+CHART_TABLES: tuple[str, ...] = ("Flow", "Budget", "Exposure and risk", "By mission", "By year",
+                                 "Money out and back", "By department", "By region")
+
+
+def report_static(run: RunResult, prepared: PreparedOutputs | None = None) -> dict[str, Any]:
+    """The report's allocation-free tables: ``prepared``'s when made from this run, else new.
+
+    A copy each time (:meth:`PreparedOutputs.tables_copy`): a renderer that changes a
+    frame changes its own.
+    """
+    static = prepared.tables_copy() if prepared is not None and prepared.fits(run) else {}
+    if not STATIC_KEYS <= static.keys():  # not made in advance, or made by another version
+        static = static_tables(run)
+    return static
+
+
+@dataclass(frozen=True)
+class MoneyViews:
+    """The views of the money the report's charts are drawn from, made before the rest.
+
+    :func:`missionfinance.report.render_outputs` makes these first and has the charts
+    drawn from them in a worker while this process builds the rest of the report, which
+    takes the very same frames (:func:`build_report`'s ``views``).
+
+    Attributes
+    ----------
+    budget, exposure, split, by_mission, by_year, by_department, by_region, flow, money :
+    pd.DataFrame
+        The frames of the tables of :data:`CHART_TABLES` (and ``split``, the allocation's
+        money split into cash and guarantees that the by-group tables sum).
+    colours : dict of str to str
+        Mission id → colour (:func:`mission_colours`).
+    """
+
+    budget: pd.DataFrame
+    exposure: pd.DataFrame
+    split: pd.DataFrame
+    by_mission: pd.DataFrame
+    by_year: pd.DataFrame
+    by_department: pd.DataFrame
+    by_region: pd.DataFrame
+    flow: pd.DataFrame
+    money: pd.DataFrame
+    colours: dict[str, str]
+
+    def chart_frames(self) -> dict[str, pd.DataFrame]:
+        """The frames of :data:`CHART_TABLES`, by table key."""
+        return dict(zip(CHART_TABLES, (self.flow, self.budget, self.exposure, self.by_mission,
+                                       self.by_year, self.money, self.by_department,
+                                       self.by_region), strict=True))
+
+
+def money_views(run: RunResult, alloc: pd.DataFrame, cashflows: CashflowResult,
+                static: Mapping[str, Any]) -> MoneyViews:
+    """The :class:`MoneyViews` of ``run`` (``static``: :func:`report_static`)."""
+    missions = _mission_set(run)
+    mission_ids = list(missions.ids) if missions is not None else []
+    years = v.years_of(run, alloc)
+    split = v.cash_split(run, alloc)
+    rows = _pipeline_rows(run, alloc)
+    return MoneyViews(
+        budget=v.budget_use(run, alloc),
+        exposure=v.exposure_and_risk(run, alloc, static["loss_rates"]),
+        split=split,
+        by_mission=v.by_mission(run, split, mission_ids),
+        by_year=v.instrument_by_year(alloc, years, _contingent(run, alloc)),
+        by_department=v.by_group(split, "department", _mapped(run, alloc, "department", rows)),
+        by_region=v.by_group(split, "region", _mapped(run, alloc, "region", rows)),
+        flow=_flow(run),
+        money=fs.money_out_and_back(cashflows),
+        colours=mission_colours(run),
+    )
+
+
 def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any], base: Path,
                  cashflows: CashflowResult | None = None,
                  prepared: PreparedOutputs | None = None,
-                 fiscal: pd.DataFrame | None = None) -> Report:
+                 fiscal: pd.DataFrame | None = None,
+                 views: MoneyViews | None = None,
+                 static: Mapping[str, Any] | None = None) -> Report:
     """The :class:`Report` of ``run``.
 
     Parameters
@@ -162,31 +239,32 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     fiscal : pd.DataFrame, optional
         fiscal.csv rows, :func:`missionfinance.fiscal.fiscal_effects` of ``cashflows``
         (computed when not given).
+    views : MoneyViews, optional
+        :func:`money_views` of this run, ``cashflows`` and the static tables, when made
+        already (computed when not given).
+    static : mapping, optional
+        :func:`report_static` of this run and ``prepared``, when made already.
     """
-    static = prepared.tables_copy() if prepared is not None and prepared.fits(run) else {}
-    if not STATIC_KEYS <= static.keys():  # not made in advance, or made by another version
-        static = static_tables(run)
     result = run.allocation
     missions = _mission_set(run)
     mission_ids = list(missions.ids) if missions is not None else []
-    colours = mission_colours(run)
-    years = v.years_of(run, alloc)
+    if cashflows is None:
+        cashflows = fs.allocation_cashflows(run, alloc)
+    if static is None:
+        static = report_static(run, prepared)
+    if views is None:
+        views = money_views(run, alloc, cashflows, static)
+    colours = views.colours
     head_rows = [HeadlineRow(k, label, unit, summary.get(k)) for k, label, unit in HEADLINE_ROWS
                  if k in summary]
     rules = getattr(run.scenario, "model_options", None) or {}
     notes = economics_notes(summary, financing_plan=bool(rules.get("financing_plan")),
                             even_drawdown=bool(rules.get("even_drawdown")))
-    budget = v.budget_use(run, alloc)
-    exposure = v.exposure_and_risk(run, alloc, static["loss_rates"])
-    split = v.cash_split(run, alloc)
-    by_mission = v.by_mission(run, split, mission_ids)
+    budget, exposure, split = views.budget, views.exposure, views.split
+    by_mission, by_year, flow = views.by_mission, views.by_year, views.flow
+    by_department, by_region = views.by_department, views.by_region
     by_instrument = v.by_group(split, "instrument")
     contingent = _contingent(run, alloc)
-    by_year = v.instrument_by_year(alloc, years, contingent)
-    rows = _pipeline_rows(run, alloc)
-    by_department = v.by_group(split, "department", _mapped(run, alloc, "department", rows))
-    by_region = v.by_group(split, "region", _mapped(run, alloc, "region", rows))
-    flow = _flow(run)
     conflict = _conflict(result)
     constraints, families = v.constraint_tables(result)
     binding_rows = constraints[constraints["binding"].astype(bool)]
@@ -201,8 +279,6 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     assumptions_log = static["assumptions_log"]
     qa_log = v.qa_log(run)
     limitations = static["limitations"]
-    if cashflows is None:
-        cashflows = fs.allocation_cashflows(run, alloc)
     if fiscal is None:
         fiscal = fs.fiscal_effects(cashflows)
     fiscal_totals = fs.fiscal_summary(
@@ -212,7 +288,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
         fill_value=0.0).reset_index() if not fiscal.empty else fiscal
     if not fiscal.empty:
         fiscal_by_instrument.columns.name = None
-    money = fs.money_out_and_back(cashflows)
+    money = views.money
     costs = fs.cost_by_instrument(cashflows, getattr(run.scenario, "discount_rate", None))
     project_costs = fs.cost_by_project(cashflows, getattr(run.scenario, "discount_rate", None))
     risk_reward = v.risk_and_reward(run, alloc, project_costs, static["loss_rates"])

@@ -25,7 +25,7 @@ import pandas as pd
 
 from missionfinance import plot
 from missionfinance.report import charts
-from missionfinance.report.build import HeadlineRow, Report
+from missionfinance.report.build import CHART_TABLES, HeadlineRow, Report
 from missionfinance.report.tables import ReportTable
 
 #: Longest text shown in one HTML table cell.
@@ -180,18 +180,28 @@ def chart_uris(report: Report) -> dict[str, str]:
 
 def money_chart_uris(report: Report) -> dict[str, str]:
     """The charts of the money (flow, budget, exposure, missions, years, cash flows, groups)."""
-    tab = report.tables
-    colours = report.mission_colours
+    return money_charts({k: report.tables[k].frame for k in CHART_TABLES},
+                        report.mission_colours)
+
+
+def money_charts(frames: Mapping[str, pd.DataFrame], colours: Mapping[str, str],
+                 ) -> dict[str, str]:
+    """:func:`money_chart_uris` from the chart tables' frames and the mission colours alone.
+
+    ``frames`` holds the frames of :data:`~missionfinance.report.build.CHART_TABLES` by
+    table key; :func:`missionfinance.report.build.money_views` makes them before the rest
+    of the report, so the charts can be drawn while it is built.
+    """
     figures: Iterator[tuple[str, Any]] = iter([
-        ("flow", lambda: plot.flow(tab["Flow"].frame, colours)),
-        ("budget", lambda: plot.budget_use(tab["Budget"].frame)),
-        ("exposure", lambda: plot.exposure(tab["Exposure and risk"].frame)),
-        ("missions", lambda: plot.private_by_mission(tab["By mission"].frame, colours)),
-        ("years", lambda: plot.allocation_by_year(tab["By year"].frame)),
-        ("cashflows", lambda: plot.money_out_and_back(tab["Money out and back"].frame)),
-        ("departments", lambda: plot.allocation_by_group(tab["By department"].frame, "department",
+        ("flow", lambda: plot.flow(frames["Flow"], colours)),
+        ("budget", lambda: plot.budget_use(frames["Budget"])),
+        ("exposure", lambda: plot.exposure(frames["Exposure and risk"])),
+        ("missions", lambda: plot.private_by_mission(frames["By mission"], colours)),
+        ("years", lambda: plot.allocation_by_year(frames["By year"])),
+        ("cashflows", lambda: plot.money_out_and_back(frames["Money out and back"])),
+        ("departments", lambda: plot.allocation_by_group(frames["By department"], "department",
                                                          title="Largest departments")),
-        ("regions", lambda: plot.allocation_by_group(tab["By region"].frame, "region",
+        ("regions", lambda: plot.allocation_by_group(frames["By region"], "region",
                                                      title="Largest regions")),
     ])
     return {name: _data_uri(charts.svg_bytes(make())) for name, make in figures}

@@ -46,7 +46,7 @@ def test_forked_workers_give_the_same_bytes_in_the_same_order(run: RunResult, tm
 
 
 @forks
-@pytest.mark.parametrize("target", ["money_chart_uris", "csv_bytes"])
+@pytest.mark.parametrize("target", ["money_charts", "csv_bytes"])
 def test_an_error_in_a_worker_is_raised_as_itself_and_nothing_is_written(
         run: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str) -> None:
     monkeypatch.setattr(report, target, _fail)
@@ -67,7 +67,7 @@ def test_the_command_reports_a_worker_error_in_one_line_with_exit_2(
         run: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     scenario = str(run.scenario.path)
-    monkeypatch.setattr(report, "money_chart_uris", _fail)
+    monkeypatch.setattr(report, "money_charts", _fail)
     seen = {}
     for forked in (False, True):
         monkeypatch.setattr(fs, "can_fork", lambda forked=forked: forked)
