@@ -18,7 +18,14 @@ import numpy as np
 import pandas as pd
 
 from missionfinance.model.build import share_base_weights
-from missionfinance.model.explain import LOCAL_FAMILIES, NOUN, row_explanations, why_not
+from missionfinance.model.explain import (
+    LOCAL_FAMILIES,
+    NOUN,
+    RowWords,
+    row_explanations,
+    row_words,
+    why_not,
+)
 from missionfinance.model.highs import RawSolution
 from missionfinance.model.linear import LinearModel
 from missionfinance.model.numerics import clean, is_binding, row_slack
@@ -33,6 +40,11 @@ CONSTRAINT_COLUMNS = ("name", "family", "control", "year", "mission", "region", 
                       "lhs", "lower", "upper", "rhs", "slack", "binding", "dual",
                       "marginal_private", "explanation")
 
+
+
+def _empty_conflict() -> pd.DataFrame:
+    return pd.DataFrame(columns=["name", "family", "key", "value", "explanation", "control",
+                                 "year", "mission", "region", "project", "bound"])
 
 
 def _empty_frames() -> dict[str, pd.DataFrame]:
@@ -409,10 +421,121 @@ def project_metadata(problem: AllocationProblem, d: ProblemData) -> pd.DataFrame
     return out.reset_index(drop=True).astype("str")
 
 
+def _text(values: Any) -> Any:
+    """``values`` as a pandas ``str`` array (the dtype a frame gives a column of text)."""
+    return pd.array(np.asarray(values, dtype=object), dtype="str")
+
+
+@dataclass(frozen=True)
+class ResultParts:
+    """The parts of a result that do not depend on the solution (:func:`prepare_result`).
+
+    Attributes
+    ----------
+    metadata : DataFrame
+        :func:`project_metadata` of the problem.
+    project_coords : dict
+        The Dataset's ``project_<name>`` coordinates (object arrays of ``metadata``).
+    project_id : ExtensionArray
+        The projects' ids, as text.
+    cell_order : ndarray of int
+        The x columns in allocation.csv order (project_id, instrument, year).
+    cell_project, cell_instrument, cell_year : ExtensionArray
+        The ids, instruments and years of the x columns, in ``cell_order``.
+    family : ndarray of object
+        Each constraint row's family.
+    shared, excess : ndarray of bool
+        Rows whose duals are shared prices (not a project's own, not a CVaR scenario's),
+        and the CVaR scenario rows.
+    share_rows : ndarray of int
+        Positions of the share rows (:func:`share_rows`).
+    share_weights : list of ndarray
+        Per share row, the weights of the £m the share is taken of
+        (:func:`~missionfinance.model.build.share_base_weights`).
+    row_labels : dict
+        The constraint rows' label columns (:data:`~missionfinance.model.linear.ROW_META`).
+    words : RowWords or None
+        :func:`~missionfinance.model.explain.row_words` of every row (None: made for the
+        binding rows only, when the result is extracted).
+    x_columns_t, y_columns_t : scipy.sparse matrix
+        The constraint matrix's x and y columns, transposed (they price the columns).
+    control_coefs : list of ndarray
+        Per control, the £ scored per £ of each x column (``ProblemData.control_coef``).
+    """
+
+    metadata: pd.DataFrame
+    project_coords: dict[str, np.ndarray]
+    project_id: Any
+    cell_order: np.ndarray
+    cell_project: Any
+    cell_instrument: Any
+    cell_year: Any
+    family: np.ndarray
+    shared: np.ndarray
+    excess: np.ndarray
+    share_rows: np.ndarray
+    share_weights: list[np.ndarray]
+    row_labels: dict[str, Any]
+    words: RowWords | None
+    x_columns_t: Any
+    y_columns_t: Any
+    control_coefs: list[np.ndarray]
+
+
+def prepare_result(problem: AllocationProblem, d: ProblemData, model: LinearModel,
+                   words: bool = True) -> ResultParts:
+    """The parts of :func:`extract`'s result that do not depend on the solution.
+
+    :func:`~missionfinance.model.solve.solve` makes them while HiGHS solves (when it is
+    given work to do beside the solve); :func:`extract` makes them itself otherwise, with
+    ``words=False`` (the words of only the binding rows are then made). The result is the
+    same either way.
+    """
+    meta = project_metadata(problem, d)
+    ids = d.project_ids.astype(str)
+    inst = np.array(d.instruments, dtype=object)
+    years = np.array(d.years, dtype=object)
+    # allocation.csv's order: text order of project_id, then instrument, then year (each
+    # cell once, so no ties)
+    p_rank = np.argsort(np.argsort(ids, kind="stable"), kind="stable")
+    i_rank = np.argsort(np.argsort(inst.astype(str), kind="stable"), kind="stable")
+    t_rank = np.argsort(np.argsort(years.astype(str), kind="stable"), kind="stable")
+    order = np.lexsort((t_rank[d.xt], i_rank[d.xi], p_rank[d.xp]))
+    rows = model.row_meta
+    a = model.matrix()
+    family = rows["family"].to_numpy(dtype=object)
+    local = np.isin(family, list(LOCAL_FAMILIES | {"cvar_excess"}))
+    positions = share_rows(rows)
+    names = rows["name"].to_numpy(dtype=object)
+    missions = rows["mission"].to_numpy(dtype=object)
+    weights = [share_base_weights(d, str(family[r]), str(names[r]), str(missions[r] or ""))
+               for r in positions.tolist()]
+    return ResultParts(
+        metadata=meta,
+        project_coords={c: meta[c].to_numpy(dtype=object) for c in meta.columns},
+        project_id=_text(ids),
+        cell_order=order,
+        cell_project=_text(ids[d.xp[order]]),
+        cell_instrument=_text(inst[d.xi[order]]),
+        cell_year=_text(years[d.xt[order]]),
+        family=family, shared=~local, excess=family == "cvar_excess",
+        share_rows=positions, share_weights=weights,
+        row_labels={c: rows[c].array for c in rows.columns},
+        words=row_words(rows) if words else None,
+        x_columns_t=a[:, model.groups["x"].slice].T, y_columns_t=a[:, model.groups["y"].slice].T,
+        control_coefs=[d.control_coef(k) for k in range(len(d.controls))])
+
+
 def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw: RawSolution,
             solver: dict[str, Any], marginal: dict[int, float] | None = None,
-            share_gain: dict[int, float] | None = None) -> AllocationResult:
-    """Turn an optimal raw solution into the result object."""
+            share_gain: dict[int, float] | None = None,
+            parts: ResultParts | None = None) -> AllocationResult:
+    """Turn an optimal raw solution into the result object.
+
+    ``parts``: :func:`prepare_result` of the same problem and model, when already made.
+    """
+    if parts is None:
+        parts = prepare_result(problem, d, model, words=False)
     values = fill_private(d, model, problem, clean_values(raw.col_value, model))
     a = model.matrix()
     gx, gy = model.groups["x"], model.groups["y"]
@@ -426,19 +549,18 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     private = private_cells(d, model, values)
     C = len(d.controls)
     cost = np.zeros((C, P, NI, T))
-    for k in range(C):
-        coef = d.control_coef(k)
+    for k, coef in enumerate(parts.control_coefs):
         cost[k, d.xp, d.xi, d.xt] = coef * x
     econ_x = d.econ * x
     econ = np.zeros((P, NI, T))
     econ[d.xp, d.xi, d.xt] = econ_x
-    meta = project_metadata(problem, d)
+    meta = parts.metadata
     coords: dict[str, Any] = {
         "project": d.project_ids.astype(str), "instrument": list(d.instruments),
         "year": list(d.years), "control": list(d.controls),
         "contingent": ("instrument", ~d.cash),
         **{f"project_{c}" if c != "missions" else "project_missions":
-           ("project", meta[c].to_numpy(dtype=object)) for c in meta.columns}}
+           ("project", values) for c, values in parts.project_coords.items()}}
     ds = DatasetParts(
         {"public": (("project", "instrument", "year"), public, {"units": "£m"}),
          "private": (("project", "instrument", "year"), private, {"units": "£m"}),
@@ -448,13 +570,13 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
                               "status": "optimal"})
 
     # ---- allocation frame ---------------------------------------------------------------
-    pos = x > 0
-    alloc = pd.DataFrame({"project_id": d.project_ids[d.xp[pos]].astype(str),
-                          "instrument": np.array(d.instruments, dtype=object)[d.xi[pos]],
-                          "year": np.array(d.years, dtype=object)[d.xt[pos]],
-                          "public": x[pos], "private": private[d.xp, d.xi, d.xt][pos]})
-    alloc = alloc.sort_values(["project_id", "instrument", "year"], kind="stable",
-                              ignore_index=True)
+    keep = np.flatnonzero(x[parts.cell_order] > 0)  # rows with public > 0, in order
+    cells = parts.cell_order[keep]
+    alloc = pd.DataFrame({"project_id": parts.cell_project.take(keep),
+                          "instrument": parts.cell_instrument.take(keep),
+                          "year": parts.cell_year.take(keep),
+                          "public": x[cells], "private": private[d.xp[cells], d.xi[cells],
+                                                                 d.xt[cells]]})
 
     # ---- by project ------------------------------------------------------------------------
     cash = d.cash[d.xi]
@@ -465,17 +587,17 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     funded = np.bincount(d.xp, weights=x, minlength=P) > 1e-9
     glev = np.where(d.eligible & ~d.cash[None, :], d.leverage, 0.0).max(axis=1) \
         if NI else np.zeros(P)
-    proj = pd.DataFrame({"project_id": d.project_ids.astype(str),
-                         **{c: meta[c].to_numpy() for c in meta.columns}, "public": pub_p,
+    best_gain, why, needed = _why_not(problem, d, model, raw, funded, parts)
+    proj = pd.DataFrame({"project_id": parts.project_id,
+                         **{c: meta[c].array for c in meta.columns}, "public": pub_p,
                          "guarantee": guar_p, "private": y, "additional_private": add_p,
                          "economic_cost": econ_p, "capacity": d.capacity,
                          "cover": np.divide(1.0, glev, out=np.full(P, np.nan), where=glev > 0),
-                         "funded": funded, "value_per_pound": d.value})
-    best_gain, why, needed = _why_not(problem, d, model, raw, funded)
-    proj["best_gain"] = best_gain
-    for key, switching in needed.items():
-        proj[key] = switching
-    proj["why_not"] = why
+                         "funded": funded, "value_per_pound": d.value,
+                         "best_gain": best_gain,
+                         **{key: (_text(v) if key == "main_mission" else v)
+                            for key, v in needed.items()},
+                         "why_not": _text(why)})
 
     # ---- by mission ------------------------------------------------------------------------
     cm = d.contrib
@@ -518,7 +640,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
 
     # ---- constraints ------------------------------------------------------------------------
     cons = constraint_frame(problem, d, model, a @ values, raw.row_dual, marginal or {}, x,
-                            share_gain)
+                            share_gain, parts)
 
     pub_t, priv_t, add_t = float(pub_p.sum()), float(y.sum()), float(add_p.sum())
     g_cost = float(econ_x[~cash].sum())
@@ -543,7 +665,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
         summary["cvar_limit"] = problem.cvar.limit
     msg = f"optimal: {NOUN[problem.objective][3:]} {objective:,.6g}"
     return AllocationResult(Status.OPTIMAL, objective, ds, alloc, missions, proj, cons,
-                            summary, solver, _empty_frames()["conflict"], msg, lev)
+                            summary, solver, _empty_conflict(), msg, lev)
 
 
 def share_rows(frame: pd.DataFrame) -> np.ndarray:
@@ -558,41 +680,64 @@ def share_rows(frame: pd.DataFrame) -> np.ndarray:
 
 def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearModel,
                      lhs: np.ndarray, row_dual: np.ndarray, marginal: dict[int, float],
-                     x: np.ndarray, share_gain: dict[int, float] | None = None) -> pd.DataFrame:
-    """One row per constraint: activity, bounds, slack, binding flag, dual and words."""
-    meta = model.row_meta
+                     x: np.ndarray, share_gain: dict[int, float] | None = None,
+                     parts: ResultParts | None = None) -> pd.DataFrame:
+    """One row per constraint: activity, bounds, slack, binding flag, dual and words.
+
+    ``parts``: :func:`prepare_result` of the same problem and model, when already made.
+    """
+    if parts is None:
+        parts = prepare_result(problem, d, model, words=False)
     lower, upper = model.row_lower, model.row_upper
     slack, rhs = row_slack(lhs, lower, upper)
     binding = is_binding(slack, rhs)
     slack = np.where(is_binding(np.abs(slack), rhs), 0.0, slack)
     dual = row_dual if len(row_dual) == len(lhs) else np.full(len(lhs), np.nan)
-    frame = meta.copy()
-    frame["lhs"] = lhs
-    frame["lower"] = lower
-    frame["upper"] = upper
-    frame["rhs"] = rhs
-    frame["slack"] = slack
-    frame["binding"] = binding
-    frame["dual"] = np.where(np.abs(dual) < 1e-12, 0.0, dual)
     mp = np.full(len(lhs), np.nan)
     for r, val in marginal.items():
         mp[r] = val
-    frame["marginal_private"] = mp
+    frame = pd.DataFrame({**parts.row_labels, "lhs": lhs, "lower": lower, "upper": upper,
+                          "rhs": rhs, "slack": slack, "binding": binding,
+                          "dual": np.where(np.abs(dual) < 1e-12, 0.0, dual),
+                          "marginal_private": mp}, index=model.row_meta.index)
     # £m base of share rows: the sum the share is taken of
     base = np.zeros(len(lhs))
-    fam = frame["family"].to_numpy()
-    names = frame["name"].to_numpy(dtype=object)
-    mission_col = frame["mission"].to_numpy(dtype=object)
-    for row in share_rows(frame):
-        w = share_base_weights(d, str(fam[row]), str(names[row]), str(mission_col[row] or ""))
+    for row, w in zip(parts.share_rows.tolist(), parts.share_weights, strict=True):
         base[row] = float(w @ x)  # the £m the share is taken of
-    frame["explanation"] = row_explanations(frame, problem.objective, model.sense, base,
-                                            share_gain or {})
+    frame["explanation"] = _text(row_explanations(frame, problem.objective, model.sense, base,
+                                                  share_gain or {}, parts.words))
     return frame[list(CONSTRAINT_COLUMNS)]
 
 
+def _best_columns(xp: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Per project (in project order), its column of largest ``total``, the first of ties.
+
+    NaN counts below every number; a project whose totals are all NaN takes its first
+    column. With the columns grouped by project (as the model builds them) this is a
+    grouped maximum; otherwise a sort.
+    """
+    n = len(xp)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if n > 1 and not np.all(xp[1:] >= xp[:-1]):
+        order = np.lexsort((-total, xp))
+        first = np.ones(n, dtype=bool)
+        first[1:] = xp[order][1:] != xp[order][:-1]
+        return np.asarray(order[first])
+    starts = np.flatnonzero(np.concatenate([[True], xp[1:] != xp[:-1]]))
+    group = np.cumsum(np.concatenate([[True], xp[1:] != xp[:-1]])) - 1
+    with np.errstate(invalid="ignore"):
+        top = np.fmax.reduceat(total, starts)
+    hit = (total == top[group]) | np.isnan(top[group])
+    # the first hit of each group: hits in order, one per group
+    at = np.flatnonzero(hit)
+    firsts = np.ones(len(at), dtype=bool)
+    firsts[1:] = group[at][1:] != group[at][:-1]
+    return np.asarray(at[firsts])
+
+
 def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
-             raw: RawSolution, funded: np.ndarray
+             raw: RawSolution, funded: np.ndarray, parts: ResultParts,
              ) -> tuple[np.ndarray, list[str], dict[str, Any]]:
     """Best gain per £1m of each project's columns at the shared shadow prices.
 
@@ -608,19 +753,16 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
                               "weight_needed": np.full(P, np.nan)}
     if len(raw.row_dual) != model.n_rows or not np.all(np.isfinite(raw.row_dual)):
         return best, ["" if f else "not funded" for f in funded], needed
-    meta = model.row_meta
-    shared = ~np.isin(meta["family"].to_numpy(), list(LOCAL_FAMILIES | {"cvar_excess"}))
-    pi = np.where(shared, raw.row_dual, 0.0)
+    pi = np.where(parts.shared, raw.row_dual, 0.0)
     a = model.matrix()
     sign = 1.0 if model.sense == "max" else -1.0
     cost = model.cost
-    gain_x = sign * (cost[gx.slice] - (a[:, gx.slice].T @ pi))
-    gain_y = sign * (cost[gy.slice] - (a[:, gy.slice].T @ pi))
+    gain_x = sign * (cost[gx.slice] - (parts.x_columns_t @ pi))
+    gain_y = sign * (cost[gy.slice] - (parts.y_columns_t @ pi))
     if "at_risk" in model.groups:
         # x's loss-bearing £ raise X_p, priced by the scenario excess rows
         gX = model.groups["at_risk"]
-        exc = meta["family"].to_numpy() == "cvar_excess"
-        pi_e = np.where(exc, raw.row_dual, 0.0)
+        pi_e = np.where(parts.excess, raw.row_dual, 0.0)
         price_X = -sign * (a[:, gX.slice].T @ pi_e)  # gain per £ of X_p (≤ 0)
         lossy_p = np.flatnonzero(np.isin(np.arange(P), np.unique(d.xp[d.bears_loss[d.xi]])))
         per_p = np.zeros(P)
@@ -636,10 +778,7 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
     if problem.enabled("private_capacity"):
         gy_p = np.where(d.private_capacity > 0, gy_p, 0.0)
     total = gain_x + lev_eff * gy_p[d.xp]
-    order = np.lexsort((-total, d.xp))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = d.xp[order][1:] != d.xp[order][:-1]
-    bj = order[first]
+    bj = _best_columns(d.xp, total)
     best[d.xp[bj]] = total[bj]
     best_j = np.full(P, -1)
     best_j[d.xp[bj]] = bj
