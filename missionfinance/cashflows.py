@@ -818,5 +818,12 @@ def economic_cost(
     pv = -frame["amount"].to_numpy(dtype="float64") * df[idx]
     if not by:
         return pd.Series({"total": float(pv.sum())})
+    if len(by) == 1:
+        # grouped by the codes of the column's sorted values: the same sums, in the same
+        # order, as grouping by the text itself
+        groups, names = pd.factorize(frame[by[0]], sort=True)
+        if len(frame) and groups.min() >= 0:
+            sums = pd.Series(pv).groupby(groups).sum().to_numpy()
+            return pd.Series(sums, index=names.take(np.arange(len(sums))))
     return pd.Series(pv, index=pd.MultiIndex.from_frame(frame[list(by)]) if len(by) > 1 else frame[by[0]].to_numpy()
                      ).groupby(level=list(range(len(by)))).sum()

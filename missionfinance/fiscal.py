@@ -212,11 +212,26 @@ def money_out_and_back(cashflows: CashflowResult) -> pd.DataFrame:
                              "money_back": pd.Series([], dtype="float64"),
                              "net": pd.Series([], dtype="float64")})
     amount = flows["amount"]
-    frame = pd.DataFrame({"year": flows["year"], "instrument": flows["instrument"],
-                          "money_out": (-amount).clip(lower=0.0), "money_back": amount.clip(lower=0.0)})
-    out = frame.groupby(["year", "instrument"], as_index=False)[["money_out", "money_back"]].sum()
+    # grouped by the codes of (year, instrument) in sorted order: the same sums, in the same
+    # order, as grouping by the text
+    years, year_names = pd.factorize(flows["year"], sort=True)
+    insts, inst_names = pd.factorize(flows["instrument"], sort=True)
+    if years.min() < 0 or insts.min() < 0:  # a missing label: the general grouping
+        frame = pd.DataFrame({"year": flows["year"], "instrument": flows["instrument"],
+                              "money_out": (-amount).clip(lower=0.0), "money_back": amount.clip(lower=0.0)})
+        out = frame.groupby(["year", "instrument"], as_index=False)[["money_out", "money_back"]].sum()
+        out["net"] = out["money_back"] - out["money_out"]
+        return out.sort_values(["year", "instrument"]).reset_index(drop=True)
+    frame = pd.DataFrame({"money_out": (-amount).clip(lower=0.0).to_numpy(),
+                          "money_back": amount.clip(lower=0.0).to_numpy()})
+    sums = frame.groupby(years * len(inst_names) + insts).sum()
+    key = sums.index.to_numpy()
+    out = pd.DataFrame({"year": year_names.array.take(key // len(inst_names)),
+                        "instrument": inst_names.array.take(key % len(inst_names)),
+                        "money_out": sums["money_out"].to_numpy(),
+                        "money_back": sums["money_back"].to_numpy()})
     out["net"] = out["money_back"] - out["money_out"]
-    return out.sort_values(["year", "instrument"]).reset_index(drop=True)
+    return out
 
 
 def fiscal_summary(fiscal: pd.DataFrame,
@@ -309,15 +324,35 @@ def cost_by_project(cashflows: CashflowResult, rate: float | None = None) -> pd.
         return pd.DataFrame({c: pd.Series([], dtype=object if c == "project_id" else "float64")
                              for c in columns})
     amount = flows["amount"]
-    downside = flows["kind"].isin(("loss", "call"))
+    kinds, kind_names = pd.factorize(flows["kind"])
+    downside = pd.Series(np.isin(np.asarray(kind_names, dtype=object), ["loss", "call"])[kinds]
+                         & (kinds >= 0), index=flows.index)
     frame = pd.DataFrame({
-        "project_id": flows["project_id"],
         "money_out": (-amount).clip(lower=0.0).where(~downside, 0.0),
         "money_back": amount.clip(lower=0.0),
         "expected_losses": (-amount).where(downside, 0.0),
     })
-    table = frame.groupby("project_id")[["money_out", "money_back", "expected_losses"]].sum()
-    table["net"] = table["money_back"] - table["money_out"] - table["expected_losses"]
-    table["economic_cost"] = economic_cost(cashflows, rate=rate, by=("project_id",)).reindex(table.index)
-    out = table.reset_index().sort_values(["economic_cost", "project_id"], ascending=[False, True])
-    return out[columns].reset_index(drop=True)
+    # grouped by the codes of the sorted project ids: the same sums, in the same order, as
+    # grouping by the text
+    groups, ids = pd.factorize(flows["project_id"], sort=True)
+    if groups.min() < 0:  # a missing id: the general grouping
+        frame.insert(0, "project_id", flows["project_id"])
+        table = frame.groupby("project_id")[["money_out", "money_back", "expected_losses"]].sum()
+        table["net"] = table["money_back"] - table["money_out"] - table["expected_losses"]
+        table["economic_cost"] = economic_cost(cashflows, rate=rate, by=("project_id",)).reindex(table.index)
+        out = table.reset_index().sort_values(["economic_cost", "project_id"], ascending=[False, True])
+        return out[columns].reset_index(drop=True)
+    sums = frame.groupby(groups).sum()
+    net = sums["money_back"] - sums["money_out"] - sums["expected_losses"]
+    cost = economic_cost(cashflows, rate=rate, by=("project_id",)).to_numpy()
+    at = sums.index.to_numpy()
+    # largest economic cost first, ties by project id (the codes are in id order)
+    order = np.lexsort((at, -cost[at]))
+    return pd.DataFrame({
+        "project_id": ids.array.take(at[order]),
+        "money_out": sums["money_out"].to_numpy()[order],
+        "money_back": sums["money_back"].to_numpy()[order],
+        "expected_losses": sums["expected_losses"].to_numpy()[order],
+        "net": net.to_numpy()[order],
+        "economic_cost": cost[at][order],
+    })

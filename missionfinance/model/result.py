@@ -440,8 +440,9 @@ class ResultParts:
         The projects' ids, as text.
     cell_order : ndarray of int
         The x columns in allocation.csv order (project_id, instrument, year).
-    cell_project, cell_instrument, cell_year : ExtensionArray
-        The ids, instruments and years of the x columns, in ``cell_order``.
+    cell_project, cell_instrument, cell_year : ExtensionArray or None
+        The ids, instruments and years of the x columns, in ``cell_order`` (None: made
+        for the allocated cells only, when the result is extracted).
     family : ndarray of object
         Each constraint row's family.
     shared, excess : ndarray of bool
@@ -483,13 +484,14 @@ class ResultParts:
 
 
 def prepare_result(problem: AllocationProblem, d: ProblemData, model: LinearModel,
-                   words: bool = True) -> ResultParts:
+                   ahead: bool = True) -> ResultParts:
     """The parts of :func:`extract`'s result that do not depend on the solution.
 
     :func:`~missionfinance.model.solve.solve` makes them while HiGHS solves (when it is
     given work to do beside the solve); :func:`extract` makes them itself otherwise, with
-    ``words=False`` (the words of only the binding rows are then made). The result is the
-    same either way.
+    ``ahead=False``: then the words of only the binding rows and the text of only the
+    allocated cells are made, once the solution says which. The result is the same either
+    way.
     """
     meta = project_metadata(problem, d)
     ids = d.project_ids.astype(str)
@@ -515,13 +517,13 @@ def prepare_result(problem: AllocationProblem, d: ProblemData, model: LinearMode
         project_coords={c: meta[c].to_numpy(dtype=object) for c in meta.columns},
         project_id=_text(ids),
         cell_order=order,
-        cell_project=_text(ids[d.xp[order]]),
-        cell_instrument=_text(inst[d.xi[order]]),
-        cell_year=_text(years[d.xt[order]]),
+        cell_project=_text(ids[d.xp[order]]) if ahead else None,
+        cell_instrument=_text(inst[d.xi[order]]) if ahead else None,
+        cell_year=_text(years[d.xt[order]]) if ahead else None,
         family=family, shared=~local, excess=family == "cvar_excess",
         share_rows=positions, share_weights=weights,
         row_labels={c: rows[c].array for c in rows.columns},
-        words=row_words(rows) if words else None,
+        words=row_words(rows) if ahead else None,
         x_columns_t=a[:, model.groups["x"].slice].T, y_columns_t=a[:, model.groups["y"].slice].T,
         control_coefs=[d.control_coef(k) for k in range(len(d.controls))])
 
@@ -535,7 +537,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     ``parts``: :func:`prepare_result` of the same problem and model, when already made.
     """
     if parts is None:
-        parts = prepare_result(problem, d, model, words=False)
+        parts = prepare_result(problem, d, model, ahead=False)
     values = fill_private(d, model, problem, clean_values(raw.col_value, model))
     a = model.matrix()
     gx, gy = model.groups["x"], model.groups["y"]
@@ -572,9 +574,14 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     # ---- allocation frame ---------------------------------------------------------------
     keep = np.flatnonzero(x[parts.cell_order] > 0)  # rows with public > 0, in order
     cells = parts.cell_order[keep]
-    alloc = pd.DataFrame({"project_id": parts.cell_project.take(keep),
-                          "instrument": parts.cell_instrument.take(keep),
-                          "year": parts.cell_year.take(keep),
+    if parts.cell_project is not None:
+        text = [parts.cell_project.take(keep), parts.cell_instrument.take(keep),
+                parts.cell_year.take(keep)]
+    else:
+        text = [_text(d.project_ids[d.xp[cells]].astype(str)),
+                _text(np.array(d.instruments, dtype=object)[d.xi[cells]]),
+                _text(np.array(d.years, dtype=object)[d.xt[cells]])]
+    alloc = pd.DataFrame({"project_id": text[0], "instrument": text[1], "year": text[2],
                           "public": x[cells], "private": private[d.xp[cells], d.xi[cells],
                                                                  d.xt[cells]]})
 
@@ -687,7 +694,7 @@ def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearMo
     ``parts``: :func:`prepare_result` of the same problem and model, when already made.
     """
     if parts is None:
-        parts = prepare_result(problem, d, model, words=False)
+        parts = prepare_result(problem, d, model, ahead=False)
     lower, upper = model.row_lower, model.row_upper
     slack, rhs = row_slack(lhs, lower, upper)
     binding = is_binding(slack, rhs)
