@@ -579,13 +579,21 @@ def _flow_frame(id_parts: list[np.ndarray], inst_parts: list[np.ndarray],
     year = np.concatenate(year_parts)
     kind = np.concatenate(kind_parts)
     amount = np.concatenate(amount_parts)
-    order = np.lexsort((kind, year, inst, pid))  # stable: ties keep the gathered order
-    pid, inst, year, kind, amount = pid[order], inst[order], year[order], kind[order], amount[order]
+    # one integer key in the order of (project_id, instrument, year, kind); a stable sort
+    # keeps rows with the same key in the order gathered
+    key = ((pid * len(inst_names) + inst) * max(len(labels), 1) + year) * len(KINDS) + kind
+    order = np.argsort(key, kind="stable")
+    key, pid, inst, year, kind, amount = (key[order], pid[order], inst[order], year[order],
+                                          kind[order], amount[order])
     new = np.ones(len(order), dtype=bool)
-    new[1:] = ((pid[1:] != pid[:-1]) | (inst[1:] != inst[:-1]) | (year[1:] != year[:-1])
-               | (kind[1:] != kind[:-1]))
+    new[1:] = key[1:] != key[:-1]
     starts = np.flatnonzero(new)
-    total = pd.Series(amount).groupby(np.cumsum(new) - 1, sort=False).sum().to_numpy()
+    group = np.cumsum(new) - 1
+    total = amount[starts]  # a row alone is its own sum
+    shared = np.diff(np.append(starts, len(order)))[group] > 1
+    if shared.any():  # rows with the same keys: pandas' grouped sum, in the order gathered
+        sums = pd.Series(amount[shared]).groupby(group[shared]).sum()
+        total[sums.index.to_numpy()] = sums.to_numpy()
 
     def text(names: Sequence[str] | np.ndarray, at: np.ndarray) -> pd.api.extensions.ExtensionArray:
         # each distinct text made once, then taken: the same str column as from the values
@@ -656,17 +664,23 @@ def schedule(
     top_year = 0
     asset_parts: list[pd.DataFrame] = []
     # project ids in the order cashflows.csv sorts them (the order of their text)
-    id_codes, id_names = pd.factorize(com["project_id"].astype(str), sort=True)
+    all_ids = com["project_id"].astype(str)
+    id_codes, id_names = pd.factorize(all_ids, sort=True)
+    all_ids_arr = all_ids.to_numpy(dtype=object)
     year_codes, year_names = pd.factorize(com["year"])
     year_of = np.array([pos[y] for y in year_names], dtype="int64")[year_codes]
+    inst_codes, inst_found = pd.factorize(com["instrument"])
+    inst_at = {str(name): k for k, name in enumerate(inst_found)}
+    all_amounts = com["amount"].to_numpy(dtype="float64")
+    all_rows = row_of.reindex(all_ids_arr).to_numpy() if pipeline is not None else None
     for inst in sorted(used):
-        sub = com.loc[com["instrument"] == inst]
+        sel = np.flatnonzero(inst_codes == inst_at[inst])
         t = terms[inst]
-        ids = sub["project_id"].astype(str).to_numpy()
-        codes = id_codes[np.asarray(com["instrument"] == inst)]
-        n = len(sub)
-        if pipeline is not None:
-            rows = row_of.reindex(ids).to_numpy()
+        ids = all_ids_arr[sel]
+        codes = id_codes[sel]
+        n = len(sel)
+        if all_rows is not None:
+            rows = all_rows[sel]
             if np.isnan(rows.astype("float64")).any():
                 missing = ids[np.isnan(rows.astype("float64"))][0]
                 raise MissionFinanceError(f"cash flows: project {missing!r} is not in the pipeline")
@@ -681,8 +695,8 @@ def schedule(
         unit, asset = unit_flows(t.schedule, values, q, lgd, t.amortisation)
         if pipeline is not None and t.schedule != "guarantee":
             unit, asset = with_upside(unit, asset, upside_flows(upside_terms(pl, rows)))
-        amount = sub["amount"].to_numpy(dtype="float64")[:, None]
-        start = year_of[np.asarray(com["instrument"] == inst)][:, None]
+        amount = all_amounts[sel][:, None]
+        start = year_of[sel][:, None]
         ages = asset.shape[1]
         yidx = start + np.arange(ages)[None, :]
         labels = _year_labels(first, int(yidx.max()) + 1)
