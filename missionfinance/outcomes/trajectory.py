@@ -265,18 +265,29 @@ def contributions(arrays: OutcomeArrays, invest: np.ndarray,
     yields (uncertainty), None = as given. Each draw is reduced in the same order whatever
     n is, so a draw's result does not depend on how many are evaluated with it.
     """
-    n, P, H = invest.shape
+    n = invest.shape[0]
     M, Y = len(arrays.milestones), len(arrays.years)
     out = np.zeros((n, M, Y))
-    for k, (nz, w) in enumerate(_yield_parts(arrays)):  # w: (Y, p, H)
-        if not nz.size:
-            continue
-        yk = (np.broadcast_to(arrays.yields[k], (n, P)) if yields is None
-              else yields[:, k, :])[:, nz]
-        a = invest[:, nz, :] * yk[:, :, None]  # (n, p, H)
-        prod = np.ascontiguousarray(a[:, None, :, :] * w[None, :, :, :])
-        out[:, k, :] = prod.reshape(n, Y, -1).sum(axis=-1) * arrays.link[k]
+    for k in range(M):
+        out[:, k, :] = milestone_contribution(arrays, k, invest,
+                                              None if yields is None else yields[:, k, :])
     return out
+
+
+def milestone_contribution(arrays: OutcomeArrays, k: int, invest: np.ndarray,
+                           yields: np.ndarray | None = None) -> np.ndarray:
+    """Milestone ``k``'s row of :func:`contributions`, (n, Y) in milestone units.
+
+    ``yields`` (n, P) replaces the milestone's yields, None = as given.
+    """
+    n, P, _ = invest.shape
+    nz, w = _yield_parts(arrays)[k]  # w: (Y, p, H)
+    if not nz.size:
+        return np.zeros((n, len(arrays.years)))
+    yk = (np.broadcast_to(arrays.yields[k], (n, P)) if yields is None else yields)[:, nz]
+    a = invest[:, nz, :] * yk[:, :, None]  # (n, p, H)
+    prod = np.ascontiguousarray(a[:, None, :, :] * w[None, :, :, :])
+    return np.asarray(prod.reshape(n, len(arrays.years), -1).sum(axis=-1) * arrays.link[k])
 
 
 def trajectory_frame(arrays: OutcomeArrays, projected: np.ndarray,
@@ -374,7 +385,7 @@ def evaluate(options: OutcomeOptions, alloc: pd.DataFrame, pipeline: pd.DataFram
     if unc is not None and not unc.empty:
         from missionfinance.outcomes.simulate import sensitivity
 
-        sens = sensitivity(unc, arrays, base)
+        sens = sensitivity(unc, arrays, base, contrib)
     return Trajectories(arrays, contrib, frame, gaps, untracked_table(options), {},
                         sensitivity=sens)
 
