@@ -152,6 +152,15 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
                      share_base: np.ndarray,
                      share_gain: Mapping[int, float] | None = None,
                      words: RowWords | None = None) -> np.ndarray:
+    """One sentence per constraint row (:func:`row_sentences`), as an object array."""
+    texts, which = row_sentences(rows, objective, sense, share_base, share_gain, words)
+    return np.array(texts, dtype=object)[which] if len(which) else np.empty(0, dtype=object)
+
+
+def row_sentences(rows: pd.DataFrame, objective: str, sense: str,
+                  share_base: np.ndarray,
+                  share_gain: Mapping[int, float] | None = None,
+                  words: RowWords | None = None) -> tuple[list[str], np.ndarray]:
     """One sentence per constraint row from its slack, binding flag, dual and marginals.
 
     ``rows`` needs columns family, name, control, year, mission, project, lower, upper,
@@ -161,12 +170,19 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
     by 1 percentage point and the model re-solved; where given it is stated instead of the
     first-order estimate (the dual is a rate at the margin: over a whole point the basis
     may change). ``words``: :func:`row_words` of every row, when already made (made here
-    for the binding rows otherwise). Returns an object array of the sentences.
+    for the binding rows otherwise).
+
+    Returns
+    -------
+    texts : list of str
+        The distinct sentences of the rows that are not binding, then one per binding row.
+    which : ndarray of int
+        Per row, the position of its sentence in ``texts``.
     """
     share_gain = share_gain or {}
     noun = NOUN[objective]
     n = len(rows)
-    out = np.empty(n, dtype=object)
+    out = np.zeros(n, dtype=np.int64)
     dual = rows["dual"].to_numpy(dtype=np.float64)
     lower = rows["lower"].to_numpy(dtype=np.float64)
     upper = rows["upper"].to_numpy(dtype=np.float64)
@@ -183,10 +199,11 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
     if loose.size:
         # one sentence per distinct slack (tens of thousands of rows share a few hundred)
         which, slacks = pd.factorize(slack[loose], use_na_sentinel=False)
-        sentences = np.array(
-            [f"not binding: {money(s)} of headroom left, so more of it changes nothing"
-             for s in slacks.tolist()], dtype=object)
-        out[loose] = sentences[which]
+        sentences = [f"not binding: {money(s)} of headroom left, so more of it changes nothing"
+                     for s in slacks.tolist()]
+        out[loose] = which
+    else:
+        sentences = []
     tight = np.flatnonzero(binding)
     if words is None:
         tight_words = row_words(rows, tight)
@@ -233,8 +250,8 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
         if isfinite(m):
             text += f" and {amount(m)} of private investment"
         texts.append(text)
-    out[tight] = texts
-    return out
+    out[tight] = len(sentences) + np.arange(len(tight))
+    return sentences + texts, out
 
 
 def why_not(project: str, best_gain: float, best_instr: str, best_year: str, lev: float,
@@ -257,11 +274,11 @@ def why_not(project: str, best_gain: float, best_instr: str, best_year: str, lev
     text = (f"its best use ({best_instr} in {best_year}) would lose {loss} {noun} per £1m "
             f"at today's shadow prices")
     wants = []
-    if np.isfinite(lev_needed):
+    if math.isfinite(lev_needed):
         wants.append(f"leverage {lev_needed:.3g} instead of {lev:.3g}")
-    if np.isfinite(value_needed):
+    if math.isfinite(value_needed):
         wants.append(f"mission value per £ {value_needed:.3g} instead of {value:.3g}")
-    if mission and np.isfinite(weight_needed):
+    if mission and math.isfinite(weight_needed):
         wants.append(f"a weight of {weight_needed:.3g} on {mission} instead of {weight:.3g}")
     if wants:
         text += "; it would need " + " or ".join(wants)

@@ -11,6 +11,7 @@ the project's (instrument, year) cells pro rata to lev_pi · x_pit.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ from missionfinance.model.explain import (
     LOCAL_FAMILIES,
     NOUN,
     RowWords,
-    row_explanations,
+    row_sentences,
     row_words,
     why_not,
 )
@@ -462,6 +463,9 @@ class ResultParts:
         The constraint matrix's x and y columns, transposed (they price the columns).
     control_coefs : list of ndarray
         Per control, the £ scored per £ of each x column (``ProblemData.control_coef``).
+    why_inputs : dict or None
+        :func:`why_not_inputs` (None: made when the result is extracted, if the duals
+        are there to use them).
     """
 
     metadata: pd.DataFrame
@@ -481,6 +485,7 @@ class ResultParts:
     x_columns_t: Any
     y_columns_t: Any
     control_coefs: list[np.ndarray]
+    why_inputs: dict[str, Any] | None
 
 
 def prepare_result(problem: AllocationProblem, d: ProblemData, model: LinearModel,
@@ -525,7 +530,8 @@ def prepare_result(problem: AllocationProblem, d: ProblemData, model: LinearMode
         row_labels={c: rows[c].array for c in rows.columns},
         words=row_words(rows) if ahead else None,
         x_columns_t=a[:, model.groups["x"].slice].T, y_columns_t=a[:, model.groups["y"].slice].T,
-        control_coefs=[d.control_coef(k) for k in range(len(d.controls))])
+        control_coefs=[d.control_coef(k) for k in range(len(d.controls))],
+        why_inputs=why_not_inputs(problem, d) if ahead else None)
 
 
 def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw: RawSolution,
@@ -711,8 +717,9 @@ def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearMo
     base = np.zeros(len(lhs))
     for row, w in zip(parts.share_rows.tolist(), parts.share_weights, strict=True):
         base[row] = float(w @ x)  # the £m the share is taken of
-    frame["explanation"] = _text(row_explanations(frame, problem.objective, model.sense, base,
-                                                  share_gain or {}, parts.words))
+    texts, which = row_sentences(frame, problem.objective, model.sense, base, share_gain or {},
+                                 parts.words)
+    frame["explanation"] = _text(texts).take(which)  # each distinct sentence made text once
     return frame[list(CONSTRAINT_COLUMNS)]
 
 
@@ -741,6 +748,34 @@ def _best_columns(xp: np.ndarray, total: np.ndarray) -> np.ndarray:
     firsts = np.ones(len(at), dtype=bool)
     firsts[1:] = group[at][1:] != group[at][:-1]
     return np.asarray(at[firsts])
+
+
+def why_not_inputs(problem: AllocationProblem, d: ProblemData) -> dict[str, Any]:
+    """What :func:`_why_not` reads that does not depend on the solution, as Python lists.
+
+    ``lev_eff`` (the x columns' leverage, at most the first segment's where leverage
+    segments apply) as an array and a list; per project ``ids``, ``value`` (Σ_m w_m c_pm),
+    ``main`` (its mission of largest w_m c_pm), ``c_main`` (its share of it),
+    ``additionality``; per x column ``own`` (public cash), ``xi``, ``xt``; ``weights``.
+    """
+    P = len(d.project_ids)
+    lev_eff = d.leverage[d.xp, d.xi]
+    if problem.leverage_segments and problem.enabled("leverage_segments"):
+        from missionfinance.model.build import best_leverage
+
+        first = problem.leverage_segments[0][1] * best_leverage(d)[d.xp]
+        lev_eff = np.where(d.cash[d.xi], np.minimum(lev_eff, first), lev_eff)
+    wc = d.contrib * d.weights[None, :]
+    main = np.argmax(wc, axis=1) if wc.size else np.zeros(P, dtype=np.int64)
+    has_missions = len(d.missions) > 0
+    return {
+        "lev_eff": lev_eff, "lev_eff_list": lev_eff.tolist(), "main": main.tolist(),
+        "c_main": (d.contrib[np.arange(P), main] if has_missions and P
+                   else np.zeros(P)).tolist(),
+        "value": d.value.tolist(),  # a property: Σ_m w_m c_pm, computed once here
+        "ids": d.project_ids.tolist(), "own": d.cash[d.xi].tolist(),
+        "xi": d.xi.tolist(), "xt": d.xt.tolist(),
+        "additionality": d.additionality.tolist(), "weights": d.weights.tolist()}
 
 
 def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
@@ -775,12 +810,8 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
         per_p = np.zeros(P)
         per_p[lossy_p] = price_X
         gain_x = gain_x + np.where(d.bears_loss[d.xi], per_p[d.xp], 0.0)
-    lev_eff = d.leverage[d.xp, d.xi]
-    if problem.leverage_segments and problem.enabled("leverage_segments"):
-        from missionfinance.model.build import best_leverage
-
-        first = problem.leverage_segments[0][1] * best_leverage(d)[d.xp]
-        lev_eff = np.where(d.cash[d.xi], np.minimum(lev_eff, first), lev_eff)
+    w = parts.why_inputs if parts.why_inputs is not None else why_not_inputs(problem, d)
+    lev_eff = w["lev_eff"]
     gy_p = np.maximum(gain_y, 0.0)
     if problem.enabled("private_capacity"):
         gy_p = np.where(d.private_capacity > 0, gy_p, 0.0)
@@ -791,48 +822,52 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
     best_j[d.xp[bj]] = bj
     texts: list[str] = []
     inst = d.instruments
-    wc = d.contrib * d.weights[None, :]
-    main = np.argmax(wc, axis=1) if wc.size else np.zeros(P, dtype=np.int64)
     # the loop reads Python lists (the same float64 values; numpy scalar indexing costs
     # more than the arithmetic on 5,000 unfunded projects)
     has_missions = len(d.missions) > 0
-    c_main = (d.contrib[np.arange(P), main] if has_missions and P else np.zeros(P)).tolist()
-    value = d.value.tolist()  # a property: Σ_m w_m c_pm, computed once here
-    ids, fund, best_l, best_jl = d.project_ids.tolist(), funded.tolist(), best.tolist(), \
-        best_j.tolist()
-    lev_l, gy_l, main_l = lev_eff.tolist(), gy_p.tolist(), main.tolist()
-    own_l = d.cash[d.xi].tolist()  # a guarantee's own £ carry no value
-    xi_l, xt_l = d.xi.tolist(), d.xt.tolist()
-    add_l, weights = d.additionality.tolist(), d.weights.tolist()
+    c_main, value, ids = w["c_main"], w["value"], w["ids"]
+    fund, best_l, best_jl = funded.tolist(), best.tolist(), best_j.tolist()
+    lev_l, gy_l, main_l = w["lev_eff_list"], gy_p.tolist(), w["main"]
+    own_l = w["own"]  # a guarantee's own £ carry no value
+    xi_l, xt_l = w["xi"], w["xt"]
+    add_l, weights = w["additionality"], w["weights"]
     mission_value = problem.objective == "mission_value"
+    nan = float("nan")
+    isfinite = math.isfinite
+    need_lev_l, need_v_l, need_w_l = [nan] * P, [nan] * P, [nan] * P
+    main_mission: list[str] = [""] * P
     for p in range(P):
         if fund[p]:
             texts.append("")
             continue
         j = best_jl[p]
         if j < 0:
-            texts.append(why_not(str(ids[p]), 0.0, "", "", 0.0, np.nan, 0.0, np.nan,
+            texts.append(why_not(str(ids[p]), 0.0, "", "", 0.0, nan, 0.0, nan,
                                  problem.objective, eligible=False))
             continue
         g = best_l[p]
         lev = lev_l[j]
-        need_lev = lev + (-g) / gy_l[p] if gy_l[p] > 0 else np.nan
+        need_lev = lev + (-g) / gy_l[p] if gy_l[p] > 0 else nan
         v = value[p]
         own = 1.0 if own_l[j] else 0.0
         denom = own + add_l[p] * lev
-        need_v = (v + (-g) / denom if denom > 0 else np.nan)
-        need_v = need_v if mission_value else np.nan
+        need_v = (v + (-g) / denom if denom > 0 else nan)
+        need_v = need_v if mission_value else nan
         m = int(main_l[p]) if has_missions else -1
         cm = c_main[p] if m >= 0 else 0.0
         need_w = (weights[m] + (need_v - v) / cm
-                  if m >= 0 and cm > 0 and np.isfinite(need_v) else np.nan)
-        needed["leverage_needed"][p] = need_lev
-        needed["value_needed"][p] = need_v
-        needed["main_mission"][p] = d.missions[m] if m >= 0 and np.isfinite(need_w) else ""
-        needed["weight_needed"][p] = need_w
+                  if m >= 0 and cm > 0 and isfinite(need_v) else nan)
+        need_lev_l[p] = need_lev
+        need_v_l[p] = need_v
+        main_mission[p] = d.missions[m] if m >= 0 and isfinite(need_w) else ""
+        need_w_l[p] = need_w
         texts.append(why_not(str(ids[p]), g, inst[xi_l[j]], d.years[xt_l[j]], lev,
                              need_lev, v, need_v, problem.objective, eligible=True,
                              mission=d.missions[m] if m >= 0 else "",
-                             weight=float(weights[m]) if m >= 0 else np.nan,
+                             weight=float(weights[m]) if m >= 0 else nan,
                              weight_needed=need_w))
+    needed = {"leverage_needed": np.array(need_lev_l, dtype=np.float64),
+              "value_needed": np.array(need_v_l, dtype=np.float64),
+              "main_mission": np.array(main_mission, dtype=object),
+              "weight_needed": np.array(need_w_l, dtype=np.float64)}
     return best, texts, needed
