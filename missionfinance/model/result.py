@@ -552,16 +552,17 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     P, NI, T = len(d.project_ids), len(d.instruments), len(d.years)
 
     # ---- dataset --------------------------------------------------------------------------
+    cell = (d.xp * NI + d.xi) * T + d.xt  # each x column's (project, instrument, year), flat
     public = np.zeros((P, NI, T))
-    public[d.xp, d.xi, d.xt] = x
+    public.reshape(-1)[cell] = x
     private = private_cells(d, model, values)
     C = len(d.controls)
     cost = np.zeros((C, P, NI, T))
     for k, coef in enumerate(parts.control_coefs):
-        cost[k, d.xp, d.xi, d.xt] = coef * x
+        cost[k].reshape(-1)[cell] = coef * x
     econ_x = d.econ * x
     econ = np.zeros((P, NI, T))
-    econ[d.xp, d.xi, d.xt] = econ_x
+    econ.reshape(-1)[cell] = econ_x
     meta = parts.metadata
     coords: dict[str, Any] = {
         "project": d.project_ids.astype(str), "instrument": list(d.instruments),
@@ -588,8 +589,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
                 _text(np.array(d.instruments, dtype=object)[d.xi[cells]]),
                 _text(np.array(d.years, dtype=object)[d.xt[cells]])]
     alloc = pd.DataFrame({"project_id": text[0], "instrument": text[1], "year": text[2],
-                          "public": x[cells], "private": private[d.xp[cells], d.xi[cells],
-                                                                 d.xt[cells]]})
+                          "public": x[cells], "private": private.reshape(-1)[cell[cells]]})
 
     # ---- by project ------------------------------------------------------------------------
     cash = d.cash[d.xi]
@@ -635,8 +635,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
         missions["shortfall"] = [by_m.get(m, [np.nan, np.nan])[1] for m in d.missions]
 
     # ---- by mission and instrument --------------------------------------------------------
-    pub_pi = np.zeros((P, NI))
-    np.add.at(pub_pi, (d.xp, d.xi), x)
+    pub_pi = np.bincount(d.xp * NI + d.xi, weights=x, minlength=P * NI).reshape(P, NI)
     priv_pi = private.sum(axis=2)
     lev_rows = []
     for k, mname in enumerate(d.missions):
