@@ -156,17 +156,29 @@ def fiscal_effects(cashflows: CashflowResult) -> pd.DataFrame:
                             for k in kind_names] for i in inst_names])
         w = weight[inst_codes, kind_codes]
         cols[measure] = np.bincount(cell, weights=out * w, minlength=size)
-    grid = pd.MultiIndex.from_product([instruments, years], names=["instrument", "year"])
-    per = pd.DataFrame(cols, index=grid)
-    assets = cashflows.assets.set_index(["instrument", "year"])["asset"].reindex(grid, fill_value=0.0)
-    per["psnd"] = per["psnd"].groupby(level="instrument").cumsum()
-    per["psnfl"] = per["psnd"] - assets
-    long = per[list(MEASURES)].stack().rename("value").reset_index()
-    long.columns = ["instrument", "year", "measure", "value"]
-    long["value"] = long["value"].where(long["value"].abs() > 1e-9, 0.0)
-    order = {m: i for i, m in enumerate(MEASURES)}
-    long = long.assign(_m=long["measure"].map(order)).sort_values(["year", "_m", "instrument"])
-    return long[["year", "measure", "instrument", "value"]].reset_index(drop=True)
+    # the (instrument, year) grid as arrays: stocks are the running sums of each
+    # instrument's flows (pandas' grouped cumulative sum), PSNFL nets the assets held
+    ni, ny = len(instruments), len(years)
+    cols["psnd"] = pd.Series(cols["psnd"]).groupby(np.repeat(np.arange(ni), ny)).cumsum().to_numpy()
+    held = np.zeros(size)
+    inst_at = {name: k for k, name in enumerate(instruments)}
+    year_at = {name: k for k, name in enumerate(years)}
+    for inst, year, asset in zip(cashflows.assets["instrument"].astype(str),
+                                 cashflows.assets["year"].astype(str),
+                                 cashflows.assets["asset"].to_numpy(dtype="float64"), strict=True):
+        if inst in inst_at and year in year_at:
+            held[inst_at[inst] * ny + year_at[year]] = asset
+    cols["psnfl"] = cols["psnd"] - held
+    values = np.stack([cols[m].reshape(ni, ny) for m in MEASURES])  # (measure, instrument, year)
+    by_year = sorted(range(ny), key=years.__getitem__)  # rows by year, measure, instrument
+    value = values[:, :, by_year].transpose(2, 0, 1).reshape(-1)
+    nm = len(MEASURES)
+    year_text = np.array(years, dtype=object)[by_year]
+    return pd.DataFrame({
+        "year": pd.array(np.repeat(year_text, nm * ni), dtype="str"),
+        "measure": pd.array(np.tile(np.repeat(np.array(MEASURES, dtype=object), ni), ny), dtype="str"),
+        "instrument": pd.array(np.tile(np.array(instruments, dtype=object), ny * nm), dtype="str"),
+        "value": np.where(np.abs(value) > 1e-9, value, 0.0)})
 
 
 def fiscal_table(fiscal: pd.DataFrame, measure: str, limits: Mapping[str, float] | None = None) -> pd.DataFrame:
