@@ -201,7 +201,7 @@ def allocation_cashflows(run: Any, alloc: pd.DataFrame) -> CashflowResult:
     """
     scenario = run.scenario
     instruments = getattr(scenario, "instruments", None) or {}
-    names = set(instruments) | set(alloc["instrument"])
+    names = set(instruments) | set(alloc["instrument"].unique().tolist())
     terms = {name: getattr(instruments.get(name), "terms", DEFAULT_TERMS.get(name, Terms()))
              for name in names}
     years = list(getattr(scenario, "years", None) or sorted(set(alloc["year"])) or ["2000-01"])

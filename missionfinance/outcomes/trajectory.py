@@ -154,7 +154,7 @@ class AllocationInputs:
 def _positions(column: pd.Series, pos: Mapping[str, int]) -> np.ndarray:
     """Position of each value of ``column`` (as text) in ``pos``; each distinct value looked up once."""
     codes, uniques = pd.factorize(column.astype(str))
-    at = [pos.get(str(u), -1) for u in uniques]
+    at = [pos.get(str(u), -1) for u in uniques.tolist()]
     if min(at, default=0) < 0:  # a value not in pos: the error of mapping it
         return column.astype(str).map(pos).to_numpy(dtype=np.int64)
     return np.array(at, dtype=np.int64)[codes]
@@ -449,8 +449,11 @@ def margin_rates(arrays: OutcomeArrays, pipeline: pd.DataFrame,
     for name in cash:
         has_cash |= eligible(name)
     hpos = {y: k for k, y in enumerate(arrays.horizon)}
-    start = pipeline["start_year"].fillna("").astype(str).map(hpos).fillna(0).to_numpy(
-        dtype=np.int64) if "start_year" in pipeline.columns else np.zeros(P, dtype=np.int64)
+    if "start_year" in pipeline.columns:  # each distinct year looked up once; 0 if not one
+        codes, starts = pd.factorize(pipeline["start_year"].fillna("").astype(str))
+        start = np.array([hpos.get(y, 0) for y in starts.tolist()], dtype=np.int64)[codes]
+    else:
+        start = np.zeros(P, dtype=np.int64)
     per_pound = (1.0 + lev * additionality(pipeline)) * has_cash
     M = len(arrays.milestones)
     out = np.zeros((M, P))
@@ -591,6 +594,16 @@ def _pounds(value_m: float) -> str:
     return f"£{a:,.0f}" if a < 1e8 else f"£{abs(value_m):,.0f}m"
 
 
+def _rows_named(constraints: pd.DataFrame | None, names: list[str]) -> pd.DataFrame | None:
+    """The rows of ``constraints`` with one of ``names``, indexed by name (None: no frame).
+
+    Only the few rows asked for are indexed (a model has tens of thousands of rows).
+    """
+    if constraints is None or not len(constraints) or "name" not in constraints.columns:
+        return None
+    return constraints.loc[constraints["name"].isin(names).to_numpy()].set_index("name")
+
+
 def shadow_words(arrays: OutcomeArrays, constraints: pd.DataFrame | None,
                  gap: np.ndarray | None = None) -> tuple[list[float], list[str]]:
     """Per milestone, the dual of its row at the deadline and what it means.
@@ -602,8 +615,8 @@ def shadow_words(arrays: OutcomeArrays, constraints: pd.DataFrame | None,
     """
     prices: list[float] = []
     words: list[str] = []
-    rows = (constraints.set_index("name") if constraints is not None and len(constraints)
-            and "name" in constraints.columns else None)
+    rows = _rows_named(constraints, [f"{fam}[{m.id},{m.deadline}]" for m in arrays.milestones
+                                     for fam in ("outcome_target", "outcome_progress")])
     for k, m in enumerate(arrays.milestones):
         price, text = float("nan"), ""
         short = gap is not None and gap[k] > 1e-6 * max(1.0, abs(m.target))
