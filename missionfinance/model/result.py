@@ -502,11 +502,11 @@ def prepare_result(problem: AllocationProblem, d: ProblemData, model: LinearMode
     ids = d.project_ids.astype(str)
     inst = np.array(d.instruments, dtype=object)
     years = np.array(d.years, dtype=object)
-    # allocation.csv's order: text order of project_id, then instrument, then year (each
-    # cell once, so no ties)
-    p_rank = np.argsort(np.argsort(ids, kind="stable"), kind="stable")
-    i_rank = np.argsort(np.argsort(inst.astype(str), kind="stable"), kind="stable")
-    t_rank = np.argsort(np.argsort(years.astype(str), kind="stable"), kind="stable")
+    # allocation.csv's order: text order of project_id, then instrument, then year (equal
+    # texts rank equal; a stable sort keeps the columns' order among them)
+    p_rank = np.unique(ids, return_inverse=True)[1].reshape(-1)
+    i_rank = np.unique(inst.astype(str), return_inverse=True)[1].reshape(-1)
+    t_rank = np.unique(years.astype(str), return_inverse=True)[1].reshape(-1)
     order = np.lexsort((t_rank[d.xt], i_rank[d.xi], p_rank[d.xp]))
     rows = model.row_meta
     a = model.matrix()

@@ -134,6 +134,9 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None,
         Work that does not depend on the allocation, called once while HiGHS solves the
         model in a worker thread (:func:`~missionfinance.model.highs.run_beside`), so it
         costs no wall time on a second core. Not called when the inputs do not validate.
+        With it, the parts of the result that do not depend on the solution
+        (:func:`~missionfinance.model.result.prepare_result`) are made then too; the
+        result is the same.
 
     Returns
     -------
