@@ -552,6 +552,58 @@ def _year_labels(first_year: str, count: int) -> np.ndarray:
     return np.array([fy_from_start(start + i) for i in range(count)], dtype=object)
 
 
+#: Position of each kind in :data:`KINDS` (the order of rows within a project, instrument, year).
+_KIND_RANK: dict[str, int] = {kind: k for k, kind in enumerate(KINDS)}
+
+
+def _flow_frame(id_parts: list[np.ndarray], inst_parts: list[np.ndarray],
+                year_parts: list[np.ndarray], kind_parts: list[np.ndarray],
+                amount_parts: list[np.ndarray], ids: np.ndarray, inst_names: list[str],
+                labels: np.ndarray) -> pd.DataFrame:
+    """cashflows.csv rows from the flows gathered by :func:`schedule`.
+
+    ``id_parts`` hold positions in ``ids`` (sorted project ids), ``inst_parts`` in
+    ``inst_names`` (sorted), ``year_parts`` in ``labels`` (years in order), ``kind_parts``
+    in :data:`KINDS`. Rows are sorted by project_id, instrument, year and kind (in
+    :data:`KINDS` order); rows with the same four keys are summed, in the order gathered,
+    by pandas' grouped sum: the same numbers as sorting and grouping a frame of every flow,
+    without a frame per kind or a sort of text.
+    """
+    if not amount_parts:
+        return pd.DataFrame({
+            "project_id": pd.Series([], dtype=object), "instrument": pd.Series([], dtype=object),
+            "year": pd.Series([], dtype=object), "kind": pd.Series([], dtype=object),
+            "amount": pd.Series([], dtype="float64")})
+    pid = np.concatenate(id_parts)
+    inst = np.concatenate(inst_parts)
+    year = np.concatenate(year_parts)
+    kind = np.concatenate(kind_parts)
+    amount = np.concatenate(amount_parts)
+    # one integer key in the order of (project_id, instrument, year, kind); a stable sort
+    # keeps rows with the same key in the order gathered
+    key = ((pid * len(inst_names) + inst) * max(len(labels), 1) + year) * len(KINDS) + kind
+    order = np.argsort(key, kind="stable")
+    key, pid, inst, year, kind, amount = (key[order], pid[order], inst[order], year[order],
+                                          kind[order], amount[order])
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(new)
+    group = np.cumsum(new) - 1
+    total = amount[starts]  # a row alone is its own sum
+    shared = np.diff(np.append(starts, len(order)))[group] > 1
+    if shared.any():  # rows with the same keys: pandas' grouped sum, in the order gathered
+        sums = pd.Series(amount[shared]).groupby(group[shared]).sum()
+        total[sums.index.to_numpy()] = sums.to_numpy()
+
+    def text(names: Sequence[str] | np.ndarray, at: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        # each distinct text made once, then taken: the same str column as from the values
+        return pd.array(np.asarray(names, dtype=object), dtype="str").take(at)
+
+    return pd.DataFrame({
+        "project_id": text(ids, pid[starts]), "instrument": text(inst_names, inst[starts]),
+        "year": text(labels, year[starts]), "kind": text(KINDS, kind[starts]), "amount": total})
+
+
 def schedule(
     commitments: pd.DataFrame,
     terms: Mapping[str, Terms],
@@ -601,15 +653,34 @@ def schedule(
     if pipeline is not None:
         pl = pipeline.reset_index(drop=True)
         row_of = pd.Series(np.arange(len(pl)), index=pl["project_id"].astype(str))
-    flow_parts: list[pd.DataFrame] = []
+    # flows are gathered as arrays (row of the commitment, year index, kind, amount) and
+    # framed once at the end: one sort and one grouped sum instead of a frame per kind
+    id_parts: list[np.ndarray] = []
+    inst_parts: list[np.ndarray] = []
+    year_parts: list[np.ndarray] = []
+    kind_parts: list[np.ndarray] = []
+    amount_parts: list[np.ndarray] = []
+    inst_names: list[str] = []
+    top_year = 0
     asset_parts: list[pd.DataFrame] = []
+    # project ids in the order cashflows.csv sorts them (the order of their text)
+    all_ids = com["project_id"].astype(str)
+    id_codes, id_names = pd.factorize(all_ids, sort=True)
+    all_ids_arr = all_ids.to_numpy(dtype=object)
+    year_codes, year_names = pd.factorize(com["year"])
+    year_of = np.array([pos[y] for y in year_names], dtype="int64")[year_codes]
+    inst_codes, inst_found = pd.factorize(com["instrument"])
+    inst_at = {str(name): k for k, name in enumerate(inst_found)}
+    all_amounts = com["amount"].to_numpy(dtype="float64")
+    all_rows = row_of.reindex(all_ids_arr).to_numpy() if pipeline is not None else None
     for inst in sorted(used):
-        sub = com.loc[com["instrument"] == inst]
+        sel = np.flatnonzero(inst_codes == inst_at[inst])
         t = terms[inst]
-        ids = sub["project_id"].astype(str).to_numpy()
-        n = len(sub)
-        if pipeline is not None:
-            rows = row_of.reindex(ids).to_numpy()
+        ids = all_ids_arr[sel]
+        codes = id_codes[sel]
+        n = len(sel)
+        if all_rows is not None:
+            rows = all_rows[sel]
             if np.isnan(rows.astype("float64")).any():
                 missing = ids[np.isnan(rows.astype("float64"))][0]
                 raise MissionFinanceError(f"cash flows: project {missing!r} is not in the pipeline")
@@ -624,35 +695,31 @@ def schedule(
         unit, asset = unit_flows(t.schedule, values, q, lgd, t.amortisation)
         if pipeline is not None and t.schedule != "guarantee":
             unit, asset = with_upside(unit, asset, upside_flows(upside_terms(pl, rows)))
-        amount = sub["amount"].to_numpy(dtype="float64")[:, None]
-        start = sub["year"].map(pos).to_numpy(dtype="int64")[:, None]
+        amount = all_amounts[sel][:, None]
+        start = year_of[sel][:, None]
         ages = asset.shape[1]
         yidx = start + np.arange(ages)[None, :]
         labels = _year_labels(first, int(yidx.max()) + 1)
+        top_year = max(top_year, len(labels))
         for kind, arr in unit.items():
             vals = arr * amount
             r_i, a_i = np.nonzero(vals)
             if len(r_i) == 0:
                 continue
-            flow_parts.append(pd.DataFrame({
-                "project_id": ids[r_i], "instrument": inst, "year": labels[yidx[r_i, a_i]],
-                "kind": kind, "amount": vals[r_i, a_i],
-            }))
+            id_parts.append(codes[r_i])
+            inst_parts.append(np.full(len(r_i), len(inst_names)))
+            year_parts.append(yidx[r_i, a_i])
+            kind_parts.append(np.full(len(r_i), _KIND_RANK[kind]))
+            amount_parts.append(vals[r_i, a_i])
+        inst_names.append(inst)
         held = asset * amount
         if held.any():
             total = np.bincount(yidx.ravel(), weights=held.ravel(), minlength=len(labels))
             keep = np.flatnonzero(total)
             asset_parts.append(pd.DataFrame({"instrument": inst, "year": labels[keep], "asset": total[keep]}))
-    flows = pd.concat(flow_parts, ignore_index=True) if flow_parts else pd.DataFrame({
-        "project_id": pd.Series([], dtype=object), "instrument": pd.Series([], dtype=object),
-        "year": pd.Series([], dtype=object), "kind": pd.Series([], dtype=object),
-        "amount": pd.Series([], dtype="float64")})
-    if len(flows):
-        order = pd.Categorical(flows["kind"], categories=list(KINDS), ordered=True)
-        flows = (flows.assign(_k=order).sort_values(["project_id", "instrument", "year", "_k"], kind="stable")
-                 .groupby(["project_id", "instrument", "year", "_k"], observed=True, sort=False)["amount"].sum()
-                 .reset_index().rename(columns={"_k": "kind"}))
-        flows["kind"] = flows["kind"].astype(str)
+    flows = _flow_frame(id_parts, inst_parts, year_parts, kind_parts, amount_parts,
+                        np.asarray(id_names, dtype=object), inst_names,
+                        _year_labels(first, top_year) if top_year else np.array([], dtype=object))
     assets = (pd.concat(asset_parts, ignore_index=True).groupby(["instrument", "year"], as_index=False)["asset"].sum()
               if asset_parts else pd.DataFrame({"instrument": pd.Series([], dtype=object),
                                                 "year": pd.Series([], dtype=object),
@@ -765,5 +832,12 @@ def economic_cost(
     pv = -frame["amount"].to_numpy(dtype="float64") * df[idx]
     if not by:
         return pd.Series({"total": float(pv.sum())})
+    if len(by) == 1:
+        # grouped by the codes of the column's sorted values: the same sums, in the same
+        # order, as grouping by the text itself
+        groups, names = pd.factorize(frame[by[0]], sort=True)
+        if len(frame) and groups.min() >= 0:
+            sums = pd.Series(pv).groupby(groups).sum().to_numpy()
+            return pd.Series(sums, index=names.take(np.arange(len(sums))))
     return pd.Series(pv, index=pd.MultiIndex.from_frame(frame[list(by)]) if len(by) > 1 else frame[by[0]].to_numpy()
                      ).groupby(level=list(range(len(by)))).sum()

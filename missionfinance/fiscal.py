@@ -156,17 +156,29 @@ def fiscal_effects(cashflows: CashflowResult) -> pd.DataFrame:
                             for k in kind_names] for i in inst_names])
         w = weight[inst_codes, kind_codes]
         cols[measure] = np.bincount(cell, weights=out * w, minlength=size)
-    grid = pd.MultiIndex.from_product([instruments, years], names=["instrument", "year"])
-    per = pd.DataFrame(cols, index=grid)
-    assets = cashflows.assets.set_index(["instrument", "year"])["asset"].reindex(grid, fill_value=0.0)
-    per["psnd"] = per["psnd"].groupby(level="instrument").cumsum()
-    per["psnfl"] = per["psnd"] - assets
-    long = per[list(MEASURES)].stack().rename("value").reset_index()
-    long.columns = ["instrument", "year", "measure", "value"]
-    long["value"] = long["value"].where(long["value"].abs() > 1e-9, 0.0)
-    order = {m: i for i, m in enumerate(MEASURES)}
-    long = long.assign(_m=long["measure"].map(order)).sort_values(["year", "_m", "instrument"])
-    return long[["year", "measure", "instrument", "value"]].reset_index(drop=True)
+    # the (instrument, year) grid as arrays: stocks are the running sums of each
+    # instrument's flows (pandas' grouped cumulative sum), PSNFL nets the assets held
+    ni, ny = len(instruments), len(years)
+    cols["psnd"] = pd.Series(cols["psnd"]).groupby(np.repeat(np.arange(ni), ny)).cumsum().to_numpy()
+    held = np.zeros(size)
+    inst_at = {name: k for k, name in enumerate(instruments)}
+    year_at = {name: k for k, name in enumerate(years)}
+    for inst, year, asset in zip(cashflows.assets["instrument"].astype(str),
+                                 cashflows.assets["year"].astype(str),
+                                 cashflows.assets["asset"].to_numpy(dtype="float64"), strict=True):
+        if inst in inst_at and year in year_at:
+            held[inst_at[inst] * ny + year_at[year]] = asset
+    cols["psnfl"] = cols["psnd"] - held
+    values = np.stack([cols[m].reshape(ni, ny) for m in MEASURES])  # (measure, instrument, year)
+    by_year = sorted(range(ny), key=years.__getitem__)  # rows by year, measure, instrument
+    value = values[:, :, by_year].transpose(2, 0, 1).reshape(-1)
+    nm = len(MEASURES)
+    year_text = np.array(years, dtype=object)[by_year]
+    return pd.DataFrame({
+        "year": pd.array(np.repeat(year_text, nm * ni), dtype="str"),
+        "measure": pd.array(np.tile(np.repeat(np.array(MEASURES, dtype=object), ni), ny), dtype="str"),
+        "instrument": pd.array(np.tile(np.array(instruments, dtype=object), ny * nm), dtype="str"),
+        "value": np.where(np.abs(value) > 1e-9, value, 0.0)})
 
 
 def fiscal_table(fiscal: pd.DataFrame, measure: str, limits: Mapping[str, float] | None = None) -> pd.DataFrame:
@@ -189,7 +201,7 @@ def allocation_cashflows(run: Any, alloc: pd.DataFrame) -> CashflowResult:
     """
     scenario = run.scenario
     instruments = getattr(scenario, "instruments", None) or {}
-    names = set(instruments) | set(alloc["instrument"])
+    names = set(instruments) | set(alloc["instrument"].unique().tolist())
     terms = {name: getattr(instruments.get(name), "terms", DEFAULT_TERMS.get(name, Terms()))
              for name in names}
     years = list(getattr(scenario, "years", None) or sorted(set(alloc["year"])) or ["2000-01"])
@@ -212,11 +224,26 @@ def money_out_and_back(cashflows: CashflowResult) -> pd.DataFrame:
                              "money_back": pd.Series([], dtype="float64"),
                              "net": pd.Series([], dtype="float64")})
     amount = flows["amount"]
-    frame = pd.DataFrame({"year": flows["year"], "instrument": flows["instrument"],
-                          "money_out": (-amount).clip(lower=0.0), "money_back": amount.clip(lower=0.0)})
-    out = frame.groupby(["year", "instrument"], as_index=False)[["money_out", "money_back"]].sum()
+    # grouped by the codes of (year, instrument) in sorted order: the same sums, in the same
+    # order, as grouping by the text
+    years, year_names = pd.factorize(flows["year"], sort=True)
+    insts, inst_names = pd.factorize(flows["instrument"], sort=True)
+    if years.min() < 0 or insts.min() < 0:  # a missing label: the general grouping
+        frame = pd.DataFrame({"year": flows["year"], "instrument": flows["instrument"],
+                              "money_out": (-amount).clip(lower=0.0), "money_back": amount.clip(lower=0.0)})
+        out = frame.groupby(["year", "instrument"], as_index=False)[["money_out", "money_back"]].sum()
+        out["net"] = out["money_back"] - out["money_out"]
+        return out.sort_values(["year", "instrument"]).reset_index(drop=True)
+    frame = pd.DataFrame({"money_out": (-amount).clip(lower=0.0).to_numpy(),
+                          "money_back": amount.clip(lower=0.0).to_numpy()})
+    sums = frame.groupby(years * len(inst_names) + insts).sum()
+    key = sums.index.to_numpy()
+    out = pd.DataFrame({"year": year_names.array.take(key // len(inst_names)),
+                        "instrument": inst_names.array.take(key % len(inst_names)),
+                        "money_out": sums["money_out"].to_numpy(),
+                        "money_back": sums["money_back"].to_numpy()})
     out["net"] = out["money_back"] - out["money_out"]
-    return out.sort_values(["year", "instrument"]).reset_index(drop=True)
+    return out
 
 
 def fiscal_summary(fiscal: pd.DataFrame,
@@ -309,15 +336,35 @@ def cost_by_project(cashflows: CashflowResult, rate: float | None = None) -> pd.
         return pd.DataFrame({c: pd.Series([], dtype=object if c == "project_id" else "float64")
                              for c in columns})
     amount = flows["amount"]
-    downside = flows["kind"].isin(("loss", "call"))
+    kinds, kind_names = pd.factorize(flows["kind"])
+    downside = pd.Series(np.isin(np.asarray(kind_names, dtype=object), ["loss", "call"])[kinds]
+                         & (kinds >= 0), index=flows.index)
     frame = pd.DataFrame({
-        "project_id": flows["project_id"],
         "money_out": (-amount).clip(lower=0.0).where(~downside, 0.0),
         "money_back": amount.clip(lower=0.0),
         "expected_losses": (-amount).where(downside, 0.0),
     })
-    table = frame.groupby("project_id")[["money_out", "money_back", "expected_losses"]].sum()
-    table["net"] = table["money_back"] - table["money_out"] - table["expected_losses"]
-    table["economic_cost"] = economic_cost(cashflows, rate=rate, by=("project_id",)).reindex(table.index)
-    out = table.reset_index().sort_values(["economic_cost", "project_id"], ascending=[False, True])
-    return out[columns].reset_index(drop=True)
+    # grouped by the codes of the sorted project ids: the same sums, in the same order, as
+    # grouping by the text
+    groups, ids = pd.factorize(flows["project_id"], sort=True)
+    if groups.min() < 0:  # a missing id: the general grouping
+        frame.insert(0, "project_id", flows["project_id"])
+        table = frame.groupby("project_id")[["money_out", "money_back", "expected_losses"]].sum()
+        table["net"] = table["money_back"] - table["money_out"] - table["expected_losses"]
+        table["economic_cost"] = economic_cost(cashflows, rate=rate, by=("project_id",)).reindex(table.index)
+        out = table.reset_index().sort_values(["economic_cost", "project_id"], ascending=[False, True])
+        return out[columns].reset_index(drop=True)
+    sums = frame.groupby(groups).sum()
+    net = sums["money_back"] - sums["money_out"] - sums["expected_losses"]
+    cost = economic_cost(cashflows, rate=rate, by=("project_id",)).to_numpy()
+    at = sums.index.to_numpy()
+    # largest economic cost first, ties by project id (the codes are in id order)
+    order = np.lexsort((at, -cost[at]))
+    return pd.DataFrame({
+        "project_id": ids.array.take(at[order]),
+        "money_out": sums["money_out"].to_numpy()[order],
+        "money_back": sums["money_back"].to_numpy()[order],
+        "expected_losses": sums["expected_losses"].to_numpy()[order],
+        "net": net.to_numpy()[order],
+        "economic_cost": cost[at][order],
+    })

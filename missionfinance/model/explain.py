@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -96,9 +97,70 @@ def subject(row: Mapping[str, str]) -> str:
     return f"room in {name}"
 
 
+#: Kinds of binding row sentence (:func:`row_words`).
+_OTHER, _SHARE, _BOUNDS = 0, 1, 2
+
+_WORD_COLUMNS = ("family", "name", "control", "year", "mission", "project")
+
+
+@dataclass(frozen=True)
+class RowWords:
+    """The words of binding-row sentences that do not depend on the solution.
+
+    Attributes
+    ----------
+    kind : ndarray of int8
+        Per row: 1 a share row (its sentence is about 1 percentage point), 2 a mission
+        floor or ceiling, 0 any other.
+    lead : ndarray of object
+        Per row, the sentence up to its verb: ``binding: £1m more <subject> `` or
+        ``binding: lowering the floor for mission <m> by £1m `` ("" for share rows).
+    """
+
+    kind: np.ndarray
+    lead: np.ndarray
+
+
+def row_words(rows: pd.DataFrame, which: np.ndarray | None = None) -> RowWords:
+    """:class:`RowWords` of the rows at positions ``which`` (every row by default).
+
+    ``rows`` needs columns family, name, control, year, mission and project. They depend
+    only on the rows' labels, so a run makes them for every row while HiGHS solves.
+    """
+    at = np.arange(len(rows)) if which is None else np.asarray(which, dtype=np.int64)
+    arrays = [rows[c].to_numpy(dtype=object)[at].tolist() for c in _WORD_COLUMNS]
+    kind = np.zeros(len(at), dtype=np.int8)
+    lead = np.empty(len(at), dtype=object)
+    leads: list[str] = []
+    for k, vals in enumerate(zip(*arrays, strict=True)):
+        row = dict(zip(_WORD_COLUMNS, vals, strict=True))
+        f, name = row["family"], row["name"]
+        if f in _SHARE_FAMILIES or ("share" in name):
+            kind[k] = _SHARE
+            leads.append("")
+        elif f == "mission_bounds":
+            kind[k] = _BOUNDS
+            change = "lowering the floor" if "floor" in name else "raising the ceiling"
+            leads.append(f"binding: {change} for mission {row['mission']} by £1m ")
+        else:
+            leads.append(f"binding: £1m more {subject(row)} ")
+    lead[:] = leads
+    return RowWords(kind, lead)
+
+
 def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
                      share_base: np.ndarray,
-                     share_gain: Mapping[int, float] | None = None) -> list[str]:
+                     share_gain: Mapping[int, float] | None = None,
+                     words: RowWords | None = None) -> np.ndarray:
+    """One sentence per constraint row (:func:`row_sentences`), as an object array."""
+    texts, which = row_sentences(rows, objective, sense, share_base, share_gain, words)
+    return np.array(texts, dtype=object)[which] if len(which) else np.empty(0, dtype=object)
+
+
+def row_sentences(rows: pd.DataFrame, objective: str, sense: str,
+                  share_base: np.ndarray,
+                  share_gain: Mapping[int, float] | None = None,
+                  words: RowWords | None = None) -> tuple[list[str], np.ndarray]:
     """One sentence per constraint row from its slack, binding flag, dual and marginals.
 
     ``rows`` needs columns family, name, control, year, mission, project, lower, upper,
@@ -107,12 +169,20 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
     ``share_gain`` maps a row position to the objective's change when its share is relaxed
     by 1 percentage point and the model re-solved; where given it is stated instead of the
     first-order estimate (the dual is a rate at the margin: over a whole point the basis
-    may change).
+    may change). ``words``: :func:`row_words` of every row, when already made (made here
+    for the binding rows otherwise).
+
+    Returns
+    -------
+    texts : list of str
+        The distinct sentences of the rows that are not binding, then one per binding row.
+    which : ndarray of int
+        Per row, the position of its sentence in ``texts``.
     """
     share_gain = share_gain or {}
     noun = NOUN[objective]
     n = len(rows)
-    out = np.empty(n, dtype=object)
+    out = np.zeros(n, dtype=np.int64)
     dual = rows["dual"].to_numpy(dtype=np.float64)
     lower = rows["lower"].to_numpy(dtype=np.float64)
     upper = rows["upper"].to_numpy(dtype=np.float64)
@@ -128,15 +198,19 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
     loose = np.flatnonzero(~binding)
     if loose.size:
         # one sentence per distinct slack (tens of thousands of rows share a few hundred)
-        slacks, which = np.unique(slack[loose], return_inverse=True)
-        sentences = np.array(
-            [f"not binding: {money(s)} of headroom left, so more of it changes nothing"
-             for s in slacks.tolist()], dtype=object)
-        out[loose] = sentences[np.ravel(which)]
+        which, slacks = pd.factorize(slack[loose], use_na_sentinel=False)
+        sentences = [f"not binding: {money(s)} of headroom left, so more of it changes nothing"
+                     for s in slacks.tolist()]
+        out[loose] = which
+    else:
+        sentences = []
     tight = np.flatnonzero(binding)
-    cols = ["family", "name", "control", "year", "mission", "project"]
-    arrays = [rows[c].to_numpy(dtype=object)[tight].tolist() for c in cols]
-    records = (dict(zip(cols, vals, strict=True)) for vals in zip(*arrays, strict=True))
+    if words is None:
+        tight_words = row_words(rows, tight)
+    else:
+        tight_words = RowWords(words.kind[tight], words.lead[tight])
+    kinds = tight_words.kind.tolist()
+    leads = tight_words.lead.tolist()
     gains = gain[tight].tolist()
     duals = dual[tight].tolist()
     mps = mp[tight].tolist()
@@ -151,13 +225,13 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
         return text
 
     texts: list[str] = []
-    for k, row, g, d, m, base in zip(tight.tolist(), records, gains, duals, mps, bases,
-                                     strict=True):
-        if not math.isfinite(g):
+    isfinite = math.isfinite
+    for k, kind, lead, g, d, m, base in zip(tight.tolist(), kinds, leads, gains, duals, mps,
+                                            bases, strict=True):
+        if not isfinite(g):
             texts.append("binding; no dual available (integer model or solver gave none)")
             continue
-        f, name = row["family"], row["name"]
-        if f in _SHARE_FAMILIES or ("share" in name):
+        if kind == _SHARE:
             if k in share_gain and np.isfinite(share_gain[k]):
                 g1 = share_gain[k] * sign
                 verb = verb_pos if g1 >= 0 else verb_neg
@@ -169,17 +243,15 @@ def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
                          f"{amount(g1)} {noun}")
             continue
         verb = verb_pos if g >= 0 else verb_neg
-        if f == "mission_bounds":
-            change = "lowering the floor" if "floor" in name else "raising the ceiling"
-            texts.append(f"binding: {change} for mission {row['mission']} by £1m {verb} "
-                         f"{amount(abs(g))} {noun}")
+        if kind == _BOUNDS:
+            texts.append(f"{lead}{verb} {amount(abs(g))} {noun}")
             continue
-        text = f"binding: £1m more {subject(row)} {verb} {amount(abs(g))} {noun}"
-        if math.isfinite(m):
+        text = f"{lead}{verb} {amount(abs(g))} {noun}"
+        if isfinite(m):
             text += f" and {amount(m)} of private investment"
         texts.append(text)
-    out[tight] = texts
-    return list(out)
+    out[tight] = len(sentences) + np.arange(len(tight))
+    return sentences + texts, out
 
 
 def why_not(project: str, best_gain: float, best_instr: str, best_year: str, lev: float,
@@ -202,11 +274,11 @@ def why_not(project: str, best_gain: float, best_instr: str, best_year: str, lev
     text = (f"its best use ({best_instr} in {best_year}) would lose {loss} {noun} per £1m "
             f"at today's shadow prices")
     wants = []
-    if np.isfinite(lev_needed):
+    if math.isfinite(lev_needed):
         wants.append(f"leverage {lev_needed:.3g} instead of {lev:.3g}")
-    if np.isfinite(value_needed):
+    if math.isfinite(value_needed):
         wants.append(f"mission value per £ {value_needed:.3g} instead of {value:.3g}")
-    if mission and np.isfinite(weight_needed):
+    if mission and math.isfinite(weight_needed):
         wants.append(f"a weight of {weight_needed:.3g} on {mission} instead of {weight:.3g}")
     if wants:
         text += "; it would need " + " or ".join(wants)

@@ -11,6 +11,7 @@ the project's (instrument, year) cells pro rata to lev_pi · x_pit.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,14 @@ import numpy as np
 import pandas as pd
 
 from missionfinance.model.build import share_base_weights
-from missionfinance.model.explain import LOCAL_FAMILIES, NOUN, row_explanations, why_not
+from missionfinance.model.explain import (
+    LOCAL_FAMILIES,
+    NOUN,
+    RowWords,
+    row_sentences,
+    row_words,
+    why_not,
+)
 from missionfinance.model.highs import RawSolution
 from missionfinance.model.linear import LinearModel
 from missionfinance.model.numerics import clean, is_binding, row_slack
@@ -33,6 +41,11 @@ CONSTRAINT_COLUMNS = ("name", "family", "control", "year", "mission", "region", 
                       "lhs", "lower", "upper", "rhs", "slack", "binding", "dual",
                       "marginal_private", "explanation")
 
+
+
+def _empty_conflict() -> pd.DataFrame:
+    return pd.DataFrame(columns=["name", "family", "key", "value", "explanation", "control",
+                                 "year", "mission", "region", "project", "bound"])
 
 
 def _empty_frames() -> dict[str, pd.DataFrame]:
@@ -409,10 +422,128 @@ def project_metadata(problem: AllocationProblem, d: ProblemData) -> pd.DataFrame
     return out.reset_index(drop=True).astype("str")
 
 
+def _text(values: Any) -> Any:
+    """``values`` as a pandas ``str`` array (the dtype a frame gives a column of text)."""
+    return pd.array(np.asarray(values, dtype=object), dtype="str")
+
+
+@dataclass(frozen=True)
+class ResultParts:
+    """The parts of a result that do not depend on the solution (:func:`prepare_result`).
+
+    Attributes
+    ----------
+    metadata : DataFrame
+        :func:`project_metadata` of the problem.
+    project_coords : dict
+        The Dataset's ``project_<name>`` coordinates (object arrays of ``metadata``).
+    project_id : ExtensionArray
+        The projects' ids, as text.
+    cell_order : ndarray of int
+        The x columns in allocation.csv order (project_id, instrument, year).
+    cell_project, cell_instrument, cell_year : ExtensionArray or None
+        The ids, instruments and years of the x columns, in ``cell_order`` (None: made
+        for the allocated cells only, when the result is extracted).
+    family : ndarray of object
+        Each constraint row's family.
+    shared, excess : ndarray of bool
+        Rows whose duals are shared prices (not a project's own, not a CVaR scenario's),
+        and the CVaR scenario rows.
+    share_rows : ndarray of int
+        Positions of the share rows (:func:`share_rows`).
+    share_weights : list of ndarray
+        Per share row, the weights of the £m the share is taken of
+        (:func:`~missionfinance.model.build.share_base_weights`).
+    row_labels : dict
+        The constraint rows' label columns (:data:`~missionfinance.model.linear.ROW_META`).
+    words : RowWords or None
+        :func:`~missionfinance.model.explain.row_words` of every row (None: made for the
+        binding rows only, when the result is extracted).
+    x_columns_t, y_columns_t : scipy.sparse matrix
+        The constraint matrix's x and y columns, transposed (they price the columns).
+    control_coefs : list of ndarray
+        Per control, the £ scored per £ of each x column (``ProblemData.control_coef``).
+    why_inputs : dict or None
+        :func:`why_not_inputs` (None: made when the result is extracted, if the duals
+        are there to use them).
+    """
+
+    metadata: pd.DataFrame
+    project_coords: dict[str, np.ndarray]
+    project_id: Any
+    cell_order: np.ndarray
+    cell_project: Any
+    cell_instrument: Any
+    cell_year: Any
+    family: np.ndarray
+    shared: np.ndarray
+    excess: np.ndarray
+    share_rows: np.ndarray
+    share_weights: list[np.ndarray]
+    row_labels: dict[str, Any]
+    words: RowWords | None
+    x_columns_t: Any
+    y_columns_t: Any
+    control_coefs: list[np.ndarray]
+    why_inputs: dict[str, Any] | None
+
+
+def prepare_result(problem: AllocationProblem, d: ProblemData, model: LinearModel,
+                   ahead: bool = True) -> ResultParts:
+    """The parts of :func:`extract`'s result that do not depend on the solution.
+
+    :func:`~missionfinance.model.solve.solve` makes them while HiGHS solves (when it is
+    given work to do beside the solve); :func:`extract` makes them itself otherwise, with
+    ``ahead=False``: then the words of only the binding rows and the text of only the
+    allocated cells are made, once the solution says which. The result is the same either
+    way.
+    """
+    meta = project_metadata(problem, d)
+    ids = d.project_ids.astype(str)
+    inst = np.array(d.instruments, dtype=object)
+    years = np.array(d.years, dtype=object)
+    # allocation.csv's order: text order of project_id, then instrument, then year (equal
+    # texts rank equal; a stable sort keeps the columns' order among them)
+    p_rank = np.unique(ids, return_inverse=True)[1].reshape(-1)
+    i_rank = np.unique(inst.astype(str), return_inverse=True)[1].reshape(-1)
+    t_rank = np.unique(years.astype(str), return_inverse=True)[1].reshape(-1)
+    order = np.lexsort((t_rank[d.xt], i_rank[d.xi], p_rank[d.xp]))
+    rows = model.row_meta
+    a = model.matrix()
+    family = rows["family"].to_numpy(dtype=object)
+    local = np.isin(family, list(LOCAL_FAMILIES | {"cvar_excess"}))
+    positions = share_rows(rows)
+    names = rows["name"].to_numpy(dtype=object)
+    missions = rows["mission"].to_numpy(dtype=object)
+    weights = [share_base_weights(d, str(family[r]), str(names[r]), str(missions[r] or ""))
+               for r in positions.tolist()]
+    return ResultParts(
+        metadata=meta,
+        project_coords={c: meta[c].to_numpy(dtype=object) for c in meta.columns},
+        project_id=_text(ids),
+        cell_order=order,
+        cell_project=_text(ids[d.xp[order]]) if ahead else None,
+        cell_instrument=_text(inst[d.xi[order]]) if ahead else None,
+        cell_year=_text(years[d.xt[order]]) if ahead else None,
+        family=family, shared=~local, excess=family == "cvar_excess",
+        share_rows=positions, share_weights=weights,
+        row_labels={c: rows[c].array for c in rows.columns},
+        words=row_words(rows) if ahead else None,
+        x_columns_t=a[:, model.groups["x"].slice].T, y_columns_t=a[:, model.groups["y"].slice].T,
+        control_coefs=[d.control_coef(k) for k in range(len(d.controls))],
+        why_inputs=why_not_inputs(problem, d) if ahead else None)
+
+
 def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw: RawSolution,
             solver: dict[str, Any], marginal: dict[int, float] | None = None,
-            share_gain: dict[int, float] | None = None) -> AllocationResult:
-    """Turn an optimal raw solution into the result object."""
+            share_gain: dict[int, float] | None = None,
+            parts: ResultParts | None = None) -> AllocationResult:
+    """Turn an optimal raw solution into the result object.
+
+    ``parts``: :func:`prepare_result` of the same problem and model, when already made.
+    """
+    if parts is None:
+        parts = prepare_result(problem, d, model, ahead=False)
     values = fill_private(d, model, problem, clean_values(raw.col_value, model))
     a = model.matrix()
     gx, gy = model.groups["x"], model.groups["y"]
@@ -421,24 +552,24 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     P, NI, T = len(d.project_ids), len(d.instruments), len(d.years)
 
     # ---- dataset --------------------------------------------------------------------------
+    cell = (d.xp * NI + d.xi) * T + d.xt  # each x column's (project, instrument, year), flat
     public = np.zeros((P, NI, T))
-    public[d.xp, d.xi, d.xt] = x
+    public.reshape(-1)[cell] = x
     private = private_cells(d, model, values)
     C = len(d.controls)
     cost = np.zeros((C, P, NI, T))
-    for k in range(C):
-        coef = d.control_coef(k)
-        cost[k, d.xp, d.xi, d.xt] = coef * x
+    for k, coef in enumerate(parts.control_coefs):
+        cost[k].reshape(-1)[cell] = coef * x
     econ_x = d.econ * x
     econ = np.zeros((P, NI, T))
-    econ[d.xp, d.xi, d.xt] = econ_x
-    meta = project_metadata(problem, d)
+    econ.reshape(-1)[cell] = econ_x
+    meta = parts.metadata
     coords: dict[str, Any] = {
         "project": d.project_ids.astype(str), "instrument": list(d.instruments),
         "year": list(d.years), "control": list(d.controls),
         "contingent": ("instrument", ~d.cash),
         **{f"project_{c}" if c != "missions" else "project_missions":
-           ("project", meta[c].to_numpy(dtype=object)) for c in meta.columns}}
+           ("project", values) for c, values in parts.project_coords.items()}}
     ds = DatasetParts(
         {"public": (("project", "instrument", "year"), public, {"units": "£m"}),
          "private": (("project", "instrument", "year"), private, {"units": "£m"}),
@@ -448,13 +579,17 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
                               "status": "optimal"})
 
     # ---- allocation frame ---------------------------------------------------------------
-    pos = x > 0
-    alloc = pd.DataFrame({"project_id": d.project_ids[d.xp[pos]].astype(str),
-                          "instrument": np.array(d.instruments, dtype=object)[d.xi[pos]],
-                          "year": np.array(d.years, dtype=object)[d.xt[pos]],
-                          "public": x[pos], "private": private[d.xp, d.xi, d.xt][pos]})
-    alloc = alloc.sort_values(["project_id", "instrument", "year"], kind="stable",
-                              ignore_index=True)
+    keep = np.flatnonzero(x[parts.cell_order] > 0)  # rows with public > 0, in order
+    cells = parts.cell_order[keep]
+    if parts.cell_project is not None:
+        text = [parts.cell_project.take(keep), parts.cell_instrument.take(keep),
+                parts.cell_year.take(keep)]
+    else:
+        text = [_text(d.project_ids[d.xp[cells]].astype(str)),
+                _text(np.array(d.instruments, dtype=object)[d.xi[cells]]),
+                _text(np.array(d.years, dtype=object)[d.xt[cells]])]
+    alloc = pd.DataFrame({"project_id": text[0], "instrument": text[1], "year": text[2],
+                          "public": x[cells], "private": private.reshape(-1)[cell[cells]]})
 
     # ---- by project ------------------------------------------------------------------------
     cash = d.cash[d.xi]
@@ -465,17 +600,17 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     funded = np.bincount(d.xp, weights=x, minlength=P) > 1e-9
     glev = np.where(d.eligible & ~d.cash[None, :], d.leverage, 0.0).max(axis=1) \
         if NI else np.zeros(P)
-    proj = pd.DataFrame({"project_id": d.project_ids.astype(str),
-                         **{c: meta[c].to_numpy() for c in meta.columns}, "public": pub_p,
+    best_gain, why, needed = _why_not(problem, d, model, raw, funded, parts)
+    proj = pd.DataFrame({"project_id": parts.project_id,
+                         **{c: meta[c].array for c in meta.columns}, "public": pub_p,
                          "guarantee": guar_p, "private": y, "additional_private": add_p,
                          "economic_cost": econ_p, "capacity": d.capacity,
                          "cover": np.divide(1.0, glev, out=np.full(P, np.nan), where=glev > 0),
-                         "funded": funded, "value_per_pound": d.value})
-    best_gain, why, needed = _why_not(problem, d, model, raw, funded)
-    proj["best_gain"] = best_gain
-    for key, switching in needed.items():
-        proj[key] = switching
-    proj["why_not"] = why
+                         "funded": funded, "value_per_pound": d.value,
+                         "best_gain": best_gain,
+                         **{key: (_text(v) if key == "main_mission" else v)
+                            for key, v in needed.items()},
+                         "why_not": _text(why)})
 
     # ---- by mission ------------------------------------------------------------------------
     cm = d.contrib
@@ -500,8 +635,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
         missions["shortfall"] = [by_m.get(m, [np.nan, np.nan])[1] for m in d.missions]
 
     # ---- by mission and instrument --------------------------------------------------------
-    pub_pi = np.zeros((P, NI))
-    np.add.at(pub_pi, (d.xp, d.xi), x)
+    pub_pi = np.bincount(d.xp * NI + d.xi, weights=x, minlength=P * NI).reshape(P, NI)
     priv_pi = private.sum(axis=2)
     lev_rows = []
     for k, mname in enumerate(d.missions):
@@ -518,7 +652,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
 
     # ---- constraints ------------------------------------------------------------------------
     cons = constraint_frame(problem, d, model, a @ values, raw.row_dual, marginal or {}, x,
-                            share_gain)
+                            share_gain, parts)
 
     pub_t, priv_t, add_t = float(pub_p.sum()), float(y.sum()), float(add_p.sum())
     g_cost = float(econ_x[~cash].sum())
@@ -543,7 +677,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
         summary["cvar_limit"] = problem.cvar.limit
     msg = f"optimal: {NOUN[problem.objective][3:]} {objective:,.6g}"
     return AllocationResult(Status.OPTIMAL, objective, ds, alloc, missions, proj, cons,
-                            summary, solver, _empty_frames()["conflict"], msg, lev)
+                            summary, solver, _empty_conflict(), msg, lev)
 
 
 def share_rows(frame: pd.DataFrame) -> np.ndarray:
@@ -558,41 +692,93 @@ def share_rows(frame: pd.DataFrame) -> np.ndarray:
 
 def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearModel,
                      lhs: np.ndarray, row_dual: np.ndarray, marginal: dict[int, float],
-                     x: np.ndarray, share_gain: dict[int, float] | None = None) -> pd.DataFrame:
-    """One row per constraint: activity, bounds, slack, binding flag, dual and words."""
-    meta = model.row_meta
+                     x: np.ndarray, share_gain: dict[int, float] | None = None,
+                     parts: ResultParts | None = None) -> pd.DataFrame:
+    """One row per constraint: activity, bounds, slack, binding flag, dual and words.
+
+    ``parts``: :func:`prepare_result` of the same problem and model, when already made.
+    """
+    if parts is None:
+        parts = prepare_result(problem, d, model, ahead=False)
     lower, upper = model.row_lower, model.row_upper
     slack, rhs = row_slack(lhs, lower, upper)
     binding = is_binding(slack, rhs)
     slack = np.where(is_binding(np.abs(slack), rhs), 0.0, slack)
     dual = row_dual if len(row_dual) == len(lhs) else np.full(len(lhs), np.nan)
-    frame = meta.copy()
-    frame["lhs"] = lhs
-    frame["lower"] = lower
-    frame["upper"] = upper
-    frame["rhs"] = rhs
-    frame["slack"] = slack
-    frame["binding"] = binding
-    frame["dual"] = np.where(np.abs(dual) < 1e-12, 0.0, dual)
     mp = np.full(len(lhs), np.nan)
     for r, val in marginal.items():
         mp[r] = val
-    frame["marginal_private"] = mp
+    frame = pd.DataFrame({**parts.row_labels, "lhs": lhs, "lower": lower, "upper": upper,
+                          "rhs": rhs, "slack": slack, "binding": binding,
+                          "dual": np.where(np.abs(dual) < 1e-12, 0.0, dual),
+                          "marginal_private": mp}, index=model.row_meta.index)
     # £m base of share rows: the sum the share is taken of
     base = np.zeros(len(lhs))
-    fam = frame["family"].to_numpy()
-    names = frame["name"].to_numpy(dtype=object)
-    mission_col = frame["mission"].to_numpy(dtype=object)
-    for row in share_rows(frame):
-        w = share_base_weights(d, str(fam[row]), str(names[row]), str(mission_col[row] or ""))
+    for row, w in zip(parts.share_rows.tolist(), parts.share_weights, strict=True):
         base[row] = float(w @ x)  # the £m the share is taken of
-    frame["explanation"] = row_explanations(frame, problem.objective, model.sense, base,
-                                            share_gain or {})
+    texts, which = row_sentences(frame, problem.objective, model.sense, base, share_gain or {},
+                                 parts.words)
+    frame["explanation"] = _text(texts).take(which)  # each distinct sentence made text once
     return frame[list(CONSTRAINT_COLUMNS)]
 
 
+def _best_columns(xp: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Per project (in project order), its column of largest ``total``, the first of ties.
+
+    NaN counts below every number; a project whose totals are all NaN takes its first
+    column. With the columns grouped by project (as the model builds them) this is a
+    grouped maximum; otherwise a sort.
+    """
+    n = len(xp)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if n > 1 and not np.all(xp[1:] >= xp[:-1]):
+        order = np.lexsort((-total, xp))
+        first = np.ones(n, dtype=bool)
+        first[1:] = xp[order][1:] != xp[order][:-1]
+        return np.asarray(order[first])
+    starts = np.flatnonzero(np.concatenate([[True], xp[1:] != xp[:-1]]))
+    group = np.cumsum(np.concatenate([[True], xp[1:] != xp[:-1]])) - 1
+    with np.errstate(invalid="ignore"):
+        top = np.fmax.reduceat(total, starts)
+    hit = (total == top[group]) | np.isnan(top[group])
+    # the first hit of each group: hits in order, one per group
+    at = np.flatnonzero(hit)
+    firsts = np.ones(len(at), dtype=bool)
+    firsts[1:] = group[at][1:] != group[at][:-1]
+    return np.asarray(at[firsts])
+
+
+def why_not_inputs(problem: AllocationProblem, d: ProblemData) -> dict[str, Any]:
+    """What :func:`_why_not` reads that does not depend on the solution, as Python lists.
+
+    ``lev_eff`` (the x columns' leverage, at most the first segment's where leverage
+    segments apply) as an array and a list; per project ``ids``, ``value`` (Σ_m w_m c_pm),
+    ``main`` (its mission of largest w_m c_pm), ``c_main`` (its share of it),
+    ``additionality``; per x column ``own`` (public cash), ``xi``, ``xt``; ``weights``.
+    """
+    P = len(d.project_ids)
+    lev_eff = d.leverage[d.xp, d.xi]
+    if problem.leverage_segments and problem.enabled("leverage_segments"):
+        from missionfinance.model.build import best_leverage
+
+        first = problem.leverage_segments[0][1] * best_leverage(d)[d.xp]
+        lev_eff = np.where(d.cash[d.xi], np.minimum(lev_eff, first), lev_eff)
+    wc = d.contrib * d.weights[None, :]
+    main = np.argmax(wc, axis=1) if wc.size else np.zeros(P, dtype=np.int64)
+    has_missions = len(d.missions) > 0
+    return {
+        "lev_eff": lev_eff, "lev_eff_list": lev_eff.tolist(), "main": main.tolist(),
+        "c_main": (d.contrib[np.arange(P), main] if has_missions and P
+                   else np.zeros(P)).tolist(),
+        "value": d.value.tolist(),  # a property: Σ_m w_m c_pm, computed once here
+        "ids": d.project_ids.tolist(), "own": d.cash[d.xi].tolist(),
+        "xi": d.xi.tolist(), "xt": d.xt.tolist(),
+        "additionality": d.additionality.tolist(), "weights": d.weights.tolist()}
+
+
 def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
-             raw: RawSolution, funded: np.ndarray
+             raw: RawSolution, funded: np.ndarray, parts: ResultParts,
              ) -> tuple[np.ndarray, list[str], dict[str, Any]]:
     """Best gain per £1m of each project's columns at the shared shadow prices.
 
@@ -608,85 +794,79 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
                               "weight_needed": np.full(P, np.nan)}
     if len(raw.row_dual) != model.n_rows or not np.all(np.isfinite(raw.row_dual)):
         return best, ["" if f else "not funded" for f in funded], needed
-    meta = model.row_meta
-    shared = ~np.isin(meta["family"].to_numpy(), list(LOCAL_FAMILIES | {"cvar_excess"}))
-    pi = np.where(shared, raw.row_dual, 0.0)
+    pi = np.where(parts.shared, raw.row_dual, 0.0)
     a = model.matrix()
     sign = 1.0 if model.sense == "max" else -1.0
     cost = model.cost
-    gain_x = sign * (cost[gx.slice] - (a[:, gx.slice].T @ pi))
-    gain_y = sign * (cost[gy.slice] - (a[:, gy.slice].T @ pi))
+    gain_x = sign * (cost[gx.slice] - (parts.x_columns_t @ pi))
+    gain_y = sign * (cost[gy.slice] - (parts.y_columns_t @ pi))
     if "at_risk" in model.groups:
         # x's loss-bearing £ raise X_p, priced by the scenario excess rows
         gX = model.groups["at_risk"]
-        exc = meta["family"].to_numpy() == "cvar_excess"
-        pi_e = np.where(exc, raw.row_dual, 0.0)
+        pi_e = np.where(parts.excess, raw.row_dual, 0.0)
         price_X = -sign * (a[:, gX.slice].T @ pi_e)  # gain per £ of X_p (≤ 0)
         lossy_p = np.flatnonzero(np.isin(np.arange(P), np.unique(d.xp[d.bears_loss[d.xi]])))
         per_p = np.zeros(P)
         per_p[lossy_p] = price_X
         gain_x = gain_x + np.where(d.bears_loss[d.xi], per_p[d.xp], 0.0)
-    lev_eff = d.leverage[d.xp, d.xi]
-    if problem.leverage_segments and problem.enabled("leverage_segments"):
-        from missionfinance.model.build import best_leverage
-
-        first = problem.leverage_segments[0][1] * best_leverage(d)[d.xp]
-        lev_eff = np.where(d.cash[d.xi], np.minimum(lev_eff, first), lev_eff)
+    w = parts.why_inputs if parts.why_inputs is not None else why_not_inputs(problem, d)
+    lev_eff = w["lev_eff"]
     gy_p = np.maximum(gain_y, 0.0)
     if problem.enabled("private_capacity"):
         gy_p = np.where(d.private_capacity > 0, gy_p, 0.0)
     total = gain_x + lev_eff * gy_p[d.xp]
-    order = np.lexsort((-total, d.xp))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = d.xp[order][1:] != d.xp[order][:-1]
-    bj = order[first]
+    bj = _best_columns(d.xp, total)
     best[d.xp[bj]] = total[bj]
     best_j = np.full(P, -1)
     best_j[d.xp[bj]] = bj
     texts: list[str] = []
     inst = d.instruments
-    wc = d.contrib * d.weights[None, :]
-    main = np.argmax(wc, axis=1) if wc.size else np.zeros(P, dtype=np.int64)
     # the loop reads Python lists (the same float64 values; numpy scalar indexing costs
     # more than the arithmetic on 5,000 unfunded projects)
     has_missions = len(d.missions) > 0
-    c_main = (d.contrib[np.arange(P), main] if has_missions and P else np.zeros(P)).tolist()
-    value = d.value.tolist()  # a property: Σ_m w_m c_pm, computed once here
-    ids, fund, best_l, best_jl = d.project_ids.tolist(), funded.tolist(), best.tolist(), \
-        best_j.tolist()
-    lev_l, gy_l, main_l = lev_eff.tolist(), gy_p.tolist(), main.tolist()
-    own_l = d.cash[d.xi].tolist()  # a guarantee's own £ carry no value
-    xi_l, xt_l = d.xi.tolist(), d.xt.tolist()
-    add_l, weights = d.additionality.tolist(), d.weights.tolist()
+    c_main, value, ids = w["c_main"], w["value"], w["ids"]
+    fund, best_l, best_jl = funded.tolist(), best.tolist(), best_j.tolist()
+    lev_l, gy_l, main_l = w["lev_eff_list"], gy_p.tolist(), w["main"]
+    own_l = w["own"]  # a guarantee's own £ carry no value
+    xi_l, xt_l = w["xi"], w["xt"]
+    add_l, weights = w["additionality"], w["weights"]
     mission_value = problem.objective == "mission_value"
+    nan = float("nan")
+    isfinite = math.isfinite
+    need_lev_l, need_v_l, need_w_l = [nan] * P, [nan] * P, [nan] * P
+    main_mission: list[str] = [""] * P
     for p in range(P):
         if fund[p]:
             texts.append("")
             continue
         j = best_jl[p]
         if j < 0:
-            texts.append(why_not(str(ids[p]), 0.0, "", "", 0.0, np.nan, 0.0, np.nan,
+            texts.append(why_not(str(ids[p]), 0.0, "", "", 0.0, nan, 0.0, nan,
                                  problem.objective, eligible=False))
             continue
         g = best_l[p]
         lev = lev_l[j]
-        need_lev = lev + (-g) / gy_l[p] if gy_l[p] > 0 else np.nan
+        need_lev = lev + (-g) / gy_l[p] if gy_l[p] > 0 else nan
         v = value[p]
         own = 1.0 if own_l[j] else 0.0
         denom = own + add_l[p] * lev
-        need_v = (v + (-g) / denom if denom > 0 else np.nan)
-        need_v = need_v if mission_value else np.nan
+        need_v = (v + (-g) / denom if denom > 0 else nan)
+        need_v = need_v if mission_value else nan
         m = int(main_l[p]) if has_missions else -1
         cm = c_main[p] if m >= 0 else 0.0
         need_w = (weights[m] + (need_v - v) / cm
-                  if m >= 0 and cm > 0 and np.isfinite(need_v) else np.nan)
-        needed["leverage_needed"][p] = need_lev
-        needed["value_needed"][p] = need_v
-        needed["main_mission"][p] = d.missions[m] if m >= 0 and np.isfinite(need_w) else ""
-        needed["weight_needed"][p] = need_w
+                  if m >= 0 and cm > 0 and isfinite(need_v) else nan)
+        need_lev_l[p] = need_lev
+        need_v_l[p] = need_v
+        main_mission[p] = d.missions[m] if m >= 0 and isfinite(need_w) else ""
+        need_w_l[p] = need_w
         texts.append(why_not(str(ids[p]), g, inst[xi_l[j]], d.years[xt_l[j]], lev,
                              need_lev, v, need_v, problem.objective, eligible=True,
                              mission=d.missions[m] if m >= 0 else "",
-                             weight=float(weights[m]) if m >= 0 else np.nan,
+                             weight=float(weights[m]) if m >= 0 else nan,
                              weight_needed=need_w))
+    needed = {"leverage_needed": np.array(need_lev_l, dtype=np.float64),
+              "value_needed": np.array(need_v_l, dtype=np.float64),
+              "main_mission": np.array(main_mission, dtype=object),
+              "weight_needed": np.array(need_w_l, dtype=np.float64)}
     return best, texts, needed

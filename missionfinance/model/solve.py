@@ -26,10 +26,12 @@ from missionfinance.model.numerics import binding_mask
 from missionfinance.model.problem import AllocationProblem, ProblemData, prepare
 from missionfinance.model.result import (
     AllocationResult,
+    ResultParts,
     clean_values,
     extract,
     failed,
     fill_private,
+    prepare_result,
     share_rows,
 )
 from missionfinance.model.sanity import empty_warning, input_warnings
@@ -132,6 +134,9 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None,
         Work that does not depend on the allocation, called once while HiGHS solves the
         model in a worker thread (:func:`~missionfinance.model.highs.run_beside`), so it
         costs no wall time on a second core. Not called when the inputs do not validate.
+        With it, the parts of the result that do not depend on the solution
+        (:func:`~missionfinance.model.result.prepare_result`) are made then too; the
+        result is the same.
 
     Returns
     -------
@@ -150,7 +155,17 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None,
     check_scaling(model, a)
     t1 = time.perf_counter()
     run = HighsRun(model, options, a)
-    raw = run.run(beside=beside)
+    parts: list[ResultParts] = []
+
+    def prepare_and_beside() -> None:  # what reading the solution needs, made meanwhile
+        try:
+            parts.append(prepare_result(problem, d, model))
+        except Exception:  # made again, and any error raised, by extract (if it is reached)
+            pass
+        if beside is not None:
+            beside()
+
+    raw = run.run(beside=None if beside is None else prepare_and_beside)
     t2 = time.perf_counter()
     if raw.status == Status.OPTIMAL and model.integrality.any():
         values = raw.col_value
@@ -179,7 +194,8 @@ def solve(problem: AllocationProblem, options: SolverOptions | None = None,
     share_gain = share_resolves(run, model, d, raw, options)
     t3 = time.perf_counter()
     seconds["marginal"] = t3 - t2
-    result = extract(problem, d, model, raw, {}, marginal, share_gain)
+    result = extract(problem, d, model, raw, {}, marginal, share_gain,
+                     parts[0] if parts else None)
     seconds["extract"] = time.perf_counter() - t3
     rec = solver_record(options, run.algorithm, raw, seconds, run.scaled)
     committed = float(result.summary["public_total"] + result.summary["guarantee_total"])

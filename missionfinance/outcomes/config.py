@@ -307,7 +307,7 @@ def _rows_pass(df: pd.DataFrame, tracked: Mapping[str, Any], years: tuple[str, .
 
 def check_yield_projects(yields: pd.DataFrame, project_ids: Any, name: str) -> None:
     """Every yield names a project of the pipeline."""
-    known = set(map(str, project_ids))
+    known = set(map(str, np.asarray(project_ids, dtype=object).tolist()))
     # set lookups: Series.isin of Arrow text against a set builds one scalar per element
     missing = np.array([p not in known for p in yields["project_id"].tolist()], dtype=bool)
     if missing.any():

@@ -61,20 +61,48 @@ def simulate_run(run: Any, n: int, seed: int | None = None) -> Trajectories:
                    seed=sim.seed)
 
 
-def sensitivity(unc: Uncertainty, arrays: Any, base: Any) -> pd.DataFrame:
+def sensitivity(unc: Uncertainty, arrays: Any, base: Any,
+                plain: np.ndarray | None = None) -> pd.DataFrame:
     """Tornado data: each milestone's deadline outcome as one uncertain input swings.
 
     For each uncertain input, the deadline outcome of every milestone with that input at
-    its 10th and at its 90th percentile and every other input as given.
+    its 10th and at its 90th percentile and every other input as given. ``plain``: the
+    contribution with every input as given (:func:`~missionfinance.outcomes.trajectory.
+    deterministic_contribution`), when already made.
+
+    A yield factor changes only the contribution of the milestones it applies to, and a
+    default probability nothing (defaults are not drawn here), so those draws reuse the
+    contribution as given for every other milestone: the numbers of evaluating each draw
+    whole.
     """
+    from missionfinance.outcomes.trajectory import (
+        caused_investment,
+        deterministic_contribution,
+        milestone_contribution,
+    )
     from missionfinance.outcomes.uncertainty import Distribution, simulate_arrays
 
+    P = len(arrays.project_ids)
+    invest: np.ndarray | None = None  # caused investment as given, made on first use
     rows = []
     for fam in FAMILIES:
         for key, d in unc.factors.get(fam, {}).items():
             lo, hi = d.range
             ends = []
             for v in (lo, hi):
+                if fam in ("yield", "pd"):
+                    if plain is None:
+                        plain = deterministic_contribution(arrays, base)
+                    contrib = plain.copy()
+                    for k, m in enumerate(arrays.milestones):
+                        if fam == "yield" and key in ("all", m.id):
+                            if invest is None:
+                                invest = caused_investment(
+                                    base, np.ones((1, len(base.instruments))), np.ones((1, P)))
+                            contrib[k] = milestone_contribution(
+                                arrays, k, invest, arrays.yields[k][None, :] * np.full((1, P), v))[0]
+                    ends.append(arrays.bau + contrib)
+                    continue
                 one = Uncertainty(seed=0, defaults=False, factors={
                     fam: {key: Distribution("fixed", {"value": v})}})
                 ends.append(simulate_arrays(one, arrays, base, 1).projected[0])

@@ -108,11 +108,20 @@ def outcome_arrays(options: OutcomeOptions, project_ids: Any,
     lag[mi, pi] = yl["lag"].to_numpy(dtype=np.float64)
     ramp[mi, pi] = yl["ramp"].to_numpy(dtype=np.float64)
     w = delivery_weights(lag, ramp, years, horizon)
-    return OutcomeArrays(
+    arrays = OutcomeArrays(
         milestones=ms, years=years, horizon=tuple(horizon), project_ids=ids, yields=y,
         weights=w, link=np.array([m.link for m in ms]),
         bau=np.array([m.bau(years) for m in ms]).reshape(M, len(years)),
         target=np.array([m.target_path(years) for m in ms]).reshape(M, len(years)))
+    # made here, with the arrays (a run makes them while HiGHS solves): the yield parts and
+    # the 10–90% ranges of the uncertain inputs, which the sensitivity reads
+    _yield_parts(arrays)
+    unc = options.uncertainty
+    if unc is not None:
+        for family in unc.factors.values():
+            for dist in family.values():
+                _ = dist.range
+    return arrays
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,15 @@ class AllocationInputs:
     instruments: tuple[str, ...]
 
 
+def _positions(column: pd.Series, pos: Mapping[str, int]) -> np.ndarray:
+    """Position of each value of ``column`` (as text) in ``pos``; each distinct value looked up once."""
+    codes, uniques = pd.factorize(column.astype(str))
+    at = [pos.get(str(u), -1) for u in uniques.tolist()]
+    if min(at, default=0) < 0:  # a value not in pos: the error of mapping it
+        return column.astype(str).map(pos).to_numpy(dtype=np.int64)
+    return np.array(at, dtype=np.int64)[codes]
+
+
 def allocation_inputs(alloc: pd.DataFrame, pipeline: pd.DataFrame, project_ids: np.ndarray,
                       horizon: tuple[str, ...], instruments: Mapping[str, Any]) -> AllocationInputs:
     """:class:`AllocationInputs` from allocation.csv rows and the pipeline frame.
@@ -157,10 +175,10 @@ def allocation_inputs(alloc: pd.DataFrame, pipeline: pd.DataFrame, project_ids: 
     pub = np.zeros((P, H))
     priv = np.zeros((P, len(names), H))
     if len(alloc):
-        p = alloc["project_id"].astype(str).map(pos).to_numpy(dtype=np.int64)
-        t = alloc["year"].astype(str).map(ypos).to_numpy(dtype=np.int64)
-        i = alloc["instrument"].astype(str).map(ipos).to_numpy(dtype=np.int64)
-        is_cash = alloc["instrument"].astype(str).isin(cash_set).to_numpy()
+        p = _positions(alloc["project_id"], pos)
+        t = _positions(alloc["year"], ypos)
+        i = _positions(alloc["instrument"], ipos)
+        is_cash = np.array([n in cash_set for n in names], dtype=bool)[i]
         np.add.at(pub, (p, t), np.where(is_cash, alloc["public"].to_numpy(dtype=np.float64), 0))
         np.add.at(priv, (p, i, t), alloc["private"].to_numpy(dtype=np.float64))
     frame = pipeline.set_index(pipeline["project_id"].astype(str)).reindex(project_ids)
@@ -188,19 +206,55 @@ def caused_investment(base: AllocationInputs, leverage_factor: np.ndarray,
     With every factor 1 this is exactly cash + a_p × private.
     """
     n = leverage_factor.shape[0]
-    scaled = base.private[None, :, :, :] * leverage_factor[:, None, :, None]  # (n, P, I, H)
-    by_year = scaled.sum(axis=2)  # (n, P, H)
-    total = by_year.sum(axis=2)  # (n, P)
-    as_given = (base.private[None, :, :, :] * np.ones((n, 1, 1, 1))).sum(axis=2).sum(axis=2)
-    limit = np.maximum(base.private_capacity[None, :], as_given)
-    over = total > limit
-    scale = np.where(over, limit / np.where(over, total, 1.0), 1.0)
-    by_year = np.where(over[:, :, None], by_year * scale[:, :, None], by_year)
+    given_by_year, as_given = _private_as_given(base)
+    if np.all(leverage_factor == 1.0):
+        # private money as given never exceeds the cap below (the cap is at least it)
+        by_year = np.broadcast_to(given_by_year, (n, *given_by_year.shape))
+    else:
+        scaled = base.private[None, :, :, :] * leverage_factor[:, None, :, None]  # (n, P, I, H)
+        by_year = scaled.sum(axis=2)  # (n, P, H)
+        total = by_year.sum(axis=2)  # (n, P)
+        limit = np.maximum(base.private_capacity[None, :], as_given[None, :])
+        over = total > limit
+        scale = np.where(over, limit / np.where(over, total, 1.0), 1.0)
+        by_year = np.where(over[:, :, None], by_year * scale[:, :, None], by_year)
     a = np.clip(base.additionality[None, :] * additionality_factor, 0.0, 1.0)
     inv = base.cash[None, :, :] + by_year * a[:, :, None]
     if delivers is not None:
         inv = np.where(delivers[:, :, None], inv, 0.0)
     return np.asarray(inv)
+
+
+def _private_as_given(base: AllocationInputs) -> tuple[np.ndarray, np.ndarray]:
+    """Private money with every leverage factor 1: by (project, year) (P, H) and per project (P,).
+
+    Worked out once per :class:`AllocationInputs` (a sensitivity evaluates it many times),
+    by the same sums as a draw of :func:`caused_investment` (each draw's row is reduced on
+    its own, so one draw gives every draw's numbers).
+    """
+    memo = base.__dict__.get("_as_given")
+    if memo is None:
+        ones = np.ones((1, base.private.shape[1]))
+        by_year = (base.private[None, :, :, :] * ones[:, None, :, None]).sum(axis=2)
+        memo = (by_year[0], by_year.sum(axis=2)[0])
+        object.__setattr__(base, "_as_given", memo)
+    return memo
+
+
+def _yield_parts(arrays: OutcomeArrays) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per milestone, the projects with a yield and their delivery weights (Y, p, H).
+
+    They depend only on the outcome data, so they are made once per
+    :class:`OutcomeArrays` (:func:`outcome_arrays` makes them before any allocation).
+    """
+    memo = arrays.__dict__.get("_yield_parts")
+    if memo is None:
+        memo = []
+        for k in range(len(arrays.milestones)):
+            nz = np.flatnonzero(arrays.yields[k])
+            memo.append((nz, np.ascontiguousarray(np.transpose(arrays.weights[k][nz], (1, 0, 2)))))
+        object.__setattr__(arrays, "_yield_parts", memo)
+    return memo
 
 
 def contributions(arrays: OutcomeArrays, invest: np.ndarray,
@@ -211,20 +265,29 @@ def contributions(arrays: OutcomeArrays, invest: np.ndarray,
     yields (uncertainty), None = as given. Each draw is reduced in the same order whatever
     n is, so a draw's result does not depend on how many are evaluated with it.
     """
-    n, P, H = invest.shape
+    n = invest.shape[0]
     M, Y = len(arrays.milestones), len(arrays.years)
     out = np.zeros((n, M, Y))
     for k in range(M):
-        nz = np.flatnonzero(arrays.yields[k])
-        if not nz.size:
-            continue
-        yk = (np.broadcast_to(arrays.yields[k], (n, P)) if yields is None
-              else yields[:, k, :])[:, nz]
-        a = invest[:, nz, :] * yk[:, :, None]  # (n, p, H)
-        w = np.transpose(arrays.weights[k][nz], (1, 0, 2))  # (Y, p, H)
-        prod = np.ascontiguousarray(a[:, None, :, :] * w[None, :, :, :])
-        out[:, k, :] = prod.reshape(n, Y, -1).sum(axis=-1) * arrays.link[k]
+        out[:, k, :] = milestone_contribution(arrays, k, invest,
+                                              None if yields is None else yields[:, k, :])
     return out
+
+
+def milestone_contribution(arrays: OutcomeArrays, k: int, invest: np.ndarray,
+                           yields: np.ndarray | None = None) -> np.ndarray:
+    """Milestone ``k``'s row of :func:`contributions`, (n, Y) in milestone units.
+
+    ``yields`` (n, P) replaces the milestone's yields, None = as given.
+    """
+    n, P, _ = invest.shape
+    nz, w = _yield_parts(arrays)[k]  # w: (Y, p, H)
+    if not nz.size:
+        return np.zeros((n, len(arrays.years)))
+    yk = (np.broadcast_to(arrays.yields[k], (n, P)) if yields is None else yields)[:, nz]
+    a = invest[:, nz, :] * yk[:, :, None]  # (n, p, H)
+    prod = np.ascontiguousarray(a[:, None, :, :] * w[None, :, :, :])
+    return np.asarray(prod.reshape(n, len(arrays.years), -1).sum(axis=-1) * arrays.link[k])
 
 
 def trajectory_frame(arrays: OutcomeArrays, projected: np.ndarray,
@@ -322,7 +385,7 @@ def evaluate(options: OutcomeOptions, alloc: pd.DataFrame, pipeline: pd.DataFram
     if unc is not None and not unc.empty:
         from missionfinance.outcomes.simulate import sensitivity
 
-        sens = sensitivity(unc, arrays, base)
+        sens = sensitivity(unc, arrays, base, contrib)
     return Trajectories(arrays, contrib, frame, gaps, untracked_table(options), {},
                         sensitivity=sens)
 
@@ -386,8 +449,11 @@ def margin_rates(arrays: OutcomeArrays, pipeline: pd.DataFrame,
     for name in cash:
         has_cash |= eligible(name)
     hpos = {y: k for k, y in enumerate(arrays.horizon)}
-    start = pipeline["start_year"].fillna("").astype(str).map(hpos).fillna(0).to_numpy(
-        dtype=np.int64) if "start_year" in pipeline.columns else np.zeros(P, dtype=np.int64)
+    if "start_year" in pipeline.columns:  # each distinct year looked up once; 0 if not one
+        codes, starts = pd.factorize(pipeline["start_year"].fillna("").astype(str))
+        start = np.array([hpos.get(y, 0) for y in starts.tolist()], dtype=np.int64)[codes]
+    else:
+        start = np.zeros(P, dtype=np.int64)
     per_pound = (1.0 + lev * additionality(pipeline)) * has_cash
     M = len(arrays.milestones)
     out = np.zeros((M, P))
@@ -528,6 +594,16 @@ def _pounds(value_m: float) -> str:
     return f"£{a:,.0f}" if a < 1e8 else f"£{abs(value_m):,.0f}m"
 
 
+def _rows_named(constraints: pd.DataFrame | None, names: list[str]) -> pd.DataFrame | None:
+    """The rows of ``constraints`` with one of ``names``, indexed by name (None: no frame).
+
+    Only the few rows asked for are indexed (a model has tens of thousands of rows).
+    """
+    if constraints is None or not len(constraints) or "name" not in constraints.columns:
+        return None
+    return constraints.loc[constraints["name"].isin(names).to_numpy()].set_index("name")
+
+
 def shadow_words(arrays: OutcomeArrays, constraints: pd.DataFrame | None,
                  gap: np.ndarray | None = None) -> tuple[list[float], list[str]]:
     """Per milestone, the dual of its row at the deadline and what it means.
@@ -539,8 +615,8 @@ def shadow_words(arrays: OutcomeArrays, constraints: pd.DataFrame | None,
     """
     prices: list[float] = []
     words: list[str] = []
-    rows = (constraints.set_index("name") if constraints is not None and len(constraints)
-            and "name" in constraints.columns else None)
+    rows = _rows_named(constraints, [f"{fam}[{m.id},{m.deadline}]" for m in arrays.milestones
+                                     for fam in ("outcome_target", "outcome_progress")])
     for k, m in enumerate(arrays.milestones):
         price, text = float("nan"), ""
         short = gap is not None and gap[k] > 1e-6 * max(1.0, abs(m.target))

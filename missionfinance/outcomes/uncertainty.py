@@ -28,6 +28,7 @@ deterministic trajectory exactly.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,9 +88,14 @@ class Distribution:
     @property
     def range(self) -> tuple[float, float]:
         """A 10–90% range of the factor, estimated from 20,000 draws of a fixed seed."""
-        rng = np.random.default_rng(0)
-        x = self.draw(rng, (20_000,))
-        return float(np.quantile(x, 0.1)), float(np.quantile(x, 0.9))
+        return _range(self.dist, tuple(self.params.items()))
+
+
+@functools.lru_cache(maxsize=256)
+def _range(dist: str, params: tuple[tuple[str, float], ...]) -> tuple[float, float]:
+    """:attr:`Distribution.range`, worked out once per distribution and parameters."""
+    x = Distribution(dist, dict(params)).draw(np.random.default_rng(0), (20_000,))
+    return float(np.quantile(x, 0.1)), float(np.quantile(x, 0.9))
 
 
 @dataclass(frozen=True)
