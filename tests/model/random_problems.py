@@ -50,6 +50,9 @@ def random_problem(seed: int, n: int = 12, families: bool = True, cvar: bool = F
     })
     for k, name in enumerate(names):
         frame[f"leverage_{name}"] = lev[:, k]
+    inside = ("London", "South East")
+    if families and frame["region"].isin(inside).all():  # the regional floor needs a project
+        frame.loc[0, "region"] = next(r for r in REGIONS if r not in inside)  # outside them
     contrib = pd.DataFrame(np.round(rng.uniform(0, 1, (n, len(MISSIONS))), 2)
                            * (rng.random((n, len(MISSIONS))) < 0.6),
                            index=frame["project_id"], columns=list(MISSIONS))
