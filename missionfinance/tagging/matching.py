@@ -153,6 +153,11 @@ class CompiledRules:
     rules: RuleSet
 
     @cached_property
+    def term_kinds(self) -> frozenset[str]:
+        """The criterion kinds of the rule set's terms (a kind absent here matches nothing)."""
+        return frozenset(str(k) for k in pd.unique(self.terms["kind"].to_numpy(dtype=object)))
+
+    @cached_property
     def arrays(self) -> dict[str, np.ndarray]:
         """Per-rule arrays: mission index, weight, priority, resolution rank, required group count."""
         rs = self.rules.rules
@@ -406,10 +411,8 @@ def match_column(
         University of Aberdeen"), 2 only list-like or boilerplate passages of the long
         description (see :func:`weak_spans`); else 0.
     """
-    terms = compiled.terms
-    terms = terms[terms["kind"] == kind]
     empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int8))
-    if terms.empty or len(values) == 0:
+    if kind not in compiled.term_kinds or len(values) == 0:
         return empty
     if kind == "keywords":
         return _keyword_hits(normalise_text_arrow(values.reset_index(drop=True)), compiled)
