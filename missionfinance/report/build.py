@@ -171,6 +171,8 @@ class MoneyViews:
         money split into cash and guarantees that the by-group tables sum).
     colours : dict of str to str
         Mission id → colour (:func:`mission_colours`).
+    contingent : tuple of str
+        The allocated instruments that are contingent exposure (guarantees), sorted.
     """
 
     budget: pd.DataFrame
@@ -183,6 +185,7 @@ class MoneyViews:
     flow: pd.DataFrame
     money: pd.DataFrame
     colours: dict[str, str]
+    contingent: tuple[str, ...]
 
     def chart_frames(self) -> dict[str, pd.DataFrame]:
         """The frames of :data:`CHART_TABLES`, by table key."""
@@ -199,17 +202,19 @@ def money_views(run: RunResult, alloc: pd.DataFrame, cashflows: CashflowResult,
     years = v.years_of(run, alloc)
     split = v.cash_split(run, alloc)
     rows = _pipeline_rows(run, alloc)
+    contingent = _contingent(run, alloc)
     return MoneyViews(
         budget=v.budget_use(run, alloc),
         exposure=v.exposure_and_risk(run, alloc, static["loss_rates"]),
         split=split,
         by_mission=v.by_mission(run, split, mission_ids),
-        by_year=v.instrument_by_year(alloc, years, _contingent(run, alloc)),
+        by_year=v.instrument_by_year(alloc, years, contingent),
         by_department=v.by_group(split, "department", _mapped(run, alloc, "department", rows)),
         by_region=v.by_group(split, "region", _mapped(run, alloc, "region", rows)),
         flow=_flow(run),
         money=fs.money_out_and_back(cashflows),
         colours=mission_colours(run),
+        contingent=contingent,
     )
 
 
@@ -264,7 +269,7 @@ def build_report(run: RunResult, alloc: pd.DataFrame, summary: Mapping[str, Any]
     by_mission, by_year, flow = views.by_mission, views.by_year, views.flow
     by_department, by_region = views.by_department, views.by_region
     by_instrument = v.by_group(split, "instrument")
-    contingent = _contingent(run, alloc)
+    contingent = views.contingent
     conflict = _conflict(result)
     constraints, families = v.constraint_tables(result)
     binding_rows = constraints[constraints["binding"].astype(bool)]

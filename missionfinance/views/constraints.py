@@ -70,11 +70,7 @@ def _reading_order(binding: np.ndarray, dual_abs: np.ndarray, name: pd.Series) -
 
     Three stable sorts, last key first: the order of a stable sort on all three keys.
     """
-    if name.hasnans:  # missing names last, as a sort of the names puts them
-        codes = pd.factorize(name, sort=True)[0]
-        order = np.argsort(np.where(codes < 0, len(codes), codes), kind="stable")
-    else:
-        order = np.asarray(name.argsort(kind="stable"))
+    order = text_order(name)  # missing names last, as a sort of the names puts them
     order = order[np.argsort(-dual_abs[order], kind="stable")]
     return order[np.argsort(~binding[order], kind="stable")]
 
