@@ -59,8 +59,13 @@ from missionfinance.model import Status
 from missionfinance.model.conflict import CONFLICT_COLUMNS
 from missionfinance.report.build import build_report, mission_colours, money_views, report_static
 from missionfinance.report.formats import csv_bytes, json_bytes
-from missionfinance.report.html import html_bytes, money_charts, outcome_charts
-from missionfinance.report.manifest import build_manifest
+from missionfinance.report.html import (
+    chart_names,
+    html_before_charts,
+    money_charts,
+    outcome_charts,
+)
+from missionfinance.report.manifest import build_manifest, sha256_bytes
 from missionfinance.report.outcomes import outcome_tables
 from missionfinance.report.prepared import PreparedOutputs, RunInputs, prepare_report
 from missionfinance.report.xlsx import xlsx_bytes
@@ -231,10 +236,12 @@ def render_outputs(run: RunResult, base: Path | str, *,
     summary.setdefault("economic_cost", float(economic_cost(cashflows, rate=rate, by=()).iloc[0]))
     prepared = prepared_for(run)
 
-    def tables_and_outcome_charts() -> tuple[dict[str, bytes], dict[str, str]]:
+    def tables_and_outcome_charts() -> tuple[dict[str, bytes], dict[str, str], dict[str, str]]:
         files = _table_files(run, alloc, summary, cashflows, fiscal, prepared)
+        # hashed where they are made: the manifest needs only their digests
+        digests = {name: sha256_bytes(data) for name, data in files.items()}
         # the outcome charts need only the outcome tables, not the rest of the report
-        return files, outcome_charts(outcome_tables(run), mission_colours(run))
+        return files, digests, outcome_charts(outcome_tables(run), mission_colours(run))
 
     with Workers(parallel) as workers:
         first = workers.submit(tables_and_outcome_charts,
@@ -248,10 +255,13 @@ def render_outputs(run: RunResult, base: Path | str, *,
                               prepared=prepared, fiscal=fiscal, views=views,
                               static=static)
         xlsx = xlsx_bytes(report)
-        files, drawn = first()
-        files["report.html"] = html_bytes(report, {**drawing(), **drawn})
+        # the page is rendered while the charts are drawn; they are put in at the end
+        page = html_before_charts(report, chart_names(report.tables))
+        files, digests, drawn = first()
+        files["report.html"] = page({**drawing(), **drawn})
         files["report.xlsx"] = xlsx
-    files["manifest.json"] = json_bytes(build_manifest(run, files, Path(base), summary))
+    files["manifest.json"] = json_bytes(build_manifest(
+        run, files, Path(base), summary, packages=static.get("packages"), digests=digests))
     return files
 
 

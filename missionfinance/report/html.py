@@ -16,12 +16,13 @@ from __future__ import annotations
 import base64
 import math
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup, escape
 
 from missionfinance import plot
 from missionfinance.report import charts
@@ -273,3 +274,53 @@ def render_html(report: Report, charts: Mapping[str, str] | None = None) -> str:
 def html_bytes(report: Report, charts: Mapping[str, str] | None = None) -> bytes:
     """report.html as UTF-8 bytes with ``\\n`` line endings (``charts`` as in :func:`render_html`)."""
     return render_html(report, charts).replace("\r\n", "\n").encode("utf-8")
+
+
+#: The charts :func:`money_charts` draws, by name, in the order it draws them.
+MONEY_CHART_NAMES: tuple[str, ...] = ("flow", "budget", "exposure", "missions", "years",
+                                      "cashflows", "departments", "regions")
+
+
+def chart_names(tables: Mapping[str, Any]) -> tuple[str, ...]:
+    """Names of the charts a report with ``tables`` (key → table) shows.
+
+    The keys :func:`money_charts` and :func:`outcome_charts` give: every money chart, then
+    ``outcomes`` with the outcome tables and ``tornadoes`` with a sensitivity table too.
+    """
+    names = list(MONEY_CHART_NAMES)
+    if "Missions on track" in tables:
+        names.append("outcomes")
+        if "Sensitivity" in tables:
+            names.append("tornadoes")
+    return tuple(names)
+
+
+def _marker(name: str) -> str:
+    # markup no table or text of the page can carry: the page escapes every ``<`` in them
+    return f"<mf-chart {name}>"
+
+
+def html_before_charts(report: Report, names: Sequence[str],
+                       ) -> Callable[[Mapping[str, str]], bytes]:
+    """report.html made before its charts are drawn; the function returned puts them in.
+
+    The page is rendered with a marker where each chart's ``data:`` URI goes (``names``:
+    the charts it will have, :func:`chart_names`), so that only the markers are left to
+    replace once the charts are drawn. The function returned gives the very bytes of
+    ``html_bytes(report, charts)``: where ``charts`` names other charts, or a URI holds a
+    character the page escapes (a base64 ``data:`` URI never does), it renders the page
+    anew.
+    """
+    wanted = tuple(names)
+    page = html_bytes(report, {name: Markup(_marker(name)) for name in wanted})
+
+    def with_charts(charts: Mapping[str, str]) -> bytes:
+        if (sorted(charts) != sorted(wanted)
+                or any(str(escape(uri)) != uri for uri in charts.values())):
+            return html_bytes(report, charts)
+        out = page
+        for name in wanted:
+            out = out.replace(_marker(name).encode("ascii"), charts[name].encode("utf-8"))
+        return out
+
+    return with_charts

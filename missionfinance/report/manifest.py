@@ -188,6 +188,9 @@ def build_manifest(
     outputs: Mapping[str, bytes],
     base: Path,
     summary: Mapping[str, Any],
+    *,
+    packages: Mapping[str, str] | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The manifest of ``run`` whose other outputs are ``outputs`` (name → bytes).
 
@@ -201,6 +204,11 @@ def build_manifest(
         Folder that recorded paths are relative to: the parent of the output folder.
     summary : mapping
         The content of summary.json (status and objective are copied).
+    packages : mapping of str to str, optional
+        :func:`package_versions`, when already known (the run's prepared parts hold them).
+    digests : mapping of str to str, optional
+        SHA-256 of some of ``outputs`` by name, already computed (by the worker process
+        that rendered them); the others are computed here.
     """
     scenario = run.scenario
     scenario_path = getattr(scenario, "path", None)
@@ -210,17 +218,18 @@ def build_manifest(
     else:
         scenario_record.update(file_record(scenario_path, base))
     result = run.allocation
+    known = digests or {}
     return {
         "manifest_version": MANIFEST_VERSION,
         "paths_relative_to": "parent folder of this output folder",
         "scenario": scenario_record,
         "inputs": input_records(getattr(run, "input_files", None), base),
-        "packages": package_versions(),
+        "packages": dict(packages) if packages is not None else package_versions(),
         "solver": solver_record(getattr(result, "solver", None)),
         "status": summary.get("status"),
         "objective": summary.get("objective"),
         "outputs": {
-            name: {"sha256": sha256_bytes(data), "bytes": len(data)}
+            name: {"sha256": known.get(name) or sha256_bytes(data), "bytes": len(data)}
             for name, data in outputs.items()
         },
     }
