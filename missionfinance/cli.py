@@ -244,6 +244,13 @@ def _tag_and_write(args: argparse.Namespace) -> tuple[Path, Path, str]:
         lines = _read_lines(args.lines, args.format, rates)
     stages.next(f"{len(lines):,} lines")
     result = tag(lines, rules, attribution=args.attribution)
+    unmatched = result.unmatched_overrides()
+    if unmatched:
+        from missionfinance.tagging.result import unmatched_overrides_text
+
+        warnings.warn(MissionFinanceWarning(unmatched_overrides_text(
+            unmatched, f"--rules {args.rules}", ", ".join(str(p) for p in args.lines))),
+            stacklevel=1)
     stages.next(f"{len(result.tags):,} tags")
     write_files({args.out: _csv(result.tags), untagged_path: _csv(result.untagged)})
     stages.done()
@@ -412,14 +419,25 @@ def _show_not_raise(category: type[Warning]) -> None:
 
     The package's warnings are messages for the user (also in summary.json and the report):
     a process-wide ``error`` filter (``python -W error``, a test runner's settings) must not
-    turn a run that solved into an internal error with exit status 3. An ``ignore`` filter
-    is kept.
+    turn a run that solved into an internal error with exit status 3. Any other choice
+    for every warning of the category (``ignore``, say) is kept; filters for some messages
+    or modules only (as libraries add for their own warnings) are passed over, unless
+    they would raise.
     """
-    for action, _message, filtered, _module, _lineno in warnings.filters:
-        if issubclass(category, filtered):
-            if action == "error":
-                warnings.simplefilter("default", category)
-            return
+    raising = False
+    for action, message, filtered, module, lineno in warnings.filters:
+        if not issubclass(category, filtered):
+            continue
+        if message is None and module is None and not lineno:  # applies to every warning
+            if action != "error":
+                if raising:  # a narrower error filter comes first: the same choice, before it
+                    warnings.simplefilter(action, category)  # type: ignore[arg-type]
+                return
+            raising = True
+            break
+        raising = raising or action == "error"
+    if raising:
+        warnings.simplefilter("default", category)
 
 
 def _run_command(args: argparse.Namespace) -> int:

@@ -11,15 +11,18 @@ them and composes them.
 from __future__ import annotations
 
 import html
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from missionfinance.errors import MissionFinanceWarning
 from missionfinance.model import AllocationResult, solve
 from missionfinance.model.result import import_dataset_support
 from missionfinance.tagging import RuleSet, TaggingResult, tag
+from missionfinance.tagging.result import unmatched_overrides_text
 
 if TYPE_CHECKING:  # the scenario is read by config.py, which imports this module
     from missionfinance.outcomes.trajectory import Trajectories
@@ -167,6 +170,22 @@ def _outcome_arrays(scenario: Scenario, pipeline: pd.DataFrame) -> Any:
         return None
 
 
+def _warn_unmatched_overrides(rules: RuleSet, pipeline: pd.DataFrame,
+                              baseline: TaggingResult | None) -> None:
+    """Warn of the rule file's overrides that name neither a project nor a baseline line."""
+    if not rules.overrides:
+        return
+    ids = set(pipeline["project_id"].astype(str))
+    if baseline is not None:
+        ids |= set(baseline.lines["line_id"].astype(str))
+    unmatched = [(k, o) for k, o in enumerate(rules.overrides, start=1) if o.line_id not in ids]
+    if unmatched:
+        where = "the pipeline's projects" + (" or the baseline lines" if baseline is not None
+                                             else "")
+        warnings.warn(MissionFinanceWarning(
+            unmatched_overrides_text(unmatched, f"rules {rules.source}", where)), stacklevel=3)
+
+
 def run(scenario: Scenario) -> RunResult:
     """Tag the baseline and the pipeline of ``scenario``, build and solve the allocation.
 
@@ -201,6 +220,7 @@ def run(scenario: Scenario) -> RunResult:
     if not baselines:  # solve() returned before HiGHS ran
         beside()
     baseline = baselines[0]
+    _warn_unmatched_overrides(rules, pipeline, baseline)
     return RunResult(
         scenario=scenario,
         pipeline=pipeline,

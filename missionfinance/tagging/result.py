@@ -41,7 +41,32 @@ from missionfinance.errors import MissionFinanceError
 from missionfinance.tagging.codes import cofog_labels, normalise_cofog
 
 if TYPE_CHECKING:
-    from missionfinance.tagging.rules import RuleSet
+    from missionfinance.tagging.rules import Override, RuleSet
+
+def unmatched_overrides_text(overrides: Sequence[tuple[int, Override]], rules: str,
+                             where: str) -> str:
+    """One line saying which overrides of the rule file ``rules`` name no line of ``where``.
+
+    ``overrides``: (1-based number, override) pairs, e.g.
+    :meth:`TaggingResult.unmatched_overrides`; the first five are named.
+
+    Examples
+    --------
+    >>> from missionfinance.tagging.rules import Override
+    >>> unmatched_overrides_text([(2, Override("L-9", "health", 1.0, "clinic"))],
+    ...                          "rules.toml", "lines.csv")
+    "rules.toml: override 2 names line 'L-9' (mission health), which is not in lines.csv; \
+it changes nothing: check its line_id (matched exactly)"
+    """
+    named = ", ".join(f"{k} names line {o.line_id!r} (mission {o.mission})"
+                      for k, o in overrides[:5])
+    more = f" and {len(overrides) - 5} more" if len(overrides) > 5 else ""
+    if len(overrides) == 1:
+        return (f"{rules}: override {named}, which is not in {where}; it changes nothing: "
+                "check its line_id (matched exactly)")
+    return (f"{rules}: {len(overrides)} overrides name no line in {where} (override {named}"
+            f"{more}); they change nothing: check their line_id (matched exactly)")
+
 
 TAG_COLUMNS = ("line_id", "mission", "weight", "amount_attributed", "rule_id", "rationale",
                "matched_on", "relation", "direction")
@@ -257,6 +282,17 @@ class TaggingResult:
         table = frame.pivot_table(index="mission", columns=keys if len(keys) > 1 else keys[0],
                                   values="amount", aggfunc="sum", fill_value=0.0, sort=True)
         return table.reindex(mission_ids, fill_value=0.0).rename_axis(index="mission")
+
+    def unmatched_overrides(self) -> tuple[tuple[int, Override], ...]:
+        """The rules' overrides that name no line tagged here, with their 1-based numbers.
+
+        An override applies to the line whose ``line_id`` it names exactly; one naming no
+        line changes nothing. A rule file may hold overrides for other line sets (the
+        baseline's and the pipeline's, say), so this is for the caller to report.
+        """
+        ids = set(self.lines["line_id"].astype(str))
+        return tuple((k, o) for k, o in enumerate(self.rules.overrides, start=1)
+                     if o.line_id not in ids)
 
     def summary_text(self) -> str:
         """A short coverage summary (the text ``missionfinance tag`` prints)."""

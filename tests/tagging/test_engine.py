@@ -178,6 +178,8 @@ def test_exclude_by_code_and_department_and_unused_override() -> None:
     assert "VETOED by exclude cpv:0913" in res.explain("b")
     assert "VETOED by exclude department:hmt" in res.explain("c")
     assert "VETOED by exclude cofog:04.2" in res.explain("d")
+    # the override names no line here: it changes nothing, and the result says which
+    assert [(k, o.line_id) for k, o in res.unmatched_overrides()] == [(1, "absent")]
 
 
 def test_priority_beats_weight_and_gross_flags_over_allocation(rules: RuleSet, lines: pd.DataFrame) -> None:
