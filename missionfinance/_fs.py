@@ -337,8 +337,9 @@ def write_folder(files: Mapping[str, bytes], out: Path) -> Path:
     """Write ``files`` (name → bytes) as the folder ``out``, atomically.
 
     The files go into a new hidden folder beside ``out``, each fsynced, and that folder
-    is swapped in by rename (:func:`swap_in`). The caller checks ``out`` first
-    (:func:`check_output_folder`). Partial folders that earlier, killed writes of ``out``
+    is swapped in by rename (:func:`swap_in`), with the stop signals held (:func:`held`):
+    a signal then leaves the new folder in place (``Interrupted.written``) or none of it.
+    The caller checks ``out`` first (:func:`check_output_folder`). Partial folders that earlier, killed writes of ``out``
     left beside it are removed first (:func:`clean_stale_tmp_folders`).
     """
     parent = out.absolute().parent
@@ -347,14 +348,21 @@ def write_folder(files: Mapping[str, bytes], out: Path) -> Path:
     token = _token()
     tmp = parent / f".{out.name}.tmp-{token}"
     os.mkdir(tmp)
+    done = False
     try:
         _mark(tmp)
         for name, data in files.items():
             _write_synced(tmp / name, data)
-        (tmp / PARTIAL_MARKER).unlink()
-        swap_in(tmp, out.absolute(), parent / f".{out.name}.old-{token}")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        # a stop signal (stop_signals) waits until the folder is in place or not at all
+        with held():
+            (tmp / PARTIAL_MARKER).unlink()
+            swap_in(tmp, out.absolute(), parent / f".{out.name}.old-{token}")
+            done = True
+    except BaseException as exc:
+        if isinstance(exc, Interrupted):
+            exc.written = done
+        if not done:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
 

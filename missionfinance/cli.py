@@ -4,7 +4,8 @@ Exit status: 0 success; 1 the scenario was read and solved but is infeasible,
 unbounded or stopped at a time limit (or ``verify`` found a difference); 2 bad
 input or usage (one line on stderr naming the file, row or key, and the fix);
 3 an internal error (one line on stderr; please report it); 128 + the signal when stopped
-(130 Ctrl-C, 143 SIGTERM), with no file left half-written.
+(130 Ctrl-C, 143 SIGTERM), with no file left half-written (``tag``, ``run`` and
+``simulate`` remove what they were writing; the output is the earlier one or the new one).
 """
 
 from __future__ import annotations
@@ -285,13 +286,21 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    """``missionfinance run``: read, tag, solve, write the output folder.
+
+    SIGINT, SIGTERM and SIGHUP stop it cleanly: the worker processes are stopped, the
+    hidden folder being written is removed, and the output folder is the earlier one or
+    the complete new one (when the signal came as it was put in place).
+    """
+    from missionfinance._fs import stop_signals
     from missionfinance.scenario import Scenario
 
     check_out(args.out, "folder")
-    with Step("reading, tagging and solving"):
-        run = Scenario.load(args.scenario).run()
-    with Step("writing the report"):
-        out = run.write(args.out)
+    with stop_signals():
+        with Step("reading, tagging and solving"):
+            run = Scenario.load(args.scenario).run()
+        with Step("writing the report"):
+            out = run.write(args.out)
     status = run.status
     summary = run.allocation.summary
     if status == "optimal":
@@ -362,18 +371,21 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     if scenario.outcomes is None:
         raise MissionFinanceError(f"{args.scenario.name} key outcomes: no [outcomes] table; "
                                   "add one with yields to simulate")
-    run = scenario.run()
-    if run.status != "optimal":
-        print(f"{scenario.name}: {run.status}: {run.allocation.message}", file=sys.stderr)
-        return EXIT_SOLVED_NOT_OPTIMAL
-    try:
-        traj = scenario.simulate(args.draws, args.seed, run=run)
-    except MemoryError:
-        raise MissionFinanceError(
-            f"--draws {args.draws:,}: too many draws for this machine's memory; use fewer, "
-            "e.g. --draws 10000"
-        ) from None
-    out = write_simulation(run, traj, args.out)
+    from missionfinance._fs import stop_signals
+
+    with stop_signals():  # a stop signal ends it cleanly, as for run
+        run = scenario.run()
+        if run.status != "optimal":
+            print(f"{scenario.name}: {run.status}: {run.allocation.message}", file=sys.stderr)
+            return EXIT_SOLVED_NOT_OPTIMAL
+        try:
+            traj = scenario.simulate(args.draws, args.seed, run=run)
+        except MemoryError:
+            raise MissionFinanceError(
+                f"--draws {args.draws:,}: too many draws for this machine's memory; use "
+                "fewer, e.g. --draws 10000"
+            ) from None
+        out = write_simulation(run, traj, args.out)
     for m in sorted(traj.probability):
         print(f"{m}: probability of meeting the milestone {traj.probability[m]:.0%}")
     print(f"results written to {out}")

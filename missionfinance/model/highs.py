@@ -250,7 +250,9 @@ def run_beside(h: highspy.Highs, beside: Callable[[], None]) -> highspy.HighsSta
     thread; as highspy's own ``startSolve`` does, the worker shuts down the thread
     scheduler HiGHS made for it before it ends. An exception in ``beside`` is raised once
     the solve has finished (HiGHS cannot be stopped from outside without callbacks), and
-    one in the solve after ``beside`` has returned.
+    one in the solve after ``beside`` has returned. A ``KeyboardInterrupt`` (Ctrl-C, or a
+    stop signal the command line turns into one) is raised at once, whether it comes in
+    ``beside`` or while waiting for the solve, which is left to end with the process.
     """
     outcome: dict[str, Any] = {}
 
@@ -266,8 +268,12 @@ def run_beside(h: highspy.Highs, beside: Callable[[], None]) -> highspy.HighsSta
     worker.start()
     try:
         beside()
-    finally:
         worker.join()
+    except Exception:
+        worker.join()
+        raise
+    # a KeyboardInterrupt or stop signal (missionfinance._fs.Interrupted) goes on at once:
+    # the solve, in a daemon thread, ends with the process
     if "error" in outcome:
         raise outcome["error"]
     return outcome["status"]
