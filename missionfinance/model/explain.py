@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -124,6 +125,9 @@ _OTHER, _SHARE, _BOUNDS = 0, 1, 2
 
 _WORD_COLUMNS = ("family", "name", "control", "year", "mission", "project")
 
+#: Constraint rows: a frame, or a mapping of column name to array.
+Rows = pd.DataFrame | Mapping[str, Any]
+
 
 @dataclass(frozen=True)
 class RowWords:
@@ -144,14 +148,15 @@ class RowWords:
     lead: pa.Array
 
 
-def row_words(rows: pd.DataFrame, which: np.ndarray | None = None) -> RowWords:
+def row_words(rows: Rows, which: np.ndarray | None = None) -> RowWords:
     """:class:`RowWords` of the rows at positions ``which`` (every row by default).
 
-    ``rows`` needs columns family, name, control, year, mission and project. They depend
-    only on the rows' labels, so a run makes them for every row while HiGHS solves.
+    ``rows`` (a frame or a mapping of arrays) needs columns family, name, control, year,
+    mission and project. They depend only on the rows' labels, so a run makes them for
+    every row while HiGHS solves.
     """
-    at = np.arange(len(rows)) if which is None else np.asarray(which, dtype=np.int64)
-    arrays = [rows[c].to_numpy(dtype=object)[at].tolist() for c in _WORD_COLUMNS]
+    at = np.arange(len(rows["family"])) if which is None else np.asarray(which, dtype=np.int64)
+    arrays = [np.asarray(rows[c], dtype=object)[at].tolist() for c in _WORD_COLUMNS]
     kind = np.zeros(len(at), dtype=np.int8)
     leads: list[str] = []
     for k, vals in enumerate(zip(*arrays, strict=True)):
@@ -169,7 +174,7 @@ def row_words(rows: pd.DataFrame, which: np.ndarray | None = None) -> RowWords:
     return RowWords(kind, pa.array(leads, type=_LARGE))
 
 
-def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
+def row_explanations(rows: Rows, objective: str, sense: str,
                      share_base: np.ndarray,
                      share_gain: Mapping[int, float] | None = None,
                      words: RowWords | None = None) -> np.ndarray:
@@ -224,26 +229,28 @@ class _Wording:
         return text
 
 
-def _row_numbers(rows: pd.DataFrame, sense: str) -> tuple[np.ndarray, ...]:
+def _row_numbers(rows: Rows, sense: str) -> tuple[np.ndarray, ...]:
     """slack, binding, dual, gain (of £1m more room, in the objective's favour), marginal."""
-    dual = rows["dual"].to_numpy(dtype=np.float64)
-    lower = rows["lower"].to_numpy(dtype=np.float64)
-    upper = rows["upper"].to_numpy(dtype=np.float64)
+    dual = np.asarray(rows["dual"], dtype=np.float64)
+    lower = np.asarray(rows["lower"], dtype=np.float64)
+    upper = np.asarray(rows["upper"], dtype=np.float64)
     is_ge = np.isfinite(lower) & ~np.isfinite(upper)
     gain = np.where(is_ge, -dual, dual) * (1.0 if sense == "max" else -1.0)
-    return (rows["slack"].to_numpy(dtype=np.float64), rows["binding"].to_numpy(dtype=bool),
-            dual, gain, rows["marginal_private"].to_numpy(dtype=np.float64))
+    return (np.asarray(rows["slack"], dtype=np.float64),
+            np.asarray(rows["binding"], dtype=bool), dual, gain,
+            np.asarray(rows["marginal_private"], dtype=np.float64))
 
 
-def row_sentences(rows: pd.DataFrame, objective: str, sense: str,
+def row_sentences(rows: Rows, objective: str, sense: str,
                   share_base: np.ndarray,
                   share_gain: Mapping[int, float] | None = None,
                   words: RowWords | None = None) -> tuple[list[str], np.ndarray]:
     """One sentence per constraint row from its slack, binding flag, dual and marginals.
 
-    ``rows`` needs columns family, name, control, year, mission, project, lower, upper,
-    slack, binding, dual and marginal_private. ``share_base`` is, per row, the £m the
-    share is taken of (for share rows; used to turn a dual into 1 percentage point).
+    ``rows`` (a frame or a mapping of arrays) needs columns family, name, control, year,
+    mission, project, lower, upper, slack, binding, dual and marginal_private.
+    ``share_base`` is, per row, the £m the share is taken of (for share rows; used to turn
+    a dual into 1 percentage point).
     ``share_gain`` maps a row position to the objective's change when its share is relaxed
     by 1 percentage point and the model re-solved; where given it is stated instead of the
     first-order estimate (the dual is a rate at the margin: over a whole point the basis
@@ -260,7 +267,7 @@ def row_sentences(rows: pd.DataFrame, objective: str, sense: str,
     """
     wording = _Wording(objective, sense, share_gain or {})
     slack, binding, dual, gain, mp = _row_numbers(rows, sense)
-    out = np.zeros(len(rows), dtype=np.int64)
+    out = np.zeros(len(slack), dtype=np.int64)
     loose = np.flatnonzero(~binding)
     if loose.size:
         # one sentence per distinct slack (tens of thousands of rows share a few hundred)
@@ -290,7 +297,7 @@ def row_sentences(rows: pd.DataFrame, objective: str, sense: str,
     return sentences + texts, out
 
 
-def row_texts(rows: pd.DataFrame, objective: str, sense: str, share_base: np.ndarray,
+def row_texts(rows: Rows, objective: str, sense: str, share_base: np.ndarray,
               share_gain: Mapping[int, float] | None = None,
               words: RowWords | None = None) -> pa.Array:
     """The sentences of :func:`row_sentences`, one per row, as an Arrow text array.
@@ -303,7 +310,8 @@ def row_texts(rows: pd.DataFrame, objective: str, sense: str, share_base: np.nda
     """
     wording = _Wording(objective, sense, share_gain or {})
     slack, binding, dual, gain, mp = _row_numbers(rows, sense)
-    at = np.zeros(len(rows), dtype=np.int64)  # per row, its sentence's position
+    n = len(slack)
+    at = np.zeros(n, dtype=np.int64)  # per row, its sentence's position
     fixed: list[str] = []  # whole sentences (the rows with no lead)
     loose = np.flatnonzero(~binding)
     if loose.size:
@@ -312,12 +320,12 @@ def row_texts(rows: pd.DataFrame, objective: str, sense: str, share_base: np.nda
         at[loose] = which
     tight = np.flatnonzero(binding)
     if words is None:
-        words, lead_of = row_words(rows, tight), np.full(len(rows), -1, dtype=np.int64)
+        words, lead_of = row_words(rows, tight), np.full(n, -1, dtype=np.int64)
         lead_of[tight] = np.arange(len(tight))
-        kind = np.zeros(len(rows), dtype=np.int8)
+        kind = np.zeros(n, dtype=np.int8)
         kind[tight] = words.kind
     else:
-        lead_of, kind = np.arange(len(rows)), words.kind
+        lead_of, kind = np.arange(n), words.kind
     finite = np.isfinite(gain)
     none = tight[~finite[tight]]
     if none.size:

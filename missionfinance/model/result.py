@@ -707,17 +707,19 @@ def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearMo
     mp = np.full(len(lhs), np.nan)
     for r, val in marginal.items():
         mp[r] = val
-    frame = pd.DataFrame({**parts.row_labels, "lhs": lhs, "lower": lower, "upper": upper,
-                          "rhs": rhs, "slack": slack, "binding": binding,
-                          "dual": np.where(np.abs(dual) < 1e-12, 0.0, dual),
-                          "marginal_private": mp}, index=model.row_meta.index)
-    # £m base of share rows: the sum the share is taken of
+    columns = {**parts.row_labels, "lhs": lhs, "lower": lower, "upper": upper, "rhs": rhs,
+               "slack": slack, "binding": binding,
+               "dual": np.where(np.abs(dual) < 1e-12, 0.0, dual), "marginal_private": mp}
+    # £m base of the binding share rows whose sentence reads it (those with no re-solved
+    # gain): the sum the share is taken of
+    share_gain = share_gain or {}
     base = np.zeros(len(lhs))
     for row, w in zip(parts.share_rows.tolist(), parts.share_weights, strict=True):
-        base[row] = float(w @ x)  # the £m the share is taken of
-    frame["explanation"] = text_array(row_texts(frame, problem.objective, model.sense, base,
-                                                share_gain or {}, parts.words))
-    return frame[list(CONSTRAINT_COLUMNS)]
+        if binding[row] and not np.isfinite(share_gain.get(row, np.nan)):
+            base[row] = float(w @ x)
+    columns["explanation"] = text_array(row_texts(columns, problem.objective, model.sense,
+                                                  base, share_gain, parts.words))
+    return pd.DataFrame({c: columns[c] for c in CONSTRAINT_COLUMNS}, index=model.row_meta.index)
 
 
 def _best_columns(xp: np.ndarray, total: np.ndarray) -> np.ndarray:
