@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -126,7 +126,7 @@ _OTHER, _SHARE, _BOUNDS = 0, 1, 2
 _WORD_COLUMNS = ("family", "name", "control", "year", "mission", "project")
 
 #: Constraint rows: a frame, or a mapping of column name to array.
-Rows = pd.DataFrame | Mapping[str, Any]
+Rows: TypeAlias = pd.DataFrame | Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def row_words(rows: Rows, which: np.ndarray | None = None) -> RowWords:
     every row while HiGHS solves.
     """
     at = np.arange(len(rows["family"])) if which is None else np.asarray(which, dtype=np.int64)
-    arrays = [np.asarray(rows[c], dtype=object)[at].tolist() for c in _WORD_COLUMNS]
+    arrays = [np.asarray(rows[c], dtype=np.object_)[at].tolist() for c in _WORD_COLUMNS]
     kind = np.zeros(len(at), dtype=np.int8)
     leads: list[str] = []
     for k, vals in enumerate(zip(*arrays, strict=True)):
