@@ -423,6 +423,17 @@ def project_metadata(problem: AllocationProblem, d: ProblemData) -> pd.DataFrame
     return out.reset_index(drop=True).astype("str")
 
 
+def cover(d: ProblemData) -> np.ndarray:
+    """Per project, the share of a guaranteed loan its guarantee covers.
+
+    1 / the project's largest guarantee leverage; NaN where it has no guarantee.
+    """
+    P = len(d.project_ids)
+    glev = np.where(d.eligible & ~d.cash[None, :], d.leverage, 0.0).max(axis=1) \
+        if len(d.instruments) else np.zeros(P)
+    return np.divide(1.0, glev, out=np.full(P, np.nan), where=glev > 0)
+
+
 def _text(values: Any) -> Any:
     """``values`` as a pandas ``str`` array (the dtype a frame gives a column of text)."""
     return pd.array(np.asarray(values, dtype=object), dtype="str")
@@ -440,6 +451,10 @@ class ResultParts:
         The Dataset's ``project_<name>`` coordinates (object arrays of ``metadata``).
     project_id : ExtensionArray
         The projects' ids, as text.
+    project_coord : ndarray of str
+        The projects' ids as the Dataset's ``project`` coordinate (copied for each result).
+    cover : ndarray
+        Per project, the share of a guaranteed loan its guarantee covers (:func:`cover`).
     cell_order : ndarray of int
         The x columns in allocation.csv order (project_id, instrument, year).
     cell_project, cell_instrument, cell_year : ExtensionArray or None
@@ -472,6 +487,8 @@ class ResultParts:
     metadata: pd.DataFrame
     project_coords: dict[str, np.ndarray]
     project_id: Any
+    project_coord: np.ndarray
+    cover: np.ndarray
     cell_order: np.ndarray
     cell_project: Any
     cell_instrument: Any
@@ -522,6 +539,8 @@ def prepare_result(problem: AllocationProblem, d: ProblemData, model: LinearMode
         metadata=meta,
         project_coords={c: meta[c].to_numpy(dtype=object) for c in meta.columns},
         project_id=_text(ids),
+        project_coord=ids,
+        cover=cover(d),
         cell_order=order,
         cell_project=_text(ids[d.xp[order]]) if ahead else None,
         cell_instrument=_text(inst[d.xi[order]]) if ahead else None,
@@ -566,7 +585,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     econ.reshape(-1)[cell] = econ_x
     meta = parts.metadata
     coords: dict[str, Any] = {
-        "project": d.project_ids.astype(str), "instrument": list(d.instruments),
+        "project": parts.project_coord.copy(), "instrument": list(d.instruments),
         "year": list(d.years), "control": list(d.controls),
         "contingent": ("instrument", ~d.cash),
         **{f"project_{c}" if c != "missions" else "project_missions":
@@ -599,14 +618,12 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     econ_p = np.bincount(d.xp, weights=econ_x, minlength=P)
     add_p = d.additionality * y
     funded = np.bincount(d.xp, weights=x, minlength=P) > 1e-9
-    glev = np.where(d.eligible & ~d.cash[None, :], d.leverage, 0.0).max(axis=1) \
-        if NI else np.zeros(P)
     best_gain, why, needed = _why_not(problem, d, model, raw, funded, parts)
     proj = pd.DataFrame({"project_id": parts.project_id,
                          **{c: meta[c].array for c in meta.columns}, "public": pub_p,
                          "guarantee": guar_p, "private": y, "additional_private": add_p,
                          "economic_cost": econ_p, "capacity": d.capacity,
-                         "cover": np.divide(1.0, glev, out=np.full(P, np.nan), where=glev > 0),
+                         "cover": parts.cover.copy(),
                          "funded": funded, "value_per_pound": d.value,
                          "best_gain": best_gain,
                          **needed, "why_not": why})
