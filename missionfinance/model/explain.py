@@ -40,17 +40,18 @@ _SHARE_FAMILIES = frozenset({"regional", "instrument_mix"})
 #: Arrow's type of the text in a pandas ``str`` array.
 _LARGE = pa.large_string()
 
-#: The dtype a frame gives a column of text (``pd.array(..., dtype="str")``).
-TEXT_DTYPE = pd.array(np.empty(0, dtype=object), dtype="str").dtype
-
-
 def text_array(values: pa.Array) -> pd.api.extensions.ExtensionArray:
-    """Arrow text ``values`` as a pandas ``str`` array, without a pass through Python strings.
+    """Arrow text ``values`` as a pandas ``str`` array (the dtype a frame gives text).
 
-    The array equals ``pd.array(values.to_pylist(), dtype="str")``.
+    The array equals ``pd.array(values.to_pylist(), dtype="str")``; where that dtype is
+    stored in Arrow (pandas 3 with pyarrow) it wraps ``values``, without a pass through
+    Python strings.
     """
-    return pd.arrays.ArrowStringArray(pa.chunked_array([values.cast(_LARGE)], type=_LARGE),
-                                      dtype=TEXT_DTYPE)
+    dtype = pd.array(np.empty(0, dtype=object), dtype="str").dtype
+    if getattr(dtype, "storage", None) == "pyarrow" and isinstance(dtype, pd.StringDtype):
+        return pd.arrays.ArrowStringArray(pa.chunked_array([values.cast(_LARGE)], type=_LARGE),
+                                          dtype=dtype)
+    return pd.array(np.asarray(values.to_pylist(), dtype=object), dtype="str")
 
 
 def texts_at(texts: list[str], which: np.ndarray) -> pa.Array:

@@ -95,9 +95,12 @@ def test_row_texts_of_no_rows_and_of_rows_all_loose() -> None:
         [texts[k] for k in which.tolist()]
 
 
-def test_texts_at_and_text_array() -> None:
-    got = text_array(texts_at(["", "a", "£1m"], np.array([2, 0, 1, 2])))
-    pd.testing.assert_extension_array_equal(got, _text(["£1m", "", "a", "£1m"]))
+@pytest.mark.parametrize("storage", ["pyarrow", "python"])
+def test_texts_at_and_text_array(storage: str) -> None:
+    with pd.option_context("mode.string_storage", storage):
+        got = text_array(texts_at(["", "a", "£1m"], np.array([2, 0, 1, 2])))
+        pd.testing.assert_extension_array_equal(got, _text(["£1m", "", "a", "£1m"]))
+        assert got.dtype.storage == storage
 
 
 def _why_not_row_at_a_time(problem, d, model, raw, funded, parts):  # type: ignore[no-untyped-def]
