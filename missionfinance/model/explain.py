@@ -13,9 +13,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Families whose rows belong to one project (their duals are not shared prices).
 LOCAL_FAMILIES = frozenset({"capacity", "spend_profile", "crowding_in", "private_capacity", "guarantee_cover",
@@ -33,6 +36,27 @@ NOUN = {
 }
 
 _SHARE_FAMILIES = frozenset({"regional", "instrument_mix"})
+
+#: Arrow's type of the text in a pandas ``str`` array.
+_LARGE = pa.large_string()
+
+def text_array(values: pa.Array) -> pd.api.extensions.ExtensionArray:
+    """Arrow text ``values`` as a pandas ``str`` array (the dtype a frame gives text).
+
+    The array equals ``pd.array(values.to_pylist(), dtype="str")``; where that dtype is
+    stored in Arrow (pandas 3 with pyarrow) it wraps ``values``, without a pass through
+    Python strings.
+    """
+    dtype = pd.array(np.empty(0, dtype=object), dtype="str").dtype
+    if getattr(dtype, "storage", None) == "pyarrow" and isinstance(dtype, pd.StringDtype):
+        return pd.arrays.ArrowStringArray(pa.chunked_array([values.cast(_LARGE)], type=_LARGE),
+                                          dtype=dtype)
+    return pd.array(np.asarray(values.to_pylist(), dtype=object), dtype="str")
+
+
+def texts_at(texts: list[str], which: np.ndarray) -> pa.Array:
+    """``texts[which[k]]`` for each k, as an Arrow text array (each text converted once)."""
+    return pa.array(texts, type=_LARGE).take(pa.array(np.asarray(which, dtype=np.int64)))
 
 
 def money(x: float) -> str:
@@ -102,6 +126,9 @@ _OTHER, _SHARE, _BOUNDS = 0, 1, 2
 
 _WORD_COLUMNS = ("family", "name", "control", "year", "mission", "project")
 
+#: Constraint rows: a frame, or a mapping of column name to array.
+Rows: TypeAlias = pd.DataFrame | Mapping[str, Any]
+
 
 @dataclass(frozen=True)
 class RowWords:
@@ -112,25 +139,26 @@ class RowWords:
     kind : ndarray of int8
         Per row: 1 a share row (its sentence is about 1 percentage point), 2 a mission
         floor or ceiling, 0 any other.
-    lead : ndarray of object
+    lead : pyarrow.Array
         Per row, the sentence up to its verb: ``binding: £1m more <subject> `` or
-        ``binding: lowering the floor for mission <m> by £1m `` ("" for share rows).
+        ``binding: lowering the floor for mission <m> by £1m `` ("" for share rows), as
+        Arrow text (:func:`row_texts` joins it to the rest of the sentence in Arrow).
     """
 
     kind: np.ndarray
-    lead: np.ndarray
+    lead: pa.Array
 
 
-def row_words(rows: pd.DataFrame, which: np.ndarray | None = None) -> RowWords:
+def row_words(rows: Rows, which: np.ndarray | None = None) -> RowWords:
     """:class:`RowWords` of the rows at positions ``which`` (every row by default).
 
-    ``rows`` needs columns family, name, control, year, mission and project. They depend
-    only on the rows' labels, so a run makes them for every row while HiGHS solves.
+    ``rows`` (a frame or a mapping of arrays) needs columns family, name, control, year,
+    mission and project. They depend only on the rows' labels, so a run makes them for
+    every row while HiGHS solves.
     """
-    at = np.arange(len(rows)) if which is None else np.asarray(which, dtype=np.int64)
-    arrays = [rows[c].to_numpy(dtype=object)[at].tolist() for c in _WORD_COLUMNS]
+    at = np.arange(len(rows["family"])) if which is None else np.asarray(which, dtype=np.int64)
+    arrays = [np.asarray(rows[c], dtype=np.object_)[at].tolist() for c in _WORD_COLUMNS]
     kind = np.zeros(len(at), dtype=np.int8)
-    lead = np.empty(len(at), dtype=object)
     leads: list[str] = []
     for k, vals in enumerate(zip(*arrays, strict=True)):
         row = dict(zip(_WORD_COLUMNS, vals, strict=True))
@@ -144,33 +172,92 @@ def row_words(rows: pd.DataFrame, which: np.ndarray | None = None) -> RowWords:
             leads.append(f"binding: {change} for mission {row['mission']} by £1m ")
         else:
             leads.append(f"binding: £1m more {subject(row)} ")
-    lead[:] = leads
-    return RowWords(kind, lead)
+    return RowWords(kind, pa.array(leads, type=_LARGE))
 
 
-def row_explanations(rows: pd.DataFrame, objective: str, sense: str,
+def row_explanations(rows: Rows, objective: str, sense: str,
                      share_base: np.ndarray,
                      share_gain: Mapping[int, float] | None = None,
                      words: RowWords | None = None) -> np.ndarray:
-    """One sentence per constraint row (:func:`row_sentences`), as an object array."""
-    texts, which = row_sentences(rows, objective, sense, share_base, share_gain, words)
-    return np.array(texts, dtype=object)[which] if len(which) else np.empty(0, dtype=object)
+    """One sentence per constraint row (:func:`row_texts`), as an object array."""
+    texts = row_texts(rows, objective, sense, share_base, share_gain, words)
+    return np.array(texts.to_pylist(), dtype=object) if len(texts) else np.empty(0, dtype=object)
 
 
-def row_sentences(rows: pd.DataFrame, objective: str, sense: str,
+_NO_DUAL = "binding; no dual available (integer model or solver gave none)"
+
+
+def _loose_sentence(slack: float) -> str:
+    return f"not binding: {money(slack)} of headroom left, so more of it changes nothing"
+
+
+class _Wording:
+    """The words of binding-row sentences after the lead, with each amount formatted once."""
+
+    def __init__(self, objective: str, sense: str,
+                 share_gain: Mapping[int, float]) -> None:
+        self.noun = NOUN[objective]
+        self.sign = 1.0 if sense == "max" else -1.0
+        self.verb_pos = "adds" if sense == "max" else "saves"
+        self.verb_neg = "costs" if sense == "max" else "adds"
+        self.share_gain = share_gain
+        self.amounts: dict[float, str] = {}  # money() of each amount met so far
+
+    def amount(self, x: float) -> str:
+        text = self.amounts.get(x)
+        if text is None:
+            text = self.amounts[x] = money(x)
+        return text
+
+    def share(self, k: int, dual: float, base: float) -> str:
+        """The sentence of share row ``k`` (a whole sentence: share rows have no lead)."""
+        gain = self.share_gain.get(k)
+        if gain is not None and np.isfinite(gain):
+            g1 = gain * self.sign
+            verb = self.verb_pos if g1 >= 0 else self.verb_neg
+            return (f"binding: relaxing this share by 1 percentage point {verb} "
+                    f"{self.amount(abs(g1))} {self.noun} (re-solved)")
+        g1 = abs(dual) * 0.01 * base
+        return (f"binding: relaxing this share by 1 percentage point {self.verb_pos} about "
+                f"{self.amount(g1)} {self.noun}")
+
+    def tail(self, gain: float, private: float) -> str:
+        """What follows the lead: the verb, the gain and (if finite) the private money."""
+        verb = self.verb_pos if gain >= 0 else self.verb_neg
+        text = f"{verb} {self.amount(abs(gain))} {self.noun}"
+        if math.isfinite(private):
+            text += f" and {self.amount(private)} of private investment"
+        return text
+
+
+def _row_numbers(rows: Rows, sense: str) -> tuple[np.ndarray, ...]:
+    """slack, binding, dual, gain (of £1m more room, in the objective's favour), marginal."""
+    dual = np.asarray(rows["dual"], dtype=np.float64)
+    lower = np.asarray(rows["lower"], dtype=np.float64)
+    upper = np.asarray(rows["upper"], dtype=np.float64)
+    is_ge = np.isfinite(lower) & ~np.isfinite(upper)
+    gain = np.where(is_ge, -dual, dual) * (1.0 if sense == "max" else -1.0)
+    return (np.asarray(rows["slack"], dtype=np.float64),
+            np.asarray(rows["binding"], dtype=bool), dual, gain,
+            np.asarray(rows["marginal_private"], dtype=np.float64))
+
+
+def row_sentences(rows: Rows, objective: str, sense: str,
                   share_base: np.ndarray,
                   share_gain: Mapping[int, float] | None = None,
                   words: RowWords | None = None) -> tuple[list[str], np.ndarray]:
     """One sentence per constraint row from its slack, binding flag, dual and marginals.
 
-    ``rows`` needs columns family, name, control, year, mission, project, lower, upper,
-    slack, binding, dual and marginal_private. ``share_base`` is, per row, the £m the
-    share is taken of (for share rows; used to turn a dual into 1 percentage point).
+    ``rows`` (a frame or a mapping of arrays) needs columns family, name, control, year,
+    mission, project, lower, upper, slack, binding, dual and marginal_private.
+    ``share_base`` is, per row, the £m the share is taken of (for share rows; used to turn
+    a dual into 1 percentage point).
     ``share_gain`` maps a row position to the objective's change when its share is relaxed
     by 1 percentage point and the model re-solved; where given it is stated instead of the
     first-order estimate (the dual is a rate at the margin: over a whole point the basis
     may change). ``words``: :func:`row_words` of every row, when already made (made here
-    for the binding rows otherwise).
+    for the binding rows otherwise). :func:`row_texts` makes the same sentences as one
+    Arrow array, each distinct amount's words once.
 
     Returns
     -------
@@ -179,28 +266,14 @@ def row_sentences(rows: pd.DataFrame, objective: str, sense: str,
     which : ndarray of int
         Per row, the position of its sentence in ``texts``.
     """
-    share_gain = share_gain or {}
-    noun = NOUN[objective]
-    n = len(rows)
-    out = np.zeros(n, dtype=np.int64)
-    dual = rows["dual"].to_numpy(dtype=np.float64)
-    lower = rows["lower"].to_numpy(dtype=np.float64)
-    upper = rows["upper"].to_numpy(dtype=np.float64)
-    slack = rows["slack"].to_numpy(dtype=np.float64)
-    binding = rows["binding"].to_numpy(dtype=bool)
-    mp = rows["marginal_private"].to_numpy(dtype=np.float64)
-    is_ge = np.isfinite(lower) & ~np.isfinite(upper)
-    gain = np.where(is_ge, -dual, dual) * (1.0 if sense == "max" else -1.0)
-    verb_pos = "adds" if sense == "max" else "saves"
-    verb_neg = "costs" if sense == "max" else "adds"
-    # Python floats and lists from here on: the same numbers and words, without numpy's
-    # per-element overhead on tens of thousands of rows
+    wording = _Wording(objective, sense, share_gain or {})
+    slack, binding, dual, gain, mp = _row_numbers(rows, sense)
+    out = np.zeros(len(slack), dtype=np.int64)
     loose = np.flatnonzero(~binding)
     if loose.size:
         # one sentence per distinct slack (tens of thousands of rows share a few hundred)
         which, slacks = pd.factorize(slack[loose], use_na_sentinel=False)
-        sentences = [f"not binding: {money(s)} of headroom left, so more of it changes nothing"
-                     for s in slacks.tolist()]
+        sentences = [_loose_sentence(s) for s in slacks.tolist()]
         out[loose] = which
     else:
         sentences = []
@@ -208,50 +281,79 @@ def row_sentences(rows: pd.DataFrame, objective: str, sense: str,
     if words is None:
         tight_words = row_words(rows, tight)
     else:
-        tight_words = RowWords(words.kind[tight], words.lead[tight])
-    kinds = tight_words.kind.tolist()
-    leads = tight_words.lead.tolist()
-    gains = gain[tight].tolist()
-    duals = dual[tight].tolist()
-    mps = mp[tight].tolist()
+        tight_words = RowWords(words.kind[tight], words.lead.take(pa.array(tight)))
     bases = np.asarray(share_base, dtype=np.float64)[tight].tolist()
-    sign = 1.0 if sense == "max" else -1.0
-    amounts: dict[float, str] = {}  # money() of each amount met so far
-
-    def amount(x: float) -> str:
-        text = amounts.get(x)
-        if text is None:
-            text = amounts[x] = money(x)
-        return text
-
     texts: list[str] = []
-    isfinite = math.isfinite
-    for k, kind, lead, g, d, m, base in zip(tight.tolist(), kinds, leads, gains, duals, mps,
-                                            bases, strict=True):
-        if not isfinite(g):
-            texts.append("binding; no dual available (integer model or solver gave none)")
-            continue
-        if kind == _SHARE:
-            if k in share_gain and np.isfinite(share_gain[k]):
-                g1 = share_gain[k] * sign
-                verb = verb_pos if g1 >= 0 else verb_neg
-                texts.append(f"binding: relaxing this share by 1 percentage point {verb} "
-                             f"{amount(abs(g1))} {noun} (re-solved)")
-                continue
-            g1 = abs(d) * 0.01 * base
-            texts.append(f"binding: relaxing this share by 1 percentage point {verb_pos} about "
-                         f"{amount(g1)} {noun}")
-            continue
-        verb = verb_pos if g >= 0 else verb_neg
-        if kind == _BOUNDS:
-            texts.append(f"{lead}{verb} {amount(abs(g))} {noun}")
-            continue
-        text = f"{lead}{verb} {amount(abs(g))} {noun}"
-        if isfinite(m):
-            text += f" and {amount(m)} of private investment"
-        texts.append(text)
+    for k, kind, lead, g, d, m, base in zip(tight.tolist(), tight_words.kind.tolist(),
+                                            tight_words.lead.to_pylist(), gain[tight].tolist(),
+                                            dual[tight].tolist(), mp[tight].tolist(), bases,
+                                            strict=True):
+        if not math.isfinite(g):
+            texts.append(_NO_DUAL)
+        elif kind == _SHARE:
+            texts.append(wording.share(k, d, base))
+        else:  # a mission floor or ceiling states no private money
+            texts.append(lead + wording.tail(g, m if kind == _OTHER else math.nan))
     out[tight] = len(sentences) + np.arange(len(tight))
     return sentences + texts, out
+
+
+def row_texts(rows: Rows, objective: str, sense: str, share_base: np.ndarray,
+              share_gain: Mapping[int, float] | None = None,
+              words: RowWords | None = None) -> pa.Array:
+    """The sentences of :func:`row_sentences`, one per row, as an Arrow text array.
+
+    The same arguments and the same sentences, made a column at a time: the rows that are
+    not binding take the sentence of their slack, and the binding rows (but share rows,
+    few) join their lead to the words of their (gain, private money) pair, each distinct
+    pair worded once (tens of thousands of rows share a few hundred). Wrap the array with
+    :func:`text_array` for a frame.
+    """
+    wording = _Wording(objective, sense, share_gain or {})
+    slack, binding, dual, gain, mp = _row_numbers(rows, sense)
+    n = len(slack)
+    at = np.zeros(n, dtype=np.int64)  # per row, its sentence's position
+    fixed: list[str] = []  # whole sentences (the rows with no lead)
+    loose = np.flatnonzero(~binding)
+    if loose.size:
+        which, slacks = pd.factorize(slack[loose], use_na_sentinel=False)
+        fixed = [_loose_sentence(s) for s in slacks.tolist()]
+        at[loose] = which
+    tight = np.flatnonzero(binding)
+    if words is None:
+        words, lead_of = row_words(rows, tight), np.full(n, -1, dtype=np.int64)
+        lead_of[tight] = np.arange(len(tight))
+        kind = np.zeros(n, dtype=np.int8)
+        kind[tight] = words.kind
+    else:
+        lead_of, kind = np.arange(n), words.kind
+    finite = np.isfinite(gain)
+    none = tight[~finite[tight]]
+    if none.size:
+        at[none] = len(fixed)
+        fixed.append(_NO_DUAL)
+    share = tight[finite[tight] & (kind[tight] == _SHARE)]
+    base = np.asarray(share_base, dtype=np.float64)
+    for k, d, b in zip(share.tolist(), dual[share].tolist(), base[share].tolist(), strict=True):
+        at[k] = len(fixed)
+        fixed.append(wording.share(k, d, b))
+    plain = tight[finite[tight] & (kind[tight] != _SHARE)]
+    texts = pa.array(fixed, type=_LARGE)
+    if plain.size == 0:
+        return texts.take(pa.array(at))
+    # a mission floor or ceiling states no private money
+    private = np.where(kind[plain] == _OTHER, mp[plain], np.nan)
+    g_code, g_values = pd.factorize(gain[plain], use_na_sentinel=False)
+    m_code, m_values = pd.factorize(private, use_na_sentinel=False)
+    code, pairs = pd.factorize(g_code * len(m_values) + m_code)
+    g_list, m_list = g_values.tolist(), m_values.tolist()
+    tails = [wording.tail(g_list[c // len(m_list)], m_list[c % len(m_list)])
+             for c in pairs.tolist()]
+    joined = pc.binary_join_element_wise(
+        words.lead.take(pa.array(lead_of[plain])),
+        pa.array(tails, type=_LARGE).take(pa.array(code)), pa.scalar("", type=_LARGE))
+    at[plain] = len(fixed) + np.arange(plain.size)
+    return pa.concat_arrays([texts, joined]).take(pa.array(at))
 
 
 def why_not(project: str, best_gain: float, best_instr: str, best_year: str, lev: float,

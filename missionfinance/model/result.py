@@ -11,7 +11,6 @@ the project's (instrument, year) cells pro rata to lev_pi · x_pit.
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +22,10 @@ from missionfinance.model.explain import (
     LOCAL_FAMILIES,
     NOUN,
     RowWords,
-    row_sentences,
+    row_texts,
     row_words,
+    text_array,
+    texts_at,
     why_not,
 )
 from missionfinance.model.highs import RawSolution
@@ -422,6 +423,17 @@ def project_metadata(problem: AllocationProblem, d: ProblemData) -> pd.DataFrame
     return out.reset_index(drop=True).astype("str")
 
 
+def cover(d: ProblemData) -> np.ndarray:
+    """Per project, the share of a guaranteed loan its guarantee covers.
+
+    1 / the project's largest guarantee leverage; NaN where it has no guarantee.
+    """
+    P = len(d.project_ids)
+    glev = np.where(d.eligible & ~d.cash[None, :], d.leverage, 0.0).max(axis=1) \
+        if len(d.instruments) else np.zeros(P)
+    return np.divide(1.0, glev, out=np.full(P, np.nan), where=glev > 0)
+
+
 def _text(values: Any) -> Any:
     """``values`` as a pandas ``str`` array (the dtype a frame gives a column of text)."""
     return pd.array(np.asarray(values, dtype=object), dtype="str")
@@ -439,6 +451,10 @@ class ResultParts:
         The Dataset's ``project_<name>`` coordinates (object arrays of ``metadata``).
     project_id : ExtensionArray
         The projects' ids, as text.
+    project_coord : ndarray of str
+        The projects' ids as the Dataset's ``project`` coordinate (copied for each result).
+    cover : ndarray
+        Per project, the share of a guaranteed loan its guarantee covers (:func:`cover`).
     cell_order : ndarray of int
         The x columns in allocation.csv order (project_id, instrument, year).
     cell_project, cell_instrument, cell_year : ExtensionArray or None
@@ -471,6 +487,8 @@ class ResultParts:
     metadata: pd.DataFrame
     project_coords: dict[str, np.ndarray]
     project_id: Any
+    project_coord: np.ndarray
+    cover: np.ndarray
     cell_order: np.ndarray
     cell_project: Any
     cell_instrument: Any
@@ -521,6 +539,8 @@ def prepare_result(problem: AllocationProblem, d: ProblemData, model: LinearMode
         metadata=meta,
         project_coords={c: meta[c].to_numpy(dtype=object) for c in meta.columns},
         project_id=_text(ids),
+        project_coord=ids,
+        cover=cover(d),
         cell_order=order,
         cell_project=_text(ids[d.xp[order]]) if ahead else None,
         cell_instrument=_text(inst[d.xi[order]]) if ahead else None,
@@ -565,7 +585,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     econ.reshape(-1)[cell] = econ_x
     meta = parts.metadata
     coords: dict[str, Any] = {
-        "project": d.project_ids.astype(str), "instrument": list(d.instruments),
+        "project": parts.project_coord.copy(), "instrument": list(d.instruments),
         "year": list(d.years), "control": list(d.controls),
         "contingent": ("instrument", ~d.cash),
         **{f"project_{c}" if c != "missions" else "project_missions":
@@ -598,19 +618,15 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     econ_p = np.bincount(d.xp, weights=econ_x, minlength=P)
     add_p = d.additionality * y
     funded = np.bincount(d.xp, weights=x, minlength=P) > 1e-9
-    glev = np.where(d.eligible & ~d.cash[None, :], d.leverage, 0.0).max(axis=1) \
-        if NI else np.zeros(P)
     best_gain, why, needed = _why_not(problem, d, model, raw, funded, parts)
     proj = pd.DataFrame({"project_id": parts.project_id,
                          **{c: meta[c].array for c in meta.columns}, "public": pub_p,
                          "guarantee": guar_p, "private": y, "additional_private": add_p,
                          "economic_cost": econ_p, "capacity": d.capacity,
-                         "cover": np.divide(1.0, glev, out=np.full(P, np.nan), where=glev > 0),
+                         "cover": parts.cover.copy(),
                          "funded": funded, "value_per_pound": d.value,
                          "best_gain": best_gain,
-                         **{key: (_text(v) if key == "main_mission" else v)
-                            for key, v in needed.items()},
-                         "why_not": _text(why)})
+                         **needed, "why_not": why})
 
     # ---- by mission ------------------------------------------------------------------------
     cm = d.contrib
@@ -708,18 +724,19 @@ def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearMo
     mp = np.full(len(lhs), np.nan)
     for r, val in marginal.items():
         mp[r] = val
-    frame = pd.DataFrame({**parts.row_labels, "lhs": lhs, "lower": lower, "upper": upper,
-                          "rhs": rhs, "slack": slack, "binding": binding,
-                          "dual": np.where(np.abs(dual) < 1e-12, 0.0, dual),
-                          "marginal_private": mp}, index=model.row_meta.index)
-    # £m base of share rows: the sum the share is taken of
+    columns = {**parts.row_labels, "lhs": lhs, "lower": lower, "upper": upper, "rhs": rhs,
+               "slack": slack, "binding": binding,
+               "dual": np.where(np.abs(dual) < 1e-12, 0.0, dual), "marginal_private": mp}
+    # £m base of the binding share rows whose sentence reads it (those with no re-solved
+    # gain): the sum the share is taken of
+    share_gain = share_gain or {}
     base = np.zeros(len(lhs))
     for row, w in zip(parts.share_rows.tolist(), parts.share_weights, strict=True):
-        base[row] = float(w @ x)  # the £m the share is taken of
-    texts, which = row_sentences(frame, problem.objective, model.sense, base, share_gain or {},
-                                 parts.words)
-    frame["explanation"] = _text(texts).take(which)  # each distinct sentence made text once
-    return frame[list(CONSTRAINT_COLUMNS)]
+        if binding[row] and not np.isfinite(share_gain.get(row, np.nan)):
+            base[row] = float(w @ x)
+    columns["explanation"] = text_array(row_texts(columns, problem.objective, model.sense,
+                                                  base, share_gain, parts.words))
+    return pd.DataFrame({c: columns[c] for c in CONSTRAINT_COLUMNS}, index=model.row_meta.index)
 
 
 def _best_columns(xp: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -750,12 +767,12 @@ def _best_columns(xp: np.ndarray, total: np.ndarray) -> np.ndarray:
 
 
 def why_not_inputs(problem: AllocationProblem, d: ProblemData) -> dict[str, Any]:
-    """What :func:`_why_not` reads that does not depend on the solution, as Python lists.
+    """What :func:`_why_not` reads that does not depend on the solution.
 
     ``lev_eff`` (the x columns' leverage, at most the first segment's where leverage
-    segments apply) as an array and a list; per project ``ids``, ``value`` (Σ_m w_m c_pm),
-    ``main`` (its mission of largest w_m c_pm), ``c_main`` (its share of it),
-    ``additionality``; per x column ``own`` (public cash), ``xi``, ``xt``; ``weights``.
+    segments apply); per project ``value`` (Σ_m w_m c_pm), ``main`` (its mission of
+    largest w_m c_pm), ``c_main`` (its share of it), ``additionality``; per x column
+    ``own`` (public cash, as 1.0 or 0.0); ``weights``; all float64 or int64 arrays.
     """
     P = len(d.project_ids)
     lev_eff = d.leverage[d.xp, d.xi]
@@ -768,32 +785,41 @@ def why_not_inputs(problem: AllocationProblem, d: ProblemData) -> dict[str, Any]
     main = np.argmax(wc, axis=1) if wc.size else np.zeros(P, dtype=np.int64)
     has_missions = len(d.missions) > 0
     return {
-        "lev_eff": lev_eff, "lev_eff_list": lev_eff.tolist(), "main": main.tolist(),
-        "c_main": (d.contrib[np.arange(P), main] if has_missions and P
-                   else np.zeros(P)).tolist(),
-        "value": d.value.tolist(),  # a property: Σ_m w_m c_pm, computed once here
-        "ids": d.project_ids.tolist(), "own": d.cash[d.xi].tolist(),
-        "xi": d.xi.tolist(), "xt": d.xt.tolist(),
-        "additionality": d.additionality.tolist(), "weights": d.weights.tolist()}
+        "lev_eff": np.asarray(lev_eff, dtype=np.float64), "main": np.asarray(main, dtype=np.int64),
+        "c_main": np.asarray(d.contrib[np.arange(P), main] if has_missions and P
+                             else np.zeros(P), dtype=np.float64),
+        "value": np.asarray(d.value, dtype=np.float64),  # a property: Σ_m w_m c_pm, once here
+        "own": np.where(d.cash[d.xi], 1.0, 0.0),
+        "additionality": np.asarray(d.additionality, dtype=np.float64),
+        "weights": np.asarray(d.weights, dtype=np.float64)}
 
 
 def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
              raw: RawSolution, funded: np.ndarray, parts: ResultParts,
-             ) -> tuple[np.ndarray, list[str], dict[str, Any]]:
+             ) -> tuple[np.ndarray, Any, dict[str, Any]]:
     """Best gain per £1m of each project's columns at the shared shadow prices.
 
-    Also words, and the switching values (leverage_needed, value_needed, main_mission,
-    weight_needed).
+    Also words (:func:`~missionfinance.model.explain.why_not`, as a text array), and the
+    switching values (leverage_needed, value_needed, main_mission as text,
+    weight_needed). The numbers are worked out for all unfunded projects at once, and the
+    words once per distinct set of the numbers they state (thousands of unfunded projects
+    share a few dozen).
     """
     P = len(d.project_ids)
     gx, gy = model.groups["x"], model.groups["y"]
     best = np.full(P, np.nan)
-    needed: dict[str, Any] = {"leverage_needed": np.full(P, np.nan),
-                              "value_needed": np.full(P, np.nan),
-                              "main_mission": np.full(P, "", dtype=object),
-                              "weight_needed": np.full(P, np.nan)}
+    nan = float("nan")
+    need_lev, need_v, need_w = np.full(P, nan), np.full(P, nan), np.full(P, nan)
+    mission_at = np.zeros(P, dtype=np.int64)  # 0: no main mission stated, else 1 + its index
+
+    def needed() -> dict[str, Any]:
+        return {"leverage_needed": need_lev, "value_needed": need_v,
+                "main_mission": text_array(texts_at(["", *map(str, d.missions)], mission_at)),
+                "weight_needed": need_w}
+
     if len(raw.row_dual) != model.n_rows or not np.all(np.isfinite(raw.row_dual)):
-        return best, ["" if f else "not funded" for f in funded], needed
+        why = texts_at(["", "not funded"], np.where(funded, 0, 1))
+        return best, text_array(why), needed()
     pi = np.where(parts.shared, raw.row_dual, 0.0)
     a = model.matrix()
     sign = 1.0 if model.sense == "max" else -1.0
@@ -819,54 +845,46 @@ def _why_not(problem: AllocationProblem, d: ProblemData, model: LinearModel,
     best[d.xp[bj]] = total[bj]
     best_j = np.full(P, -1)
     best_j[d.xp[bj]] = bj
-    texts: list[str] = []
-    inst = d.instruments
-    # the loop reads Python lists (the same float64 values; numpy scalar indexing costs
-    # more than the arithmetic on 5,000 unfunded projects)
-    has_missions = len(d.missions) > 0
-    c_main, value, ids = w["c_main"], w["value"], w["ids"]
-    fund, best_l, best_jl = funded.tolist(), best.tolist(), best_j.tolist()
-    lev_l, gy_l, main_l = w["lev_eff_list"], gy_p.tolist(), w["main"]
-    own_l = w["own"]  # a guarantee's own £ carry no value
-    xi_l, xt_l = w["xi"], w["xt"]
-    add_l, weights = w["additionality"], w["weights"]
-    mission_value = problem.objective == "mission_value"
-    nan = float("nan")
-    isfinite = math.isfinite
-    need_lev_l, need_v_l, need_w_l = [nan] * P, [nan] * P, [nan] * P
-    main_mission: list[str] = [""] * P
-    for p in range(P):
-        if fund[p]:
-            texts.append("")
-            continue
-        j = best_jl[p]
-        if j < 0:
-            texts.append(why_not(str(ids[p]), 0.0, "", "", 0.0, nan, 0.0, nan,
-                                 problem.objective, eligible=False))
-            continue
-        g = best_l[p]
-        lev = lev_l[j]
-        need_lev = lev + (-g) / gy_l[p] if gy_l[p] > 0 else nan
-        v = value[p]
-        own = 1.0 if own_l[j] else 0.0
-        denom = own + add_l[p] * lev
-        need_v = (v + (-g) / denom if denom > 0 else nan)
-        need_v = need_v if mission_value else nan
-        m = int(main_l[p]) if has_missions else -1
-        cm = c_main[p] if m >= 0 else 0.0
-        need_w = (weights[m] + (need_v - v) / cm
-                  if m >= 0 and cm > 0 and isfinite(need_v) else nan)
-        need_lev_l[p] = need_lev
-        need_v_l[p] = need_v
-        main_mission[p] = d.missions[m] if m >= 0 and isfinite(need_w) else ""
-        need_w_l[p] = need_w
-        texts.append(why_not(str(ids[p]), g, inst[xi_l[j]], d.years[xt_l[j]], lev,
-                             need_lev, v, need_v, problem.objective, eligible=True,
-                             mission=d.missions[m] if m >= 0 else "",
-                             weight=float(weights[m]) if m >= 0 else nan,
-                             weight_needed=need_w))
-    needed = {"leverage_needed": np.array(need_lev_l, dtype=np.float64),
-              "value_needed": np.array(need_v_l, dtype=np.float64),
-              "main_mission": np.array(main_mission, dtype=object),
-              "weight_needed": np.array(need_w_l, dtype=np.float64)}
-    return best, texts, needed
+    unfunded = ~np.asarray(funded, dtype=bool)
+    # per project, its text: 0 funded (""), 1 no eligible column, 2 + k the k-th distinct
+    # text of the unfunded projects with a best column
+    text_at = np.where(unfunded, 1, 0)
+    p = np.flatnonzero(unfunded & (best_j >= 0))
+    j = best_j[p]
+    g, lev, gy_b, v = best[p], lev_eff[j], gy_p[p], w["value"][p]
+    # the best column breaks even at the leverage, mission value per £ or main mission's
+    # weight that makes up its loss -g (NaN where not meaningful)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lev_n = np.where(gy_b > 0, lev + (-g) / gy_b, nan)
+        denom = w["own"][j] + w["additionality"][p] * lev  # a guarantee's own £: no value
+        value_n = (np.where(denom > 0, v + (-g) / denom, nan)
+                   if problem.objective == "mission_value" else np.full(len(p), nan))
+        if len(d.missions):
+            m = w["main"][p]
+            cm = w["c_main"][p]
+            weight_n = np.where((cm > 0) & np.isfinite(value_n),
+                                w["weights"][m] + (value_n - v) / cm, nan)
+        else:
+            m, weight_n = np.full(len(p), -1, dtype=np.int64), np.full(len(p), nan)
+    need_lev[p], need_v[p], need_w[p] = lev_n, value_n, weight_n
+    mission_at[p] = np.where((m >= 0) & np.isfinite(weight_n), m + 1, 0)
+    # one text per distinct row of the numbers it states (their bytes: equal bytes are
+    # equal numbers, so each text is the one its row would be given)
+    stated = np.column_stack([g, d.xi[j], d.xt[j], lev, lev_n, v, value_n, m, weight_n]
+                             ).astype(np.float64)
+    keys = np.ascontiguousarray(stated).view(np.dtype((np.void, 8 * stated.shape[1])))
+    _, first, which = np.unique(keys.reshape(-1), return_index=True, return_inverse=True)
+    texts = ["", why_not("", 0.0, "", "", 0.0, nan, 0.0, nan, problem.objective,
+                         eligible=False)]
+    ids, inst, years, missions = d.project_ids, d.instruments, d.years, d.missions
+    weights = w["weights"].tolist()
+    for k in first.tolist():
+        gk, ik, tk, lk, nlk, vk, nvk, mk, nwk = stated[k].tolist()
+        mk = int(mk)
+        texts.append(why_not(str(ids[p[k]]), gk, inst[int(ik)], years[int(tk)], lk, nlk, vk,
+                             nvk, problem.objective, eligible=True,
+                             mission=missions[mk] if mk >= 0 else "",
+                             weight=float(weights[mk]) if mk >= 0 else nan,
+                             weight_needed=nwk))
+    text_at[p] = 2 + np.asarray(which).reshape(-1)
+    return best, text_array(texts_at(texts, text_at)), needed()
