@@ -13,10 +13,51 @@ Table columns (pipeline, lines) follow the same rule in :func:`missionfinance.io
 from __future__ import annotations
 
 import math
+from typing import Any
+
+import numpy as np
 
 from missionfinance.errors import MissionFinanceError
 
-__all__ = ["check_number", "range_text"]
+__all__ = ["check_number", "exact_dot", "exact_weighted_sums", "range_text"]
+
+
+def exact_dot(a: Any, b: Any) -> float:
+    """Σ a_i b_i with each product rounded once and the sum rounded once, exactly.
+
+    The same float on every machine and in any order of the terms: ``a @ b`` goes to BLAS,
+    whose sum depends on the threads it splits it over and on the CPU's kernel (a
+    10,000-project objective changes in its last digit between one and two OpenBLAS
+    threads), so a number an auditor regenerates elsewhere would differ. ``math.fsum`` of
+    the products (numpy rounds each one) has no such freedom.
+
+    Examples
+    --------
+    >>> exact_dot([0.1, 0.2, 0.3], [1.0, 1.0, 1.0])
+    0.6
+    >>> exact_dot([1e16, 1.0, -1e16], [1.0, 1.0, 1.0])
+    1.0
+    """
+    return math.fsum(np.multiply(np.asarray(a, dtype=np.float64),
+                                 np.asarray(b, dtype=np.float64)).ravel().tolist())
+
+
+def exact_weighted_sums(matrix: Any, weights: Any) -> np.ndarray:
+    """``matrix.T @ weights`` column by column with :func:`exact_dot`: machine-independent.
+
+    ``matrix`` is (n, k), ``weights`` (n,); the result is (k,). For few columns (the
+    missions, the instruments) over many rows (the projects).
+
+    Examples
+    --------
+    >>> exact_weighted_sums(np.array([[1.0, 0.5], [0.1, 0.25]]), np.array([2.0, 4.0])).tolist()
+    [2.4, 2.0]
+    """
+    m = np.asarray(matrix, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    products = m * w[:, None]
+    return np.array([math.fsum(products[:, k].tolist()) for k in range(m.shape[1])],
+                    dtype=np.float64)
 
 
 def range_text(lo: float | None = None, hi: float | None = None, lo_open: bool = False,

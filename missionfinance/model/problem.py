@@ -328,8 +328,13 @@ class ProblemData:
 
     @property
     def value(self) -> np.ndarray:
-        """v_p = Σ_m w_m c_pm: mission value per £ of investment in project p."""
-        return np.asarray(self.contrib @ self.weights)
+        """v_p = Σ_m w_m c_pm: mission value per £ of investment in project p.
+
+        Summed by numpy, not BLAS (``contrib @ weights``), whose kernels differ by CPU:
+        the LP's coefficients, and so its answer, are the same on every machine.
+        """
+        return np.asarray((np.asarray(self.contrib, dtype=np.float64)
+                           * np.asarray(self.weights, dtype=np.float64)).sum(axis=1))
 
     def control_coef(self, k: int) -> np.ndarray:
         """£ scored against control ``k`` per £ of each x column [£/£].

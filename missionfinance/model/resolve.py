@@ -71,6 +71,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
+from missionfinance._numbers import exact_dot, exact_weighted_sums
 from missionfinance.model.build import build
 from missionfinance.model.explain import NOUN
 from missionfinance.model.highs import HighsRun, RawSolution, SolverOptions, check_scaling
@@ -260,11 +261,12 @@ def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel
     values = fill_private(d, model, problem, clean_values(raw.col_value, model))
     gx, gy = model.groups["x"], model.groups["y"]
     x, y = values[gx.slice], values[gy.slice]
-    objective = float(model.cost @ values)
+    objective = exact_dot(model.cost, values)
     P = len(d.project_ids)
     pub_p = np.bincount(d.xp, weights=np.where(d.cash[d.xi], x, 0.0), minlength=P)
     add_p = d.additionality * y
-    value = d.weights * (d.contrib.T @ pub_p + d.contrib.T @ add_p)
+    value = d.weights * (exact_weighted_sums(d.contrib, pub_p)
+                         + exact_weighted_sums(d.contrib, add_p))
     pub_t, priv_t = float(pub_p.sum()), float(y.sum())
     binding = binding_mask(a @ values, model.row_lower, model.row_upper)
     return Outcome(Status.OPTIMAL, objective, pub_t, priv_t,
@@ -275,7 +277,7 @@ def light_outcome(problem: AllocationProblem, d: ProblemData, model: LinearModel
                    pd.DataFrame(), mode, budget_by_control(d, x),
                    allocation_rows(d, model, values) if allocation else None,
                    float(np.where(d.cash[d.xi], 0.0, x).sum()), float(add_p.sum()),
-                   float(d.econ @ x))
+                   exact_dot(d.econ, x))
 
 
 def same_model(a: LinearModel, b: LinearModel) -> bool:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from missionfinance._numbers import exact_dot, exact_weighted_sums
 from missionfinance.model.build import share_base_weights
 from missionfinance.model.explain import (
     LOCAL_FAMILIES,
@@ -568,7 +569,7 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     a = model.matrix()
     gx, gy = model.groups["x"], model.groups["y"]
     x, y = values[gx.slice], values[gy.slice]
-    objective = float(model.cost @ values)
+    objective = exact_dot(model.cost, values)
     P, NI, T = len(d.project_ids), len(d.instruments), len(d.years)
 
     # ---- dataset --------------------------------------------------------------------------
@@ -630,14 +631,14 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
 
     # ---- by mission ------------------------------------------------------------------------
     cm = d.contrib
-    m_pub = cm.T @ pub_p
-    m_priv = cm.T @ y
-    m_add = cm.T @ add_p
+    m_pub = exact_weighted_sums(cm, pub_p)
+    m_priv = exact_weighted_sums(cm, y)
+    m_add = exact_weighted_sums(cm, add_p)
     missions = pd.DataFrame({"mission": list(d.missions), "weight": d.weights,
-                             "public": m_pub, "guarantee": cm.T @ guar_p, "private": m_priv,
+                             "public": m_pub, "guarantee": exact_weighted_sums(cm, guar_p), "private": m_priv,
                              "additional_private": m_add,
                              "value": d.weights * (m_pub + m_add),
-                             "economic_cost": cm.T @ econ_p})
+                             "economic_cost": exact_weighted_sums(cm, econ_p)})
     missions["leverage"] = np.divide(m_priv, m_pub, out=np.full(len(m_pub), np.nan),
                                      where=m_pub > 0)
     if problem.objective == "min_cost" and "shortfall" in model.groups:
@@ -656,9 +657,9 @@ def extract(problem: AllocationProblem, d: ProblemData, model: LinearModel, raw:
     lev_rows = []
     for k, mname in enumerate(d.missions):
         c = cm[:, k]
-        pu = c @ pub_pi
-        pr = c @ priv_pi
-        ad = (c * d.additionality) @ priv_pi
+        pu = exact_weighted_sums(pub_pi, c)
+        pr = exact_weighted_sums(priv_pi, c)
+        ad = exact_weighted_sums(priv_pi, c * d.additionality)
         for i, iname in enumerate(d.instruments):
             lev_rows.append((mname, iname, pu[i], pr[i], ad[i]))
     lev = pd.DataFrame(lev_rows, columns=["mission", "instrument", "public", "private",
@@ -733,7 +734,7 @@ def constraint_frame(problem: AllocationProblem, d: ProblemData, model: LinearMo
     base = np.zeros(len(lhs))
     for row, w in zip(parts.share_rows.tolist(), parts.share_weights, strict=True):
         if binding[row] and not np.isfinite(share_gain.get(row, np.nan)):
-            base[row] = float(w @ x)
+            base[row] = exact_dot(w, x)
     columns["explanation"] = text_array(row_texts(columns, problem.objective, model.sense,
                                                   base, share_gain, parts.words))
     return pd.DataFrame({c: columns[c] for c in CONSTRAINT_COLUMNS}, index=model.row_meta.index)

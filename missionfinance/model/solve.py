@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from missionfinance._numbers import exact_dot
 from missionfinance.errors import MissionFinanceWarning
 from missionfinance.model.build import build, share_base_weights
 from missionfinance.model.conflict import conflict_frame, conflict_message, scenario_key
@@ -73,7 +74,7 @@ def share_resolves(run: HighsRun, model: LinearModel, d: ProblemData, raw: RawSo
     lhs = model.matrix() @ raw.col_value
     up, lo = model.row_upper, model.row_lower
     tight = binding_mask(lhs, lo, up)
-    base = float(model.cost @ raw.col_value)
+    base = exact_dot(model.cost, raw.col_value)
     x0 = model.groups["x"].start
     out: dict[int, float] = {}
     fam = meta["family"].to_numpy()
