@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -84,7 +85,7 @@ def _text_cell(value: object) -> str:
     return neutralise(str(value))
 
 
-#: Float columns at least this long are formatted one distinct value at a time.
+#: Columns at least this long are written one distinct value at a time (see :func:`coded_column`).
 _FEW_VALUES_FROM = 256
 
 
@@ -99,19 +100,60 @@ def _float_texts(rounded: np.ndarray, decimals: int) -> list[str]:
     return text.tolist()
 
 
-def format_column(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[str]:
-    """Text of every cell of ``series`` as written to CSV (vectorised for floats)."""
+def _mostly_distinct(series: pd.Series) -> bool:
+    """True when a sample of about 512 cells spread over ``series`` barely repeats."""
+    sample = series.iloc[:: max(1, len(series) // 512)]
+    return int(sample.nunique(dropna=False)) * 10 > 9 * len(sample)
+
+
+def coded_column(series: pd.Series,
+                 decimals: int = FLOAT_DECIMALS) -> tuple[np.ndarray, list[str]] | None:
+    """Cells of ``series`` as ``(codes, texts)``: cell ``i`` is ``texts[codes[i]]``.
+
+    Each distinct value is formatted (as :func:`format_column` formats it) once: the
+    columns of constraints and cash flows repeat a few values (0, ±inf, NaN, a handful of
+    families and years). The distinct values are found by hashing
+    (:func:`pandas.factorize`, one pass), not by sorting. None for a short column, a text
+    column whose cells barely repeat, and columns of other types (integers, objects).
+    """
+    n = len(series)
+    if n < _FEW_VALUES_FROM:
+        return None
+    dtype = series.dtype
     if is_float_column(series):
         values = series.to_numpy(dtype="float64", na_value=np.nan)
         rounded = np.round(values, decimals) + 0.0  # + 0.0: -0 becomes 0
-        if len(rounded) >= _FEW_VALUES_FROM:
-            # columns of constraints and cash flows repeat a few values (0, ±inf, NaN):
-            # each distinct value is formatted once (np.unique holds one NaN, one 0)
-            distinct, which = np.unique(rounded, return_inverse=True)
-            if 2 * len(distinct) <= len(rounded):
-                texts = np.array(_float_texts(distinct, decimals), dtype=object)
-                return texts[np.ravel(which)].tolist()
-        return _float_texts(rounded, decimals)
+        # one code for NaN (kept among the distinct values), one for 0 (no -0 is left)
+        codes, distinct = pd.factorize(rounded, use_na_sentinel=False)
+        return codes, _float_texts(np.asarray(distinct, dtype="float64"), decimals)
+    if dtype == np.bool_:
+        return series.to_numpy().view(np.int8), ["false", "true"]
+    if isinstance(dtype, pd.CategoricalDtype):
+        texts = [_text_cell(v) for v in series.cat.categories]
+        codes = series.cat.codes.to_numpy()
+        return np.where(codes < 0, len(texts), codes), [*texts, ""]
+    if isinstance(dtype, pd.StringDtype) and not _mostly_distinct(series):
+        codes, distinct = pd.factorize(series)  # a missing cell gets -1
+        texts = [neutralise(t) for t in distinct.to_numpy(dtype=object).tolist()]
+        return np.where(codes < 0, len(texts), codes), [*texts, ""]
+    return None
+
+
+def _take(texts: Sequence[str], codes: np.ndarray) -> list[str]:
+    """``[texts[c] for c in codes]``, vectorised."""
+    table = np.empty(len(texts), dtype=object)
+    table[:] = texts
+    return table[codes].tolist()
+
+
+def format_column(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[str]:
+    """Text of every cell of ``series`` as written to CSV (vectorised for floats)."""
+    coded = coded_column(series, decimals)
+    if coded is not None:
+        return _take(coded[1], coded[0])
+    if is_float_column(series):
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+        return _float_texts(np.round(values, decimals) + 0.0, decimals)  # + 0.0: no -0
     if pd.api.types.is_bool_dtype(series.dtype):
         return ["true" if v else "false" for v in series.tolist()]
     if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
@@ -172,14 +214,75 @@ def csv_bytes(frame: pd.DataFrame, keys: Sequence[str] | None = None, sort: bool
     P2,2.000000
     """
     data = sort_rows(frame, keys) if sort else frame.reset_index(drop=True)
-    columns = [format_column(data[c]) for c in data.columns]
     header = _csv_line([neutralise(str(c)) for c in data.columns])
-    if len(columns) < 2:  # the csv module writes a lone empty cell as ""
+    if len(data.columns) < 2:  # the csv module writes a lone empty cell as ""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerows(zip(*columns, strict=True))
+        writer.writerows(zip(*(format_column(data[c]) for c in data.columns), strict=True))
         return (header + buffer.getvalue()).encode("utf-8")
-    return (header + csv_rows([csv_cells(c) for c in columns])).encode("utf-8")
+    pieces: list[tuple[np.ndarray, list[str]] | list[str]] = []
+    for c in data.columns:
+        coded = coded_column(data[c])
+        pieces.append(csv_cells(format_column(data[c])) if coded is None
+                      else (coded[0], csv_cells(coded[1])))
+    columns = _joined_runs(pieces, len(data))
+    if not len(data):
+        return header.encode("utf-8")
+    # one string for the whole file (no copy for the header or the last line end)
+    lines = itertools.chain((header[:-1],), map(",".join, zip(*columns, strict=True)), ("",))
+    return "\n".join(lines).encode("utf-8")
+
+
+def _joined_runs(pieces: Sequence[tuple[np.ndarray, list[str]] | list[str]],
+                 rows: int) -> list[list[str]]:
+    """Quoted cells of each column, neighbouring coded columns joined with commas.
+
+    ``pieces`` holds, per column, its quoted cells or its ``(codes, texts)``
+    (:func:`coded_column`). A run of neighbouring coded columns whose combinations of
+    values stay few (at most a quarter of the rows: the family, control, year, mission
+    and region of a constraint; a constraint's numbers) is written as one column of
+    comma-joined texts, each combination joined once, so each line joins fewer cells.
+    """
+    out: list[list[str]] = []
+    run: list[tuple[np.ndarray, list[str]]] = []
+    codes = np.zeros(rows, dtype=np.int64)
+    count = 1
+
+    def close() -> None:
+        if not run:
+            return
+        if len(run) == 1:
+            out.append(_take(run[0][1], run[0][0]))
+        else:
+            first = np.empty(count, dtype=np.int64)
+            first[codes] = np.arange(rows, dtype=np.int64)  # a row of each combination
+            parts = [_take(texts, part[first]) for part, texts in run]
+            out.append(_take(list(map(",".join, zip(*parts, strict=True))), codes))
+        run.clear()
+
+    for piece in pieces:
+        if isinstance(piece, list):
+            close()
+            out.append(piece)
+            continue
+        part, texts = piece
+        if run:
+            combined = codes * len(texts) + part
+            if count * len(texts) <= 4 * rows:  # few possible combinations: count them
+                seen = np.bincount(combined, minlength=count * len(texts)) > 0
+                joined, together = np.cumsum(seen)[combined] - 1, int(seen.sum())
+            else:
+                joined, uniques = pd.factorize(combined)
+                together = len(uniques)
+            if 4 * together <= rows:
+                codes, count = joined.astype(np.int64, copy=False), together
+                run.append((part, texts))
+                continue
+            close()
+        codes, count = part.astype(np.int64, copy=True), len(texts)
+        run.append((part, texts))
+    close()
+    return out
 
 
 def _csv_line(cells: Sequence[str]) -> str:
@@ -200,6 +303,10 @@ def csv_cells(cells: list[str]) -> list[str]:
     joined = "".join(cells)
     if not any(ch in joined for ch in ',"\n\r'):
         return cells
+    if '"' not in joined and "\r" not in joined:  # commas or line feeds: quotes around
+        if "\n" not in joined:
+            return [f'"{cell}"' if "," in cell else cell for cell in cells]
+        return [f'"{cell}"' if "," in cell or "\n" in cell else cell for cell in cells]
     out = list(cells)
     for k, cell in enumerate(cells):
         if "," in cell or '"' in cell or "\n" in cell:

@@ -123,3 +123,45 @@ def test_float_column_of_few_values_is_formatted_as_each_cell() -> None:
         assert format_column(series) == [
             format_float(v) if not (math.isinf(v)) else ("inf" if v > 0 else "-inf")
             for v in series.tolist()]
+
+
+def _cell_by_cell(value: object) -> str:
+    """A cell's CSV text worked out on its own (the contract the fast paths keep)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float | np.floating):
+        return format_float(float(value))
+    return neutralise(str(value))
+
+
+def test_long_frame_of_every_kind_is_written_cell_by_cell() -> None:
+    """Coded columns, joined runs of them and quoting give the bytes of a per-cell writer."""
+    rng = np.random.default_rng(11)
+    n = 3000
+    few_text = pd.Series(rng.choice(np.array(_AWKWARD, dtype=object), n), dtype="str")
+    few_text[rng.random(n) < 0.05] = None
+    distinct = pd.Series([f"row {k}, {_AWKWARD[k % len(_AWKWARD)]}" for k in range(n)],
+                         dtype="str")
+    frame = pd.DataFrame({
+        "name": distinct,
+        "family": pd.Series(rng.choice(["budget", "=mission", "region,north"], n), dtype="str"),
+        "kind": few_text,
+        "grade": pd.Categorical(rng.choice(["a", "-b", None], n), categories=["-b", "a"]),
+        "lhs": rng.choice([0.0, -0.0, -1e-9, 1.0000004, np.nan, np.inf, -np.inf], n),
+        "rhs": rng.choice([0.0, 2.5, 1e12, -3.25], n),
+        "binding": rng.random(n) < 0.5,
+        "count": rng.integers(0, 5, n),
+        "amount": rng.normal(size=n) * 1e4,
+        "note": pd.Series(rng.choice(["", "x", '"q"'], n), dtype=object),
+    })
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(list(frame.columns))
+    writer.writerows([_cell_by_cell(v) for v in row] for row in frame.astype(object).itertuples(
+        index=False))
+    assert csv_bytes(frame, sort=False) == buffer.getvalue().encode("utf-8")
+    for column in frame.columns:
+        assert format_column(frame[column]) == [_cell_by_cell(v) for v in
+                                                frame[column].astype(object)]
