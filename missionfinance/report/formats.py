@@ -139,7 +139,7 @@ def coded_column(series: pd.Series,
     return None
 
 
-def _take(texts: Sequence[str], codes: np.ndarray) -> list[str]:
+def texts_at(texts: Sequence[str], codes: np.ndarray) -> list[str]:
     """``[texts[c] for c in codes]``, vectorised."""
     table = np.empty(len(texts), dtype=object)
     table[:] = texts
@@ -150,7 +150,7 @@ def format_column(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[str
     """Text of every cell of ``series`` as written to CSV (vectorised for floats)."""
     coded = coded_column(series, decimals)
     if coded is not None:
-        return _take(coded[1], coded[0])
+        return texts_at(coded[1], coded[0])
     if is_float_column(series):
         values = series.to_numpy(dtype="float64", na_value=np.nan)
         return _float_texts(np.round(values, decimals) + 0.0, decimals)  # + 0.0: no -0
@@ -167,7 +167,8 @@ def format_column(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[str
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         # text only (and missing cells): neutralise in one pass, same bytes as _text_cell
         cells = series.to_numpy(dtype=object, na_value="").tolist()
-        if isinstance(series.dtype, pd.StringDtype):  # str already; first characters at once
+        if isinstance(series.dtype, pd.StringDtype) and len(cells) >= _FEW_VALUES_FROM:
+            # str already; first characters at once
             risky = bool(series.str[:1].isin(FORMULA_PREFIXES).any())
         else:
             cells = [str(c) for c in cells]
@@ -252,12 +253,12 @@ def _joined_runs(pieces: Sequence[tuple[np.ndarray, list[str]] | list[str]],
         if not run:
             return
         if len(run) == 1:
-            out.append(_take(run[0][1], run[0][0]))
+            out.append(texts_at(run[0][1], run[0][0]))
         else:
             first = np.empty(count, dtype=np.int64)
             first[codes] = np.arange(rows, dtype=np.int64)  # a row of each combination
-            parts = [_take(texts, part[first]) for part, texts in run]
-            out.append(_take(list(map(",".join, zip(*parts, strict=True))), codes))
+            parts = [texts_at(texts, part[first]) for part, texts in run]
+            out.append(texts_at(list(map(",".join, zip(*parts, strict=True))), codes))
         run.clear()
 
     for piece in pieces:
