@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Sequence
@@ -270,13 +271,25 @@ class Workbook:
             parts.append("</cols>")
         parts.append("<sheetData>")
         heights = sheet.heights
-        for i, cells in enumerate(zip(*sheet.columns, strict=True)):
-            body = "".join(cells)
-            height = heights.get(i)
-            if height is not None:
-                parts.append(f'<row r="{i + 1}" ht="{height:.16G}" customHeight="1">{body}</row>')
-            elif body:
-                parts.append(f'<row r="{i + 1}">{body}</row>')
+        if any("" not in cells for cells in sheet.columns):
+            # a column without an empty cell: no row is empty, every row is written, its
+            # cells joined once with the rest of the sheet (no string per row)
+            rows = len(sheet.columns[0])
+            starts = [f'<row r="{i}">' for i in range(1, rows + 1)]
+            for i, tall in heights.items():
+                if 0 <= i < rows:
+                    starts[i] = f'<row r="{i + 1}" ht="{tall:.16G}" customHeight="1">'
+            parts.extend(itertools.chain.from_iterable(zip(
+                starts, *sheet.columns, itertools.repeat("</row>", rows), strict=True)))
+        else:
+            for i, cells in enumerate(zip(*sheet.columns, strict=True)):
+                body = "".join(cells)
+                height = heights.get(i)
+                if height is not None:
+                    parts.append(f'<row r="{i + 1}" ht="{height:.16G}" '
+                                 f'customHeight="1">{body}</row>')
+                elif body:
+                    parts.append(f'<row r="{i + 1}">{body}</row>')
         parts.append("</sheetData>")
         if sheet.autofilter and ncols:
             parts.append(f'<autoFilter ref="A1:{last}"/>')

@@ -171,3 +171,29 @@ def test_shared_strings_escaped_at_once_or_one_by_one_alike(extra: list[str]) ->
     book.texts(0, ["a & b", "<c>", "plain £ text", *extra])
     items = "".join(f"<si>{_text_xml(t)}</si>" for t in book._strings)
     assert f'uniqueCount="{len(book._strings)}">{items}</sst>' in book._strings_xml()
+
+
+@pytest.mark.parametrize("full_column", [True, False])
+def test_sheet_rows_are_the_row_by_row_rows(full_column: bool) -> None:
+    """Rows with heights, empty cells and (without a full column) empty rows left out."""
+    book = Workbook()
+    sheet = Sheet("S")
+    book.sheets.append(sheet)
+    rng = np.random.default_rng(2)
+    n = 200
+    values = [["" if rng.random() < 0.4 else f"t{k % 7}" for k in range(n)] for _ in range(3)]
+    if full_column:
+        values[1] = [f"x{k}" for k in range(n)]
+    sheet.columns = [book.texts(j, v) for j, v in enumerate(values)]
+    sheet.heights = {0: 30.0, 5: 45.0, 7: 15.5, n + 3: 20.0}
+    sheet.rows = n
+    rows = []
+    for i, cells in enumerate(zip(*sheet.columns, strict=True)):
+        body = "".join(cells)
+        if i in sheet.heights:
+            rows.append(f'<row r="{i + 1}" ht="{sheet.heights[i]:.16G}" customHeight="1">'
+                        f"{body}</row>")
+        elif body:
+            rows.append(f'<row r="{i + 1}">{body}</row>')
+    assert f"<sheetData>{''.join(rows)}</sheetData>" in book._sheet_xml(sheet, True)
+    assert full_column or len(rows) < n  # some rows were empty
