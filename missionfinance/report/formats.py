@@ -151,6 +151,11 @@ def format_column(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[str
     coded = coded_column(series, decimals)
     if coded is not None:
         return texts_at(coded[1], coded[0])
+    return _format_uncoded(series, decimals)
+
+
+def _format_uncoded(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[str]:
+    """:func:`format_column` of a column :func:`coded_column` gives no codes for."""
     if is_float_column(series):
         values = series.to_numpy(dtype="float64", na_value=np.nan)
         return _float_texts(np.round(values, decimals) + 0.0, decimals)  # + 0.0: no -0
@@ -187,6 +192,15 @@ def sort_rows(frame: pd.DataFrame, keys: Sequence[str] | None = None) -> pd.Data
     """
     if frame.empty:
         return frame.reset_index(drop=True)
+    order = _sort_positions(frame, keys)
+    if not frame.index.is_unique:  # rows taken by their labels, as they always were
+        return frame.loc[frame.index[order]].reset_index(drop=True)
+    return frame.take(order).reset_index(drop=True)
+
+
+def _sort_positions(frame: pd.DataFrame, keys: Sequence[str] | None = None) -> np.ndarray:
+    """Positions of the non-empty ``frame``'s rows in :func:`sort_rows` order."""
+    frame = frame.reset_index(drop=True)
     cols = list(keys) if keys is not None else []
     cols += [c for c in frame.columns if c not in cols and not is_float_column(frame[c])]
     cols += [c for c in frame.columns if c not in cols]
@@ -197,10 +211,11 @@ def sort_rows(frame: pd.DataFrame, keys: Sequence[str] | None = None) -> pd.Data
     first = key(cols[0])
     if not first.duplicated().any():  # a unique first key decides the order alone
         order = first.sort_values(kind="mergesort", na_position="last").index
-        return frame.loc[order].reset_index(drop=True)
-    sortable = pd.DataFrame({str(i): key(c) for i, c in enumerate(cols)})
-    order = sortable.sort_values(list(sortable.columns), kind="mergesort", na_position="last").index
-    return frame.loc[order].reset_index(drop=True)
+    else:
+        sortable = pd.DataFrame({str(i): key(c) for i, c in enumerate(cols)})
+        order = sortable.sort_values(list(sortable.columns), kind="mergesort",
+                                     na_position="last").index
+    return np.asarray(order, dtype=np.intp)
 
 
 def csv_bytes(frame: pd.DataFrame, keys: Sequence[str] | None = None, sort: bool = True) -> bytes:
@@ -214,7 +229,14 @@ def csv_bytes(frame: pd.DataFrame, keys: Sequence[str] | None = None, sort: bool
     '=P1,0.000000
     P2,2.000000
     """
-    data = sort_rows(frame, keys) if sort else frame.reset_index(drop=True)
+    order = None
+    if sort and len(frame.columns) >= 2 and not frame.empty and frame.index.is_unique:
+        # the cells are made in the frame's order, then put in the sorted order (codes and
+        # lists of texts are cheaper to reorder than the frame's columns)
+        order = _sort_positions(frame, keys)
+        data = frame.reset_index(drop=True)
+    else:
+        data = sort_rows(frame, keys) if sort else frame.reset_index(drop=True)
     header = _csv_line([neutralise(str(c)) for c in data.columns])
     if len(data.columns) < 2:  # the csv module writes a lone empty cell as ""
         buffer = io.StringIO()
@@ -224,8 +246,12 @@ def csv_bytes(frame: pd.DataFrame, keys: Sequence[str] | None = None, sort: bool
     pieces: list[tuple[np.ndarray, list[str]] | list[str]] = []
     for c in data.columns:
         coded = coded_column(data[c])
-        pieces.append(csv_cells(format_column(data[c])) if coded is None
-                      else (coded[0], csv_cells(coded[1])))
+        if coded is None:
+            cells = csv_cells(_format_uncoded(data[c]))
+            pieces.append(cells if order is None else texts_at(cells, order))
+        else:
+            codes = coded[0] if order is None else coded[0][order]
+            pieces.append((codes, csv_cells(coded[1])))
     columns = _joined_runs(pieces, len(data))
     if not len(data):
         return header.encode("utf-8")

@@ -165,3 +165,23 @@ def test_long_frame_of_every_kind_is_written_cell_by_cell() -> None:
     for column in frame.columns:
         assert format_column(frame[column]) == [_cell_by_cell(v) for v in
                                                 frame[column].astype(object)]
+
+
+@pytest.mark.parametrize("index", ["labels", "repeated"])
+def test_csv_rows_are_the_sorted_frames_rows(index: str) -> None:
+    """Cells made in the frame's order and then sorted: the rows of sort_rows, written."""
+    rng = np.random.default_rng(4)
+    n = 1200
+    frame = pd.DataFrame({
+        "project_id": pd.Series(rng.choice([f"P{k}" for k in range(90)], n), dtype="str"),
+        "kind": pd.Series(rng.choice(["fee", "call", "=loss", None], n), dtype="str"),
+        "note": pd.Series([f"note {k}, {k % 3}" for k in range(n)], dtype="str"),
+        "amount": rng.choice([0.0, -1e-9, 2.5, np.nan, np.inf, 1 / 3], n),
+    })
+    frame.index = (rng.permutation(n) * 7 if index == "labels"
+                   else np.repeat(np.arange(n // 2), 2))
+    expected = csv_bytes(sort_rows(frame, ["project_id"]), sort=False)
+    assert csv_bytes(frame, keys=["project_id"]) == expected
+    if index == "labels":
+        rows = expected.decode().splitlines()[1:]
+        assert len(rows) == n and rows == sorted(rows, key=lambda r: r.split(",")[0])
