@@ -101,9 +101,14 @@ def _float_texts(rounded: np.ndarray, decimals: int) -> list[str]:
 
 
 def _mostly_distinct(series: pd.Series) -> bool:
-    """True when a sample of about 512 cells spread over ``series`` barely repeats."""
+    """True when neither about 512 cells spread over ``series`` nor its first 512 repeat much.
+
+    (Sorted or grouped rows, such as each project's cash flows, repeat within a block.)
+    """
     sample = series.iloc[:: max(1, len(series) // 512)]
-    return int(sample.nunique(dropna=False)) * 10 > 9 * len(sample)
+    block = series.iloc[:512]
+    return (int(sample.nunique(dropna=False)) * 10 > 9 * len(sample)
+            and int(block.nunique(dropna=False)) * 10 > 9 * len(block))
 
 
 def coded_column(series: pd.Series,
