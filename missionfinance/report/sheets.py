@@ -225,9 +225,12 @@ class Workbook:
         """
         letter = column_letter(column)
         values = np.asarray(values, dtype="float64")
-        # each distinct value (by its bits: -0 is not 0) is formatted once
-        codes, bits = pd.factorize(values.view(np.int64), use_na_sentinel=False)
-        distinct = np.asarray(bits, dtype=np.int64).view(np.float64)
+        if len(values) >= _DISTINCT_FROM:
+            # each distinct value (by its bits: -0 is not 0) is formatted once
+            codes, bits = pd.factorize(values.view(np.int64), use_na_sentinel=False)
+            distinct = np.asarray(bits, dtype=np.int64).view(np.float64)
+        else:
+            codes, distinct = np.arange(len(values)), values
         texts = _number_texts(distinct.tolist())
         finite = np.isfinite(distinct).tolist()
         if isinstance(styles, str):

@@ -172,8 +172,8 @@ def _write_table(book: Workbook, sheet: Sheet, table: ReportTable) -> None:
         cells = book.texts(j, [neutralise(header)], "header")
         width = len(header) + 2
         if kind in ("money", "share", "ratio", "price", "number", "by_unit"):
-            numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64",
-                                                                       na_value=np.nan)
+            numbers = (series if series.dtype == np.float64 else pd.to_numeric(
+                series, errors="coerce")).to_numpy(dtype="float64", na_value=np.nan)
             numbers = np.where(np.abs(numbers) < NOISE, 0.0, numbers)  # rounding noise → 0
             if kind == "by_unit":  # each row in the format its unit says (£m, %, ×)
                 units = (frame["unit"].astype(str).tolist() if "unit" in frame.columns

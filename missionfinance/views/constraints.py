@@ -182,6 +182,8 @@ def split_project_constraints(constraints: pd.DataFrame) -> tuple[pd.DataFrame, 
 
 def is_empty_column(series: pd.Series) -> bool:
     """True when every cell is missing or empty text (such columns are left out)."""
+    if any(isinstance(v, str) and v for v in series.iloc[:16].tolist()):
+        return False  # a text among the first cells: no need to look at every cell
     if series.isna().all():
         return True
     if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
