@@ -22,7 +22,7 @@ import itertools
 import json
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -85,6 +85,8 @@ def _text_cell(value: object) -> str:
     return neutralise(str(value))
 
 
+_T = TypeVar("_T")
+
 #: Columns at least this long are written one distinct value at a time (see :func:`coded_column`).
 _FEW_VALUES_FROM = 256
 
@@ -144,7 +146,7 @@ def coded_column(series: pd.Series,
     return None
 
 
-def texts_at(texts: Sequence[str], codes: np.ndarray) -> list[str]:
+def texts_at(texts: Sequence[_T], codes: np.ndarray) -> list[_T]:
     """``[texts[c] for c in codes]``, vectorised."""
     table = np.empty(len(texts), dtype=object)
     table[:] = texts
@@ -248,35 +250,50 @@ def csv_bytes(frame: pd.DataFrame, keys: Sequence[str] | None = None, sort: bool
         writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerows(zip(*(format_column(data[c]) for c in data.columns), strict=True))
         return (header + buffer.getvalue()).encode("utf-8")
-    pieces: list[tuple[np.ndarray, list[str]] | list[str]] = []
+    # the file is joined as bytes: each text is encoded once (a distinct value once), so
+    # only text that is not ASCII is encoded character by character
+    pieces: list[tuple[np.ndarray, list[bytes]] | list[bytes]] = []
     for c in data.columns:
         coded = coded_column(data[c])
         if coded is None:
-            cells = csv_cells(_format_uncoded(data[c]))
+            cells = _utf8(csv_cells(_format_uncoded(data[c])))
             pieces.append(cells if order is None else texts_at(cells, order))
         else:
             codes = coded[0] if order is None else coded[0][order]
-            pieces.append((codes, csv_cells(coded[1])))
+            pieces.append((codes, _utf8(csv_cells(coded[1]))))
     columns = _joined_runs(pieces, len(data))
+    head = header.encode("utf-8")
     if not len(data):
-        return header.encode("utf-8")
-    # one string for the whole file (no copy for the header or the last line end)
-    lines = itertools.chain((header[:-1],), map(",".join, zip(*columns, strict=True)), ("",))
-    return "\n".join(lines).encode("utf-8")
+        return head
+    # one join for the whole file (no copy for the header or the last line end)
+    lines = itertools.chain((head[:-1],), map(b",".join, zip(*columns, strict=True)), (b"",))
+    return b"\n".join(lines)
 
 
-def _joined_runs(pieces: Sequence[tuple[np.ndarray, list[str]] | list[str]],
-                 rows: int) -> list[list[str]]:
+def _utf8(texts: list[str]) -> list[bytes]:
+    """``[t.encode("utf-8") for t in texts]``, in one encoding where no text holds a NUL."""
+    joined = "\x00".join(texts)
+    if texts and joined.count("\x00") == len(texts) - 1:
+        return joined.encode("utf-8").split(b"\x00")
+    return [t.encode("utf-8") for t in texts]
+
+
+_Text = TypeVar("_Text", str, bytes)
+
+
+def _joined_runs(pieces: Sequence[tuple[np.ndarray, list[_Text]] | list[_Text]],
+                 rows: int) -> list[list[_Text]]:
     """Quoted cells of each column, neighbouring coded columns joined with commas.
 
     ``pieces`` holds, per column, its quoted cells or its ``(codes, texts)``
-    (:func:`coded_column`). A run of neighbouring coded columns whose combinations of
-    values stay few (at most a quarter of the rows: the family, control, year, mission
-    and region of a constraint; a constraint's numbers) is written as one column of
-    comma-joined texts, each combination joined once, so each line joins fewer cells.
+    (:func:`coded_column`), all ``str`` or all ``bytes``. A run of neighbouring coded
+    columns whose combinations of values stay few (at most a quarter of the rows: the
+    family, control, year, mission and region of a constraint; a constraint's numbers) is
+    written as one column of comma-joined texts, each combination joined once, so each
+    line joins fewer cells.
     """
-    out: list[list[str]] = []
-    run: list[tuple[np.ndarray, list[str]]] = []
+    out: list[list[_Text]] = []
+    run: list[tuple[np.ndarray, list[_Text]]] = []
     codes = np.zeros(rows, dtype=np.int64)
     count = 1
 
@@ -289,7 +306,8 @@ def _joined_runs(pieces: Sequence[tuple[np.ndarray, list[str]] | list[str]],
             first = np.empty(count, dtype=np.int64)
             first[codes] = np.arange(rows, dtype=np.int64)  # a row of each combination
             parts = [texts_at(texts, part[first]) for part, texts in run]
-            out.append(texts_at(list(map(",".join, zip(*parts, strict=True))), codes))
+            comma = "," if isinstance(run[0][1][0], str) else b","
+            out.append(texts_at(list(map(comma.join, zip(*parts, strict=True))), codes))
         run.clear()
 
     for piece in pieces:
