@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Decimals of every float written to CSV (£m to the pound, shares to 1e-6).
 FLOAT_DECIMALS = 6
@@ -205,6 +207,11 @@ def sort_rows(frame: pd.DataFrame, keys: Sequence[str] | None = None) -> pd.Data
     return frame.take(order).reset_index(drop=True)
 
 
+def _arrow_text(series: pd.Series) -> bool:
+    """True for a text column held by pyarrow."""
+    return isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"
+
+
 def _sort_positions(frame: pd.DataFrame, keys: Sequence[str] | None = None) -> np.ndarray:
     """Positions of the non-empty ``frame``'s rows in :func:`sort_rows` order."""
     frame = frame.reset_index(drop=True)
@@ -216,7 +223,18 @@ def _sort_positions(frame: pd.DataFrame, keys: Sequence[str] | None = None) -> n
         return frame[c].astype(str) if is_text_column(frame[c]) else frame[c]
 
     first = key(cols[0])
-    if not first.duplicated().any():  # a unique first key decides the order alone
+    if first.iloc[:512].duplicated().any():
+        repeats = True
+    elif _arrow_text(first):  # sorted first, then compared with its neighbours
+        order = first.array.argsort(kind="mergesort", na_position="last")
+        ordered = first.array.__arrow_array__().take(pa.array(order))
+        repeats = ordered.null_count > 1 or bool(
+            pc.any(pc.equal(ordered[1:], ordered[:-1])).as_py())
+        if not repeats:  # a unique first key decides the order alone
+            return np.asarray(order, dtype=np.intp)
+    else:
+        repeats = bool(first.duplicated().any())
+    if not repeats:  # a unique first key decides the order alone
         order = first.sort_values(kind="mergesort", na_position="last").index
     else:
         sortable = pd.DataFrame({str(i): key(c) for i, c in enumerate(cols)})

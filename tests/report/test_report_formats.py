@@ -185,3 +185,23 @@ def test_csv_rows_are_the_sorted_frames_rows(index: str) -> None:
     if index == "labels":
         rows = expected.decode().splitlines()[1:]
         assert len(rows) == n and rows == sorted(rows, key=lambda r: r.split(",")[0])
+
+
+@pytest.mark.parametrize(("missing", "repeat"), [(0, False), (1, False), (2, False),
+                                                (0, True)])
+def test_rows_sorted_by_a_unique_first_key_as_by_every_column(missing: int,
+                                                              repeat: bool) -> None:
+    """A unique first key (one missing name at most) orders the rows as all keys do."""
+    rng = np.random.default_rng(8)
+    n = 900
+    names = [f"budget[CDEL,{k:04d}]" for k in rng.permutation(n)]
+    # past the first 512 rows (which are looked at first): missing names, a repeated name
+    names[n - missing:] = [None] * missing
+    names[n - 3] = names[700] if repeat else names[n - 3]
+    frame = pd.DataFrame({"name": pd.Series(names, dtype="str"),
+                          "family": pd.Series(rng.choice(["b", "a"], n), dtype="str"),
+                          "x": rng.choice([1.0, np.nan, -2.0], n)})
+    by_all = frame.astype({"name": "str", "family": "str"}).sort_values(
+        ["name", "family", "x"], kind="mergesort", na_position="last").index
+    assert csv_bytes(frame) == csv_bytes(frame.loc[by_all], sort=False)
+    assert sort_rows(frame).equals(frame.loc[by_all].reset_index(drop=True))
