@@ -165,6 +165,8 @@ def format_column(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[str
 
 def _format_uncoded(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[str]:
     """:func:`format_column` of a column :func:`coded_column` gives no codes for."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return _text_cells(series)
     if is_float_column(series):
         values = series.to_numpy(dtype="float64", na_value=np.nan)
         return _float_texts(np.round(values, decimals) + 0.0, decimals)  # + 0.0: no -0
@@ -179,17 +181,24 @@ def _format_uncoded(series: pd.Series, decimals: int = FLOAT_DECIMALS) -> list[s
             np.full(len(series), "", dtype=object))
         return ["" if c < 0 else t for c, t in zip(codes.tolist(), texts.tolist(), strict=True)]
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        # text only (and missing cells): neutralise in one pass, same bytes as _text_cell
-        cells = series.to_numpy(dtype=object, na_value="").tolist()
-        if isinstance(series.dtype, pd.StringDtype) and len(cells) >= _FEW_VALUES_FROM:
-            # str already; first characters at once
-            risky = bool(series.str[:1].isin(FORMULA_PREFIXES).any())
-        else:
-            cells = [str(c) for c in cells]
-            risky = not _PREFIXES.isdisjoint({c[:1] for c in cells})
-        # no cell begins with a risky character: nothing to change
-        return [neutralise(c) for c in cells] if risky else cells
+        return _text_cells(series)
     return [_text_cell(v) for v in series.tolist()]
+
+
+def _text_cells(series: pd.Series) -> list[str]:
+    """Cells of a column of text only (and missing cells), neutralised in one pass.
+
+    The same texts as :func:`_text_cell` of each cell.
+    """
+    cells = series.to_numpy(dtype=object, na_value="").tolist()
+    if isinstance(series.dtype, pd.StringDtype) and len(cells) >= _FEW_VALUES_FROM:
+        # str already; first characters at once
+        risky = bool(series.str[:1].isin(FORMULA_PREFIXES).any())
+    else:
+        cells = [str(c) for c in cells]
+        risky = not _PREFIXES.isdisjoint({c[:1] for c in cells})
+    # no cell begins with a risky character: nothing to change
+    return [neutralise(c) for c in cells] if risky else cells
 
 
 def sort_rows(frame: pd.DataFrame, keys: Sequence[str] | None = None) -> pd.DataFrame:
