@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 import numpy as np
+import pandas as pd
 
 #: Cell styles, by name; a cell's ``s`` attribute is the position in this tuple.
 STYLES: tuple[str, ...] = ("default", "top", "wrap", "bold_top", "header", "bold", "money",
@@ -96,6 +98,32 @@ def _number_texts(numbers: list[float]) -> list[str]:
     return ("\n".join(["%.16G"] * len(numbers)) % tuple(numbers)).split("\n")
 
 
+#: Columns at least this long are rendered one distinct value at a time.
+_DISTINCT_FROM = 64
+
+
+def _repeats(values: Sequence[str]) -> bool:
+    """True when a sample of about 256 of ``values``, spread over them, has repeats."""
+    sample = values[:: max(1, len(values) // 256)]
+    return 4 * len(set(sample)) <= 3 * len(sample)
+
+
+def _cells(letter: str, first_row: int, tails: Sequence[str | None],
+           codes: np.ndarray) -> list[str]:
+    """Cell ``i`` is ``<c r="{letter}{first_row + 1 + i}`` and ``tails[codes[i]]``.
+
+    A ``None`` tail (or a code of -1) is an empty cell, ``""``.
+    """
+    table = np.empty(len(tails) + 1, dtype=object)
+    table[:-1] = tails
+    table[-1] = None  # code -1
+    ends = table[codes].tolist()
+    rows = range(first_row + 1, first_row + 1 + len(ends))
+    if None in tails or bool((codes < 0).any()):
+        return [f'<c r="{letter}{r}{t}' if t is not None else "" for r, t in zip(rows, ends, strict=True)]
+    return [f'<c r="{letter}{r}{t}' for r, t in zip(rows, ends, strict=True)]
+
+
 @dataclass
 class Sheet:
     """One worksheet: cells by column, layout and print set-up.
@@ -146,6 +174,10 @@ class Workbook:
         letter = column_letter(column)
         strings = self._strings
         s = "" if style_name is None else f' s="{_STYLE[style_name]}"'
+        if len(values) >= _DISTINCT_FROM and _repeats(values):
+            # each distinct text is looked up (or added, in order of first use) once
+            codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+            return self._coded(letter, s, first_row, distinct.tolist(), codes)
         out = []
         for row, text in enumerate(values, start=first_row + 1):
             if not text:
@@ -157,6 +189,33 @@ class Workbook:
             out.append(f'<c r="{letter}{row}"{s} t="s"><v>{index}</v></c>')
         return out
 
+    def coded_texts(self, column: int, codes: np.ndarray, texts: Sequence[str],
+                    style_name: str | None = None, first_row: int = 0) -> list[str]:
+        """Cells of ``texts[codes[i]]`` (as :meth:`texts` of those values gives them)."""
+        s = "" if style_name is None else f' s="{_STYLE[style_name]}"'
+        # the distinct texts in order of first use, so shared strings are numbered as
+        # :meth:`texts` numbers them
+        order, used = pd.factorize(np.asarray(codes))
+        table = np.empty(len(texts), dtype=object)
+        table[:] = texts
+        return self._coded(column_letter(column), s, first_row,
+                           table[np.asarray(used)].tolist(), order)
+
+    def _coded(self, letter: str, s: str, first_row: int, distinct: list[str],
+               codes: np.ndarray) -> list[str]:
+        """Text cells ``distinct[codes[i]]``; ``distinct`` is in order of first use."""
+        strings = self._strings
+        tails: list[str | None] = []
+        for text in distinct:
+            if not text:
+                tails.append(None)
+                continue
+            index = strings.get(text)
+            if index is None:
+                index = strings[text] = len(strings)
+            tails.append(f'"{s} t="s"><v>{index}</v></c>')
+        return _cells(letter, first_row, tails, codes)
+
     @staticmethod
     def numbers(column: int, values: np.ndarray, styles: str | Sequence[str],
                 first_row: int = 0) -> list[str]:
@@ -165,15 +224,23 @@ class Workbook:
         ``styles`` is one style for the column or one per row.
         """
         letter = column_letter(column)
-        finite = np.isfinite(values).tolist()
-        texts = _number_texts(values.tolist())
-        rows = range(first_row + 1, first_row + 1 + len(texts))
+        values = np.asarray(values, dtype="float64")
+        if len(values) >= _DISTINCT_FROM:
+            # each distinct value (by its bits: -0 is not 0) is formatted once
+            codes, bits = pd.factorize(values.view(np.int64), use_na_sentinel=False)
+            distinct = np.asarray(bits, dtype=np.int64).view(np.float64)
+        else:
+            codes, distinct = np.arange(len(values)), values
+        texts = _number_texts(distinct.tolist())
+        finite = np.isfinite(distinct).tolist()
         if isinstance(styles, str):
             s = _STYLE[styles]
-            return [f'<c r="{letter}{r}" s="{s}"><v>{v}</v></c>' if ok else ""
-                    for r, v, ok in zip(rows, texts, finite, strict=True)]
-        return [f'<c r="{letter}{r}" s="{_STYLE[st]}"><v>{v}</v></c>' if ok else ""
-                for r, v, ok, st in zip(rows, texts, finite, styles, strict=True)]
+            tails = [f'" s="{s}"><v>{v}</v></c>' if ok else None
+                     for v, ok in zip(texts, finite, strict=True)]
+            return _cells(letter, first_row, tails, codes)
+        rows = range(first_row + 1, first_row + 1 + len(values))
+        return [f'<c r="{letter}{r}" s="{_STYLE[st]}"><v>{texts[c]}</v></c>' if finite[c] else ""
+                for r, c, st in zip(rows, codes.tolist(), styles, strict=True)]
 
     @staticmethod
     def booleans(column: int, values: Sequence[object], first_row: int = 0) -> list[str]:
@@ -207,13 +274,25 @@ class Workbook:
             parts.append("</cols>")
         parts.append("<sheetData>")
         heights = sheet.heights
-        for i, cells in enumerate(zip(*sheet.columns, strict=True)):
-            body = "".join(cells)
-            height = heights.get(i)
-            if height is not None:
-                parts.append(f'<row r="{i + 1}" ht="{height:.16G}" customHeight="1">{body}</row>')
-            elif body:
-                parts.append(f'<row r="{i + 1}">{body}</row>')
+        if any("" not in cells for cells in sheet.columns):
+            # a column without an empty cell: no row is empty, every row is written, its
+            # cells joined once with the rest of the sheet (no string per row)
+            rows = len(sheet.columns[0])
+            starts = [f'<row r="{i}">' for i in range(1, rows + 1)]
+            for i, tall in heights.items():
+                if 0 <= i < rows:
+                    starts[i] = f'<row r="{i + 1}" ht="{tall:.16G}" customHeight="1">'
+            parts.extend(itertools.chain.from_iterable(zip(
+                starts, *sheet.columns, itertools.repeat("</row>", rows), strict=True)))
+        else:
+            for i, cells in enumerate(zip(*sheet.columns, strict=True)):
+                body = "".join(cells)
+                height = heights.get(i)
+                if height is not None:
+                    parts.append(f'<row r="{i + 1}" ht="{height:.16G}" '
+                                 f'customHeight="1">{body}</row>')
+                elif body:
+                    parts.append(f'<row r="{i + 1}">{body}</row>')
         parts.append("</sheetData>")
         if sheet.autofilter and ncols:
             parts.append(f'<autoFilter ref="A1:{last}"/>')
@@ -254,7 +333,16 @@ class Workbook:
                 '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>')
 
     def _strings_xml(self) -> str:
-        items = "".join(f"<si>{_text_xml(text)}</si>" for text in self._strings)
+        texts = list(self._strings)
+        joined = "\x00".join(texts)
+        if (texts and "".join(texts).isprintable() and "_x" not in joined
+                and max(map(len, texts)) <= CELL_LIMIT // 2
+                and not any(t[:1].isspace() or t[-1:].isspace() for t in texts)):
+            # no text to cut, no _xHHHH_ look-alike, no control character and no space
+            # at either end: every text escaped at once, as :func:`_text_xml` escapes it
+            items = "<si><t>" + escape(joined).replace("\x00", "</t></si><si><t>") + "</t></si>"
+        else:
+            items = "".join(f"<si>{_text_xml(text)}</si>" for text in texts)
         n = len(self._strings)
         return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                 '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '

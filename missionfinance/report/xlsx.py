@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from missionfinance.report.build import Report
-from missionfinance.report.formats import format_column, neutralise
+from missionfinance.report.formats import coded_column, format_column, neutralise, texts_at
 from missionfinance.report.sheets import Sheet, Workbook
 from missionfinance.report.tables import ReportTable
 
@@ -172,8 +172,8 @@ def _write_table(book: Workbook, sheet: Sheet, table: ReportTable) -> None:
         cells = book.texts(j, [neutralise(header)], "header")
         width = len(header) + 2
         if kind in ("money", "share", "ratio", "price", "number", "by_unit"):
-            numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64",
-                                                                       na_value=np.nan)
+            numbers = (series if series.dtype == np.float64 else pd.to_numeric(
+                series, errors="coerce")).to_numpy(dtype="float64", na_value=np.nan)
             numbers = np.where(np.abs(numbers) < NOISE, 0.0, numbers)  # rounding noise → 0
             if kind == "by_unit":  # each row in the format its unit says (£m, %, ×)
                 units = (frame["unit"].astype(str).tolist() if "unit" in frame.columns
@@ -192,11 +192,13 @@ def _write_table(book: Workbook, sheet: Sheet, table: ReportTable) -> None:
                                   first_row=1)
             width = max(width, 10)
         else:
-            texts = format_column(series)  # neutralised text, "" for a missing cell
+            coded = coded_column(series)  # neutralised text, "" for a missing cell
+            texts = format_column(series) if coded is None else texts_at(coded[1], coded[0][:200])
             longest = max((len(t) for t in texts[:200]), default=0)
             if longest > 60:
                 column_style = "wrap"
-            cells += book.texts(j, texts, column_style, first_row=1)
+            cells += (book.texts(j, texts, column_style, first_row=1) if coded is None
+                      else book.coded_texts(j, coded[0], coded[1], column_style, first_row=1))
             width = max(width, min(longest + 2, 60))
             if longest > 60:
                 lengths = series.fillna("").astype(str).str.len().to_numpy()

@@ -182,6 +182,8 @@ def split_project_constraints(constraints: pd.DataFrame) -> tuple[pd.DataFrame, 
 
 def is_empty_column(series: pd.Series) -> bool:
     """True when every cell is missing or empty text (such columns are left out)."""
+    if any(isinstance(v, str) and v for v in series.iloc[:16].tolist()):
+        return False  # a text among the first cells: no need to look at every cell
     if series.isna().all():
         return True
     if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
@@ -270,21 +272,25 @@ def projects_table(run: RunLike, alloc: pd.DataFrame, binding: Sequence[str] = (
     out["funded"] = out["public"] > 0
     model_reason = _model_reasons(run, out["project_id"])
     limits = ", ".join(binding[:3]) + (" and others" if len(binding) > 3 else "")
-    reasons = []
-    for funded, mission, pub, cap, given in zip(
-            out["funded"].tolist(), out["missions"].tolist(), out["public"].tolist(),
-            out["capacity"].tolist(), model_reason, strict=True):
-        if given:
-            reasons.append(given)
-        elif funded:
-            reasons.append("" if not np.isfinite(cap) or pub >= cap - 1e-6
-                           else f"partly funded: £{pub:,.1f}m of its £{cap:,.1f}m capacity")
-        elif not mission:
-            reasons.append("no tagging rule links it to a mission, so it adds no mission value")
-        elif limits:
-            reasons.append(f"other projects gave more mission value per £ of the binding limits ({limits})")
-        else:
-            reasons.append("not chosen by the optimiser")
+    # each project's reason, the first that applies: the model's own, funded (in full, or
+    # partly: the only reasons with figures), no mission, the binding limits, none
+    public = out["public"].to_numpy(dtype="float64")
+    capacity = out["capacity"].to_numpy(dtype="float64")
+    funded = out["funded"].to_numpy(dtype=bool)
+    given = np.array(model_reason, dtype=object)
+    reasons = np.full(len(out), f"other projects gave more mission value per £ of the binding "
+                      f"limits ({limits})" if limits else "not chosen by the optimiser",
+                      dtype=object)
+    reasons[~np.array(out["missions"].tolist(), dtype=object).astype(bool)] = (
+        "no tagging rule links it to a mission, so it adds no mission value")
+    with np.errstate(invalid="ignore"):
+        partly = np.isfinite(capacity) & ~(public >= capacity - 1e-6)
+    reasons[funded] = ""
+    for k in np.flatnonzero(funded & partly).tolist():
+        reasons[k] = (f"partly funded: £{public[k]:,.1f}m of its £{capacity[k]:,.1f}m "
+                      "capacity")
+    has_reason = given.astype(bool)
+    reasons[has_reason] = given[has_reason]
     out["why_not"] = pd.Series(reasons, dtype="str", index=out.index)
     # funded first, most public money first, then by id (a stable sort on the three keys)
     order = then_by(then_by(text_order(out["project_id"]), -out["public"].to_numpy()),

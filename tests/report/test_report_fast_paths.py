@@ -115,3 +115,42 @@ def test_text_columns_are_neutralised_cell_by_cell(dtype: object) -> None:
     expected = ["" if c is None else neutralise(c) for c in cells]
     assert format_column(series) == expected
     assert format_column(pd.Series(["a", "b\n-c"], dtype=dtype)) == ["a", "b\n-c"]
+
+
+def _why_not_row_by_row(run: RunResult, table: pd.DataFrame, binding: list[str]) -> list[str]:
+    """projects_table's reasons worked out one project at a time."""
+    from missionfinance.views.constraints import _model_reasons
+    limits = ", ".join(binding[:3]) + (" and others" if len(binding) > 3 else "")
+    out = []
+    for given, funded, mission, pub, cap in zip(
+            _model_reasons(run, table["project_id"]), table["funded"].tolist(),
+            table["missions"].tolist(), table["public"].tolist(), table["capacity"].tolist(),
+            strict=True):
+        if given:
+            out.append(given)
+        elif funded:
+            out.append("" if not np.isfinite(cap) or pub >= cap - 1e-6
+                       else f"partly funded: £{pub:,.1f}m of its £{cap:,.1f}m capacity")
+        elif not mission:
+            out.append("no tagging rule links it to a mission, so it adds no mission value")
+        elif limits:
+            out.append("other projects gave more mission value per £ of the binding limits "
+                       f"({limits})")
+        else:
+            out.append("not chosen by the optimiser")
+    return out
+
+
+def test_projects_table_reasons_are_the_row_by_row_reasons(run: RunResult) -> None:
+    alloc = v.allocation_frame(run.allocation)
+    partly = alloc.assign(public=alloc["public"] * np.where(np.arange(len(alloc)) % 2, 0.5, 1.0))
+    columns = v.project_columns(run)
+    columns.loc[columns.index[::4], "missions"] = ""
+    seen = set()
+    for binding in ([], ["budget[CDEL,2026-27]"], ["a", "b", "c", "d"]):
+        for rows in (alloc, partly, partly.iloc[::3], alloc.iloc[:0]):
+            table = v.projects_table(run, rows, binding, columns.copy())
+            assert table["why_not"].tolist() == _why_not_row_by_row(run, table, binding)
+            seen |= {r.split(":")[0].split(" ")[0] for r in table["why_not"]}
+    # every kind of reason was made: in full, partly, none linked, limits, none chosen
+    assert {"", "partly", "no", "other", "not"} <= seen

@@ -123,3 +123,85 @@ def test_float_column_of_few_values_is_formatted_as_each_cell() -> None:
         assert format_column(series) == [
             format_float(v) if not (math.isinf(v)) else ("inf" if v > 0 else "-inf")
             for v in series.tolist()]
+
+
+def _cell_by_cell(value: object) -> str:
+    """A cell's CSV text worked out on its own (the contract the fast paths keep)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float | np.floating):
+        return format_float(float(value))
+    return neutralise(str(value))
+
+
+def test_long_frame_of_every_kind_is_written_cell_by_cell() -> None:
+    """Coded columns, joined runs of them and quoting give the bytes of a per-cell writer."""
+    rng = np.random.default_rng(11)
+    n = 3000
+    few_text = pd.Series(rng.choice(np.array(_AWKWARD, dtype=object), n), dtype="str")
+    few_text[rng.random(n) < 0.05] = None
+    distinct = pd.Series([f"row {k}, {_AWKWARD[k % len(_AWKWARD)]}" for k in range(n)],
+                         dtype="str")
+    frame = pd.DataFrame({
+        "name": distinct,
+        "family": pd.Series(rng.choice(["budget", "=mission", "region,north"], n), dtype="str"),
+        "kind": few_text,
+        "grade": pd.Categorical(rng.choice(["a", "-b", None], n), categories=["-b", "a"]),
+        "lhs": rng.choice([0.0, -0.0, -1e-9, 1.0000004, np.nan, np.inf, -np.inf], n),
+        "rhs": rng.choice([0.0, 2.5, 1e12, -3.25], n),
+        "binding": rng.random(n) < 0.5,
+        "count": rng.integers(0, 5, n),
+        "amount": rng.normal(size=n) * 1e4,
+        "note": pd.Series(rng.choice(["", "x", '"q"'], n), dtype=object),
+    })
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(list(frame.columns))
+    writer.writerows([_cell_by_cell(v) for v in row] for row in frame.astype(object).itertuples(
+        index=False))
+    assert csv_bytes(frame, sort=False) == buffer.getvalue().encode("utf-8")
+    for column in frame.columns:
+        assert format_column(frame[column]) == [_cell_by_cell(v) for v in
+                                                frame[column].astype(object)]
+
+
+@pytest.mark.parametrize("index", ["labels", "repeated"])
+def test_csv_rows_are_the_sorted_frames_rows(index: str) -> None:
+    """Cells made in the frame's order and then sorted: the rows of sort_rows, written."""
+    rng = np.random.default_rng(4)
+    n = 1200
+    frame = pd.DataFrame({
+        "project_id": pd.Series(rng.choice([f"P{k}" for k in range(90)], n), dtype="str"),
+        "kind": pd.Series(rng.choice(["fee", "call", "=loss", None], n), dtype="str"),
+        "note": pd.Series([f"note {k}, {k % 3}" for k in range(n)], dtype="str"),
+        "amount": rng.choice([0.0, -1e-9, 2.5, np.nan, np.inf, 1 / 3], n),
+    })
+    frame.index = (rng.permutation(n) * 7 if index == "labels"
+                   else np.repeat(np.arange(n // 2), 2))
+    expected = csv_bytes(sort_rows(frame, ["project_id"]), sort=False)
+    assert csv_bytes(frame, keys=["project_id"]) == expected
+    if index == "labels":
+        rows = expected.decode().splitlines()[1:]
+        assert len(rows) == n and rows == sorted(rows, key=lambda r: r.split(",")[0])
+
+
+@pytest.mark.parametrize(("missing", "repeat"), [(0, False), (1, False), (2, False),
+                                                (0, True)])
+def test_rows_sorted_by_a_unique_first_key_as_by_every_column(missing: int,
+                                                              repeat: bool) -> None:
+    """A unique first key (one missing name at most) orders the rows as all keys do."""
+    rng = np.random.default_rng(8)
+    n = 900
+    names = [f"budget[CDEL,{k:04d}]" for k in rng.permutation(n)]
+    # past the first 512 rows (which are looked at first): missing names, a repeated name
+    names[n - missing:] = [None] * missing
+    names[n - 3] = names[700] if repeat else names[n - 3]
+    frame = pd.DataFrame({"name": pd.Series(names, dtype="str"),
+                          "family": pd.Series(rng.choice(["b", "a"], n), dtype="str"),
+                          "x": rng.choice([1.0, np.nan, -2.0], n)})
+    by_all = frame.astype({"name": "str", "family": "str"}).sort_values(
+        ["name", "family", "x"], kind="mergesort", na_position="last").index
+    assert csv_bytes(frame) == csv_bytes(frame.loc[by_all], sort=False)
+    assert sort_rows(frame).equals(frame.loc[by_all].reset_index(drop=True))

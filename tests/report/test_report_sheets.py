@@ -9,7 +9,14 @@ import numpy as np
 import openpyxl
 import pytest
 
-from missionfinance.report.sheets import CELL_LIMIT, Sheet, Workbook, column_letter
+from missionfinance.report.sheets import (
+    CELL_LIMIT,
+    STYLES,
+    Sheet,
+    Workbook,
+    _text_xml,
+    column_letter,
+)
 from missionfinance.report.xlsx import FORMATS, MONEY_FORMAT, SHARE_FORMAT
 
 TRICKY = [
@@ -112,3 +119,82 @@ def test_text_longer_than_a_cell_is_cut_to_the_limit() -> None:
 def test_column_letters() -> None:
     assert [column_letter(k) for k in (0, 1, 25, 26, 27, 51, 52, 16383)] == [
         "A", "B", "Z", "AA", "AB", "AZ", "BA", "XFD"]
+
+
+def _cell_by_cell_texts(book: Workbook, column: int, values: list[str], style: str | None,
+                        first_row: int) -> list[str]:
+    """Text cells one at a time: the shared strings numbered in order of first use."""
+    s = "" if style is None else f' s="{STYLES.index(style)}"'
+    out = []
+    for row, text in enumerate(values, start=first_row + 1):
+        if not text:
+            out.append("")
+            continue
+        index = book._strings.setdefault(text, len(book._strings))
+        out.append(f'<c r="{column_letter(column)}{row}"{s} t="s"><v>{index}</v></c>')
+    return out
+
+
+def test_long_text_columns_number_shared_strings_as_cell_by_cell() -> None:
+    rng = np.random.default_rng(5)
+    few = [str(v) for v in rng.choice(["", "north", "south", "=x", "east"], 500)]
+    distinct = [f"project {k}" for k in range(300)]
+    fast, slow = Workbook(), Workbook()
+    for column, values in enumerate([few, distinct, few[::-1]]):
+        assert fast.texts(column, values, "wrap", first_row=1) == _cell_by_cell_texts(
+            slow, column, values, "wrap", 1)
+    assert list(fast._strings) == list(slow._strings)
+    # codes in any order (a categorical's): numbered in order of first use all the same
+    texts = ["b", "", "a", "c"]
+    codes = rng.integers(0, 4, 400)
+    values = [texts[c] for c in codes]
+    assert fast.coded_texts(4, codes, texts, None, first_row=1) == _cell_by_cell_texts(
+        slow, 4, values, None, 1)
+    assert list(fast._strings) == list(slow._strings)
+
+
+def test_numbers_format_each_cell_as_sixteen_digits() -> None:
+    rng = np.random.default_rng(9)
+    values = rng.choice([0.0, -0.0, 1.5, 1 / 3, np.nan, np.inf, -np.inf, 1e-7, 2e16], 700)
+    for some in (values, values[:20]):  # formatted by distinct value, or one by one
+        assert Workbook.numbers(2, some, "money", first_row=1) == [
+            f'<c r="C{r}" s="{STYLES.index("money")}"><v>{v:.16G}</v></c>' if np.isfinite(v)
+            else "" for r, v in enumerate(some.tolist(), start=2)]
+    styles = [["money", "share"][k % 2] for k in range(len(values))]
+    assert Workbook.numbers(2, values, styles) == [
+        f'<c r="C{r}" s="{STYLES.index(st)}"><v>{v:.16G}</v></c>' if np.isfinite(v) else ""
+        for r, (v, st) in enumerate(zip(values.tolist(), styles, strict=True), start=1)]
+
+
+@pytest.mark.parametrize("extra", [[], TRICKY, ["ends with space "], ["x\x00y"], ["_x"]])
+def test_shared_strings_escaped_at_once_or_one_by_one_alike(extra: list[str]) -> None:
+    book = Workbook()
+    book.texts(0, ["a & b", "<c>", "plain £ text", *extra])
+    items = "".join(f"<si>{_text_xml(t)}</si>" for t in book._strings)
+    assert f'uniqueCount="{len(book._strings)}">{items}</sst>' in book._strings_xml()
+
+
+@pytest.mark.parametrize("full_column", [True, False])
+def test_sheet_rows_are_the_row_by_row_rows(full_column: bool) -> None:
+    """Rows with heights, empty cells and (without a full column) empty rows left out."""
+    book = Workbook()
+    sheet = Sheet("S")
+    book.sheets.append(sheet)
+    rng = np.random.default_rng(2)
+    n = 200
+    values = [["" if rng.random() < 0.4 else f"t{k % 7}" for k in range(n)] for _ in range(3)]
+    if full_column:
+        values[1] = [f"x{k}" for k in range(n)]
+    sheet.columns = [book.texts(j, v) for j, v in enumerate(values)]
+    sheet.heights = {0: 30.0, 5: 45.0, 7: 15.5, n + 3: 20.0}
+    sheet.rows = n
+    rows = []
+    for i, cells in enumerate(zip(*sheet.columns, strict=True)):
+        body = "".join(cells)
+        if i in sheet.heights:
+            rows.append(f'<row r="{i + 1}" ht="{sheet.heights[i]:.16G}" customHeight="1">'
+                        f"{body}</row>")
+        elif body:
+            rows.append(f'<row r="{i + 1}">{body}</row>')
+    assert f"<sheetData>{''.join(rows)}</sheetData>" in book._sheet_xml(sheet, True)
+    assert full_column or len(rows) < n  # some rows were empty
