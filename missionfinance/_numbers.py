@@ -19,7 +19,7 @@ import numpy as np
 
 from missionfinance.errors import MissionFinanceError
 
-__all__ = ["check_number", "exact_dot", "exact_weighted_sums", "range_text"]
+__all__ = ["check_number", "exact_dot", "exact_weighted_sums", "exp", "power", "range_text"]
 
 
 def exact_dot(a: Any, b: Any) -> float:
@@ -40,6 +40,74 @@ def exact_dot(a: Any, b: Any) -> float:
     """
     return math.fsum(np.multiply(np.asarray(a, dtype=np.float64),
                                  np.asarray(b, dtype=np.float64)).ravel().tolist())
+
+
+def _pow(b: float, e: float) -> float:
+    try:
+        return math.pow(b, e)
+    except ValueError:  # 0 to a negative power, a negative base to a fraction: as numpy
+        return math.inf if b == 0.0 else math.nan
+    except OverflowError:
+        return math.inf if b > 0.0 or float(e).is_integer() and e % 2 == 0 else -math.inf
+
+
+def power(base: Any, exponent: Any) -> np.ndarray:
+    """``base ** exponent`` elementwise, the same bits on every machine.
+
+    numpy's ``power``, ``exp`` and ``log`` run SIMD kernels chosen for the CPU: an AVX-512
+    machine and an AVX2 one give results a unit apart in the last place, so discount
+    factors, survival and annuity schedules, and every figure made from them, would differ
+    on an auditor's machine. Here each distinct (base, exponent) pair is computed once with
+    the C library's ``pow`` (:func:`math.pow`), which does not depend on the CPU's vector
+    units; the arrays these come in repeat few pairs (rates by year offset), so it stays
+    fast. Broadcasts like ``**``; 0 to a negative power is ``inf`` and a negative base to a
+    fractional power ``nan``, as in numpy.
+
+    Examples
+    --------
+    >>> power([1.035, 1.035, 0.5], [-1.0, -1.0, 2.0]).tolist()
+    [0.9661835748792271, 0.9661835748792271, 0.25]
+    >>> power(0.0, -1.0).tolist(), bool(np.isnan(power(-8.0, 1 / 3)))
+    (inf, True)
+    """
+    b, e = np.broadcast_arrays(np.asarray(base, dtype=np.float64),
+                               np.asarray(exponent, dtype=np.float64))
+    shape = b.shape
+    flat_b = np.ascontiguousarray(b).reshape(-1)
+    flat_e = np.ascontiguousarray(e).reshape(-1)
+    if flat_b.size == 0:
+        return np.empty(shape, dtype=np.float64)
+    # distinct pairs by their bits (so -0.0 and 0.0 stay apart), hashed, not sorted
+    import pandas as pd
+
+    cb, ub = pd.factorize(flat_b.view(np.int64))
+    ce, ue = pd.factorize(flat_e.view(np.int64))
+    codes, keys = pd.factorize(cb.astype(np.int64) * len(ue) + ce)
+    bases = ub.view(np.float64)[keys // len(ue)].tolist()
+    exps = ue.view(np.float64)[keys % len(ue)].tolist()
+    table = np.array([_pow(x, y) for x, y in zip(bases, exps, strict=True)], dtype=np.float64)
+    return table[codes].reshape(shape)
+
+
+def exp(x: Any) -> np.ndarray:
+    """``e ** x`` elementwise with the C library's ``exp``: the same bits on every machine.
+
+    See :func:`power` for why numpy's own is not used where a figure reaches an output.
+
+    Examples
+    --------
+    >>> exp([0.0, 1.0]).tolist()
+    [1.0, 2.718281828459045]
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    flat = arr.reshape(-1).tolist()
+    out = []
+    for v in flat:
+        try:
+            out.append(math.exp(v))
+        except OverflowError:
+            out.append(math.inf)
+    return np.array(out, dtype=np.float64).reshape(arr.shape)
 
 
 def exact_weighted_sums(matrix: Any, weights: Any) -> np.ndarray:

@@ -64,6 +64,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 import pandas as pd
 
+from missionfinance._numbers import power
 from missionfinance.errors import MissionFinanceError
 from missionfinance.years import fy_from_start, year_start
 
@@ -343,7 +344,7 @@ def annual_pd(pd_horizon: np.ndarray | float, horizon_years: int) -> np.ndarray:
     0.1
     """
     p = np.clip(np.asarray(pd_horizon, dtype="float64"), 0.0, 1.0)
-    return 1.0 - (1.0 - p) ** (1.0 / max(int(horizon_years), 1))
+    return 1.0 - power(1.0 - p, 1.0 / max(int(horizon_years), 1))
 
 
 def project_terms(
@@ -446,7 +447,7 @@ def unit_flows(
     life = values["tenor"] if schedule in ("loan", "guarantee") else values["hold"]
     top = int(life.max()) if n else 0
     k = np.arange(top + 1)[None, :].astype("float64")
-    surv = (1.0 - q) ** k
+    surv = power(1.0 - q, k)
     surv_prev = np.concatenate([np.zeros((n, 1)), surv[:, :-1]], axis=1)
     first = (k >= 1).astype("float64")
     if schedule == "loan":
@@ -462,7 +463,8 @@ def unit_flows(
         else:
             growth = 1.0 + r
             with np.errstate(divide="ignore", invalid="ignore"):
-                ann = (growth**m - growth**j) / (growth**m - 1.0)
+                grown = power(growth, m)
+                ann = (grown - power(growth, j)) / (grown - 1.0)
             bal = np.where(r > 0, ann, 1.0 - j / m)
             bal = np.clip(np.where(k >= tenor, 0.0, bal), 0.0, 1.0)
         bal_prev = np.concatenate([np.zeros((n, 1)), bal[:, :-1]], axis=1)
@@ -479,7 +481,7 @@ def unit_flows(
         held = (k < hold).astype("float64")
         during = first * (k <= hold)
         ret = values["exit_return"][:, None]
-        multiple = np.where(np.isnan(ret), values["exit_multiple"][:, None], (1.0 + np.nan_to_num(ret)) ** hold)
+        multiple = np.where(np.isnan(ret), values["exit_multiple"][:, None], power(1.0 + np.nan_to_num(ret), hold))
         failed = q * surv_prev * during
         flows = {
             "commitment": -(k == 0).astype("float64") * np.ones((n, 1)),
@@ -512,9 +514,10 @@ def discount_factors(count: int, rate: float | None = None) -> np.ndarray:
     """
     i = np.arange(count, dtype="float64")
     if rate is not None:
-        return (1.0 + rate) ** -i
+        return power(1.0 + rate, -i)
     (_, early), (switch, late) = GREEN_BOOK
-    return (1.0 + early) ** -np.minimum(i, switch - 1) * (1.0 + late) ** -np.maximum(i - (switch - 1), 0.0)
+    return (power(1.0 + early, -np.minimum(i, switch - 1))
+            * power(1.0 + late, -np.maximum(i - (switch - 1), 0.0)))
 
 
 @dataclass(frozen=True)

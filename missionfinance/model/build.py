@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from missionfinance._numbers import power
 from missionfinance.model.linear import LinearModel
 from missionfinance.model.outcomes import add_outcomes
 from missionfinance.model.problem import AllocationProblem, ProblemData
@@ -293,7 +294,7 @@ def add_exposure(m: LinearModel, d: ProblemData, problem: AllocationProblem) -> 
     jj, kk = np.nonzero(d.xt[j][:, None] <= given[None, :])
     lag = given[kk] - d.xt[j][jj]
     r = problem.exposure_runoff
-    vals = (1.0 - r) ** lag
+    vals = power(1.0 - r, lag)
     yrs = [d.years[t] for t in given]
     m.add_constraints("exposure", kk, x0 + j[jj], vals, np.full(len(given), -INF),
                       np.array([float(problem.exposure[y]) for y in yrs]),

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from missionfinance._numbers import exp
 from missionfinance.errors import MissionFinanceError
 from missionfinance.outcomes.trajectory import (
     AllocationInputs,
@@ -76,7 +77,7 @@ class Distribution:
         if self.dist == "normal":
             return np.maximum(rng.normal(p["mean"], p["sd"], shape), 0.0)
         if self.dist == "lognormal":
-            return p["median"] * np.exp(rng.normal(0.0, p["sigma"], shape))
+            return p["median"] * exp(rng.normal(0.0, p["sigma"], shape))
         rng.uniform(0.0, 1.0, shape)
         return np.full(shape, p["value"])
 

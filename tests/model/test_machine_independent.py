@@ -70,3 +70,54 @@ def test_weighted_sums_are_exact_dots_per_column() -> None:
     assert got.tolist() == [exact_dot(m[:, k], w) for k in range(4)]
     assert np.allclose(got, m.T @ w, rtol=1e-12, atol=1e-6)
     assert exact_weighted_sums(np.zeros((0, 3)), np.zeros(0)).tolist() == [0.0, 0.0, 0.0]
+
+
+_RUN_EXAMPLE = """
+import sys
+from missionfinance import Scenario
+Scenario.load(sys.argv[1]).run().write(sys.argv[2])
+"""
+
+
+def test_the_example_writes_the_same_bytes_without_the_cpus_vector_kernels(
+        tmp_path: Path) -> None:
+    """numpy's power, exp and log differ in the last bit between AVX-512 and AVX2 kernels.
+
+    The example is written twice: as this machine runs it, and with numpy's SIMD dispatch
+    targets switched off (``NPY_DISABLE_CPU_FEATURES``: an older CPU) and OpenBLAS on one
+    thread of its most basic x86 kernel. Every file must be the same bytes.
+    """
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    off = [f for f in __cpu_dispatch__ if __cpu_features__.get(f)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    slow = {**env, "NPY_DISABLE_CPU_FEATURES": " ".join(off), "OPENBLAS_NUM_THREADS": "1"}
+    if os.uname().machine == "x86_64":
+        slow["OPENBLAS_CORETYPE"] = "Prescott"
+    scenario = ROOT / "scenarios" / "sr25-example.toml"
+    for name, environ in (("here", env), ("basic", slow)):
+        subprocess.run([sys.executable, "-c", _RUN_EXAMPLE, str(scenario),
+                        str(tmp_path / name)], env=environ, check=True, timeout=600,
+                       capture_output=True)
+    here = {p.name: p.read_bytes() for p in (tmp_path / "here").iterdir()}
+    basic = {p.name: p.read_bytes() for p in (tmp_path / "basic").iterdir()}
+    assert sorted(here) == sorted(basic)
+    assert [n for n in here if here[n] != basic[n]] == [], f"switched off: {off}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(min_value=0.0, max_value=10.0),
+                          st.floats(min_value=-60.0, max_value=60.0)), max_size=30))
+def test_power_is_the_c_librarys_pow_element_by_element(pairs: list[tuple[float, float]]) -> None:
+    from missionfinance._numbers import power
+
+    b = np.array([p[0] for p in pairs] * 2)  # repeated pairs are computed once
+    e = np.array([p[1] for p in pairs] * 2)
+    got = power(b, e)
+    for x, y, z in zip(b.tolist(), e.tolist(), got.tolist(), strict=True):
+        try:
+            want = math.inf if x == 0.0 and y < 0.0 else math.pow(x, y)
+        except OverflowError:
+            want = math.inf
+        assert z == want
+    assert power(np.ones((3, 4)), np.arange(4.0)).shape == (3, 4)
