@@ -9,6 +9,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from missionfinance.plot._axes import ChartFigure
 from missionfinance.plot._base import (
     _INSTRUMENT_ORDER,
     _empty,
@@ -34,7 +35,7 @@ def money_out_and_back(frame: pd.DataFrame) -> Figure:
         ``year, instrument, money_out, money_back, net`` [£m]
         (:func:`missionfinance.fiscal.money_out_and_back`).
     """
-    fig = Figure(figsize=(8.0, 3.6))
+    fig = ChartFigure(figsize=(8.0, 3.6))
     if frame.empty:
         return _empty(fig, "No cash flows")
     years = sorted(set(frame["year"].astype(str)))

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
+from missionfinance.plot._axes import ChartFigure
 from missionfinance.plot._base import (
     _CONTROL_COLOUR,
     _INSTRUMENT_ORDER,
@@ -72,7 +73,7 @@ def flow(result_or_frame: Any, missions: Any = None,
     frame = (result_or_frame if isinstance(result_or_frame, pd.DataFrame)
              else flow_frame(result_or_frame, instruments))
     ms = _missions_of(result_or_frame, missions)
-    fig = Figure(figsize=(9.0, 5.2))
+    fig = ChartFigure(figsize=(9.0, 5.2))
     if frame.empty or float(frame["public"].sum()) <= 0:
         return _empty(fig, "Nothing allocated")
     m_ids = _order(list(frame["mission"].astype(str)), [*_mission_ids(ms), UNATTRIBUTED])
