@@ -6,7 +6,8 @@ markers, a grid line and two texts). :class:`ChartAxes` draws exactly what matpl
 
 - a new tick takes the marker of the first tick as it is (markers are never changed in
   place: setting one makes a new one) instead of a deep copy of it;
-- the minor ticks are made when first asked for, not with the axes (the figures have none);
+- the minor ticks are made when first asked for, not with the axes (the figures have none):
+  their clip and parameters are kept for then;
 - when drawn, the boxes of the tick labels are measured only if there is an offset text
   (such as ``1e6``) to place below or beside them.
 
@@ -15,6 +16,8 @@ markers, a grid line and two texts). :class:`ChartAxes` draws exactly what matpl
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any, cast
 
 from matplotlib import artist
@@ -49,15 +52,28 @@ class _ChartAxis(Axis):
 
     def set_clip_path(self, path: Any, transform: Any = None) -> None:
         self._minor_clip = (path, transform)  # for minor ticks made later (_get_tick)
-        if "minorTicks" in self.__dict__:
+        with self._minor_unmade():
             super().set_clip_path(path, transform)
+
+    def set_tick_params(self, which: Any = "major", reset: bool = False, **kwargs: Any) -> None:
+        if reset:  # resets the tick lists too
+            super().set_tick_params(which, reset, **kwargs)
             return
-        # minor ticks not made yet: clip the rest without making them
+        # minor ticks made later take their parameters from the kwargs kept for them
+        with self._minor_unmade():
+            super().set_tick_params(which, reset, **kwargs)
+
+    @contextlib.contextmanager
+    def _minor_unmade(self) -> Iterator[None]:
+        """Within: no minor tick, if none has been made yet (and none is made)."""
+        if "minorTicks" in self.__dict__:
+            yield
+            return
         self.minorTicks = []
         try:
-            super().set_clip_path(path, transform)
-        finally:
-            del self.minorTicks
+            yield
+        finally:  # (matplotlib may have reset the tick lists meanwhile)
+            self.__dict__.pop("minorTicks", None)
 
     def _get_tick(self, major: bool) -> Tick:
         tick: Tick = cast(Any, super())._get_tick(major)
