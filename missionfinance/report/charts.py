@@ -30,8 +30,10 @@ _SVG_RC: dict[Any, Any] = {
 
 def svg_bytes(fig: Figure) -> bytes:
     """Render ``fig`` to byte-stable SVG (see the module docstring)."""
-    buffer = io.BytesIO()
+    # written as text and encoded once: to a binary file matplotlib writes through a
+    # codec, one call per piece of markup
+    buffer = io.StringIO()
     with mpl.rc_context(_SVG_RC), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # glyphs missing from DejaVu Sans
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    return buffer.getvalue().encode("utf-8")
