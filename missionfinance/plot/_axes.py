@@ -7,7 +7,8 @@ markers, a grid line and two texts). :class:`ChartAxes` draws exactly what matpl
 - a new tick takes the marker of the first tick as it is (markers are never changed in
   place: setting one makes a new one) instead of a deep copy of it;
 - the minor ticks are made when first asked for, not with the axes (the figures have none):
-  their clip and parameters are kept for then;
+  their clip and the parameters set for them are kept for then (their other defaults are
+  the rcParams of that time, as for any tick matplotlib adds to an axis);
 - when drawn, the boxes of the tick labels are measured only if there is an offset text
   (such as ``1e6``) to place below or beside them.
 
