@@ -5,16 +5,27 @@ in notebooks). :func:`svg_bytes` renders one to SVG that is byte-identical acros
 and processes: fixed ``svg.hashsalt`` (ids of clip paths and glyphs), no ``Date``
 metadata, text kept as text (``svg.fonttype = "none"``) so it stays small and any script
 is shown, not run.
+
+This module is also the matplotlib backend :func:`svg_bytes` renders with
+(``module://missionfinance.report.charts``): matplotlib's SVG canvas whose renderer
+measures a text once per process rather than once per figure (the width, height and
+descent of a text depend only on the text and its font; measuring is a good part of
+drawing a figure, and the charts of a report share many texts: years, numbers).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import warnings
-from typing import Any
+from typing import Any, cast
 
 import matplotlib as mpl
+from matplotlib.backends.backend_mixed import MixedModeRenderer
+from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
 
 _SVG_RC: dict[Any, Any] = {
     "svg.hashsalt": "missionfinance-report",
@@ -27,6 +38,58 @@ _SVG_RC: dict[Any, Any] = {
     "path.simplify": True,
 }
 
+#: rcParams that pick the font of a generic family ("sans-serif") and fall-back fonts.
+_FONT_RC = ("font.family", "font.serif", "font.sans-serif", "font.monospace", "font.cursive",
+            "font.fantasy")
+
+
+@functools.cache
+def _text_to_path() -> TextToPath:
+    return TextToPath()
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_metrics(text: str, prop: FontProperties, rc: tuple[Any, ...]
+                  ) -> tuple[float, float, float]:
+    """Width, height and descent of plain ``text`` set in ``prop``, in points (``rc``: the key)."""
+    return _text_to_path().get_text_width_height_descent(text, prop, False)
+
+
+class _Renderer(RendererSVG):
+    """:class:`~matplotlib.backends.backend_svg.RendererSVG` measuring a plain text once."""
+
+    def get_text_width_height_descent(self, s: str, prop: FontProperties, ismath: Any
+                                      ) -> tuple[float, float, float]:
+        """As matplotlib's (the same TextToPath), from a cache for text without mathtext."""
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        rc = tuple(tuple(value) if isinstance(value, list) else value
+                   for value in (cast(Any, mpl.rcParams)[key] for key in _FONT_RC))
+        # a copy: FontProperties can be changed, and hashes (and compares) by its state
+        return _text_metrics(s, prop.copy(), rc)
+
+
+class FigureCanvas(FigureCanvasSVG):
+    """:class:`~matplotlib.backends.backend_svg.FigureCanvasSVG` drawing with :class:`_Renderer`."""
+
+    def print_svg(self, filename: Any, *, bbox_inches_restore: Any = None,
+                  metadata: Any = None, **_figure: Any) -> None:
+        """Write the figure as SVG to ``filename``, a text file (as matplotlib's, otherwise).
+
+        ``_figure`` (dpi, facecolor, edgecolor, orientation) is set on the figure by
+        :meth:`~matplotlib.backend_bases.FigureCanvasBase.print_figure` already.
+        """
+        figure = self.figure
+        dpi = figure.dpi
+        figure.dpi = 72
+        width, height = figure.get_size_inches()
+        renderer: Any = MixedModeRenderer(
+            figure, width, height, dpi,
+            _Renderer(width * 72, height * 72, filename, image_dpi=dpi, metadata=metadata),
+            bbox_inches_restore=bbox_inches_restore)
+        figure.draw(renderer)
+        renderer.finalize()
+
 
 def svg_bytes(fig: Figure) -> bytes:
     """Render ``fig`` to byte-stable SVG (see the module docstring)."""
@@ -35,5 +98,6 @@ def svg_bytes(fig: Figure) -> bytes:
     buffer = io.StringIO()
     with mpl.rc_context(_SVG_RC), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # glyphs missing from DejaVu Sans
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
+        fig.savefig(buffer, format="svg", metadata={"Date": None},
+                    backend=f"module://{__name__}")
     return buffer.getvalue().encode("utf-8")
