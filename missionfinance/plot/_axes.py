@@ -11,7 +11,7 @@ markers, a grid line and two texts). :class:`ChartAxes` draws exactly what matpl
   their clip and the parameters set for them are kept for then (their other defaults are
   the rcParams of that time, as for any tick matplotlib adds to an axis);
 - when drawn, the boxes of the tick labels are measured only if there is an axis label
-  placed by them (not at coordinates given) or an offset text (such as ``1e6``).
+  placed by them (one not blank, not at coordinates given) or an offset text (``1e6``).
 
 :class:`ChartFigure` gives its subplots this class unless told another.
 """
@@ -99,9 +99,10 @@ class _ChartAxis(Axis):
         return tick
 
     def _get_ticklabel_bboxes(self, ticks: Any, renderer: Any) -> Any:
-        # while drawing, the boxes place the axis label (unless placed by coordinates)
-        # and the offset text: measure them only for one of those
-        if (getattr(self, "_drawing", False) and not cast(Any, self)._autolabelpos
+        # while drawing, the boxes place the axis label (unless placed by coordinates, or
+        # blank: not drawn) and the offset text: measure them only for one of those
+        if (getattr(self, "_drawing", False)
+                and (not cast(Any, self)._autolabelpos or not self.label.get_text())
                 and not self.get_major_formatter().get_offset()):
             return [], []
         return cast(Any, super())._get_ticklabel_bboxes(ticks, renderer)

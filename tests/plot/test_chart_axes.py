@@ -54,6 +54,19 @@ def _ticks_set_after_params(fig: Figure) -> None:
     ax.set_xlim(0, 10)
 
 
+def _labels_placed_by_ticks(fig: Figure) -> None:
+    axes = fig.subplots(2, 2, sharex="col")
+    for k, ax in enumerate(axes.ravel()):
+        ax.barh(np.arange(3), [10.0 ** (k + 2), 5.0, 7.0])
+        ax.set_yticks(np.arange(3), ["first", "second label", "third"][: 3 - k % 2] +
+                      ["x"] * (k % 2))
+        if k != 1:
+            ax.set_ylabel(f"label {k}")
+        if k == 3:
+            ax.set_xlabel("£m")
+    fig.align_ylabels()
+
+
 def _fixed_layout(fig: Figure) -> None:
     ax = fig.add_subplot()
     ax.bar(np.arange(3), [120_000.0, 80_000.0, 95_000.0])
@@ -64,6 +77,7 @@ def _fixed_layout(fig: Figure) -> None:
 CASES: dict[str, Callable[[Figure], None]] = {
     "bars": _bars, "grid_and_fonts": _grid_and_fonts, "offset_and_minor": _offset_and_minor,
     "ticks_set_after_params": _ticks_set_after_params, "fixed_layout": _fixed_layout,
+    "labels_placed_by_ticks": _labels_placed_by_ticks,
 }
 
 
