@@ -11,7 +11,8 @@ markers, a grid line and two texts). :class:`ChartAxes` draws exactly what matpl
   their clip and the parameters set for them are kept for then (their other defaults are
   the rcParams of that time, as for any tick matplotlib adds to an axis);
 - when drawn, the boxes of the tick labels are measured only if there is an axis label
-  placed by them (one not blank, not at coordinates given) or an offset text (``1e6``).
+  placed by them (one not blank, not at coordinates given) or an offset text (``1e6``),
+  and a blank axis label is not placed.
 
 :class:`ChartFigure` gives its subplots this class unless told another.
 """
@@ -106,6 +107,12 @@ class _ChartAxis(Axis):
                 and not self.get_major_formatter().get_offset()):
             return [], []
         return cast(Any, super())._get_ticklabel_bboxes(ticks, renderer)
+
+    def _update_label_position(self, renderer: Any) -> None:
+        # a blank label is not drawn: placing it measures the tick labels and the spine
+        # (which makes the first minor tick) for nothing
+        if self.label.get_text():
+            cast(Any, super())._update_label_position(renderer)
 
     @artist.allow_rasterization
     def draw(self, renderer: Any) -> None:
