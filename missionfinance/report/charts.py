@@ -10,17 +10,20 @@ This module is also the matplotlib backend :func:`svg_bytes` renders with
 (``module://missionfinance.report.charts``): matplotlib's SVG canvas whose renderer
 measures a text once per process rather than once per figure (the width, height and
 descent of a text depend only on the text and its font; measuring is a good part of
-drawing a figure, and the charts of a report share many texts: years, numbers).
+drawing a figure, and the charts of a report share many texts: years, numbers), and
+draws without a mixed-mode renderer around it unless an artist is rasterized.
 """
 
 from __future__ import annotations
 
+import codecs
 import functools
 import io
 import warnings
 from typing import Any, cast
 
 import matplotlib as mpl
+from matplotlib import cbook
 from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.figure import Figure
@@ -55,6 +58,10 @@ def _text_metrics(text: str, prop: FontProperties, rc: tuple[Any, ...]
     return _text_to_path().get_text_width_height_descent(text, prop, False)
 
 
+class _Rasterized(Exception):
+    """An artist of the figure is to be rasterized: draw with a mixed-mode renderer."""
+
+
 class _Renderer(RendererSVG):
     """:class:`~matplotlib.backends.backend_svg.RendererSVG` measuring a plain text once."""
 
@@ -68,27 +75,51 @@ class _Renderer(RendererSVG):
         # a copy: FontProperties can be changed, and hashes (and compares) by its state
         return _text_metrics(s, prop.copy(), rc)
 
+    def start_rasterizing(self) -> None:
+        """Called for a rasterized artist when drawn without a mixed-mode renderer."""
+        raise _Rasterized
+
 
 class FigureCanvas(FigureCanvasSVG):
-    """:class:`~matplotlib.backends.backend_svg.FigureCanvasSVG` drawing with :class:`_Renderer`."""
+    """:class:`~matplotlib.backends.backend_svg.FigureCanvasSVG` drawing with :class:`_Renderer`.
+
+    The renderer draws the figure itself; matplotlib's wraps it in a
+    :class:`~matplotlib.backends.backend_mixed.MixedModeRenderer` (which passes every
+    call on, a good part of drawing) in case an artist is to be rasterized: the figure is
+    then drawn again that way.
+    """
 
     def print_svg(self, filename: Any, *, bbox_inches_restore: Any = None,
                   metadata: Any = None, **_figure: Any) -> None:
-        """Write the figure as SVG to ``filename``, a text file (as matplotlib's, otherwise).
+        """Write the figure as SVG to ``filename`` (as matplotlib's).
 
         ``_figure`` (dpi, facecolor, edgecolor, orientation) is set on the figure by
         :meth:`~matplotlib.backend_bases.FigureCanvasBase.print_figure` already.
         """
-        figure = self.figure
-        dpi = figure.dpi
-        figure.dpi = 72
-        width, height = figure.get_size_inches()
-        renderer: Any = MixedModeRenderer(
-            figure, width, height, dpi,
-            _Renderer(width * 72, height * 72, filename, image_dpi=dpi, metadata=metadata),
-            bbox_inches_restore=bbox_inches_restore)
-        figure.draw(renderer)
-        renderer.finalize()
+        with cbook.open_file_cm(filename, "w", encoding="utf-8") as file:
+            fh: Any = file if cbook.file_requires_unicode(file) else codecs.getwriter("utf-8")(file)
+            figure = self.figure
+            dpi = figure.dpi
+            figure.dpi = 72
+            width, height = figure.get_size_inches()
+
+            def renderer() -> Any:
+                return _Renderer(width * 72, height * 72, fh, image_dpi=dpi, metadata=metadata)
+
+            start = fh.tell() if fh.seekable() else None
+            if start is not None:
+                try:
+                    plain = renderer()
+                    figure.draw(plain)
+                    plain.finalize()
+                    return
+                except _Rasterized:
+                    fh.seek(start)
+                    fh.truncate()
+            mixed: Any = MixedModeRenderer(figure, width, height, dpi, renderer(),
+                                           bbox_inches_restore=bbox_inches_restore)
+            figure.draw(mixed)
+            mixed.finalize()
 
 
 def svg_bytes(fig: Figure) -> bytes:
