@@ -128,8 +128,9 @@ def _copy_tick(src: Tick) -> Tick:
 
     As a tick matplotlib makes and then gives the properties of ``src``
     (:meth:`~matplotlib.axis.Axis._copy_tick_props`): its artists are copies of src's
-    with their own callbacks, font properties and sticky edges; what it shares with src
-    (marker, transforms, clip path) is set anew, never changed in place.
+    with their own callbacks, font properties and sticky edges, and labels without a box
+    (not copied either); what it shares with src (marker, transforms, clip path, data
+    arrays until positioned) matplotlib replaces when setting them, never changes in place.
     """
     tick: Any = copy.copy(src)
     for name in ("tick1line", "tick2line", "gridline", "label1", "label2"):
@@ -139,6 +140,7 @@ def _copy_tick(src: Tick) -> Tick:
         if isinstance(part, Text):
             part.set_fontproperties(part.get_fontproperties())  # (sets a copy)
             part.set_text("")
+            part.set_bbox(None)
         setattr(tick, name, part)
     tick._callbacks = cbook.CallbackRegistry(signals=["pchanged"])
     tick._sticky_edges = tick.sticky_edges._replace(x=[], y=[])
