@@ -75,9 +75,15 @@ class _Renderer(RendererSVG):
         # a copy: FontProperties can be changed, and hashes (and compares) by its state
         return _text_metrics(s, prop.copy(), rc)
 
+    #: Drawing the figure for :meth:`FigureCanvas.print_svg`, not wrapped in a mixed-mode
+    #: renderer (False when matplotlib draws with it otherwise, e.g. to lay a figure out).
+    plain = False
+
     def start_rasterizing(self) -> None:
-        """Called for a rasterized artist when drawn without a mixed-mode renderer."""
-        raise _Rasterized
+        """Called for a rasterized artist: ask for a mixed-mode renderer, if drawing plain."""
+        if self.plain:
+            raise _Rasterized
+        super().start_rasterizing()
 
 
 class FigureCanvas(FigureCanvasSVG):
@@ -86,7 +92,7 @@ class FigureCanvas(FigureCanvasSVG):
     The renderer draws the figure itself; matplotlib's wraps it in a
     :class:`~matplotlib.backends.backend_mixed.MixedModeRenderer` (which passes every
     call on, a good part of drawing) in case an artist is to be rasterized: the figure is
-    then drawn again that way.
+    then drawn again that way (and at once so, for a figure with a layout engine).
     """
 
     def print_svg(self, filename: Any, *, bbox_inches_restore: Any = None,
@@ -106,16 +112,22 @@ class FigureCanvas(FigureCanvasSVG):
             def renderer() -> Any:
                 return _Renderer(width * 72, height * 72, fh, image_dpi=dpi, metadata=metadata)
 
-            start = fh.tell() if fh.seekable() else None
-            if start is not None:
+            # drawn plain if drawing it again costs nothing else: the file can be rewound
+            # and no layout engine would lay the figure out again (it is not idempotent)
+            plain_first = fh.seekable() and figure.get_layout_engine() is None
+            if plain_first:
+                start = fh.tell()
+                plain = renderer()
+                plain.plain = True
                 try:
-                    plain = renderer()
                     figure.draw(plain)
                     plain.finalize()
                     return
                 except _Rasterized:
                     fh.seek(start)
                     fh.truncate()
+                finally:  # (matplotlib may keep the renderer: see _get_renderer)
+                    plain.plain = False
             mixed: Any = MixedModeRenderer(figure, width, height, dpi, renderer(),
                                            bbox_inches_restore=bbox_inches_restore)
             figure.draw(mixed)
