@@ -41,9 +41,10 @@ _SVG_RC: dict[Any, Any] = {
     "path.simplify": True,
 }
 
-#: rcParams that pick the font of a generic family ("sans-serif") and fall-back fonts.
+#: rcParams that measuring a text depends on besides its font properties: the fonts of
+#: the generic families ("sans-serif"), fall-back and kerning.
 _FONT_RC = ("font.family", "font.serif", "font.sans-serif", "font.monospace", "font.cursive",
-            "font.fantasy")
+            "font.fantasy", "font.enable_last_resort", "text.kerning_factor")
 
 
 @functools.cache
@@ -71,7 +72,7 @@ class _Renderer(RendererSVG):
         if ismath:
             return super().get_text_width_height_descent(s, prop, ismath)
         rc = tuple(tuple(value) if isinstance(value, list) else value
-                   for value in (cast(Any, mpl.rcParams)[key] for key in _FONT_RC))
+                   for value in (cast(Any, mpl.rcParams).get(key) for key in _FONT_RC))
         # a copy: FontProperties can be changed, and hashes (and compares) by its state
         return _text_metrics(s, prop.copy(), rc)
 
