@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import font_manager, ft2font
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, ScalarFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, Locator, NullLocator, ScalarFormatter
 
 from missionfinance.missions import MissionSet
 from missionfinance.views import UNATTRIBUTED, allocation_of
@@ -191,6 +191,47 @@ def number_labels(values: Any) -> list[str]:
     return [("\N{MINUS SIGN}" if negative else "") + text, text]
 
 
+class InView(Locator):
+    """The ticks of ``locator`` within the axis' view interval, the only ones drawn.
+
+    Locators such as matplotlib's default give a tick beyond either end of the axis;
+    matplotlib makes a tick (two lines and two texts) for each, and draws it not.
+    Used by :func:`fixed_layout` on linear axes whose labels are :func:`tick_number`
+    (labels that do not depend on the other ticks).
+    """
+
+    def __init__(self, locator: Locator) -> None:
+        self.locator = locator
+
+    def set_axis(self, axis: Any) -> None:
+        """Set the axis of this locator and of the one it filters."""
+        super().set_axis(axis)
+        self.locator.set_axis(axis)
+
+    def __call__(self) -> Any:
+        """Ticks of the wrapped locator within the view interval (1e-10 of it to spare)."""
+        locs = np.asarray(self.locator())
+        low, high = sorted(self.axis.get_view_interval())  # type: ignore[union-attr]
+        spare = (high - low) * 1e-10  # as matplotlib tells which ticks to draw
+        return locs[(locs >= low - spare) & (locs <= high + spare)]
+
+    def tick_values(self, vmin: float, vmax: float) -> Any:
+        """The wrapped locator's ticks between ``vmin`` and ``vmax``."""
+        return self.locator.tick_values(vmin, vmax)
+
+    def set_params(self, **kwargs: Any) -> None:
+        """Set the wrapped locator's parameters."""
+        self.locator.set_params(**kwargs)
+
+    def nonsingular(self, v0: float, v1: float) -> tuple[float, float]:
+        """The wrapped locator's range for autoscaling."""
+        return self.locator.nonsingular(v0, v1)
+
+    def view_limits(self, vmin: float, vmax: float) -> tuple[float, float]:
+        """The wrapped locator's view limits."""
+        return self.locator.view_limits(vmin, vmax)
+
+
 def fixed_layout(fig: Figure, *, left: float = 0.0, right: float = 0.0, bottom: float = 0.0,
                  top: float = 0.0, wspace: float = 0.0, hspace: float = 0.0) -> None:
     """Place the axes grid with margins given in inches (plus :data:`EDGE`).
@@ -199,7 +240,8 @@ def fixed_layout(fig: Figure, *, left: float = 0.0, right: float = 0.0, bottom: 
     ``tight_layout``: the caller sums the widths of what sits outside the axes (tick
     labels, axis labels, titles) from :func:`text_width`. Numeric tick labels are
     written in full (:func:`tick_number`: no offset or scientific factor above the
-    axis), and axis labels are placed in the label band the margins include.
+    axis), only the ticks in view are made (:class:`InView`), and axis labels are
+    placed in the label band the margins include.
     """
     width, height = fig.get_size_inches()
     left, right = left + EDGE, right + EDGE
@@ -217,6 +259,10 @@ def fixed_layout(fig: Figure, *, left: float = 0.0, right: float = 0.0, bottom: 
         for axis in (ax.xaxis, ax.yaxis):
             if isinstance(axis.get_major_formatter(), ScalarFormatter):
                 axis.set_major_formatter(FuncFormatter(tick_number))
+                locator = axis.get_major_locator()
+                if (axis.get_scale() == "linear"
+                        and not isinstance(locator, FixedLocator | NullLocator | InView)):
+                    axis.set_major_locator(InView(locator))
     # axis labels at fixed places in the margins (matplotlib would otherwise measure the
     # tick labels of every axes to move them clear): the margins given include a label
     # band of _AXIS_LABEL wherever an axes has a label

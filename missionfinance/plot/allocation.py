@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from missionfinance.plot._axes import ChartFigure
 from missionfinance.plot._base import (
     _CONTROL_COLOUR,
     _INSTRUMENT_ORDER,
@@ -54,7 +55,7 @@ def allocation_by_mission(result_or_frame: Any, missions: Any = None) -> Figure:
     """
     frame = _frame(result_or_frame, "leverage")
     colours = mission_colours(_missions_of(result_or_frame, missions))
-    fig = Figure(figsize=(8.0, 3.6))
+    fig = ChartFigure(figsize=(8.0, 3.6))
     if frame.empty or float(frame["public"].abs().sum()) == 0:
         return _empty(fig, "Nothing allocated")
     table = frame.pivot_table(index="mission", columns="instrument", values="public",
@@ -110,7 +111,7 @@ def allocation_by_year(result_or_frame: Any, years: Sequence[str] | None = None,
         Instruments whose £m is the face value of contingent exposure (default: guarantee).
     """
     frame = _frame(result_or_frame, "allocation")
-    fig = Figure(figsize=(8.0, 3.4))
+    fig = ChartFigure(figsize=(8.0, 3.4))
     if frame.empty:
         return _empty(fig, "Nothing allocated")
     if years is None:
@@ -177,7 +178,7 @@ def allocation_by_group(frame: pd.DataFrame, key: str, top: int = 12,
     grouped = frame.groupby(frame[key].astype(str), sort=True)["public"].sum()
     grouped = grouped.reset_index().sort_values(["public", key], ascending=[False, True],
                                                 kind="mergesort").head(top)
-    fig = Figure(figsize=(8.0, 0.8 + 0.32 * max(len(grouped), 2)))
+    fig = ChartFigure(figsize=(8.0, 0.8 + 0.32 * max(len(grouped), 2)))
     if grouped.empty or float(grouped["public"].abs().sum()) == 0:
         return _empty(fig, "Nothing allocated")
     ax = fig.add_subplot()
@@ -213,7 +214,7 @@ def budget_use(run_or_frame: Any) -> Figure:
     """
     frame = run_or_frame if isinstance(run_or_frame, pd.DataFrame) else budget_frame(run_or_frame)
     controls = list(dict.fromkeys(frame["control"].astype(str)))
-    fig = Figure(figsize=(max(4.0, 2.9 * len(controls)), 3.4))
+    fig = ChartFigure(figsize=(max(4.0, 2.9 * len(controls)), 3.4))
     if frame.empty:
         return _empty(fig, "No budget control")
     axes = fig.subplots(1, len(controls), squeeze=False)[0]
@@ -262,7 +263,7 @@ def exposure(run_or_frame: Any) -> Figure:
         AllocationResult alone, of the default guarantee, with no limit.
     """
     frame = run_or_frame if isinstance(run_or_frame, pd.DataFrame) else exposure_frame(run_or_frame)
-    fig = Figure(figsize=(6.0, 3.2))
+    fig = ChartFigure(figsize=(6.0, 3.2))
     if frame.empty:
         return _empty(fig, "No guarantees")
     ax = fig.add_subplot()
@@ -302,7 +303,7 @@ def private_by_mission(result_or_frame: Any, missions: Any = None) -> Figure:
     """
     frame = _frame(result_or_frame, "missions")
     ms = _missions_of(result_or_frame, missions)
-    fig = Figure(figsize=(8.0, 0.9 + 0.62 * max(len(frame), 2)))
+    fig = ChartFigure(figsize=(8.0, 0.9 + 0.62 * max(len(frame), 2)))
     if frame.empty:
         return _empty(fig, "No mission attribution")
     ids = _order([str(m) for m in frame["mission"]], _mission_ids(ms))
@@ -380,7 +381,7 @@ def shadow_prices(result_or_frame: Any, top: int = 20,
     missions : MissionSet or mapping of id to colour, optional
     """
     cons = _frame(result_or_frame, "constraints")
-    fig = Figure(figsize=(8.0, 3.0))
+    fig = ChartFigure(figsize=(8.0, 3.0))
     if cons.empty:
         return _empty(fig, "No constraints")
     fam = cons["family"].astype(str)

@@ -9,6 +9,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from missionfinance.plot._axes import ChartFigure
 from missionfinance.plot._base import (
     _INSTRUMENT_ORDER,
     _empty,
@@ -34,16 +35,21 @@ def money_out_and_back(frame: pd.DataFrame) -> Figure:
         ``year, instrument, money_out, money_back, net`` [£m]
         (:func:`missionfinance.fiscal.money_out_and_back`).
     """
-    fig = Figure(figsize=(8.0, 3.6))
+    fig = ChartFigure(figsize=(8.0, 3.6))
     if frame.empty:
         return _empty(fig, "No cash flows")
     years = sorted(set(frame["year"].astype(str)))
     inst = _order(sorted(set(frame["instrument"].astype(str))), _INSTRUMENT_ORDER)
     colours = _instrument_colours(inst)
-    out = frame.pivot_table(index="year", columns="instrument", values="money_out", aggfunc="sum",
-                            fill_value=0.0).reindex(index=years, columns=inst, fill_value=0.0)
-    back = frame.pivot_table(index="year", columns="instrument", values="money_back", aggfunc="sum",
-                             fill_value=0.0).reindex(index=years, columns=inst, fill_value=0.0)
+    # sums by year and instrument (NaN counts as 0), a pivot table of each column
+    out, back = (np.zeros((len(years), len(inst))) for _ in range(2))
+    row = {y: k for k, y in enumerate(years)}
+    col = {n: k for k, n in enumerate(inst)}
+    for y, n, o, b in zip(frame["year"].astype(str), frame["instrument"].astype(str),
+                          frame["money_out"].to_numpy(dtype=float),
+                          frame["money_back"].to_numpy(dtype=float), strict=True):
+        out[row[y], col[n]] += 0.0 if o != o else o
+        back[row[y], col[n]] += 0.0 if b != b else b
     ax = fig.add_subplot()
     x = np.arange(len(years))
     up = np.zeros(len(years))
@@ -52,9 +58,9 @@ def money_out_and_back(frame: pd.DataFrame) -> Figure:
     # zero in the instrument's colour, out below it paler
     boxes: list[np.ndarray] = []
     faces: list[tuple[float, float, float, float]] = []
-    for name in inst:
-        b = back[name].to_numpy(dtype=float)
-        o = out[name].to_numpy(dtype=float)
+    for j, name in enumerate(inst):
+        b = back[:, j]
+        o = out[:, j]
         for base, height, alpha in ((up, b, 1.0), (-down, -o, 0.6)):
             for k in np.flatnonzero(height != 0).tolist():
                 lo, hi = base[k], base[k] + height[k]

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
+from missionfinance.plot._axes import ChartFigure
 from missionfinance.plot._base import (
     _CONTROL_COLOUR,
     _INSTRUMENT_ORDER,
@@ -41,7 +42,7 @@ def _band(ax: Any, x0: float, x1: float, y0: tuple[float, float], y1: tuple[floa
     codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4,
              MplPath.LINETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.CLOSEPOLY]
     patch = PathPatch(MplPath(verts, codes), facecolor=colour, edgecolor="none", alpha=0.45)
-    ax.add_patch(patch)
+    ax.add_artist(patch)  # within the nodes' extent: see flow
     return patch
 
 
@@ -72,7 +73,7 @@ def flow(result_or_frame: Any, missions: Any = None,
     frame = (result_or_frame if isinstance(result_or_frame, pd.DataFrame)
              else flow_frame(result_or_frame, instruments))
     ms = _missions_of(result_or_frame, missions)
-    fig = Figure(figsize=(9.0, 5.2))
+    fig = ChartFigure(figsize=(9.0, 5.2))
     if frame.empty or float(frame["public"].sum()) <= 0:
         return _empty(fig, "Nothing allocated")
     m_ids = _order(list(frame["mission"].astype(str)), [*_mission_ids(ms), UNATTRIBUTED])
@@ -112,7 +113,7 @@ def flow(result_or_frame: Any, missions: Any = None,
             if value <= 1e-9:
                 continue
             pos[name] = (top - value, top)
-            ax.add_patch(Rectangle((x - width / 2, top - value), width, value,
+            ax.add_artist(Rectangle((x - width / 2, top - value), width, value,
                                    facecolor=node_colours[x].get(name, "#7f7f7f"),
                                    edgecolor="white", linewidth=0.5))
             ha, dx = ("right", -width) if x == 0 else ("left", width)
@@ -155,6 +156,11 @@ def flow(result_or_frame: Any, missions: Any = None,
         ax.text(x, height * 1.02 + gap * (len(column_nodes[0]) - 1), title, ha="center",
                 va="bottom", fontweight="bold")
     lowest = min(lo for pos in node_pos for lo, _ in pos.values())
+    # patches are added as artists, without add_patch measuring each one's extent (the
+    # curved bands' the slowest part of the figure) for limits set here anyway: the data
+    # limits are the nodes' extent, which holds the bands
+    ax.update_datalim([(-width / 2, lowest), (len(column_nodes) - 1 + width / 2,
+                                              max(hi for pos in node_pos for _, hi in pos.values()))])
     ax.set_xlim(-0.85, 3.85)
     ax.set_ylim(lowest - gap, height * 1.08 + gap * len(column_nodes[0]))
     ax.set_axis_off()

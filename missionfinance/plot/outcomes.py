@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from missionfinance.plot._axes import ChartFigure
 from missionfinance.plot._base import (
     _empty,
     _label,
@@ -89,7 +90,7 @@ def milestone_trajectory(outcomes: Any, milestone: str, colour: str = "#1d70b8",
         Financial year marked with a vertical line.
     """
     rows = _rows(outcomes, milestone)
-    fig = Figure(figsize=(5.2, 3.0))
+    fig = ChartFigure(figsize=(5.2, 3.0))
     if rows.empty:
         return _empty(fig, f"No outcome data for {milestone}")
     ax = fig.add_subplot(1, 1, 1)
@@ -116,7 +117,7 @@ def milestone_trajectories(outcomes: Any, panels: Sequence[tuple[str, str, str, 
     """
     ncols = max(1, min(ncols, len(panels)))
     nrows = max(1, -(-len(panels) // ncols))
-    fig = Figure(figsize=(5.2 * ncols, 0.3 + 2.9 * nrows))
+    fig = ChartFigure(figsize=(5.2 * ncols, 0.3 + 2.9 * nrows))
     if not panels:
         return _empty(fig, "No milestones")
     grid = fig.add_gridspec(nrows, ncols)
@@ -174,7 +175,7 @@ def tornado(sensitivity: pd.DataFrame, milestone: str, unit: str = "",
     (swing 0) are left out; they are in the table.
     """
     rows = _tornado_rows(sensitivity, milestone)
-    fig = Figure(figsize=(5.2, 0.6 + 0.35 * max(len(rows), 1)))
+    fig = ChartFigure(figsize=(5.2, 0.6 + 0.35 * max(len(rows), 1)))
     if rows.empty:
         return _empty(fig, "No uncertain input moves this milestone")
     ax = fig.add_subplot(1, 1, 1)
@@ -203,7 +204,7 @@ def tornadoes(sensitivity: pd.DataFrame, panels: Sequence[tuple[str, str, str]],
     nrows = max(1, -(-len(panels) // ncols))
     found = [_tornado_rows(sensitivity, m) for m, _, _ in panels]
     most = max([len(r) for r in found] + [1])
-    fig = Figure(figsize=(5.2 * ncols, 0.3 + (0.9 + 0.3 * most) * nrows))
+    fig = ChartFigure(figsize=(5.2 * ncols, 0.3 + (0.9 + 0.3 * most) * nrows))
     if not panels:
         return _empty(fig, "No milestones")
     grid = fig.add_gridspec(nrows, ncols)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from missionfinance.plot._axes import ChartFigure
 from missionfinance.plot._base import (
     _CONTROL_COLOUR,
     _empty,
@@ -88,7 +89,7 @@ def frontier(sweep_or_table: Any, x: str = "public_total", y: str = "objective",
         Whether less x is better (cost on x) or more (a second benefit on x).
     """
     table = _table_of(sweep_or_table)
-    fig = Figure(figsize=(7.0, 4.2))
+    fig = ChartFigure(figsize=(7.0, 4.2))
     ok = table[table["status"] == "optimal"].dropna(subset=[x, y])
     if ok.empty:
         return _empty(fig, "No variant solved")
@@ -133,7 +134,7 @@ def sweep_comparison(table: Any, metric: str = "objective", missions: Any = None
     missions : MissionSet or mapping of id to colour, optional
     """
     frame = _table_of(table)
-    fig = Figure(figsize=(max(6.0, 0.55 * len(frame) + 2.5), 4.0))
+    fig = ChartFigure(figsize=(max(6.0, 0.55 * len(frame) + 2.5), 4.0))
     if frame.empty:
         return _empty(fig, "No variants")
     ok = (frame["status"] == "optimal").to_numpy()

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from missionfinance.plot._axes import ChartFigure
 from missionfinance.plot._base import (
     STATUS_COLOURS,
     _empty,
@@ -46,7 +47,7 @@ def coverage_by_department(tagging_or_frame: Any, top: int = 15, share: bool = T
         cov = cov[cov["dimension"] == "department"]
     cov = cov[cov["amount"] > 0].sort_values(["amount", "group"], ascending=[False, True],
                                              kind="mergesort").head(top)
-    fig = Figure(figsize=(8.0, 0.9 + 0.3 * max(len(cov), 3)))
+    fig = ChartFigure(figsize=(8.0, 0.9 + 0.3 * max(len(cov), 3)))
     if cov.empty:
         return _empty(fig, "No department with money to assess")
     ax = fig.add_subplot()
@@ -100,7 +101,7 @@ def alignment_by_mission(tagging_or_frame: Any, missions: Any = None) -> Figure:
     frame = frame.assign(mission=frame["mission"].astype(str)).set_index("mission").reindex(
         ids, fill_value=0.0)
     colours = mission_colours(mission_colours(ms), ids)
-    fig = Figure(figsize=(8.0, 0.9 + 0.45 * max(len(ids), 2)))
+    fig = ChartFigure(figsize=(8.0, 0.9 + 0.45 * max(len(ids), 2)))
     ax = fig.add_subplot()
     y = np.arange(len(ids))
     fav = frame["favourable"].to_numpy(dtype=float)
