@@ -15,6 +15,10 @@ markers, a grid line and two texts). :class:`ChartAxes` draws exactly what matpl
   and a blank axis label is not placed.
 
 :class:`ChartFigure` gives its subplots this class unless told another.
+
+Both lean on matplotlib's private methods, so they are used only with the matplotlib
+versions they were tested against (:data:`TESTED`, the series the constraints file pins);
+with another, :class:`ChartFigure` makes matplotlib's own axes: the same drawing, slower.
 """
 
 from __future__ import annotations
@@ -24,11 +28,25 @@ import copy
 from collections.abc import Iterator
 from typing import Any, cast
 
+import matplotlib
 from matplotlib import artist, cbook
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis, Tick, XAxis, YAxis
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+
+#: The matplotlib release series the classes here are tested with (tests/plot/test_chart_axes.py
+#: draws figures with them and with matplotlib's own, for the same bytes).
+TESTED: tuple[tuple[int, int], ...] = ((3, 11),)
+
+
+def _series(version: str) -> tuple[int, int]:
+    major, minor = (version.split(".") + ["0"])[:2]
+    return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
+
+
+#: True when the installed matplotlib is of a tested series: the lighter classes are used.
+LIGHT = _series(matplotlib.__version__) in TESTED
 
 
 class _ChartAxis(Axis):
@@ -171,6 +189,6 @@ class ChartFigure(Figure):
 
     def add_subplot(self, *args: Any, **kwargs: Any) -> Any:
         """:meth:`Figure.add_subplot <matplotlib.figure.Figure.add_subplot>`, ChartAxes unless told."""
-        if not {"axes_class", "projection", "polar"} & set(kwargs):
+        if LIGHT and not {"axes_class", "projection", "polar"} & set(kwargs):
             kwargs["axes_class"] = ChartAxes
         return super().add_subplot(*args, **kwargs)

@@ -11,7 +11,9 @@ This module is also the matplotlib backend :func:`svg_bytes` renders with
 measures a text once per process rather than once per figure (the width, height and
 descent of a text depend only on the text and its font; measuring is a good part of
 drawing a figure, and the charts of a report share many texts: years, numbers), and
-draws without a mixed-mode renderer around it unless an artist is rasterized.
+draws without a mixed-mode renderer around it unless an artist is rasterized. Like the
+figures' axes (:mod:`missionfinance.plot._axes`), it is used only with a matplotlib series
+it was tested with; with another, matplotlib's own SVG backend draws the same bytes.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
+
+from missionfinance.plot._axes import LIGHT
 
 _SVG_RC: dict[Any, Any] = {
     "svg.hashsalt": "missionfinance-report",
@@ -142,6 +146,7 @@ def svg_bytes(fig: Figure) -> bytes:
     buffer = io.StringIO()
     with mpl.rc_context(_SVG_RC), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # glyphs missing from DejaVu Sans
-        fig.savefig(buffer, format="svg", metadata={"Date": None},
-                    backend=f"module://{__name__}")
+        # this module's canvas with a matplotlib it was tested with, else matplotlib's own
+        extra: dict[str, Any] = {"backend": f"module://{__name__}"} if LIGHT else {}
+        fig.savefig(buffer, format="svg", metadata={"Date": None}, **extra)
     return buffer.getvalue().encode("utf-8")

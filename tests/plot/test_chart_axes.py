@@ -130,3 +130,17 @@ def test_added_ticks_are_independent_of_the_first() -> None:
 
 def ticks_text(ax: Any) -> list[str]:
     return [t.get_text() for t in ax.get_xticklabels()]
+
+
+def test_another_matplotlib_series_gets_matplotlibs_own_axes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lighter classes lean on private methods: only a tested series uses them."""
+    from missionfinance.plot import _axes
+
+    assert _axes._series("3.11.2") == (3, 11) and _axes._series("3.12.0rc1") == (3, 12)
+    assert _axes._series("4") == (4, 0)
+    monkeypatch.setattr(_axes, "LIGHT", False)
+    fig = _axes.ChartFigure()
+    assert type(fig.add_subplot()) is not _axes.ChartAxes
+    monkeypatch.setattr(_axes, "LIGHT", True)
+    assert type(_axes.ChartFigure().add_subplot()) is _axes.ChartAxes

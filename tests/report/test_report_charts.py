@@ -57,3 +57,20 @@ def test_svg_bytes_of_a_report_figure_are_matplotlibs_svg() -> None:
     fig = plot.allocation_by_group(frame, "department")
     assert charts.svg_bytes(fig) == _matplotlib_svg(fig)
     assert not isinstance(fig.canvas, charts.FigureCanvas)  # savefig switched back
+
+
+def test_with_another_matplotlib_series_matplotlibs_own_backend_draws_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import missionfinance.report.charts as charts
+    from missionfinance.plot._axes import ChartFigure
+
+    def figure() -> ChartFigure:
+        fig = ChartFigure(figsize=(3.0, 2.0))
+        ax = fig.add_subplot()
+        ax.bar(["2026-27", "2027-28"], [1.0, 2.5])
+        ax.set_title("£m")
+        return fig
+
+    light = charts.svg_bytes(figure())
+    monkeypatch.setattr(charts, "LIGHT", False)
+    assert charts.svg_bytes(figure()) == light
