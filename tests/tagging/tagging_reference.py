@@ -147,15 +147,34 @@ def reference_tags(lines: pd.DataFrame, rules: RuleSet, attribution: str = "net"
         def side(r: Rule) -> tuple[str, int]:
             return r.mission, (0 if r.weight > 0 else 1 if r.weight < 0 else 2)
 
+        generic_line = bool(line["_generic"])
+        # the sides whose body buys: a spender rule (department, buyer) of that mission and
+        # direction matches the line; on its generic purchase a weak word names the buyer
+        bodies = {side(r) for r in rules.rules
+                  if r.evidence != "line" and r.id not in vetoed
+                  and any(_matches(k, t, line) for k, terms in r.criteria.items() for t in terms)}
+
+        def weak_hit(r: Rule, k: str, t: str, generic: bool = generic_line) -> bool:
+            kw_alone = set(r.criteria) - {"keywords"} <= SPENDER_KINDS
+            return r.strength == "weak" or (
+                k == "keywords" and t in r.weak and kw_alone and generic)
+
         units: dict[tuple[str, int], set[str]] = {}
         for r in rules.rules:
             if r.evidence != "line" or r.id in vetoed:
                 continue
+            # a rule needing two kinds of line evidence at once gives none from one of them
+            if len(set(r.criteria) - SPENDER_KINDS) != 1:
+                continue
             for k, terms in r.criteria.items():
                 for t in terms:
-                    if k in ("cpv", "cofog", "programme") and _matches(k, t, line):
+                    if not _matches(k, t, line) or k in SPENDER_KINDS:
+                        continue
+                    if generic_line and side(r) in bodies and weak_hit(r, k, t):
+                        continue  # a body's own generic purchase: its weak words corroborate nothing
+                    if k in ("cpv", "cofog", "programme"):
                         units.setdefault(side(r), set()).add("\0code")
-                    elif k == "keywords" and _matches(k, t, line):
+                    elif k == "keywords":
                         units.setdefault(side(r), set()).add(t.rstrip("*"))
 
         def counts(r: Rule, k: str, t: str, generic: bool = bool(line["_generic"]),
