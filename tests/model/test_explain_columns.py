@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from missionfinance.model import SolverOptions, Status, solve
 from missionfinance.model.explain import (
     row_explanations,
     row_sentences,
@@ -29,8 +27,7 @@ from missionfinance.model.result import (
 )
 from tests.model.conftest import hand_problem
 from tests.model.random_problems import random_problem
-
-solve_module = importlib.import_module("missionfinance.model.solve")
+from tests.model.solve_hooks import extract_args
 
 _FAMILIES = ("budget", "capacity", "spend_profile", "crowding_in", "private_capacity",
              "guarantee_cover", "exposure", "mission_bounds", "regional", "instrument_mix",
@@ -163,30 +160,13 @@ def _why_not_row_at_a_time(problem, d, model, raw, funded, parts):  # type: igno
     return best, texts, need, main_mission
 
 
-def _extract_args(problem):  # type: ignore[no-untyped-def]
-    seen: dict[str, object] = {}
-    original = solve_module.extract
-
-    def keep(*args, **kwargs):  # type: ignore[no-untyped-def]
-        seen["args"] = args
-        return original(*args, **kwargs)
-
-    solve_module.extract = keep
-    try:
-        result = solve(problem, SolverOptions(algorithm="simplex"))
-    finally:
-        solve_module.extract = original
-    assert result.status == Status.OPTIMAL
-    return seen["args"], result
-
-
 @pytest.mark.parametrize("problem", [
     hand_problem(), random_problem(3, n=40), random_problem(5, n=40, families=False),
     random_problem(7, n=30, cvar=True),
     dataclasses.replace(random_problem(11, n=40), objective="private_mobilised"),
 ], ids=["hand", "random", "random-plain", "random-cvar", "random-private"])
 def test_why_not_is_the_row_at_a_time_reading(problem) -> None:  # type: ignore[no-untyped-def]
-    args, result = _extract_args(problem)
+    args, result = extract_args(problem)
     problem_, d, model, raw = args[:4]
     funded = result.projects["funded"].to_numpy(dtype=bool)
     parts = prepare_result(problem_, d, model)
@@ -204,7 +184,7 @@ def test_why_not_is_the_row_at_a_time_reading(problem) -> None:  # type: ignore[
 
 
 def test_why_not_without_duals_says_not_funded() -> None:
-    args, _ = _extract_args(hand_problem())
+    args, _ = extract_args(hand_problem())
     problem, d, model, raw = args[:4]
     funded = np.arange(len(d.project_ids)) % 2 == 0
     no_duals = dataclasses.replace(raw, row_dual=np.full(model.n_rows, np.nan))

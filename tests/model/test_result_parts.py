@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from missionfinance.model import SolverOptions, Status, solve
 from missionfinance.model.result import _best_columns, extract, prepare_result
 from tests.model.conftest import hand_problem
 from tests.model.random_problems import random_problem
-
-solve_module = importlib.import_module("missionfinance.model.solve")
+from tests.model.solve_hooks import extract_args
 
 
 def _lexsort_best(xp: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -37,24 +33,6 @@ def test_best_columns_are_the_first_largest_of_each_project(seed: int) -> None:
                                   _lexsort_best(xp[shuffled], total[shuffled]))
 
 
-def _extract_args(problem):  # type: ignore[no-untyped-def]
-    """Solve ``problem`` and keep what ``solve`` handed to ``extract``."""
-    seen: dict[str, object] = {}
-    original = solve_module.extract
-
-    def keep(*args, **kwargs):  # type: ignore[no-untyped-def]
-        seen["args"] = args
-        return original(*args, **kwargs)
-
-    solve_module.extract = keep
-    try:
-        result = solve(problem, SolverOptions(algorithm="simplex"))
-    finally:
-        solve_module.extract = original
-    assert result.status == Status.OPTIMAL
-    return seen["args"]
-
-
 def _frames(result):  # type: ignore[no-untyped-def]
     return (result.allocation, result.projects, result.constraints, result.missions,
             result.leverage)
@@ -64,7 +42,7 @@ def _frames(result):  # type: ignore[no-untyped-def]
                                      random_problem(7, n=30, cvar=True)],
                          ids=["hand", "random", "random-cvar"])
 def test_extract_is_the_same_with_the_parts_made_before(problem) -> None:  # type: ignore[no-untyped-def]
-    problem_, d, model, raw, solver, marginal, share_gain = _extract_args(problem)[:7]
+    problem_, d, model, raw, solver, marginal, share_gain = extract_args(problem)[0][:7]
     plain = extract(problem_, d, model, raw, solver, marginal, share_gain)
     parts = prepare_result(problem_, d, model)
     assert parts.words is not None and len(parts.words.lead) == model.n_rows

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from missionfinance.report.formats import (
+    _text_cell,
     csv_bytes,
     format_column,
     format_float,
@@ -125,17 +126,6 @@ def test_float_column_of_few_values_is_formatted_as_each_cell() -> None:
             for v in series.tolist()]
 
 
-def _cell_by_cell(value: object) -> str:
-    """A cell's CSV text worked out on its own (the contract the fast paths keep)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "true" if value else "false"
-    if isinstance(value, float | np.floating):
-        return format_float(float(value))
-    return neutralise(str(value))
-
-
 def test_long_frame_of_every_kind_is_written_cell_by_cell() -> None:
     """Coded columns, joined runs of them and quoting give the bytes of a per-cell writer."""
     rng = np.random.default_rng(11)
@@ -159,11 +149,11 @@ def test_long_frame_of_every_kind_is_written_cell_by_cell() -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(list(frame.columns))
-    writer.writerows([_cell_by_cell(v) for v in row] for row in frame.astype(object).itertuples(
+    writer.writerows([_text_cell(v) for v in row] for row in frame.astype(object).itertuples(
         index=False))
     assert csv_bytes(frame, sort=False) == buffer.getvalue().encode("utf-8")
     for column in frame.columns:
-        assert format_column(frame[column]) == [_cell_by_cell(v) for v in
+        assert format_column(frame[column]) == [_text_cell(v) for v in
                                                 frame[column].astype(object)]
 
 
