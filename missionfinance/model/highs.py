@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import highspy
 import numpy as np
 
+from missionfinance._fs import Interrupted
 from missionfinance.errors import MissionFinanceWarning
 from missionfinance.model.linear import CscArrays, LinearModel
 from missionfinance.model.status import Status
@@ -250,9 +251,11 @@ def run_beside(h: highspy.Highs, beside: Callable[[], None]) -> highspy.HighsSta
     thread; as highspy's own ``startSolve`` does, the worker shuts down the thread
     scheduler HiGHS made for it before it ends. An exception in ``beside`` is raised once
     the solve has finished (HiGHS cannot be stopped from outside without callbacks), and
-    one in the solve after ``beside`` has returned. A ``KeyboardInterrupt`` (Ctrl-C, or a
-    stop signal the command line turns into one) is raised at once, whether it comes in
-    ``beside`` or while waiting for the solve, which is left to end with the process.
+    one in the solve after ``beside`` has returned. A stop signal of the command line
+    (:class:`~missionfinance._fs.Interrupted`: SIGINT, SIGTERM, SIGHUP) is raised at once,
+    whether it comes in ``beside`` or while waiting for the solve, which is left to end with
+    the process; any other interruption (Ctrl-C in a notebook) waits for the solve first,
+    so that a later solve in the same process never runs beside this one.
     """
     outcome: dict[str, Any] = {}
 
@@ -269,11 +272,11 @@ def run_beside(h: highspy.Highs, beside: Callable[[], None]) -> highspy.HighsSta
     try:
         beside()
         worker.join()
-    except Exception:
-        worker.join()
+    except Interrupted:
+        raise  # the command is ending: the solve, in a daemon thread, ends with the process
+    except BaseException:
+        worker.join()  # (a Ctrl-C in a notebook: the next solve must not meet this one)
         raise
-    # a KeyboardInterrupt or stop signal (missionfinance._fs.Interrupted) goes on at once:
-    # the solve, in a daemon thread, ends with the process
     if "error" in outcome:
         raise outcome["error"]
     return outcome["status"]
