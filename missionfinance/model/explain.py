@@ -242,10 +242,9 @@ def _row_numbers(rows: Rows, sense: str) -> tuple[np.ndarray, ...]:
             np.asarray(rows["marginal_private"], dtype=np.float64))
 
 
-def row_sentences(rows: Rows, objective: str, sense: str,
-                  share_base: np.ndarray,
-                  share_gain: Mapping[int, float] | None = None,
-                  words: RowWords | None = None) -> tuple[list[str], np.ndarray]:
+def row_texts(rows: Rows, objective: str, sense: str, share_base: np.ndarray,
+              share_gain: Mapping[int, float] | None = None,
+              words: RowWords | None = None) -> pa.Array:
     """One sentence per constraint row from its slack, binding flag, dual and marginals.
 
     ``rows`` (a frame or a mapping of arrays) needs columns family, name, control, year,
@@ -256,58 +255,13 @@ def row_sentences(rows: Rows, objective: str, sense: str,
     by 1 percentage point and the model re-solved; where given it is stated instead of the
     first-order estimate (the dual is a rate at the margin: over a whole point the basis
     may change). ``words``: :func:`row_words` of every row, when already made (made here
-    for the binding rows otherwise). :func:`row_texts` makes the same sentences as one
-    Arrow array, each distinct amount's words once.
+    for the binding rows otherwise).
 
-    Returns
-    -------
-    texts : list of str
-        The distinct sentences of the rows that are not binding, then one per binding row.
-    which : ndarray of int
-        Per row, the position of its sentence in ``texts``.
-    """
-    wording = _Wording(objective, sense, share_gain or {})
-    slack, binding, dual, gain, mp = _row_numbers(rows, sense)
-    out = np.zeros(len(slack), dtype=np.int64)
-    loose = np.flatnonzero(~binding)
-    if loose.size:
-        # one sentence per distinct slack (tens of thousands of rows share a few hundred)
-        which, slacks = pd.factorize(slack[loose], use_na_sentinel=False)
-        sentences = [_loose_sentence(s) for s in slacks.tolist()]
-        out[loose] = which
-    else:
-        sentences = []
-    tight = np.flatnonzero(binding)
-    if words is None:
-        tight_words = row_words(rows, tight)
-    else:
-        tight_words = RowWords(words.kind[tight], words.lead.take(pa.array(tight)))
-    bases = np.asarray(share_base, dtype=np.float64)[tight].tolist()
-    texts: list[str] = []
-    for k, kind, lead, g, d, m, base in zip(tight.tolist(), tight_words.kind.tolist(),
-                                            tight_words.lead.to_pylist(), gain[tight].tolist(),
-                                            dual[tight].tolist(), mp[tight].tolist(), bases,
-                                            strict=True):
-        if not math.isfinite(g):
-            texts.append(_NO_DUAL)
-        elif kind == _SHARE:
-            texts.append(wording.share(k, d, base))
-        else:  # a mission floor or ceiling states no private money
-            texts.append(lead + wording.tail(g, m if kind == _OTHER else math.nan))
-    out[tight] = len(sentences) + np.arange(len(tight))
-    return sentences + texts, out
-
-
-def row_texts(rows: Rows, objective: str, sense: str, share_base: np.ndarray,
-              share_gain: Mapping[int, float] | None = None,
-              words: RowWords | None = None) -> pa.Array:
-    """The sentences of :func:`row_sentences`, one per row, as an Arrow text array.
-
-    The same arguments and the same sentences, made a column at a time: the rows that are
-    not binding take the sentence of their slack, and the binding rows (but share rows,
-    few) join their lead to the words of their (gain, private money) pair, each distinct
-    pair worded once (tens of thousands of rows share a few hundred). Wrap the array with
-    :func:`text_array` for a frame.
+    Made a column at a time, as an Arrow text array (wrap it with :func:`text_array` for
+    a frame): the rows that are not binding take the sentence of their slack, and the
+    binding rows (but share rows, few) join their lead to the words of their (gain,
+    private money) pair, each distinct pair worded once (tens of thousands of rows share a
+    few hundred). The tests hold a row-at-a-time version to compare.
     """
     wording = _Wording(objective, sense, share_gain or {})
     slack, binding, dual, gain, mp = _row_numbers(rows, sense)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from missionfinance.model.explain import (
+    _NO_DUAL,
+    _OTHER,
+    _SHARE,
+    Rows,
+    RowWords,
+    _loose_sentence,
+    _row_numbers,
+    _Wording,
     row_explanations,
-    row_sentences,
     row_texts,
     row_words,
     text_array,
@@ -64,6 +73,47 @@ def _random_rows(seed: int, n: int = 400) -> tuple[pd.DataFrame, np.ndarray, dic
                   zip(np.flatnonzero(rng.random(n) < 0.2).tolist(),
                       rng.choice([0.4, -0.2, np.nan, 0.0], n), strict=False)}
     return rows, base, share_gain
+
+
+def row_sentences(rows: Rows, objective: str, sense: str,
+                  share_base: np.ndarray,
+                  share_gain: Mapping[int, float] | None = None,
+                  words: RowWords | None = None) -> tuple[list[str], np.ndarray]:
+    """:func:`row_texts` made a row at a time: the distinct sentences and each row's.
+
+    Returns the distinct sentences of the rows that are not binding, then one per binding
+    row, and per row the position of its sentence among them.
+    """
+    wording = _Wording(objective, sense, share_gain or {})
+    slack, binding, dual, gain, mp = _row_numbers(rows, sense)
+    out = np.zeros(len(slack), dtype=np.int64)
+    loose = np.flatnonzero(~binding)
+    if loose.size:
+        # one sentence per distinct slack (tens of thousands of rows share a few hundred)
+        which, slacks = pd.factorize(slack[loose], use_na_sentinel=False)
+        sentences = [_loose_sentence(s) for s in slacks.tolist()]
+        out[loose] = which
+    else:
+        sentences = []
+    tight = np.flatnonzero(binding)
+    if words is None:
+        tight_words = row_words(rows, tight)
+    else:
+        tight_words = RowWords(words.kind[tight], words.lead.take(pa.array(tight)))
+    bases = np.asarray(share_base, dtype=np.float64)[tight].tolist()
+    texts: list[str] = []
+    for k, kind, lead, g, d, m, base in zip(tight.tolist(), tight_words.kind.tolist(),
+                                            tight_words.lead.to_pylist(), gain[tight].tolist(),
+                                            dual[tight].tolist(), mp[tight].tolist(), bases,
+                                            strict=True):
+        if not math.isfinite(g):
+            texts.append(_NO_DUAL)
+        elif kind == _SHARE:
+            texts.append(wording.share(k, d, base))
+        else:  # a mission floor or ceiling states no private money
+            texts.append(lead + wording.tail(g, m if kind == _OTHER else math.nan))
+    out[tight] = len(sentences) + np.arange(len(tight))
+    return sentences + texts, out
 
 
 @pytest.mark.parametrize("seed", range(8))
