@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import math
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,6 +185,31 @@ def money_chart_uris(report: Report) -> dict[str, str]:
                         report.mission_colours)
 
 
+#: The charts of the money by name, in the order they are drawn: each from the chart
+#: tables' frames (by table key) and the mission colours.
+_MONEY_CHARTS: dict[str, Callable[[Mapping[str, pd.DataFrame], Mapping[str, str]], Any]] = {
+    "flow": lambda frames, colours: plot.flow(frames["Flow"], colours),
+    "budget": lambda frames, _: plot.budget_use(frames["Budget"]),
+    "exposure": lambda frames, _: plot.exposure(frames["Exposure and risk"]),
+    "missions": lambda frames, colours: plot.private_by_mission(frames["By mission"], colours),
+    "years": lambda frames, _: plot.allocation_by_year(frames["By year"]),
+    "cashflows": lambda frames, _: plot.money_out_and_back(frames["Money out and back"]),
+    "departments": lambda frames, _: plot.allocation_by_group(
+        frames["By department"], "department", title="Largest departments"),
+    "regions": lambda frames, _: plot.allocation_by_group(
+        frames["By region"], "region", title="Largest regions"),
+}
+#: The charts :func:`money_charts` draws, by name, in the order it draws them.
+MONEY_CHART_NAMES: tuple[str, ...] = tuple(_MONEY_CHARTS)
+
+
+def _outcome_chart_names(tables: Mapping[str, Any]) -> tuple[str, ...]:
+    """The outcome charts of a report with ``tables``: none, ``outcomes``, or both."""
+    if "Missions on track" not in tables:
+        return ()
+    return ("outcomes", "tornadoes") if "Sensitivity" in tables else ("outcomes",)
+
+
 def money_charts(frames: Mapping[str, pd.DataFrame], colours: Mapping[str, str],
                  ) -> dict[str, str]:
     """:func:`money_chart_uris` from the chart tables' frames and the mission colours alone.
@@ -193,19 +218,8 @@ def money_charts(frames: Mapping[str, pd.DataFrame], colours: Mapping[str, str],
     table key; :func:`missionfinance.report.build.money_views` makes them before the rest
     of the report, so the charts can be drawn while it is built.
     """
-    figures: Iterator[tuple[str, Any]] = iter([
-        ("flow", lambda: plot.flow(frames["Flow"], colours)),
-        ("budget", lambda: plot.budget_use(frames["Budget"])),
-        ("exposure", lambda: plot.exposure(frames["Exposure and risk"])),
-        ("missions", lambda: plot.private_by_mission(frames["By mission"], colours)),
-        ("years", lambda: plot.allocation_by_year(frames["By year"])),
-        ("cashflows", lambda: plot.money_out_and_back(frames["Money out and back"])),
-        ("departments", lambda: plot.allocation_by_group(frames["By department"], "department",
-                                                         title="Largest departments")),
-        ("regions", lambda: plot.allocation_by_group(frames["By region"], "region",
-                                                     title="Largest regions")),
-    ])
-    return {name: _data_uri(charts.svg_bytes(make())) for name, make in figures}
+    return {name: _data_uri(charts.svg_bytes(make(frames, colours)))
+            for name, make in _MONEY_CHARTS.items()}
 
 
 def outcome_chart_uris(report: Report) -> dict[str, str]:
@@ -226,14 +240,15 @@ def outcome_charts(tab: Mapping[str, ReportTable], colours: Mapping[str, str]) -
     """
     from missionfinance import plot
 
-    if "Missions on track" not in tab:
+    names = _outcome_chart_names(tab)
+    if not names:
         return {}
     gaps = list(tab["Missions on track"].frame.itertuples(index=False))
     trajectories = [(str(row.milestone), colours.get(str(row.mission), "#1d70b8"),
                      f"{row.milestone} (by {row.deadline})", str(row.deadline)) for row in gaps]
     out = {"outcomes": _data_uri(charts.svg_bytes(
         plot.milestone_trajectories(tab["Outcomes"].frame, trajectories)))}
-    if "Sensitivity" in tab:
+    if "tornadoes" in names:
         panels = [(str(row.milestone), str(row.unit), f"{row.milestone}: outcome by {row.deadline}")
                   for row in gaps]
         out["tornadoes"] = _data_uri(charts.svg_bytes(
@@ -276,23 +291,13 @@ def html_bytes(report: Report, charts: Mapping[str, str] | None = None) -> bytes
     return render_html(report, charts).replace("\r\n", "\n").encode("utf-8")
 
 
-#: The charts :func:`money_charts` draws, by name, in the order it draws them.
-MONEY_CHART_NAMES: tuple[str, ...] = ("flow", "budget", "exposure", "missions", "years",
-                                      "cashflows", "departments", "regions")
-
-
 def chart_names(tables: Mapping[str, Any]) -> tuple[str, ...]:
     """Names of the charts a report with ``tables`` (key → table) shows.
 
     The keys :func:`money_charts` and :func:`outcome_charts` give: every money chart, then
     ``outcomes`` with the outcome tables and ``tornadoes`` with a sensitivity table too.
     """
-    names = list(MONEY_CHART_NAMES)
-    if "Missions on track" in tables:
-        names.append("outcomes")
-        if "Sensitivity" in tables:
-            names.append("tornadoes")
-    return tuple(names)
+    return MONEY_CHART_NAMES + _outcome_chart_names(tables)
 
 
 def _marker(name: str) -> str:
