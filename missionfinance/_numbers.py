@@ -122,10 +122,7 @@ def exact_weighted_sums(matrix: Any, weights: Any) -> np.ndarray:
     [2.4, 2.0]
     """
     m = np.asarray(matrix, dtype=np.float64)
-    w = np.asarray(weights, dtype=np.float64)
-    products = m * w[:, None]
-    return np.array([math.fsum(products[:, k].tolist()) for k in range(m.shape[1])],
-                    dtype=np.float64)
+    return np.array([exact_dot(m[:, k], weights) for k in range(m.shape[1])], dtype=np.float64)
 
 
 def range_text(lo: float | None = None, hi: float | None = None, lo_open: bool = False,

@@ -170,18 +170,17 @@ def _outcome_arrays(scenario: Scenario, pipeline: pd.DataFrame) -> Any:
         return None
 
 
-def _warn_unmatched_overrides(rules: RuleSet, pipeline: pd.DataFrame,
+def _warn_unmatched_overrides(pipeline_tags: TaggingResult,
                               baseline: TaggingResult | None) -> None:
     """Warn of the rule file's overrides that name neither a project nor a baseline line."""
-    if not rules.overrides:
-        return
-    ids = set(pipeline["project_id"].astype(str))
-    if baseline is not None:
-        ids |= set(baseline.lines["line_id"].astype(str))
-    unmatched = [(k, o) for k, o in enumerate(rules.overrides, start=1) if o.line_id not in ids]
+    unmatched = pipeline_tags.unmatched_overrides()
+    if baseline is not None and unmatched:
+        elsewhere = {k for k, _ in baseline.unmatched_overrides()}
+        unmatched = tuple((k, o) for k, o in unmatched if k in elsewhere)
     if unmatched:
         where = "the pipeline's projects" + (" or the baseline lines" if baseline is not None
                                              else "")
+        rules = pipeline_tags.rules
         warnings.warn(MissionFinanceWarning(
             unmatched_overrides_text(unmatched, f"rules {rules.source}", where)), stacklevel=3)
 
@@ -220,7 +219,7 @@ def run(scenario: Scenario) -> RunResult:
     if not baselines:  # solve() returned before HiGHS ran
         beside()
     baseline = baselines[0]
-    _warn_unmatched_overrides(rules, pipeline, baseline)
+    _warn_unmatched_overrides(pipeline_tags, baseline)
     return RunResult(
         scenario=scenario,
         pipeline=pipeline,
